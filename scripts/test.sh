@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: the plain build, then the same suite
+# built with AddressSanitizer + UBSan. Ends with one "N passed, N failed" line.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+bash scripts/deps.sh || { echo "deps: install failed"; exit 2; }
+passed=0; failed=0; rc=0
+run_suite() { # name build-dir cmake-options...
+  local name=$1 dir=$2; shift 2
+  echo "=== $name: build ($dir)"
+  if ! bash scripts/build.sh "$dir" "$@"; then
+    echo "=== $name: BUILD FAILED"; failed=$((failed + 1)); rc=1; return
+  fi
+  echo "=== $name: ctest"
+  local log="$dir/ctest.log"
+  (cd "$dir" && ctest --output-on-failure -j "$(nproc)" --timeout 900) 2>&1 | tee "$log"
+  local st=${PIPESTATUS[0]}
+  local total bad
+  total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+  bad=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "$log" | tail -1)
+  [ -n "$total" ] || { total=0; bad=1; }
+  passed=$((passed + total - bad)); failed=$((failed + bad))
+  [ "$st" -eq 0 ] || rc=1
+}
+run_suite plain build/plain
+run_suite sanitized build/asan -DFD_SANITIZE=ON
+echo "suites: plain + ASan/UBSan (CTest tests counted once per suite)"
+echo "$passed passed, $failed failed"
+exit $rc
