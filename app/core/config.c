@@ -1,0 +1,168 @@
+/* config.c - settings with rules and compiled-in defaults (config.h).
+ * The rules are a table: a key, its kind and its range. Defaults come from
+ * data/config/default.conf, embedded at build time; a test checks that every
+ * rule has a default and every default passes its rule. */
+#include "config.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bday.h"
+#include "embedded.h"
+#include "validate.h"
+
+extern const struct fd_embedded_file fd_default_config[];
+
+enum cfg_kind { CFG_INT, CFG_TEXT, CFG_ZONE, CFG_LANG, CFG_HHMM };
+
+static const struct cfg_rule {
+    const char *key;    /* as in the config table */
+    enum cfg_kind kind; /* how the value is checked */
+    long min, max;      /* range for CFG_INT; max characters for CFG_TEXT */
+} rules[] = {
+    {"branch_name", CFG_TEXT, 1, 60},
+    {"terminal_no", CFG_INT, 1, 999},
+    {"timezone", CFG_ZONE, 0, 0},
+    {"day_turnover_hour", CFG_INT, 0, 23},
+    {"recall_limit", CFG_INT, 1, 10},
+    {"default_service_s", CFG_INT, 10, 7200},
+    {"avg_window", CFG_INT, 3, 200},
+    {"idle_timeout_s", CFG_INT, 10, 600},
+    {"language", CFG_LANG, 0, 0},
+    {"closing_time", CFG_HHMM, 0, 0},
+};
+#define NRULES (sizeof rules / sizeof rules[0])
+
+static const struct cfg_rule *find_rule(const char *key)
+{
+    for (size_t i = 0; i < NRULES; i++)
+        if (strcmp(rules[i].key, key) == 0)
+            return &rules[i];
+    return NULL;
+}
+
+const char *cfg_key(int i)
+{
+    return i >= 0 && (size_t)i < NRULES ? rules[i].key : NULL;
+}
+
+/* Finds `key` in default.conf and copies its value (trimmed). */
+static int default_value(const char *key, char *buf, size_t len)
+{
+    const char *p = fd_default_config[0].data;
+    size_t klen = strlen(key);
+    while (p && *p) {
+        const char *eol = strchr(p, '\n');
+        const char *end = eol ? eol : p + strlen(p);
+        if (*p != '#' && (size_t)(end - p) > klen && strncmp(p, key, klen) == 0 &&
+            (p[klen] == ' ' || p[klen] == '=')) {
+            const char *v = strchr(p, '=');
+            if (v && v < end) {
+                v++;
+                while (v < end && *v == ' ')
+                    v++;
+                while (end > v && (end[-1] == ' ' || end[-1] == '\r'))
+                    end--;
+                snprintf(buf, len, "%.*s", (int)(end - v), v);
+                return 0;
+            }
+        }
+        p = eol ? eol + 1 : NULL;
+    }
+    return FD_ENOTFOUND;
+}
+
+int cfg_check(const char *key, const char *value, struct fd_err *err)
+{
+    const struct cfg_rule *r = find_rule(key);
+    if (!r)
+        return fd_fail(err, FD_EINVAL, "key", "unknown setting %s", key);
+    if (!value)
+        return fd_fail(err, FD_EINVAL, key, "%s needs a value", key);
+    switch (r->kind) {
+    case CFG_INT: {
+        char *end;
+        long v = strtol(value, &end, 10);
+        if (!*value || *end || v < r->min || v > r->max)
+            return fd_fail(err, FD_EINVAL, key,
+                           "%s must be a whole number from %ld to %ld", key,
+                           r->min, r->max);
+        return 0;
+    }
+    case CFG_TEXT:
+        return val_text(value, key, (size_t)r->max, VAL_REQUIRED, err);
+    case CFG_ZONE:
+        return bday_check_zone(value, err);
+    case CFG_LANG:
+        if (strcmp(value, "zh") && strcmp(value, "en"))
+            return fd_fail(err, FD_EINVAL, key, "%s must be zh or en", key);
+        return 0;
+    case CFG_HHMM: {
+        int h, m;
+        char tail;
+        if (strlen(value) != 5 || sscanf(value, "%2d:%2d%c", &h, &m, &tail) != 2 ||
+            !isdigit((unsigned char)value[0]) || h < 0 || h > 23 || m < 0 || m > 59)
+            return fd_fail(err, FD_EINVAL, key, "%s must be a time HH:MM", key);
+        return 0;
+    }
+    }
+    return fd_fail(err, FD_EINVAL, key, "%s has no rule", key);
+}
+
+int cfg_get(struct fd_store *st, const char *key, char *buf, size_t len)
+{
+    sqlite3_stmt *s = NULL;
+    int found = 0;
+    if (!find_rule(key))
+        return FD_ENOTFOUND;
+    if (st && sqlite3_prepare_v2(store_db(st),
+                                 "SELECT value FROM config WHERE key = ?", -1, &s,
+                                 NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            const char *v = (const char *)sqlite3_column_text(s, 0);
+            if (v && cfg_check(key, v, NULL) == 0) {
+                snprintf(buf, len, "%s", v);
+                found = 1;
+            }
+        }
+    }
+    sqlite3_finalize(s);
+    if (found)
+        return 0;
+    return default_value(key, buf, len);
+}
+
+long cfg_get_int(struct fd_store *st, const char *key)
+{
+    char buf[32];
+    const struct cfg_rule *r = find_rule(key);
+    assert(r && r->kind == CFG_INT);
+    if (!r || cfg_get(st, key, buf, sizeof buf) != 0)
+        return 0;
+    return strtol(buf, NULL, 10);
+}
+
+int cfg_set(struct fd_store *st, const char *key, const char *value,
+            struct fd_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = cfg_check(key, value, err);
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "INSERT INTO config(key, value) VALUES (?, ?)"
+                           " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           -1, &s, NULL) != SQLITE_OK)
+        return fd_fail(err, FD_EDB, "", "%s", store_errmsg(st));
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s) == SQLITE_DONE ? 0 : FD_EDB;
+    if (rc)
+        fd_fail(err, rc, "", "%s", store_errmsg(st));
+    sqlite3_finalize(s);
+    return rc;
+}

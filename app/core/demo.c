@@ -1,0 +1,57 @@
+/* demo.c - loading the demo branch (demo.h). */
+#include "demo.h"
+
+#include "complaint.h"
+#include "embedded.h"
+#include "queue.h"
+#include "visitor.h"
+
+extern const struct fd_embedded_file fd_demo_data[];
+
+int demo_load(struct fd_store *st, int64_t now, struct fd_err *err)
+{
+    static const char *const takes[] = {"A", "A", "B", "C", "A", "V", "B", "A", "C", "A"};
+    struct queue_ticket t;
+    int rc;
+    sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM service");
+    if (!s)
+        return store_fail(st, err);
+    rc = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_reset(s);
+    if (rc != 0)
+        return rc < 0 ? store_fail(st, err)
+                      : fd_fail(err, FD_EEXIST, "", "the database has services already");
+    if (store_begin(st))
+        return store_fail(st, err);
+    if (sqlite3_exec(store_db(st), fd_demo_data[0].data, NULL, NULL, NULL) != SQLITE_OK) {
+        rc = store_fail(st, err);
+        store_rollback(st);
+        return rc;
+    }
+    if (store_commit(st))
+        return store_fail(st, err);
+    for (size_t i = 0; i < sizeof takes / sizeof takes[0]; i++)
+        if ((rc = queue_take(st, takes[i], takes[i][0] == 'V', now - 1800 + (int64_t)i * 120,
+                             &t, err)))
+            return rc;
+    if ((rc = queue_call_next(st, 1, "demo", now - 900, &t, err)) ||
+        (rc = queue_serve(st, 1, "demo", now - 840, &t, err)) ||
+        (rc = queue_call_next(st, 1, "demo", now - 600, &t, err)) ||
+        (rc = queue_call_next(st, 4, "demo", now - 500, &t, err)) ||
+        (rc = queue_serve(st, 4, "demo", now - 480, &t, err)))
+        return rc;
+    struct visitor_in v1 = {.name = "周杰", .phone = "13812345678",
+                            .company = "华信科技 Huaxin Tech", .host_name = "李娜",
+                            .purpose = "季度对账 Quarterly review"};
+    struct visitor_in v2 = {.name = "Oliver Brown", .phone = "+44 20 7946 0958",
+                            .company = "Brown & Co", .host_name = "Emma Wilson",
+                            .purpose = "Meeting"};
+    if ((rc = visitor_sign_in(st, &v1, now - 1200, NULL, err)) ||
+        (rc = visitor_sign_in(st, &v2, now - 300, NULL, err)))
+        return rc;
+    struct complaint_in c = {.category = "waiting",
+                             .description = "等候时间太长，叫号屏幕没有显示我的号码。",
+                             .contact_name = "陈先生", .contact_phone = "13900001111",
+                             .consent = 1};
+    return complaint_file(st, &c, now - 700, NULL, err);
+}

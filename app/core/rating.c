@@ -1,0 +1,92 @@
+/* rating.c - satisfaction ratings (rating.h). */
+#include "rating.h"
+
+#include <string.h>
+
+#include "validate.h"
+
+static const char *const names[] = {"excellent", "good", "fair", "poor"};
+
+const char *rating_name(int level)
+{
+    return level >= 1 && level <= 4 ? names[level - 1] : NULL;
+}
+
+int rating_parse(const char *s)
+{
+    if (!s)
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(s, names[i]) || (s[0] == '1' + i && !s[1]))
+            return i + 1;
+    return 0;
+}
+
+int rating_add(struct fd_store *st, int64_t ticket_id, int service, int attitude,
+               int result, const char *comment, int64_t now, int64_t *id,
+               int *offer_complaint, struct fd_err *err)
+{
+    int rc, counter;
+    const char *why = !rating_name(service)    ? "service"
+                      : !rating_name(attitude) ? "attitude"
+                      : !rating_name(result)   ? "result"
+                                               : NULL;
+    if (why)
+        return fd_fail(err, FD_EINVAL, why,
+                       "%s must be rated excellent, good, fair or poor", why);
+    if ((rc = val_text(comment, "comment", RATING_COMMENT_MAX, VAL_MULTILINE, err)))
+        return rc;
+    if (store_begin(st))
+        return store_fail(st, err);
+    sqlite3_stmt *s = store_prepare(st,
+        "SELECT state, coalesce(counter_id, 0), label,"
+        " (SELECT count(*) FROM rating WHERE ticket_id = ?1)"
+        " FROM ticket WHERE id = ?1");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_int64(s, 1, ticket_id);
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(s);
+        store_rollback(st);
+        return rc == SQLITE_DONE ? fd_fail(err, FD_ENOTFOUND, "ticket", "no ticket %lld",
+                                           (long long)ticket_id)
+                                 : store_fail(st, err);
+    }
+    int done = !strcmp((const char *)sqlite3_column_text(s, 0), "done");
+    int rated = sqlite3_column_int(s, 3);
+    counter = sqlite3_column_int(s, 1);
+    sqlite3_reset(s);
+    if (!done || rated) {
+        store_rollback(st);
+        return rated ? fd_fail(err, FD_EEXIST, "ticket", "this visit was rated already")
+                     : fd_fail(err, FD_ESTATE, "ticket",
+                               "a ticket can be rated once its service is finished");
+    }
+    s = store_prepare(st,
+        "INSERT INTO rating(ticket_id, counter_id, service, attitude, result,"
+        " comment, at) VALUES (?1, nullif(?2, 0), ?3, ?4, ?5, ?6, ?7)");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_int64(s, 1, ticket_id);
+    sqlite3_bind_int(s, 2, counter);
+    sqlite3_bind_int(s, 3, service);
+    sqlite3_bind_int(s, 4, attitude);
+    sqlite3_bind_int(s, 5, result);
+    sqlite3_bind_text(s, 6, comment ? comment : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 7, now);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        goto dbfail;
+    if (id)
+        *id = sqlite3_last_insert_rowid(store_db(st));
+    if (offer_complaint)
+        *offer_complaint = service == RATE_POOR || attitude == RATE_POOR ||
+                           result == RATE_POOR;
+    return store_commit(st) ? store_fail(st, err) : 0;
+dbfail:
+    rc = store_fail(st, err);
+    store_rollback(st);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/* rating.h - satisfaction ratings for a served ticket: excellent / good /
+ * fair / poor (优/良/中/差) for service level, attitude and result, with an
+ * optional comment. One rating per ticket. A poor mark anywhere means the
+ * kiosk offers to open a complaint linked to the ticket. */
+#ifndef FD_RATING_H
+#define FD_RATING_H
+#include <stdint.h>
+
+#include "fderr.h"
+#include "store.h"
+
+enum rating_level { RATE_EXCELLENT = 1, RATE_GOOD, RATE_FAIR, RATE_POOR };
+
+#define RATING_COMMENT_MAX 200
+
+/* Records a rating for finished ticket `ticket_id`. Levels 1..4. Returns 0
+ * and sets *offer_complaint (any poor mark) and *id, or FD_EINVAL,
+ * FD_ENOTFOUND, FD_ESTATE (ticket not done), FD_EEXIST (rated already),
+ * FD_EDB. */
+int rating_add(struct fd_store *st, int64_t ticket_id, int service, int attitude,
+               int result, const char *comment, int64_t now, int64_t *id,
+               int *offer_complaint, struct fd_err *err);
+
+/* "excellent", "good", "fair", "poor" for 1..4; NULL otherwise. */
+const char *rating_name(int level);
+
+/* Parses a level name or digit; returns 1..4 or 0. */
+int rating_parse(const char *s);
+
+#endif

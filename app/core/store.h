@@ -1,0 +1,79 @@
+/* store.h - the kiosk's SQLite store: open, migrate, check, back up, restore.
+ * One `struct fd_store` is one connection; each thread opens its own. The
+ * store runs in WAL mode with synchronous=FULL (a number shown is a number
+ * kept) and foreign keys on. Migrations live in data/schema/NNNN_*.sql and are
+ * compiled in; PRAGMA user_version counts how many have been applied. */
+#ifndef FD_STORE_H
+#define FD_STORE_H
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fd_store;
+
+/* Opens (creating if needed) the database at `path`, checks it (quick
+ * integrity check), and migrates an older schema in one transaction.
+ * Returns 0 and sets *out, or a negative FD_E* code with a sentence in
+ * `err`: FD_ECORRUPT (not a database, or damaged: the message says how to
+ * restore the last backup), FD_ENEWER (written by a newer frontdesk: refused
+ * untouched), FD_EDB (anything else SQLite reports). */
+int store_open(const char *path, struct fd_store **out, char *err, size_t errlen);
+
+/* Closes the connection; NULL is fine. */
+void store_close(struct fd_store *st);
+
+/* The SQLite handle, for core modules and workers on this connection. */
+sqlite3 *store_db(struct fd_store *st);
+
+/* The path the store was opened with. */
+const char *store_path(struct fd_store *st);
+
+/* The schema version this build knows (number of compiled-in migrations). */
+int store_schema_version(void);
+
+/* Copies the live database to `dest` with SQLite's online backup, while others
+ * keep writing; `dest` appears whole (written beside it, then renamed).
+ * Returns 0 or FD_EDB with a sentence in `err`. */
+int store_backup(struct fd_store *st, const char *dest, char *err, size_t errlen);
+
+/* Replaces the database at `path` with the backup at `src` after checking the
+ * backup, and raises the sync epoch so that no outbox sequence number is ever
+ * sent twice with different contents. The kiosk must not be running.
+ * Returns 0, FD_ECORRUPT (backup unusable) or FD_EDB. */
+int store_restore(const char *src, const char *path, char *err, size_t errlen);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK on the store. `store_begin` returns 0
+ * or FD_EDB; `store_commit` returns 0 or FD_EDB (and rolls back). */
+int store_begin(struct fd_store *st);
+int store_commit(struct fd_store *st);
+void store_rollback(struct fd_store *st);
+
+/* meta table: facts about this database (device_id, epoch). `store_meta_get`
+ * copies the value into buf and returns 0, or FD_ENOTFOUND. */
+int store_meta_get(struct fd_store *st, const char *key, char *buf, size_t len);
+
+/* A prepared statement for `sql`, cached on this connection for its lifetime
+ * (`sql` must be a string literal: the cache is keyed by its address). The
+ * statement comes back reset with no bindings. NULL on an SQL error (see
+ * store_errmsg). Not shared between threads, like the connection. */
+sqlite3_stmt *store_prepare(struct fd_store *st, const char *sql);
+
+/* Steps `stmt` to the end, turning each row into an element of `elem_size`
+ * bytes with `row(stmt, elem)`, into a malloc'd array (*out, *n; free() it).
+ * At most `cap` rows are kept: past it, FD_EFULL. Resets `stmt`.
+ * Returns 0, FD_EFULL or FD_EDB. */
+int store_collect(sqlite3_stmt *stmt, size_t elem_size, int cap,
+                  void (*row)(sqlite3_stmt *, void *), void **out, int *n);
+
+/* Copies text column `col` of the current row into dst ("" for NULL). */
+void store_col_text(sqlite3_stmt *s, int col, char *dst, size_t len);
+
+/* Fills err with FD_EDB and the connection's last SQLite message; returns
+ * FD_EDB. For the "database error" path of every core function. */
+struct fd_err;
+int store_fail(struct fd_store *st, struct fd_err *err);
+
+/* The last SQLite error message on this connection. */
+const char *store_errmsg(struct fd_store *st);
+
+#endif

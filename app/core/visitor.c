@@ -1,0 +1,310 @@
+/* visitor.c - sign-in, sign-out, closing sweep and host directory
+ * (visitor.h). */
+#include "visitor.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bday.h"
+#include "config.h"
+#include "queue.h"
+#include "validate.h"
+
+#define BADGE_MAX 9999 /* per business day */
+#define VISITOR_COLS                                                      \
+    "id, badge, bday, name, phone, company, host_name, purpose,"          \
+    " signed_in_at, coalesce(signed_out_at, 0), coalesce(signout_how, '')"
+
+static void row_to_visitor(sqlite3_stmt *s, void *p)
+{
+    struct visitor *v = p;
+    memset(v, 0, sizeof *v);
+    v->id = sqlite3_column_int64(s, 0);
+    store_col_text(s, 1, v->badge, sizeof v->badge);
+    store_col_text(s, 2, v->bday, sizeof v->bday);
+    store_col_text(s, 3, v->name, sizeof v->name);
+    store_col_text(s, 4, v->phone, sizeof v->phone);
+    store_col_text(s, 5, v->company, sizeof v->company);
+    store_col_text(s, 6, v->host_name, sizeof v->host_name);
+    store_col_text(s, 7, v->purpose, sizeof v->purpose);
+    v->signed_in_at = sqlite3_column_int64(s, 8);
+    v->signed_out_at = sqlite3_column_int64(s, 9);
+    store_col_text(s, 10, v->signout_how, sizeof v->signout_how);
+}
+
+static int load_visitor(struct fd_store *st, int64_t id, struct visitor *v)
+{
+    sqlite3_stmt *s = store_prepare(st, "SELECT " VISITOR_COLS
+                                        " FROM visitor WHERE id = ?1");
+    int rc;
+    if (!s)
+        return FD_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        row_to_visitor(s, v);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? FD_ENOTFOUND : FD_EDB;
+}
+
+int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
+                    int64_t now, struct visitor *out, struct fd_err *err)
+{
+    char phone[24], day[11], badge[8], host_name[HOST_NAME_MAX_CHARS * 4 + 1];
+    int64_t host_id = 0;
+    int rc, seq;
+    sqlite3_stmt *s;
+
+    if ((rc = val_text(in->name, "name", VISITOR_NAME_MAX, VAL_REQUIRED, err)) ||
+        (rc = val_phone(in->phone, "phone", VAL_REQUIRED, err)) ||
+        (rc = val_text(in->company, "company", VISITOR_COMPANY_MAX, 0, err)) ||
+        (rc = val_text(in->purpose, "purpose", VISITOR_PURPOSE_MAX, 0, err)))
+        return rc;
+    if (!in->host_id &&
+        (rc = val_text(in->host_name, "host", HOST_NAME_MAX_CHARS, VAL_REQUIRED, err)))
+        return rc;
+    val_phone_normalize(in->phone, phone, sizeof phone);
+
+    if (store_begin(st))
+        return store_fail(st, err);
+    s = store_prepare(st, "SELECT id, name FROM host WHERE active = 1 AND"
+                          " (id = ?1 OR (?1 = 0 AND name = ?2)) LIMIT 1");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_int64(s, 1, in->host_id);
+    sqlite3_bind_text(s, 2, in->host_name ? in->host_name : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        host_id = sqlite3_column_int64(s, 0);
+        store_col_text(s, 1, host_name, sizeof host_name);
+    }
+    sqlite3_reset(s);
+    if (!host_id) {
+        store_rollback(st);
+        return fd_fail(err, FD_ENOTFOUND, "host",
+                       "the person visited is not in the directory");
+    }
+    queue_bday(st, now, day);
+    s = store_prepare(st, "INSERT INTO visitor_seq(bday, last) VALUES (?1, 1)"
+                          " ON CONFLICT(bday) DO UPDATE SET last = last + 1"
+                          " RETURNING last");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        goto dbfail;
+    }
+    seq = sqlite3_column_int(s, 0);
+    sqlite3_reset(s);
+    if (seq > BADGE_MAX) {
+        store_rollback(st);
+        return fd_fail(err, FD_EFULL, "", "all %d badges of today are used", BADGE_MAX);
+    }
+    snprintf(badge, sizeof badge, "V%04u", (unsigned)seq % 10000u);
+    s = store_prepare(st,
+        "INSERT INTO visitor(bday, badge, name, phone, company, host_id, host_name,"
+        " purpose, signed_in_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, badge, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, in->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, phone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, in->company ? in->company : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 6, host_id);
+    sqlite3_bind_text(s, 7, host_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 8, in->purpose ? in->purpose : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 9, now);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        goto dbfail;
+    int64_t id = sqlite3_last_insert_rowid(store_db(st));
+    if (store_commit(st))
+        return store_fail(st, err);
+    if (out && load_visitor(st, id, out))
+        return store_fail(st, err);
+    return 0;
+dbfail:
+    rc = store_fail(st, err);
+    store_rollback(st);
+    return rc;
+}
+
+int visitor_sign_out(struct fd_store *st, int64_t id, const char *how,
+                     int64_t now, struct fd_err *err)
+{
+    struct visitor v;
+    int rc;
+    if (!how || (strcmp(how, "staff") && strcmp(how, "self") && strcmp(how, "closing")))
+        return fd_fail(err, FD_EINVAL, "how", "sign-out is by staff, self or closing");
+    if (store_begin(st))
+        return store_fail(st, err);
+    rc = load_visitor(st, id, &v);
+    if (rc) {
+        store_rollback(st);
+        return rc == FD_ENOTFOUND
+                   ? fd_fail(err, rc, "visitor", "no visitor %lld", (long long)id)
+                   : store_fail(st, err);
+    }
+    if (v.signed_out_at) {
+        store_rollback(st);
+        return fd_fail(err, FD_ESTATE, "visitor", "%s has signed out already",
+                       v.badge);
+    }
+    sqlite3_stmt *s = store_prepare(st,
+        "UPDATE visitor SET signed_out_at = ?2, signout_how = ?3 WHERE id = ?1");
+    if (!s) {
+        rc = store_fail(st, err);
+        store_rollback(st);
+        return rc;
+    }
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_text(s, 3, how, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        rc = store_fail(st, err);
+        store_rollback(st);
+        return rc;
+    }
+    return store_commit(st) ? store_fail(st, err) : 0;
+}
+
+int visitor_find(struct fd_store *st, const char *key, int64_t now,
+                 struct visitor *out, struct fd_err *err)
+{
+    char day[11];
+    int rc, digits = key && *key;
+    for (const char *p = key; p && *p; p++)
+        digits &= isdigit((unsigned char)*p) != 0;
+    if (!key || !*key || strlen(key) > 12)
+        return fd_fail(err, FD_EINVAL, "visitor", "give a badge number or an id");
+    if (digits) {
+        rc = load_visitor(st, strtoll(key, NULL, 10), out);
+    } else {
+        queue_bday(st, now, day);
+        sqlite3_stmt *s = store_prepare(st, "SELECT " VISITOR_COLS " FROM visitor"
+                                            " WHERE badge = ?1 AND bday = ?2");
+        if (!s)
+            return store_fail(st, err);
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+            row_to_visitor(s, out);
+        sqlite3_reset(s);
+        rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? FD_ENOTFOUND : FD_EDB;
+    }
+    if (rc == FD_ENOTFOUND)
+        return fd_fail(err, rc, "visitor", "no visitor %s", key);
+    return rc ? store_fail(st, err) : 0;
+}
+
+int visitor_list(struct fd_store *st, int on_site_only, const char *day_in,
+                 int64_t now, struct visitor **out, int *n, struct fd_err *err)
+{
+    char day[11];
+    *out = NULL, *n = 0;
+    if (day_in) {
+        int y, m, d;
+        if (bday_parse(day_in, &y, &m, &d))
+            return fd_fail(err, FD_EINVAL, "date", "date must be YYYY-MM-DD");
+        snprintf(day, sizeof day, "%s", day_in);
+    } else {
+        queue_bday(st, now, day);
+    }
+    sqlite3_stmt *s = store_prepare(st, "SELECT " VISITOR_COLS " FROM visitor"
+                                        " WHERE (?1 AND signed_out_at IS NULL)"
+                                        " OR (NOT ?1 AND bday = ?2) ORDER BY id");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_int(s, 1, on_site_only ? 1 : 0);
+    sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
+    if (store_collect(s, sizeof **out, 100000, row_to_visitor, (void **)out, n))
+        return store_fail(st, err);
+    return 0;
+}
+
+int visitor_sign_out_at_closing(struct fd_store *st, int64_t now,
+                                struct fd_err *err)
+{
+    char day[11], closing[8];
+    int h = 20, m = 0, rc, past_closing;
+    queue_bday(st, now, day);
+    if (cfg_get(st, "closing_time", closing, sizeof closing) == 0)
+        sscanf(closing, "%d:%d", &h, &m);
+    /* Past closing: the local time of day is after closing, on the same
+     * business day (closing may be after midnight, before the turnover). */
+    int turnover = (int)cfg_get_int(st, "day_turnover_hour") * 60;
+    int mins = bday_local_minutes(now), close_min = h * 60 + m;
+    int rel_now = (mins - turnover + 1440) % 1440;
+    int rel_close = (close_min - turnover + 1440) % 1440;
+    past_closing = rel_now >= rel_close;
+    sqlite3_stmt *s = store_prepare(st,
+        "UPDATE visitor SET signed_out_at = ?2, signout_how = 'closing'"
+        " WHERE signed_out_at IS NULL AND (bday < ?1 OR ?3)");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int(s, 3, past_closing);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, err);
+    return sqlite3_changes(store_db(st));
+}
+
+int host_add(struct fd_store *st, const char *name, const char *department,
+             int64_t *id, struct fd_err *err)
+{
+    int rc;
+    if ((rc = val_text(name, "name", HOST_NAME_MAX_CHARS, VAL_REQUIRED, err)) ||
+        (rc = val_text(department, "department", HOST_DEPT_MAX, 0, err)))
+        return rc;
+    sqlite3_stmt *s = store_prepare(st, "INSERT INTO host(name, department)"
+                                        " VALUES (?1, ?2)");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, department ? department : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, err);
+    if (id)
+        *id = sqlite3_last_insert_rowid(store_db(st));
+    return 0;
+}
+
+static void host_row(sqlite3_stmt *s, void *p)
+{
+    struct host *h = p;
+    h->id = sqlite3_column_int64(s, 0);
+    store_col_text(s, 1, h->name, sizeof h->name);
+    store_col_text(s, 2, h->department, sizeof h->department);
+}
+
+int host_search(struct fd_store *st, const char *query, struct host **out,
+                int *n, struct fd_err *err)
+{
+    int rc;
+    *out = NULL, *n = 0;
+    if (query && (rc = val_text(query, "query", HOST_NAME_MAX_CHARS, 0, err)))
+        return rc;
+    sqlite3_stmt *s = store_prepare(st,
+        "SELECT id, name, department FROM host WHERE active = 1 AND"
+        " (?1 = '' OR instr(name, ?1) > 0 OR instr(department, ?1) > 0)"
+        " ORDER BY department, name");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_text(s, 1, query ? query : "", -1, SQLITE_STATIC);
+    if (store_collect(s, sizeof **out, 10000, host_row, (void **)out, n))
+        return store_fail(st, err);
+    return 0;
+}

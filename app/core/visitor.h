@@ -1,0 +1,81 @@
+/* visitor.h - visitor registration (front-desk duty: register each visitor,
+ * notify the person visited, keep the access log) and the host directory.
+ * A badge number is per business day ("V0001"), issued in the sign-in
+ * transaction. Visitor records are confidential: callers show them only to
+ * staff, and receipts mask the phone number. */
+#ifndef FD_VISITOR_H
+#define FD_VISITOR_H
+#include <stdint.h>
+
+#include "fderr.h"
+#include "store.h"
+
+#define VISITOR_NAME_MAX 40     /* characters */
+#define VISITOR_COMPANY_MAX 60
+#define VISITOR_PURPOSE_MAX 100
+#define HOST_NAME_MAX_CHARS 40
+#define HOST_DEPT_MAX 40
+
+struct visitor_in {             /* what the visitor typed */
+    const char *name;           /* required */
+    const char *phone;          /* required, a phone number */
+    const char *company;        /* optional */
+    int64_t host_id;            /* from the host directory; or 0 and: */
+    const char *host_name;      /* a name that must match an active host */
+    const char *purpose;        /* optional */
+};
+
+struct visitor {
+    int64_t id;
+    char badge[8];
+    char bday[11];
+    char name[VISITOR_NAME_MAX * 4 + 1];
+    char phone[24];
+    char company[VISITOR_COMPANY_MAX * 4 + 1];
+    char host_name[HOST_NAME_MAX_CHARS * 4 + 1];
+    char purpose[VISITOR_PURPOSE_MAX * 4 + 1];
+    int64_t signed_in_at, signed_out_at; /* 0 = still on site */
+    char signout_how[8];        /* staff, self, closing */
+};
+
+struct host {
+    int64_t id;
+    char name[HOST_NAME_MAX_CHARS * 4 + 1];
+    char department[HOST_DEPT_MAX * 4 + 1];
+};
+
+/* Signs a visitor in. Every field is checked first (FD_EINVAL names the
+ * field); the host must be an active directory entry (FD_ENOTFOUND). Fills
+ * *out (may be NULL). Returns 0, FD_EINVAL, FD_ENOTFOUND, FD_EFULL or FD_EDB. */
+int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
+                    int64_t now, struct visitor *out, struct fd_err *err);
+
+/* Signs visitor `id` out; `how` is "staff", "self" or "closing". FD_ESTATE
+ * when already signed out. */
+int visitor_sign_out(struct fd_store *st, int64_t id, const char *how,
+                     int64_t now, struct fd_err *err);
+
+/* Finds a visitor by today's badge ("V0003") or by id (all digits). */
+int visitor_find(struct fd_store *st, const char *badge_or_id, int64_t now,
+                 struct visitor *out, struct fd_err *err);
+
+/* Lists visitors: on site only, or all of business day `day` (NULL = today).
+ * *out malloc'd, free() it. */
+int visitor_list(struct fd_store *st, int on_site_only, const char *day,
+                 int64_t now, struct visitor **out, int *n, struct fd_err *err);
+
+/* Signs out ("closing") everyone still on site from an earlier business day,
+ * and everyone of today once the configured closing time has passed.
+ * Returns the number signed out, or a negative FD_E* code. */
+int visitor_sign_out_at_closing(struct fd_store *st, int64_t now,
+                                struct fd_err *err);
+
+/* Host directory. host_add returns 0 and sets *id; host_search lists active
+ * hosts whose name or department contains `query` (all when NULL or "").
+ * *out malloc'd, free() it. */
+int host_add(struct fd_store *st, const char *name, const char *department,
+             int64_t *id, struct fd_err *err);
+int host_search(struct fd_store *st, const char *query, struct host **out,
+                int *n, struct fd_err *err);
+
+#endif
