@@ -30,7 +30,7 @@ enum ime_status {
 struct ime;
 
 /* Opens the engine on the system dictionary `sys_dict` (NULL: the Debian
- * path, IME_SYS_DICT_DEFAULT) with a fresh, empty user dictionary in a
+ * path, .../googlepinyin/data/dict_pinyin.dat under pkg-config's libdir) with a fresh, empty user dictionary in a
  * private directory on tmpfs ($XDG_RUNTIME_DIR, else /dev/shm; directory
  * 0700, file 0600, unlinked once loaded). Returns NULL with a sentence in
  * `err` when the dictionary cannot be loaded, no tmpfs is usable, memory
@@ -42,11 +42,11 @@ struct ime *ime_open(const char *sys_dict, char *err, size_t errlen);
 void ime_close(struct ime *ime);
 
 /* Throws away everything this visitor left: the composition, pending commit
- * text, quote state and the learned user dictionary, and starts again with
- * an empty one (reloading the system dictionary, about a millisecond).
- * Call on every idle reset and completed form. Returns 0, or -errno when the
- * new engine cannot be opened: then the old one is gone anyway and every
- * call fails with -EIO until an ime_forget() succeeds. */
+ * text, quote state and the learned user dictionary, which is replaced in
+ * place by an empty one (the system dictionary stays loaded; well under a
+ * millisecond). Afterwards candidates rank exactly as on a fresh engine.
+ * Call on every idle reset and completed form. Returns 0 (-EIO only for an
+ * engine that never opened). */
 int ime_forget(struct ime *ime);
 
 /* Feeds one key: 'a'..'z'; '\'' between syllables; IME_KEY_BACKSPACE
@@ -58,7 +58,8 @@ int ime_forget(struct ime *ime);
  * composed, other printable keys pass. Returns an ime_status or -EINVAL for
  * a key that is refused (not a key, a letter that continues no pinyin, an
  * uppercase or other key in the middle of pinyin), -ENOSPC when the pinyin
- * is at IME_PINYIN_MAX or the commit text was not taken, -EIO if broken. */
+ * is at IME_PINYIN_MAX letters (choose a part first) or the commit text was
+ * not taken. */
 int ime_key(struct ime *ime, int key);
 
 /* True while pinyin is being composed (backspace and space belong to us). */

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <new>
 #include <string.h>
+#include <unistd.h>
 
 using ime_pinyin::char16;
 using ime_pinyin::MatrixSearch;
@@ -107,6 +108,27 @@ extern "C" void ime_engine_close(struct ime_engine *e)
         return;
     engine_destroy(e);
     std::free(e);
+}
+
+extern "C" void ime_engine_forget(struct ime_engine *e, const char *usr_dict)
+{
+    e->ms->reset_search();
+    /* flush_cache() is UserDict::flush_cache(): close (write back only if
+     * the file exists - it does not), then load the file again, which the
+     * library recreates as an empty dictionary since it is missing. */
+    unlink(usr_dict);
+    e->ms->flush_cache();
+    unlink(usr_dict);
+    /* Learning also moved a process-wide n-gram weight (set from the user
+     * dictionary's total on each choice) that the reload leaves alone.
+     * Choosing a one-lemma system sentence learns nothing but recomputes it
+     * from the now empty dictionary. (The rankings tests/ime probes match a
+     * fresh engine's even without this; it removes the last learned state
+     * we know of rather than rely on that.) */
+    e->ms->search("a", 1);
+    if (e->ms->get_candidate_num() > 0)
+        e->ms->choose(0);
+    ime_engine_reset(e);
 }
 
 extern "C" size_t ime_engine_search(struct ime_engine *e, const char *py,

@@ -29,6 +29,13 @@ void ime_engine_close(struct ime_engine *e);
  * `py` the engine could decode. */
 size_t ime_engine_search(struct ime_engine *e, const char *py, size_t len);
 
+/* Replaces the user dictionary with an empty one, in place: deletes the
+ * file `usr_dict` (so the library's write-back on close finds nothing to
+ * write into), makes the library reload it (it recreates an empty file),
+ * deletes that file again, and resets the n-gram weighting the learned words
+ * had shifted. The system dictionary stays loaded. */
+void ime_engine_forget(struct ime_engine *e, const char *usr_dict);
+
 /* Deletes the last byte of the pinyin string (never a chosen part). */
 void ime_engine_delete_last(struct ime_engine *e);
 

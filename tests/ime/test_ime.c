@@ -6,6 +6,7 @@
  * learned name visibly moves up (the negative control). */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -276,13 +277,18 @@ static void test_refused(struct ime *ime)
     ime_clear(ime);
 
     /* The pinyin buffer has a cap; the key past it is refused. */
-    int r = 0;
-    for (int k = 0; k < IME_PINYIN_MAX && r >= 0; k++)
-        r = ime_key(ime, k % 2 ? 'a' : 'm');
-    CHECK_INT(r, IME_CHANGED);
-    CHECK_INT(ime_key(ime, 'm'), -ENOSPC);
+    const char *longest = "zhuangzhuangzhuangzhuangzhuangzh";
+    CHECK_INT(strlen(longest), IME_PINYIN_MAX);
+    CHECK_INT(type(ime, longest), IME_CHANGED);
+    CHECK_INT(ime_key(ime, 'i'), -ENOSPC);
     CHECK(ime_preedit(ime, buf, 4) == -ENOSPC);
     CHECK_STR(buf, "");
+    ime_clear(ime);
+    /* The cap counts every letter held, chosen ones too. */
+    CHECK_INT(type(ime, "nihaonihaonihaonihaonihaonihaoni"), IME_CHANGED);
+    CHECK_INT(ime_key(ime, 'h'), -ENOSPC);
+    CHECK_INT(pick(ime, "你好"), IME_CHANGED);
+    CHECK_INT(ime_key(ime, 'h'), -ENOSPC);
     ime_clear(ime);
 
     /* Commit text not taken blocks further commits rather than losing it. */
@@ -297,28 +303,54 @@ static void test_refused(struct ime *ime)
     CHECK_STR(take(ime), "，");
 }
 
-/* Counts fdime-* directories of ours in the tmpfs the engine uses and
- * checks each is private (0700) and holds no dictionary file. */
-static int private_dirs(int *bad)
+/* The tmpfs directory the engine puts its private directory in. */
+static const char *tmpfs_base(void)
 {
     const char *bases[2] = {getenv("XDG_RUNTIME_DIR"), "/dev/shm"};
-    const char *base = NULL;
-    for (size_t i = 0; i < 2 && !base; i++) {
+    for (size_t i = 0; i < 2; i++) {
         struct statfs fs;
         if (bases[i] && bases[i][0] == '/' && statfs(bases[i], &fs) == 0 &&
             (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC))
-            base = bases[i];
+            return bases[i];
     }
-    int n = 0;
+    return NULL;
+}
+
+/* fdime-* directory names present before our engine opened (other runs,
+ * other processes): the checks look only at the new one. */
+#define SEEN_MAX 64
+static char seen[SEEN_MAX][256];
+static int nseen;
+
+static bool was_seen(const char *name)
+{
+    for (int i = 0; i < nseen; i++)
+        if (strcmp(seen[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Counts the fdime-* directories that are not in `seen`; with `remember`,
+ * adds every one to `seen` instead. Each new one must be private (0700)
+ * and hold no dictionary file: *bad counts those that are not. */
+static int new_private_dirs(int *bad, bool remember)
+{
+    const char *base = tmpfs_base();
     DIR *d = base ? opendir(base) : NULL;
+    int n = 0;
     if (!d)
         return -1;
     struct dirent *e;
     while ((e = readdir(d))) {
         char path[4096];
         struct stat st;
-        if (strncmp(e->d_name, "fdime-", 6) != 0)
+        if (strncmp(e->d_name, "fdime-", 6) != 0 || was_seen(e->d_name))
             continue;
+        if (remember) {
+            if (nseen < SEEN_MAX)
+                snprintf(seen[nseen++], sizeof seen[0], "%s", e->d_name);
+            continue;
+        }
         snprintf(path, sizeof path, "%s/%s", base, e->d_name);
         if (stat(path, &st) != 0 || st.st_uid != getuid())
             continue;
@@ -333,22 +365,40 @@ static int private_dirs(int *bad)
     return n;
 }
 
+/* Other inputs whose ranking the learned name (or the weights learning
+ * shifts) could touch: all must rank as on a fresh engine after a forget. */
+static const char *const probes[] = {
+    "wangxiao", "xiaoming", "wang", "ming", "wangxiaomingde",
+    "zhangsan", "womenzaizheli", "beijingshi", "zhongguoyinhang", "xm",
+};
+#define NPROBES (sizeof probes / sizeof probes[0])
+
+static void probe_all(struct ime *ime, char out[][2048])
+{
+    for (size_t i = 0; i < NPROBES; i++)
+        ranking(ime, probes[i], out[i], sizeof out[i]);
+}
+
 static void test_privacy(void)
 {
+    static char probe_fresh[NPROBES][2048], probe_after[NPROBES][2048];
     char err[256] = "";
     static char fresh[8192], learned[8192], after[8192], reopened[8192];
     int bad = 0;
-    int dirs_before = private_dirs(&bad);
+    CHECK(tmpfs_base() != NULL);
+    new_private_dirs(&bad, true);
+    const int dirs_before = 0;
 
     struct ime *ime = ime_open(NULL, err, sizeof err);
     CHECK_MSG(ime != NULL, "%s", err);
     if (!ime)
         return;
-    CHECK_INT(private_dirs(&bad), dirs_before + 1);
+    CHECK_INT(new_private_dirs(&bad, false), dirs_before + 1);
     CHECK_INT(bad, 0);
 
     ranking(ime, "wangxiaoming", fresh, sizeof fresh);
     CHECK(strstr(fresh, "王晓明|") != fresh); /* not first before learning */
+    probe_all(ime, probe_fresh);
 
     /* Visitor A types the name, picking the words that compose it. */
     CHECK_INT(type(ime, "wangxiaoming"), IME_CHANGED);
@@ -361,7 +411,7 @@ static void test_privacy(void)
     ranking(ime, "wangxiaoming", learned, sizeof learned);
     CHECK(strcmp(learned, fresh) != 0);
     CHECK(strncmp(learned, "王晓明|", strlen("王晓明|")) == 0);
-    CHECK_INT(private_dirs(&bad), dirs_before + 1);
+    CHECK_INT(new_private_dirs(&bad, false), dirs_before + 1);
     CHECK_INT(bad, 0); /* learned words never reach a file */
 
     /* Visitor B after the reset: exactly a fresh engine's ranking. */
@@ -370,8 +420,25 @@ static void test_privacy(void)
     CHECK(!ime_composing(ime));
     ranking(ime, "wangxiaoming", after, sizeof after);
     CHECK_STR(after, fresh);
+    probe_all(ime, probe_after);
+    for (size_t i = 0; i < NPROBES; i++)
+        CHECK_MSG(strcmp(probe_after[i], probe_fresh[i]) == 0, "%s: %s vs %s",
+                  probes[i], probe_after[i], probe_fresh[i]);
+    CHECK_INT(new_private_dirs(&bad, false), dirs_before + 1);
+    CHECK_INT(bad, 0);
+
+    /* The new, empty dictionary learns again - and is forgotten again. */
+    CHECK_INT(type(ime, "wangxiaoming"), IME_CHANGED);
+    CHECK_INT(pick(ime, "王晓"), IME_CHANGED);
+    CHECK_INT(pick(ime, "明"), IME_COMMIT);
+    CHECK_STR(take(ime), "王晓明");
+    ranking(ime, "wangxiaoming", after, sizeof after);
+    CHECK_STR(after, learned);
+    CHECK_INT(ime_forget(ime), 0);
+    ranking(ime, "wangxiaoming", after, sizeof after);
+    CHECK_STR(after, fresh);
     ime_close(ime);
-    CHECK_INT(private_dirs(&bad), dirs_before);
+    CHECK_INT(new_private_dirs(&bad, false), dirs_before);
 
     /* And a brand-new engine agrees. */
     ime = ime_open(NULL, err, sizeof err);
