@@ -59,9 +59,9 @@ int report_day(struct fd_store *st, const char *day_in, int64_t now, char **json
         "     (SELECT category, count(*) AS n FROM c GROUP BY category)),"
         "  'complaints_serious', (SELECT count(*) FROM c WHERE severity = 'serious'),"
         "  'ratings', (SELECT count(*) FROM r),"
-        "  'rating_service', (SELECT json_object('excellent', sum(service = 1),"
-        "     'good', sum(service = 2), 'fair', sum(service = 3), 'poor', sum(service = 4))"
-        "     FROM r),"
+        "  'rating_service', (SELECT json_object('excellent', coalesce(sum(service = 1), 0),"
+        "     'good', coalesce(sum(service = 2), 0), 'fair', coalesce(sum(service = 3), 0),"
+        "     'poor', coalesce(sum(service = 4), 0)) FROM r),"
         "  'rating_attitude_avg', (SELECT round(avg(attitude), 2) FROM r),"
         "  'rating_result_avg', (SELECT round(avg(result), 2) FROM r))");
     if (!s)
