@@ -214,6 +214,8 @@ int ime_candidate(struct ime *ime, size_t index, char *buf, size_t len)
     if (index >= ime_candidate_count(ime))
         return -EINVAL;
     int r = ime_engine_candidate(ime->eng, index, buf, len);
+    if (r == 0 && index == 0) /* all chosen (backspace undid the rest): */
+        r = ime_engine_sentence(ime->eng, 0, buf, len); /* show the whole */
     return r < 0 ? -ENOSPC : r;
 }
 

@@ -155,6 +155,10 @@ static void test_backspace(struct ime *ime)
     CHECK_STR(preedit(ime), "中国y");
     CHECK_INT(ime_key(ime, IME_KEY_BACKSPACE), IME_CHANGED);
     CHECK_STR(preedit(ime), "中国");
+    /* All of it chosen: the one candidate is what space would commit. */
+    CHECK_INT(ime_candidate_count(ime), 1);
+    CHECK(ime_candidate(ime, 0, buf, sizeof buf) > 0);
+    CHECK_STR(buf, "中国");
     /* Next backspace undoes the choice: the letters come back. */
     CHECK_INT(ime_key(ime, IME_KEY_BACKSPACE), IME_CHANGED);
     CHECK_STR(preedit(ime), "zhong'guo");
@@ -169,6 +173,12 @@ static void test_backspace(struct ime *ime)
     CHECK_INT(ime_candidate(ime, 0, buf, sizeof buf), -EINVAL);
     CHECK_INT(ime_key(ime, IME_KEY_BACKSPACE), IME_PASS);
     CHECK_INT(ime_take_commit(ime, buf, sizeof buf), 0); /* nothing leaked */
+
+    CHECK_INT(type(ime, "zhongguoy"), IME_CHANGED);
+    CHECK_INT(pick(ime, "中国"), IME_CHANGED);
+    CHECK_INT(ime_key(ime, IME_KEY_BACKSPACE), IME_CHANGED);
+    CHECK_INT(ime_key(ime, ' '), IME_COMMIT);
+    CHECK_STR(take(ime), "中国");
 
     /* Escape drops the composition; enter commits the letters as typed. */
     CHECK_INT(type(ime, "nihao"), IME_CHANGED);
