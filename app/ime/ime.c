@@ -32,7 +32,6 @@ _Static_assert(COMMIT_ROOM < IME_TEXT_MAX, "commit buffer too small");
 
 struct ime {
     struct ime_engine *eng;      /* the decoder, never NULL once open */
-    char sys_dict[PATH_MAX];     /* system dictionary, kept for forget */
     char dir[PATH_MAX - 32];     /* private 0700 directory on tmpfs */
     char file[PATH_MAX];         /* user dictionary path inside `dir` */
     size_t page_size;            /* candidates per page, 1..IME_PAGE_MAX */
@@ -82,14 +81,14 @@ static int make_private_dir(struct ime *ime, char *err, size_t errlen)
 
 /* Opens a decoder with an empty user dictionary, then unlinks its file.
  * Returns 0 or -errno. */
-static int engine_start(struct ime *ime)
+static int engine_start(struct ime *ime, const char *sys_dict)
 {
     int fd = open(ime->file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
                                  O_CLOEXEC, 0600);
     if (fd < 0)
         return -errno;
     close(fd);
-    ime->eng = ime_engine_open(ime->sys_dict, ime->file);
+    ime->eng = ime_engine_open(sys_dict, ime->file);
     /* Loaded (or failed): from now on the dictionary is only in memory. */
     unlink(ime->file);
     return ime->eng ? 0 : -EIO;
@@ -128,15 +127,10 @@ struct ime *ime_open(const char *sys_dict, char *err, size_t errlen)
         set_err(err, errlen, "out of memory");
         return NULL;
     }
-    if (strlen(sys_dict) >= sizeof ime->sys_dict) {
-        set_err(err, errlen, "pinyin dictionary path too long");
-        goto fail;
-    }
-    strcpy(ime->sys_dict, sys_dict);
     ime->page_size = IME_PAGE_DEFAULT;
     if (make_private_dir(ime, err, errlen) != 0)
         goto fail;
-    if (engine_start(ime) != 0) {
+    if (engine_start(ime, sys_dict) != 0) {
         set_err(err, errlen, "the pinyin engine could not load its "
                              "dictionaries");
         goto fail;
