@@ -106,6 +106,38 @@ static void engine_stop(struct ime *ime)
         unlink(ime->file);
 }
 
+/* The library trusts its dictionary file completely (a wrong file crashes
+ * it), so a configured path is checked first: a regular file of a plausible
+ * size that starts as a googlepinyin dictionary does (spelling entry size,
+ * then the number of spellings, as native size_t). Returns 0 or -1 with a
+ * sentence in err. This catches configuration mistakes, not forgeries. */
+static int check_sys_dict(const char *path, char *err, size_t errlen)
+{
+    char msg[PATH_MAX + 96];
+    const char *why = NULL;
+    size_t hdr[2] = {0, 0};
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        why = strerror(errno);
+    } else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        why = "not a regular file";
+    } else if (st.st_size < 64 * 1024 || st.st_size > 64 * 1024 * 1024) {
+        why = "not the size of a pinyin dictionary";
+    } else if (read(fd, hdr, sizeof hdr) != (ssize_t)sizeof hdr ||
+               hdr[0] < 2 || hdr[0] > 16 || hdr[1] < 100 || hdr[1] > 1024) {
+        why = "not a googlepinyin dictionary";
+    }
+    if (fd >= 0)
+        close(fd);
+    if (!why)
+        return 0;
+    snprintf(msg, sizeof msg, "cannot use the pinyin dictionary %s: %s",
+             path, why);
+    set_err(err, errlen, msg);
+    return -1;
+}
+
 struct ime *ime_open(const char *sys_dict, char *err, size_t errlen)
 {
     struct ime *ime = NULL;
@@ -115,13 +147,8 @@ struct ime *ime_open(const char *sys_dict, char *err, size_t errlen)
         set_err(err, errlen, "a pinyin engine is already open in this process");
         return NULL;
     }
-    if (access(sys_dict, R_OK) != 0) {
-        char msg[PATH_MAX + 64];
-        snprintf(msg, sizeof msg, "cannot read the pinyin dictionary %s: %s",
-                 sys_dict, strerror(errno));
-        set_err(err, errlen, msg);
+    if (check_sys_dict(sys_dict, err, errlen) != 0)
         return NULL;
-    }
     ime = calloc(1, sizeof *ime);
     if (!ime) {
         set_err(err, errlen, "out of memory");

@@ -94,7 +94,13 @@ extern "C" struct ime_engine *ime_engine_open(const char *sys_dict,
     if (!e)
         return nullptr;
     e->ms = new (e->storage) MatrixSearch();
-    if (!e->ms->init(sys_dict, usr_dict)) {
+    bool ok = false;
+    try {
+        ok = e->ms->init(sys_dict, usr_dict);
+    } catch (...) {
+        ok = false; /* std::bad_alloc from a damaged dictionary's sizes */
+    }
+    if (!ok) {
         engine_destroy(e);
         std::free(e);
         return nullptr;

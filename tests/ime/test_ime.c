@@ -94,6 +94,24 @@ static void test_open_errors(void)
     struct ime *ime = ime_open("/nonexistent/dict_pinyin.dat", err, sizeof err);
     CHECK(ime == NULL);
     CHECK(strstr(err, "/nonexistent/dict_pinyin.dat") != NULL);
+    /* Files that would crash the library are refused before it sees them. */
+    char junk[] = "/tmp/fdime-test-XXXXXX";
+    int fd = mkstemp(junk);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        static char bytes[128 * 1024];
+        for (size_t i = 0; i < sizeof bytes; i++)
+            bytes[i] = (char)(i * 7919u >> 3);
+        CHECK_INT(write(fd, bytes, sizeof bytes), sizeof bytes);
+        close(fd);
+        CHECK(ime_open(junk, err, sizeof err) == NULL);
+        CHECK(strstr(err, "not a googlepinyin dictionary") != NULL);
+        unlink(junk);
+    }
+    CHECK(ime_open("/tmp", err, sizeof err) == NULL);
+    CHECK(strstr(err, "not a regular file") != NULL);
+    CHECK(ime_open("/proc/self/exe", err, sizeof err) == NULL); /* an ELF */
+
     ime = ime_open(NULL, err, sizeof err);
     CHECK_MSG(ime != NULL, "%s", err);
     struct ime *second = ime_open(NULL, err, sizeof err);
