@@ -1,0 +1,760 @@
+/* sync.c - the kiosk's sync client (sync.h, hq/PROTOCOL.md). libcurl talks
+ * to head office; cJSON builds and reads the bodies (outbox records go into a
+ * batch as they are stored, raw, never re-encoded); sync_wire signs and
+ * gzips. Outbox rows are deleted only after head office answered with the
+ * highest seq it holds, and pulled changes are applied in the same
+ * transaction as the cursor, so a crash anywhere repeats work, never loses it. */
+#include "sync.h"
+#include "sync_wire.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ANSWER_MAX (1u << 20) /* head office's answers are small; cap them */
+
+static const struct sync_hooks *hooks;
+
+void sync_set_hooks(const struct sync_hooks *h)
+{
+    hooks = h;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- sync_state ---- */
+
+/* Keys and where to send, read in one go. The secret key is wiped by keys_wipe. */
+struct keys {
+    char url[256];
+    char device_id[65];
+    unsigned char sk[SYNC_SK_BYTES];
+    long long offset;         /* head office clock - ours */
+    long long acked_epoch;
+    long long cursor;
+};
+
+static void keys_wipe(struct keys *k)
+{
+    sodium_memzero(k, sizeof *k);
+}
+
+static int load_keys(sqlite3 *db, struct keys *k, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = SYNC_E_DB;
+    memset(k, 0, sizeof *k);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT s.hq_url, s.secret_key, s.clock_offset, s.acked_epoch,"
+                           " s.pull_cursor, (SELECT value FROM meta WHERE key = 'device_id')"
+                           " FROM sync_state s WHERE id = 1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        set_err(err, errlen, "sync_state: %s", sqlite3_errmsg(db));
+        return SYNC_E_DB;
+    }
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        set_err(err, errlen, "sync_state: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    const char *url = (const char *)sqlite3_column_text(st, 0);
+    const char *sk = (const char *)sqlite3_column_text(st, 1);
+    const char *dev = (const char *)sqlite3_column_text(st, 5);
+    if (!url || !*url || !sk || !dev || sync_unhex(sk, k->sk, sizeof k->sk) != 0) {
+        set_err(err, errlen, "this kiosk is not enrolled (frontdesk-ctl enroll --hq URL --token T)");
+        rc = SYNC_E_NOT_ENROLLED;
+        goto out;
+    }
+    snprintf(k->url, sizeof k->url, "%s", url);
+    snprintf(k->device_id, sizeof k->device_id, "%s", dev);
+    k->offset = sqlite3_column_int64(st, 2);
+    k->acked_epoch = sqlite3_column_int64(st, 3);
+    k->cursor = sqlite3_column_int64(st, 4);
+    rc = SYNC_OK;
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Records the outcome of an attempt (err NULL = success). */
+static void note_outcome(sqlite3 *db, const char *error)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql =
+        error ? "UPDATE sync_state SET last_attempt = ?1, failures = failures + 1,"
+                " last_error = ?2 WHERE id = 1"
+              : "UPDATE sync_state SET last_attempt = ?1, last_success = ?1, failures = 0,"
+                " last_error = '' WHERE id = 1";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, (long long)time(NULL));
+        if (error)
+            sqlite3_bind_text(st, 2, error, -1, SQLITE_TRANSIENT);
+        sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* ---- HTTP ---- */
+
+struct answer {
+    char *p;
+    size_t len;
+    int over;                 /* more than ANSWER_MAX came: cut */
+    int retry_after;
+};
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+    struct answer *a = ctx;
+    size_t len = size * n;
+    if (a->len + len > ANSWER_MAX) {
+        a->over = 1;
+        return 0; /* aborts the transfer */
+    }
+    char *np = realloc(a->p, a->len + len + 1);
+    if (!np)
+        return 0;
+    a->p = np;
+    memcpy(a->p + a->len, data, len);
+    a->len += len;
+    a->p[a->len] = '\0';
+    return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+{
+    struct answer *a = ctx;
+    size_t len = size * n;
+    if (len > 12 && strncasecmp(data, "Retry-After:", 12) == 0)
+        a->retry_after = atoi(data + 12);
+    return len;
+}
+
+/* Signs and POSTs body to url+path. Returns the HTTP status (>0), or -1 on
+ * a network failure with err set. The answer body lands in *a (caller frees a->p). */
+static long post(const struct keys *k, const char *path, const void *body, size_t len,
+                 int gzip, struct answer *a, char *err, size_t errlen)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = NULL;
+    char url[512], line[300], nonce[SYNC_NONCE_HEX + 1], sig[SYNC_SIG_HEX + 1];
+    long long ts = (long long)time(NULL) + k->offset;
+    long status = -1;
+    CURLcode cc;
+
+    memset(a, 0, sizeof *a);
+    if (!c) {
+        set_err(err, errlen, "curl: out of memory");
+        return -1;
+    }
+    sync_nonce(nonce);
+    if (sync_sign(k->sk, "POST", path, body, len, k->device_id, ts, nonce, sig) != 0) {
+        set_err(err, errlen, "cannot sign the request");
+        curl_easy_cleanup(c);
+        return -1;
+    }
+    snprintf(url, sizeof url, "%s%s", k->url, path);
+    snprintf(line, sizeof line, "X-FD-Device: %s", k->device_id);
+    h = curl_slist_append(h, line);
+    snprintf(line, sizeof line, "X-FD-Timestamp: %lld", ts);
+    h = curl_slist_append(h, line);
+    snprintf(line, sizeof line, "X-FD-Nonce: %s", nonce);
+    h = curl_slist_append(h, line);
+    snprintf(line, sizeof line, "X-FD-Signature: %s", sig);
+    h = curl_slist_append(h, line);
+    h = curl_slist_append(h, "Content-Type: application/json");
+    h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
+    if (gzip)
+        h = curl_slist_append(h, "Content-Encoding: gzip");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    cc = curl_easy_perform(c);
+    if (cc != CURLE_OK) {
+        set_err(err, errlen, "head office unreachable: %s", curl_easy_strerror(cc));
+    } else {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    }
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    sodium_memzero(sig, sizeof sig);
+    return status;
+}
+
+/* Maps a non-200 answer to a sync_rc with a sentence; learns the clock
+ * offset from stale_timestamp (returns 1 then: sign again at once). */
+static int refusal(sqlite3 *db, long status, const struct answer *a, struct sync_result *res,
+                   char *err, size_t errlen)
+{
+    cJSON *o = a->p ? cJSON_Parse(a->p) : NULL;
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(o, "error");
+    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(o, "message");
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "server_time");
+    const char *c = cJSON_IsString(code) ? code->valuestring : "?";
+    int rc;
+
+    if (status == 401 && strcmp(c, "stale_timestamp") == 0 && cJSON_IsNumber(st)) {
+        sqlite3_stmt *s = NULL;
+        long long off = (long long)st->valuedouble - (long long)time(NULL);
+        if (sqlite3_prepare_v2(db, "UPDATE sync_state SET clock_offset = ? WHERE id = 1", -1,
+                               &s, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(s, 1, off);
+            sqlite3_step(s);
+        }
+        sqlite3_finalize(s);
+        cJSON_Delete(o);
+        return 1;
+    }
+    set_err(err, errlen, "head office answered %ld %s: %s", status, c,
+            cJSON_IsString(msg) ? msg->valuestring : (a->p ? "" : "(no body)"));
+    if (status == 429 || status == 503) {
+        res->retry_after = a->retry_after > 0 ? a->retry_after : 1;
+        rc = SYNC_E_BUSY;
+    } else if (status >= 400 && status < 500) {
+        rc = SYNC_E_REFUSED;
+    } else {
+        rc = SYNC_E_SERVER;
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
+/* ---- enrolment ---- */
+
+int sync_enroll(sqlite3 *db, const char *hq_url, const char *token, char *err, size_t errlen)
+{
+    unsigned char pk[SYNC_PK_BYTES];
+    struct keys k;
+    struct answer a = {0};
+    char pk_hex[2 * SYNC_PK_BYTES + 1], sk_hex[2 * SYNC_SK_BYTES + 1];
+    char *body = NULL;
+    cJSON *o = NULL, *ans = NULL;
+    sqlite3_stmt *st = NULL;
+    long status;
+    int rc = SYNC_E_ARG;
+
+    memset(&k, 0, sizeof k);
+    if (!hq_url || strncmp(hq_url, "http", 4) != 0 || strlen(hq_url) >= sizeof k.url || !token ||
+        !*token) {
+        set_err(err, errlen, "enroll needs --hq http(s)://HOST:PORT and --token T");
+        return SYNC_E_ARG;
+    }
+    if (sync_wire_init() != 0) {
+        set_err(err, errlen, "libsodium failed to start");
+        return SYNC_E_ARG;
+    }
+    snprintf(k.url, sizeof k.url, "%s", hq_url);
+    if (k.url[strlen(k.url) - 1] == '/')
+        k.url[strlen(k.url) - 1] = '\0';
+    /* The device id is the core's; make one only if this store has none. */
+    if (exec(db, "INSERT OR IGNORE INTO meta(key, value)"
+                 " VALUES ('device_id', lower(hex(randomblob(16))))") != 0 ||
+        sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'device_id'", -1, &st,
+                           NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        set_err(err, errlen, "meta: %s", sqlite3_errmsg(db));
+        rc = SYNC_E_DB;
+        goto out;
+    }
+    snprintf(k.device_id, sizeof k.device_id, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    st = NULL;
+
+    crypto_sign_keypair(pk, k.sk);
+    sync_hex(pk, sizeof pk, pk_hex);
+    o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "token", token);
+    cJSON_AddStringToObject(o, "device_id", k.device_id);
+    cJSON_AddStringToObject(o, "public_key", pk_hex);
+    body = cJSON_PrintUnformatted(o);
+    for (int tries = 0; tries < 2; tries++) {
+        free(a.p);
+        status = post(&k, "/v1/enroll", body, strlen(body), 0, &a, err, errlen);
+        if (status < 0) {
+            rc = SYNC_E_NET;
+            goto out;
+        }
+        if (status == 200)
+            break;
+        struct sync_result res = {0};
+        if ((rc = refusal(db, status, &a, &res, err, errlen)) != 1)
+            goto out;
+        /* Learnt the clock offset: read it and sign again. */
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT clock_offset FROM sync_state WHERE id = 1", -1, &q,
+                               NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            k.offset = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        rc = SYNC_E_REFUSED;
+    }
+    if (status != 200) {
+        set_err(err, errlen, "head office refused the enrolment (clock?)");
+        goto out;
+    }
+    ans = cJSON_Parse(a.p ? a.p : "");
+    const cJSON *br = cJSON_GetObjectItemCaseSensitive(ans, "branch");
+    sync_hex(k.sk, sizeof k.sk, sk_hex);
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE sync_state SET hq_url = ?, branch = ?, public_key = ?,"
+                           " secret_key = ?, enrolled_at = ?, pull_cursor = 0,"
+                           " last_error = '', failures = 0 WHERE id = 1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        set_err(err, errlen, "sync_state: %s", sqlite3_errmsg(db));
+        rc = SYNC_E_DB;
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, k.url, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, cJSON_IsString(br) ? br->valuestring : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, pk_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, sk_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (long long)time(NULL));
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        set_err(err, errlen, "sync_state: %s", sqlite3_errmsg(db));
+        rc = SYNC_E_DB;
+        goto out;
+    }
+    rc = SYNC_OK;
+out:
+    sodium_memzero(sk_hex, sizeof sk_hex);
+    keys_wipe(&k);
+    sqlite3_finalize(st);
+    cJSON_Delete(o);
+    cJSON_Delete(ans);
+    if (body)
+        cJSON_free(body);
+    free(a.p);
+    return rc;
+}
+
+/* ---- push ---- */
+
+int sync_push_once(sqlite3 *db, struct sync_result *res, char *err, size_t errlen)
+{
+    struct keys k;
+    struct answer a = {0};
+    sqlite3_stmt *st = NULL;
+    cJSON *root = NULL, *recs, *ans = NULL;
+    char *plain = NULL;
+    unsigned char *gz = NULL;
+    size_t gz_len = 0, bytes = 0;
+    long long epoch = 0, first = 0, last = 0, total = 0, n = 0;
+    long status;
+    int rc;
+
+    if ((rc = load_keys(db, &k, err, errlen)) != SYNC_OK)
+        return rc;
+    rc = SYNC_E_DB;
+    /* The oldest rows, of the oldest epoch only (seq grows with epoch). */
+    if (sqlite3_prepare_v2(db,
+                           "SELECT seq, epoch, type, schema_version, record, "
+                           "(SELECT count(*) FROM outbox) FROM outbox ORDER BY seq LIMIT ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto db_fail;
+    sqlite3_bind_int(st, 1, SYNC_BATCH_ROWS);
+    root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "device_id", k.device_id);
+    recs = cJSON_CreateArray();
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        long long seq = sqlite3_column_int64(st, 0), ep = sqlite3_column_int64(st, 1);
+        const char *rec = (const char *)sqlite3_column_text(st, 4);
+        size_t rl = (size_t)sqlite3_column_bytes(st, 4);
+        if (n == 0) {
+            epoch = ep;
+            first = seq;
+            total = sqlite3_column_int64(st, 5);
+        } else if (ep != epoch || bytes + rl > SYNC_BATCH_BYTES) {
+            break;
+        }
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddNumberToObject(r, "seq", (double)seq);
+        cJSON_AddStringToObject(r, "type", (const char *)sqlite3_column_text(st, 2));
+        cJSON_AddNumberToObject(r, "v", sqlite3_column_int(st, 3));
+        cJSON_AddItemToObject(r, "record", cJSON_CreateRaw(rec ? rec : "null"));
+        cJSON_AddItemToArray(recs, r);
+        bytes += rl + 64;
+        last = seq;
+        n++;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        cJSON_Delete(recs);
+        goto db_fail;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (n == 0) {
+        cJSON_Delete(recs);
+        rc = SYNC_OK;
+        goto out;
+    }
+    cJSON_AddNumberToObject(root, "epoch", (double)epoch);
+    if (k.acked_epoch != epoch)
+        cJSON_AddNumberToObject(root, "epoch_start", (double)first);
+    cJSON_AddNumberToObject(root, "backlog", (double)(total - n));
+    cJSON_AddItemToObject(root, "records", recs);
+    plain = cJSON_PrintUnformatted(root);
+    if (!plain || sync_gzip(plain, strlen(plain), &gz, &gz_len) != 0) {
+        set_err(err, errlen, "out of memory building a batch");
+        rc = SYNC_E_ARG;
+        goto out;
+    }
+    for (int tries = 0;; tries++) {
+        if (hooks && hooks->before_send && hooks->before_send(hooks->ctx, first, last)) {
+            set_err(err, errlen, "aborted before sending (test hook)");
+            rc = SYNC_E_NET;
+            goto out;
+        }
+        free(a.p);
+        status = post(&k, "/v1/push", gz, gz_len, 1, &a, err, errlen);
+        if (hooks && hooks->after_answer && hooks->after_answer(hooks->ctx, status)) {
+            set_err(err, errlen, "answer lost (test hook)");
+            rc = SYNC_E_NET;
+            goto out;
+        }
+        if (status < 0) {
+            rc = SYNC_E_NET;
+            goto out;
+        }
+        if (status == 200)
+            break;
+        rc = refusal(db, status, &a, res, err, errlen);
+        if (rc != 1 || tries > 0)
+            goto out;
+        keys_wipe(&k); /* the clock offset changed: reload and sign again */
+        if ((rc = load_keys(db, &k, err, errlen)) != SYNC_OK)
+            goto out;
+    }
+    ans = cJSON_Parse(a.p ? a.p : "");
+    const cJSON *high = cJSON_GetObjectItemCaseSensitive(ans, "high");
+    if (!cJSON_IsNumber(high)) {
+        set_err(err, errlen, "head office answered 200 without high");
+        rc = SYNC_E_SERVER;
+        goto out;
+    }
+    /* Forget what head office holds; remember it has seen this epoch. */
+    if (exec(db, "BEGIN IMMEDIATE") != 0 ||
+        sqlite3_prepare_v2(db, "DELETE FROM outbox WHERE epoch = ? AND seq <= ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto db_fail_tx;
+    sqlite3_bind_int64(st, 1, epoch);
+    sqlite3_bind_int64(st, 2, (long long)high->valuedouble);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto db_fail_tx;
+    res->pushed += sqlite3_changes(db);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(db, "UPDATE sync_state SET acked_epoch = ? WHERE id = 1", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto db_fail_tx;
+    sqlite3_bind_int64(st, 1, epoch);
+    if (sqlite3_step(st) != SQLITE_DONE || exec(db, "COMMIT") != 0)
+        goto db_fail_tx;
+    res->batches++;
+    if ((long long)high->valuedouble < first) {
+        /* Head office took nothing of this batch and no gap was reported:
+         * it must have lost rows it had acknowledged. Do not spin. */
+        set_err(err, errlen, "head office holds only up to %lld of epoch %lld; kiosk has %lld..%lld",
+                (long long)high->valuedouble, epoch, first, last);
+        rc = SYNC_E_SERVER;
+        goto out;
+    }
+    rc = SYNC_OK;
+    goto out;
+db_fail_tx:
+    set_err(err, errlen, "kiosk database: %s", sqlite3_errmsg(db));
+    exec(db, "ROLLBACK");
+    rc = SYNC_E_DB;
+    goto out;
+db_fail:
+    set_err(err, errlen, "kiosk database: %s", sqlite3_errmsg(db));
+    rc = SYNC_E_DB;
+out:
+    keys_wipe(&k);
+    sqlite3_finalize(st);
+    cJSON_Delete(root);
+    cJSON_Delete(ans);
+    if (plain)
+        cJSON_free(plain);
+    free(gz);
+    free(a.p);
+    return rc;
+}
+
+/* ---- pull ---- */
+
+/* Applies one complaint status change (value = hq-owned fields). */
+static int apply_complaint(sqlite3 *db, const char *ref, const cJSON *v, char *err,
+                           size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    long long id = 0;
+    char from[32] = "";
+    int rc = -1;
+    const cJSON *f;
+
+    if (sqlite3_prepare_v2(db, "SELECT id, state FROM complaint WHERE ref = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return 0; /* not a complaint of this kiosk (any more): nothing to do */
+    }
+    id = sqlite3_column_int64(st, 0);
+    snprintf(from, sizeof from, "%s", (const char *)sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE complaint SET state = ?2, severity = ?3, valid = ?4,"
+                           " department = ?5, resolution = ?6, close_reason = ?7,"
+                           " stat_category = ?8, updated_at = ?9 WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    static const char *const text_fields[] = {"state", "severity", NULL, "department",
+                                              "resolution", "close_reason", "stat_category"};
+    for (int i = 0; i < 7; i++) {
+        if (!text_fields[i]) { /* valid */
+            f = cJSON_GetObjectItemCaseSensitive(v, "valid");
+            if (cJSON_IsNumber(f))
+                sqlite3_bind_int(st, 4, f->valueint != 0);
+            else
+                sqlite3_bind_null(st, 4);
+            continue;
+        }
+        f = cJSON_GetObjectItemCaseSensitive(v, text_fields[i]);
+        if (cJSON_IsString(f))
+            sqlite3_bind_text(st, i + 2, f->valuestring, -1, SQLITE_STATIC);
+        else if (i == 1)
+            sqlite3_bind_null(st, i + 2);
+        else if (i == 0)
+            sqlite3_bind_text(st, i + 2, from, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_text(st, i + 2, "", -1, SQLITE_STATIC);
+    }
+    f = cJSON_GetObjectItemCaseSensitive(v, "updated_at");
+    sqlite3_bind_int64(st, 9, cJSON_IsNumber(f) ? (long long)f->valuedouble : (long long)time(NULL));
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto fail;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO complaint_event(complaint_id, at, from_state, to_state,"
+                           " actor, note) VALUES (?, ?, ?, (SELECT state FROM complaint"
+                           " WHERE id = ?1), 'hq', ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    f = cJSON_GetObjectItemCaseSensitive(v, "note");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, (long long)time(NULL));
+    sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, cJSON_IsString(f) ? f->valuestring : "", -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto fail;
+    rc = 0;
+    sqlite3_finalize(st);
+    return rc;
+fail:
+    set_err(err, errlen, "applying complaint %s: %s", ref, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return -1;
+}
+
+/* Applies one config change: strings are stored as they are, other JSON as text. */
+static int apply_config(sqlite3 *db, const char *key, const cJSON *v, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    char *txt = cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v);
+    int rc = 0;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO config(key, value) VALUES (?, ?)"
+                           " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = -1;
+    } else {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, txt ? txt : v->valuestring, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = -1;
+    }
+    if (rc)
+        set_err(err, errlen, "applying config %s: %s", key, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    if (txt)
+        cJSON_free(txt);
+    return rc;
+}
+
+int sync_pull(sqlite3 *db, struct sync_result *res, char *err, size_t errlen)
+{
+    struct keys k;
+    int rc, more = 1;
+
+    if ((rc = load_keys(db, &k, err, errlen)) != SYNC_OK)
+        return rc;
+    for (int page = 0; more && page < 10000; page++) {
+        struct answer a = {0};
+        char body[96];
+        cJSON *ans = NULL;
+        const cJSON *ch, *it, *cur, *mo;
+        long status;
+
+        snprintf(body, sizeof body, "{\"cursor\":%lld,\"limit\":200}", k.cursor);
+        status = post(&k, "/v1/pull", body, strlen(body), 0, &a, err, errlen);
+        if (status < 0) {
+            rc = SYNC_E_NET;
+            free(a.p);
+            break;
+        }
+        if (status != 200) {
+            rc = refusal(db, status, &a, res, err, errlen);
+            free(a.p);
+            if (rc == 1 && page == 0) {
+                keys_wipe(&k);
+                if ((rc = load_keys(db, &k, err, errlen)) != SYNC_OK)
+                    break;
+                continue;
+            }
+            if (rc == 1)
+                rc = SYNC_E_REFUSED;
+            break;
+        }
+        ans = cJSON_Parse(a.p ? a.p : "");
+        free(a.p);
+        ch = cJSON_GetObjectItemCaseSensitive(ans, "changes");
+        cur = cJSON_GetObjectItemCaseSensitive(ans, "cursor");
+        mo = cJSON_GetObjectItemCaseSensitive(ans, "more");
+        if (!cJSON_IsArray(ch) || !cJSON_IsNumber(cur)) {
+            set_err(err, errlen, "pull answer is not the protocol");
+            cJSON_Delete(ans);
+            rc = SYNC_E_SERVER;
+            break;
+        }
+        more = cJSON_IsTrue(mo);
+        rc = SYNC_OK;
+        if (exec(db, "BEGIN IMMEDIATE") != 0) {
+            set_err(err, errlen, "kiosk database: %s", sqlite3_errmsg(db));
+            rc = SYNC_E_DB;
+        }
+        cJSON_ArrayForEach(it, ch) {
+            const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
+            const cJSON *key = cJSON_GetObjectItemCaseSensitive(it, "key");
+            const cJSON *val = cJSON_GetObjectItemCaseSensitive(it, "value");
+            if (rc != SYNC_OK)
+                break;
+            if (!cJSON_IsString(kind) || !cJSON_IsString(key) || !val)
+                continue; /* not for this version of the kiosk */
+            if (strcmp(kind->valuestring, "complaint") == 0 && cJSON_IsObject(val)) {
+                if (apply_complaint(db, key->valuestring, val, err, errlen) != 0)
+                    rc = SYNC_E_DB;
+            } else if (strcmp(kind->valuestring, "config") == 0) {
+                if (apply_config(db, key->valuestring, val, err, errlen) != 0)
+                    rc = SYNC_E_DB;
+            }
+            if (rc == SYNC_OK)
+                res->pulled++;
+        }
+        if (rc == SYNC_OK) {
+            sqlite3_stmt *st = NULL;
+            k.cursor = (long long)cur->valuedouble;
+            if (sqlite3_prepare_v2(db, "UPDATE sync_state SET pull_cursor = ? WHERE id = 1",
+                                   -1, &st, NULL) != SQLITE_OK ||
+                (sqlite3_bind_int64(st, 1, k.cursor), sqlite3_step(st)) != SQLITE_DONE ||
+                exec(db, "COMMIT") != 0) {
+                set_err(err, errlen, "kiosk database: %s", sqlite3_errmsg(db));
+                rc = SYNC_E_DB;
+            }
+            sqlite3_finalize(st);
+        }
+        if (rc != SYNC_OK)
+            exec(db, "ROLLBACK");
+        cJSON_Delete(ans);
+        if (rc != SYNC_OK)
+            break;
+    }
+    keys_wipe(&k);
+    return rc;
+}
+
+int sync_round(sqlite3 *db, long long max_batches, struct sync_result *res, char *err,
+               size_t errlen)
+{
+    int rc = SYNC_OK;
+    long long before;
+    memset(res, 0, sizeof *res);
+    for (long long b = 0; max_batches == 0 || b < max_batches; b++) {
+        before = res->batches;
+        rc = sync_push_once(db, res, err, errlen);
+        if (rc != SYNC_OK || res->batches == before)
+            break; /* failed, or the outbox is empty */
+    }
+    if (rc == SYNC_OK)
+        rc = sync_pull(db, res, err, errlen);
+    note_outcome(db, rc == SYNC_OK ? NULL : err);
+    return rc;
+}
+
+int sync_status_get(sqlite3 *db, struct sync_status *s)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = SYNC_E_DB;
+    memset(s, 0, sizeof *s);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT hq_url, branch, pull_cursor, last_attempt, last_success,"
+                           " failures, last_error, (SELECT count(*) FROM outbox),"
+                           " (SELECT value FROM meta WHERE key = 'device_id'),"
+                           " secret_key <> '' FROM sync_state WHERE id = 1",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const char *t;
+        snprintf(s->hq_url, sizeof s->hq_url, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(s->branch, sizeof s->branch, "%s", (const char *)sqlite3_column_text(st, 1));
+        s->pull_cursor = sqlite3_column_int64(st, 2);
+        s->last_attempt = sqlite3_column_int64(st, 3);
+        s->last_success = sqlite3_column_int64(st, 4);
+        s->failures = sqlite3_column_int(st, 5);
+        snprintf(s->last_error, sizeof s->last_error, "%s",
+                 (const char *)sqlite3_column_text(st, 6));
+        s->backlog = sqlite3_column_int64(st, 7);
+        t = (const char *)sqlite3_column_text(st, 8);
+        snprintf(s->device_id, sizeof s->device_id, "%s", t ? t : "");
+        s->enrolled = s->hq_url[0] && sqlite3_column_int(st, 9);
+        rc = SYNC_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+double sync_backoff(int failures, double base, double cap, double floor)
+{
+    double hi = base;
+    for (int i = 0; i < failures && hi < cap; i++)
+        hi *= 2;
+    if (hi > cap)
+        hi = cap;
+    double w = hi * ((double)randombytes_uniform(1000001) / 1000000.0);
+    return w < floor ? floor : w;
+}

@@ -1,0 +1,147 @@
+/* hq_complaint.c - the complaint workflow rules (see hq_complaint.h), as a
+ * table of allowed transitions and the fields each needs once it is done. */
+#include "hq_complaint.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Needs, as bits: what must be set after the transition. */
+enum { N_ASSESS = 1, N_DEPT = 2, N_RESOLUTION = 4, N_CLOSE = 8 };
+
+static const struct {
+    const char *from, *to;
+    int needs;
+} rules[] = {
+    {"received", "assessed", N_ASSESS},
+    {"assessed", "investigating", N_DEPT},
+    {"assessed", "closed", N_CLOSE},        /* not valid: closed with a reason */
+    {"investigating", "proposed", N_RESOLUTION},
+    {"proposed", "investigating", 0},       /* the customer did not accept it */
+    {"proposed", "resolved", 0},            /* carried out, customer confirmed */
+    {"resolved", "closed", N_CLOSE},        /* follow-up call done */
+};
+
+static const char *const states[] = {"received", "assessed", "investigating",
+                                     "proposed", "resolved", "closed"};
+
+int hq_complaint_state_ok(const char *state)
+{
+    for (size_t i = 0; state && i < sizeof states / sizeof states[0]; i++)
+        if (strcmp(states[i], state) == 0)
+            return 1;
+    return 0;
+}
+
+/* A copy of the current row; strings duplicated (the store's die on the next call). */
+struct cur {
+    struct hq_complaint c;
+    char *s[8];
+    int found;
+};
+
+static char *dup(const char *v)
+{
+    return v ? strdup(v) : NULL;
+}
+
+static int keep_row(void *ctx, const struct hq_complaint *c)
+{
+    struct cur *k = ctx;
+    k->c = *c;
+    k->c.state = k->s[0] = dup(c->state);
+    k->c.severity = k->s[1] = dup(c->severity);
+    k->c.department = k->s[2] = dup(c->department);
+    k->c.resolution = k->s[3] = dup(c->resolution);
+    k->c.close_reason = k->s[4] = dup(c->close_reason);
+    k->c.stat_category = k->s[5] = dup(c->stat_category);
+    k->c.device_id = k->c.branch = k->c.ref = k->c.category = k->c.description = NULL;
+    k->found = 1;
+    return 0;
+}
+
+static int empty(const char *v)
+{
+    return !v || !*v;
+}
+
+int hq_complaint_advance(struct hq_store *s, long long id, const struct hq_advance *a,
+                         long long now, char *err, size_t errlen)
+{
+    const struct hq_store_ops *o = s->ops;
+    struct cur k;
+    char from[32];
+    int rc, needs = -1;
+
+    memset(&k, 0, sizeof k);
+    if (!hq_complaint_state_ok(a->to)) {
+        snprintf(err, errlen, "unknown state '%s'", a->to ? a->to : "");
+        return HQ_E_INVALID;
+    }
+    if (a->severity && strcmp(a->severity, "ordinary") != 0 && strcmp(a->severity, "serious") != 0) {
+        snprintf(err, errlen, "severity must be ordinary or serious");
+        return HQ_E_INVALID;
+    }
+    if ((rc = o->begin(s)) != HQ_OK) {
+        snprintf(err, errlen, "%s", o->errmsg(s));
+        return rc;
+    }
+    if ((rc = o->complaint_get(s, id, keep_row, &k)) != HQ_OK) {
+        if (rc == HQ_E_NOTFOUND)
+            snprintf(err, errlen, "no complaint %lld", id);
+        else
+            snprintf(err, errlen, "%s", o->errmsg(s));
+        goto out;
+    }
+    snprintf(from, sizeof from, "%s", k.c.state ? k.c.state : "");
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        if (strcmp(rules[i].from, from) == 0 && strcmp(rules[i].to, a->to) == 0)
+            needs = rules[i].needs;
+    if (needs < 0) {
+        snprintf(err, errlen, "complaint %lld cannot go from %s to %s", id, from, a->to);
+        rc = HQ_E_INVALID;
+        goto out;
+    }
+    k.c.state = a->to;
+    if (a->severity)
+        k.c.severity = a->severity;
+    if (a->valid >= 0)
+        k.c.valid = a->valid;
+    if (a->department)
+        k.c.department = a->department;
+    if (a->resolution)
+        k.c.resolution = a->resolution;
+    if (a->close_reason)
+        k.c.close_reason = a->close_reason;
+    if (a->stat_category)
+        k.c.stat_category = a->stat_category;
+    if ((needs & N_ASSESS) && (empty(k.c.severity) || k.c.valid < 0)) {
+        snprintf(err, errlen, "assessing needs --severity and --valid");
+        rc = HQ_E_INVALID;
+    } else if ((needs & N_DEPT) && empty(k.c.department)) {
+        snprintf(err, errlen, "investigating needs --department");
+        rc = HQ_E_INVALID;
+    } else if ((needs & N_RESOLUTION) && empty(k.c.resolution)) {
+        snprintf(err, errlen, "proposing needs --resolution");
+        rc = HQ_E_INVALID;
+    } else if ((needs & N_CLOSE) && (empty(k.c.close_reason) || empty(k.c.stat_category))) {
+        snprintf(err, errlen, "closing needs --close-reason and --stat-category");
+        rc = HQ_E_INVALID;
+    }
+    if (rc != HQ_OK)
+        goto out;
+    k.c.id = id;
+    if ((rc = o->complaint_advance(s, &k.c, from, a->actor ? a->actor : "hq", a->note, now)) !=
+        HQ_OK) {
+        snprintf(err, errlen, "%s", o->errmsg(s));
+        goto out;
+    }
+    if ((rc = o->commit(s)) != HQ_OK)
+        snprintf(err, errlen, "%s", o->errmsg(s));
+out:
+    if (rc != HQ_OK)
+        o->rollback(s);
+    for (int i = 0; i < 8; i++)
+        free(k.s[i]);
+    return rc;
+}

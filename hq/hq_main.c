@@ -1,0 +1,386 @@
+/* hq_main.c - the frontdesk-hq command line: serve, enroll-token, stats,
+ * complaint list|show|advance, config set, revoke, records. Options may come
+ * before or after the command (`frontdesk-hq --db hq.sqlite stats --json`).
+ * Everything but `serve` opens the store, does one thing and exits. */
+#include "hq_complaint.h"
+#include "hq_server.h"
+#include "hq_store.h"
+#include "sync_wire.h"
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ARGS_MAX 64
+
+/* Options seen anywhere on the line; positional words go to pos[]. */
+struct args {
+    const char *db, *listen, *tls_cert, *tls_key, *branch, *state, *to, *severity, *department,
+        *resolution, *close_reason, *stat_category, *actor, *note;
+    int json, threads, max_inflight, valid, limit;
+    long long ttl, epoch;
+    const char *pos[ARGS_MAX];
+    int npos;
+};
+
+static const struct {
+    const char *name;
+    size_t off;               /* offsetof a const char * field, or SIZE_MAX for flags */
+} str_opts[] = {
+    {"--db", offsetof(struct args, db)},
+    {"--listen", offsetof(struct args, listen)},
+    {"--tls-cert", offsetof(struct args, tls_cert)},
+    {"--tls-key", offsetof(struct args, tls_key)},
+    {"--branch", offsetof(struct args, branch)},
+    {"--state", offsetof(struct args, state)},
+    {"--to", offsetof(struct args, to)},
+    {"--severity", offsetof(struct args, severity)},
+    {"--department", offsetof(struct args, department)},
+    {"--resolution", offsetof(struct args, resolution)},
+    {"--close-reason", offsetof(struct args, close_reason)},
+    {"--stat-category", offsetof(struct args, stat_category)},
+    {"--actor", offsetof(struct args, actor)},
+    {"--note", offsetof(struct args, note)},
+};
+
+static void usage(void)
+{
+    fputs("usage: frontdesk-hq serve --db DB --listen ADDR:PORT [--tls-cert F --tls-key F]\n"
+          "                          [--threads N] [--max-inflight N]\n"
+          "       frontdesk-hq --db DB enroll-token --branch NAME [--ttl SECONDS]\n"
+          "       frontdesk-hq --db DB stats [--json]\n"
+          "       frontdesk-hq --db DB complaint list [--state S] [--branch B] [--json]\n"
+          "       frontdesk-hq --db DB complaint show ID [--json]\n"
+          "       frontdesk-hq --db DB complaint advance ID --to STATE [--severity ordinary|serious]\n"
+          "           [--valid 0|1] [--department D] [--resolution R] [--close-reason R]\n"
+          "           [--stat-category C] [--actor WHO] [--note TEXT]\n"
+          "       frontdesk-hq --db DB config set [--branch B] KEY JSON-VALUE\n"
+          "       frontdesk-hq --db DB revoke DEVICE_ID\n"
+          "       frontdesk-hq --db DB records DEVICE_ID [--epoch E]   (JSON lines)\n"
+          "DB is a SQLite file or postgresql://...\n",
+          stderr);
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->valid = -1;
+    a->limit = 100;
+    a->ttl = 7 * 86400;
+    for (int i = 1; i < argc; i++) {
+        const char *w = argv[i];
+        int done = 0;
+        for (size_t k = 0; k < sizeof str_opts / sizeof str_opts[0]; k++)
+            if (strcmp(w, str_opts[k].name) == 0) {
+                if (i + 1 >= argc) {
+                    fprintf(stderr, "frontdesk-hq: %s needs a value\n", w);
+                    return -1;
+                }
+                *(const char **)((char *)a + str_opts[k].off) = argv[++i];
+                done = 1;
+            }
+        if (done)
+            continue;
+        if (strcmp(w, "--json") == 0) {
+            a->json = 1;
+        } else if ((strcmp(w, "--threads") == 0 || strcmp(w, "--max-inflight") == 0 ||
+                    strcmp(w, "--valid") == 0 || strcmp(w, "--limit") == 0 ||
+                    strcmp(w, "--ttl") == 0 || strcmp(w, "--epoch") == 0) &&
+                   i + 1 < argc) {
+            long long v = atoll(argv[++i]);
+            if (w[2] == 't' && w[3] == 'h')
+                a->threads = (int)v;
+            else if (w[2] == 'm')
+                a->max_inflight = (int)v;
+            else if (w[2] == 'v')
+                a->valid = v != 0;
+            else if (w[2] == 'l')
+                a->limit = (int)v;
+            else if (w[2] == 't')
+                a->ttl = v;
+            else
+                a->epoch = v;
+        } else if (w[0] == '-' && w[1] == '-') {
+            fprintf(stderr, "frontdesk-hq: unknown option %s\n", w);
+            return -1;
+        } else if (a->npos < ARGS_MAX) {
+            a->pos[a->npos++] = w;
+        }
+    }
+    return 0;
+}
+
+static struct hq_store *open_store(const struct args *a)
+{
+    struct hq_store *s = NULL;
+    char err[512];
+    if (!a->db) {
+        fprintf(stderr, "frontdesk-hq: --db is required\n");
+        return NULL;
+    }
+    if (hq_store_open(a->db, &s, err, sizeof err) != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: %s\n", err);
+        return NULL;
+    }
+    return s;
+}
+
+static int cmd_enroll_token(struct hq_store *s, const struct args *a)
+{
+    unsigned char raw[20], hash[HQ_HASH_BYTES];
+    char token[41];
+    long long now = (long long)time(NULL);
+    int rc;
+    if (!a->branch || !*a->branch || strlen(a->branch) > HQ_BRANCH_MAX) {
+        fprintf(stderr, "frontdesk-hq: enroll-token needs --branch NAME (1..%d bytes)\n",
+                HQ_BRANCH_MAX);
+        return 2;
+    }
+    randombytes_buf(raw, sizeof raw);
+    sync_hex(raw, sizeof raw, token);
+    sodium_memzero(raw, sizeof raw);
+    crypto_generichash(hash, sizeof hash, (const unsigned char *)token, strlen(token), NULL, 0);
+    rc = s->ops->token_create(s, hash, a->branch, now, now + (a->ttl > 0 ? a->ttl : 86400));
+    if (rc != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
+        return 1;
+    }
+    printf("%s\n", token);
+    sodium_memzero(token, sizeof token);
+    return 0;
+}
+
+/* stats --json: {"branches":{NAME:{"devices":[...],"records":{type:n},"quarantined":n,
+ * "last_push":t}}} */
+struct stats_ctx {
+    cJSON *branches;
+    int json;
+};
+
+static cJSON *branch_obj(struct stats_ctx *c, const char *name)
+{
+    cJSON *b = cJSON_GetObjectItemCaseSensitive(c->branches, name);
+    if (!b) {
+        b = cJSON_AddObjectToObject(c->branches, name);
+        cJSON_AddArrayToObject(b, "devices");
+        cJSON_AddObjectToObject(b, "records");
+        cJSON_AddNumberToObject(b, "quarantined", 0);
+        cJSON_AddNumberToObject(b, "last_push", 0);
+    }
+    return b;
+}
+
+static int stats_dev(void *ctx, const struct hq_dev_stat *d)
+{
+    cJSON *b = branch_obj(ctx, d->branch), *o = cJSON_CreateObject();
+    cJSON *q = cJSON_GetObjectItemCaseSensitive(b, "quarantined");
+    cJSON *lp = cJSON_GetObjectItemCaseSensitive(b, "last_push");
+    cJSON_AddStringToObject(o, "device_id", d->device_id);
+    cJSON_AddNumberToObject(o, "last_push", (double)d->last_push);
+    cJSON_AddNumberToObject(o, "backlog", (double)d->backlog);
+    cJSON_AddNumberToObject(o, "quarantined", (double)d->quarantined);
+    cJSON_AddBoolToObject(o, "revoked", d->revoked_at != 0);
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(b, "devices"), o);
+    cJSON_SetNumberValue(q, q->valuedouble + (double)d->quarantined);
+    if ((double)d->last_push > lp->valuedouble)
+        cJSON_SetNumberValue(lp, (double)d->last_push);
+    return 0;
+}
+
+static int stats_type(void *ctx, const struct hq_type_stat *t)
+{
+    cJSON *b = branch_obj(ctx, t->branch);
+    cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(b, "records"), t->type,
+                            (double)t->records);
+    return 0;
+}
+
+static int cmd_stats(struct hq_store *s, const struct args *a)
+{
+    struct stats_ctx c = {cJSON_CreateObject(), a->json};
+    cJSON *root = cJSON_CreateObject(), *it;
+    char *txt;
+    int rc;
+    cJSON_AddItemToObject(root, "branches", c.branches);
+    rc = s->ops->stats(s, stats_dev, stats_type, &c);
+    if (rc != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
+        cJSON_Delete(root);
+        return 1;
+    }
+    if (a->json) {
+        txt = cJSON_Print(root);
+        printf("%s\n", txt);
+        cJSON_free(txt);
+    } else {
+        cJSON_ArrayForEach(it, c.branches) {
+            cJSON *r;
+            printf("%s: %d device(s), quarantined %d, last push %.0f\n", it->string,
+                   cJSON_GetArraySize(cJSON_GetObjectItem(it, "devices")),
+                   (int)cJSON_GetObjectItem(it, "quarantined")->valuedouble,
+                   cJSON_GetObjectItem(it, "last_push")->valuedouble);
+            cJSON_ArrayForEach(r, cJSON_GetObjectItem(it, "records"))
+                printf("  %-16s %.0f\n", r->string, r->valuedouble);
+        }
+    }
+    cJSON_Delete(root);
+    return 0;
+}
+
+static cJSON *complaint_json(const struct hq_complaint *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)c->id);
+    cJSON_AddStringToObject(o, "branch", c->branch ? c->branch : "");
+    cJSON_AddStringToObject(o, "device_id", c->device_id ? c->device_id : "");
+    cJSON_AddStringToObject(o, "ref", c->ref ? c->ref : "");
+    cJSON_AddStringToObject(o, "category", c->category ? c->category : "");
+    cJSON_AddStringToObject(o, "description", c->description ? c->description : "");
+    cJSON_AddNumberToObject(o, "received_at", (double)c->received_at);
+    cJSON_AddNumberToObject(o, "feedback_due", (double)c->feedback_due);
+    cJSON_AddStringToObject(o, "state", c->state ? c->state : "");
+    if (c->severity)
+        cJSON_AddStringToObject(o, "severity", c->severity);
+    else
+        cJSON_AddNullToObject(o, "severity");
+    if (c->valid >= 0)
+        cJSON_AddNumberToObject(o, "valid", c->valid);
+    else
+        cJSON_AddNullToObject(o, "valid");
+    cJSON_AddStringToObject(o, "department", c->department ? c->department : "");
+    cJSON_AddStringToObject(o, "resolution", c->resolution ? c->resolution : "");
+    cJSON_AddStringToObject(o, "close_reason", c->close_reason ? c->close_reason : "");
+    cJSON_AddStringToObject(o, "stat_category", c->stat_category ? c->stat_category : "");
+    cJSON_AddNumberToObject(o, "updated_at", (double)c->updated_at);
+    return o;
+}
+
+static int print_complaint(void *ctx, const struct hq_complaint *c)
+{
+    const struct args *a = ctx;
+    if (a->json) {
+        cJSON *o = complaint_json(c);
+        char *t = cJSON_PrintUnformatted(o);
+        printf("%s\n", t);
+        cJSON_free(t);
+        cJSON_Delete(o);
+    } else {
+        printf("%-6lld %-14s %-20s %-13s %s\n", c->id, c->ref, c->branch, c->state,
+               c->category);
+    }
+    return 0;
+}
+
+static int cmd_complaint(struct hq_store *s, const struct args *a)
+{
+    const char *sub = a->npos > 1 ? a->pos[1] : "";
+    char err[512];
+    int rc;
+    if (strcmp(sub, "list") == 0) {
+        rc = s->ops->complaint_list(s, a->state, a->branch, a->limit, print_complaint,
+                                    (void *)a);
+    } else if ((strcmp(sub, "show") == 0 || strcmp(sub, "advance") == 0) && a->npos > 2) {
+        long long id = atoll(a->pos[2]);
+        if (strcmp(sub, "advance") == 0) {
+            struct hq_advance adv = {a->to, a->severity, a->valid, a->department,
+                                     a->resolution, a->close_reason, a->stat_category,
+                                     a->actor ? a->actor : "hq", a->note};
+            rc = hq_complaint_advance(s, id, &adv, (long long)time(NULL), err, sizeof err);
+            if (rc != HQ_OK) {
+                fprintf(stderr, "frontdesk-hq: %s\n", err);
+                return rc == HQ_E_IO ? 1 : 2;
+            }
+        }
+        rc = s->ops->complaint_get(s, id, print_complaint, (void *)a);
+        if (rc == HQ_E_NOTFOUND) {
+            fprintf(stderr, "frontdesk-hq: no complaint %lld\n", id);
+            return 2;
+        }
+    } else {
+        usage();
+        return 2;
+    }
+    if (rc != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
+        return 1;
+    }
+    return 0;
+}
+
+static int print_held(void *ctx, const struct hq_held *h)
+{
+    (void)ctx;
+    printf("{\"epoch\":%lld,\"seq\":%lld,\"type\":\"%s\",\"v\":%d,\"quarantined\":%d,"
+           "\"record\":%s}\n",
+           h->epoch, h->seq, h->type, h->schema_version, h->quarantined, h->json);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct args a;
+    struct hq_store *s = NULL;
+    const char *cmd;
+    int rc = 2;
+
+    if (parse_args(argc, argv, &a) != 0 || a.npos < 1) {
+        usage();
+        return 2;
+    }
+    if (sync_wire_init() != 0) {
+        fprintf(stderr, "frontdesk-hq: libsodium failed to start\n");
+        return 1;
+    }
+    cmd = a.pos[0];
+    if (strcmp(cmd, "serve") == 0) {
+        struct hq_server_opts o = {a.db, a.listen, a.tls_cert, a.tls_key, a.threads,
+                                   a.max_inflight};
+        char err[512];
+        if (!a.db || !a.listen) {
+            usage();
+            return 2;
+        }
+        if (hq_server_run(&o, err, sizeof err) != 0) {
+            fprintf(stderr, "frontdesk-hq: %s\n", err);
+            return 1;
+        }
+        return 0;
+    }
+    if (!(s = open_store(&a)))
+        return 1;
+    if (strcmp(cmd, "enroll-token") == 0) {
+        rc = cmd_enroll_token(s, &a);
+    } else if (strcmp(cmd, "stats") == 0) {
+        rc = cmd_stats(s, &a);
+    } else if (strcmp(cmd, "complaint") == 0) {
+        rc = cmd_complaint(s, &a);
+    } else if (strcmp(cmd, "config") == 0 && a.npos == 4 && strcmp(a.pos[1], "set") == 0) {
+        cJSON *v = cJSON_Parse(a.pos[3]);
+        if (!v) {
+            fprintf(stderr, "frontdesk-hq: the value must be JSON (quote strings: '\"x\"')\n");
+        } else if (s->ops->config_set(s, a.branch, a.pos[2], a.pos[3], (long long)time(NULL)) !=
+                   HQ_OK) {
+            fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
+            rc = 1;
+        } else {
+            rc = 0;
+        }
+        cJSON_Delete(v);
+    } else if (strcmp(cmd, "revoke") == 0 && a.npos == 2) {
+        int r = s->ops->device_revoke(s, a.pos[1], (long long)time(NULL));
+        rc = r == HQ_OK ? 0 : r == HQ_E_NOTFOUND ? 2 : 1;
+        if (r != HQ_OK)
+            fprintf(stderr, "frontdesk-hq: %s\n",
+                    r == HQ_E_NOTFOUND ? "no such device" : s->ops->errmsg(s));
+    } else if (strcmp(cmd, "records") == 0 && a.npos == 2) {
+        rc = s->ops->records(s, a.pos[1], a.epoch, 0, 1 << 30, print_held, NULL) == HQ_OK ? 0 : 1;
+    } else {
+        usage();
+    }
+    hq_store_close(s);
+    return rc;
+}

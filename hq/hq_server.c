@@ -1,0 +1,930 @@
+/* hq_server.c - frontdesk-hq's HTTP server (hq_server.h, hq/PROTOCOL.md).
+ * libmicrohttpd runs a small thread pool; each request borrows a store
+ * handle from a pool of the same size. Bodies are capped while they arrive,
+ * requests over the in-flight cap get 503 and a second push from a device
+ * already pushing gets 429, both with Retry-After. A push is answered only
+ * after its transaction committed.
+ * Test-only faults (FDHQ_FAULT, never set in production): "drop_after_commit:N"
+ * closes the connection without an answer after every Nth push committed (the
+ * answer is lost); "kill_in_apply:N" sends itself SIGKILL on the Nth push
+ * after applying it but before the commit. */
+#include "hq_server.h"
+#include "hq_push.h"
+#include "hq_store.h"
+#include "sync_wire.h"
+
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define POOL_MAX 64          /* store handles at most */
+#define HDR_MAX 256          /* longest header value we look at */
+#define METRICS_MAX (1u << 20)/* /metrics text cap: lines past it are dropped */
+#define RETRY_BUSY 2         /* Retry-After seconds when over the in-flight cap */
+
+/* The pool of store handles (one per worker thread at most). */
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct hq_store *idle[POOL_MAX];
+    int nidle;                /* handles in idle[] */
+    int total;                /* handles open (idle + lent) */
+    int max;                  /* total never exceeds this */
+    const char *db;
+};
+
+/* Devices with a push being served: the "one batch in flight" rule. */
+struct pushing {
+    pthread_mutex_t mu;
+    char ids[POOL_MAX * 2][HQ_DEVICE_ID_MAX + 1];
+    int n;
+};
+
+/* Process counters for /metrics (each instance is scraped on its own). */
+static struct {
+    atomic_llong batches, records, quarantined, busy, requests;
+    atomic_llong rej_unsigned, rej_signature, rej_stale, rej_replay, rej_device, rej_revoked,
+        rej_large, rej_bad, rej_gap, rej_token;
+} m;
+
+static struct {
+    int drop_after_commit;    /* every Nth push: no answer after commit (0 = off) */
+    int kill_in_apply;        /* the Nth push: SIGKILL before commit (0 = off) */
+    atomic_int pushes;
+} fault;
+
+struct srv {
+    struct pool pool;
+    struct pushing pushing;
+    int max_inflight;
+    atomic_int inflight;
+};
+
+/* Per request, from the first call to the completion callback. */
+struct req {
+    char *body;
+    size_t len, cap;
+    int refuse;               /* 413 or 503 already decided before the body */
+    int counted;              /* holds an in-flight slot */
+};
+
+/* An answer being built. */
+struct reply {
+    unsigned status;
+    char *json;               /* malloc'd body */
+    int retry_after;          /* >0: Retry-After header */
+    int drop;                 /* close without answering (fault hook) */
+};
+
+static long long now_s(void)
+{
+    return (long long)time(NULL);
+}
+
+/* ---- store pool ---- */
+
+static struct hq_store *pool_get(struct pool *p, char *err, size_t errlen)
+{
+    struct hq_store *s = NULL;
+    pthread_mutex_lock(&p->mu);
+    while (p->nidle == 0 && p->total >= p->max)
+        pthread_cond_wait(&p->cv, &p->mu);
+    if (p->nidle > 0) {
+        s = p->idle[--p->nidle];
+        pthread_mutex_unlock(&p->mu);
+        return s;
+    }
+    p->total++;
+    pthread_mutex_unlock(&p->mu);
+    if (hq_store_open(p->db, &s, err, errlen) != HQ_OK) {
+        pthread_mutex_lock(&p->mu);
+        p->total--;
+        pthread_cond_signal(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        return NULL;
+    }
+    return s;
+}
+
+/* Gives a handle back; a handle that failed with HQ_E_IO is closed (a
+ * PostgreSQL connection may be dead) and reopened next time. */
+static void pool_put(struct pool *p, struct hq_store *s, int broken)
+{
+    if (!s)
+        return;
+    s->ops->rollback(s);
+    pthread_mutex_lock(&p->mu);
+    if (broken || p->nidle >= POOL_MAX) {
+        p->total--;
+        pthread_mutex_unlock(&p->mu);
+        hq_store_close(s);
+        pthread_mutex_lock(&p->mu);
+    } else {
+        p->idle[p->nidle++] = s;
+    }
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- one push per device at a time ---- */
+
+static int pushing_enter(struct pushing *ps, const char *id)
+{
+    int ok = 1;
+    pthread_mutex_lock(&ps->mu);
+    for (int i = 0; i < ps->n; i++)
+        if (strcmp(ps->ids[i], id) == 0)
+            ok = 0;
+    if (ok && ps->n < (int)(sizeof ps->ids / sizeof ps->ids[0]))
+        snprintf(ps->ids[ps->n++], sizeof ps->ids[0], "%s", id);
+    else
+        ok = 0;
+    pthread_mutex_unlock(&ps->mu);
+    return ok;
+}
+
+static void pushing_leave(struct pushing *ps, const char *id)
+{
+    pthread_mutex_lock(&ps->mu);
+    for (int i = 0; i < ps->n; i++)
+        if (strcmp(ps->ids[i], id) == 0) {
+            memcpy(ps->ids[i], ps->ids[ps->n - 1], sizeof ps->ids[0]);
+            ps->n--;
+            break;
+        }
+    pthread_mutex_unlock(&ps->mu);
+}
+
+/* ---- answers ---- */
+
+static void reply_json(struct reply *r, unsigned status, cJSON *obj)
+{
+    free(r->json);
+    r->status = status;
+    r->json = cJSON_PrintUnformatted(obj);
+    cJSON_Delete(obj);
+}
+
+/* An error answer {"error":code,"message":...}. */
+static void reply_err(struct reply *r, unsigned status, const char *code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    cJSON *o = cJSON_CreateObject();
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cJSON_AddStringToObject(o, "error", code);
+    cJSON_AddStringToObject(o, "message", msg);
+    if (strcmp(code, "stale_timestamp") == 0)
+        cJSON_AddNumberToObject(o, "server_time", (double)now_s());
+    reply_json(r, status, o);
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, const char *text,
+                                 const char *ctype, int retry_after)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        strlen(text), (void *)(uintptr_t)text, MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result rc;
+    char ra[16];
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", ctype);
+    if (retry_after > 0) {
+        snprintf(ra, sizeof ra, "%d", retry_after);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    }
+    rc = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *r)
+{
+    enum MHD_Result rc;
+    if (r->drop) {
+        free(r->json);
+        return MHD_NO; /* closes the connection: the kiosk never reads an answer */
+    }
+    rc = send_text(c, r->status ? r->status : 500, r->json ? r->json : "{}",
+                   "application/json", r->retry_after);
+    free(r->json);
+    return rc;
+}
+
+/* ---- request authentication (PROTOCOL.md, Signed requests) ---- */
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+    return (v && strlen(v) <= HDR_MAX) ? v : NULL;
+}
+
+static int all_hex(const char *s, size_t min, size_t max)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!isxdigit((unsigned char)s[n]) || isupper((unsigned char)s[n]))
+            return 0;
+    return n >= min && n <= max;
+}
+
+/* The signing headers, checked for shape and clock. */
+struct sig {
+    const char *device, *nonce, *signature;
+    long long ts;
+};
+
+static int read_sig(struct MHD_Connection *c, struct sig *g, struct reply *r)
+{
+    const char *ts = header(c, "X-FD-Timestamp");
+    char *end = NULL;
+    g->device = header(c, "X-FD-Device");
+    g->nonce = header(c, "X-FD-Nonce");
+    g->signature = header(c, "X-FD-Signature");
+    if (!g->device || !g->nonce || !g->signature || !ts || !all_hex(g->device, 1, HQ_DEVICE_ID_MAX) ||
+        !all_hex(g->nonce, SYNC_NONCE_HEX, SYNC_NONCE_HEX) ||
+        !all_hex(g->signature, SYNC_SIG_HEX, SYNC_SIG_HEX)) {
+        m.rej_unsigned++;
+        reply_err(r, 401, "unsigned", "missing or malformed signature headers");
+        return -1;
+    }
+    errno = 0;
+    g->ts = strtoll(ts, &end, 10);
+    if (errno || !end || *end || end == ts) {
+        m.rej_unsigned++;
+        reply_err(r, 401, "unsigned", "malformed X-FD-Timestamp");
+        return -1;
+    }
+    if (llabs(g->ts - now_s()) > SYNC_TS_WINDOW) {
+        m.rej_stale++;
+        reply_err(r, 401, "stale_timestamp", "timestamp %lld is more than %d s from %lld",
+                  g->ts, SYNC_TS_WINDOW, now_s());
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks device and signature; nothing is written. 0 or -1 with r set. */
+static int authenticate(struct MHD_Connection *c, struct hq_store *s, const char *method,
+                        const char *url, const struct req *q, struct sig *g,
+                        struct hq_device *dev, struct reply *r)
+{
+    int rc;
+    if (read_sig(c, g, r) != 0)
+        return -1;
+    rc = s->ops->device_lookup(s, g->device, dev);
+    if (rc == HQ_E_NOTFOUND) {
+        m.rej_device++;
+        reply_err(r, 403, "unknown_device", "device %s is not enrolled", g->device);
+        return -1;
+    }
+    if (rc != HQ_OK) {
+        reply_err(r, 500, "internal", "%s", s->ops->errmsg(s));
+        return -1;
+    }
+    if (sync_verify(dev->pubkey, method, url, q->body, q->len, g->device, g->ts, g->nonce,
+                    g->signature) != 0) {
+        m.rej_signature++;
+        reply_err(r, 401, "bad_signature", "signature does not verify");
+        return -1;
+    }
+    if (dev->revoked_at) {
+        m.rej_revoked++;
+        reply_err(r, 403, "revoked", "device %s was revoked", g->device);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- handlers ---- */
+
+static void do_enroll(struct srv *sv, struct hq_store *s, struct MHD_Connection *c,
+                      const struct req *q, struct reply *r)
+{
+    struct sig g;
+    cJSON *body = NULL, *out;
+    const cJSON *tok, *dev, *pk;
+    unsigned char pub[HQ_PUBKEY_BYTES], hash[HQ_HASH_BYTES];
+    char branch[HQ_BRANCH_MAX + 1];
+    int rc;
+
+    (void)sv;
+    if (read_sig(c, &g, r) != 0)
+        return;
+    body = cJSON_ParseWithLength(q->body ? q->body : "", q->len);
+    tok = cJSON_GetObjectItemCaseSensitive(body, "token");
+    dev = cJSON_GetObjectItemCaseSensitive(body, "device_id");
+    pk = cJSON_GetObjectItemCaseSensitive(body, "public_key");
+    if (!cJSON_IsString(tok) || !cJSON_IsString(dev) || !cJSON_IsString(pk) ||
+        strcmp(dev->valuestring, g.device) != 0 ||
+        sync_unhex(pk->valuestring, pub, sizeof pub) != 0) {
+        m.rej_bad++;
+        reply_err(r, 400, "bad_request", "enroll needs token, device_id (as signed) and public_key");
+        goto out;
+    }
+    if (sync_verify(pub, "POST", "/v1/enroll", q->body, q->len, g.device, g.ts, g.nonce,
+                    g.signature) != 0) {
+        m.rej_signature++;
+        reply_err(r, 401, "bad_signature", "signature does not verify with the key sent");
+        goto out;
+    }
+    crypto_generichash(hash, sizeof hash, (const unsigned char *)tok->valuestring,
+                       strlen(tok->valuestring), NULL, 0);
+    if ((rc = s->ops->begin(s)) != HQ_OK)
+        goto fail;
+    rc = s->ops->token_consume(s, hash, now_s(), branch);
+    if (rc == HQ_E_NOTFOUND) {
+        s->ops->rollback(s);
+        m.rej_token++;
+        reply_err(r, 403, "bad_token", "the enrolment token is unknown, used or expired");
+        goto out;
+    }
+    if (rc == HQ_OK)
+        rc = s->ops->device_register(s, g.device, branch, pub, now_s());
+    if (rc == HQ_E_EXISTS) {
+        s->ops->rollback(s);
+        reply_err(r, 409, "device_exists", "device %s is already enrolled", g.device);
+        goto out;
+    }
+    if (rc == HQ_OK)
+        rc = s->ops->nonce_put(s, g.device, g.nonce, g.ts);
+    if (rc == HQ_OK)
+        rc = s->ops->commit(s);
+    if (rc != HQ_OK)
+        goto fail;
+    out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "device_id", g.device);
+    cJSON_AddStringToObject(out, "branch", branch);
+    cJSON_AddNumberToObject(out, "server_time", (double)now_s());
+    reply_json(r, 200, out);
+    goto out;
+fail:
+    s->ops->rollback(s);
+    reply_err(r, rc == HQ_E_BUSY ? 503 : 500, rc == HQ_E_BUSY ? "busy" : "internal", "%s",
+              s->ops->errmsg(s));
+    if (rc == HQ_E_BUSY)
+        r->retry_after = RETRY_BUSY;
+out:
+    cJSON_Delete(body);
+}
+
+static void do_push(struct srv *sv, struct hq_store *s, struct MHD_Connection *c,
+                    const struct req *q, struct reply *r)
+{
+    struct sig g;
+    struct hq_device dev;
+    struct hq_push_msg msg;
+    struct hq_push_result res;
+    const char *enc = header(c, "Content-Encoding");
+    char *plain = NULL, err[256];
+    size_t plain_len = 0;
+    int rc, n, entered = 0;
+
+    memset(&msg, 0, sizeof msg);
+    if (!enc || strcmp(enc, "gzip") != 0) {
+        m.rej_bad++;
+        reply_err(r, 415, "bad_encoding", "push bodies must be Content-Encoding: gzip");
+        return;
+    }
+    if (authenticate(c, s, "POST", "/v1/push", q, &g, &dev, r) != 0)
+        return;
+    rc = sync_gunzip(q->body ? q->body : "", q->len, SYNC_PLAIN_MAX, &plain, &plain_len);
+    if (rc == -2) {
+        m.rej_large++;
+        reply_err(r, 413, "too_large", "body inflates past %u bytes", SYNC_PLAIN_MAX);
+        return;
+    }
+    if (rc != 0) {
+        m.rej_bad++;
+        reply_err(r, 400, "bad_request", "body is not a complete gzip stream");
+        return;
+    }
+    if (hq_push_parse(plain, plain_len, SYNC_BATCH_MAX, &msg, err, sizeof err) != 0) {
+        m.rej_bad++;
+        reply_err(r, strstr(err, "at most") ? 413 : 400,
+                  strstr(err, "at most") ? "too_large" : "bad_request", "%s", err);
+        goto out;
+    }
+    if (strcmp(msg.device_id, g.device) != 0) {
+        m.rej_bad++;
+        reply_err(r, 400, "bad_request", "device_id in the body is not the signer");
+        goto out;
+    }
+    if (!pushing_enter(&sv->pushing, g.device)) {
+        m.busy++;
+        reply_err(r, 429, "busy", "a push from this device is already being applied");
+        r->retry_after = 1;
+        goto out;
+    }
+    entered = 1;
+    msg.batch.now = now_s();
+    for (int attempt = 0;; attempt++) {
+        rc = s->ops->begin(s);
+        if (rc == HQ_OK) {
+            rc = s->ops->nonce_put(s, g.device, g.nonce, g.ts);
+            if (rc == HQ_E_EXISTS) {
+                s->ops->rollback(s);
+                m.rej_replay++;
+                reply_err(r, 401, "replay", "nonce already used");
+                goto out;
+            }
+        }
+        if (rc == HQ_OK)
+            rc = s->ops->push_apply(s, &msg.batch, &res);
+        if (rc == HQ_E_GAP) {
+            cJSON *o = cJSON_CreateObject();
+            s->ops->rollback(s);
+            m.rej_gap++;
+            cJSON_AddStringToObject(o, "error", "gap");
+            cJSON_AddStringToObject(o, "message", "records are missing before this batch");
+            cJSON_AddNumberToObject(o, "expected", (double)res.expected);
+            reply_json(r, 409, o);
+            goto out;
+        }
+        n = atomic_fetch_add(&fault.pushes, 1) + 1;
+        if (rc == HQ_OK && fault.kill_in_apply && n == fault.kill_in_apply)
+            raise(SIGKILL);
+        if (rc == HQ_OK)
+            rc = s->ops->commit(s);
+        if (rc == HQ_OK)
+            break;
+        s->ops->rollback(s);
+        if (rc != HQ_E_BUSY || attempt >= 4) {
+            if (rc == HQ_E_BUSY) {
+                m.busy++;
+                reply_err(r, 503, "busy", "%s", s->ops->errmsg(s));
+                r->retry_after = RETRY_BUSY;
+            } else {
+                reply_err(r, rc == HQ_E_INVALID ? 400 : 500,
+                          rc == HQ_E_INVALID ? "bad_request" : "internal", "%s",
+                          s->ops->errmsg(s));
+            }
+            goto out;
+        }
+        usleep(20000u << attempt);
+    }
+    m.batches++;
+    m.records += (long long)res.applied;
+    m.quarantined += (long long)res.quarantined;
+    {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "high", (double)res.high);
+        cJSON_AddNumberToObject(o, "applied", (double)res.applied);
+        cJSON_AddNumberToObject(o, "ignored", (double)res.ignored);
+        cJSON_AddNumberToObject(o, "quarantined", (double)res.quarantined);
+        reply_json(r, 200, o);
+    }
+    if (fault.drop_after_commit && n % fault.drop_after_commit == 0)
+        r->drop = 1;
+out:
+    if (entered)
+        pushing_leave(&sv->pushing, g.device);
+    hq_push_free(&msg);
+    free(plain);
+}
+
+struct pull_ctx {
+    cJSON *arr;
+};
+
+static int pull_one(void *ctx, const struct hq_change *ch)
+{
+    struct pull_ctx *p = ctx;
+    cJSON *o = cJSON_CreateObject(), *v = cJSON_Parse(ch->value);
+    cJSON_AddNumberToObject(o, "id", (double)ch->id);
+    cJSON_AddStringToObject(o, "kind", ch->kind);
+    cJSON_AddStringToObject(o, "key", ch->key);
+    cJSON_AddItemToObject(o, "value", v ? v : cJSON_CreateNull());
+    cJSON_AddItemToArray(p->arr, o);
+    return 0;
+}
+
+static void do_pull(struct hq_store *s, struct MHD_Connection *c, const struct req *q,
+                    struct reply *r)
+{
+    struct sig g;
+    struct hq_device dev;
+    struct pull_ctx pc;
+    cJSON *body, *out;
+    const cJSON *cur, *lim;
+    long long cursor = 0, next = 0;
+    int limit = 200, more = 0, rc;
+
+    if (authenticate(c, s, "POST", "/v1/pull", q, &g, &dev, r) != 0)
+        return;
+    body = cJSON_ParseWithLength(q->body ? q->body : "", q->len);
+    cur = cJSON_GetObjectItemCaseSensitive(body, "cursor");
+    lim = cJSON_GetObjectItemCaseSensitive(body, "limit");
+    if (!cJSON_IsObject(body) || !cJSON_IsNumber(cur) || cur->valuedouble < 0 ||
+        (lim && (!cJSON_IsNumber(lim) || lim->valueint < 1 || lim->valueint > 500))) {
+        cJSON_Delete(body);
+        m.rej_bad++;
+        reply_err(r, 400, "bad_request", "pull needs {\"cursor\":N[,\"limit\":1..500]}");
+        return;
+    }
+    cursor = (long long)cur->valuedouble;
+    if (lim)
+        limit = lim->valueint;
+    cJSON_Delete(body);
+    rc = s->ops->nonce_put(s, g.device, g.nonce, g.ts);
+    if (rc == HQ_E_EXISTS) {
+        m.rej_replay++;
+        reply_err(r, 401, "replay", "nonce already used");
+        return;
+    }
+    out = cJSON_CreateObject();
+    pc.arr = cJSON_AddArrayToObject(out, "changes");
+    if (rc == HQ_OK)
+        rc = s->ops->pull(s, g.device, cursor, limit, pull_one, &pc, &next, &more);
+    if (rc != HQ_OK) {
+        cJSON_Delete(out);
+        reply_err(r, 500, "internal", "%s", s->ops->errmsg(s));
+        return;
+    }
+    cJSON_AddNumberToObject(out, "cursor", (double)next);
+    cJSON_AddBoolToObject(out, "more", more);
+    reply_json(r, 200, out);
+}
+
+/* ---- /metrics ---- */
+
+struct mbuf {
+    char *p;
+    size_t len, cap;
+    int full;                 /* hit METRICS_MAX: further lines dropped */
+};
+
+static void mput(struct mbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    if (b->full)
+        return;
+    for (;;) {
+        va_start(ap, fmt);
+        n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            return;
+        if ((size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        if (b->cap * 2 > METRICS_MAX) {
+            b->full = 1;
+            b->p[b->len] = '\0';
+            return;
+        }
+        char *np = realloc(b->p, b->cap * 2);
+        if (!np) {
+            b->full = 1;
+            return;
+        }
+        b->p = np;
+        b->cap *= 2;
+    }
+}
+
+/* Label values: backslash, quote and newline escaped as the text format says. */
+static void label(char *out, size_t len, const char *v)
+{
+    size_t o = 0;
+    for (; v && *v && o + 3 < len; v++) {
+        if (*v == '\\' || *v == '"') {
+            out[o++] = '\\';
+            out[o++] = *v;
+        } else if (*v == '\n') {
+            out[o++] = '\\';
+            out[o++] = 'n';
+        } else {
+            out[o++] = *v;
+        }
+    }
+    out[o] = '\0';
+}
+
+static int metric_dev(void *ctx, const struct hq_dev_stat *d)
+{
+    struct mbuf *b = ctx;
+    char br[HQ_BRANCH_MAX * 2 + 4], dv[HQ_DEVICE_ID_MAX * 2 + 4];
+    label(br, sizeof br, d->branch);
+    label(dv, sizeof dv, d->device_id);
+    mput(b, "fdhq_branch_lag_seconds{branch=\"%s\",device=\"%s\"} %lld\n", br, dv,
+         d->last_push ? now_s() - d->last_push : -1);
+    mput(b, "fdhq_branch_backlog{branch=\"%s\",device=\"%s\"} %lld\n", br, dv, d->backlog);
+    return 0;
+}
+
+static void do_metrics(struct hq_store *s, struct MHD_Connection *c, struct reply *r)
+{
+    struct mbuf b = {malloc(4096), 0, 4096, 0};
+    struct hq_totals t;
+    enum MHD_Result mr;
+    static const char *const reasons[] = {"unsigned", "bad_signature", "stale_timestamp",
+                                          "replay", "unknown_device", "revoked", "too_large",
+                                          "bad_request", "gap", "bad_token"};
+    long long rej[10] = {m.rej_unsigned, m.rej_signature, m.rej_stale, m.rej_replay,
+                         m.rej_device, m.rej_revoked, m.rej_large, m.rej_bad, m.rej_gap,
+                         m.rej_token};
+    if (!b.p) {
+        reply_err(r, 500, "internal", "out of memory");
+        return;
+    }
+    b.p[0] = '\0';
+    mput(&b, "# HELP fdhq_batches_total Push batches committed by this instance.\n"
+             "# TYPE fdhq_batches_total counter\nfdhq_batches_total %lld\n",
+         (long long)m.batches);
+    mput(&b, "# HELP fdhq_records_total Records stored by this instance.\n"
+             "# TYPE fdhq_records_total counter\nfdhq_records_total %lld\n",
+         (long long)m.records);
+    mput(&b, "# HELP fdhq_quarantined_total Records quarantined by this instance.\n"
+             "# TYPE fdhq_quarantined_total counter\nfdhq_quarantined_total %lld\n",
+         (long long)m.quarantined);
+    mput(&b, "# HELP fdhq_busy_total Requests shed with 429/503.\n"
+             "# TYPE fdhq_busy_total counter\nfdhq_busy_total %lld\n",
+         (long long)m.busy);
+    mput(&b, "# HELP fdhq_rejects_total Requests refused, by reason.\n"
+             "# TYPE fdhq_rejects_total counter\n");
+    for (int i = 0; i < 10; i++)
+        mput(&b, "fdhq_rejects_total{reason=\"%s\"} %lld\n", reasons[i], rej[i]);
+    if (s->ops->totals(s, &t) == HQ_OK) {
+        mput(&b, "# TYPE fdhq_records_held gauge\nfdhq_records_held %lld\n", t.records);
+        mput(&b, "# TYPE fdhq_quarantine_held gauge\nfdhq_quarantine_held %lld\n",
+             t.quarantined);
+        mput(&b, "# TYPE fdhq_devices gauge\nfdhq_devices %lld\n", t.devices);
+        mput(&b, "# TYPE fdhq_complaints_open gauge\nfdhq_complaints_open %lld\n",
+             t.complaints_open);
+    }
+    mput(&b, "# HELP fdhq_branch_lag_seconds Seconds since the device's last push.\n"
+             "# TYPE fdhq_branch_lag_seconds gauge\n"
+             "# HELP fdhq_branch_backlog Outbox rows the device reported still to send.\n"
+             "# TYPE fdhq_branch_backlog gauge\n");
+    s->ops->stats(s, metric_dev, NULL, &b);
+    mr = send_text(c, 200, b.p, "text/plain; version=0.0.4", 0);
+    (void)mr;
+    r->status = 0; /* already sent */
+    free(b.p);
+}
+
+/* ---- libmicrohttpd glue ---- */
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    struct srv *sv = cls;
+    struct req *q = *con_cls;
+    (void)c;
+    (void)toe;
+    if (!q)
+        return;
+    if (q->counted)
+        atomic_fetch_sub(&sv->inflight, 1);
+    free(q->body);
+    free(q);
+    *con_cls = NULL;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version,
+                              const char *upload_data, size_t *upload_data_size,
+                              void **con_cls)
+{
+    struct srv *sv = cls;
+    struct req *q = *con_cls;
+    struct reply r = {0};
+    struct hq_store *s;
+    char err[256];
+    int io = 0;
+    (void)version;
+
+    if (!q) { /* first call: headers only */
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        q = calloc(1, sizeof *q);
+        if (!q)
+            return MHD_NO;
+        *con_cls = q;
+        m.requests++;
+        if (strcmp(url, "/health") != 0 && strcmp(url, "/metrics") != 0) {
+            q->counted = 1;
+            if (atomic_fetch_add(&sv->inflight, 1) >= sv->max_inflight)
+                q->refuse = 503;
+        }
+        if (cl && strtoull(cl, NULL, 10) > SYNC_BODY_MAX)
+            q->refuse = 413;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!q->refuse) {
+            if (q->len + *upload_data_size > SYNC_BODY_MAX) {
+                q->refuse = 413;
+            } else {
+                if (q->len + *upload_data_size + 1 > q->cap) {
+                    size_t ncap = q->cap ? q->cap : 16384;
+                    while (ncap < q->len + *upload_data_size + 1)
+                        ncap *= 2;
+                    char *nb = realloc(q->body, ncap);
+                    if (!nb)
+                        return MHD_NO;
+                    q->body = nb;
+                    q->cap = ncap;
+                }
+                memcpy(q->body + q->len, upload_data, *upload_data_size);
+                q->len += *upload_data_size;
+                q->body[q->len] = '\0';
+            }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (q->refuse == 413) {
+        m.rej_large++;
+        reply_err(&r, 413, "too_large", "request bodies are capped at %u bytes", SYNC_BODY_MAX);
+        return send_reply(c, &r);
+    }
+    if (q->refuse == 503) {
+        m.busy++;
+        reply_err(&r, 503, "busy", "too many requests at once; retry later");
+        r.retry_after = RETRY_BUSY;
+        return send_reply(c, &r);
+    }
+    s = pool_get(&sv->pool, err, sizeof err);
+    if (!s) {
+        if (strcmp(url, "/health") == 0)
+            return send_text(c, 503, "{\"status\":\"db_down\"}", "application/json", 5);
+        reply_err(&r, 503, "busy", "database unavailable: %s", err);
+        r.retry_after = 5;
+        return send_reply(c, &r);
+    }
+    if (strcmp(method, "GET") == 0 && strcmp(url, "/health") == 0) {
+        struct hq_totals t;
+        io = s->ops->totals(s, &t) != HQ_OK;
+        pool_put(&sv->pool, s, io);
+        return io ? send_text(c, 503, "{\"status\":\"db_error\"}", "application/json", 5)
+                  : send_text(c, 200, "{\"status\":\"ok\"}", "application/json", 0);
+    }
+    if (strcmp(method, "GET") == 0 && strcmp(url, "/metrics") == 0)
+        do_metrics(s, c, &r);
+    else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/push") == 0)
+        do_push(sv, s, c, q, &r);
+    else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/pull") == 0)
+        do_pull(s, c, q, &r);
+    else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/enroll") == 0)
+        do_enroll(sv, s, c, q, &r);
+    else
+        reply_err(&r, 404, "not_found", "no such endpoint: %s %s", method, url);
+    io = r.status == 500;
+    pool_put(&sv->pool, s, io);
+    if (r.status == 0 && !r.drop)
+        return MHD_YES; /* answered already (metrics) */
+    if (m.requests % 256 == 0) { /* forget old nonces now and then */
+        struct hq_store *p = pool_get(&sv->pool, err, sizeof err);
+        if (p) {
+            p->ops->nonce_prune(p, now_s() - SYNC_NONCE_KEEP);
+            pool_put(&sv->pool, p, 0);
+        }
+    }
+    return send_reply(c, &r);
+}
+
+static char *read_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+    if (!f) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1 << 20) &&
+        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
+        fread(buf, 1, (size_t)n, f) == (size_t)n) {
+        buf[n] = '\0';
+    } else {
+        free(buf);
+        buf = NULL;
+        snprintf(err, errlen, "cannot read %s", path);
+    }
+    fclose(f);
+    return buf;
+}
+
+static void parse_faults(void)
+{
+    const char *f = getenv("FDHQ_FAULT");
+    const char *p;
+    if (!f)
+        return;
+    if ((p = strstr(f, "drop_after_commit:")))
+        fault.drop_after_commit = atoi(p + 18);
+    if ((p = strstr(f, "kill_in_apply:")))
+        fault.kill_in_apply = atoi(p + 14);
+}
+
+int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
+{
+    struct srv sv;
+    struct sockaddr_in sa;
+    struct MHD_Daemon *d = NULL;
+    const union MHD_DaemonInfo *info;
+    char host[64], *colon, *cert = NULL, *key = NULL;
+    struct hq_store *first = NULL;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    sigset_t set;
+    int sig, rc = -1, port;
+
+    memset(&sv, 0, sizeof sv);
+    pthread_mutex_init(&sv.pool.mu, NULL);
+    pthread_cond_init(&sv.pool.cv, NULL);
+    pthread_mutex_init(&sv.pushing.mu, NULL);
+    sv.pool.db = o->db;
+    sv.pool.max = o->threads > 0 ? (o->threads < POOL_MAX ? o->threads : POOL_MAX) : 4;
+    sv.max_inflight = o->max_inflight > 0 ? o->max_inflight : 32;
+    parse_faults();
+    if (sync_wire_init() != 0) {
+        snprintf(err, errlen, "libsodium failed to start");
+        goto out;
+    }
+    snprintf(host, sizeof host, "%s", o->listen ? o->listen : "");
+    colon = strrchr(host, ':');
+    if (!colon || (port = atoi(colon + 1)) < 0 || port > 65535) {
+        snprintf(err, errlen, "--listen wants ADDR:PORT, not '%s'", host);
+        goto out;
+    }
+    *colon = '\0';
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+        snprintf(err, errlen, "--listen: '%s' is not an IPv4 address", host);
+        goto out;
+    }
+    if (!o->tls_cert != !o->tls_key) {
+        snprintf(err, errlen, "--tls-cert and --tls-key go together");
+        goto out;
+    }
+    if (o->tls_cert) {
+        if (!(cert = read_file(o->tls_cert, err, errlen)) ||
+            !(key = read_file(o->tls_key, err, errlen)))
+            goto out;
+        flags |= MHD_USE_TLS;
+    }
+    /* Open (and migrate) once before serving, so a bad database fails now. */
+    first = pool_get(&sv.pool, err, errlen);
+    if (!first)
+        goto out;
+    pool_put(&sv.pool, first, 0);
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* MHD threads inherit the mask */
+    signal(SIGPIPE, SIG_IGN);
+    if (cert)
+        d = MHD_start_daemon(flags, 0, NULL, NULL, handle, &sv, MHD_OPTION_SOCK_ADDR, &sa,
+                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)sv.pool.max,
+                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)(sv.max_inflight * 4),
+                             MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                             MHD_OPTION_NOTIFY_COMPLETED, completed, &sv,
+                             MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
+                             MHD_OPTION_END);
+    else
+        d = MHD_start_daemon(flags, 0, NULL, NULL, handle, &sv, MHD_OPTION_SOCK_ADDR, &sa,
+                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)sv.pool.max,
+                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)(sv.max_inflight * 4),
+                             MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                             MHD_OPTION_NOTIFY_COMPLETED, completed, &sv, MHD_OPTION_END);
+    if (!d) {
+        snprintf(err, errlen, "cannot listen on %s (address in use or TLS files invalid)",
+                 o->listen);
+        goto out;
+    }
+    info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    printf("listening on %s:%u%s\n", host, info ? (unsigned)info->port : (unsigned)port,
+           cert ? " (https)" : "");
+    fflush(stdout);
+    sigwait(&set, &sig);
+    MHD_stop_daemon(d);
+    rc = 0;
+out:
+    while (sv.pool.nidle > 0)
+        hq_store_close(sv.pool.idle[--sv.pool.nidle]);
+    if (key)
+        sodium_memzero(key, strlen(key));
+    free(key);
+    free(cert);
+    return rc;
+}

@@ -1,0 +1,822 @@
+/* hq_store_sqlite.c - the SQLite backend of hq_store.h (the default: one file,
+ * nothing to install). WAL mode, synchronous=FULL (a push is answered only
+ * after its commit is on disk), busy timeout for the server's handle pool.
+ * Statements are prepared once per handle and kept. The schema files in
+ * hq/schema/sqlite are compiled in and applied in name order. */
+#include "hq_store.h"
+#include "embedded.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const struct fd_embedded_file hq_sqlite_schema[];
+extern const int hq_sqlite_schema_count;
+
+/* Every statement this backend runs, prepared lazily into sq_store.st[]. */
+enum {
+    Q_TOKEN_INS, Q_TOKEN_USE, Q_TOKEN_BRANCH, Q_DEV_INS, Q_DEV_GET, Q_DEV_REVOKE,
+    Q_NONCE_INS, Q_NONCE_PRUNE, Q_STREAM_GET, Q_STREAM_PUT, Q_REC_INS, Q_QUAR_INS,
+    Q_CMP_UPSERT, Q_DEV_PUSHED, Q_PULL, Q_CFG_PUT, Q_CHANGE_INS, Q_CMP_LIST, Q_CMP_GET,
+    Q_CMP_UPD, Q_CMP_EV, Q_CMP_CHANGE, Q_RECORDS, Q_RECORDS_ALL, Q_STAT_DEV, Q_STAT_TYPE,
+    Q_TOT_DEV, Q_TOT_REC, Q_TOT_QUAR, Q_TOT_OPEN, Q_COUNT
+};
+
+static const char *const sql_text[Q_COUNT] = {
+    [Q_TOKEN_INS] = "INSERT INTO enroll_token(hash, branch, created_at, expires_at)"
+                    " VALUES (?, ?, ?, ?)",
+    [Q_TOKEN_USE] = "UPDATE enroll_token SET used_at = ?2 WHERE hash = ?1"
+                    " AND used_at IS NULL AND expires_at > ?2",
+    [Q_TOKEN_BRANCH] = "SELECT branch FROM enroll_token WHERE hash = ?",
+    [Q_DEV_INS] = "INSERT INTO device(device_id, branch, pubkey, enrolled_at)"
+                  " VALUES (?, ?, ?, ?)",
+    [Q_DEV_GET] = "SELECT device_id, branch, pubkey, enrolled_at, revoked_at, last_push,"
+                  " backlog FROM device WHERE device_id = ?",
+    [Q_DEV_REVOKE] = "UPDATE device SET revoked_at = ?2 WHERE device_id = ?1",
+    [Q_NONCE_INS] = "INSERT INTO nonce(device_id, nonce, ts) VALUES (?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+    [Q_NONCE_PRUNE] = "DELETE FROM nonce WHERE ts < ?",
+    [Q_STREAM_GET] = "SELECT high FROM stream WHERE device_id = ? AND epoch = ?",
+    [Q_STREAM_PUT] = "INSERT INTO stream(device_id, epoch, high) VALUES (?, ?, ?)"
+                     " ON CONFLICT(device_id, epoch) DO UPDATE SET high = excluded.high",
+    [Q_REC_INS] = "INSERT INTO record(device_id, epoch, seq, type, schema_version, record,"
+                  " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [Q_QUAR_INS] = "INSERT INTO quarantine(device_id, epoch, seq, type, schema_version,"
+                   " record, reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_CMP_UPSERT] =
+        "INSERT INTO complaint(device_id, branch, ref, category, description, received_at,"
+        " feedback_due, state, severity, valid, department, resolution, close_reason,"
+        " stat_category, updated_at)"
+        " VALUES (?1, (SELECT branch FROM device WHERE device_id = ?1), ?2, ?3, ?4, ?5, ?6,"
+        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+        " ON CONFLICT(device_id, ref) DO UPDATE SET category = excluded.category,"
+        " description = excluded.description, received_at = excluded.received_at,"
+        " feedback_due = excluded.feedback_due",
+    [Q_DEV_PUSHED] = "UPDATE device SET last_push = ?2, backlog = ?3 WHERE device_id = ?1",
+    [Q_PULL] = "SELECT id, kind, key, value FROM change WHERE id > ?1"
+               " AND (branch = '' OR branch = (SELECT branch FROM device WHERE device_id = ?2))"
+               " AND (device_id = '' OR device_id = ?2) ORDER BY id LIMIT ?3",
+    [Q_CFG_PUT] = "INSERT INTO config(branch, key, value, updated_at) VALUES (?, ?, ?, ?)"
+                  " ON CONFLICT(branch, key) DO UPDATE SET value = excluded.value,"
+                  " updated_at = excluded.updated_at",
+    [Q_CHANGE_INS] = "INSERT INTO change(branch, device_id, kind, key, value, at)"
+                     " VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_CMP_LIST] = "SELECT id, device_id, branch, ref, category, description, received_at,"
+                   " feedback_due, state, severity, valid, department, resolution,"
+                   " close_reason, stat_category, updated_at FROM complaint"
+                   " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR branch = ?2)"
+                   " ORDER BY id DESC LIMIT ?3",
+    [Q_CMP_GET] = "SELECT id, device_id, branch, ref, category, description, received_at,"
+                  " feedback_due, state, severity, valid, department, resolution,"
+                  " close_reason, stat_category, updated_at FROM complaint WHERE id = ?",
+    [Q_CMP_UPD] = "UPDATE complaint SET state = ?2, severity = ?3, valid = ?4,"
+                  " department = ?5, resolution = ?6, close_reason = ?7,"
+                  " stat_category = ?8, updated_at = ?9 WHERE id = ?1",
+    [Q_CMP_EV] = "INSERT INTO complaint_event(complaint_id, at, from_state, to_state, actor,"
+                 " note) VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_CMP_CHANGE] =
+        "INSERT INTO change(branch, device_id, kind, key, value, at)"
+        " SELECT branch, device_id, 'complaint', ref, json_object('state', state,"
+        " 'severity', severity, 'valid', valid, 'department', department,"
+        " 'resolution', resolution, 'close_reason', close_reason,"
+        " 'stat_category', stat_category, 'updated_at', updated_at, 'from', ?2,"
+        " 'actor', ?3, 'note', ?4), ?5 FROM complaint WHERE id = ?1",
+    [Q_RECORDS] = "SELECT epoch, seq, type, schema_version, record, 0 FROM record"
+                  " WHERE device_id = ?1 AND epoch = ?2 AND seq > ?3"
+                  " UNION ALL SELECT epoch, seq, type, schema_version, record, 1"
+                  " FROM quarantine WHERE device_id = ?1 AND epoch = ?2 AND seq > ?3"
+                  " ORDER BY 1, 2 LIMIT ?4",
+    [Q_RECORDS_ALL] = "SELECT epoch, seq, type, schema_version, record, 0 FROM record"
+                      " WHERE device_id = ?1 AND seq > ?3 AND ?2 = 0"
+                      " UNION ALL SELECT epoch, seq, type, schema_version, record, 1"
+                      " FROM quarantine WHERE device_id = ?1 AND seq > ?3 AND ?2 = 0"
+                      " ORDER BY 1, 2 LIMIT ?4",
+    [Q_STAT_DEV] = "SELECT d.branch, d.device_id, d.last_push, d.backlog,"
+                   " (SELECT count(*) FROM quarantine q WHERE q.device_id = d.device_id),"
+                   " d.revoked_at FROM device d ORDER BY d.branch, d.device_id",
+    [Q_STAT_TYPE] = "SELECT d.branch, r.type, count(*) FROM record r"
+                    " JOIN device d ON d.device_id = r.device_id"
+                    " GROUP BY d.branch, r.type ORDER BY d.branch, r.type",
+    [Q_TOT_DEV] = "SELECT count(*) FROM device",
+    [Q_TOT_REC] = "SELECT count(*) FROM record",
+    [Q_TOT_QUAR] = "SELECT count(*) FROM quarantine",
+    [Q_TOT_OPEN] = "SELECT count(*) FROM complaint WHERE state <> 'closed'",
+};
+
+struct sq_store {
+    struct hq_store base;      /* must be first: the vtable */
+    sqlite3 *db;
+    sqlite3_stmt *st[Q_COUNT]; /* prepared on first use */
+    int in_tx;                 /* a begin without commit/rollback yet */
+    char err[256];             /* last error text */
+};
+
+#define SQ(s) ((struct sq_store *)(s))
+
+static void set_err(struct sq_store *q, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q->err, sizeof q->err, fmt, ap);
+    va_end(ap);
+}
+
+/* Maps a SQLite result to hq_store_rc, keeping the message. */
+static int fail(struct sq_store *q, int rc, const char *what)
+{
+    set_err(q, "%s: %s", what, sqlite3_errmsg(q->db));
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        return HQ_E_BUSY;
+    return HQ_E_IO;
+}
+
+/* The statement for id, reset and unbound; NULL on a prepare error. */
+static sqlite3_stmt *stmt(struct sq_store *q, int id)
+{
+    if (!q->st[id]) {
+        if (sqlite3_prepare_v3(q->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT,
+                               &q->st[id], NULL) != SQLITE_OK) {
+            set_err(q, "prepare: %s", sqlite3_errmsg(q->db));
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(q->st[id]);
+        sqlite3_clear_bindings(q->st[id]);
+    }
+    return q->st[id];
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Runs a statement that returns no rows; HQ_OK or an error. */
+static int run(struct sq_store *q, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    int out = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? HQ_OK : fail(q, rc, what);
+    sqlite3_reset(st);
+    return out;
+}
+
+static int exec(struct sq_store *q, const char *sql)
+{
+    int rc = sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? HQ_OK : fail(q, rc, sql);
+}
+
+static int migrate(struct sq_store *q)
+{
+    sqlite3_stmt *st = NULL;
+    int version = -1, rc;
+    char sql[64];
+
+    if ((rc = exec(q, "BEGIN IMMEDIATE")) != HQ_OK)
+        return rc;
+    if (sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version < 0 || version > hq_sqlite_schema_count) {
+        set_err(q, "unexpected schema version %d (this build knows %d)", version,
+                hq_sqlite_schema_count);
+        exec(q, "ROLLBACK");
+        return HQ_E_IO;
+    }
+    for (int i = version; i < hq_sqlite_schema_count; i++) {
+        if ((rc = exec(q, hq_sqlite_schema[i].data)) != HQ_OK) {
+            exec(q, "ROLLBACK");
+            return rc;
+        }
+    }
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", hq_sqlite_schema_count);
+    if ((rc = exec(q, sql)) != HQ_OK || (rc = exec(q, "COMMIT")) != HQ_OK) {
+        exec(q, "ROLLBACK");
+        return rc;
+    }
+    return HQ_OK;
+}
+
+static void sq_close(struct hq_store *s)
+{
+    struct sq_store *q = SQ(s);
+    if (!q)
+        return;
+    for (int i = 0; i < Q_COUNT; i++)
+        sqlite3_finalize(q->st[i]);
+    sqlite3_close(q->db);
+    free(q);
+}
+
+static int sq_open(const char *dsn, struct hq_store **out, char *err, size_t errlen)
+{
+    struct sq_store *q = calloc(1, sizeof *q);
+    int rc;
+
+    *out = NULL;
+    if (!q) {
+        snprintf(err, errlen, "out of memory");
+        return HQ_E_IO;
+    }
+    q->base.ops = &hq_store_sqlite_ops;
+    if (sqlite3_open_v2(dsn, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                         SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", dsn,
+                 q->db ? sqlite3_errmsg(q->db) : "out of memory");
+        sq_close(&q->base);
+        return HQ_E_IO;
+    }
+    sqlite3_busy_timeout(q->db, 10000);
+    if ((rc = exec(q, "PRAGMA journal_mode=WAL")) != HQ_OK ||
+        (rc = exec(q, "PRAGMA synchronous=FULL")) != HQ_OK ||
+        (rc = exec(q, "PRAGMA foreign_keys=ON")) != HQ_OK || (rc = migrate(q)) != HQ_OK) {
+        snprintf(err, errlen, "%s: %s", dsn, q->err);
+        sq_close(&q->base);
+        return rc;
+    }
+    *out = &q->base;
+    return HQ_OK;
+}
+
+static int sq_begin(struct hq_store *s)
+{
+    int rc = exec(SQ(s), "BEGIN IMMEDIATE");
+    if (rc == HQ_OK)
+        SQ(s)->in_tx = 1;
+    return rc;
+}
+
+static int sq_commit(struct hq_store *s)
+{
+    struct sq_store *q = SQ(s);
+    int rc = exec(q, "COMMIT");
+    if (rc != HQ_OK) {
+        char keep[sizeof q->err];
+        memcpy(keep, q->err, sizeof keep);
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+        memcpy(q->err, keep, sizeof keep);
+    }
+    q->in_tx = 0;
+    return rc;
+}
+
+static int sq_rollback(struct hq_store *s)
+{
+    struct sq_store *q = SQ(s);
+    q->in_tx = 0;
+    if (sqlite3_get_autocommit(q->db))
+        return HQ_OK;
+    return exec(q, "ROLLBACK");
+}
+
+static int sq_token_create(struct hq_store *s, const unsigned char hash[HQ_HASH_BYTES],
+                           const char *branch, long long now, long long expires_at)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_TOKEN_INS);
+    if (!st)
+        return HQ_E_IO;
+    sqlite3_bind_blob(st, 1, hash, HQ_HASH_BYTES, SQLITE_STATIC);
+    bind_text(st, 2, branch);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, expires_at);
+    return run(q, st, "token create");
+}
+
+static int sq_token_consume(struct hq_store *s, const unsigned char hash[HQ_HASH_BYTES],
+                            long long now, char branch[HQ_BRANCH_MAX + 1])
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_TOKEN_USE);
+    int rc;
+    if (!st)
+        return HQ_E_IO;
+    sqlite3_bind_blob(st, 1, hash, HQ_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    if ((rc = run(q, st, "token consume")) != HQ_OK)
+        return rc;
+    if (sqlite3_changes(q->db) != 1)
+        return HQ_E_NOTFOUND;
+    if (!(st = stmt(q, Q_TOKEN_BRANCH)))
+        return HQ_E_IO;
+    sqlite3_bind_blob(st, 1, hash, HQ_HASH_BYTES, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = fail(q, rc, "token branch");
+        sqlite3_reset(st);
+        return rc;
+    }
+    snprintf(branch, HQ_BRANCH_MAX + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return HQ_OK;
+}
+
+static int sq_device_register(struct hq_store *s, const char *device_id, const char *branch,
+                              const unsigned char pubkey[HQ_PUBKEY_BYTES], long long now)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_DEV_INS);
+    int rc;
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, device_id);
+    bind_text(st, 2, branch);
+    sqlite3_bind_blob(st, 3, pubkey, HQ_PUBKEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return HQ_OK;
+    if (rc == SQLITE_CONSTRAINT)
+        return HQ_E_EXISTS;
+    return fail(q, rc, "device register");
+}
+
+static int sq_device_lookup(struct hq_store *s, const char *device_id, struct hq_device *out)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_DEV_GET);
+    int rc;
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, device_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->device_id, sizeof out->device_id, "%s",
+                 (const char *)sqlite3_column_text(st, 0));
+        snprintf(out->branch, sizeof out->branch, "%s",
+                 (const char *)sqlite3_column_text(st, 1));
+        if (sqlite3_column_bytes(st, 2) == HQ_PUBKEY_BYTES)
+            memcpy(out->pubkey, sqlite3_column_blob(st, 2), HQ_PUBKEY_BYTES);
+        out->enrolled_at = sqlite3_column_int64(st, 3);
+        out->revoked_at = sqlite3_column_int64(st, 4);
+        out->last_push = sqlite3_column_int64(st, 5);
+        out->backlog = sqlite3_column_int64(st, 6);
+        rc = HQ_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = HQ_E_NOTFOUND;
+    } else {
+        rc = fail(q, rc, "device lookup");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_device_revoke(struct hq_store *s, const char *device_id, long long now)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_DEV_REVOKE);
+    int rc;
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, device_id);
+    sqlite3_bind_int64(st, 2, now);
+    if ((rc = run(q, st, "device revoke")) != HQ_OK)
+        return rc;
+    return sqlite3_changes(q->db) == 1 ? HQ_OK : HQ_E_NOTFOUND;
+}
+
+static int sq_nonce_put(struct hq_store *s, const char *device_id, const char *nonce,
+                        long long ts)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_NONCE_INS);
+    int rc;
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, device_id);
+    bind_text(st, 2, nonce);
+    sqlite3_bind_int64(st, 3, ts);
+    if ((rc = run(q, st, "nonce")) != HQ_OK)
+        return rc;
+    return sqlite3_changes(q->db) == 1 ? HQ_OK : HQ_E_EXISTS;
+}
+
+static int sq_nonce_prune(struct hq_store *s, long long before)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_NONCE_PRUNE);
+    if (!st)
+        return HQ_E_IO;
+    sqlite3_bind_int64(st, 1, before);
+    return run(q, st, "nonce prune");
+}
+
+/* Stores one row of a batch (record or quarantine, complaint upsert). */
+static int put_row(struct sq_store *q, const struct hq_batch *b, const struct hq_record *r)
+{
+    sqlite3_stmt *st = stmt(q, r->quarantine ? Q_QUAR_INS : Q_REC_INS);
+    int rc, i = 1;
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, i++, b->device_id);
+    sqlite3_bind_int64(st, i++, b->epoch);
+    sqlite3_bind_int64(st, i++, r->seq);
+    bind_text(st, i++, r->type ? r->type : "");
+    sqlite3_bind_int(st, i++, r->schema_version);
+    bind_text(st, i++, r->json ? r->json : "null");
+    if (r->quarantine)
+        bind_text(st, i++, r->quarantine);
+    sqlite3_bind_int64(st, i++, b->now);
+    if ((rc = run(q, st, "record")) != HQ_OK || r->quarantine || !r->complaint)
+        return rc;
+    const struct hq_complaint *c = r->complaint;
+    if (!(st = stmt(q, Q_CMP_UPSERT)))
+        return HQ_E_IO;
+    bind_text(st, 1, b->device_id);
+    bind_text(st, 2, c->ref);
+    bind_text(st, 3, c->category ? c->category : "");
+    bind_text(st, 4, c->description ? c->description : "");
+    sqlite3_bind_int64(st, 5, c->received_at);
+    sqlite3_bind_int64(st, 6, c->feedback_due);
+    bind_text(st, 7, c->state ? c->state : "received");
+    bind_text(st, 8, c->severity);
+    if (c->valid < 0)
+        sqlite3_bind_null(st, 9);
+    else
+        sqlite3_bind_int(st, 9, c->valid);
+    bind_text(st, 10, c->department ? c->department : "");
+    bind_text(st, 11, c->resolution ? c->resolution : "");
+    bind_text(st, 12, c->close_reason ? c->close_reason : "");
+    bind_text(st, 13, c->stat_category ? c->stat_category : "");
+    sqlite3_bind_int64(st, 14, b->now);
+    return run(q, st, "complaint upsert");
+}
+
+static int sq_push_apply(struct hq_store *s, const struct hq_batch *b,
+                         struct hq_push_result *res)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st;
+    long long high = 0;
+    int known = 0, rc;
+
+    memset(res, 0, sizeof *res);
+    if (!b->device_id || b->epoch < 1)
+        return HQ_E_INVALID;
+    if (!(st = stmt(q, Q_STREAM_GET)))
+        return HQ_E_IO;
+    bind_text(st, 1, b->device_id);
+    sqlite3_bind_int64(st, 2, b->epoch);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        high = sqlite3_column_int64(st, 0);
+        known = 1;
+    } else if (rc != SQLITE_DONE) {
+        rc = fail(q, rc, "stream");
+        sqlite3_reset(st);
+        return rc;
+    }
+    sqlite3_reset(st);
+    if (!known)
+        high = b->epoch_start > 0 ? b->epoch_start - 1 : 0;
+
+    for (size_t i = 0; i < b->n; i++) {
+        const struct hq_record *r = &b->recs[i];
+        if (r->seq <= high) {
+            res->ignored++;
+            continue;
+        }
+        if (r->seq != high + 1) {
+            if (res->applied == 0) {
+                res->expected = high + 1;
+                res->high = known ? high : 0;
+                return HQ_E_GAP; /* nothing written yet */
+            }
+            break; /* an in-batch gap: keep the contiguous part */
+        }
+        if ((rc = put_row(q, b, r)) != HQ_OK)
+            return rc;
+        high = r->seq;
+        res->applied++;
+        if (r->quarantine)
+            res->quarantined++;
+    }
+    if (res->applied > 0 || known) {
+        if (!(st = stmt(q, Q_STREAM_PUT)))
+            return HQ_E_IO;
+        bind_text(st, 1, b->device_id);
+        sqlite3_bind_int64(st, 2, b->epoch);
+        sqlite3_bind_int64(st, 3, high);
+        if ((rc = run(q, st, "stream put")) != HQ_OK)
+            return rc;
+    }
+    if (!(st = stmt(q, Q_DEV_PUSHED)))
+        return HQ_E_IO;
+    bind_text(st, 1, b->device_id);
+    sqlite3_bind_int64(st, 2, b->now);
+    sqlite3_bind_int64(st, 3, b->backlog);
+    if ((rc = run(q, st, "device pushed")) != HQ_OK)
+        return rc;
+    res->high = (res->applied > 0 || known) ? high : 0;
+    return HQ_OK;
+}
+
+static int sq_pull(struct hq_store *s, const char *device_id, long long cursor, int limit,
+                   hq_change_fn fn, void *ctx, long long *next, int *more)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_PULL);
+    int rc, n = 0, stop = 0;
+
+    *next = cursor;
+    *more = 0;
+    if (!st)
+        return HQ_E_IO;
+    if (limit < 1)
+        return HQ_E_INVALID;
+    sqlite3_bind_int64(st, 1, cursor);
+    bind_text(st, 2, device_id);
+    sqlite3_bind_int(st, 3, limit + 1); /* one more tells whether more wait */
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hq_change c;
+        if (n == limit) {
+            *more = 1;
+            break;
+        }
+        c.id = sqlite3_column_int64(st, 0);
+        c.kind = (const char *)sqlite3_column_text(st, 1);
+        c.key = (const char *)sqlite3_column_text(st, 2);
+        c.value = (const char *)sqlite3_column_text(st, 3);
+        if ((stop = fn(ctx, &c)) != 0)
+            break;
+        *next = c.id;
+        n++;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        stop = fail(q, rc, "pull");
+    sqlite3_reset(st);
+    return stop;
+}
+
+static int sq_config_set(struct hq_store *s, const char *branch, const char *key,
+                         const char *value_json, long long now)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_CFG_PUT);
+    int rc;
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, branch ? branch : "");
+    bind_text(st, 2, key);
+    bind_text(st, 3, value_json);
+    sqlite3_bind_int64(st, 4, now);
+    if ((rc = run(q, st, "config")) != HQ_OK)
+        return rc;
+    if (!(st = stmt(q, Q_CHANGE_INS)))
+        return HQ_E_IO;
+    bind_text(st, 1, branch ? branch : "");
+    bind_text(st, 2, "");
+    bind_text(st, 3, "config");
+    bind_text(st, 4, key);
+    bind_text(st, 5, value_json);
+    sqlite3_bind_int64(st, 6, now);
+    return run(q, st, "change");
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Steps a complaint SELECT, calling fn per row. */
+static int each_complaint(struct sq_store *q, sqlite3_stmt *st, hq_complaint_fn fn, void *ctx,
+                          int *rows)
+{
+    int rc, stop = 0;
+    *rows = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hq_complaint c;
+        c.id = sqlite3_column_int64(st, 0);
+        c.device_id = col_text(st, 1);
+        c.branch = col_text(st, 2);
+        c.ref = col_text(st, 3);
+        c.category = col_text(st, 4);
+        c.description = col_text(st, 5);
+        c.received_at = sqlite3_column_int64(st, 6);
+        c.feedback_due = sqlite3_column_int64(st, 7);
+        c.state = col_text(st, 8);
+        c.severity = col_text(st, 9);
+        c.valid = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 10);
+        c.department = col_text(st, 11);
+        c.resolution = col_text(st, 12);
+        c.close_reason = col_text(st, 13);
+        c.stat_category = col_text(st, 14);
+        c.updated_at = sqlite3_column_int64(st, 15);
+        (*rows)++;
+        if ((stop = fn(ctx, &c)) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        stop = fail(q, rc, "complaints");
+    sqlite3_reset(st);
+    return stop;
+}
+
+static int sq_complaint_list(struct hq_store *s, const char *state, const char *branch,
+                             int limit, hq_complaint_fn fn, void *ctx)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_CMP_LIST);
+    int rows;
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, state);
+    bind_text(st, 2, branch);
+    sqlite3_bind_int(st, 3, limit);
+    return each_complaint(q, st, fn, ctx, &rows);
+}
+
+static int sq_complaint_get(struct hq_store *s, long long id, hq_complaint_fn fn, void *ctx)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_CMP_GET);
+    int rows, rc;
+    if (!st)
+        return HQ_E_IO;
+    sqlite3_bind_int64(st, 1, id);
+    rc = each_complaint(q, st, fn, ctx, &rows);
+    if (rc == HQ_OK && rows == 0)
+        return HQ_E_NOTFOUND;
+    return rc;
+}
+
+static int sq_complaint_advance(struct hq_store *s, const struct hq_complaint *c,
+                                const char *from_state, const char *actor, const char *note,
+                                long long now)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_CMP_UPD);
+    int rc;
+    if (!st)
+        return HQ_E_IO;
+    sqlite3_bind_int64(st, 1, c->id);
+    bind_text(st, 2, c->state);
+    bind_text(st, 3, c->severity);
+    if (c->valid < 0)
+        sqlite3_bind_null(st, 4);
+    else
+        sqlite3_bind_int(st, 4, c->valid);
+    bind_text(st, 5, c->department ? c->department : "");
+    bind_text(st, 6, c->resolution ? c->resolution : "");
+    bind_text(st, 7, c->close_reason ? c->close_reason : "");
+    bind_text(st, 8, c->stat_category ? c->stat_category : "");
+    sqlite3_bind_int64(st, 9, now);
+    if ((rc = run(q, st, "complaint advance")) != HQ_OK)
+        return rc;
+    if (sqlite3_changes(q->db) != 1)
+        return HQ_E_NOTFOUND;
+    if (!(st = stmt(q, Q_CMP_EV)))
+        return HQ_E_IO;
+    sqlite3_bind_int64(st, 1, c->id);
+    sqlite3_bind_int64(st, 2, now);
+    bind_text(st, 3, from_state);
+    bind_text(st, 4, c->state);
+    bind_text(st, 5, actor);
+    bind_text(st, 6, note ? note : "");
+    if ((rc = run(q, st, "complaint event")) != HQ_OK)
+        return rc;
+    if (!(st = stmt(q, Q_CMP_CHANGE)))
+        return HQ_E_IO;
+    sqlite3_bind_int64(st, 1, c->id);
+    bind_text(st, 2, from_state);
+    bind_text(st, 3, actor);
+    bind_text(st, 4, note ? note : "");
+    sqlite3_bind_int64(st, 5, now);
+    return run(q, st, "complaint change");
+}
+
+static int sq_records(struct hq_store *s, const char *device_id, long long epoch,
+                      long long after, int limit, hq_held_fn fn, void *ctx)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, epoch ? Q_RECORDS : Q_RECORDS_ALL);
+    int rc, stop = 0;
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, device_id);
+    sqlite3_bind_int64(st, 2, epoch);
+    sqlite3_bind_int64(st, 3, after);
+    sqlite3_bind_int(st, 4, limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hq_held h;
+        h.epoch = sqlite3_column_int64(st, 0);
+        h.seq = sqlite3_column_int64(st, 1);
+        h.type = col_text(st, 2);
+        h.schema_version = sqlite3_column_int(st, 3);
+        h.json = col_text(st, 4);
+        h.quarantined = sqlite3_column_int(st, 5);
+        if ((stop = fn(ctx, &h)) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        stop = fail(q, rc, "records");
+    sqlite3_reset(st);
+    return stop;
+}
+
+static int sq_stats(struct hq_store *s, hq_dev_stat_fn dev, hq_type_stat_fn type, void *ctx)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st;
+    int rc, stop = 0;
+
+    if (dev) {
+        if (!(st = stmt(q, Q_STAT_DEV)))
+            return HQ_E_IO;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            struct hq_dev_stat d = {col_text(st, 0), col_text(st, 1),
+                                    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+                                    sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5)};
+            if ((stop = dev(ctx, &d)) != 0)
+                break;
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            stop = fail(q, rc, "stats");
+        sqlite3_reset(st);
+        if (stop)
+            return stop;
+    }
+    if (type) {
+        if (!(st = stmt(q, Q_STAT_TYPE)))
+            return HQ_E_IO;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            struct hq_type_stat t = {col_text(st, 0), col_text(st, 1),
+                                     sqlite3_column_int64(st, 2)};
+            if ((stop = type(ctx, &t)) != 0)
+                break;
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            stop = fail(q, rc, "stats");
+        sqlite3_reset(st);
+    }
+    return stop;
+}
+
+/* One count(*) into *out. */
+static int count(struct sq_store *q, int id, long long *out)
+{
+    sqlite3_stmt *st = stmt(q, id);
+    int rc;
+    if (!st)
+        return HQ_E_IO;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = HQ_OK;
+    } else {
+        rc = fail(q, rc, "count");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_totals(struct hq_store *s, struct hq_totals *out)
+{
+    struct sq_store *q = SQ(s);
+    int rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = count(q, Q_TOT_DEV, &out->devices)) != HQ_OK ||
+        (rc = count(q, Q_TOT_REC, &out->records)) != HQ_OK ||
+        (rc = count(q, Q_TOT_QUAR, &out->quarantined)) != HQ_OK)
+        return rc;
+    return count(q, Q_TOT_OPEN, &out->complaints_open);
+}
+
+static const char *sq_errmsg(struct hq_store *s)
+{
+    return SQ(s)->err;
+}
+
+const struct hq_store_ops hq_store_sqlite_ops = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .token_create = sq_token_create,
+    .token_consume = sq_token_consume,
+    .device_register = sq_device_register,
+    .device_lookup = sq_device_lookup,
+    .device_revoke = sq_device_revoke,
+    .nonce_put = sq_nonce_put,
+    .nonce_prune = sq_nonce_prune,
+    .push_apply = sq_push_apply,
+    .pull = sq_pull,
+    .config_set = sq_config_set,
+    .complaint_list = sq_complaint_list,
+    .complaint_get = sq_complaint_get,
+    .complaint_advance = sq_complaint_advance,
+    .records = sq_records,
+    .stats = sq_stats,
+    .totals = sq_totals,
+    .errmsg = sq_errmsg,
+};
