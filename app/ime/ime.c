@@ -331,6 +331,17 @@ static int commit_best(struct ime *ime)
     return r;
 }
 
+int ime_commit_best(struct ime *ime)
+{
+    if (!ime->eng)
+        return -EIO;
+    if (!ime_composing(ime))
+        return IME_PASS;
+    if (!commit_has_room(ime))
+        return -ENOSPC;
+    return commit_best(ime);
+}
+
 /* Commits the chosen 汉字 followed by the remaining letters as typed. */
 static int commit_letters(struct ime *ime)
 {

@@ -95,6 +95,12 @@ int ime_page_move(struct ime *ime, int delta);
  * -EINVAL when out of range, -ENOSPC when the commit text was not taken. */
 int ime_choose(struct ime *ime, size_t index);
 
+/* Commits the best sentence for everything composed, as if each part were
+ * taken with space: for a key the IME does not know, a field losing focus,
+ * or switching to EN. Returns IME_COMMIT, IME_PASS when nothing is
+ * composed, or -ENOSPC when the commit text was not taken. */
+int ime_commit_best(struct ime *ime);
+
 /* Moves the committed text into buf (NUL-terminated) and wipes our copy.
  * Returns its byte length (0 if none), or -ENOSPC (nothing taken) when it
  * does not fit `len`. */

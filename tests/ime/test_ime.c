@@ -275,6 +275,12 @@ static void test_punctuation(struct ime *ime)
     CHECK_INT(type(ime, "nihao"), IME_CHANGED);
     CHECK_INT(ime_key(ime, ','), IME_COMMIT);
     CHECK_STR(take(ime), "你好，");
+    /* A field losing focus commits what is composed, best sentence. */
+    CHECK_INT(ime_commit_best(ime), IME_PASS);
+    CHECK_INT(type(ime, "zhongguoyinhang"), IME_CHANGED);
+    CHECK_INT(ime_commit_best(ime), IME_COMMIT);
+    CHECK_STR(take(ime), "中国银行");
+    CHECK(!ime_composing(ime));
     /* Latin and digits pass through when nothing is composed. */
     CHECK_INT(ime_key(ime, 'A'), IME_PASS);
     CHECK_INT(ime_key(ime, '7'), IME_PASS);
