@@ -1,0 +1,767 @@
+/* kb.c - the on-screen keyboard. Layouts are data (data/ui/kb_*.txt, parsed
+ * once from the embedded copies into a table of rows of keys with widths);
+ * this file only scales that table to the widget, draws it, finds the key
+ * under a finger and turns a tap into text for the focused field, passing
+ * keys through the input-method plug-in first when one is on. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embedded.h"
+#include "kb.h"
+#include "ui_int.h"
+
+#define KB_MAX_LAYOUTS 8
+#define KB_MAX_ROWS 6
+#define KB_MAX_KEYS 16   /* per row */
+#define KB_MAX_LABELS 12
+#define KB_MAX_CELLS 16  /* candidate bar cells */
+
+extern const struct fd_embedded_file ui_data_files[];
+extern const int ui_data_files_count;
+
+struct kb_key {
+    char text[16];      /* typed text, "" for an action or a gap */
+    char action[32];    /* shift, bksp, layer:NAME ... or "" */
+    char label[24];     /* label from the data, "" for the default */
+    float width;        /* key units */
+};
+
+struct kb_row {
+    struct kb_key keys[KB_MAX_KEYS];
+    int n;
+};
+
+struct kb_layout {
+    char name[24];
+    int has_case;       /* letters: shift gives capitals */
+    struct kb_row rows[KB_MAX_ROWS];
+    int nrows;
+};
+
+struct kb_label {
+    char action[32];
+    char label[24];
+};
+
+enum cell_kind { CELL_CAND, CELL_PREV, CELL_NEXT };
+
+struct kb_cell {
+    struct ui_rect r;
+    enum cell_kind kind;
+    int index;          /* candidate index */
+};
+
+struct kb {
+    struct ui_widget *w;
+    const struct kb_layout *layout;
+    int shift;                       /* one-shot shift */
+    const struct kb_ime_ops *ime;    /* plug-in or NULL */
+    void *ime_ctx;
+    int ime_on;
+    int cand_page;                   /* first candidate shown */
+    int page_starts[64];             /* first candidate of earlier pages */
+    int npages;
+    struct ui_widget *last_focus;    /* to notice a focus change */
+    int pressed_row, pressed_key;    /* key under the finger, -1 none */
+    int pressed_cell;                /* candidate cell, -1 none */
+    struct kb_label labels[KB_MAX_LABELS];
+    int nlabels;
+};
+
+static struct kb_layout layouts[KB_MAX_LAYOUTS];
+static int nlayouts = -1; /* -1: not parsed yet */
+
+/* ---- the data table ------------------------------------------------ */
+
+static int parse_key(const char *tok, struct kb_key *k)
+{
+    char t[96];
+    memset(k, 0, sizeof *k);
+    k->width = 1.0f;
+    snprintf(t, sizeof t, "%s", tok);
+    /* Trailing *WIDTH (a lone "*" is the star key). */
+    char *star = strrchr(t, '*');
+    if (star && star[1] && strspn(star + 1, "0123456789.") == strlen(star + 1)) {
+        k->width = strtof(star + 1, NULL);
+        *star = '\0';
+        if (k->width <= 0 || k->width > 12)
+            return -1;
+        if (t[0] == '\0')
+            return 0; /* gap */
+    }
+    if (t[0] == '@' && t[1]) {
+        char *eq = strchr(t, '=');
+        if (eq) {
+            *eq = '\0';
+            if (strlen(eq + 1) >= sizeof k->label)
+                return -1;
+            strcpy(k->label, eq + 1);
+        }
+        if (strlen(t + 1) >= sizeof k->action)
+            return -1;
+        strcpy(k->action, t + 1);
+        return 0;
+    }
+    if (strlen(t) >= sizeof k->text)
+        return -1;
+    strcpy(k->text, t);
+    return 0;
+}
+
+static int parse_layout(const char *fname, const char *text)
+{
+    struct kb_layout *L = &layouts[nlayouts];
+    memset(L, 0, sizeof *L);
+    const char *p = text;
+    int lineno = 0;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        char line[256];
+        snprintf(line, sizeof line, "%.*s", (int)(n < 255 ? n : 255), p);
+        p += n + (eol ? 1 : 0);
+        lineno++;
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        char *save = NULL, *tok = strtok_r(line, " \t\r", &save);
+        if (!tok)
+            continue;
+        if (strcmp(tok, "name") == 0) {
+            tok = strtok_r(NULL, " \t\r", &save);
+            snprintf(L->name, sizeof L->name, "%s", tok ? tok : "");
+        } else if (strcmp(tok, "case") == 0) {
+            tok = strtok_r(NULL, " \t\r", &save);
+            L->has_case = tok && strcmp(tok, "yes") == 0;
+        } else if (strcmp(tok, "row") == 0 && L->nrows < KB_MAX_ROWS) {
+            struct kb_row *R = &L->rows[L->nrows++];
+            while ((tok = strtok_r(NULL, " \t\r", &save))) {
+                if (R->n >= KB_MAX_KEYS || parse_key(tok, &R->keys[R->n]) < 0) {
+                    SDL_Log("kb: %s line %d: bad key \"%s\"", fname, lineno, tok);
+                    return -1;
+                }
+                R->n++;
+            }
+        } else {
+            SDL_Log("kb: %s line %d: unknown \"%s\"", fname, lineno, tok);
+            return -1;
+        }
+    }
+    if (!L->name[0] || L->nrows == 0) {
+        SDL_Log("kb: %s: no name or no rows", fname);
+        return -1;
+    }
+    nlayouts++;
+    return 0;
+}
+
+static void load_layouts(void)
+{
+    if (nlayouts >= 0)
+        return;
+    nlayouts = 0;
+    for (int i = 0; i < ui_data_files_count && nlayouts < KB_MAX_LAYOUTS; i++)
+        if (strncmp(ui_data_files[i].name, "kb_", 3) == 0)
+            parse_layout(ui_data_files[i].name, ui_data_files[i].data);
+}
+
+static const struct kb_layout *find_layout(const char *name)
+{
+    load_layouts();
+    for (int i = 0; i < nlayouts; i++)
+        if (strcmp(layouts[i].name, name) == 0)
+            return &layouts[i];
+    return NULL;
+}
+
+/* ---- geometry ------------------------------------------------------ */
+
+static int shown(const struct kb *kb, const struct kb_key *k)
+{
+    return strcmp(k->action, "ime") != 0 || kb->ime;
+}
+
+/* Width of a key in units on this keyboard: an @ime key without an input
+ * method gives its width to the space bar of its row. */
+static float key_units(const struct kb *kb, const struct kb_row *R, int i)
+{
+    const struct kb_key *k = &R->keys[i];
+    if (!shown(kb, k))
+        return 0;
+    float u = k->width;
+    if (!kb->ime && strcmp(k->action, "space") == 0)
+        for (int j = 0; j < R->n; j++)
+            if (strcmp(R->keys[j].action, "ime") == 0)
+                u += R->keys[j].width;
+    return u;
+}
+
+static float row_units(const struct kb *kb, const struct kb_row *R)
+{
+    float u = 0;
+    for (int i = 0; i < R->n; i++)
+        u += key_units(kb, R, i);
+    return u;
+}
+
+struct geom {
+    struct ui_rect bar;  /* candidate bar (h 0 without an input method) */
+    int unit;            /* pixels per key unit */
+    int key_h;           /* row height */
+    int top;             /* y of the first row */
+    int gap;             /* inset of a key in its cell */
+};
+
+static void geometry(const struct kb *kb, struct ui_rect r, struct geom *g)
+{
+    float maxu = 1;
+    int t = ui_target();
+    for (int i = 0; i < kb->layout->nrows; i++) {
+        float u = row_units(kb, &kb->layout->rows[i]);
+        if (u > maxu)
+            maxu = u;
+    }
+    g->gap = ui_units(0.5f) > 2 ? ui_units(0.5f) : 2;
+    int pad = ui_units(1.0f);
+    g->unit = (int)((float)(r.w - 2 * pad) / maxu);
+    if (g->unit > 2 * t)
+        g->unit = 2 * t;
+    g->key_h = g->unit * 7 / 10;
+    if (g->key_h < t + g->gap)
+        g->key_h = t + g->gap;
+    int bar_h = kb->ime ? t : 0;
+    g->bar = (struct ui_rect){r.x, r.y, r.w, bar_h};
+    int keys_h = g->key_h * kb->layout->nrows;
+    int room = r.h - bar_h - 2 * pad;
+    g->top = r.y + bar_h + pad + (room > keys_h ? (room - keys_h) / 2 : 0);
+}
+
+static struct ui_rect key_rect(const struct kb *kb, const struct geom *g,
+                               int row, int i)
+{
+    const struct kb_row *R = &kb->layout->rows[row];
+    struct ui_rect r = kb->w->r;
+    int total = (int)(row_units(kb, R) * (float)g->unit);
+    int x = r.x + (r.w - total) / 2;
+    for (int j = 0; j < i; j++)
+        x += (int)(key_units(kb, R, j) * (float)g->unit);
+    int w = (int)(key_units(kb, R, i) * (float)g->unit);
+    return (struct ui_rect){x + g->gap / 2, g->top + row * g->key_h + g->gap / 2,
+                            w - g->gap, g->key_h - g->gap};
+}
+
+static int is_key(const struct kb_key *k)
+{
+    return k->text[0] || k->action[0];
+}
+
+static int key_at(const struct kb *kb, int x, int y, int *row, int *idx)
+{
+    struct geom g;
+    geometry(kb, kb->w->r, &g);
+    for (int r = 0; r < kb->layout->nrows; r++)
+        for (int i = 0; i < kb->layout->rows[r].n; i++) {
+            const struct kb_key *k = &kb->layout->rows[r].keys[i];
+            if (!is_key(k) || !shown(kb, k))
+                continue;
+            struct ui_rect kr = key_rect(kb, &g, r, i);
+            /* The gap between keys belongs to the nearest key. */
+            kr.x -= g.gap / 2; kr.y -= g.gap / 2;
+            kr.w += g.gap; kr.h += g.gap;
+            if (ui_rect_has(kr, x, y)) {
+                *row = r;
+                *idx = i;
+                return 0;
+            }
+        }
+    return -1;
+}
+
+/* Lays the candidate bar out: preedit, then as many candidates as fit from
+ * cand_page, with < and > cells for paging. Returns the cell count. */
+static int bar_cells(struct kb *kb, const struct geom *g, struct kb_cell *cells,
+                     int *preedit_w)
+{
+    int n = 0, t = ui_target(), pad = ui_units(1.5f);
+    *preedit_w = 0;
+    if (!kb->ime || !kb->ime_on || g->bar.h == 0)
+        return 0;
+    const char *pre = kb->ime->preedit(kb->ime_ctx);
+    if (!pre || !*pre)
+        return 0;
+    *preedit_w = ui_text_w(UI_FONT_BODY, 0, pre, strlen(pre)) + 2 * pad;
+    int x = g->bar.x + *preedit_w, right = g->bar.x + g->bar.w;
+    if (kb->cand_page > 0) {
+        cells[n++] = (struct kb_cell){{x, g->bar.y, t, g->bar.h}, CELL_PREV, 0};
+        x += t;
+    }
+    int i = kb->cand_page;
+    const char *c;
+    while (n < KB_MAX_CELLS - 1 && (c = kb->ime->candidate(kb->ime_ctx, i))) {
+        int cw = ui_text_w(UI_FONT_BODY, 0, c, strlen(c)) + 2 * pad;
+        if (cw < t)
+            cw = t;
+        if (x + cw > right - t) {
+            cells[n++] = (struct kb_cell){{right - t, g->bar.y, t, g->bar.h},
+                                          CELL_NEXT, i};
+            break;
+        }
+        cells[n++] = (struct kb_cell){{x, g->bar.y, cw, g->bar.h}, CELL_CAND, i};
+        x += cw;
+        i++;
+    }
+    return n;
+}
+
+/* ---- actions ------------------------------------------------------- */
+
+static struct ui_widget *target(struct kb *kb)
+{
+    struct ui_widget *f = ui_focused(kb->w->screen);
+    if (f != kb->last_focus) {
+        kb->last_focus = f;
+        if (kb->ime)
+            kb->ime->reset(kb->ime_ctx);
+        kb->cand_page = kb->npages = 0;
+        kb->shift = 0;
+        const struct kb_layout *L = find_layout(ui_field_keyboard(f));
+        if (f && L)
+            kb->layout = L;
+        ui_invalidate();
+    }
+    return f;
+}
+
+static void commit(struct kb *kb, const char *text)
+{
+    struct ui_widget *f = target(kb);
+    if (f && text && *text)
+        ui_field_insert(f, text);
+}
+
+/* Offers key to the input method; 1 when it took it. */
+static int ime_offer(struct kb *kb, const char *key)
+{
+    char out[256] = "";
+    if (!kb->ime || !kb->ime_on)
+        return 0;
+    int letter = strlen(key) == 1 && islower((unsigned char)key[0]);
+    const char *pre = kb->ime->preedit(kb->ime_ctx);
+    if (!letter && (!pre || !*pre))
+        return 0;
+    int rc = kb->ime->key(kb->ime_ctx, key, out, sizeof out);
+    if (rc > 0) {
+        commit(kb, out);
+        kb->cand_page = kb->npages = 0;
+    }
+    explicit_bzero(out, sizeof out);
+    ui_invalidate();
+    return rc != 0;
+}
+
+static void choose(struct kb *kb, int i)
+{
+    char out[256] = "";
+    if (kb->ime->select(kb->ime_ctx, i, out, sizeof out) > 0)
+        commit(kb, out);
+    explicit_bzero(out, sizeof out);
+    kb->cand_page = kb->npages = 0;
+    ui_invalidate();
+}
+
+static void act(struct kb *kb, const struct kb_key *k)
+{
+    struct ui_widget *f = target(kb);
+    const char *a = k->action;
+    ui_invalidate();
+    if (k->text[0]) {
+        char t[16];
+        snprintf(t, sizeof t, "%s", k->text);
+        if (ime_offer(kb, t))
+            return;
+        if (kb->shift && kb->layout->has_case && strlen(t) == 1)
+            t[0] = (char)toupper((unsigned char)t[0]);
+        kb->shift = 0;
+        commit(kb, t);
+    } else if (strcmp(a, "shift") == 0) {
+        kb->shift = !kb->shift;
+    } else if (strcmp(a, "bksp") == 0) {
+        if (!ime_offer(kb, "bksp"))
+            ui_field_backspace(f);
+    } else if (strcmp(a, "space") == 0) {
+        if (!ime_offer(kb, "space"))
+            commit(kb, " ");
+    } else if (strcmp(a, "enter") == 0) {
+        if (!ime_offer(kb, "enter") && f && f->on_submit)
+            f->on_submit(f, f->submit_ud);
+    } else if (strcmp(a, "clear") == 0) {
+        ui_field_clear(f);
+    } else if (strcmp(a, "ime") == 0) {
+        kb_set_ime_on(kb, !kb->ime_on);
+    } else if (strncmp(a, "layer:", 6) == 0) {
+        kb_set_layout(kb, a + 6);
+    }
+}
+
+/* ---- widget ops ---------------------------------------------------- */
+
+static const char *default_label(const struct kb *kb, const struct kb_key *k,
+                                 char *buf, size_t bufsz)
+{
+    const char *a = k->action;
+    for (int i = 0; i < kb->nlabels; i++) {
+        const char *want = strcmp(a, "ime") == 0
+                               ? (kb->ime_on ? "ime_on" : "ime_off") : a;
+        if (strcmp(kb->labels[i].action, want) == 0)
+            return kb->labels[i].label;
+    }
+    if (k->label[0])
+        return k->label;
+    if (k->text[0]) {
+        snprintf(buf, bufsz, "%s", k->text);
+        if (kb->shift && kb->layout->has_case && strlen(buf) == 1)
+            buf[0] = (char)toupper((unsigned char)buf[0]);
+        return buf;
+    }
+    if (strcmp(a, "shift") == 0) return "\xE2\x87\xA7";   /* ⇧ */
+    if (strcmp(a, "bksp") == 0) return "\xE2\x87\xA6";    /* ⇦ */
+    if (strcmp(a, "enter") == 0) return "\xE2\x8F\x8E";   /* ⏎ */
+    if (strcmp(a, "space") == 0) return "\xE2\x90\xA3";   /* ␣ */
+    if (strcmp(a, "ime") == 0) return kb->ime_on ? "\xE4\xB8\xAD" : "EN";
+    if (strcmp(a, "clear") == 0) return "C";
+    return a;
+}
+
+static int kb_natural_h(struct ui_widget *w, int width)
+{
+    struct kb *kb = w->impl;
+    struct geom g;
+    geometry(kb, (struct ui_rect){0, 0, width, 0}, &g);
+    return g.bar.h + g.key_h * kb->layout->nrows + 2 * ui_units(1.0f);
+}
+
+static void kb_draw(struct ui_widget *w)
+{
+    struct kb *kb = w->impl;
+    struct geom g;
+    target(kb);
+    geometry(kb, w->r, &g);
+    ui_fill_rect(w->r, ui_col(UC_KB_BG));
+    int rad = ui_units(0.8f);
+    for (int r = 0; r < kb->layout->nrows; r++) {
+        const struct kb_row *R = &kb->layout->rows[r];
+        for (int i = 0; i < R->n; i++) {
+            const struct kb_key *k = &R->keys[i];
+            if (!is_key(k) || !shown(kb, k))
+                continue;
+            struct ui_rect kr = key_rect(kb, &g, r, i);
+            int pressed = kb->pressed_row == r && kb->pressed_key == i;
+            int special = k->action[0] != 0;
+            int lit = (strcmp(k->action, "shift") == 0 && kb->shift) ||
+                      (strcmp(k->action, "ime") == 0 && kb->ime_on);
+            enum ui_color bg = pressed ? UC_PRESSED : lit ? UC_SELECTED
+                               : special ? UC_KEY_SPECIAL : UC_KEY;
+            enum ui_color fg = pressed ? UC_BG : lit ? UC_SELECTED_FG : UC_KEY_FG;
+            ui_fill_round(kr, rad, ui_col(bg));
+            ui_stroke_round(kr, rad, 1, ui_col(UC_BORDER));
+            char buf[24];
+            const char *label = default_label(kb, k, buf, sizeof buf);
+            ui_draw_text_box(UI_FONT_BUTTON, 0, label, kr, UI_ALIGN_CENTER, 1,
+                             ui_col(fg), 0);
+        }
+    }
+    if (g.bar.h == 0)
+        return;
+    /* Candidate bar: preedit (private: it is what the visitor typed). */
+    struct kb_cell cells[KB_MAX_CELLS];
+    int pw, n = bar_cells(kb, &g, cells, &pw);
+    ui_fill_rect(g.bar, ui_col(UC_PANEL));
+    if (pw > 0) {
+        const char *pre = kb->ime->preedit(kb->ime_ctx);
+        ui_draw_text_box(UI_FONT_BODY, 0, pre,
+                         (struct ui_rect){g.bar.x, g.bar.y, pw, g.bar.h},
+                         UI_ALIGN_CENTER, 1, ui_col(UC_MUTED), 1);
+    }
+    for (int i = 0; i < n; i++) {
+        const char *label = cells[i].kind == CELL_PREV ? "\xE2\x80\xB9"
+                            : cells[i].kind == CELL_NEXT
+                                ? "\xE2\x80\xBA"
+                                : kb->ime->candidate(kb->ime_ctx, cells[i].index);
+        if (kb->pressed_cell == i)
+            ui_fill_rect(cells[i].r, ui_col(UC_PRESSED));
+        ui_draw_text_box(UI_FONT_BODY, 0, label ? label : "", cells[i].r,
+                         UI_ALIGN_CENTER, 1,
+                         ui_col(kb->pressed_cell == i ? UC_BG : UC_FG), 1);
+    }
+}
+
+static int cell_at(struct kb *kb, int x, int y)
+{
+    struct geom g;
+    struct kb_cell cells[KB_MAX_CELLS];
+    int pw;
+    geometry(kb, kb->w->r, &g);
+    int n = bar_cells(kb, &g, cells, &pw);
+    for (int i = 0; i < n; i++)
+        if (ui_rect_has(cells[i].r, x, y))
+            return i;
+    return -1;
+}
+
+static void kb_down(struct ui_widget *w, int x, int y)
+{
+    struct kb *kb = w->impl;
+    target(kb);
+    kb->pressed_row = kb->pressed_key = -1;
+    kb->pressed_cell = cell_at(kb, x, y);
+    if (kb->pressed_cell < 0)
+        key_at(kb, x, y, &kb->pressed_row, &kb->pressed_key);
+    ui_invalidate();
+}
+
+static void kb_move(struct ui_widget *w, int x, int y)
+{
+    struct kb *kb = w->impl;
+    int r = -1, i = -1;
+    if (kb->pressed_cell >= 0)
+        return;
+    key_at(kb, x, y, &r, &i);
+    if (r != kb->pressed_row || i != kb->pressed_key) {
+        kb->pressed_row = r;
+        kb->pressed_key = i;
+        ui_invalidate();
+    }
+}
+
+static void press_cell(struct kb *kb, int ci)
+{
+    struct geom g;
+    struct kb_cell cells[KB_MAX_CELLS];
+    int pw;
+    geometry(kb, kb->w->r, &g);
+    int n = bar_cells(kb, &g, cells, &pw);
+    if (ci < 0 || ci >= n)
+        return;
+    if (cells[ci].kind == CELL_CAND) {
+        choose(kb, cells[ci].index);
+    } else if (cells[ci].kind == CELL_NEXT && kb->npages < 64) {
+        kb->page_starts[kb->npages++] = kb->cand_page;
+        kb->cand_page = cells[ci].index;
+    } else if (cells[ci].kind == CELL_PREV && kb->npages > 0) {
+        kb->cand_page = kb->page_starts[--kb->npages];
+    }
+    ui_invalidate();
+}
+
+static void kb_up(struct ui_widget *w, int x, int y)
+{
+    struct kb *kb = w->impl;
+    int r = -1, i = -1;
+    if (kb->pressed_cell >= 0) {
+        int ci = cell_at(kb, x, y);
+        if (ci == kb->pressed_cell)
+            press_cell(kb, ci);
+    } else if (key_at(kb, x, y, &r, &i) == 0 && r == kb->pressed_row &&
+               i == kb->pressed_key) {
+        act(kb, &kb->layout->rows[r].keys[i]);
+    }
+    kb->pressed_row = kb->pressed_key = kb->pressed_cell = -1;
+    ui_invalidate();
+}
+
+static void kb_cancel(struct ui_widget *w)
+{
+    struct kb *kb = w->impl;
+    kb->pressed_row = kb->pressed_key = kb->pressed_cell = -1;
+}
+
+static void kb_wipe(struct ui_widget *w)
+{
+    struct kb *kb = w->impl;
+    if (kb->ime)
+        kb->ime->reset(kb->ime_ctx);
+    kb->shift = 0;
+    kb->cand_page = kb->npages = 0;
+    kb->pressed_row = kb->pressed_key = kb->pressed_cell = -1;
+}
+
+static void kb_destroy(struct ui_widget *w)
+{
+    free(w->impl);
+    w->impl = NULL;
+}
+
+static int find_key(const struct kb *kb, const char *id, int *row, int *idx)
+{
+    for (int r = 0; r < kb->layout->nrows; r++)
+        for (int i = 0; i < kb->layout->rows[r].n; i++) {
+            const struct kb_key *k = &kb->layout->rows[r].keys[i];
+            if (!shown(kb, k))
+                continue;
+            if ((k->text[0] && strcmp(k->text, id) == 0) ||
+                (k->action[0] && strcmp(k->action, id) == 0)) {
+                *row = r;
+                *idx = i;
+                return 0;
+            }
+        }
+    return -1;
+}
+
+int kb_key_rect(struct kb *kb, const char *key_id, struct ui_rect *out)
+{
+    struct geom g;
+    int r, i;
+    geometry(kb, kb->w->r, &g);
+    if (strncmp(key_id, "cand:", 5) == 0) {
+        struct kb_cell cells[KB_MAX_CELLS];
+        int pw, n = bar_cells(kb, &g, cells, &pw), want = atoi(key_id + 5);
+        for (int c = 0; c < n; c++)
+            if (cells[c].kind == CELL_CAND && cells[c].index == want) {
+                *out = cells[c].r;
+                return 0;
+            }
+        return -1;
+    }
+    if (find_key(kb, key_id, &r, &i) < 0)
+        return -1;
+    *out = key_rect(kb, &g, r, i);
+    return 0;
+}
+
+static int kb_part_rect(struct ui_widget *w, const char *part, struct ui_rect *r)
+{
+    return kb_key_rect(w->impl, part, r);
+}
+
+static const struct ui_widget_ops kb_ops = {
+    .natural_h = kb_natural_h,
+    .draw = kb_draw,
+    .down = kb_down,
+    .move = kb_move,
+    .up = kb_up,
+    .cancel = kb_cancel,
+    .wipe = kb_wipe,
+    .destroy = kb_destroy,
+    .part_rect = kb_part_rect,
+};
+
+/* ---- public -------------------------------------------------------- */
+
+struct kb *kb_new(struct ui_widget *parent, const char *id, const char *layout)
+{
+    const struct kb_layout *L = find_layout(layout ? layout : "letters");
+    if (!L) {
+        SDL_Log("kb: no layout \"%s\"", layout ? layout : "");
+        return NULL;
+    }
+    struct kb *kb = calloc(1, sizeof *kb);
+    if (!kb)
+        return NULL;
+    struct ui_widget *w = ui_widget_new(parent, UI_W_CUSTOM, id);
+    if (!w) {
+        free(kb);
+        return NULL;
+    }
+    w->ops = &kb_ops;
+    w->impl = kb;
+    kb->w = w;
+    kb->layout = L;
+    kb->pressed_row = kb->pressed_key = kb->pressed_cell = -1;
+    kb->last_focus = ui_focused(w->screen);
+    const struct kb_layout *want = find_layout(ui_field_keyboard(kb->last_focus));
+    if (kb->last_focus && want)
+        kb->layout = want;
+    return kb;
+}
+
+struct ui_widget *kb_widget(struct kb *kb)
+{
+    return kb->w;
+}
+
+int kb_set_layout(struct kb *kb, const char *name)
+{
+    const struct kb_layout *L = find_layout(name);
+    if (!L)
+        return -1;
+    kb->layout = L;
+    kb->shift = 0;
+    ui_g.layout_dirty = ui_g.dirty = 1;
+    return 0;
+}
+
+const char *kb_layout(const struct kb *kb)
+{
+    return kb->layout->name;
+}
+
+void kb_set_ime(struct kb *kb, const struct kb_ime_ops *ops, void *ctx)
+{
+    if (kb->ime)
+        kb->ime->reset(kb->ime_ctx);
+    kb->ime = ops;
+    kb->ime_ctx = ctx;
+    kb->ime_on = ops != NULL;
+    ui_g.layout_dirty = ui_g.dirty = 1;
+}
+
+void kb_set_ime_on(struct kb *kb, int on)
+{
+    if (!kb->ime)
+        return;
+    if (!on)
+        kb->ime->reset(kb->ime_ctx);
+    kb->ime_on = on ? 1 : 0;
+    kb->cand_page = kb->npages = 0;
+    ui_invalidate();
+}
+
+int kb_ime_on(const struct kb *kb)
+{
+    return kb->ime_on;
+}
+
+int kb_set_label(struct kb *kb, const char *action, const char *label)
+{
+    int i;
+    if (strlen(action) >= sizeof kb->labels[0].action ||
+        strlen(label) >= sizeof kb->labels[0].label)
+        return -1;
+    for (i = 0; i < kb->nlabels; i++)
+        if (strcmp(kb->labels[i].action, action) == 0)
+            break;
+    if (i == KB_MAX_LABELS)
+        return -1;
+    if (i == kb->nlabels)
+        kb->nlabels++;
+    strcpy(kb->labels[i].action, action);
+    strcpy(kb->labels[i].label, label);
+    ui_invalidate();
+    return 0;
+}
+
+int kb_press(struct kb *kb, const char *key_id)
+{
+    int r, i;
+    target(kb);
+    if (strncmp(key_id, "cand:", 5) == 0) {
+        if (!kb->ime || !kb->ime->candidate(kb->ime_ctx, atoi(key_id + 5)))
+            return -1;
+        choose(kb, atoi(key_id + 5));
+        return 0;
+    }
+    if (find_key(kb, key_id, &r, &i) < 0)
+        return -1;
+    act(kb, &kb->layout->rows[r].keys[i]);
+    return 0;
+}
+
+struct kb *kb_of_screen(struct ui_screen *s)
+{
+    for (int i = 0; s && i < s->nall; i++)
+        if (s->all[i]->kind == UI_W_CUSTOM && s->all[i]->ops == &kb_ops)
+            return s->all[i]->impl;
+    return NULL;
+}

@@ -1,0 +1,476 @@
+/* ui.c - the toolkit's window, clock, timers and event loop. The loop redraws
+ * only when a flag says something changed and otherwise sleeps in
+ * SDL_WaitEventTimeout until input, a wake from another thread (ui_wake, a
+ * registered SDL user event) or the next timer, so an idle kiosk uses no CPU.
+ * Touch and mouse become one pointer here: SDL_FINGER* events are handled
+ * directly (KMSDRM sends no mouse events for touch) and SDL's touch-to-mouse
+ * emulation is off so X11 gives no duplicates. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ui_int.h"
+#include "ui_png.h"
+
+struct ui_state ui_g;
+
+static uint64_t sdl_clock(void *ctx)
+{
+    (void)ctx;
+    return SDL_GetTicks64();
+}
+
+void ui_set_clock(ui_clock_fn fn, void *ctx)
+{
+    ui_g.clock = fn ? fn : sdl_clock;
+    ui_g.clock_ctx = fn ? ctx : NULL;
+}
+
+uint64_t ui_now(void)
+{
+    return ui_g.clock ? ui_g.clock(ui_g.clock_ctx) : 0;
+}
+
+static void update_output_size(void)
+{
+    int w = 0, h = 0;
+    if (SDL_GetRendererOutputSize(ui_g.ren, &w, &h) == 0 &&
+        (w != ui_g.out_w || h != ui_g.out_h)) {
+        ui_g.out_w = w;
+        ui_g.out_h = h;
+        ui_g.layout_dirty = ui_g.dirty = 1;
+        ui_draw_reset_sizes();
+    }
+}
+
+int ui_init(const struct ui_config *cfg, char *err, size_t errsz)
+{
+    struct ui_config def = {0};
+    if (!cfg)
+        cfg = &def;
+    if (ui_g.win) {
+        snprintf(err, errsz, "ui: already initialised");
+        return -1;
+    }
+    memset(&ui_g, 0, sizeof ui_g);
+    ui_set_clock(NULL, NULL);
+    ui_g.dpi = cfg->dpi > 0 ? cfg->dpi : 96;
+    ui_g.kiosk = cfg->kiosk;
+    ui_g.long_press_ms = cfg->long_press_ms > 0 ? cfg->long_press_ms : 1500;
+    ui_g.next_timer_id = 1;
+
+    /* Fonts first: no window flashes up when the font is missing. */
+    if (cfg->font_path) {
+        snprintf(ui_g.font_path, sizeof ui_g.font_path, "%s", cfg->font_path);
+        ui_g.font_index = cfg->font_index;
+    } else if (ui_font_locate("Noto Sans CJK SC", 0, ui_g.font_path,
+                              sizeof ui_g.font_path, &ui_g.font_index, err,
+                              errsz) < 0) {
+        return -1;
+    }
+    if (cfg->font_bold_path) {
+        snprintf(ui_g.bold_path, sizeof ui_g.bold_path, "%s",
+                 cfg->font_bold_path);
+        ui_g.bold_index = cfg->font_index;
+    } else if (cfg->font_path ||
+               ui_font_locate("Noto Sans CJK SC", 1, ui_g.bold_path,
+                              sizeof ui_g.bold_path, &ui_g.bold_index, err,
+                              errsz) < 0) {
+        memcpy(ui_g.bold_path, ui_g.font_path, sizeof ui_g.bold_path);
+        ui_g.bold_index = ui_g.font_index;
+    }
+    if (ui_theme_load(cfg->theme ? cfg->theme : "default", &ui_g.theme, err,
+                      errsz) < 0)
+        return -1;
+
+    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
+    SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+    SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    SDL_SetHint(SDL_HINT_IME_SHOW_UI, "0");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) < 0) {
+        snprintf(err, errsz, "SDL: %s", SDL_GetError());
+        return -1;
+    }
+    ui_g.wake_event = SDL_RegisterEvents(1);
+    uint32_t flags = SDL_WINDOW_ALLOW_HIGHDPI;
+    int w = cfg->window_w, h = cfg->window_h;
+    if (w <= 0 || h <= 0) {
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+        w = 1024;
+        h = 600;
+    }
+    if (cfg->hidden)
+        flags |= SDL_WINDOW_HIDDEN;
+    ui_g.win = SDL_CreateWindow(cfg->title ? cfg->title : "frontdesk",
+                                SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                w, h, flags);
+    if (ui_g.win)
+        ui_g.ren = SDL_CreateRenderer(ui_g.win, -1, 0);
+    if (!ui_g.win || !ui_g.ren) {
+        snprintf(err, errsz, "SDL window: %s", SDL_GetError());
+        goto fail;
+    }
+    SDL_SetRenderDrawBlendMode(ui_g.ren, SDL_BLENDMODE_BLEND);
+    if (flags & SDL_WINDOW_FULLSCREEN_DESKTOP)
+        SDL_ShowCursor(SDL_DISABLE);
+    update_output_size();
+    if (ui_draw_init(err, errsz, cfg->cache_bytes ? cfg->cache_bytes : 32u << 20,
+                     cfg->cache_entries ? cfg->cache_entries : 1024) < 0)
+        goto fail;
+    SDL_StartTextInput();
+    ui_g.last_input = ui_now();
+    ui_g.dirty = ui_g.layout_dirty = 1;
+    return 0;
+fail:
+    if (ui_g.ren)
+        SDL_DestroyRenderer(ui_g.ren);
+    if (ui_g.win)
+        SDL_DestroyWindow(ui_g.win);
+    ui_g.ren = NULL;
+    ui_g.win = NULL;
+    SDL_Quit();
+    return -1;
+}
+
+void ui_shutdown(void)
+{
+    if (!ui_g.win)
+        return;
+    while (ui_g.nscreens > 0)
+        ui_screen_free(ui_g.screens[ui_g.nscreens - 1]);
+    ui_draw_fini();
+    SDL_DestroyRenderer(ui_g.ren);
+    SDL_DestroyWindow(ui_g.win);
+    SDL_Quit();
+    memset(&ui_g, 0, sizeof ui_g);
+}
+
+void ui_invalidate(void)
+{
+    ui_g.dirty = 1;
+}
+
+void ui_quit_loop(void)
+{
+    ui_g.quit = 1;
+}
+
+void ui_wake(void)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = ui_g.wake_event;
+    SDL_PushEvent(&e); /* thread-safe; a full queue already wakes the loop */
+}
+
+void ui_on_wake(void (*fn)(void *ud), void *ud)
+{
+    ui_g.wake_fn = fn;
+    ui_g.wake_ud = ud;
+}
+
+uint64_t ui_last_input(void)
+{
+    return ui_g.last_input;
+}
+
+/* ---- timers ------------------------------------------------------------ */
+
+int ui_timer_add(uint32_t ms, void (*fn)(void *ud), void *ud)
+{
+    for (int i = 0; i < UI_MAX_TIMERS; i++)
+        if (ui_g.timers[i].id == 0) {
+            int id = ui_g.next_timer_id++;
+            if (ui_g.next_timer_id <= 0)
+                ui_g.next_timer_id = 1;
+            ui_g.timers[i] = (struct ui_timer){id, ui_now() + ms, fn, ud};
+            return id;
+        }
+    SDL_Log("ui: all %d timers in use", UI_MAX_TIMERS);
+    return -1;
+}
+
+void ui_timer_cancel(int id)
+{
+    for (int i = 0; i < UI_MAX_TIMERS && id > 0; i++)
+        if (ui_g.timers[i].id == id)
+            ui_g.timers[i].id = 0;
+}
+
+/* Milliseconds until the next timer, -1 if none. */
+static int64_t next_timer_in(void)
+{
+    int64_t best = -1;
+    uint64_t now = ui_now();
+    for (int i = 0; i < UI_MAX_TIMERS; i++) {
+        if (!ui_g.timers[i].id)
+            continue;
+        int64_t d = ui_g.timers[i].due > now ? (int64_t)(ui_g.timers[i].due - now) : 0;
+        if (best < 0 || d < best)
+            best = d;
+    }
+    return best;
+}
+
+/* Fires every due timer, earliest first (a timer may add timers). */
+static void fire_timers(void)
+{
+    for (int guard = 0; guard < 4 * UI_MAX_TIMERS; guard++) {
+        int k = -1;
+        uint64_t now = ui_now();
+        for (int i = 0; i < UI_MAX_TIMERS; i++)
+            if (ui_g.timers[i].id && ui_g.timers[i].due <= now &&
+                (k < 0 || ui_g.timers[i].due < ui_g.timers[k].due))
+                k = i;
+        if (k < 0)
+            return;
+        struct ui_timer t = ui_g.timers[k];
+        ui_g.timers[k].id = 0;
+        t.fn(t.ud);
+    }
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+/* Window coordinates (fractions for touch) to output pixels. */
+static void to_output(float fx, float fy, int normalized, int *x, int *y)
+{
+    int ww = 1, wh = 1;
+    SDL_GetWindowSize(ui_g.win, &ww, &wh);
+    if (normalized) {
+        fx *= (float)ww;
+        fy *= (float)wh;
+    }
+    *x = (int)(fx * (float)ui_g.out_w / (float)(ww > 0 ? ww : 1));
+    *y = (int)(fy * (float)ui_g.out_h / (float)(wh > 0 ? wh : 1));
+}
+
+static void handle_event(const SDL_Event *e)
+{
+    int x, y;
+    switch (e->type) {
+    case SDL_QUIT:
+        if (!ui_g.kiosk)
+            ui_g.quit = 1;
+        break;
+    case SDL_WINDOWEVENT:
+        if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+            e->window.event == SDL_WINDOWEVENT_RESIZED)
+            update_output_size();
+        ui_g.dirty = 1; /* exposed, shown, restored: draw again */
+        break;
+    case SDL_FINGERDOWN:
+        if (ui_g.ptr_down)
+            break; /* one pointer: a second finger is ignored */
+        ui_g.finger = e->tfinger.fingerId;
+        to_output(e->tfinger.x, e->tfinger.y, 1, &x, &y);
+        ui_pointer_down(x, y);
+        break;
+    case SDL_FINGERMOTION:
+        if (ui_g.ptr_down && ui_g.finger == e->tfinger.fingerId) {
+            to_output(e->tfinger.x, e->tfinger.y, 1, &x, &y);
+            ui_pointer_move(x, y);
+        }
+        break;
+    case SDL_FINGERUP:
+        if (ui_g.ptr_down && ui_g.finger == e->tfinger.fingerId) {
+            to_output(e->tfinger.x, e->tfinger.y, 1, &x, &y);
+            ui_pointer_up(x, y);
+        }
+        break;
+    case SDL_MOUSEBUTTONDOWN:
+        if (e->button.which == SDL_TOUCH_MOUSEID ||
+            e->button.button != SDL_BUTTON_LEFT || ui_g.ptr_down)
+            break;
+        ui_g.finger = -1;
+        to_output((float)e->button.x, (float)e->button.y, 0, &x, &y);
+        ui_pointer_down(x, y);
+        break;
+    case SDL_MOUSEMOTION:
+        if (e->motion.which != SDL_TOUCH_MOUSEID && ui_g.ptr_down &&
+            ui_g.finger == -1) {
+            to_output((float)e->motion.x, (float)e->motion.y, 0, &x, &y);
+            ui_pointer_move(x, y);
+        }
+        break;
+    case SDL_MOUSEBUTTONUP:
+        if (e->button.which != SDL_TOUCH_MOUSEID &&
+            e->button.button == SDL_BUTTON_LEFT && ui_g.ptr_down &&
+            ui_g.finger == -1) {
+            to_output((float)e->button.x, (float)e->button.y, 0, &x, &y);
+            ui_pointer_up(x, y);
+        }
+        break;
+    case SDL_TEXTINPUT:
+        ui_g.last_input = ui_now();
+        ui_key_text(e->text.text);
+        break;
+    case SDL_KEYDOWN:
+        ui_g.last_input = ui_now();
+        if (e->key.keysym.sym == SDLK_ESCAPE && !ui_g.kiosk)
+            ui_g.quit = 1;
+        else
+            ui_key_down(e->key.keysym.sym);
+        break;
+    default:
+        if (e->type == ui_g.wake_event && ui_g.wake_fn)
+            ui_g.wake_fn(ui_g.wake_ud);
+        break;
+    }
+}
+
+static void redraw(void)
+{
+    if (ui_g.layout_dirty && ui_g.cur) {
+        ui_layout_screen(ui_g.cur);
+        ui_g.layout_dirty = 0;
+    }
+    SDL_Color bg = ui_col(UC_BG);
+    SDL_SetRenderDrawColor(ui_g.ren, bg.r, bg.g, bg.b, 255);
+    SDL_RenderClear(ui_g.ren);
+    if (ui_g.cur)
+        ui_draw_screen(ui_g.cur);
+    ui_g.dirty = 0;
+}
+
+int ui_step(int timeout_ms)
+{
+    SDL_Event e;
+    int64_t t = next_timer_in();
+    int wait = timeout_ms;
+    if (t >= 0 && (wait < 0 || t < wait))
+        wait = (int)(t > 0x7fffffff ? 0x7fffffff : t);
+    if (ui_g.dirty)
+        wait = 0;
+    int got = wait == 0 ? SDL_PollEvent(&e)
+            : wait < 0 ? SDL_WaitEvent(&e)
+                       : SDL_WaitEventTimeout(&e, wait);
+    if (wait != 0)
+        ui_g.wakeups++;
+    if (got) {
+        handle_event(&e);
+        for (int n = 0; n < 256 && SDL_PollEvent(&e); n++)
+            handle_event(&e);
+    }
+    fire_timers();
+    if (ui_g.dirty || ui_g.layout_dirty) {
+        redraw();
+        SDL_RenderPresent(ui_g.ren);
+        ui_g.frames++;
+    }
+    return ui_g.quit;
+}
+
+int ui_run(void)
+{
+    ui_g.quit = 0;
+    while (!ui_step(-1))
+        ;
+    ui_g.quit = 0;
+    return 0;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+void ui_output_size(int *w, int *h)
+{
+    if (w)
+        *w = ui_g.out_w;
+    if (h)
+        *h = ui_g.out_h;
+}
+
+int ui_is_landscape(void)
+{
+    return ui_g.out_w >= ui_g.out_h;
+}
+
+int ui_mm(float mm)
+{
+    return (int)(mm * (float)ui_g.dpi / 25.4f + 0.999f);
+}
+
+int ui_units(float u)
+{
+    int s = ui_g.out_w < ui_g.out_h ? ui_g.out_w : ui_g.out_h;
+    return (int)(u * (float)s / 100.0f + 0.5f);
+}
+
+int ui_target(void)
+{
+    return ui_mm(15.0f);
+}
+
+void ui_set_large_text(int on)
+{
+    ui_g.large = on ? 1 : 0;
+    ui_g.layout_dirty = ui_g.dirty = 1;
+}
+
+int ui_large_text(void)
+{
+    return ui_g.large;
+}
+
+int ui_set_theme(const char *name, char *err, size_t errsz)
+{
+    if (ui_theme_load(name, &ui_g.theme, err, errsz) < 0)
+        return -1;
+    ui_cache_clear(ui_g.text_cache); /* colours are in the keys anyway */
+    ui_g.dirty = 1;
+    return 0;
+}
+
+int ui_set_window_size(int w, int h)
+{
+    if (w < 64 || h < 64 || w > 8192 || h > 8192)
+        return -1;
+    SDL_SetWindowSize(ui_g.win, w, h);
+    /* X11 applies the size asynchronously: pump until the renderer sees it
+     * (bounded: a window manager may refuse). */
+    for (int i = 0; i < 200; i++) {
+        SDL_PumpEvents();
+        update_output_size();
+        if (ui_g.out_w == w && ui_g.out_h == h)
+            break;
+        SDL_Delay(5);
+    }
+    /* Drain the resize events so they do not count as work later. */
+    SDL_Event e;
+    while (SDL_PeepEvents(&e, 1, SDL_GETEVENT, SDL_WINDOWEVENT,
+                          SDL_WINDOWEVENT) > 0)
+        ;
+    update_output_size();
+    ui_g.layout_dirty = ui_g.dirty = 1;
+    return ui_g.out_w == w && ui_g.out_h == h ? 0 : -1;
+}
+
+int ui_shot(const char *png_path, char *err, size_t errsz)
+{
+    redraw();
+    int w = ui_g.out_w, h = ui_g.out_h, rc = -1;
+    uint8_t *px = SDL_malloc((size_t)w * h * 4);
+    if (!px) {
+        snprintf(err, errsz, "shot: out of memory");
+        return -1;
+    }
+    if (SDL_RenderReadPixels(ui_g.ren, NULL, SDL_PIXELFORMAT_ABGR8888, px,
+                             w * 4) < 0) {
+        snprintf(err, errsz, "shot: %s", SDL_GetError());
+    } else {
+        rc = ui_png_write(png_path, px, w, h, err, errsz);
+    }
+    SDL_free(px);
+    SDL_RenderPresent(ui_g.ren);
+    ui_g.frames++;
+    return rc;
+}
+
+void ui_get_stats(struct ui_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->frames = ui_g.frames;
+    st->wakeups = ui_g.wakeups;
+    if (ui_g.text_cache)
+        ui_cache_stats(ui_g.text_cache, &st->cache_entries, &st->cache_bytes,
+                       &st->cache_evictions);
+}

@@ -1,0 +1,433 @@
+/* ui_script.c - the scripted input mode (see ui_script.h for the commands).
+ * Taps are pushed into SDL's queue as finger events with normalised
+ * coordinates and then handled by the normal loop, so a script exercises
+ * the same code as a visitor's finger; the clock is fake so a script gives
+ * the same frames every run. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kb.h"
+#include "ui_int.h"
+#include "ui_script.h"
+
+#define SCRIPT_MAX_BYTES (1 << 20)
+
+static uint64_t fake_now;
+static ui_script_cmd_fn handler;
+static void *handler_ud;
+
+static uint64_t fake_clock(void *ctx)
+{
+    (void)ctx;
+    return fake_now;
+}
+
+void ui_script_fake_clock(int on)
+{
+    if (on) {
+        fake_now = ui_now();
+        ui_set_clock(fake_clock, NULL);
+    } else {
+        ui_set_clock(NULL, NULL);
+    }
+}
+
+void ui_script_set_handler(ui_script_cmd_fn fn, void *ud)
+{
+    handler = fn;
+    handler_ud = ud;
+}
+
+void ui_script_settle(void)
+{
+    for (int i = 0; i < 64; i++) {
+        SDL_PumpEvents();
+        int pending = SDL_PeepEvents(NULL, 0, SDL_PEEKEVENT, SDL_FIRSTEVENT,
+                                     SDL_LASTEVENT);
+        if (pending <= 0 && !ui_g.dirty && !ui_g.layout_dirty)
+            break;
+        ui_step(0);
+    }
+}
+
+void ui_script_advance(unsigned ms)
+{
+    uint64_t target = fake_now + ms;
+    for (;;) {
+        uint64_t due = 0;
+        int any = 0;
+        for (int i = 0; i < UI_MAX_TIMERS; i++)
+            if (ui_g.timers[i].id && ui_g.timers[i].due <= target &&
+                (!any || ui_g.timers[i].due < due)) {
+                due = ui_g.timers[i].due;
+                any = 1;
+            }
+        if (!any)
+            break;
+        if (due > fake_now)
+            fake_now = due;
+        ui_script_settle();
+        ui_step(0);
+    }
+    fake_now = target;
+    ui_script_settle();
+}
+
+static void push_finger(uint32_t type, int x, int y)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = type;
+    e.tfinger.touchId = 1;
+    e.tfinger.fingerId = 1;
+    e.tfinger.x = (float)x / (float)(ui_g.out_w > 0 ? ui_g.out_w : 1);
+    e.tfinger.y = (float)y / (float)(ui_g.out_h > 0 ? ui_g.out_h : 1);
+    e.tfinger.pressure = 1.0f;
+    SDL_PushEvent(&e);
+    ui_script_settle();
+}
+
+static void push_mouse(uint32_t type, int x, int y)
+{
+    SDL_Event e;
+    int ww, wh;
+    SDL_GetWindowSize(ui_g.win, &ww, &wh);
+    memset(&e, 0, sizeof e);
+    e.type = type;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.state = type == SDL_MOUSEBUTTONDOWN ? SDL_PRESSED : SDL_RELEASED;
+    e.button.x = x * ww / (ui_g.out_w > 0 ? ui_g.out_w : 1);
+    e.button.y = y * wh / (ui_g.out_h > 0 ? ui_g.out_h : 1);
+    e.button.windowID = SDL_GetWindowID(ui_g.win);
+    SDL_PushEvent(&e);
+    ui_script_settle();
+}
+
+static void tap_at(int x, int y, unsigned hold_ms)
+{
+    push_finger(SDL_FINGERDOWN, x, y);
+    ui_script_advance(hold_ms);
+    push_finger(SDL_FINGERUP, x, y);
+}
+
+/* Parses "X Y" as pixels, or as fractions of the output when both have a
+ * '.'. Returns the number of characters used, or -1. */
+static int parse_xy(const char *s, int *x, int *y)
+{
+    char a[32], b[32];
+    int used = 0;
+    if (sscanf(s, "%31s %31s%n", a, b, &used) != 2)
+        return -1;
+    char *ea, *eb;
+    double fx = strtod(a, &ea), fy = strtod(b, &eb);
+    if (*ea || *eb)
+        return -1;
+    if (strchr(a, '.') && strchr(b, '.')) {
+        fx *= ui_g.out_w;
+        fy *= ui_g.out_h;
+    }
+    *x = (int)fx;
+    *y = (int)fy;
+    return used;
+}
+
+/* Centre of widget "ID" or of a part "ID/PART". */
+static int find_point(const char *spec, int *x, int *y, char *err, size_t errsz)
+{
+    char id[64];
+    const char *slash = strchr(spec, '/');
+    snprintf(id, sizeof id, "%.*s", (int)(slash ? slash - spec : (long)strlen(spec)), spec);
+    if (ui_g.layout_dirty)
+        ui_layout_now();
+    struct ui_widget *w = ui_find(ui_g.cur, id);
+    if (!w || !w->visible) {
+        snprintf(err, errsz, "no visible widget \"%s\" on screen %s", id,
+                 ui_g.cur ? ui_g.cur->name : "(none)");
+        return -1;
+    }
+    struct ui_rect r = w->r;
+    if (slash) {
+        const char *part = slash + 1;
+        if (w->ops && w->ops->part_rect) {
+            if (w->ops->part_rect(w, part, &r) < 0) {
+                snprintf(err, errsz, "%s has no part \"%s\"", id, part);
+                return -1;
+            }
+        } else if (w->kind == UI_W_LIST) {
+            if (ui_list_row_rect(w, atoi(part), &r) < 0) {
+                snprintf(err, errsz, "%s: row %s is not in view", id, part);
+                return -1;
+            }
+        } else {
+            snprintf(err, errsz, "%s has no parts", id);
+            return -1;
+        }
+    }
+    *x = r.x + r.w / 2;
+    *y = r.y + r.h / 2;
+    return 0;
+}
+
+static int do_kbtype(const char *text, char *err, size_t errsz)
+{
+    struct kb *kb = kb_of_screen(ui_g.cur);
+    if (!kb) {
+        snprintf(err, errsz, "no keyboard on this screen");
+        return -1;
+    }
+    for (const char *p = text; *p; p++) {
+        char key[8] = {0};
+        struct ui_rect r;
+        if ((unsigned char)*p >= 0x80) { /* whole UTF-8 sequence */
+            int n = 1;
+            while (((unsigned char)p[n] & 0xC0) == 0x80 && n < 4)
+                n++;
+            memcpy(key, p, (size_t)n);
+            p += n - 1;
+        } else if (*p == ' ') {
+            strcpy(key, "space");
+        } else {
+            key[0] = *p;
+        }
+        int upper = key[1] == 0 && key[0] >= 'A' && key[0] <= 'Z';
+        if (upper)
+            key[0] = (char)(key[0] - 'A' + 'a');
+        if (kb_key_rect(kb, key, &r) < 0) {
+            snprintf(err, errsz, "key \"%s\" is not on layout %s", key,
+                     kb_layout(kb));
+            return -1;
+        }
+        if (upper) {
+            struct ui_rect s;
+            if (kb_key_rect(kb, "shift", &s) < 0) {
+                snprintf(err, errsz, "no shift key on layout %s", kb_layout(kb));
+                return -1;
+            }
+            tap_at(s.x + s.w / 2, s.y + s.h / 2, 40);
+        }
+        tap_at(r.x + r.w / 2, r.y + r.h / 2, 40);
+        ui_script_advance(60);
+    }
+    return 0;
+}
+
+static int run_line(const char *cmd, const char *args, const char *outdir,
+                    char *err, size_t errsz)
+{
+    int x, y, x2, y2, ms, n;
+    char path[1024];
+    if (strcmp(cmd, "size") == 0) {
+        if (sscanf(args, "%dx%d", &x, &y) != 2 || ui_set_window_size(x, y) < 0) {
+            snprintf(err, errsz, "cannot resize to \"%s\"", args);
+            return -1;
+        }
+        ui_script_settle();
+    } else if (strcmp(cmd, "tap") == 0 || strcmp(cmd, "click") == 0) {
+        if (parse_xy(args, &x, &y) < 0) {
+            snprintf(err, errsz, "want X Y");
+            return -1;
+        }
+        if (cmd[0] == 't') {
+            tap_at(x, y, 60);
+        } else {
+            push_mouse(SDL_MOUSEBUTTONDOWN, x, y);
+            ui_script_advance(60);
+            push_mouse(SDL_MOUSEBUTTONUP, x, y);
+        }
+    } else if (strcmp(cmd, "tap_id") == 0) {
+        if (find_point(args, &x, &y, err, errsz) < 0)
+            return -1;
+        tap_at(x, y, 60);
+    } else if (strcmp(cmd, "press") == 0) {
+        if ((n = parse_xy(args, &x, &y)) < 0 || sscanf(args + n, "%d", &ms) != 1) {
+            snprintf(err, errsz, "want X Y MS");
+            return -1;
+        }
+        tap_at(x, y, (unsigned)ms);
+    } else if (strcmp(cmd, "press_id") == 0) {
+        char id[96];
+        if (sscanf(args, "%95s %d", id, &ms) != 2) {
+            snprintf(err, errsz, "want ID MS");
+            return -1;
+        }
+        if (find_point(id, &x, &y, err, errsz) < 0)
+            return -1;
+        tap_at(x, y, (unsigned)ms);
+    } else if (strcmp(cmd, "drag") == 0) {
+        if (sscanf(args, "%d %d %d %d", &x, &y, &x2, &y2) != 4) {
+            snprintf(err, errsz, "want X1 Y1 X2 Y2");
+            return -1;
+        }
+        push_finger(SDL_FINGERDOWN, x, y);
+        for (int i = 1; i <= 10; i++) {
+            ui_script_advance(16);
+            push_finger(SDL_FINGERMOTION, x + (x2 - x) * i / 10,
+                        y + (y2 - y) * i / 10);
+        }
+        push_finger(SDL_FINGERUP, x2, y2);
+    } else if (strcmp(cmd, "type") == 0) {
+        SDL_Event e;
+        memset(&e, 0, sizeof e);
+        e.type = SDL_TEXTINPUT;
+        size_t len = strlen(args), i = 0;
+        while (i < len) { /* SDL carries at most 31 bytes per event */
+            size_t k = len - i < 31 ? len - i : 31;
+            while (k > 0 && i + k < len && ((unsigned char)args[i + k] & 0xC0) == 0x80)
+                k--;
+            memset(e.text.text, 0, sizeof e.text.text);
+            memcpy(e.text.text, args + i, k);
+            SDL_PushEvent(&e);
+            i += k;
+        }
+        explicit_bzero(&e, sizeof e);
+        ui_script_settle();
+    } else if (strcmp(cmd, "key") == 0) {
+        SDL_Keycode k = SDL_GetKeyFromName(args);
+        if (k == SDLK_UNKNOWN) {
+            snprintf(err, errsz, "unknown key \"%s\"", args);
+            return -1;
+        }
+        SDL_Event e;
+        memset(&e, 0, sizeof e);
+        e.type = SDL_KEYDOWN;
+        e.key.state = SDL_PRESSED;
+        e.key.keysym.sym = k;
+        e.key.keysym.scancode = SDL_GetScancodeFromKey(k);
+        SDL_PushEvent(&e);
+        e.type = SDL_KEYUP;
+        e.key.state = SDL_RELEASED;
+        SDL_PushEvent(&e);
+        ui_script_settle();
+    } else if (strcmp(cmd, "kb") == 0) {
+        struct kb *kb = kb_of_screen(ui_g.cur);
+        struct ui_rect r;
+        if (!kb || kb_key_rect(kb, args, &r) < 0) {
+            snprintf(err, errsz, "no on-screen key \"%s\"", args);
+            return -1;
+        }
+        tap_at(r.x + r.w / 2, r.y + r.h / 2, 40);
+    } else if (strcmp(cmd, "kbtype") == 0) {
+        return do_kbtype(args, err, errsz);
+    } else if (strcmp(cmd, "wait") == 0) {
+        if (sscanf(args, "%d", &ms) != 1 || ms < 0) {
+            snprintf(err, errsz, "want MS");
+            return -1;
+        }
+        ui_script_advance((unsigned)ms);
+    } else if (strcmp(cmd, "shot") == 0) {
+        if (args[0] == '/')
+            snprintf(path, sizeof path, "%s", args);
+        else
+            snprintf(path, sizeof path, "%s/%s", outdir, args);
+        ui_script_settle();
+        return ui_shot(path, err, errsz);
+    } else if (strcmp(cmd, "expect") == 0 || strcmp(cmd, "expect_checked") == 0) {
+        char id[64];
+        int off = 0;
+        if (sscanf(args, "%63s%n", id, &off) != 1) {
+            snprintf(err, errsz, "want ID VALUE");
+            return -1;
+        }
+        const char *want = args + off + (args[off] == ' ' ? 1 : 0);
+        struct ui_widget *w = ui_find(ui_g.cur, id);
+        if (!w) {
+            snprintf(err, errsz, "no widget \"%s\"", id);
+            return -1;
+        }
+        if (cmd[6] == '_' ? ui_checked(w) != atoi(want)
+                          : strcmp(ui_text(w), want) != 0) {
+            snprintf(err, errsz, "%s: expected \"%s\", found \"%s\"", id, want,
+                     cmd[6] == '_' ? (ui_checked(w) ? "1" : "0") : ui_text(w));
+            return -1;
+        }
+    } else if (strcmp(cmd, "expect_screen") == 0) {
+        if (!ui_g.cur || strcmp(ui_g.cur->name, args) != 0) {
+            snprintf(err, errsz, "screen is %s, not %s",
+                     ui_g.cur ? ui_g.cur->name : "(none)", args);
+            return -1;
+        }
+    } else if (strcmp(cmd, "large") == 0) {
+        ui_set_large_text(atoi(args));
+        ui_script_settle();
+    } else if (strcmp(cmd, "theme") == 0) {
+        if (ui_set_theme(args, err, errsz) < 0)
+            return -1;
+        ui_script_settle();
+    } else if (strcmp(cmd, "wipe") == 0) {
+        ui_screen_wipe(NULL);
+        ui_script_settle();
+    } else if (strcmp(cmd, "echo") == 0) {
+        printf("%s\n", args);
+    } else {
+        int rc = handler ? handler(handler_ud, cmd, args, err, errsz) : 1;
+        if (rc == 1)
+            snprintf(err, errsz, "unknown command \"%s\"", cmd);
+        if (rc == 0)
+            ui_script_settle();
+        return rc == 0 ? 0 : -1;
+    }
+    return 0;
+}
+
+int ui_script_run_text(const char *name, const char *text, const char *outdir,
+                       char *err, size_t errsz)
+{
+    int rc = 0, lineno = 0;
+    const char *p = text;
+    ui_script_fake_clock(1);
+    ui_script_settle();
+    while (*p && rc == 0) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        char line[2048], cmd[32];
+        lineno++;
+        if (n >= sizeof line) {
+            snprintf(err, errsz, "%s:%d: line too long", name, lineno);
+            rc = -1;
+            break;
+        }
+        memcpy(line, p, n);
+        line[n] = '\0';
+        p += n + (eol ? 1 : 0);
+        while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' '))
+            line[--n] = '\0';
+        const char *s = line + strspn(line, " \t");
+        int used = 0;
+        if (*s == '#' || *s == '\0' || sscanf(s, "%31s%n", cmd, &used) != 1)
+            continue;
+        const char *args = s + used;
+        args += strspn(args, " \t");
+        char msg[512] = "";
+        if (run_line(cmd, args, outdir, msg, sizeof msg) < 0) {
+            snprintf(err, errsz, "%s:%d: %s", name, lineno, msg);
+            rc = -1;
+        }
+        explicit_bzero(line, sizeof line);
+    }
+    ui_script_fake_clock(0);
+    return rc;
+}
+
+int ui_script_run(const char *path, const char *outdir, char *err,
+                  size_t errsz)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *buf = malloc(SCRIPT_MAX_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, SCRIPT_MAX_BYTES + 1, f) : 0;
+    fclose(f);
+    if (!buf || n > SCRIPT_MAX_BYTES) {
+        snprintf(err, errsz, "%s: %s", path, buf ? "script over 1 MiB" : "no memory");
+        free(buf);
+        return -1;
+    }
+    buf[n] = '\0';
+    int rc = ui_script_run_text(path, buf, outdir, err, errsz);
+    free(buf);
+    return rc;
+}

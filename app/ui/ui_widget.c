@@ -1,0 +1,1491 @@
+/* ui_widget.c - the retained screen model: screens own a tree of widgets
+ * (boxes, grids, labels, buttons, fields, checkboxes, lists, big numbers,
+ * rating faces, hotspots, custom widgets such as the keyboard), laid out in
+ * relative units so one description fits 1920x1080, 1080x1920 and 1024x600.
+ * Every touchable widget is at least 15 mm on each side. Also the pointer
+ * and key handling that turns presses into taps, long presses, focus and
+ * typing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_int.h"
+#include "ui_text.h"
+
+/* ---- small helpers --------------------------------------------------- */
+
+int ui_rect_has(struct ui_rect r, int x, int y)
+{
+    return x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;
+}
+
+static char *dup_text(const char *s)
+{
+    if (!s)
+        s = "";
+    size_t n = strnlen(s, UI_MAX_TEXT);
+    /* Never cut inside a code point. */
+    while (n > 0 && n == UI_MAX_TEXT && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static void free_text(char **p, int wipe)
+{
+    if (*p && wipe)
+        explicit_bzero(*p, strlen(*p));
+    free(*p);
+    *p = NULL;
+}
+
+static void relayout(void)
+{
+    ui_g.layout_dirty = ui_g.dirty = 1;
+}
+
+static int pad_px(void)
+{
+    return ui_units(2.0f);
+}
+
+static int radius_px(void)
+{
+    return ui_units(1.5f);
+}
+
+int ui_is_touchable(const struct ui_widget *w)
+{
+    switch (w->kind) {
+    case UI_W_BUTTON: case UI_W_FIELD: case UI_W_CHECK: case UI_W_LIST:
+    case UI_W_FACE: case UI_W_HOTSPOT: case UI_W_CUSTOM:
+        return 1;
+    default:
+        return w->on_tap || w->on_long;
+    }
+}
+
+/* ---- screens ------------------------------------------------------- */
+
+struct ui_screen *ui_screen_new(const char *name)
+{
+    if (ui_g.nscreens >= UI_MAX_SCREENS) {
+        SDL_Log("ui: more than %d screens", UI_MAX_SCREENS);
+        return NULL;
+    }
+    struct ui_screen *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    snprintf(s->name, sizeof s->name, "%s", name ? name : "");
+    s->root = ui_widget_new(NULL, UI_W_BOX, "root");
+    if (!s->root) {
+        free(s);
+        return NULL;
+    }
+    /* ui_widget_new registered the root nowhere: adopt it. */
+    s->root->screen = s;
+    s->all[s->nall++] = s->root;
+    s->root->pad_u = 3.0f;
+    ui_g.screens[ui_g.nscreens++] = s;
+    return s;
+}
+
+static void widget_free(struct ui_widget *w)
+{
+    if (w->ops && w->ops->destroy)
+        w->ops->destroy(w);
+    free_text(&w->text, w->private_);
+    free_text(&w->sub, w->private_);
+    free_text(&w->error, 1);
+    if (w->buf) {
+        explicit_bzero(w->buf, w->buf_size);
+        free(w->buf);
+    }
+    for (int i = 0; i < w->nitems; i++) {
+        free_text(&w->items[i].text, w->private_);
+        free_text(&w->items[i].sub, w->private_);
+    }
+    free(w->items);
+    free(w->shown);
+    explicit_bzero(w->filter, sizeof w->filter);
+    free(w);
+}
+
+void ui_screen_free(struct ui_screen *s)
+{
+    if (!s)
+        return;
+    if (ui_g.cur == s)
+        ui_show(NULL);
+    for (int i = 0; i < s->nall; i++)
+        widget_free(s->all[i]);
+    for (int i = 0; i < ui_g.nscreens; i++)
+        if (ui_g.screens[i] == s) {
+            ui_g.screens[i] = ui_g.screens[--ui_g.nscreens];
+            break;
+        }
+    if (ui_g.text_cache)
+        ui_cache_drop_private(ui_g.text_cache);
+    free(s);
+}
+
+struct ui_widget *ui_screen_root(struct ui_screen *s)
+{
+    return s->root;
+}
+
+const char *ui_screen_name(const struct ui_screen *s)
+{
+    return s->name;
+}
+
+static void pointer_reset(void)
+{
+    if (ui_g.ptr_w) {
+        ui_g.ptr_w->pressed = 0;
+        if (ui_g.ptr_w->ops && ui_g.ptr_w->ops->cancel)
+            ui_g.ptr_w->ops->cancel(ui_g.ptr_w);
+    }
+    ui_timer_cancel(ui_g.long_timer);
+    ui_g.long_timer = 0;
+    ui_g.ptr_w = NULL;
+    ui_g.ptr_down = 0;
+    ui_g.dragging = 0;
+}
+
+void ui_show(struct ui_screen *s)
+{
+    pointer_reset();
+    ui_g.cur = s;
+    relayout();
+}
+
+struct ui_screen *ui_current(void)
+{
+    return ui_g.cur;
+}
+
+struct ui_widget *ui_find(struct ui_screen *s, const char *id)
+{
+    if (!s || !id)
+        return NULL;
+    for (int i = 0; i < s->nall; i++)
+        if (strcmp(s->all[i]->id, id) == 0)
+            return s->all[i];
+    return NULL;
+}
+
+static void list_refilter(struct ui_widget *l);
+
+static void screen_wipe(struct ui_screen *s)
+{
+    for (int i = 0; i < s->nall; i++) {
+        struct ui_widget *w = s->all[i];
+        if (w->kind == UI_W_FIELD) {
+            explicit_bzero(w->buf, w->buf_size);
+            w->len = 0;
+            free_text(&w->error, 1);
+        }
+        if (w->kind == UI_W_LIST && w->filter[0]) {
+            explicit_bzero(w->filter, sizeof w->filter);
+            list_refilter(w);
+        }
+        if (w->private_) {
+            if (w->text) {
+                explicit_bzero(w->text, strlen(w->text));
+                w->text[0] = '\0';
+            }
+            if (w->sub) {
+                explicit_bzero(w->sub, strlen(w->sub));
+                w->sub[0] = '\0';
+            }
+        }
+        if (w->ops && w->ops->wipe)
+            w->ops->wipe(w);
+    }
+}
+
+void ui_screen_wipe(struct ui_screen *s)
+{
+    if (s) {
+        screen_wipe(s);
+    } else {
+        for (int i = 0; i < ui_g.nscreens; i++)
+            screen_wipe(ui_g.screens[i]);
+    }
+    if (ui_g.text_cache)
+        ui_cache_drop_private(ui_g.text_cache);
+    relayout();
+}
+
+/* ---- construction -------------------------------------------------- */
+
+struct ui_widget *ui_widget_new(struct ui_widget *parent, enum ui_kind kind,
+                                const char *id)
+{
+    struct ui_screen *s = parent ? parent->screen : NULL;
+    if (s && s->nall >= UI_MAX_WIDGETS) {
+        SDL_Log("ui: screen %s is full (%d widgets)", s->name, UI_MAX_WIDGETS);
+        return NULL;
+    }
+    if (parent && parent->kind != UI_W_BOX && parent->kind != UI_W_GRID) {
+        SDL_Log("ui: %s is not a box or grid", parent->id);
+        return NULL;
+    }
+    struct ui_widget *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->kind = kind;
+    snprintf(w->id, sizeof w->id, "%s", id ? id : "");
+    w->visible = w->enabled = 1;
+    w->gap_u = 2.0f;
+    w->font = UI_FONT_BODY;
+    w->align = UI_ALIGN_START;
+    w->sel = -1;
+    w->long_ms = ui_g.long_press_ms;
+    if (parent) {
+        w->screen = s;
+        w->parent = parent;
+        if (parent->last)
+            parent->last->next = w;
+        else
+            parent->first = w;
+        parent->last = w;
+        s->all[s->nall++] = w;
+    }
+    relayout();
+    return w;
+}
+
+struct ui_widget *ui_box(struct ui_widget *parent, const char *id,
+                         enum ui_dir dir)
+{
+    struct ui_widget *w = ui_widget_new(parent, UI_W_BOX, id);
+    if (w)
+        w->dir = dir;
+    return w;
+}
+
+struct ui_widget *ui_grid(struct ui_widget *parent, const char *id,
+                          int cols_landscape, int cols_portrait)
+{
+    struct ui_widget *w = ui_widget_new(parent, UI_W_GRID, id);
+    if (w) {
+        w->cols_l = cols_landscape > 0 ? cols_landscape : 1;
+        w->cols_p = cols_portrait > 0 ? cols_portrait : 1;
+    }
+    return w;
+}
+
+static struct ui_widget *text_widget(struct ui_widget *parent, enum ui_kind k,
+                                     const char *id, const char *text)
+{
+    struct ui_widget *w = ui_widget_new(parent, k, id);
+    if (w && !(w->text = dup_text(text))) {
+        w->kind = UI_W_SPACER; /* stays in the tree, draws nothing */
+        return NULL;
+    }
+    return w;
+}
+
+struct ui_widget *ui_label(struct ui_widget *parent, const char *id,
+                           const char *text, enum ui_font font)
+{
+    struct ui_widget *w = text_widget(parent, UI_W_LABEL, id, text);
+    if (w)
+        w->font = font;
+    return w;
+}
+
+struct ui_widget *ui_button(struct ui_widget *parent, const char *id,
+                            const char *text, ui_cb on_tap, void *ud)
+{
+    struct ui_widget *w = text_widget(parent, UI_W_BUTTON, id, text);
+    if (w) {
+        w->font = UI_FONT_BUTTON;
+        w->align = UI_ALIGN_CENTER;
+        w->on_tap = on_tap;
+        w->tap_ud = ud;
+    }
+    return w;
+}
+
+struct ui_widget *ui_field(struct ui_widget *parent, const char *id,
+                           const char *placeholder, int max_chars)
+{
+    if (max_chars < 1 || max_chars > 1024)
+        return NULL;
+    struct ui_widget *w = text_widget(parent, UI_W_FIELD, id, placeholder);
+    if (!w)
+        return NULL;
+    w->max_chars = max_chars;
+    w->buf_size = (size_t)max_chars * 4 + 1;
+    w->buf = calloc(1, w->buf_size);
+    if (!w->buf) {
+        w->kind = UI_W_SPACER;
+        return NULL;
+    }
+    if (!w->screen->focus)
+        w->screen->focus = w;
+    return w;
+}
+
+struct ui_widget *ui_check(struct ui_widget *parent, const char *id,
+                           const char *text, ui_cb on_change, void *ud)
+{
+    struct ui_widget *w = text_widget(parent, UI_W_CHECK, id, text);
+    if (w) {
+        w->on_change = on_change;
+        w->change_ud = ud;
+    }
+    return w;
+}
+
+struct ui_widget *ui_list(struct ui_widget *parent, const char *id,
+                          ui_cb on_select, void *ud)
+{
+    struct ui_widget *w = ui_widget_new(parent, UI_W_LIST, id);
+    if (w) {
+        w->on_tap = on_select;
+        w->tap_ud = ud;
+        w->weight = 1;
+    }
+    return w;
+}
+
+struct ui_widget *ui_bignum(struct ui_widget *parent, const char *id,
+                            const char *text)
+{
+    struct ui_widget *w = text_widget(parent, UI_W_BIGNUM, id, text);
+    if (w) {
+        w->font = UI_FONT_HUGE;
+        w->align = UI_ALIGN_CENTER;
+    }
+    return w;
+}
+
+struct ui_widget *ui_face(struct ui_widget *parent, const char *id,
+                          enum ui_face_kind kind, const char *caption,
+                          ui_cb on_tap, void *ud)
+{
+    struct ui_widget *w = text_widget(parent, UI_W_FACE, id, caption);
+    if (w) {
+        w->face = kind;
+        w->font = UI_FONT_BUTTON;
+        w->align = UI_ALIGN_CENTER;
+        w->on_tap = on_tap;
+        w->tap_ud = ud;
+    }
+    return w;
+}
+
+struct ui_widget *ui_spacer(struct ui_widget *parent, float weight)
+{
+    struct ui_widget *w = ui_widget_new(parent, UI_W_SPACER, NULL);
+    if (w)
+        w->weight = weight;
+    return w;
+}
+
+struct ui_widget *ui_hotspot(struct ui_widget *parent, const char *id,
+                             int long_ms, ui_cb on_long, void *ud)
+{
+    struct ui_widget *w = ui_widget_new(parent, UI_W_HOTSPOT, id);
+    if (w)
+        ui_on_long(w, long_ms, on_long, ud);
+    return w;
+}
+
+struct ui_widget *ui_overlay(struct ui_screen *s, const char *id,
+                             enum ui_anchor anchor, float fw, float fh)
+{
+    if (s->noverlays >= 8 || s->nall >= UI_MAX_WIDGETS)
+        return NULL;
+    struct ui_widget *w = ui_widget_new(NULL, UI_W_BOX, id);
+    if (!w)
+        return NULL;
+    w->screen = s;
+    w->is_overlay = 1;
+    w->anchor = anchor;
+    w->ow = fw;
+    w->oh = fh;
+    w->gap_u = 1.0f;
+    s->all[s->nall++] = w;
+    s->overlays[s->noverlays++] = w;
+    return w;
+}
+
+/* ---- setters ------------------------------------------------------- */
+
+void ui_set_text(struct ui_widget *w, const char *text)
+{
+    if (!w)
+        return;
+    if (w->kind == UI_W_FIELD) {
+        ui_field_clear(w);
+        ui_field_insert(w, text ? text : "");
+        return;
+    }
+    char *d = dup_text(text);
+    if (!d)
+        return;
+    free_text(&w->text, w->private_);
+    w->text = d;
+    relayout();
+}
+
+const char *ui_text(const struct ui_widget *w)
+{
+    if (!w)
+        return "";
+    if (w->kind == UI_W_FIELD)
+        return w->buf;
+    return w->text ? w->text : "";
+}
+
+void ui_set_sub(struct ui_widget *w, const char *text)
+{
+    char *d = text && *text ? dup_text(text) : NULL;
+    free_text(&w->sub, w->private_);
+    w->sub = d;
+    relayout();
+}
+
+void ui_set_font(struct ui_widget *w, enum ui_font f)
+{
+    w->font = f;
+    relayout();
+}
+
+void ui_set_style(struct ui_widget *w, enum ui_style st)
+{
+    w->style = st;
+    ui_g.dirty = 1;
+}
+
+void ui_set_align(struct ui_widget *w, enum ui_align a)
+{
+    w->align = a;
+    ui_g.dirty = 1;
+}
+
+void ui_set_lines(struct ui_widget *w, int max_lines)
+{
+    w->max_lines = max_lines < 0 ? 0 : max_lines;
+    relayout();
+}
+
+void ui_set_visible(struct ui_widget *w, int on)
+{
+    w->visible = on ? 1 : 0;
+    relayout();
+}
+
+void ui_set_enabled(struct ui_widget *w, int on)
+{
+    w->enabled = on ? 1 : 0;
+    ui_g.dirty = 1;
+}
+
+void ui_set_weight(struct ui_widget *w, float weight)
+{
+    w->weight = weight < 0 ? 0 : weight;
+    relayout();
+}
+
+void ui_set_size(struct ui_widget *w, float units)
+{
+    w->size_u = units < 0 ? 0 : units;
+    relayout();
+}
+
+void ui_box_set_gap(struct ui_widget *b, float units)
+{
+    b->gap_u = units < 0 ? 0 : units;
+    relayout();
+}
+
+void ui_box_set_pad(struct ui_widget *b, float units)
+{
+    b->pad_u = units < 0 ? 0 : units;
+    relayout();
+}
+
+void ui_box_set_justify(struct ui_widget *b, enum ui_align a)
+{
+    b->justify = a;
+    relayout();
+}
+
+void ui_on_tap(struct ui_widget *w, ui_cb fn, void *ud)
+{
+    w->on_tap = fn;
+    w->tap_ud = ud;
+}
+
+void ui_on_long(struct ui_widget *w, int ms, ui_cb fn, void *ud)
+{
+    w->on_long = fn;
+    w->long_ud = ud;
+    w->long_ms = ms > 0 ? ms : ui_g.long_press_ms;
+}
+
+void ui_set_private(struct ui_widget *w, int on)
+{
+    w->private_ = on ? 1 : 0;
+}
+
+void ui_set_user(struct ui_widget *w, void *user)
+{
+    w->user = user;
+}
+
+void *ui_user(const struct ui_widget *w)
+{
+    return w->user;
+}
+
+const char *ui_id(const struct ui_widget *w)
+{
+    return w->id;
+}
+
+struct ui_rect ui_rect_of(const struct ui_widget *w)
+{
+    return w->r;
+}
+
+struct ui_screen *ui_screen_of(const struct ui_widget *w)
+{
+    return w->screen;
+}
+
+/* ---- fields ------------------------------------------------------------ */
+
+void ui_focus(struct ui_widget *f)
+{
+    if (!f || f->kind != UI_W_FIELD)
+        return;
+    f->screen->focus = f;
+    ui_g.dirty = 1;
+}
+
+struct ui_widget *ui_focused(struct ui_screen *s)
+{
+    return s ? s->focus : NULL;
+}
+
+void ui_field_set_secret(struct ui_widget *f, int on)
+{
+    f->secret = on ? 1 : 0;
+    ui_g.dirty = 1;
+}
+
+void ui_field_set_keyboard(struct ui_widget *f, const char *layout)
+{
+    snprintf(f->kb_layout, sizeof f->kb_layout, "%s", layout ? layout : "");
+    ui_g.dirty = 1;
+}
+
+const char *ui_field_keyboard(const struct ui_widget *f)
+{
+    return f && f->kb_layout[0] ? f->kb_layout : "letters";
+}
+
+void ui_field_on_change(struct ui_widget *f, ui_cb fn, void *ud)
+{
+    f->on_change = fn;
+    f->change_ud = ud;
+}
+
+void ui_field_on_submit(struct ui_widget *f, ui_cb fn, void *ud)
+{
+    f->on_submit = fn;
+    f->submit_ud = ud;
+}
+
+int ui_field_insert(struct ui_widget *f, const char *text)
+{
+    if (!f || f->kind != UI_W_FIELD || !text)
+        return -1;
+    size_t n = strlen(text);
+    if (n == 0)
+        return 0;
+    if (!ui_utf8_valid(text, n, 0))
+        return -1;
+    if (ui_utf8_count(f->buf) + ui_utf8_count(text) > (size_t)f->max_chars ||
+        f->len + n + 1 > f->buf_size)
+        return -2;
+    memcpy(f->buf + f->len, text, n);
+    f->len += n;
+    f->buf[f->len] = '\0';
+    ui_g.dirty = 1;
+    if (f->on_change)
+        f->on_change(f, f->change_ud);
+    return 0;
+}
+
+void ui_field_backspace(struct ui_widget *f)
+{
+    if (!f || f->kind != UI_W_FIELD || f->len == 0)
+        return;
+    size_t p = ui_utf8_prev(f->buf, f->len);
+    explicit_bzero(f->buf + p, f->len - p);
+    f->len = p;
+    ui_g.dirty = 1;
+    if (f->on_change)
+        f->on_change(f, f->change_ud);
+}
+
+void ui_field_clear(struct ui_widget *f)
+{
+    if (!f || f->kind != UI_W_FIELD)
+        return;
+    int had = f->len > 0;
+    explicit_bzero(f->buf, f->buf_size);
+    f->len = 0;
+    ui_g.dirty = 1;
+    if (had && f->on_change)
+        f->on_change(f, f->change_ud);
+}
+
+void ui_field_set_error(struct ui_widget *f, const char *msg)
+{
+    free_text(&f->error, 1);
+    if (msg && *msg)
+        f->error = dup_text(msg);
+    relayout();
+}
+
+/* ---- checkboxes and lists ------------------------------------------ */
+
+int ui_checked(const struct ui_widget *w)
+{
+    return w ? w->checked : 0;
+}
+
+void ui_set_checked(struct ui_widget *w, int on)
+{
+    w->checked = on ? 1 : 0;
+    ui_g.dirty = 1;
+}
+
+static void list_refilter(struct ui_widget *l)
+{
+    l->nshown = 0;
+    for (int i = 0; i < l->nitems; i++) {
+        const struct ui_list_item *it = &l->items[i];
+        if (!l->filter[0] || strcasestr(it->text, l->filter) ||
+            (it->sub && strcasestr(it->sub, l->filter)))
+            l->shown[l->nshown++] = i;
+    }
+    l->scroll = 0;
+    ui_g.dirty = 1;
+}
+
+int ui_list_add(struct ui_widget *l, const char *text, const char *sub,
+                long tag)
+{
+    if (l->nitems >= UI_MAX_LIST)
+        return -1;
+    if (l->nitems % 64 == 0) {
+        size_t cap = (size_t)l->nitems + 64;
+        struct ui_list_item *it = realloc(l->items, cap * sizeof *it);
+        if (!it)
+            return -1;
+        l->items = it;
+        int *sh = realloc(l->shown, cap * sizeof *sh);
+        if (!sh)
+            return -1;
+        l->shown = sh;
+    }
+    struct ui_list_item *it = &l->items[l->nitems];
+    it->text = dup_text(text);
+    it->sub = sub && *sub ? dup_text(sub) : NULL;
+    it->tag = tag;
+    if (!it->text) {
+        free(it->sub);
+        return -1;
+    }
+    l->nitems++;
+    list_refilter(l);
+    return l->nitems - 1;
+}
+
+void ui_list_clear(struct ui_widget *l)
+{
+    for (int i = 0; i < l->nitems; i++) {
+        free_text(&l->items[i].text, l->private_);
+        free_text(&l->items[i].sub, l->private_);
+    }
+    l->nitems = l->nshown = 0;
+    l->sel = -1;
+    l->scroll = 0;
+    ui_g.dirty = 1;
+}
+
+void ui_list_set_filter(struct ui_widget *l, const char *filter)
+{
+    explicit_bzero(l->filter, sizeof l->filter);
+    snprintf(l->filter, sizeof l->filter, "%s", filter ? filter : "");
+    list_refilter(l);
+}
+
+int ui_list_selected(const struct ui_widget *l)
+{
+    return l->sel;
+}
+
+long ui_list_selected_tag(const struct ui_widget *l)
+{
+    return l->sel >= 0 && l->sel < l->nitems ? l->items[l->sel].tag : -1;
+}
+
+void ui_list_select(struct ui_widget *l, int index)
+{
+    l->sel = index >= 0 && index < l->nitems ? index : -1;
+    ui_g.dirty = 1;
+}
+
+int ui_list_shown(const struct ui_widget *l)
+{
+    return l->nshown;
+}
+
+static int list_row_h(const struct ui_widget *l)
+{
+    int h = ui_line_h(UI_FONT_BODY) + pad_px();
+    for (int i = 0; i < l->nitems; i++)
+        if (l->items[i].sub) {
+            h += ui_line_h(UI_FONT_SMALL);
+            break;
+        }
+    return h < ui_target() ? ui_target() : h;
+}
+
+int ui_list_row_rect(struct ui_widget *l, int row, struct ui_rect *r)
+{
+    int rh = list_row_h(l);
+    if (row < 0 || row >= l->nshown)
+        return -1;
+    int y = l->r.y + row * rh - l->scroll;
+    if (y < l->r.y || y + rh > l->r.y + l->r.h)
+        return -1;
+    *r = (struct ui_rect){l->r.x, y, l->r.w, rh};
+    return 0;
+}
+
+/* ---- layout ------------------------------------------------------------ */
+
+static int is_col(const struct ui_widget *w)
+{
+    return w->dir == UI_COL || (w->dir == UI_AUTO && !ui_is_landscape());
+}
+
+static int grid_cols(const struct ui_widget *w)
+{
+    return ui_is_landscape() ? w->cols_l : w->cols_p;
+}
+
+static int count_visible(const struct ui_widget *w)
+{
+    int n = 0;
+    for (const struct ui_widget *c = w->first; c; c = c->next)
+        n += c->visible;
+    return n;
+}
+
+static int natural_h(struct ui_widget *w, int width);
+static int natural_w(struct ui_widget *w);
+
+static int text_bold(const struct ui_widget *w)
+{
+    return w->font >= UI_FONT_TITLE || w->kind == UI_W_BUTTON ||
+           w->kind == UI_W_BIGNUM;
+}
+
+static int check_box_px(void)
+{
+    return ui_target() * 3 / 4;
+}
+
+static int max_i(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* Main-axis sizes of a box's visible children: basis (fixed or natural),
+ * free space shared by weight, or taken back (never below a touch target for
+ * touchable children) when they do not fit. Returns the space left over. */
+static int distribute(struct ui_widget *box, int avail, int cross, int *sizes)
+{
+    int col = is_col(box), n = 0, total = 0;
+    float sumw = 0;
+    for (struct ui_widget *c = box->first; c; c = c->next) {
+        if (!c->visible)
+            continue;
+        int b = c->size_u > 0 ? ui_units(c->size_u)
+                : col        ? natural_h(c, cross)
+                             : natural_w(c);
+        sizes[n++] = b;
+        total += b;
+        sumw += c->weight;
+    }
+    if (n == 0)
+        return avail;
+    int gap = ui_units(box->gap_u);
+    int free_px = avail - total - gap * (n - 1);
+    int i = 0;
+    if (free_px >= 0 && sumw > 0) {
+        int given = 0, last = -1;
+        for (struct ui_widget *c = box->first; c; c = c->next) {
+            if (!c->visible)
+                continue;
+            if (c->weight > 0) {
+                int add = (int)((float)free_px * c->weight / sumw);
+                sizes[i] += add;
+                given += add;
+                last = i;
+            }
+            i++;
+        }
+        if (last >= 0)
+            sizes[last] += free_px - given; /* rounding */
+        return 0;
+    }
+    if (free_px < 0) {
+        int shrinkable = 0;
+        i = 0;
+        for (struct ui_widget *c = box->first; c; c = c->next) {
+            if (!c->visible)
+                continue;
+            int min = c->size_u > 0 ? sizes[i]
+                      : ui_is_touchable(c) ? ui_target() : 0;
+            shrinkable += max_i(0, sizes[i] - min);
+            i++;
+        }
+        if (shrinkable > 0) {
+            float k = (float)-free_px / (float)shrinkable;
+            if (k > 1)
+                k = 1;
+            i = 0;
+            for (struct ui_widget *c = box->first; c; c = c->next) {
+                if (!c->visible)
+                    continue;
+                int min = c->size_u > 0 ? sizes[i]
+                          : ui_is_touchable(c) ? ui_target() : 0;
+                sizes[i] -= (int)((float)max_i(0, sizes[i] - min) * k + 0.5f);
+                i++;
+            }
+        }
+        return 0;
+    }
+    return free_px;
+}
+
+static int natural_w(struct ui_widget *w)
+{
+    int pad = pad_px(), t = ui_target();
+    const char *txt = w->text ? w->text : "";
+    switch (w->kind) {
+    case UI_W_BOX: {
+        int gap = ui_units(w->gap_u), sum = 0, mx = 0, n = 0;
+        for (struct ui_widget *c = w->first; c; c = c->next) {
+            if (!c->visible)
+                continue;
+            int cw = c->size_u > 0 && !is_col(w) ? ui_units(c->size_u)
+                                                  : natural_w(c);
+            sum += cw;
+            mx = max_i(mx, cw);
+            n++;
+        }
+        int inner = is_col(w) ? mx : sum + gap * (n > 0 ? n - 1 : 0);
+        return inner + 2 * ui_units(w->pad_u);
+    }
+    case UI_W_GRID: {
+        int mx = 0, cols = grid_cols(w), n = count_visible(w);
+        for (struct ui_widget *c = w->first; c; c = c->next)
+            if (c->visible)
+                mx = max_i(mx, natural_w(c));
+        if (cols > n)
+            cols = max_i(n, 1);
+        return cols * mx + (cols - 1) * ui_units(w->gap_u);
+    }
+    case UI_W_LABEL:
+        return ui_text_w(w->font, text_bold(w), txt, strlen(txt));
+    case UI_W_BUTTON: {
+        int tw = ui_text_w(w->font, 1, txt, strlen(txt));
+        if (w->sub)
+            tw = max_i(tw, ui_text_w(UI_FONT_SMALL, 0, w->sub, strlen(w->sub)));
+        return max_i(t, tw + 2 * pad);
+    }
+    case UI_W_CHECK:
+        return check_box_px() + pad + ui_text_w(w->font, 0, txt, strlen(txt));
+    case UI_W_FIELD:
+        return max_i(3 * t, ui_units(30));
+    case UI_W_LIST:
+        return ui_units(40);
+    case UI_W_BIGNUM:
+        return ui_text_w(UI_FONT_HUGE, 1, txt, strlen(txt));
+    case UI_W_FACE:
+        return max_i(max_i(2 * t, ui_units(16)),
+                     ui_text_w(w->font, 0, txt, strlen(txt)));
+    case UI_W_HOTSPOT:
+        return t;
+    case UI_W_CUSTOM:
+        return ui_units(60);
+    case UI_W_SPACER:
+        return 0;
+    }
+    return 0;
+}
+
+static int natural_h(struct ui_widget *w, int width)
+{
+    int pad = pad_px(), t = ui_target();
+    const char *txt = w->text ? w->text : "";
+    switch (w->kind) {
+    case UI_W_BOX: {
+        int p = ui_units(w->pad_u), inner_w = width - 2 * p;
+        if (is_col(w)) {
+            int sum = 0, n = 0;
+            for (struct ui_widget *c = w->first; c; c = c->next) {
+                if (!c->visible)
+                    continue;
+                sum += c->size_u > 0 ? ui_units(c->size_u)
+                                     : natural_h(c, inner_w);
+                n++;
+            }
+            return sum + ui_units(w->gap_u) * (n > 0 ? n - 1 : 0) + 2 * p;
+        }
+        int sizes[UI_MAX_WIDGETS], i = 0, mx = 0;
+        distribute(w, inner_w, 0, sizes);
+        for (struct ui_widget *c = w->first; c; c = c->next)
+            if (c->visible)
+                mx = max_i(mx, natural_h(c, sizes[i++]));
+        return mx + 2 * p;
+    }
+    case UI_W_GRID: {
+        int n = count_visible(w), cols = grid_cols(w), gap = ui_units(w->gap_u);
+        if (n == 0)
+            return 0;
+        int rows = (n + cols - 1) / cols;
+        int cw = (width - gap * (cols - 1)) / cols, mx = 0;
+        for (struct ui_widget *c = w->first; c; c = c->next)
+            if (c->visible)
+                mx = max_i(mx, natural_h(c, cw));
+        return rows * mx + (rows - 1) * gap;
+    }
+    case UI_W_LABEL: {
+        int h = ui_text_box_h(w->font, text_bold(w), txt, width, w->max_lines);
+        return w->on_tap || w->on_long ? max_i(h, t) : h;
+    }
+    case UI_W_BUTTON: {
+        int h = ui_text_box_h(w->font, 1, txt, width - 2 * pad,
+                              w->max_lines ? w->max_lines : 2);
+        if (w->sub)
+            h += ui_text_box_h(UI_FONT_SMALL, 0, w->sub, width - 2 * pad, 2);
+        return max_i(t, h + 2 * pad);
+    }
+    case UI_W_CHECK:
+        return max_i(t, ui_text_box_h(w->font, 0, txt,
+                                      width - check_box_px() - pad, 3));
+    case UI_W_FIELD:
+        return max_i(t, ui_line_h(UI_FONT_BODY) + pad) +
+               (w->error ? ui_text_box_h(UI_FONT_SMALL, 0, w->error, width, 2)
+                         : 0);
+    case UI_W_LIST:
+        return 3 * list_row_h(w);
+    case UI_W_BIGNUM:
+        return ui_line_h(UI_FONT_HUGE);
+    case UI_W_FACE:
+        return max_i(2 * t, ui_units(16)) + ui_line_h(w->font);
+    case UI_W_HOTSPOT:
+        return t;
+    case UI_W_CUSTOM:
+        return w->ops && w->ops->natural_h ? w->ops->natural_h(w, width) : t;
+    case UI_W_SPACER:
+        return 0;
+    }
+    return 0;
+}
+
+static void layout(struct ui_widget *w, struct ui_rect r)
+{
+    w->r = r;
+    if (w->kind == UI_W_BOX) {
+        int p = ui_units(w->pad_u), gap = ui_units(w->gap_u), col = is_col(w);
+        struct ui_rect in = {r.x + p, r.y + p, r.w - 2 * p, r.h - 2 * p};
+        int sizes[UI_MAX_WIDGETS], i = 0;
+        int left = distribute(w, col ? in.h : in.w, col ? in.w : in.h, sizes);
+        int pos = col ? in.y : in.x;
+        if (w->justify == UI_ALIGN_CENTER)
+            pos += left / 2;
+        else if (w->justify == UI_ALIGN_END)
+            pos += left;
+        for (struct ui_widget *c = w->first; c; c = c->next) {
+            if (!c->visible)
+                continue;
+            struct ui_rect cr = col ? (struct ui_rect){in.x, pos, in.w, sizes[i]}
+                                    : (struct ui_rect){pos, in.y, sizes[i], in.h};
+            layout(c, cr);
+            pos += sizes[i++] + gap;
+        }
+    } else if (w->kind == UI_W_GRID) {
+        int n = count_visible(w), cols = grid_cols(w), gap = ui_units(w->gap_u);
+        if (n == 0)
+            return;
+        int rows = (n + cols - 1) / cols, i = 0;
+        int cw = (r.w - gap * (cols - 1)) / cols;
+        int ch = (r.h - gap * (rows - 1)) / rows;
+        for (struct ui_widget *c = w->first; c; c = c->next) {
+            if (!c->visible)
+                continue;
+            layout(c, (struct ui_rect){r.x + (i % cols) * (cw + gap),
+                                       r.y + (i / cols) * (ch + gap), cw, ch});
+            i++;
+        }
+    } else if (w->kind == UI_W_LIST) {
+        int max_scroll = max_i(0, w->nshown * list_row_h(w) - r.h);
+        if (w->scroll > max_scroll)
+            w->scroll = max_scroll;
+    }
+}
+
+void ui_layout_screen(struct ui_screen *s)
+{
+    int W = ui_g.out_w, H = ui_g.out_h, t = ui_target();
+    layout(s->root, (struct ui_rect){0, 0, W, H});
+    for (int i = 0; i < s->noverlays; i++) {
+        struct ui_widget *o = s->overlays[i];
+        int w = max_i(t, (int)(o->ow * (float)W));
+        int h = max_i(t, (int)(o->oh * (float)H));
+        int x = 0, y = 0;
+        switch (o->anchor) {
+        case UI_TOP_LEFT: break;
+        case UI_TOP_RIGHT: x = W - w; break;
+        case UI_BOTTOM_LEFT: y = H - h; break;
+        case UI_BOTTOM_RIGHT: x = W - w; y = H - h; break;
+        case UI_TOP: x = (W - w) / 2; break;
+        case UI_BOTTOM: x = (W - w) / 2; y = H - h; break;
+        case UI_CENTER: x = (W - w) / 2; y = (H - h) / 2; break;
+        }
+        layout(o, (struct ui_rect){x, y, w, h});
+    }
+}
+
+void ui_layout_now(void)
+{
+    if (ui_g.cur) {
+        ui_layout_screen(ui_g.cur);
+        ui_g.layout_dirty = 0;
+    }
+}
+
+/* ---- drawing ----------------------------------------------------------- */
+
+static void style_colors(const struct ui_widget *w, SDL_Color *bg,
+                         SDL_Color *fg)
+{
+    enum ui_color b = UC_BUTTON, f = UC_BUTTON_FG;
+    switch (w->style) {
+    case UI_STYLE_PRIMARY: b = UC_PRIMARY; f = UC_PRIMARY_FG; break;
+    case UI_STYLE_DANGER: b = UC_DANGER; f = UC_DANGER_FG; break;
+    case UI_STYLE_SELECTED: b = UC_SELECTED; f = UC_SELECTED_FG; break;
+    case UI_STYLE_QUIET: b = UC_BG; f = UC_FG; break;
+    case UI_STYLE_NORMAL: break;
+    }
+    if (!w->enabled) {
+        b = UC_DISABLED;
+        f = UC_BG;
+    } else if (w->pressed) {
+        b = UC_PRESSED;
+        f = UC_BG;
+    }
+    *bg = ui_col(b);
+    *fg = ui_col(f);
+}
+
+static void draw_button(struct ui_widget *w)
+{
+    SDL_Color bg, fg;
+    int pad = pad_px(), rad = radius_px();
+    style_colors(w, &bg, &fg);
+    ui_fill_round(w->r, rad, bg);
+    if (w->style == UI_STYLE_QUIET && !w->pressed)
+        ui_stroke_round(w->r, rad, max_i(2, ui_units(0.3f)), ui_col(UC_BORDER));
+    struct ui_rect in = {w->r.x + pad, w->r.y + pad / 2, w->r.w - 2 * pad,
+                         w->r.h - pad};
+    if (!w->sub) {
+        ui_draw_text_box(w->font, 1, w->text, in, w->align,
+                         w->max_lines ? w->max_lines : 2, fg, w->private_);
+        return;
+    }
+    int sh = ui_text_box_h(UI_FONT_SMALL, 0, w->sub, in.w, 2);
+    int th = ui_text_box_h(w->font, 1, w->text, in.w, 2);
+    int top = in.y + (in.h - th - sh) / 2;
+    if (top < in.y)
+        top = in.y;
+    ui_draw_text_box(w->font, 1, w->text, (struct ui_rect){in.x, top, in.w, th},
+                     w->align, 2, fg, w->private_);
+    ui_draw_text_box(UI_FONT_SMALL, 0, w->sub,
+                     (struct ui_rect){in.x, top + th, in.w,
+                                      in.y + in.h - top - th},
+                     w->align, 2, fg, w->private_);
+}
+
+/* The visible tail of a field's text (or its dots), so the caret shows. */
+static void draw_field(struct ui_widget *w)
+{
+    int pad = pad_px(), rad = radius_px() / 2;
+    int focused = w->screen->focus == w;
+    int lh = ui_line_h(UI_FONT_BODY);
+    struct ui_rect box = w->r;
+    if (w->error)
+        box.h = max_i(ui_target(), lh + pad);
+    ui_fill_round(box, rad, ui_col(UC_FIELD));
+    ui_stroke_round(box, rad, focused ? max_i(3, ui_units(0.5f)) : 2,
+                    ui_col(w->error ? UC_ERROR : focused ? UC_FOCUS : UC_BORDER));
+    int px = ui_font_px(UI_FONT_BODY);
+    TTF_Font *font = ui_font_get(px, 0);
+    struct ui_rect in = {box.x + pad, box.y, box.w - 2 * pad, box.h};
+    int ty = in.y + (in.h - TTF_FontHeight(font)) / 2;
+    int caret_x = in.x;
+    if (w->len == 0) {
+        if (w->text && *w->text)
+            ui_draw_text_box(UI_FONT_BODY, 0, w->text, in, UI_ALIGN_START, 1,
+                             ui_col(UC_MUTED), 0);
+    } else {
+        char dots[3 * 1024 + 1];
+        const char *s = w->buf;
+        size_t len = w->len;
+        if (w->secret) {
+            size_t n = ui_utf8_count(w->buf), k = 0;
+            for (size_t i = 0; i < n && k + 3 < sizeof dots; i++, k += 3)
+                memcpy(dots + k, "\xE2\x97\x8F", 3); /* U+25CF */
+            dots[k] = '\0';
+            s = dots;
+            len = k;
+        }
+        size_t start = 0;
+        int room = in.w - 4;
+        while (start < len && ui_text_w(UI_FONT_BODY, 0, s + start, len - start) > room) {
+            uint32_t cp;
+            int k = ui_utf8_decode(s + start, len - start, &cp);
+            start += k > 0 ? (size_t)k : 1;
+        }
+        ui_draw_text(font, px, 0, s + start, len - start, ui_col(UC_FIELD_FG),
+                     in.x, ty, 1);
+        caret_x = in.x + ui_text_w(UI_FONT_BODY, 0, s + start, len - start);
+    }
+    if (focused)
+        ui_fill_rect((struct ui_rect){caret_x + 1, ty + px / 8,
+                                      max_i(2, ui_units(0.4f)), px * 11 / 10},
+                     ui_col(UC_FOCUS));
+    if (w->error)
+        ui_draw_text_box(UI_FONT_SMALL, 0, w->error,
+                         (struct ui_rect){w->r.x, box.y + box.h, w->r.w,
+                                          w->r.h - box.h},
+                         UI_ALIGN_START, 2, ui_col(UC_ERROR), 0);
+}
+
+static void draw_check(struct ui_widget *w)
+{
+    int s = check_box_px(), pad = pad_px();
+    struct ui_rect b = {w->r.x, w->r.y + (w->r.h - s) / 2, s, s};
+    ui_fill_round(b, radius_px() / 2, ui_col(w->checked ? UC_BUTTON : UC_FIELD));
+    ui_stroke_round(b, radius_px() / 2, max_i(2, ui_units(0.4f)),
+                    ui_col(w->pressed ? UC_FOCUS : UC_BORDER));
+    if (w->checked)
+        ui_draw_check(b, ui_col(UC_BUTTON_FG));
+    ui_draw_text_box(w->font, 0, w->text,
+                     (struct ui_rect){w->r.x + s + pad, w->r.y,
+                                      w->r.w - s - pad, w->r.h},
+                     UI_ALIGN_START, 3, ui_col(w->enabled ? UC_FG : UC_DISABLED),
+                     w->private_);
+}
+
+static void draw_list(struct ui_widget *w)
+{
+    int rh = list_row_h(w), pad = pad_px();
+    ui_fill_rect(w->r, ui_col(UC_PANEL));
+    SDL_RenderSetClipRect(ui_g.ren, &(SDL_Rect){w->r.x, w->r.y, w->r.w, w->r.h});
+    int first = w->scroll / rh;
+    for (int i = first; i < w->nshown; i++) {
+        int y = w->r.y + i * rh - w->scroll;
+        if (y >= w->r.y + w->r.h)
+            break;
+        const struct ui_list_item *it = &w->items[w->shown[i]];
+        int sel = w->shown[i] == w->sel;
+        struct ui_rect row = {w->r.x, y, w->r.w, rh};
+        if (sel)
+            ui_fill_rect(row, ui_col(UC_SELECTED));
+        SDL_Color fg = ui_col(sel ? UC_SELECTED_FG : UC_FG);
+        int th = ui_line_h(UI_FONT_BODY);
+        int sh = it->sub ? ui_line_h(UI_FONT_SMALL) : 0;
+        int ty = y + (rh - th - sh) / 2;
+        ui_draw_text_box(UI_FONT_BODY, 0, it->text,
+                         (struct ui_rect){row.x + pad, ty, row.w - 2 * pad, th},
+                         UI_ALIGN_START, 1, fg, w->private_);
+        if (it->sub)
+            ui_draw_text_box(UI_FONT_SMALL, 0, it->sub,
+                             (struct ui_rect){row.x + pad, ty + th,
+                                              row.w - 2 * pad, sh},
+                             UI_ALIGN_START, 1,
+                             sel ? fg : ui_col(UC_MUTED), w->private_);
+        ui_fill_rect((struct ui_rect){row.x, y + rh - 1, row.w, 1},
+                     ui_col(UC_BORDER));
+    }
+    int content = w->nshown * rh;
+    if (content > w->r.h) { /* scroll position bar */
+        int bw = max_i(4, ui_units(0.8f));
+        int bh = max_i(bw * 2, w->r.h * w->r.h / content);
+        int by = w->r.y + (w->r.h - bh) * w->scroll / max_i(1, content - w->r.h);
+        ui_fill_rect((struct ui_rect){w->r.x + w->r.w - bw, by, bw, bh},
+                     ui_col(UC_MUTED));
+    }
+    SDL_RenderSetClipRect(ui_g.ren, NULL);
+    ui_stroke_round(w->r, 0, 2, ui_col(UC_BORDER));
+}
+
+/* The largest bold size at which the text fits the rectangle. */
+static void draw_bignum(struct ui_widget *w)
+{
+    const char *s = w->text;
+    size_t len = strlen(s);
+    if (!len)
+        return;
+    int px = w->r.h * 10 / 13;
+    int base = ui_font_px(UI_FONT_HUGE);
+    int bw = ui_text_w(UI_FONT_HUGE, 1, s, len);
+    if (bw > 0 && (long)px * bw / base > w->r.w * 95 / 100)
+        px = (int)((long)base * (w->r.w * 95 / 100) / bw);
+    if (px < 12)
+        px = 12;
+    TTF_Font *f = ui_font_get(px, 1);
+    if (!f)
+        return;
+    int tw = 0, th = 0;
+    char *z = strndup(s, len);
+    if (z) {
+        TTF_SizeUTF8(f, z, &tw, &th);
+        free(z);
+    }
+    SDL_Color c = ui_col(w->style == UI_STYLE_PRIMARY ? UC_PRIMARY : UC_FG);
+    ui_draw_text(f, px, 1, s, len, c, w->r.x + (w->r.w - tw) / 2,
+                 w->r.y + (w->r.h - th) / 2, w->private_);
+}
+
+static void draw_face(struct ui_widget *w)
+{
+    int lh = ui_line_h(w->font);
+    struct ui_rect fr = {w->r.x, w->r.y, w->r.w, w->r.h - lh};
+    int size = fr.w < fr.h ? fr.w : fr.h;
+    static const enum ui_color fill[] = {UC_FACE_1, UC_FACE_2, UC_FACE_3,
+                                         UC_FACE_4};
+    if (w->pressed || w->style == UI_STYLE_SELECTED)
+        ui_fill_round(fr, radius_px(), ui_col(UC_SELECTED));
+    int inset = size / 12;
+    ui_draw_face((struct ui_rect){fr.x + inset, fr.y + inset, fr.w - 2 * inset,
+                                  fr.h - 2 * inset},
+                 w->face, ui_col(fill[w->face & 3]), ui_col(UC_FACE_FG));
+    ui_draw_text_box(w->font, 1, w->text,
+                     (struct ui_rect){w->r.x, w->r.y + w->r.h - lh, w->r.w, lh},
+                     UI_ALIGN_CENTER, 1, ui_col(UC_FG), w->private_);
+}
+
+static void draw_widget(struct ui_widget *w)
+{
+    if (!w->visible)
+        return;
+    switch (w->kind) {
+    case UI_W_LABEL:
+        ui_draw_text_box(w->font, text_bold(w), w->text, w->r, w->align,
+                         w->max_lines,
+                         ui_col(w->style == UI_STYLE_QUIET ? UC_MUTED
+                                : w->style == UI_STYLE_DANGER ? UC_ERROR
+                                                              : UC_FG),
+                         w->private_);
+        break;
+    case UI_W_BUTTON: draw_button(w); break;
+    case UI_W_FIELD: draw_field(w); break;
+    case UI_W_CHECK: draw_check(w); break;
+    case UI_W_LIST: draw_list(w); break;
+    case UI_W_BIGNUM: draw_bignum(w); break;
+    case UI_W_FACE: draw_face(w); break;
+    case UI_W_CUSTOM:
+        if (w->ops && w->ops->draw)
+            w->ops->draw(w);
+        break;
+    case UI_W_BOX:
+        /* A box is invisible unless given a style: then it is a panel. */
+        if (w->style != UI_STYLE_NORMAL && w->style != UI_STYLE_QUIET)
+            ui_fill_round(w->r, radius_px(), ui_col(UC_PANEL));
+        break;
+    default:
+        break;
+    }
+    for (struct ui_widget *c = w->first; c; c = c->next)
+        draw_widget(c);
+}
+
+void ui_draw_screen(struct ui_screen *s)
+{
+    draw_widget(s->root);
+    for (int i = 0; i < s->noverlays; i++)
+        draw_widget(s->overlays[i]);
+}
+
+/* ---- input --------------------------------------------------------- */
+
+static struct ui_widget *hit_tree(struct ui_widget *w, int x, int y)
+{
+    if (!w->visible || !ui_rect_has(w->r, x, y))
+        return NULL;
+    for (struct ui_widget *c = w->first; c; c = c->next) {
+        struct ui_widget *h = hit_tree(c, x, y);
+        if (h)
+            return h;
+    }
+    return ui_is_touchable(w) && w->enabled ? w : NULL;
+}
+
+struct ui_widget *ui_hit(struct ui_screen *s, int x, int y)
+{
+    for (int i = s->noverlays - 1; i >= 0; i--) {
+        struct ui_widget *h = hit_tree(s->overlays[i], x, y);
+        if (h)
+            return h;
+    }
+    return hit_tree(s->root, x, y);
+}
+
+static void long_press_fired(void *ud)
+{
+    (void)ud;
+    ui_g.long_timer = 0;
+    struct ui_widget *w = ui_g.ptr_w;
+    if (!w || !ui_g.ptr_down || ui_g.dragging ||
+        !ui_rect_has(w->r, ui_g.ptr_x, ui_g.ptr_y))
+        return;
+    ui_g.long_fired = 1;
+    w->pressed = 0;
+    ui_g.dirty = 1;
+    w->on_long(w, w->long_ud);
+}
+
+void ui_pointer_down(int x, int y)
+{
+    ui_g.last_input = ui_now();
+    pointer_reset();
+    if (!ui_g.cur)
+        return;
+    ui_g.ptr_down = 1;
+    ui_g.ptr_x = ui_g.down_x = x;
+    ui_g.ptr_y = ui_g.down_y = y;
+    ui_g.long_fired = 0;
+    struct ui_widget *w = ui_hit(ui_g.cur, x, y);
+    ui_g.ptr_w = w;
+    if (!w)
+        return;
+    w->pressed = 1;
+    ui_g.drag_scroll0 = w->scroll;
+    if (w->ops && w->ops->down)
+        w->ops->down(w, x, y);
+    if (w->on_long)
+        ui_g.long_timer = ui_timer_add((uint32_t)w->long_ms, long_press_fired,
+                                       NULL);
+    ui_g.dirty = 1;
+}
+
+void ui_pointer_move(int x, int y)
+{
+    struct ui_widget *w = ui_g.ptr_w;
+    ui_g.ptr_x = x;
+    ui_g.ptr_y = y;
+    if (!w)
+        return;
+    ui_g.last_input = ui_now();
+    if (w->ops && w->ops->move)
+        w->ops->move(w, x, y);
+    if (w->kind == UI_W_LIST) {
+        if (!ui_g.dragging && abs(y - ui_g.down_y) > ui_mm(3))
+            ui_g.dragging = 1;
+        if (ui_g.dragging) {
+            int max_scroll = max_i(0, w->nshown * list_row_h(w) - w->r.h);
+            int sc = ui_g.drag_scroll0 - (y - ui_g.down_y);
+            w->scroll = sc < 0 ? 0 : sc > max_scroll ? max_scroll : sc;
+            ui_g.dirty = 1;
+        }
+        return;
+    }
+    int in = ui_rect_has(w->r, x, y);
+    if (in != w->pressed) {
+        w->pressed = in;
+        ui_g.dirty = 1;
+    }
+}
+
+void ui_pointer_up(int x, int y)
+{
+    struct ui_widget *w = ui_g.ptr_w;
+    int dragging = ui_g.dragging, fired = ui_g.long_fired;
+    ui_g.last_input = ui_now();
+    ui_timer_cancel(ui_g.long_timer);
+    ui_g.long_timer = 0;
+    ui_g.ptr_down = 0;
+    ui_g.ptr_w = NULL;
+    ui_g.dragging = 0;
+    if (!w)
+        return;
+    w->pressed = 0;
+    ui_g.dirty = 1;
+    if (w->ops && w->ops->up)
+        w->ops->up(w, x, y);
+    if (fired || dragging || !ui_rect_has(w->r, x, y) || !w->enabled)
+        return;
+    switch (w->kind) {
+    case UI_W_CHECK:
+        w->checked = !w->checked;
+        if (w->on_change)
+            w->on_change(w, w->change_ud);
+        break;
+    case UI_W_FIELD:
+        ui_focus(w);
+        break;
+    case UI_W_LIST: {
+        int row = (y - w->r.y + w->scroll) / list_row_h(w);
+        if (row >= 0 && row < w->nshown) {
+            w->sel = w->shown[row];
+            if (w->on_tap)
+                w->on_tap(w, w->tap_ud);
+        }
+        return;
+    }
+    default:
+        break;
+    }
+    if (w->kind != UI_W_LIST && w->on_tap)
+        w->on_tap(w, w->tap_ud);
+}
+
+void ui_key_text(const char *text)
+{
+    if (ui_g.cur && ui_g.cur->focus)
+        ui_field_insert(ui_g.cur->focus, text);
+}
+
+void ui_key_down(SDL_Keycode k)
+{
+    struct ui_widget *f = ui_g.cur ? ui_g.cur->focus : NULL;
+    if (!f)
+        return;
+    if (k == SDLK_BACKSPACE)
+        ui_field_backspace(f);
+    else if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && f->on_submit)
+        f->on_submit(f, f->submit_ud);
+}
