@@ -114,6 +114,13 @@ static int usb_status(struct prn_transport *t, struct prn_status *st, int timeou
 
     if (!u->info.ep_in)
         return PRN_ENOSTATUS;
+    /* Printers answer DLE EOT as soon as they see it, even inside image
+     * data, so drop stale answers before asking. */
+    for (int i = 0; i < 4; i++) {
+        int got = 0;
+        if (libusb_bulk_transfer(u->h, u->info.ep_in, buf, sz, &got, 5) != 0 || got == 0)
+            break;
+    }
     for (int n = 1; n <= 4; n++) {
         uint8_t req[3] = {0x10, 0x04, (uint8_t)n};
         size_t w;

@@ -1,0 +1,96 @@
+/* printq.h - the print job queue: jobs are rows of print_job
+ * (data/schema/0002_print.sql) holding the ESC/POS bytes, and one worker
+ * thread with its own SQLite connection sends them to the printer. The UI
+ * thread only inserts rows (printq_enqueue, in its own transaction if it
+ * likes) and reads printq_get_state; it never waits on USB.
+ *
+ * Delivery rule: a job is marked 'printing' in a committed write before its
+ * first byte is sent, and is sent again automatically only when the
+ * transport reported that the send failed (unplug, timeout): then it goes
+ * back to 'pending' and prints once the printer is back. A job still
+ * 'printing' when the queue starts was interrupted by a crash or power cut
+ * at an unknown point: it is NOT resent (the visitor may hold the receipt,
+ * and a ticket printed minutes later would be for someone who has gone);
+ * it becomes 'failed' with a reason, and staff reprint it if needed. */
+#ifndef FD_PRINTQ_H
+#define FD_PRINTQ_H
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prn_transport.h"
+
+struct printq_config {
+    const char *db_path;        /* the store; the worker opens its own connection */
+    const char *printer_uri;    /* see prn_transport.h */
+    int rescan_ms;              /* retry an absent printer this often (0: 2000) */
+    int poll_ms;                /* read status this often while idle (0: 5000) */
+    int io_timeout_ms;          /* per write chunk and status answer (0: 2000) */
+    int max_attempts;           /* sends tried before a job fails (0: 3) */
+    void (*notify)(void *user); /* on the worker thread, when the state changed:
+                                   e.g. SDL_PushEvent to wake the UI */
+    void *user;
+};
+
+/* What the staff console shows. */
+struct printq_state {
+    int connected;              /* the transport is open */
+    int ready;                  /* connected and the last status allows printing */
+    struct prn_status status;   /* the last status read */
+    int pending;                /* jobs waiting */
+    int failed;                 /* jobs failed, waiting for staff */
+    char message[192];          /* "ready", "paper end", "not connected: ..." */
+    char detail[128];           /* transport detail ("usb 0416:5011 if 0 ...") */
+    unsigned long seq;          /* raised at every change */
+};
+
+struct printq;
+
+/* Starts the worker. It first turns jobs left in 'printing' into 'failed'
+ * (see above). Returns 0 and *out, or -1 with a sentence in err (database
+ * cannot be opened, thread cannot start). The printer may be absent. */
+int printq_start(const struct printq_config *cfg, struct printq **out, char *err,
+                 size_t errlen);
+/* Tells the worker that jobs were added or changed (cheap, any thread). */
+void printq_wake(struct printq *q);
+/* Copies the current state (any thread). */
+void printq_get_state(struct printq *q, struct printq_state *out);
+/* Waits until the state's seq passes `seq` or timeout_ms elapse; returns 0
+ * or -1 on timeout. For tests and command-line tools. */
+int printq_wait(struct printq *q, unsigned long seq, int timeout_ms);
+/* Stops and joins the worker (a job being sent finishes first, bounded by
+ * the I/O timeouts), closes the printer and the connection. NULL is fine. */
+void printq_stop(struct printq *q);
+
+/* Job rows, on the caller's connection (any thread with its own). Each
+ * returns 0 or -1 (SQLite error, or the job is not in a state that allows
+ * it). */
+int printq_enqueue(sqlite3 *db, const char *kind, int64_t ref_id, const void *payload,
+                   size_t len, int64_t *id);
+/* pending or failed -> cancelled. */
+int printq_cancel(sqlite3 *db, int64_t id);
+/* A new pending job with the same bytes as job `id` (any state). */
+int printq_reprint(sqlite3 *db, int64_t id, int64_t *new_id);
+/* 'printing' -> 'failed' for every job (done by printq_start); *n counts them. */
+int printq_recover(sqlite3 *db, int *n);
+
+/* Outcome of printq_run_job. */
+enum printq_result {
+    PRINTQ_DONE = 0,        /* all bytes sent, status after fine or unknown */
+    PRINTQ_NOT_READY = 1,   /* status before said not ready: job left pending */
+    PRINTQ_RETRY = 2,       /* transport failed: job pending again (or failed at the
+                               attempt cap); close the transport and rescan */
+    PRINTQ_FAILED = 3,      /* job failed for good (see last_error) */
+    PRINTQ_SKIPPED = 4,     /* job no longer pending (cancelled, done elsewhere) */
+    PRINTQ_EDB = -1,        /* SQLite error */
+};
+
+/* Prints job `id` on transport t following the delivery rule above: status
+ * before, mark printing (committed), send, status after, mark done/failed/
+ * pending. The worker uses it; so does frontdesk-ctl. *st gets the last
+ * status read; msg a sentence on what happened. */
+enum printq_result printq_run_job(sqlite3 *db, struct prn_transport *t, int64_t id,
+                                  int io_timeout_ms, int max_attempts,
+                                  struct prn_status *st, char *msg, size_t msglen);
+
+#endif
