@@ -1,0 +1,243 @@
+/* test_domain.c - visitors, complaints and their workflow, ratings,
+ * handover, the day report and CSV export; bad input writes nothing. */
+#include "check.h"
+#include "complaint.h"
+#include "export.h"
+#include "journal.h"
+#include "rating.h"
+#include "report.h"
+#include "testutil.h"
+#include "visitor.h"
+
+static long long rows(struct fd_store *st)
+{
+    return tu_int(st, "SELECT (SELECT count(*) FROM visitor) + (SELECT count(*) FROM"
+                      " complaint) + (SELECT count(*) FROM rating) + (SELECT count(*)"
+                      " FROM outbox)");
+}
+
+int main(void)
+{
+    struct fd_store *st = tu_open("domain.db");
+    struct fd_err e = {0};
+    struct visitor v;
+    int64_t hid;
+    tu_branch(st);
+
+    /* ---- visitors ---- */
+    CHECK_INT(host_add(st, "王晓明", "客户服务部", &hid, &e), 0);
+    CHECK_INT(host_add(st, "", "x", NULL, &e), FD_EINVAL);
+    struct visitor_in in = {.name = "张三", .phone = "138 1234 5678", .company = "华信",
+                            .host_id = hid, .purpose = "面谈"};
+    CHECK_INT(visitor_sign_in(st, &in, TU_NOW, &v, &e), 0);
+    CHECK_STR(v.badge, "V0001");
+    CHECK_STR(v.phone, "13812345678");
+    CHECK_STR(v.host_name, "王晓明");
+    in.host_id = 0, in.host_name = "王晓明";
+    CHECK_INT(visitor_sign_in(st, &in, TU_NOW + 60, &v, &e), 0);
+    CHECK_STR(v.badge, "V0002");
+    /* bad input: each field named, nothing written */
+    long long before = rows(st);
+    struct visitor_in bad = in;
+    bad.name = "";
+    CHECK_INT(visitor_sign_in(st, &bad, TU_NOW, &v, &e), FD_EINVAL);
+    CHECK_STR(e.field, "name");
+    bad = in, bad.name = "Robert'); DROP TABLE visitor;--";
+    CHECK_INT(visitor_sign_in(st, &bad, TU_NOW, &v, &e), 0); /* stored literally */
+    CHECK_STR(v.name, "Robert'); DROP TABLE visitor;--");
+    before = rows(st);
+    bad = in, bad.phone = "call me";
+    CHECK_INT(visitor_sign_in(st, &bad, TU_NOW, &v, &e), FD_EINVAL);
+    CHECK_STR(e.field, "phone");
+    bad = in, bad.company = "\xff\xfe";
+    CHECK_INT(visitor_sign_in(st, &bad, TU_NOW, &v, &e), FD_EINVAL);
+    CHECK_STR(e.field, "company");
+    bad = in, bad.purpose = "a\x01";
+    CHECK_INT(visitor_sign_in(st, &bad, TU_NOW, &v, &e), FD_EINVAL);
+    CHECK_STR(e.field, "purpose");
+    char longname[200];
+    memset(longname, 'x', sizeof longname - 1);
+    longname[sizeof longname - 1] = 0;
+    bad = in, bad.name = longname;
+    CHECK_INT(visitor_sign_in(st, &bad, TU_NOW, &v, &e), FD_EINVAL);
+    bad = in, bad.host_name = "Nobody";
+    CHECK_INT(visitor_sign_in(st, &bad, TU_NOW, &v, &e), FD_ENOTFOUND);
+    CHECK_STR(e.field, "host");
+    CHECK_INT(rows(st), before);
+    /* sign out, twice */
+    CHECK_INT(visitor_find(st, "V0001", TU_NOW, &v, &e), 0);
+    CHECK_INT(visitor_sign_out(st, v.id, "staff", TU_NOW + 600, &e), 0);
+    CHECK_INT(visitor_sign_out(st, v.id, "staff", TU_NOW + 600, &e), FD_ESTATE);
+    CHECK_INT(visitor_sign_out(st, v.id, "magic", TU_NOW + 600, &e), FD_EINVAL);
+    struct visitor *list;
+    int n;
+    CHECK_INT(visitor_list(st, 1, NULL, TU_NOW, &list, &n, &e), 0);
+    CHECK_INT(n, 2);
+    free(list);
+    /* closing: 20:00 signs out everyone still on site */
+    CHECK_INT(visitor_sign_out_at_closing(st, TU_NOW + 3600, &e), 0); /* 11:00 */
+    CHECK_INT(visitor_sign_out_at_closing(st, TU_NOW + 10 * 3600 + 60, &e), 2); /* 20:01 */
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM visitor WHERE signout_how = 'closing'"), 2);
+    /* yesterday's stragglers go at the first sweep of a new day */
+    CHECK_INT(visitor_sign_in(st, &in, TU_NOW + 11 * 3600, &v, &e), 0); /* 21:00 */
+    CHECK_INT(visitor_sign_out_at_closing(st, TU_NOW + 23 * 3600, &e), 1); /* 09:00 */
+    struct host *hosts;
+    CHECK_INT(host_search(st, "客户", &hosts, &n, &e), 0);
+    CHECK_INT(n, 1);
+    free(hosts);
+
+    /* ---- complaints ---- */
+    struct complaint *c = malloc(sizeof *c);
+    struct complaint_in ci = {.category = "waiting", .description = "等了一个小时。\n没人理。",
+                              .contact_name = "陈先生", .contact_phone = "13900001111",
+                              .consent = 1};
+    CHECK_INT(complaint_file(st, &ci, TU_NOW, c, &e), 0);
+    CHECK_STR(c->state, "received");
+    CHECK_INT(c->feedback_due - c->received_at, 24 * 3600);
+    CHECK_INT(strlen(c->ref), 13);
+    CHECK(!strncmp(c->ref, "261123001001", 12));
+    char ref[14], pretty[18];
+    snprintf(ref, sizeof ref, "%s", c->ref);
+    complaint_ref_format(ref, pretty);
+    CHECK_INT(strlen(pretty), 16);
+    CHECK_INT(complaint_get(st, pretty, c, &e), 0); /* dashes are fine */
+    /* every single-digit error and every neighbour swap is caught */
+    int caught = 0, tried = 0;
+    char norm[14];
+    for (int i = 0; i < 13; i++) {
+        for (char d = '0'; d <= '9'; d++) {
+            char x[14];
+            memcpy(x, ref, 14);
+            if (x[i] == d)
+                continue;
+            x[i] = d;
+            tried++;
+            caught += complaint_ref_parse(x, norm) != 0;
+        }
+        if (i < 12 && ref[i] != ref[i + 1]) {
+            char x[14];
+            memcpy(x, ref, 14);
+            x[i] = ref[i + 1], x[i + 1] = ref[i];
+            tried++;
+            caught += complaint_ref_parse(x, norm) != 0;
+        }
+    }
+    CHECK_INT(caught, tried);
+    CHECK_INT(complaint_get(st, "123", c, &e), FD_EINVAL);
+    CHECK_INT(complaint_get(st, "abc", c, &e), FD_EINVAL);
+    /* anonymous is fine; a contact without consent is not kept */
+    struct complaint_in anon = {.category = "attitude", .description = "态度不好"};
+    CHECK_INT(complaint_file(st, &anon, TU_NOW + 1, c, &e), 0);
+    CHECK(!strncmp(c->ref, "261123001002", 12));
+    CHECK_STR(c->contact_name, "");
+    before = rows(st);
+    struct complaint_in nocons = ci;
+    nocons.consent = 0;
+    CHECK_INT(complaint_file(st, &nocons, TU_NOW, c, &e), FD_EINVAL);
+    CHECK_STR(e.field, "consent");
+    struct complaint_in badc = ci;
+    badc.category = "cats";
+    CHECK_INT(complaint_file(st, &badc, TU_NOW, c, &e), FD_EINVAL);
+    badc = ci, badc.description = "  ";
+    CHECK_INT(complaint_file(st, &badc, TU_NOW, c, &e), FD_EINVAL);
+    badc = ci, badc.contact_phone = "12";
+    CHECK_INT(complaint_file(st, &badc, TU_NOW, c, &e), FD_EINVAL);
+    badc = ci, badc.ticket_id = 99999;
+    CHECK_INT(complaint_file(st, &badc, TU_NOW, c, &e), FD_ENOTFOUND);
+    CHECK_INT(rows(st), before);
+    /* the workflow, each step recorded with who and when */
+    struct complaint_step p = {.to = "investigating", .actor = "li"};
+    CHECK_INT(complaint_advance(st, ref, &p, TU_NOW + 100, c, &e), FD_ESTATE);
+    p = (struct complaint_step){.to = "assessed", .actor = "li"};
+    CHECK_INT(complaint_advance(st, ref, &p, TU_NOW + 100, c, &e), FD_EINVAL);
+    CHECK_STR(e.field, "severity");
+    p.severity = "serious";
+    CHECK_INT(complaint_advance(st, ref, &p, TU_NOW + 100, c, &e), 0);
+    CHECK_STR(c->state, "assessed");
+    CHECK_INT(c->valid, 1);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM audit WHERE action = 'complaint_escalated'"), 1);
+    p = (struct complaint_step){.to = "investigating", .actor = "li"};
+    CHECK_INT(complaint_advance(st, ref, &p, TU_NOW + 200, c, &e), FD_EINVAL);
+    p.department = "运营部";
+    CHECK_INT(complaint_advance(st, ref, &p, TU_NOW + 200, c, &e), 0);
+    p = (struct complaint_step){.to = "proposed", .actor = "li", .resolution = "道歉并增开窗口"};
+    CHECK_INT(complaint_advance(st, ref, &p, TU_NOW + 300, c, &e), 0);
+    p = (struct complaint_step){.to = "investigating", .actor = "li", .note = "客户不接受"};
+    CHECK_INT(complaint_advance(st, ref, &p, TU_NOW + 400, c, &e), 0);
+    p = (struct complaint_step){.to = "proposed", .actor = "li", .resolution = "补偿"};
+    CHECK_INT(complaint_advance(st, ref, &p, TU_NOW + 500, c, &e), 0);
+    p = (struct complaint_step){.to = "resolved", .actor = "li"};
+    CHECK_INT(complaint_advance(st, ref, &p, TU_NOW + 600, c, &e), 0);
+    p = (struct complaint_step){.to = "closed", .actor = "li"};
+    CHECK_INT(complaint_advance(st, ref, &p, TU_NOW + 700, c, &e), FD_EINVAL);
+    p.stat_category = "waiting";
+    CHECK_INT(complaint_advance(st, ref, &p, TU_NOW + 700, c, &e), 0);
+    CHECK_STR(c->state, "closed");
+    CHECK_STR(c->resolution, "补偿");
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM complaint_event WHERE actor = 'li'"), 7);
+    CHECK_INT(complaint_advance(st, ref, &p, TU_NOW + 800, c, &e), FD_ESTATE);
+    /* an invalid complaint is closed at assessment with a reason */
+    CHECK_INT(complaint_file(st, &anon, TU_NOW + 2, c, &e), 0);
+    p = (struct complaint_step){.to = "closed", .actor = "li", .invalid = 1};
+    CHECK_INT(complaint_advance(st, c->ref, &p, TU_NOW + 900, c, &e), FD_EINVAL);
+    p.close_reason = "重复投诉";
+    CHECK_INT(complaint_advance(st, c->ref, &p, TU_NOW + 900, c, &e), 0);
+    CHECK_INT(c->valid, 0);
+    struct complaint *cl;
+    CHECK_INT(complaint_list(st, "2026-11-23", TU_NOW, &cl, &n, &e), 0);
+    CHECK_INT(n, 3);
+    free(cl);
+    CHECK_INT(complaint_list(st, NULL, TU_NOW, &cl, &n, &e), 0);
+    CHECK_INT(n, 1); /* open ones only */
+    free(cl);
+
+    /* ---- ratings ---- */
+    struct queue_ticket t;
+    int64_t rid;
+    int offer;
+    CHECK_INT(queue_take(st, "A", 0, TU_NOW, &t, &e), 0);
+    CHECK_INT(rating_add(st, t.id, 1, 1, 1, "", TU_NOW, &rid, &offer, &e), FD_ESTATE);
+    queue_call_next(st, 1, "x", TU_NOW + 10, &t, &e);
+    queue_serve(st, 1, "x", TU_NOW + 20, &t, &e);
+    queue_finish(st, 1, "x", TU_NOW + 320, &t, &e);
+    CHECK_INT(rating_add(st, t.id, 5, 1, 1, "", TU_NOW, &rid, &offer, &e), FD_EINVAL);
+    CHECK_INT(rating_add(st, t.id, 2, 4, 3, "柜员不耐烦", TU_NOW, &rid, &offer, &e), 0);
+    CHECK_INT(offer, 1);
+    CHECK_INT(rating_add(st, t.id, 1, 1, 1, "", TU_NOW, &rid, &offer, &e), FD_EEXIST);
+    CHECK_INT(rating_parse("poor"), RATE_POOR);
+    CHECK_INT(rating_parse("2"), RATE_GOOD);
+    CHECK_INT(rating_parse("meh"), 0);
+    /* the poor rating's complaint is linked to it */
+    struct complaint_in linked = {.category = "attitude", .description = "见评价",
+                                  .ticket_id = t.id};
+    CHECK_INT(complaint_file(st, &linked, TU_NOW + 400, c, &e), 0);
+    CHECK_INT(tu_int(st, "SELECT complaint_id FROM rating WHERE id = 1"), c->id);
+
+    /* ---- handover, report, export ---- */
+    int64_t hid2;
+    CHECK_INT(journal_handover(st, "li", "打印机缺纸，已更换。", TU_NOW + 1000, &hid2, &e), 0);
+    CHECK_INT(journal_handover(st, "li", "", TU_NOW, &hid2, &e), FD_EINVAL);
+    CHECK_INT(tu_int(st, "SELECT json_extract(open_json, '$.complaints_open') FROM handover"), 2);
+    char *json = NULL;
+    CHECK_INT(report_day(st, "2026-11-23", TU_NOW, &json, &e), 0);
+    CHECK(json && strstr(json, "\"complaints\":4") != NULL);
+    CHECK(json && strstr(json, "\"served\":1") != NULL);
+    CHECK(json && strstr(json, "\"poor\":0") != NULL);
+    free(json);
+    CHECK_INT(report_day(st, "2026-02-30", TU_NOW, &json, &e), FD_EINVAL);
+    FILE *f = tmpfile();
+    CHECK_INT(export_csv(st, "visitor", f, &e), 0);
+    rewind(f);
+    char buf[4096] = "";
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    buf[got] = 0;
+    CHECK(strstr(buf, "id,bday,badge,name") == buf);
+    CHECK(strstr(buf, "\"Robert'); DROP TABLE visitor;--\"") == NULL); /* no quotes needed */
+    CHECK(strstr(buf, "Robert'); DROP TABLE visitor;--") != NULL);
+    fclose(f);
+    CHECK_INT(export_csv(st, "meta", stdout, &e), FD_EINVAL);
+    CHECK_INT(export_csv(st, "visitor; DROP TABLE visitor", stdout, &e), FD_EINVAL);
+    free(c);
+    store_close(st);
+    return check_summary();
+}
