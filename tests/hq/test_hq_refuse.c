@@ -1,0 +1,445 @@
+/* test_hq_refuse.c - head office refuses what it must, over real HTTP, and
+ * writes nothing when it does: unsigned, forged, tampered, stale and replayed
+ * requests, unknown and revoked devices, oversize bodies and gzip bombs,
+ * malformed JSON, wrong types, truncated gzip, wrong encoding, too many
+ * records, a body naming another device, a gap (409 with the seq expected);
+ * bad records go to quarantine and are still acknowledged; over the in-flight
+ * cap the answer is 503 with Retry-After; /health and /metrics answer. */
+#include "check.h"
+#include "harness.h"
+#include "sync.h"
+#include "sync_wire.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <sys/socket.h>
+
+static struct h_server srv;
+static char hqdb[512];
+
+struct dev {
+    char id[65];
+    unsigned char sk[64];
+};
+
+/* Everything head office could have written, as one comparable string. */
+static void snapshot(char *out, size_t len)
+{
+    sqlite3 *db = NULL;
+    sqlite3_open_v2(hqdb, &db, SQLITE_OPEN_READONLY, NULL);
+    sqlite3_busy_timeout(db, 5000);
+    snprintf(out, len, "rec=%lld q=%lld stream=%lld/%lld nonce=%lld cmp=%lld dev=%lld tok=%lld",
+             h_int(db, "SELECT count(*) FROM record"), h_int(db, "SELECT count(*) FROM quarantine"),
+             h_int(db, "SELECT count(*) FROM stream"),
+             h_int(db, "SELECT coalesce(sum(high), 0) FROM stream"),
+             h_int(db, "SELECT count(*) FROM nonce"), h_int(db, "SELECT count(*) FROM complaint"),
+             h_int(db, "SELECT count(*) FROM device"),
+             h_int(db, "SELECT count(*) FROM enroll_token WHERE used_at IS NULL"));
+    sqlite3_close(db);
+}
+
+struct resp {
+    long status;
+    char body[4096];
+    size_t len;
+    int retry_after;
+};
+
+static size_t on_body(char *d, size_t s, size_t n, void *ctx)
+{
+    struct resp *r = ctx;
+    size_t len = s * n, room = sizeof r->body - 1 - r->len;
+    memcpy(r->body + r->len, d, len < room ? len : room);
+    r->len += len < room ? len : room;
+    r->body[r->len] = '\0';
+    return len;
+}
+
+static size_t on_header(char *d, size_t s, size_t n, void *ctx)
+{
+    struct resp *r = ctx;
+    if (s * n > 12 && strncasecmp(d, "Retry-After:", 12) == 0)
+        r->retry_after = atoi(d + 12);
+    return s * n;
+}
+
+/* How a request is to be spoiled. */
+struct how {
+    int unsigned_;            /* send no signature headers */
+    long long ts_shift;       /* added to the timestamp */
+    const char *nonce;        /* fixed nonce (replays), NULL = fresh */
+    const unsigned char *sign_with; /* another key */
+    const char *device;       /* claim another device id */
+    int no_encoding;          /* omit Content-Encoding */
+    int tamper;               /* flip a byte after signing */
+    const char *path;         /* default /v1/push */
+};
+
+static struct resp request(const struct dev *d, const void *body, size_t len, struct how h)
+{
+    struct resp r = {0};
+    CURL *c = curl_easy_init();
+    struct curl_slist *hd = NULL;
+    char line[300], nonce[40], sig[SYNC_SIG_HEX + 1], url[128];
+    const char *path = h.path ? h.path : "/v1/push";
+    const char *dev = h.device ? h.device : d->id;
+    long long ts = (long long)time(NULL) + h.ts_shift;
+    unsigned char *copy = malloc(len + 1);
+
+    memcpy(copy, body, len);
+    if (h.nonce)
+        snprintf(nonce, sizeof nonce, "%s", h.nonce);
+    else
+        sync_nonce(nonce);
+    sync_sign(h.sign_with ? h.sign_with : d->sk, "POST", path, copy, len, dev, ts, nonce, sig);
+    if (h.tamper && len > 20)
+        copy[len / 2] ^= 0x01;
+    if (!h.unsigned_) {
+        snprintf(line, sizeof line, "X-FD-Device: %s", dev);
+        hd = curl_slist_append(hd, line);
+        snprintf(line, sizeof line, "X-FD-Timestamp: %lld", ts);
+        hd = curl_slist_append(hd, line);
+        snprintf(line, sizeof line, "X-FD-Nonce: %s", nonce);
+        hd = curl_slist_append(hd, line);
+        snprintf(line, sizeof line, "X-FD-Signature: %s", sig);
+        hd = curl_slist_append(hd, line);
+    }
+    if (!h.no_encoding && strcmp(path, "/v1/push") == 0)
+        hd = curl_slist_append(hd, "Content-Encoding: gzip");
+    hd = curl_slist_append(hd, "Expect:");
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", srv.port, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hd);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, copy);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(hd);
+    curl_easy_cleanup(c);
+    free(copy);
+    return r;
+}
+
+static struct resp get(const char *path)
+{
+    struct resp r = {0};
+    CURL *c = curl_easy_init();
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", srv.port, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_easy_cleanup(c);
+    return r;
+}
+
+/* A push body (plain JSON) of n records from seq first, gzipped into *gz. */
+static size_t batch(const struct dev *d, long long epoch, long long first, int n,
+                    const char *extra, unsigned char **gz)
+{
+    size_t cap = 200 + (size_t)n * 200, len = 0, gl = 0;
+    char *p = malloc(cap);
+    len += (size_t)snprintf(p + len, cap - len, "{\"device_id\":\"%s\",\"epoch\":%lld%s,\"records\":[",
+                            d->id, epoch, extra ? extra : "");
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(p + len, cap - len,
+                                "%s{\"seq\":%lld,\"type\":\"audit\",\"v\":1,\"record\":{\"id\":%lld,"
+                                "\"at\":1,\"actor\":\"t\",\"action\":\"x\"}}",
+                                i ? "," : "", first + i, first + i);
+    len += (size_t)snprintf(p + len, cap - len, "]}");
+    sync_gzip(p, len, gz, &gl);
+    free(p);
+    return gl;
+}
+
+static size_t gz_of(const char *plain, unsigned char **gz)
+{
+    size_t gl = 0;
+    sync_gzip(plain, strlen(plain), gz, &gl);
+    return gl;
+}
+
+/* Enrols a kiosk database and returns its id and secret key. */
+static int enrol(const char *name, struct dev *d)
+{
+    char kdb[512], url[128], tok[128], err[256];
+    sqlite3 *k;
+    sqlite3_stmt *st = NULL;
+    int ok = -1;
+    h_path(kdb, sizeof kdb, name);
+    k = h_kiosk_create(kdb);
+    h_url(&srv, url, sizeof url);
+    if (!k || h_token(hqdb, "Refuse", tok, sizeof tok) != 0 ||
+        sync_enroll(k, url, tok, err, sizeof err) != 0) {
+        fprintf(stderr, "enrol: %s\n", err);
+        sqlite3_close(k);
+        return -1;
+    }
+    if (sqlite3_prepare_v2(k, "SELECT (SELECT value FROM meta WHERE key = 'device_id'),"
+                              " secret_key FROM sync_state", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(d->id, sizeof d->id, "%s", (const char *)sqlite3_column_text(st, 0));
+        ok = sync_unhex((const char *)sqlite3_column_text(st, 1), d->sk, sizeof d->sk);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(k);
+    return ok;
+}
+
+static int has(const struct resp *r, const char *code)
+{
+    return strstr(r->body, code) != NULL;
+}
+
+int main(void)
+{
+    struct dev d, other;
+    struct resp r;
+    unsigned char *gz = NULL, pk2[32], sk2[64];
+    size_t gl;
+    char before[256], after[256];
+    char nonce[40];
+
+    sync_wire_init();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    h_mkdir("refuse");
+    h_path(hqdb, sizeof hqdb, "hq.sqlite");
+    CHECK(h_server_start(&srv, hqdb, 0, NULL, NULL, NULL) == 0);
+    CHECK(enrol("k1.sqlite", &d) == 0);
+    CHECK(enrol("k2.sqlite", &other) == 0);
+    crypto_sign_keypair(pk2, sk2);
+
+    r = get("/health");
+    CHECK_INT(r.status, 200);
+    CHECK(has(&r, "\"ok\""));
+
+    /* A good push first, so the refusals below have something to disturb. */
+    gl = batch(&d, 1, 1, 10, NULL, &gz);
+    r = request(&d, gz, gl, (struct how){0});
+    CHECK_INT(r.status, 200);
+    CHECK(has(&r, "\"high\":10"));
+    snapshot(before, sizeof before);
+
+    /* Each refusal: right status and code, nothing written. */
+    free(gz);
+    gl = batch(&d, 1, 11, 5, NULL, &gz);
+    r = request(&d, gz, gl, (struct how){.unsigned_ = 1});
+    CHECK_INT(r.status, 401);
+    CHECK(has(&r, "unsigned"));
+    r = request(&d, gz, gl, (struct how){.sign_with = sk2});
+    CHECK_INT(r.status, 401);
+    CHECK(has(&r, "bad_signature"));
+    r = request(&d, gz, gl, (struct how){.tamper = 1});
+    CHECK_INT(r.status, 401);
+    CHECK(has(&r, "bad_signature"));
+    r = request(&d, gz, gl, (struct how){.ts_shift = -SYNC_TS_WINDOW - 60});
+    CHECK_INT(r.status, 401);
+    CHECK(has(&r, "stale_timestamp") && has(&r, "server_time"));
+    r = request(&d, gz, gl, (struct how){.ts_shift = 86400});
+    CHECK_INT(r.status, 401);
+    CHECK(has(&r, "stale_timestamp"));
+    r = request(&d, gz, gl, (struct how){.device = "00ff00ff00ff00ff00ff00ff00ff00ff"});
+    CHECK_INT(r.status, 403);
+    CHECK(has(&r, "unknown_device"));
+    r = request(&d, gz, gl, (struct how){.no_encoding = 1});
+    CHECK_INT(r.status, 415);
+    /* Signed by one device, naming another inside. */
+    r = request(&other, gz, gl, (struct how){0});
+    CHECK_INT(r.status, 400);
+    snapshot(after, sizeof after);
+    CHECK_STR(after, before);
+
+    /* Bodies that are not the protocol. */
+    static const char *const bad_json[] = {
+        "{not json",
+        "[]",
+        "{\"device_id\":\"%s\",\"epoch\":\"1\",\"records\":[]}",
+        "{\"device_id\":\"%s\",\"epoch\":1,\"records\":{}}",
+        "{\"device_id\":\"%s\",\"epoch\":1,\"records\":[{\"seq\":\"11\",\"type\":\"audit\"}]}",
+        "{\"device_id\":\"%s\",\"epoch\":1,\"records\":[{\"seq\":12},{\"seq\":11}]}",
+        "{\"device_id\":\"%s\",\"epoch\":1.5,\"records\":[]}",
+        "{\"device_id\":\"%s\",\"epoch\":0,\"records\":[]}",
+    };
+    for (size_t i = 0; i < sizeof bad_json / sizeof bad_json[0]; i++) {
+        char body[512];
+        snprintf(body, sizeof body, bad_json[i], d.id);
+        free(gz);
+        gl = gz_of(body, &gz);
+        r = request(&d, gz, gl, (struct how){0});
+        CHECK_MSG(r.status == 400, "case %zu: %ld %s", i, r.status, r.body);
+    }
+    /* Truncated gzip, and plain text claimed as gzip. */
+    free(gz);
+    gl = batch(&d, 1, 11, 5, NULL, &gz);
+    r = request(&d, gz, gl - 9, (struct how){0});
+    CHECK_INT(r.status, 400);
+    r = request(&d, "hello world, not gzip", 21, (struct how){0});
+    CHECK_INT(r.status, 400);
+    snapshot(after, sizeof after);
+    CHECK_STR(after, before);
+
+    /* Size caps: more records than a batch may hold; a gzip bomb; a huge body. */
+    free(gz);
+    gl = batch(&d, 1, 11, SYNC_BATCH_MAX + 1, NULL, &gz);
+    r = request(&d, gz, gl, (struct how){0});
+    CHECK_INT(r.status, 413);
+    {
+        size_t n = SYNC_PLAIN_MAX + 4096;
+        char *bomb = malloc(n + 1);
+        memset(bomb, ' ', n);
+        bomb[n] = '\0';
+        free(gz);
+        gl = gz_of(bomb, &gz);
+        free(bomb);
+        CHECK(gl < SYNC_BODY_MAX);
+        r = request(&d, gz, gl, (struct how){0});
+        CHECK_INT(r.status, 413);
+        unsigned char *huge = calloc(1, SYNC_BODY_MAX + 10);
+        r = request(&d, huge, SYNC_BODY_MAX + 10, (struct how){0});
+        CHECK_INT(r.status, 413);
+        free(huge);
+    }
+    snapshot(after, sizeof after);
+    CHECK_STR(after, before);
+
+    /* A gap: 409 with the seq expected; nothing written. */
+    free(gz);
+    gl = batch(&d, 1, 20, 3, NULL, &gz);
+    r = request(&d, gz, gl, (struct how){0});
+    CHECK_INT(r.status, 409);
+    CHECK(has(&r, "\"expected\":11"));
+    free(gz);
+    gl = batch(&d, 2, 5, 3, NULL, &gz); /* a new epoch must start at 1 or say where */
+    r = request(&d, gz, gl, (struct how){0});
+    CHECK_INT(r.status, 409);
+    CHECK(has(&r, "\"expected\":1"));
+    snapshot(after, sizeof after);
+    CHECK_STR(after, before);
+
+    /* Replay: the same signed request twice; the second is refused. */
+    free(gz);
+    gl = batch(&d, 1, 11, 5, NULL, &gz);
+    sync_nonce(nonce);
+    r = request(&d, gz, gl, (struct how){.nonce = nonce});
+    CHECK_INT(r.status, 200);
+    CHECK(has(&r, "\"high\":15"));
+    snapshot(before, sizeof before);
+    r = request(&d, gz, gl, (struct how){.nonce = nonce});
+    CHECK_INT(r.status, 401);
+    CHECK(has(&r, "replay"));
+    snapshot(after, sizeof after);
+    CHECK_STR(after, before);
+    /* The same batch again with a fresh signature: acknowledged, nothing new. */
+    r = request(&d, gz, gl, (struct how){0});
+    CHECK_INT(r.status, 200);
+    CHECK(has(&r, "\"high\":15") && has(&r, "\"applied\":0") && has(&r, "\"ignored\":5"));
+
+    /* Epoch 2 starting at seq 40 when the kiosk says so. */
+    free(gz);
+    gl = batch(&d, 2, 40, 2, ",\"epoch_start\":40", &gz);
+    r = request(&d, gz, gl, (struct how){0});
+    CHECK_INT(r.status, 200);
+    CHECK(has(&r, "\"high\":41"));
+
+    /* Bad records go to quarantine and are acknowledged. */
+    {
+        char body[1024];
+        snprintf(body, sizeof body,
+                 "{\"device_id\":\"%s\",\"epoch\":1,\"records\":["
+                 "{\"seq\":16,\"type\":\"audit\",\"v\":99,\"record\":{\"id\":16}},"
+                 "{\"seq\":17,\"type\":\"complaint\",\"v\":1,\"record\":{\"id\":1}},"
+                 "{\"seq\":18,\"type\":\"Bad-Type\",\"v\":1,\"record\":{\"id\":1}},"
+                 "{\"seq\":19,\"type\":\"print_job\",\"v\":1,\"record\":{\"id\":7}},"
+                 "{\"seq\":20,\"type\":\"ticket\",\"v\":1,\"record\":[1,2]}]}",
+                 d.id);
+        free(gz);
+        gl = gz_of(body, &gz);
+        r = request(&d, gz, gl, (struct how){0});
+        CHECK_INT(r.status, 200);
+        CHECK(has(&r, "\"high\":20") && has(&r, "\"quarantined\":4"));
+        sqlite3 *db = NULL;
+        sqlite3_open_v2(hqdb, &db, SQLITE_OPEN_READONLY, NULL);
+        CHECK_INT(h_int(db, "SELECT count(*) FROM quarantine"), 4);
+        CHECK_INT(h_int(db, "SELECT count(*) FROM record WHERE type = 'print_job'"), 1);
+        sqlite3_close(db);
+    }
+
+    /* Revoked: refused, nothing written. */
+    {
+        char args[700];
+        snprintf(args, sizeof args, "--db '%s' revoke %s", hqdb, d.id);
+        CHECK_INT(h_hq_cmd(args, NULL, 0), 0);
+        snapshot(before, sizeof before);
+        free(gz);
+        gl = batch(&d, 1, 21, 3, NULL, &gz);
+        r = request(&d, gz, gl, (struct how){0});
+        CHECK_INT(r.status, 403);
+        CHECK(has(&r, "revoked"));
+        r = request(&d, "{\"cursor\":0}", 12, (struct how){.path = "/v1/pull"});
+        CHECK_INT(r.status, 403);
+        snapshot(after, sizeof after);
+        CHECK_STR(after, before);
+    }
+
+    /* Pull with a bad body. */
+    r = request(&other, "{\"cursor\":\"x\"}", 14, (struct how){.path = "/v1/pull"});
+    CHECK_INT(r.status, 400);
+    r = request(&other, "{\"cursor\":0}", 12, (struct how){.path = "/v1/nothing"});
+    CHECK_INT(r.status, 404);
+
+    /* /metrics counts what was refused. */
+    r = get("/metrics");
+    CHECK_INT(r.status, 200);
+    CHECK(has(&r, "fdhq_rejects_total{reason=\"bad_signature\"} 2"));
+    CHECK(has(&r, "fdhq_rejects_total{reason=\"replay\"} 1"));
+    CHECK(has(&r, "fdhq_branch_lag_seconds{branch=\"Refuse\""));
+    CHECK_INT(h_server_stop(&srv, 0), 0);
+
+    /* Over the in-flight cap: a request held open takes the only slot. */
+    CHECK(h_server_start(&srv, hqdb, 0, NULL, "--max-inflight", "1") == 0);
+    {
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port)};
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        const char *head = "POST /v1/push HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc";
+        inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+        CHECK(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+        CHECK(write(fd, head, strlen(head)) == (ssize_t)strlen(head));
+        /* The server counts a request once its headers are in: retry (a
+         * bounded wait, not a timing assumption) until it has. */
+        int busy = 0;
+        for (int i = 0; i < 100 && !busy; i++) {
+            r = request(&other, "{\"cursor\":0}", 12, (struct how){.path = "/v1/pull"});
+            busy = r.status == 503;
+            if (!busy)
+                usleep(10000);
+        }
+        CHECK(busy);
+        CHECK(has(&r, "busy"));
+        CHECK_INT(r.retry_after, 2);
+        close(fd);
+        /* Slot free again. */
+        int ok = 0;
+        for (int i = 0; i < 100 && !ok; i++) {
+            r = request(&other, "{\"cursor\":0}", 12, (struct how){.path = "/v1/pull"});
+            ok = r.status == 200;
+            if (!ok)
+                usleep(10000);
+        }
+        CHECK(ok);
+    }
+    CHECK_INT(h_server_stop(&srv, 0), 0);
+
+    free(gz);
+    curl_global_cleanup();
+    h_rmdir();
+    return check_summary();
+}
