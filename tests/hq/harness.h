@@ -282,7 +282,7 @@ static void h_url(const struct h_server *s, char *out, size_t len)
 /* Runs a frontdesk-hq command and returns its first output line in out. */
 static int h_hq_cmd(const char *args, char *out, size_t len)
 {
-    char cmd[1024];
+    char cmd[2048];
     FILE *p;
     int st;
     snprintf(cmd, sizeof cmd, "'%s' %s", FDHQ_BIN, args);
