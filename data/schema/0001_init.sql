@@ -68,7 +68,7 @@ CREATE TABLE ticket (
   UNIQUE (issued_service_id, bday, number)
 ) STRICT;
 CREATE INDEX ticket_by_state ON ticket(state, service_id, priority DESC, id);
-CREATE INDEX ticket_by_counter ON ticket(counter_id, state);
+CREATE INDEX ticket_by_counter ON ticket(counter_id) WHERE state IN ('called', 'serving');
 
 CREATE TABLE ticket_event (   -- the history of a ticket after it was issued
   id         INTEGER PRIMARY KEY AUTOINCREMENT,
