@@ -1,0 +1,474 @@
+/* ctl_print.c - frontdesk-ctl print / printer (see ctl_print.h). Reads the
+ * ticket, visitor or complaint with plain SELECTs, lays the receipt out with
+ * app/print/receipt, records it as a print_job and prints it through the
+ * same printq_run_job the kiosk's worker uses, so the delivery rule (marked
+ * 'printing' before the first byte, never resent blindly) holds here too. */
+#include "ctl_print.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escpos.h"
+#include "printq.h"
+#include "prn_transport.h"
+#include "receipt.h"
+
+enum { P_OK = 0, P_FAIL = 1, P_USAGE = 2, P_DB = 3 };
+
+#define IO_TIMEOUT_MS 3000
+
+struct opts {
+    const char *printer, *lang, *profile;
+    int queue;
+    const char *pos[4];
+    int npos;
+};
+
+static int usage(const char *msg)
+{
+    fprintf(stderr, "frontdesk-ctl: %s\n"
+            "usage: frontdesk-ctl print ticket|visitor|complaint ID [--printer URI] "
+            "[--lang zh|en] [--profile NAME] [--queue]\n"
+            "       frontdesk-ctl printer status|jobs [--printer URI]\n"
+            "       frontdesk-ctl printer cancel|reprint JOB_ID\n", msg);
+    return P_USAGE;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--queue") == 0) {
+            o->queue = 1;
+        } else if (strncmp(a, "--", 2) == 0) {
+            const char **dst = !strcmp(a, "--printer") ? &o->printer
+                             : !strcmp(a, "--lang") ? &o->lang
+                             : !strcmp(a, "--profile") ? &o->profile : NULL;
+            if (!dst || i + 1 >= argc)
+                return -1;
+            *dst = argv[++i];
+        } else if (o->npos < 4) {
+            o->pos[o->npos++] = a;
+        } else {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Copies config value `key` into buf; returns buf, or NULL when unset. */
+static const char *config(sqlite3 *db, const char *key, char *buf, size_t len)
+{
+    sqlite3_stmt *s = NULL;
+    const char *r = NULL;
+    if (db && sqlite3_prepare_v2(db, "SELECT value FROM config WHERE key = ?", -1, &s,
+                                 NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+            r = buf;
+        }
+    }
+    sqlite3_finalize(s);
+    return r;
+}
+
+static int parse_id(const char *s, long long *id)
+{
+    char *end = NULL;
+    *id = s ? strtoll(s, &end, 10) : 0;
+    return s && *s && end && !*end && *id > 0 ? 0 : -1;
+}
+
+/* Column i as a string that lives as long as the statement row; "" for NULL. */
+static const char *col(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? (const char *)t : "";
+}
+
+static void print_status_text(const char *uri, const struct prn_transport *t,
+                              const struct prn_status *st, int rc)
+{
+    char desc[160];
+    if (rc == 0) {
+        prn_status_describe(st, desc, sizeof desc);
+        printf("printer %s (%s): %s\n", uri, t->detail, desc);
+    } else {
+        printf("printer %s (%s): status unknown: %s\n", uri, t->detail, prn_strerror(rc));
+    }
+}
+
+static cJSON *status_json(const struct prn_status *st)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "answered", st->answered);
+    cJSON_AddBoolToObject(o, "ready", st->answered && prn_status_ready(st));
+    cJSON_AddBoolToObject(o, "offline", st->offline);
+    cJSON_AddBoolToObject(o, "cover_open", st->cover_open);
+    cJSON_AddBoolToObject(o, "paper_end", st->paper_end);
+    cJSON_AddBoolToObject(o, "paper_near_end", st->paper_near_end);
+    cJSON_AddBoolToObject(o, "cutter_error", st->cutter_error);
+    cJSON_AddBoolToObject(o, "error", st->error);
+    return o;
+}
+
+static void emit(cJSON *o)
+{
+    char *t = cJSON_PrintUnformatted(o);
+    printf("%s\n", t ? t : "{}");
+    free(t);
+    cJSON_Delete(o);
+}
+
+static int cmd_status(sqlite3 *db, const char *uri, int json)
+{
+    struct prn_transport *t = NULL;
+    struct prn_status st;
+    char err[256];
+    int rc = prn_open(uri, &t, err, sizeof err), ready = 0;
+    int pending = -1, failed = -1;
+    sqlite3_stmt *s = NULL;
+
+    if (db && sqlite3_prepare_v2(db, "SELECT sum(state = 'pending'), sum(state = 'failed') "
+                                     "FROM print_job", -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+        pending = sqlite3_column_int(s, 0);
+        failed = sqlite3_column_int(s, 1);
+    }
+    sqlite3_finalize(s);
+    if (rc) {
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "printer", uri);
+            cJSON_AddBoolToObject(o, "connected", 0);
+            cJSON_AddStringToObject(o, "message", err);
+            if (pending >= 0) {
+                cJSON_AddNumberToObject(o, "pending", pending);
+                cJSON_AddNumberToObject(o, "failed", failed);
+            }
+            emit(o);
+        } else {
+            printf("printer %s: not connected: %s\n", uri, err);
+            if (pending >= 0)
+                printf("jobs: %d pending, %d failed\n", pending, failed);
+        }
+        return P_FAIL;
+    }
+    int src = prn_status(t, &st, IO_TIMEOUT_MS);
+    ready = src == 0 ? prn_status_ready(&st) : src == PRN_ENOSTATUS;
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        char desc[160];
+        cJSON_AddStringToObject(o, "printer", uri);
+        cJSON_AddBoolToObject(o, "connected", 1);
+        cJSON_AddStringToObject(o, "transport", t->detail);
+        cJSON_AddItemToObject(o, "status", status_json(&st));
+        if (src == 0)
+            prn_status_describe(&st, desc, sizeof desc);
+        else
+            snprintf(desc, sizeof desc, "status unknown: %s", prn_strerror(src));
+        cJSON_AddStringToObject(o, "message", desc);
+        if (pending >= 0) {
+            cJSON_AddNumberToObject(o, "pending", pending);
+            cJSON_AddNumberToObject(o, "failed", failed);
+        }
+        emit(o);
+    } else {
+        print_status_text(uri, t, &st, src);
+        if (pending >= 0)
+            printf("jobs: %d pending, %d failed\n", pending, failed);
+    }
+    prn_close(t);
+    return ready ? P_OK : P_FAIL;
+}
+
+/* Fills the receipt for kind/id from the store; strings are copied into
+ * `pool` (freed by the caller). Returns 0, 1 not found, or -1 db error. */
+static int load(sqlite3 *db, enum receipt_kind kind, long long id, void *fields, char **pool)
+{
+    sqlite3_stmt *s = NULL;
+    char branch[128];
+    const char *sql;
+    int rc;
+    size_t used = 0;
+#define KEEP(dst, txt) do { size_t l_ = strlen(txt) + 1; \
+        if (used + l_ > 4096) l_ = 0; else { memcpy(*pool + used, txt, l_); dst = *pool + used; used += l_; } } while (0)
+
+    *pool = calloc(1, 4096);
+    if (!*pool)
+        return -1;
+    const char *b = config(db, "branch_name", branch, sizeof branch);
+    if (kind == RECEIPT_TICKET)
+        sql = "SELECT t.label, s.name_zh, s.name_en, t.issued_at, t.bday, t.state, "
+              "(SELECT count(*) FROM ticket w WHERE w.service_id = t.service_id "
+              " AND w.bday = t.bday AND w.state = 'waiting' AND (w.priority > t.priority "
+              " OR (w.priority = t.priority AND w.id < t.id))) "
+              "FROM ticket t JOIN service s ON s.id = t.service_id WHERE t.id = ?";
+    else if (kind == RECEIPT_VISITOR)
+        sql = "SELECT name, phone, company, host_name, badge, signed_in_at FROM visitor "
+              "WHERE id = ?";
+    else
+        sql = "SELECT ref, category, received_at, feedback_due FROM complaint WHERE id = ?";
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+        fprintf(stderr, "frontdesk-ctl: %s\n", sqlite3_errmsg(db));
+        return -1;
+    }
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return rc == SQLITE_DONE ? 1 : -1;
+    }
+    if (kind == RECEIPT_TICKET) {
+        struct receipt_ticket *t = fields;
+        char qr[96];
+        memset(t, 0, sizeof *t);
+        if (b) { KEEP(t->branch_zh, b); t->branch_en = t->branch_zh; }
+        KEEP(t->label, col(s, 0));
+        KEEP(t->service_zh, col(s, 1));
+        KEEP(t->service_en, col(s, 2));
+        t->issued_at = sqlite3_column_int64(s, 3);
+        snprintf(qr, sizeof qr, "ticket:%s:%s", col(s, 4), col(s, 0));
+        KEEP(t->qr, qr);
+        t->people_ahead = strcmp(col(s, 5), "waiting") == 0 ? sqlite3_column_int(s, 6) : -1;
+    } else if (kind == RECEIPT_VISITOR) {
+        struct receipt_visitor *v = fields;
+        memset(v, 0, sizeof *v);
+        if (b) { KEEP(v->branch_zh, b); v->branch_en = v->branch_zh; }
+        KEEP(v->name, col(s, 0));
+        KEEP(v->phone, col(s, 1));
+        KEEP(v->company, col(s, 2));
+        KEEP(v->host, col(s, 3));
+        KEEP(v->badge, col(s, 4));
+        v->signed_in_at = sqlite3_column_int64(s, 5);
+    } else {
+        struct receipt_complaint *c = fields;
+        memset(c, 0, sizeof *c);
+        if (b) { KEEP(c->branch_zh, b); c->branch_en = c->branch_zh; }
+        KEEP(c->ref, col(s, 0));
+        KEEP(c->category, col(s, 1));
+        c->received_at = sqlite3_column_int64(s, 2);
+        c->feedback_due = sqlite3_column_int64(s, 3);
+    }
+#undef KEEP
+    sqlite3_finalize(s);
+    return 0;
+}
+
+/* A virtual printer gets the profile's paper width unless the URI says. */
+static const char *paper_uri(const char *uri, const struct escpos_profile *prof, char *buf,
+                             size_t len)
+{
+    if (strncmp(uri, "virtual:", 8) != 0 || strstr(uri, "?dots="))
+        return uri;
+    snprintf(buf, len, "%s?dots=%d", uri, prof->dots);
+    return buf;
+}
+
+static int cmd_print(sqlite3 *db, const struct opts *o, const char *uri, int json)
+{
+    union { struct receipt_ticket t; struct receipt_visitor v; struct receipt_complaint c; } f;
+    int kind = receipt_kind_parse(o->pos[0]);
+    long long id;
+    char *pool = NULL, cfgbuf[64], err[256], msg[320];
+    const char *lang_s = o->lang ? o->lang : config(db, "language", cfgbuf, sizeof cfgbuf);
+    enum receipt_lang lang = lang_s && !strcmp(lang_s, "en") ? RECEIPT_EN : RECEIPT_ZH;
+    char profbuf[64], vuri[1200];
+    const char *pname = o->profile ? o->profile : config(db, "printer_profile", profbuf, sizeof profbuf);
+    const struct escpos_profile *prof = escpos_profile_find(pname ? pname : "80mm");
+    struct escpos_font *font = NULL;
+    struct prn_transport *t = NULL;
+    struct prn_status st = {0};
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    int64_t job = 0;
+    int rc = P_FAIL, r;
+    enum printq_result res = PRINTQ_EDB;
+
+    if (kind < 0 || o->npos != 2 || parse_id(o->pos[1], &id) != 0)
+        return usage("print: expected ticket|visitor|complaint and a numeric ID");
+    if (o->lang && strcmp(o->lang, "zh") && strcmp(o->lang, "en"))
+        return usage("--lang must be zh or en");
+    if (!prof)
+        return usage("unknown --profile: use 58mm, 80mm, 58mm-raster or 80mm-raster");
+    if (!db)
+        return usage("print needs the database");
+    r = load(db, (enum receipt_kind)kind, id, &f, &pool);
+    if (r != 0) {
+        free(pool);
+        if (r < 0)
+            return P_DB;
+        fprintf(stderr, "frontdesk-ctl: no %s with id %lld\n", o->pos[0], id);
+        return P_FAIL;
+    }
+    if ((!prof->cjk_font || !prof->qr) &&
+        escpos_font_open(NULL, 0, &font, err, sizeof err) != 0) {
+        fprintf(stderr, "frontdesk-ctl: %s\n", err);
+        goto out;
+    }
+    r = receipt_render((enum receipt_kind)kind, &f, lang, prof, font, &bytes, &len);
+    if (r != 0) {
+        fprintf(stderr, "frontdesk-ctl: receipt: %s\n", escpos_strerror(r));
+        goto out;
+    }
+    if (printq_enqueue(db, o->pos[0], id, bytes, len, &job) != 0) {
+        fprintf(stderr, "frontdesk-ctl: print_job: %s\n", sqlite3_errmsg(db));
+        rc = P_DB;
+        goto out;
+    }
+    if (o->queue) {
+        snprintf(msg, sizeof msg, "queued for the kiosk's printer");
+        res = PRINTQ_NOT_READY;
+        rc = P_OK;
+    } else if ((r = prn_open(paper_uri(uri, prof, vuri, sizeof vuri), &t, err, sizeof err)) != 0) {
+        snprintf(msg, sizeof msg, "%s", err);
+        /* not printed by this command: fail the job rather than let a
+         * printer print it by surprise later; staff can reprint it */
+        sqlite3_stmt *s = NULL;
+        if (sqlite3_prepare_v2(db, "UPDATE print_job SET state = 'failed', last_error = ? "
+                                   "WHERE id = ? AND state = 'pending'", -1, &s, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(s, 1, err, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(s, 2, job);
+            sqlite3_step(s);
+        }
+        sqlite3_finalize(s);
+    } else {
+        res = printq_run_job(db, t, job, IO_TIMEOUT_MS, 1, &st, msg, sizeof msg);
+        if (res == PRINTQ_NOT_READY) { /* printer not ready: leave nothing pending */
+            sqlite3_stmt *s = NULL;
+            if (sqlite3_prepare_v2(db, "UPDATE print_job SET state = 'failed', last_error = ? "
+                                       "WHERE id = ? AND state = 'pending'", -1, &s, NULL) == SQLITE_OK) {
+                sqlite3_bind_text(s, 1, msg, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(s, 2, job);
+                sqlite3_step(s);
+            }
+            sqlite3_finalize(s);
+        }
+        rc = res == PRINTQ_DONE ? P_OK : res == PRINTQ_EDB ? P_DB : P_FAIL;
+    }
+    if (json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddNumberToObject(j, "job", (double)job);
+        cJSON_AddStringToObject(j, "kind", o->pos[0]);
+        cJSON_AddNumberToObject(j, "id", (double)id);
+        cJSON_AddStringToObject(j, "printer", o->queue ? "queue" : uri);
+        cJSON_AddStringToObject(j, "profile", prof->name);
+        cJSON_AddStringToObject(j, "lang", lang == RECEIPT_EN ? "en" : "zh");
+        cJSON_AddNumberToObject(j, "bytes", (double)len);
+        cJSON_AddBoolToObject(j, "printed", res == PRINTQ_DONE);
+        cJSON_AddStringToObject(j, "message", msg);
+        emit(j);
+    } else if (rc == P_OK) {
+        printf("%s %lld: job %lld %s (%zu bytes, %s, %s)\n", o->pos[0], id, (long long)job,
+               o->queue ? "queued" : "printed", len, prof->name, o->queue ? "queue" : uri);
+    } else {
+        fprintf(stderr, "frontdesk-ctl: %s %lld not printed: %s\n", o->pos[0], id, msg);
+    }
+out:
+    prn_close(t);
+    escpos_font_close(font);
+    free(bytes);
+    free(pool);
+    return rc;
+}
+
+static int cmd_jobs(sqlite3 *db, int json)
+{
+    sqlite3_stmt *s = NULL;
+    cJSON *arr = json ? cJSON_CreateArray() : NULL;
+
+    if (!db || sqlite3_prepare_v2(db, "SELECT id, kind, ref_id, state, attempts, "
+                                      "coalesce(last_error, ''), created_at, printed_at "
+                                      "FROM print_job ORDER BY id DESC LIMIT 20", -1, &s,
+                                  NULL) != SQLITE_OK) {
+        fprintf(stderr, "frontdesk-ctl: %s\n", db ? sqlite3_errmsg(db) : "no database");
+        cJSON_Delete(arr);
+        return P_DB;
+    }
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "job", (double)sqlite3_column_int64(s, 0));
+            cJSON_AddStringToObject(o, "kind", col(s, 1));
+            cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 2));
+            cJSON_AddStringToObject(o, "state", col(s, 3));
+            cJSON_AddNumberToObject(o, "attempts", sqlite3_column_int(s, 4));
+            cJSON_AddStringToObject(o, "last_error", col(s, 5));
+            cJSON_AddNumberToObject(o, "created_at", (double)sqlite3_column_int64(s, 6));
+            if (sqlite3_column_type(s, 7) == SQLITE_NULL)
+                cJSON_AddNullToObject(o, "printed_at");
+            else
+                cJSON_AddNumberToObject(o, "printed_at", (double)sqlite3_column_int64(s, 7));
+            cJSON_AddItemToArray(arr, o);
+        } else {
+            printf("%6lld %-9s %6lld %-9s %d %s\n", sqlite3_column_int64(s, 0), col(s, 1),
+                   sqlite3_column_int64(s, 2), col(s, 3), sqlite3_column_int(s, 4), col(s, 5));
+        }
+    }
+    sqlite3_finalize(s);
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "jobs", arr);
+        emit(o);
+    }
+    return P_OK;
+}
+
+static int cmd_job_op(sqlite3 *db, const char *op, const char *arg, int json)
+{
+    long long id;
+    int64_t new_id = 0;
+    int r;
+
+    if (parse_id(arg, &id) != 0)
+        return usage("expected a numeric JOB_ID");
+    if (!db)
+        return usage("needs the database");
+    r = !strcmp(op, "cancel") ? printq_cancel(db, id) : printq_reprint(db, id, &new_id);
+    if (r != 0) {
+        fprintf(stderr, "frontdesk-ctl: cannot %s job %lld (no such job%s)\n", op, id,
+                !strcmp(op, "cancel") ? ", or not pending/failed" : "");
+        return P_FAIL;
+    }
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "job", (double)id);
+        if (new_id)
+            cJSON_AddNumberToObject(o, "new_job", (double)new_id);
+        cJSON_AddStringToObject(o, "done", op);
+        emit(o);
+    } else if (new_id) {
+        printf("job %lld reprinted as job %lld (pending)\n", id, (long long)new_id);
+    } else {
+        printf("job %lld cancelled\n", id);
+    }
+    return P_OK;
+}
+
+int ctl_print_main(int argc, char **argv, sqlite3 *db, int json)
+{
+    struct opts o;
+    char buf[1100];
+    const char *uri;
+
+    if (argc < 1 || parse(argc, argv, &o) != 0)
+        return usage("bad arguments");
+    uri = o.printer ? o.printer : config(db, "printer_uri", buf, sizeof buf);
+    if (!uri)
+        uri = "virtual:receipt.png";
+    if (!strcmp(argv[0], "print"))
+        return cmd_print(db, &o, uri, json);
+    if (strcmp(argv[0], "printer") != 0 || o.npos < 1)
+        return usage("expected print or printer");
+    if (!strcmp(o.pos[0], "status") && o.npos == 1)
+        return cmd_status(db, uri, json);
+    if (!strcmp(o.pos[0], "jobs") && o.npos == 1)
+        return cmd_jobs(db, json);
+    if ((!strcmp(o.pos[0], "cancel") || !strcmp(o.pos[0], "reprint")) && o.npos == 2)
+        return cmd_job_op(db, o.pos[0], o.pos[1], json);
+    return usage("printer: expected status, jobs, cancel JOB_ID or reprint JOB_ID");
+}
