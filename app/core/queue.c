@@ -144,11 +144,11 @@ void queue_bday(struct fd_store *st, int64_t now, char out[11])
 int64_t queue_estimate(struct fd_store *st, int64_t service_id, int ahead)
 {
     double mean = (double)cfg_get_int(st, "default_service_s");
-    int open = 0;
+    double open = 0;
     sqlite3_stmt *s = store_prepare(st,
-        "SELECT avg(d), count(*) FROM (SELECT finished_at - serving_at AS d"
+        "SELECT avg(d), count(*) FROM (SELECT finished_at - called_at AS d"
         " FROM ticket WHERE service_id = ?1 AND state = 'done'"
-        " AND serving_at IS NOT NULL AND finished_at >= serving_at"
+        " AND called_at IS NOT NULL AND finished_at >= called_at"
         " ORDER BY id DESC LIMIT ?2)");
     if (s) {
         sqlite3_bind_int64(s, 1, service_id);
@@ -157,16 +157,19 @@ int64_t queue_estimate(struct fd_store *st, int64_t service_id, int ahead)
             mean = sqlite3_column_double(s, 0);
         sqlite3_reset(s);
     }
+    /* A counter that serves k active services gives each 1/k of its time. */
     s = store_prepare(st,
-        "SELECT count(*) FROM counter c JOIN counter_service cs"
-        " ON cs.counter_id = c.id WHERE cs.service_id = ?1 AND c.open = 1");
+        "SELECT coalesce(sum(1.0 / (SELECT count(*) FROM counter_service x JOIN"
+        " service v ON v.id = x.service_id WHERE x.counter_id = c.id AND v.active)), 0)"
+        " FROM counter c JOIN counter_service cs ON cs.counter_id = c.id"
+        " WHERE cs.service_id = ?1 AND c.open = 1");
     if (s) {
         sqlite3_bind_int64(s, 1, service_id);
         if (sqlite3_step(s) == SQLITE_ROW)
-            open = sqlite3_column_int(s, 0);
+            open = sqlite3_column_double(s, 0);
         sqlite3_reset(s);
     }
-    if (open < 1)
+    if (open < 0.5) /* nobody staffed: assume one counter will open */
         open = 1;
     return (int64_t)(ahead * mean / open + 0.5);
 }

@@ -140,8 +140,11 @@ int queue_waiting(struct fd_store *st, const char *code, int64_t now,
 void queue_bday(struct fd_store *st, int64_t now, char out[11]);
 
 /* Estimated wait for a ticket with `ahead` people before it in service
- * `service_id`: ahead x mean service time (last avg_window tickets, else
- * default_service_s) / open counters serving it (at least 1). */
+ * `service_id`: ahead x mean time a counter spends per ticket (called to
+ * finished, last avg_window tickets of the service, else default_service_s)
+ * / the open counters serving it, each counted by its share (a counter that
+ * serves two services counts half). Measured on simulated days by
+ * bench/sim_day (see README). */
 int64_t queue_estimate(struct fd_store *st, int64_t service_id, int ahead);
 
 #endif

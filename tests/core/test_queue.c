@@ -204,13 +204,14 @@ int main(void)
     CHECK_INT(queue_take(st, "A'; --", 0, TU_NOW, &t, &e), FD_EINVAL);
     CHECK_INT(queue_take(st, "", 0, TU_NOW, &t, &e), FD_EINVAL);
 
-    /* estimate: default service time (300 s) x ahead / open counters (2 serve A) */
+    /* estimate: default service time (300 s) x ahead / open counters serving
+     * A, each by its share: counters 1 (A,B) and 3 (C,A) give half each */
     CHECK_INT(queue_take(st, "A", 0, TU_NOW + 3, &t, &e), 0);
     CHECK_INT(t.ahead, 2);
-    CHECK_INT(t.est_wait_s, 300);
+    CHECK_INT(t.est_wait_s, 600);
     queue_counter_set_open(st, 3, 0, &e);
     CHECK_INT(queue_ticket_get(st, t.id, TU_NOW, &t, &e), 0);
-    CHECK_INT(t.est_wait_s, 600);
+    CHECK_INT(t.est_wait_s, 1200);
     queue_counter_set_open(st, 3, 1, &e);
 
     /* priority first, then the oldest */
