@@ -97,6 +97,16 @@ static long long h_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+/* The test-only copy of every outbox row (the worker deletes acknowledged ones). */
+static int h_history(sqlite3 *db)
+{
+    return h_exec(db, "CREATE TABLE outbox_history (seq INTEGER PRIMARY KEY, epoch INTEGER,"
+                      " type TEXT, schema_version INTEGER, record TEXT);"
+                      "CREATE TRIGGER outbox_history_ins AFTER INSERT ON outbox BEGIN"
+                      " INSERT INTO outbox_history VALUES (NEW.seq, NEW.epoch, NEW.type,"
+                      " NEW.schema_version, NEW.record); END;");
+}
+
 /* Creates a kiosk database at path with the schema files and the history copy. */
 static sqlite3 *h_kiosk_create(const char *path)
 {
@@ -120,12 +130,8 @@ static sqlite3 *h_kiosk_create(const char *path)
     }
     h_exec(db, "INSERT OR IGNORE INTO meta(key, value) VALUES"
                " ('device_id', lower(hex(randomblob(16))))");
-    h_exec(db, "CREATE TABLE outbox_history (seq INTEGER PRIMARY KEY, epoch INTEGER,"
-               " type TEXT, schema_version INTEGER, record TEXT);"
-               "CREATE TRIGGER outbox_history_ins AFTER INSERT ON outbox BEGIN"
-               " INSERT INTO outbox_history VALUES (NEW.seq, NEW.epoch, NEW.type,"
-               " NEW.schema_version, NEW.record); END;"
-               "INSERT INTO service(id, code, name_zh, name_en) VALUES"
+    h_history(db);
+    h_exec(db, "INSERT INTO service(id, code, name_zh, name_en) VALUES"
                " (1, 'A', '综合业务', 'General'), (2, 'B', '投诉', 'Complaints');"
                "INSERT INTO counter(id, name) VALUES (1, 'Counter 1'), (2, 'Counter 2');"
                "INSERT INTO host(id, name, department) VALUES (1, '王经理', 'Sales');");
