@@ -794,6 +794,51 @@ dbfail:
     return rc;
 }
 
+int queue_expire(struct fd_store *st, const char *actor, int64_t now,
+                 struct fd_err *err)
+{
+    char day[11];
+    int rc, n;
+    queue_bday(st, now, day);
+    if (store_begin(st))
+        return store_fail(st, err);
+    /* History first, while the states still say what each ticket was. */
+    sqlite3_stmt *s = store_prepare(st,
+        "INSERT INTO ticket_event(ticket_id, at, event, counter_id, actor)"
+        " SELECT id, ?2, CASE state WHEN 'serving' THEN 'done' ELSE 'expired' END,"
+        " counter_id, ?3 FROM ticket WHERE bday < ?1"
+        " AND state IN ('waiting', 'called', 'serving')");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_text(s, 3, actor ? actor : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        goto dbfail;
+    s = store_prepare(st,
+        "UPDATE ticket SET state = CASE state WHEN 'serving' THEN 'done'"
+        " ELSE 'cancelled' END, finished_at = ?2 WHERE bday < ?1"
+        " AND state IN ('waiting', 'called', 'serving')");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, now);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        goto dbfail;
+    n = sqlite3_changes(store_db(st));
+    if (store_commit(st))
+        return store_fail(st, err);
+    return n;
+dbfail:
+    rc = store_fail(st, err);
+    store_rollback(st);
+    return rc;
+}
+
 int queue_ticket_get(struct fd_store *st, int64_t id, int64_t now,
                      struct queue_ticket *out, struct fd_err *err)
 {

@@ -121,6 +121,13 @@ int queue_transfer(struct fd_store *st, int counter, const char *code,
 int queue_cancel(struct fd_store *st, int64_t ticket_id, const char *actor,
                  int64_t now, struct fd_err *err);
 
+/* Closes earlier business days: their tickets still waiting or called are
+ * cancelled (event "expired"), those still in service are finished. Run at
+ * the turnover (the kiosk sweeps every minute; frontdesk-ctl sweep). Returns
+ * the number of tickets closed, or a negative FD_E* code. */
+int queue_expire(struct fd_store *st, const char *actor, int64_t now,
+                 struct fd_err *err);
+
 /* Reads ticket `id` (with ahead and estimate when waiting). */
 int queue_ticket_get(struct fd_store *st, int64_t id, int64_t now,
                      struct queue_ticket *out, struct fd_err *err);

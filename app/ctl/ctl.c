@@ -553,18 +553,25 @@ static int cmd_visitor_list(struct ctl *c)
     return 0;
 }
 
-static int cmd_visitor_sweep(struct ctl *c)
+/* The kiosk's periodic sweep, by hand: closes earlier business days and
+ * signs visitors out at closing. */
+static int cmd_sweep(struct ctl *c)
 {
     struct fd_err e = {0};
-    int n = visitor_sign_out_at_closing(c->st, c->now, &e);
-    if (n < 0)
-        return ctl_fail(c, n, &e);
+    int t = queue_expire(c->st, c->actor, c->now, &e);
+    if (t < 0)
+        return ctl_fail(c, t, &e);
+    int v = visitor_sign_out_at_closing(c->st, c->now, &e);
+    if (v < 0)
+        return ctl_fail(c, v, &e);
     if (c->json) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "signed_out", n);
+        cJSON_AddNumberToObject(o, "tickets_closed", t);
+        cJSON_AddNumberToObject(o, "visitors_signed_out", v);
         ctl_print_json(o);
     } else {
-        printf("%d visitors signed out at closing\n", n);
+        printf("%d tickets of earlier days closed, %d visitors signed out at closing\n",
+               t, v);
     }
     return 0;
 }
@@ -1028,7 +1035,8 @@ static const struct command {
     {"visitor out", "BADGE|ID", 1, 1, "self!", cmd_visitor_out, 0, "sign a visitor out"},
     {"visitor list", "", 0, 0, "all! date", cmd_visitor_list, 0,
      "visitors on site (--all: today's, --date D)"},
-    {"visitor sweep", "", 0, 0, "", cmd_visitor_sweep, 0, "sign out at closing"},
+    {"sweep", "", 0, 0, "", cmd_sweep, 0,
+     "close earlier days, sign visitors out at closing"},
     {"host add", "NAME [DEPARTMENT]", 1, 2, "", cmd_host_add, 0, "add to the host directory"},
     {"host list", "[QUERY]", 0, 1, "", cmd_host_list, 0, "search the host directory"},
     {"complaint file", "", 0, 0, "category description name phone consent! ticket",

@@ -321,6 +321,19 @@ int main(void)
     CHECK_INT(queue_waiting(st, NULL, TU_NOW + 86400, &w, &n, &e), 0);
     CHECK_INT(n, 1);
     free(w);
+    /* the sweep closes yesterday: waiting ones expire, history says so */
+    long long old_open = tu_int(st, "SELECT count(*) FROM ticket WHERE bday = '2026-11-23'"
+                                    " AND state IN ('waiting', 'called', 'serving')");
+    CHECK(old_open > 0);
+    CHECK_INT(queue_expire(st, "sweep", TU_NOW + 86400, &e), old_open);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM ticket WHERE bday = '2026-11-23'"
+                         " AND state IN ('waiting', 'called', 'serving')"), 0);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM ticket_event WHERE event = 'expired'"),
+              tu_int(st, "SELECT count(*) FROM ticket WHERE state = 'cancelled'"
+                         " AND bday = '2026-11-23'"));
+    CHECK_INT(queue_expire(st, "sweep", TU_NOW + 86400, &e), 0);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM ticket WHERE bday = '2026-11-24'"
+                         " AND state = 'waiting'"), 1);
     /* a clock set backwards does not reopen yesterday, nor reuse a number */
     CHECK_INT(queue_take(st, "B", 0, TU_NOW, &t, &e), 0);
     CHECK_STR(t.bday, "2026-11-24");
