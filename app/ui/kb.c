@@ -206,6 +206,7 @@ static float row_units(const struct kb *kb, const struct kb_row *R)
 }
 
 struct geom {
+    struct ui_rect area; /* what the keyboard paints (bottom of its rect) */
     struct ui_rect bar;  /* candidate bar (h 0 without an input method) */
     int unit;            /* pixels per key unit */
     int key_h;           /* row height */
@@ -231,10 +232,14 @@ static void geometry(const struct kb *kb, struct ui_rect r, struct geom *g)
     if (g->key_h < t + g->gap)
         g->key_h = t + g->gap;
     int bar_h = kb->ime ? t : 0;
-    g->bar = (struct ui_rect){r.x, r.y, r.w, bar_h};
     int keys_h = g->key_h * kb->layout->nrows;
-    int room = r.h - bar_h - 2 * pad;
-    g->top = r.y + bar_h + pad + (room > keys_h ? (room - keys_h) / 2 : 0);
+    /* Given more height than it needs, the keyboard sits at the bottom of
+     * its rectangle, where the thumbs and the eye expect it. */
+    int need = bar_h + keys_h + 2 * pad;
+    int y0 = r.h > need ? r.y + r.h - need : r.y;
+    g->area = (struct ui_rect){r.x, y0, r.w, r.y + r.h - y0};
+    g->bar = (struct ui_rect){r.x, y0, r.w, bar_h};
+    g->top = y0 + bar_h + pad;
 }
 
 static struct ui_rect key_rect(const struct kb *kb, const struct geom *g,
@@ -326,8 +331,10 @@ static struct ui_widget *target(struct kb *kb)
         kb->cand_page = kb->npages = 0;
         kb->shift = 0;
         const struct kb_layout *L = find_layout(ui_field_keyboard(f));
-        if (f && L)
+        if (f && L && L != kb->layout) {
             kb->layout = L;
+            ui_g.layout_dirty = 1; /* keypads are taller than letters */
+        }
         ui_invalidate();
     }
     return f;
@@ -441,13 +448,27 @@ static int kb_natural_h(struct ui_widget *w, int width)
     return g.bar.h + g.key_h * kb->layout->nrows + 2 * ui_units(1.0f);
 }
 
+/* Narrowest width at which every key is a touch target. */
+static int kb_natural_w(struct ui_widget *w)
+{
+    struct kb *kb = w->impl;
+    float maxu = 1;
+    for (int i = 0; i < kb->layout->nrows; i++) {
+        float u = row_units(kb, &kb->layout->rows[i]);
+        if (u > maxu)
+            maxu = u;
+    }
+    int gap = ui_units(0.5f) > 2 ? ui_units(0.5f) : 2;
+    return (int)(maxu * (float)(ui_target() + gap)) + 2 * ui_units(1.0f) + 1;
+}
+
 static void kb_draw(struct ui_widget *w)
 {
     struct kb *kb = w->impl;
     struct geom g;
     target(kb);
     geometry(kb, w->r, &g);
-    ui_fill_rect(w->r, ui_col(UC_KB_BG));
+    ui_fill_rect(g.area, ui_col(UC_KB_BG));
     int rad = ui_units(0.8f);
     for (int r = 0; r < kb->layout->nrows; r++) {
         const struct kb_row *R = &kb->layout->rows[r];
@@ -637,6 +658,7 @@ static int kb_part_rect(struct ui_widget *w, const char *part, struct ui_rect *r
 
 static const struct ui_widget_ops kb_ops = {
     .natural_h = kb_natural_h,
+    .natural_w = kb_natural_w,
     .draw = kb_draw,
     .down = kb_down,
     .move = kb_move,

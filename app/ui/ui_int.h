@@ -25,6 +25,7 @@ enum ui_kind {
 /* A widget with its own drawing and input (the keyboard). */
 struct ui_widget_ops {
     int (*natural_h)(struct ui_widget *w, int width);
+    int (*natural_w)(struct ui_widget *w);      /* also its minimum */
     void (*draw)(struct ui_widget *w);
     void (*down)(struct ui_widget *w, int x, int y);
     void (*move)(struct ui_widget *w, int x, int y);
@@ -186,6 +187,8 @@ void ui_draw_text(TTF_Font *font, int px, int bold, const char *s, size_t len,
 int ui_draw_text_box(enum ui_font f, int bold, const char *s, struct ui_rect r,
                      enum ui_align align, int max_lines, SDL_Color c,
                      int private_);
+/* y of the top of a text texture whose line is centred on center_y. */
+int ui_text_top(TTF_Font *font, int px, int center_y);
 /* Height text needs at width w. */
 int ui_text_box_h(enum ui_font f, int bold, const char *s, int w,
                   int max_lines);

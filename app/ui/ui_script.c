@@ -173,6 +173,7 @@ static int find_point(const char *spec, int *x, int *y, char *err, size_t errsz)
 static int do_kbtype(const char *text, char *err, size_t errsz)
 {
     struct kb *kb = kb_of_screen(ui_g.cur);
+    ui_script_settle();
     if (!kb) {
         snprintf(err, errsz, "no keyboard on this screen");
         return -1;
@@ -194,6 +195,7 @@ static int do_kbtype(const char *text, char *err, size_t errsz)
         int upper = key[1] == 0 && key[0] >= 'A' && key[0] <= 'Z';
         if (upper)
             key[0] = (char)(key[0] - 'A' + 'a');
+        ui_script_settle(); /* a focus change may have swapped layouts */
         if (kb_key_rect(kb, key, &r) < 0) {
             snprintf(err, errsz, "key \"%s\" is not on layout %s", key,
                      kb_layout(kb));
@@ -303,6 +305,7 @@ static int run_line(const char *cmd, const char *args, const char *outdir,
     } else if (strcmp(cmd, "kb") == 0) {
         struct kb *kb = kb_of_screen(ui_g.cur);
         struct ui_rect r;
+        ui_script_settle();
         if (!kb || kb_key_rect(kb, args, &r) < 0) {
             snprintf(err, errsz, "no on-screen key \"%s\"", args);
             return -1;

@@ -145,7 +145,23 @@ static size_t fit_prefix(const char *s, size_t from, size_t end, int max_w,
         best = next;
         i = next;
     }
-    return best ? best : end;
+    if (!best)
+        return end;
+    /* Back off so the split does not fall before closing or after opening
+     * punctuation, unless that would leave nothing on the line. */
+    size_t cut = best;
+    while (cut > from) {
+        uint32_t a, b;
+        size_t pa = ui_utf8_prev(s, cut);
+        if (cut >= end || ui_utf8_decode(s + cut, end - cut, &b) < 0 ||
+            ui_utf8_decode(s + pa, cut - pa, &a) < 0)
+            break;
+        if (!in_set(no_start, sizeof no_start / sizeof *no_start, b) &&
+            !in_set(no_end, sizeof no_end / sizeof *no_end, a))
+            break;
+        cut = pa;
+    }
+    return cut > from ? cut : best;
 }
 
 int ui_text_break(const char *s, int max_w, ui_measure_fn measure, void *ctx,

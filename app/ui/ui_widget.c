@@ -818,6 +818,17 @@ static int max_i(int a, int b)
     return a > b ? a : b;
 }
 
+/* How small child c (now `size`) may get in shrink phase 0 (passive
+ * children only) or 1 (touchable ones too, down to a touch target). */
+static int shrink_min(const struct ui_widget *c, int size, int phase)
+{
+    if (c->size_u > 0 || c->kind == UI_W_CUSTOM)
+        return size;
+    if (ui_is_touchable(c))
+        return phase == 0 ? size : ui_target();
+    return 0;
+}
+
 /* Main-axis sizes of a box's visible children: basis (fixed or natural),
  * free space shared by weight, or taken back (never below a touch target for
  * touchable children) when they do not fit. Returns the space left over. */
@@ -858,17 +869,20 @@ static int distribute(struct ui_widget *box, int avail, int cross, int *sizes)
         return 0;
     }
     if (free_px < 0) {
-        int shrinkable = 0;
-        i = 0;
-        for (struct ui_widget *c = box->first; c; c = c->next) {
-            if (!c->visible)
+        /* Take space back from text and other passive children first, then
+         * from touchable ones, which never go below a touch target; the
+         * keyboard (custom) keeps its size. */
+        for (int phase = 0; phase < 2 && free_px < 0; phase++) {
+            int shrinkable = 0;
+            i = 0;
+            for (struct ui_widget *c = box->first; c; c = c->next) {
+                if (!c->visible)
+                    continue;
+                shrinkable += max_i(0, sizes[i] - shrink_min(c, sizes[i], phase));
+                i++;
+            }
+            if (shrinkable <= 0)
                 continue;
-            int min = c->size_u > 0 ? sizes[i]
-                      : ui_is_touchable(c) ? ui_target() : 0;
-            shrinkable += max_i(0, sizes[i] - min);
-            i++;
-        }
-        if (shrinkable > 0) {
             float k = (float)-free_px / (float)shrinkable;
             if (k > 1)
                 k = 1;
@@ -876,9 +890,9 @@ static int distribute(struct ui_widget *box, int avail, int cross, int *sizes)
             for (struct ui_widget *c = box->first; c; c = c->next) {
                 if (!c->visible)
                     continue;
-                int min = c->size_u > 0 ? sizes[i]
-                          : ui_is_touchable(c) ? ui_target() : 0;
-                sizes[i] -= (int)((float)max_i(0, sizes[i] - min) * k + 0.5f);
+                int take = (int)((float)max_i(0, sizes[i] - shrink_min(c, sizes[i], phase)) * k + 0.5f);
+                sizes[i] -= take;
+                free_px += take;
                 i++;
             }
         }
@@ -937,7 +951,7 @@ static int natural_w(struct ui_widget *w)
     case UI_W_HOTSPOT:
         return t;
     case UI_W_CUSTOM:
-        return ui_units(60);
+        return w->ops && w->ops->natural_w ? w->ops->natural_w(w) : ui_units(60);
     case UI_W_SPACER:
         return 0;
     }
@@ -1133,8 +1147,7 @@ static void draw_button(struct ui_widget *w)
     ui_draw_text_box(w->font, 1, w->text, (struct ui_rect){in.x, top, in.w, th},
                      w->align, 2, fg, w->private_);
     ui_draw_text_box(UI_FONT_SMALL, 0, w->sub,
-                     (struct ui_rect){in.x, top + th, in.w,
-                                      in.y + in.h - top - th},
+                     (struct ui_rect){in.x, top + th, in.w, sh},
                      w->align, 2, fg, w->private_);
 }
 
@@ -1153,7 +1166,7 @@ static void draw_field(struct ui_widget *w)
     int px = ui_font_px(UI_FONT_BODY);
     TTF_Font *font = ui_font_get(px, 0);
     struct ui_rect in = {box.x + pad, box.y, box.w - 2 * pad, box.h};
-    int ty = in.y + (in.h - TTF_FontHeight(font)) / 2;
+    int ty = ui_text_top(font, px, in.y + in.h / 2);
     int caret_x = in.x;
     if (w->len == 0) {
         if (w->text && *w->text)
