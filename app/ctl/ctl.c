@@ -995,6 +995,29 @@ static int cmd_status(struct ctl *c)
 
 #include "ctl_ext.h"
 
+#ifdef FD_CTL_PRINT
+int ctl_run_print(struct ctl *c)
+{
+    char words[64], *save = NULL;
+    char *argv[CTL_MAX_ARGS * 3 + 4];
+    int argc = 0;
+    snprintf(words, sizeof words, "%s", c->words);
+    for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        argv[argc++] = w;
+    for (int i = 0; i < c->npos; i++)
+        argv[argc++] = (char *)c->pos[i];
+    for (int i = 0; i < c->nopt; i++) {
+        static char opt[CTL_MAX_ARGS][40];
+        snprintf(opt[i], sizeof opt[i], "--%s", c->opt_name[i]);
+        argv[argc++] = opt[i];
+        if (c->opt_val[i][0])
+            argv[argc++] = (char *)c->opt_val[i];
+    }
+    argv[argc] = NULL;
+    return ctl_print_main(argc, argv, c->st ? store_db(c->st) : NULL, c->json);
+}
+#endif
+
 /* Options: "name" takes a value, "name!" is a flag. */
 static const struct command {
     const char *words;   /* "ticket take" */
@@ -1176,6 +1199,7 @@ int main(int argc, char **argv)
         }
     }
     c.now = bday_now();
+    c.words = cmd->words;
     rc = cmd->run(&c);
     store_close(c.st);
     return rc;

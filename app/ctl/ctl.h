@@ -14,6 +14,7 @@ enum { CTL_OK = 0, CTL_EFAIL = 1, CTL_EUSAGE = 2, CTL_EDB = 3 };
 #define CTL_MAX_ARGS 16
 
 struct ctl {
+    const char *words;        /* the command's words, "printer status" */
     const char *db_path;      /* --db */
     int json;                 /* --json */
     const char *actor;        /* --actor, who is recorded as doing it */
