@@ -16,7 +16,7 @@
 
 extern const struct fd_embedded_file fd_default_config[];
 
-enum cfg_kind { CFG_INT, CFG_TEXT, CFG_ZONE, CFG_LANG, CFG_HHMM };
+enum cfg_kind { CFG_INT, CFG_TEXT, CFG_ZONE, CFG_LANG, CFG_HHMM, CFG_PRINTER, CFG_PROFILE };
 
 static const struct cfg_rule {
     const char *key;    /* as in the config table */
@@ -33,6 +33,8 @@ static const struct cfg_rule {
     {"idle_timeout_s", CFG_INT, 10, 600},
     {"language", CFG_LANG, 0, 0},
     {"closing_time", CFG_HHMM, 0, 0},
+    {"printer_uri", CFG_PRINTER, 0, 200},
+    {"printer_profile", CFG_PROFILE, 0, 0},
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 
@@ -108,6 +110,27 @@ int cfg_check(const char *key, const char *value, struct fd_err *err)
             return fd_fail(err, FD_EINVAL, key, "%s must be a time HH:MM", key);
         return 0;
     }
+    case CFG_PRINTER: {
+        static const char *const schemes[] = {"usb://", "tcp://", "file:", "virtual:"};
+        int rc = val_text(value, key, (size_t)r->max, VAL_REQUIRED, err);
+        if (rc)
+            return rc;
+        if (!strcmp(value, "auto"))
+            return 0;
+        for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+            if (!strncmp(value, schemes[i], strlen(schemes[i])) &&
+                value[strlen(schemes[i])])
+                return 0;
+        return fd_fail(err, FD_EINVAL, key,
+                       "%s must be auto, usb://auto, usb://VID:PID, tcp://HOST:PORT,"
+                       " file:PATH or virtual:PNG_PATH", key);
+    }
+    case CFG_PROFILE:
+        if (strcmp(value, "58mm") && strcmp(value, "80mm") &&
+            strcmp(value, "58mm-raster") && strcmp(value, "80mm-raster"))
+            return fd_fail(err, FD_EINVAL, key,
+                           "%s must be 58mm, 80mm, 58mm-raster or 80mm-raster", key);
+        return 0;
     }
     return fd_fail(err, FD_EINVAL, key, "%s has no rule", key);
 }

@@ -58,7 +58,7 @@ static struct fd_store *tu_open(const char *name)
 }
 
 /* Adds services A, B, C (all day) and counters 1 (A,B), 2 (B,C), 3 (C,A). */
-static void tu_branch(struct fd_store *st)
+__attribute__((unused)) static void tu_branch(struct fd_store *st)
 {
     static const char *const codes[] = {"A", "B", "C"};
     for (int i = 0; i < 3; i++) {
@@ -76,7 +76,7 @@ static void tu_branch(struct fd_store *st)
 }
 
 /* One integer from an SQL query on the store (-1 on error). */
-static long long tu_int(struct fd_store *st, const char *sql)
+__attribute__((unused)) static long long tu_int(struct fd_store *st, const char *sql)
 {
     sqlite3_stmt *s = NULL;
     long long v = -1;

@@ -1,0 +1,45 @@
+/* test_config.c - settings: every rule has a default that passes it, bad
+ * values are refused with the key named, stored values win over defaults. */
+#include "check.h"
+#include "testutil.h"
+
+int main(void)
+{
+    struct fd_store *st = tu_open("config.db");
+    struct fd_err e = {0};
+    char v[256];
+    int keys = 0;
+    for (int i = 0; cfg_key(i); i++, keys++) {
+        CHECK_MSG(cfg_get(NULL, cfg_key(i), v, sizeof v) == 0, "no default for %s",
+                  cfg_key(i));
+        CHECK_MSG(cfg_check(cfg_key(i), v, &e) == 0, "default of %s fails: %s",
+                  cfg_key(i), e.msg);
+    }
+    CHECK(keys >= 10);
+    CHECK_INT(cfg_get_int(st, "day_turnover_hour"), 4);
+    CHECK_INT(cfg_set(st, "day_turnover_hour", "6", &e), 0);
+    CHECK_INT(cfg_get_int(st, "day_turnover_hour"), 6);
+    static const char *const bad[][2] = {
+        {"day_turnover_hour", "24"}, {"day_turnover_hour", "-1"},
+        {"day_turnover_hour", "4x"}, {"day_turnover_hour", ""},
+        {"terminal_no", "0"}, {"terminal_no", "1000"},
+        {"recall_limit", "99999999999999999999"}, {"language", "fr"},
+        {"closing_time", "25:00"}, {"closing_time", "8:00"},
+        {"timezone", "Asia/Nowhere"}, {"branch_name", "\x01"},
+        {"branch_name", ""}, {"printer_uri", "lpt://1"},
+        {"printer_uri", "usb://"}, {"printer_profile", "57mm"},
+        {"no_such_key", "1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = cfg_set(st, bad[i][0], bad[i][1], &e);
+        CHECK_MSG(rc == FD_EINVAL, "%s=%s accepted", bad[i][0], bad[i][1]);
+    }
+    CHECK_INT(cfg_set(st, "printer_uri", "usb://0416:5011", &e), 0);
+    CHECK_INT(cfg_set(st, "closing_time", "01:30", &e), 0);
+    /* a value damaged in the table falls back to the default, never crashes */
+    sqlite3_exec(store_db(st), "UPDATE config SET value = 'zzz' WHERE key = 'day_turnover_hour'",
+                 NULL, NULL, NULL);
+    CHECK_INT(cfg_get_int(st, "day_turnover_hour"), 4);
+    store_close(st);
+    return check_summary();
+}
