@@ -9,7 +9,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-#define SYNC_BATCH_ROWS 200        /* rows per push (the server takes up to 500) */
+#define SYNC_BATCH_ROWS 400        /* rows per push (the server takes up to 500) */
 #define SYNC_BATCH_BYTES (1u << 20)/* plain JSON per push; a batch stops before this */
 
 /* Results: 0 or one of these. */
