@@ -82,6 +82,13 @@ int ui_init(const struct ui_config *cfg, char *err, size_t errsz)
                       errsz) < 0)
         return -1;
 
+    /* With the software renderer, SDL would otherwise present through an
+     * OpenGL "accelerated framebuffer" - on a machine without a GPU that is
+     * Mesa's llvmpipe: ~90 MB more RSS and CPU for nothing. */
+    const char *drv = SDL_GetHint(SDL_HINT_RENDER_DRIVER);
+    if (drv && strcmp(drv, "software") == 0)
+        SDL_SetHintWithPriority(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0",
+                                SDL_HINT_DEFAULT);
     SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
     SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");

@@ -194,3 +194,12 @@ void ui_cache_stats(const struct ui_cache *c, size_t *entries, size_t *cost,
     if (evictions)
         *evictions = c->evictions;
 }
+
+int ui_cache_key_contains(const struct ui_cache *c, const void *needle,
+                          size_t n)
+{
+    for (const struct entry *e = c->head; e; e = e->next)
+        if (n > 0 && memmem(e->key, e->klen, needle, n))
+            return 1;
+    return 0;
+}

@@ -41,6 +41,11 @@ int ui_cache_drop_private(struct ui_cache *c);
 /* Frees every value. */
 void ui_cache_clear(struct ui_cache *c);
 
+/* 1 when some stored key contains the bytes needle[0..n) (tests: prove
+ * that no typed text was kept), else 0. */
+int ui_cache_key_contains(const struct ui_cache *c, const void *needle,
+                          size_t n);
+
 /* Current figures (any pointer may be NULL). */
 void ui_cache_stats(const struct ui_cache *c, size_t *entries, size_t *cost,
                     size_t *evictions);

@@ -205,8 +205,10 @@ void ui_draw_text(TTF_Font *font, int px, int bold, const char *s, size_t len,
     key[4] = (unsigned char)bold;
     key[5] = c.r; key[6] = c.g; key[7] = c.b; key[8] = c.a;
     memcpy(key + 9, s, len);
-    struct tex *t = ui_cache_get(ui_g.text_cache, key, klen);
-    int cached = 1;
+    /* Typed visitor text is never cached: it changes with every key and
+     * must not outlive an idle reset. It is rendered, drawn, zeroed, freed. */
+    struct tex *t = private_ ? NULL : ui_cache_get(ui_g.text_cache, key, klen);
+    int cached = !private_;
     if (!t) {
         char *z = malloc(len + 1);
         SDL_Surface *surf = NULL;
@@ -235,8 +237,9 @@ void ui_draw_text(TTF_Font *font, int px, int bold, const char *s, size_t len,
             free(t);
             t = NULL;
         }
-        if (t && ui_cache_put(ui_g.text_cache, key, klen, t,
-                              (size_t)t->w * t->h * 4, private_) < 0)
+        if (t && cached &&
+            ui_cache_put(ui_g.text_cache, key, klen, t,
+                         (size_t)t->w * t->h * 4, 0) < 0)
             cached = 0; /* larger than the whole cache: draw once, free */
     }
     if (private_)

@@ -487,6 +487,17 @@ static void part_wipe(void)
     CHECK_STR(toy.pre, "ni");
     CHECK(ui_list_shown(hosts) < 12);
 
+    /* Typed text was drawn (the screen shows it) but never cached. */
+    CHECK_INT(run("shot ui_wipe_typed.png\n"), 0);
+    CHECK_INT(ui_cache_key_contains(ui_g.text_cache, "Secret", 6), 0);
+    CHECK_INT(ui_cache_key_contains(ui_g.text_cache, "13800", 5), 0);
+    CHECK_INT(ui_cache_key_contains(ui_g.text_cache, "Register", 8), 1);
+    char typed[600];
+    snprintf(typed, sizeof typed, "%s/ui_wipe_typed.png", bindir);
+    struct ui_png_diff d0;
+    CHECK_INT(ui_png_compare(blank, typed, 0, 0, NULL, &d0, err, sizeof err), 1);
+    unlink(typed);
+
     ui_screen_wipe(NULL);
     CHECK_STR(ui_text(name), "");
     CHECK_STR(ui_text(phone), "");
@@ -640,6 +651,17 @@ static void part_golden(void)
     build(1);
     ui_show(rate);
     golden_one("rate_zh_800x480", "size 800x480\n");
+    /* The comparison can fail: two different goldens differ, and the diff
+     * image is written. */
+    char a[700], b[700], diff[700], err[256];
+    struct ui_png_diff d;
+    snprintf(a, sizeof a, "%s/golden/form_en_800x480.png", srcdir);
+    snprintf(b, sizeof b, "%s/golden/rate_zh_800x480.png", srcdir);
+    snprintf(diff, sizeof diff, "%s/ui_selftest_diff.png", bindir);
+    CHECK_INT(ui_png_compare(a, b, 32, 1000, diff, &d, err, sizeof err), 1);
+    CHECK(d.differing > 1000);
+    CHECK(access(diff, R_OK) == 0);
+    unlink(diff);
 }
 
 int main(int argc, char **argv)
