@@ -4,6 +4,7 @@
 #include "complaint.h"
 #include "embedded.h"
 #include "queue.h"
+#include "staff.h"
 #include "visitor.h"
 
 extern const struct fd_embedded_file fd_demo_data[];
@@ -30,6 +31,10 @@ int demo_load(struct fd_store *st, int64_t now, struct fd_err *err)
     }
     if (store_commit(st))
         return store_fail(st, err);
+    /* Demo PINs (README): never use these on a real kiosk. */
+    if ((rc = staff_add(st, "值班经理 Duty manager", "manager", "1234", now, NULL, err)) ||
+        (rc = staff_add(st, "前台 Reception", "staff", "2580", now, NULL, err)))
+        return rc;
     for (size_t i = 0; i < sizeof takes / sizeof takes[0]; i++)
         if ((rc = queue_take(st, takes[i], takes[i][0] == 'V', now - 1800 + (int64_t)i * 120,
                              &t, err)))

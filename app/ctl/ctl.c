@@ -21,6 +21,7 @@
 #include "queue.h"
 #include "rating.h"
 #include "report.h"
+#include "staff.h"
 #include "visitor.h"
 
 #define DEFAULT_DB "/var/lib/frontdesk/frontdesk.db"
@@ -847,6 +848,63 @@ static int cmd_report_day(struct ctl *c)
     return print_json_text(c, json);
 }
 
+/* ---- staff ------------------------------------------------------------- */
+
+/* `staff add NAME`: the PIN is read from standard input (one line), never
+ * from the command line, where every user of the machine could see it. */
+static int cmd_staff_add(struct ctl *c)
+{
+    char pin[64] = "";
+    struct fd_err e = {0};
+    int64_t id;
+    if (!fgets(pin, sizeof pin, stdin)) {
+        return ctl_usage(c, "give the PIN on standard input, e.g. echo 1234 | frontdesk-ctl"
+                            " staff add NAME");
+    }
+    pin[strcspn(pin, "\r\n")] = '\0';
+    int rc = staff_add(c->st, c->pos[0], ctl_opt(c, "role"), pin, c->now, &id, &e);
+    explicit_bzero(pin, sizeof pin);
+    if (rc)
+        return ctl_fail(c, rc, &e);
+    if (c->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "id", (double)id);
+        ctl_print_json(o);
+    } else {
+        printf("staff %lld added\n", (long long)id);
+    }
+    return 0;
+}
+
+static int cmd_staff_list(struct ctl *c)
+{
+    struct staff *v;
+    struct fd_err e = {0};
+    int n, rc = staff_list(c->st, &v, &n, &e);
+    if (rc)
+        return ctl_fail(c, rc, &e);
+    cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "staff");
+    for (int i = 0; i < n; i++) {
+        if (!c->json) {
+            printf("%4lld  %-24s %-8s%s\n", (long long)v[i].id, v[i].name, v[i].role,
+                   v[i].locked_until > c->now ? "  locked" : "");
+            continue;
+        }
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddNumberToObject(x, "id", (double)v[i].id);
+        cJSON_AddStringToObject(x, "name", v[i].name);
+        cJSON_AddStringToObject(x, "role", v[i].role);
+        cJSON_AddBoolToObject(x, "locked", v[i].locked_until > c->now);
+        cJSON_AddItemToArray(a, x);
+    }
+    if (c->json)
+        ctl_print_json(o);
+    else
+        cJSON_Delete(o);
+    free(v);
+    return 0;
+}
+
 /* ---- store administration ---------------------------------------------- */
 
 static int cmd_init(struct ctl *c)
@@ -1072,6 +1130,9 @@ static const struct command {
      cmd_complaint_advance, 0, "move along the workflow"},
     {"rate", "TICKET", 1, 1, "service attitude result comment", cmd_rate, 0,
      "rate a finished ticket (excellent|good|fair|poor)"},
+    {"staff add", "NAME", 1, 1, "role", cmd_staff_add, 0,
+     "add a staff member; PIN on stdin (--role staff|manager)"},
+    {"staff list", "", 0, 0, "", cmd_staff_list, 0, "staff who may open the console"},
     {"handover", "", 0, 0, "staff note", cmd_handover, 0, "record a shift handover"},
     {"handover list", "", 0, 0, "", cmd_handover_list, 0, "recent handovers"},
     {"report day", "[DATE]", 0, 1, "", cmd_report_day, 0, "the day's figures"},

@@ -1,0 +1,180 @@
+/* staff.c - staff accounts and PIN checks (staff.h). Hashing and the
+ * constant-time comparison are libsodium's crypto_pwhash_str(_verify), with
+ * the "interactive" limits: about 0.1 s and 64 MiB per check, which makes
+ * guessing a 4-digit PIN from a stolen database slow, together with the
+ * lockout that makes guessing at the screen slow. */
+#include "staff.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "journal.h"
+#include "validate.h"
+
+#define LOCK_AFTER 3       /* wrong PINs before the first lock */
+#define LOCK_BASE_S 30     /* first lock; doubles after that */
+#define LOCK_MAX_S 3600
+
+static int check_pin(const char *pin, struct fd_err *err)
+{
+    size_t n = pin ? strlen(pin) : 0;
+    if (n < STAFF_PIN_MIN || n > STAFF_PIN_MAX)
+        return fd_fail(err, FD_EINVAL, "pin", "a PIN has %d to %d digits", STAFF_PIN_MIN,
+                       STAFF_PIN_MAX);
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)pin[i]))
+            return fd_fail(err, FD_EINVAL, "pin", "a PIN has only digits");
+    return 0;
+}
+
+int staff_add(struct fd_store *st, const char *name, const char *role,
+              const char *pin, int64_t now, int64_t *id, struct fd_err *err)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    int rc;
+    if ((rc = val_text(name, "name", STAFF_NAME_MAX, VAL_REQUIRED, err)) ||
+        (rc = check_pin(pin, err)))
+        return rc;
+    if (!role)
+        role = "staff";
+    if (strcmp(role, "staff") && strcmp(role, "manager"))
+        return fd_fail(err, FD_EINVAL, "role", "role is staff or manager");
+    if (sodium_init() < 0)
+        return fd_fail(err, FD_EDB, "", "libsodium cannot start");
+    if (crypto_pwhash_str(hash, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return fd_fail(err, FD_EDB, "", "out of memory hashing the PIN");
+    if (store_begin(st)) {
+        sodium_memzero(hash, sizeof hash);
+        return store_fail(st, err);
+    }
+    sqlite3_stmt *s = store_prepare(st, "INSERT INTO staff(name, role, pin_hash, created_at)"
+                                        " VALUES (?1, ?2, ?3, ?4)");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, now);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    sodium_memzero(hash, sizeof hash);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        store_rollback(st);
+        return fd_fail(err, FD_EEXIST, "name", "there is already a staff member %s", name);
+    }
+    if (rc != SQLITE_DONE)
+        goto dbfail;
+    if (id)
+        *id = sqlite3_last_insert_rowid(store_db(st));
+    if ((rc = journal_audit(st, "ctl", "staff_added", name, role, now, err)))
+        goto fail;
+    return store_commit(st) ? store_fail(st, err) : 0;
+dbfail:
+    sodium_memzero(hash, sizeof hash);
+    rc = store_fail(st, err);
+fail:
+    store_rollback(st);
+    return rc;
+}
+
+int staff_login(struct fd_store *st, int64_t id, const char *pin, int64_t now,
+                struct staff *out, int *retry_s, struct fd_err *err)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    int rc, failures, ok;
+    int64_t locked_until;
+    if (retry_s)
+        *retry_s = 0;
+    if (sodium_init() < 0)
+        return fd_fail(err, FD_EDB, "", "libsodium cannot start");
+    if (store_begin(st))
+        return store_fail(st, err);
+    sqlite3_stmt *s = store_prepare(st, "SELECT name, role, pin_hash, failures, locked_until"
+                                        " FROM staff WHERE id = ?1 AND active = 1");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(s);
+        store_rollback(st);
+        return rc == SQLITE_DONE ? fd_fail(err, FD_ENOTFOUND, "staff", "no such staff member")
+                                 : store_fail(st, err);
+    }
+    struct staff who = {.id = id};
+    store_col_text(s, 0, who.name, sizeof who.name);
+    store_col_text(s, 1, who.role, sizeof who.role);
+    store_col_text(s, 2, hash, sizeof hash);
+    failures = sqlite3_column_int(s, 3);
+    locked_until = sqlite3_column_int64(s, 4);
+    sqlite3_reset(s);
+
+    if (locked_until > now) {
+        sodium_memzero(hash, sizeof hash);
+        if (retry_s)
+            *retry_s = (int)(locked_until - now);
+        journal_audit(st, who.name, "login_locked", "", "", now, NULL);
+        store_commit(st);
+        return fd_fail(err, FD_ESTATE, "pin", "locked: try again in %lld s",
+                       (long long)(locked_until - now));
+    }
+    ok = check_pin(pin, NULL) == 0 &&
+         crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
+    sodium_memzero(hash, sizeof hash);
+    if (ok) {
+        failures = 0, locked_until = 0;
+    } else if (++failures >= LOCK_AFTER) {
+        int shift = failures - LOCK_AFTER > 7 ? 7 : failures - LOCK_AFTER;
+        int64_t lock = (int64_t)LOCK_BASE_S << shift;
+        locked_until = now + (lock > LOCK_MAX_S ? LOCK_MAX_S : lock);
+    }
+    s = store_prepare(st, "UPDATE staff SET failures = ?2, locked_until = ?3 WHERE id = ?1");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int(s, 2, failures);
+    sqlite3_bind_int64(s, 3, locked_until);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE ||
+        journal_audit(st, who.name, ok ? "login" : "login_failed", "", "", now, NULL))
+        goto dbfail;
+    if (store_commit(st))
+        return store_fail(st, err);
+    if (!ok) {
+        if (retry_s && locked_until > now)
+            *retry_s = (int)(locked_until - now);
+        return fd_fail(err, FD_EINVAL, "pin", "wrong PIN%s",
+                       locked_until > now ? ": locked for a while" : "");
+    }
+    if (out)
+        *out = who;
+    return 0;
+dbfail:
+    rc = store_fail(st, err);
+    store_rollback(st);
+    return rc;
+}
+
+static void staff_row(sqlite3_stmt *s, void *p)
+{
+    struct staff *x = p;
+    x->id = sqlite3_column_int64(s, 0);
+    store_col_text(s, 1, x->name, sizeof x->name);
+    store_col_text(s, 2, x->role, sizeof x->role);
+    x->locked_until = sqlite3_column_int64(s, 3);
+}
+
+int staff_list(struct fd_store *st, struct staff **out, int *n, struct fd_err *err)
+{
+    sqlite3_stmt *s = store_prepare(st, "SELECT id, name, role, locked_until FROM staff"
+                                        " WHERE active = 1 ORDER BY name");
+    *out = NULL, *n = 0;
+    if (!s || store_collect(s, sizeof **out, 1000, staff_row, (void **)out, n))
+        return store_fail(st, err);
+    return 0;
+}
