@@ -90,3 +90,30 @@ dbfail:
     store_rollback(st);
     return rc;
 }
+
+static void candidate_row(sqlite3_stmt *s, void *p)
+{
+    struct rating_candidate *c = p;
+    c->ticket_id = sqlite3_column_int64(s, 0);
+    store_col_text(s, 1, c->label, sizeof c->label);
+    c->counter = sqlite3_column_int(s, 2);
+}
+
+int rating_candidates(struct fd_store *st, int64_t now, int window_s, int max,
+                      struct rating_candidate **out, int *n, struct fd_err *err)
+{
+    sqlite3_stmt *s = store_prepare(st,
+        "SELECT t.id, t.label, coalesce(t.counter_id, 0) FROM ticket t"
+        " WHERE t.state = 'done' AND t.finished_at BETWEEN ?1 - ?2 AND ?1"
+        " AND NOT EXISTS (SELECT 1 FROM rating r WHERE r.ticket_id = t.id)"
+        " ORDER BY t.finished_at DESC, t.id DESC LIMIT ?3");
+    *out = NULL, *n = 0;
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int(s, 2, window_s);
+    sqlite3_bind_int(s, 3, max);
+    if (store_collect(s, sizeof **out, max, candidate_row, (void **)out, n))
+        return store_fail(st, err);
+    return 0;
+}

@@ -21,6 +21,17 @@ int rating_add(struct fd_store *st, int64_t ticket_id, int service, int attitude
                int result, const char *comment, int64_t now, int64_t *id,
                int *offer_complaint, struct fd_err *err);
 
+struct rating_candidate {
+    int64_t ticket_id;
+    char label[8];   /* "A012" */
+    int counter;     /* where it was served */
+};
+
+/* Tickets finished in the last `window_s` seconds and not rated yet, newest
+ * first, at most `max`: what the kiosk offers to rate. *out malloc'd. */
+int rating_candidates(struct fd_store *st, int64_t now, int window_s, int max,
+                      struct rating_candidate **out, int *n, struct fd_err *err);
+
 /* "excellent", "good", "fair", "poor" for 1..4; NULL otherwise. */
 const char *rating_name(int level);
 

@@ -200,10 +200,21 @@ int main(void)
     queue_call_next(st, 1, "x", TU_NOW + 10, &t, &e);
     queue_serve(st, 1, "x", TU_NOW + 20, &t, &e);
     queue_finish(st, 1, "x", TU_NOW + 320, &t, &e);
+    struct rating_candidate *rc;
+    CHECK_INT(rating_candidates(st, TU_NOW + 400, 1800, 12, &rc, &n, &e), 0);
+    CHECK_INT(n, 1);
+    CHECK_STR(rc[0].label, t.label);
+    free(rc);
+    CHECK_INT(rating_candidates(st, TU_NOW + 4000, 1800, 12, &rc, &n, &e), 0);
+    CHECK_INT(n, 0); /* too long ago */
+    free(rc);
     CHECK_INT(rating_add(st, t.id, 5, 1, 1, "", TU_NOW, &rid, &offer, &e), FD_EINVAL);
     CHECK_INT(rating_add(st, t.id, 2, 4, 3, "柜员不耐烦", TU_NOW, &rid, &offer, &e), 0);
     CHECK_INT(offer, 1);
     CHECK_INT(rating_add(st, t.id, 1, 1, 1, "", TU_NOW, &rid, &offer, &e), FD_EEXIST);
+    CHECK_INT(rating_candidates(st, TU_NOW + 400, 1800, 12, &rc, &n, &e), 0);
+    CHECK_INT(n, 0); /* rated: no longer offered */
+    free(rc);
     CHECK_INT(rating_parse("poor"), RATE_POOR);
     CHECK_INT(rating_parse("2"), RATE_GOOD);
     CHECK_INT(rating_parse("meh"), 0);
