@@ -257,6 +257,8 @@ static void publish(struct printq *q, int connected, int ready, const struct prn
         p->ready = ready;
         if (st)
             p->status = *st;
+        else if (!connected)
+            memset(&p->status, 0, sizeof p->status); /* nothing known */
         p->pending = pending;
         p->failed = failed;
         snprintf(p->message, sizeof p->message, "%s", message);
@@ -317,7 +319,7 @@ static void *worker(void *arg)
     struct printq *q = arg;
     struct prn_transport *t = NULL;
     struct prn_status st = {0};
-    char err[256], msg[256];
+    char err[160], msg[256];
     struct timespec last_poll = {0};
 
     while (!stopping(q)) {

@@ -62,7 +62,8 @@ int escpos_size(struct escpos *e, int w, int h);         /* GS ! n, 1..8 each */
  * line's width in columns (a CJK character counts two). '\n' breaks lines;
  * tabs become spaces; control, bidi-format and invalid bytes are dropped or
  * become '?', and characters the printer's font lacks (outside GB18030's
- * one- and two-byte forms: emoji, RTL scripts, ...) become '?'. */
+ * one- and two-byte forms: emoji, RTL scripts, ...) become '?'. At most
+ * 4096 bytes of `utf8` are read: a longer text is cut there. */
 int escpos_text(struct escpos *e, const char *utf8);
 /* One line with `left` flush left and `right` flush right (columns); when
  * both do not fit, left is printed, then right on its own line. */
