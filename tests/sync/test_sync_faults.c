@@ -4,7 +4,7 @@
  * office killed with SIGKILL mid-apply, the kiosk killed with SIGKILL before
  * sending and after head office committed, head office down (a "week") then
  * back, the kiosk's clock a day off, a month offline catching up, and a loop
- * of random faults (FD_FAULT_LOOPS, default 40) whose count is printed. */
+ * of random faults (FD_FAULT_LOOPS, default 25) whose count is printed. */
 #include "check.h"
 #include "harness.h"
 #include "sync.h"
@@ -96,7 +96,7 @@ int main(void)
     char err[512], url[128], tok[128];
     long long rows;
     sqlite3 *k;
-    int loops = getenv("FD_FAULT_LOOPS") ? atoi(getenv("FD_FAULT_LOOPS")) : 40;
+    int loops = getenv("FD_FAULT_LOOPS") ? atoi(getenv("FD_FAULT_LOOPS")) : 25;
 
     h_mkdir("faults");
     h_path(hqdb, sizeof hqdb, "hq.sqlite");
@@ -191,7 +191,7 @@ int main(void)
     int bad = 0;
     for (int i = 0; i < loops; i++) {
         int kind = rand() % 5;
-        CHECK(h_activity(k, 1 + rand() % 120, 200 + i) == 0);
+        CHECK(h_activity(k, 1 + rand() % 60, 200 + i) == 0);
         switch (kind) {
         case 0:
             restart(k, "drop_after_commit:1", 0);
