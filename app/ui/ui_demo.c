@@ -14,6 +14,7 @@
 
 struct demo {
     int zh;                       /* 1: Chinese texts */
+    int report;                   /* --report: print taps for outside tests */
     int taps;                     /* button taps counted */
     struct ui_screen *scr[4];     /* widgets, form, list, rate */
     struct ui_widget *count;      /* label showing taps */
@@ -42,12 +43,15 @@ static void on_nav(struct ui_widget *w, void *ud)
 
 static void on_count(struct ui_widget *w, void *ud)
 {
-    (void)w;
     (void)ud;
     char buf[64];
     D.taps++;
     snprintf(buf, sizeof buf, "%s %d", T("Taps:", "点击次数："), D.taps);
     ui_set_text(D.count, buf);
+    if (D.report) {
+        printf("tap %s %d\n", ui_id(w), D.taps);
+        fflush(stdout);
+    }
 }
 
 static void on_long(struct ui_widget *w, void *ud)
@@ -216,6 +220,8 @@ int main(int argc, char **argv)
             screen = argv[++i];
         else if (strcmp(a, "--lang") == 0 && v)
             D.zh = strcmp(argv[++i], "zh") == 0;
+        else if (strcmp(a, "--report") == 0)
+            D.report = 1;
         else if (strcmp(a, "--theme") == 0 && v)
             cfg.theme = argv[++i];
         else if (strcmp(a, "--font") == 0 && v)
@@ -224,7 +230,7 @@ int main(int argc, char **argv)
             fprintf(stderr,
                     "usage: ui-demo [--window WxH|--fullscreen] [--lang en|zh] "
                     "[--screen widgets|form|list|rate] [--theme NAME] "
-                    "[--script FILE [--out DIR]] [--font FILE.ttc]\n");
+                    "[--script FILE [--out DIR]] [--font FILE.ttc] [--report]\n");
             return 2;
         }
     }
@@ -244,6 +250,12 @@ int main(int argc, char **argv)
             rc = 1;
         }
     } else {
+        if (D.report) { /* where the count button is, once it is drawn */
+            ui_step(0);
+            struct ui_rect r = ui_rect_of(ui_find(D.scr[0], "count"));
+            printf("ready count %d %d %d %d\n", r.x, r.y, r.w, r.h);
+            fflush(stdout);
+        }
         ui_run();
     }
     ui_shutdown();

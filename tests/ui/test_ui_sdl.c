@@ -8,6 +8,8 @@
  *             max length, phone layout follows focus, an input method plugs in
  *   wipe      ui_screen_wipe empties every buffer and drops typed textures
  *   idle      no frame is drawn while nothing happens; ui_wake and timers
+ *   font      fontconfig finds face 2 of Noto Sans CJK; a missing font is a
+ *             clear error; kiosk mode ignores window close and Escape
  *   golden    a screenshot matches golden/ within a small tolerance (a diff
  *             image is written on failure; UI_GOLDEN_UPDATE=1 rewrites it)
  * Usage: test_ui_sdl PART SRCDIR BINDIR */
@@ -664,6 +666,53 @@ static void part_golden(void)
     unlink(diff);
 }
 
+/* ---- font and kiosk ------------------------------------------------ */
+
+static void part_font(void)
+{
+    char err[256], path[512];
+    int index = -1;
+    /* fontconfig finds the SC face of the CJK collection (index 2). */
+    CHECK_INT(ui_font_locate("Noto Sans CJK SC", 0, path, sizeof path, &index,
+                             err, sizeof err), 0);
+    CHECK(strstr(path, "NotoSansCJK") != NULL);
+    CHECK_INT(index, 2);
+    /* A family that is not installed is an error, not a silent fallback. */
+    CHECK_INT(ui_font_locate("No Such Family Xyzzy", 0, path, sizeof path,
+                             &index, err, sizeof err), -1);
+    CHECK(strstr(err, "not found") != NULL);
+    /* A configured path that does not exist fails ui_init clearly. */
+    ui_shutdown();
+    struct ui_config cfg = {.window_w = 640, .window_h = 480,
+                            .font_path = "/nonexistent/font.ttc", .font_index = 2};
+    err[0] = '\0';
+    CHECK_INT(ui_init(&cfg, err, sizeof err), -1);
+    CHECK(strstr(err, "/nonexistent/font.ttc") != NULL);
+    printf("missing font: %s\n", err);
+    /* Kiosk mode: a window close (SDL_QUIT) and Escape do not quit. */
+    cfg.font_path = NULL;
+    cfg.kiosk = 1;
+    CHECK_INT(ui_init(&cfg, err, sizeof err), 0);
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_QUIT;
+    SDL_PushEvent(&e);
+    CHECK_INT(ui_step(0), 0);
+    memset(&e, 0, sizeof e);
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = SDLK_ESCAPE;
+    SDL_PushEvent(&e);
+    CHECK_INT(ui_step(0), 0);
+    ui_shutdown();
+    /* Outside kiosk mode the window close does quit the loop. */
+    cfg.kiosk = 0;
+    CHECK_INT(ui_init(&cfg, err, sizeof err), 0);
+    memset(&e, 0, sizeof e);
+    e.type = SDL_QUIT;
+    SDL_PushEvent(&e);
+    CHECK_INT(ui_step(0), 1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -681,6 +730,7 @@ int main(int argc, char **argv)
     else if (strcmp(p, "wipe") == 0) part_wipe();
     else if (strcmp(p, "idle") == 0) part_idle();
     else if (strcmp(p, "golden") == 0) part_golden();
+    else if (strcmp(p, "font") == 0) part_font();
     else {
         fprintf(stderr, "unknown part %s\n", p);
         return 2;
