@@ -19,14 +19,14 @@ static int sync_fail(const struct ctl *c, int rc, const char *msg)
 
 int ctl_sync_enroll(struct ctl *c)
 {
-    const char *hq = ctl_opt(c, "hq"), *token = ctl_opt(c, "token");
+    const char *hq = ctl_opt(c, "hq"), *token = ctl_opt(c, "token"), *ca = ctl_opt(c, "ca");
     struct sync_status st;
     char err[256];
     int rc;
     if (!hq || !*hq || !token || !*token)
-        return ctl_usage(c, "enroll needs --hq URL --token T");
+        return ctl_usage(c, "enroll needs --hq URL --token T [--ca FILE]");
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    rc = sync_enroll(store_db(c->st), hq, token, err, sizeof err);
+    rc = sync_enroll_ca(store_db(c->st), hq, token, ca, err, sizeof err);
     curl_global_cleanup();
     if (rc != SYNC_OK)
         return sync_fail(c, rc, err);

@@ -7,7 +7,7 @@
 #include "ctl.h"
 
 /* Makes the key pair and registers the kiosk at head office with a one-time
- * token. Exit status: 0, CTL_EUSAGE (missing --hq/--token), CTL_EFAIL
+ * token (--ca FILE: the CA to trust for an https head office). Exit status: 0, CTL_EUSAGE (missing --hq/--token), CTL_EFAIL
  * (refused or unreachable: the message says which), CTL_EDB. */
 int ctl_sync_enroll(struct ctl *c);
 
@@ -20,8 +20,8 @@ int ctl_sync_now(struct ctl *c);
 int ctl_sync_status(struct ctl *c);
 
 #define CTL_SYNC_COMMANDS                                                              \
-    {"enroll", "", 0, 0, "hq token", ctl_sync_enroll, 0,                               \
-     "register this kiosk at head office (--hq URL --token T)"},                       \
+    {"enroll", "", 0, 0, "hq token ca", ctl_sync_enroll, 0,                            \
+     "register this kiosk at head office (--hq URL --token T [--ca FILE])"},           \
     {"sync now", "", 0, 0, "", ctl_sync_now, 0,                                        \
      "send and fetch until the backlog is empty or an error"},                         \
     {"sync status", "", 0, 0, "", ctl_sync_status, 0,                                  \

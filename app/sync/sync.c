@@ -38,6 +38,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 /* Keys and where to send, read in one go. The secret key is wiped by keys_wipe. */
 struct keys {
     char url[256];
+    char ca[256];             /* CA file to trust for head office, "" = system CAs */
     char device_id[65];
     unsigned char sk[SYNC_SK_BYTES];
     long long offset;         /* head office clock - ours */
@@ -57,8 +58,8 @@ static int load_keys(sqlite3 *db, struct keys *k, char *err, size_t errlen)
     memset(k, 0, sizeof *k);
     if (sqlite3_prepare_v2(db,
                            "SELECT s.hq_url, s.secret_key, s.clock_offset, s.acked_epoch,"
-                           " s.pull_cursor, (SELECT value FROM meta WHERE key = 'device_id')"
-                           " FROM sync_state s WHERE id = 1",
+                           " s.pull_cursor, (SELECT value FROM meta WHERE key = 'device_id'),"
+                           " s.ca_file FROM sync_state s WHERE id = 1",
                            -1, &st, NULL) != SQLITE_OK) {
         set_err(err, errlen, "sync_state: %s", sqlite3_errmsg(db));
         return SYNC_E_DB;
@@ -77,6 +78,7 @@ static int load_keys(sqlite3 *db, struct keys *k, char *err, size_t errlen)
     }
     snprintf(k->url, sizeof k->url, "%s", url);
     snprintf(k->device_id, sizeof k->device_id, "%s", dev);
+    snprintf(k->ca, sizeof k->ca, "%s", (const char *)sqlite3_column_text(st, 6));
     k->offset = sqlite3_column_int64(st, 2);
     k->acked_epoch = sqlite3_column_int64(st, 3);
     k->cursor = sqlite3_column_int64(st, 4);
@@ -194,6 +196,8 @@ static long post(const struct keys *k, const char *path, const void *body, size_
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (k->ca[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, k->ca);
     cc = curl_easy_perform(c);
     if (cc != CURLE_OK) {
         set_err(err, errlen, "head office unreachable: %s", curl_easy_strerror(cc));
@@ -248,6 +252,12 @@ static int refusal(sqlite3 *db, long status, const struct answer *a, struct sync
 
 int sync_enroll(sqlite3 *db, const char *hq_url, const char *token, char *err, size_t errlen)
 {
+    return sync_enroll_ca(db, hq_url, token, NULL, err, errlen);
+}
+
+int sync_enroll_ca(sqlite3 *db, const char *hq_url, const char *token, const char *ca_file,
+                   char *err, size_t errlen)
+{
     unsigned char pk[SYNC_PK_BYTES];
     struct keys k;
     struct answer a = {0};
@@ -269,6 +279,11 @@ int sync_enroll(sqlite3 *db, const char *hq_url, const char *token, char *err, s
         return SYNC_E_ARG;
     }
     snprintf(k.url, sizeof k.url, "%s", hq_url);
+    if (ca_file && strlen(ca_file) >= sizeof k.ca) {
+        set_err(err, errlen, "--ca: path too long");
+        return SYNC_E_ARG;
+    }
+    snprintf(k.ca, sizeof k.ca, "%s", ca_file ? ca_file : "");
     if (k.url[strlen(k.url) - 1] == '/')
         k.url[strlen(k.url) - 1] = '\0';
     /* The device id is the core's; make one only if this store has none. */
@@ -322,7 +337,7 @@ int sync_enroll(sqlite3 *db, const char *hq_url, const char *token, char *err, s
     sync_hex(k.sk, sizeof k.sk, sk_hex);
     if (sqlite3_prepare_v2(db,
                            "UPDATE sync_state SET hq_url = ?, branch = ?, public_key = ?,"
-                           " secret_key = ?, enrolled_at = ?, pull_cursor = 0,"
+                           " secret_key = ?, enrolled_at = ?, ca_file = ?, pull_cursor = 0,"
                            " last_error = '', failures = 0 WHERE id = 1",
                            -1, &st, NULL) != SQLITE_OK) {
         set_err(err, errlen, "sync_state: %s", sqlite3_errmsg(db));
@@ -334,6 +349,7 @@ int sync_enroll(sqlite3 *db, const char *hq_url, const char *token, char *err, s
     sqlite3_bind_text(st, 3, pk_hex, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, sk_hex, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, (long long)time(NULL));
+    sqlite3_bind_text(st, 6, k.ca, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) {
         set_err(err, errlen, "sync_state: %s", sqlite3_errmsg(db));
         rc = SYNC_E_DB;

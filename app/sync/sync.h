@@ -56,8 +56,14 @@ struct sync_hooks {
 void sync_set_hooks(const struct sync_hooks *h); /* NULL clears; not thread-safe */
 
 /* Makes this kiosk's key pair, registers it at hq_url with the one-time
- * token, and stores url, keys and branch in sync_state. Makes meta.device_id
- * if the store has none. Returns 0 or a sync_rc with a sentence in err. */
+ * token, and stores url, keys, branch and ca_file (a PEM file of the CA to
+ * trust for an https head office; NULL = the system's CAs) in sync_state.
+ * Makes meta.device_id if the store has none. Returns 0 or a sync_rc with a
+ * sentence in err. */
+int sync_enroll_ca(sqlite3 *db, const char *hq_url, const char *token, const char *ca_file,
+                   char *err, size_t errlen);
+
+/* sync_enroll_ca with the system's CAs. */
 int sync_enroll(sqlite3 *db, const char *hq_url, const char *token, char *err, size_t errlen);
 
 /* Pushes one batch (the oldest outbox rows of one epoch). Sets *sent to the

@@ -6,6 +6,7 @@
 CREATE TABLE sync_state (
   id           INTEGER PRIMARY KEY CHECK (id = 1),
   hq_url       TEXT NOT NULL DEFAULT '',  -- e.g. https://hq.example:8443, '' = not enrolled
+  ca_file      TEXT NOT NULL DEFAULT '',  -- PEM CA to trust for hq_url, '' = system CAs
   branch       TEXT NOT NULL DEFAULT '',  -- as head office named it at enrolment
   public_key   TEXT NOT NULL DEFAULT '',  -- Ed25519, hex
   secret_key   TEXT NOT NULL DEFAULT '',  -- Ed25519, hex; never leaves the kiosk

@@ -224,8 +224,8 @@ struct h_server {
 
 /* Starts frontdesk-hq serve on 127.0.0.1:port (0 = a free one) with the given
  * FDHQ_FAULT (NULL = none) and extra args; waits for "listening on". */
-static int h_server_start(struct h_server *s, const char *db, int port, const char *fault,
-                          const char *extra1, const char *extra2)
+static int h_server_start_bin(struct h_server *s, const char *bin, const char *db, int port,
+                              const char *fault, const char *extra1, const char *extra2)
 {
     int fd[2];
     char listen[64], line[256];
@@ -245,8 +245,8 @@ static int h_server_start(struct h_server *s, const char *db, int port, const ch
             setenv("FDHQ_FAULT", fault, 1);
         else
             unsetenv("FDHQ_FAULT");
-        execl(FDHQ_BIN, FDHQ_BIN, "serve", "--db", db, "--listen", listen, "--threads", "4",
-              extra1, extra2, (char *)NULL);
+        execl(bin, bin, "serve", "--db", db, "--listen", listen, "--threads", "4", extra1,
+              extra2, (char *)NULL);
         _exit(127);
     }
     close(fd[1]);
@@ -266,6 +266,12 @@ static int h_server_start(struct h_server *s, const char *db, int port, const ch
         return -1;
     }
     return 0;
+}
+
+static int h_server_start(struct h_server *s, const char *db, int port, const char *fault,
+                          const char *extra1, const char *extra2)
+{
+    return h_server_start_bin(s, FDHQ_BIN, db, port, fault, extra1, extra2);
 }
 
 /* Stops it: SIGKILL when hard (a crash), else SIGTERM. Returns the wait status. */
