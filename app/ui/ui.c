@@ -163,6 +163,8 @@ void ui_quit_loop(void)
 
 void ui_wake(void)
 {
+    if (ui_g.wake_event == 0 || ui_g.wake_event == (uint32_t)-1)
+        return; /* before ui_init: nothing to wake */
     SDL_Event e;
     memset(&e, 0, sizeof e);
     e.type = ui_g.wake_event;
