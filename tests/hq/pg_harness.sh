@@ -1,6 +1,6 @@
 #!/bin/sh
 # pg_harness.sh - runs one test against a throwaway PostgreSQL server.
-#   pg_harness.sh COMMAND [ARGS...]
+#   pg_harness.sh COMMAND [ARGS...]     (an argument @DSN@ becomes the URI)
 # Makes a cluster in a temporary folder (initdb, trust auth, fsync off: a
 # test cluster), starts it on 127.0.0.1 on a free port with its unix socket in
 # that folder, exports FDHQ_PG_DSN (and FDHQ_TEST_DB, the same) for the test,
@@ -104,6 +104,11 @@ export FDHQ_PG_PORT FDHQ_PG_BIN="$PGBIN"
 export FDHQ_PG_HARNESS="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 export FDHQ_PG_DSN="postgresql://postgres@127.0.0.1:$FDHQ_PG_PORT/postgres"
 export FDHQ_TEST_DB="$FDHQ_PG_DSN"
+for arg do # POSIX sh has no arrays: rebuild "$@" with @DSN@ replaced
+    shift
+    [ "$arg" = "@DSN@" ] && arg=$FDHQ_PG_DSN
+    set -- "$@" "$arg"
+done
 "$@"
 status=$?
 if [ $status -ne 0 ] && [ $status -ne 77 ]; then

@@ -1,0 +1,1206 @@
+/* hq_store_pg.c - the PostgreSQL backend of hq_store.h (libpq), for head
+ * offices that outgrow one machine: several stateless frontdesk-hq processes
+ * share one database. Transactions run at READ COMMITTED with explicit locks
+ * on what a transaction reads to modify: a push locks its device row (FOR
+ * UPDATE) before it reads the stream's high, so two servers applying the same
+ * device's pushes take turns and never double-apply or skip; pushes of
+ * different devices never wait for each other. Lock conflicts that PostgreSQL
+ * resolves by aborting (serialization failure, deadlock, lock timeout) come
+ * back as HQ_E_BUSY, which the server answers with 503 + Retry-After. Records
+ * of a batch go in with COPY (one round trip for the whole batch). The schema
+ * files in hq/schema/pg are compiled in and applied in one transaction under
+ * an advisory lock, counted in hq_schema_version. */
+#include "hq_store.h"
+#include "embedded.h"
+
+#include <assert.h>
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const struct fd_embedded_file hq_pg_schema[];
+extern const int hq_pg_schema_count;
+
+/* Advisory lock keys (any bigint; these spell "fdhqmigr" and "fdhqchng"). */
+#define LOCK_MIGRATE 0x666468716d696772LL /* schema migration */
+#define LOCK_CHANGE 0x666468716368616eLL  /* change-log writers, held until commit */
+
+#define COPY_CHUNK (64u * 1024u)          /* COPY data is sent in pieces of this size */
+#define COPY_ROW_MAX (32u * 1024u * 1024u) /* one escaped row; a batch body is capped at 16 MiB */
+
+/* Every statement this backend runs, prepared on first use as "q<id>". */
+enum {
+    Q_TOKEN_INS, Q_TOKEN_USE, Q_DEV_INS, Q_DEV_GET, Q_DEV_REVOKE, Q_NONCE_INS,
+    Q_NONCE_PRUNE, Q_DEV_LOCK, Q_ADV_LOCK, Q_STREAM_GET, Q_STREAM_DEV, Q_DEV_PUSHED,
+    Q_QUAR_INS, Q_CMP_UPSERT, Q_PULL, Q_CFG_PUT, Q_CHANGE_LOCK, Q_CHANGE_INS, Q_CMP_LIST,
+    Q_CMP_GET, Q_CMP_GET_LOCK, Q_CMP_UPD, Q_CMP_EV, Q_CMP_CHANGE, Q_RECORDS, Q_RECORDS_ALL,
+    Q_STAT_DEV, Q_STAT_TYPE, Q_TOTALS, Q_COUNT
+};
+
+#define CMP_COLS                                                                      \
+    "id, device_id, branch, ref, category, description, received_at, feedback_due,"   \
+    " state, severity, valid, department, resolution, close_reason, stat_category,"  \
+    " updated_at"
+
+static const char *const sql_text[Q_COUNT] = {
+    [Q_TOKEN_INS] = "INSERT INTO enroll_token(hash, branch, created_at, expires_at)"
+                    " VALUES (decode($1, 'hex'), $2, $3, $4)",
+    [Q_TOKEN_USE] = "UPDATE enroll_token SET used_at = $2 WHERE hash = decode($1, 'hex')"
+                    " AND used_at IS NULL AND expires_at > $2 RETURNING branch",
+    [Q_DEV_INS] = "INSERT INTO device(device_id, branch, pubkey, enrolled_at)"
+                  " VALUES ($1, $2, decode($3, 'hex'), $4) ON CONFLICT DO NOTHING",
+    [Q_DEV_GET] = "SELECT device_id, branch, encode(pubkey, 'hex'), enrolled_at, revoked_at,"
+                  " last_push, backlog FROM device WHERE device_id = $1",
+    [Q_DEV_REVOKE] = "UPDATE device SET revoked_at = $2 WHERE device_id = $1",
+    [Q_NONCE_INS] = "INSERT INTO nonce(device_id, nonce, ts) VALUES ($1, $2, $3)"
+                    " ON CONFLICT DO NOTHING",
+    [Q_NONCE_PRUNE] = "DELETE FROM nonce WHERE ts < $1",
+    /* The push lock. The stream is read by the next statement, not joined
+     * here: at READ COMMITTED a statement that waited for a lock re-checks
+     * only the locked row, so a joined stream row could be stale. */
+    [Q_DEV_LOCK] = "SELECT 1 FROM device WHERE device_id = $1 FOR UPDATE",
+    [Q_ADV_LOCK] = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+    [Q_STREAM_GET] = "SELECT high FROM stream WHERE device_id = $1 AND epoch = $2",
+    [Q_STREAM_DEV] = "WITH s AS (INSERT INTO stream(device_id, epoch, high) VALUES ($1, $2, $3)"
+                     " ON CONFLICT (device_id, epoch) DO UPDATE SET high = excluded.high)"
+                     " UPDATE device SET last_push = $4, backlog = $5 WHERE device_id = $1",
+    [Q_DEV_PUSHED] = "UPDATE device SET last_push = $2, backlog = $3 WHERE device_id = $1",
+    [Q_QUAR_INS] = "INSERT INTO quarantine(device_id, epoch, seq, type, schema_version,"
+                   " record, reason, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    [Q_CMP_UPSERT] =
+        "INSERT INTO complaint(device_id, branch, ref, category, description, received_at,"
+        " feedback_due, state, severity, valid, department, resolution, close_reason,"
+        " stat_category, updated_at)"
+        " VALUES ($1, (SELECT branch FROM device WHERE device_id = $1), $2, $3, $4, $5, $6,"
+        " $7, $8, $9, $10, $11, $12, $13, $14)"
+        " ON CONFLICT (device_id, ref) DO UPDATE SET category = excluded.category,"
+        " description = excluded.description, received_at = excluded.received_at,"
+        " feedback_due = excluded.feedback_due",
+    [Q_PULL] = "SELECT id, kind, key, value FROM change WHERE id > $1"
+               " AND (branch = '' OR branch = (SELECT branch FROM device WHERE device_id = $2))"
+               " AND (device_id = '' OR device_id = $2) ORDER BY id LIMIT $3",
+    [Q_CFG_PUT] = "INSERT INTO config(branch, key, value, updated_at) VALUES ($1, $2, $3, $4)"
+                  " ON CONFLICT (branch, key) DO UPDATE SET value = excluded.value,"
+                  " updated_at = excluded.updated_at",
+    [Q_CHANGE_LOCK] = "SELECT pg_advisory_xact_lock($1)",
+    [Q_CHANGE_INS] = "INSERT INTO change(branch, device_id, kind, key, value, at)"
+                     " VALUES ($1, $2, $3, $4, $5, $6)",
+    [Q_CMP_LIST] = "SELECT " CMP_COLS " FROM complaint"
+                   " WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR branch = $2)"
+                   " ORDER BY id DESC LIMIT $3",
+    [Q_CMP_GET] = "SELECT " CMP_COLS " FROM complaint WHERE id = $1",
+    /* Inside a caller's transaction a get is a read-to-modify (hq_complaint.c
+     * checks the workflow on what it read): lock the row. */
+    [Q_CMP_GET_LOCK] = "SELECT " CMP_COLS " FROM complaint WHERE id = $1 FOR UPDATE",
+    [Q_CMP_UPD] = "UPDATE complaint SET state = $2, severity = $3, valid = $4,"
+                  " department = $5, resolution = $6, close_reason = $7,"
+                  " stat_category = $8, updated_at = $9 WHERE id = $1",
+    [Q_CMP_EV] = "INSERT INTO complaint_event(complaint_id, at, from_state, to_state, actor,"
+                 " note) VALUES ($1, $2, $3, $4, $5, $6)",
+    [Q_CMP_CHANGE] =
+        "INSERT INTO change(branch, device_id, kind, key, value, at)"
+        " SELECT branch, device_id, 'complaint', ref, json_build_object('state', state,"
+        " 'severity', severity, 'valid', valid, 'department', department,"
+        " 'resolution', resolution, 'close_reason', close_reason,"
+        " 'stat_category', stat_category, 'updated_at', updated_at, 'from', $2::text,"
+        " 'actor', $3::text, 'note', $4::text)::text, $5 FROM complaint WHERE id = $1",
+    [Q_RECORDS] = "SELECT epoch, seq, type, schema_version, record, 0 FROM record"
+                  " WHERE device_id = $1 AND epoch = $2 AND seq > $3"
+                  " UNION ALL SELECT epoch, seq, type, schema_version, record, 1"
+                  " FROM quarantine WHERE device_id = $1 AND epoch = $2 AND seq > $3"
+                  " ORDER BY 1, 2 LIMIT $4",
+    [Q_RECORDS_ALL] = "SELECT epoch, seq, type, schema_version, record, 0 FROM record"
+                      " WHERE device_id = $1 AND seq > $2"
+                      " UNION ALL SELECT epoch, seq, type, schema_version, record, 1"
+                      " FROM quarantine WHERE device_id = $1 AND seq > $2"
+                      " ORDER BY 1, 2 LIMIT $3",
+    [Q_STAT_DEV] = "SELECT d.branch, d.device_id, d.last_push, d.backlog,"
+                   " (SELECT count(*) FROM quarantine q WHERE q.device_id = d.device_id),"
+                   " d.revoked_at FROM device d ORDER BY d.branch, d.device_id",
+    [Q_STAT_TYPE] = "SELECT d.branch, r.type, count(*) FROM record r"
+                    " JOIN device d ON d.device_id = r.device_id"
+                    " GROUP BY d.branch, r.type ORDER BY d.branch, r.type",
+    [Q_TOTALS] = "SELECT (SELECT count(*) FROM device), (SELECT count(*) FROM record),"
+                 " (SELECT count(*) FROM quarantine),"
+                 " (SELECT count(*) FROM complaint WHERE state <> 'closed')",
+};
+
+struct pg_store {
+    struct hq_store base;      /* must be first: the vtable */
+    PGconn *conn;
+    unsigned char prepared[Q_COUNT]; /* 1 once "q<id>" exists on this connection */
+    int in_tx;                 /* inside the caller's begin .. commit/rollback */
+    char err[512];             /* last error text */
+};
+
+#define PG(s) ((struct pg_store *)(s))
+
+/* Parameters of one statement, as text (libpq's text format). */
+#define PA_MAX 16
+struct pa {
+    const char *v[PA_MAX];
+    char num[PA_MAX][24];      /* storage for integers */
+    int n;
+};
+
+static void pa_txt(struct pa *a, const char *s)
+{
+    assert(a->n < PA_MAX);
+    a->v[a->n++] = s;
+}
+
+static void pa_int(struct pa *a, long long x)
+{
+    assert(a->n < PA_MAX);
+    snprintf(a->num[a->n], sizeof a->num[0], "%lld", x);
+    a->v[a->n] = a->num[a->n];
+    a->n++;
+}
+
+static void set_err(struct pg_store *p, const char *fmt, ...)
+{
+    va_list ap;
+    size_t n;
+    va_start(ap, fmt);
+    vsnprintf(p->err, sizeof p->err, fmt, ap);
+    va_end(ap);
+    n = strlen(p->err);
+    while (n > 0 && (p->err[n - 1] == '\n' || p->err[n - 1] == ' '))
+        p->err[--n] = '\0';
+}
+
+/* Maps a failed result (which it clears) to hq_store_rc, keeping the message:
+ * serialization failure, deadlock and lock timeout are HQ_E_BUSY (retry). */
+static int fail(struct pg_store *p, PGresult *r, const char *what)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = r ? PQresultErrorMessage(r) : NULL;
+    int busy = state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+                         strcmp(state, "55P03") == 0);
+    if (!msg || !*msg)
+        msg = PQerrorMessage(p->conn);
+    set_err(p, "%s: %s%s%s", what, msg, state ? " SQLSTATE " : "", state ? state : "");
+    PQclear(r);
+    return busy ? HQ_E_BUSY : HQ_E_IO;
+}
+
+static long long col_ll(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static const char *col_txt(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+/* libpq prints server notices ("relation already exists, skipping") to
+ * stderr by default; head office has nothing to learn from them. */
+static void on_notice(void *ctx, const char *msg)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+/* Runs a simple command (no parameters); HQ_OK or an error. */
+static int exec(struct pg_store *p, const char *sql)
+{
+    PGresult *r = PQexec(p->conn, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        return fail(p, r, sql);
+    PQclear(r);
+    return HQ_OK;
+}
+
+/* Session settings: a push waiting for another server's lock on the same
+ * device gives up after 10 s (HQ_E_BUSY: 503), and a transaction left open by
+ * a hung server is ended after a minute, releasing its locks. */
+static int session_setup(struct pg_store *p)
+{
+    PQsetNoticeProcessor(p->conn, on_notice, NULL);
+    if (PQsetClientEncoding(p->conn, "UTF8") != 0) {
+        set_err(p, "client encoding: %s", PQerrorMessage(p->conn));
+        return HQ_E_IO;
+    }
+    memset(p->prepared, 0, sizeof p->prepared);
+    return exec(p, "SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '60s'");
+}
+
+/* Before an op outside a transaction: reconnects a connection that broke
+ * (PostgreSQL restarted, idle timeout) so one failure does not stick. */
+static int ensure_conn(struct pg_store *p)
+{
+    if (PQstatus(p->conn) == CONNECTION_OK)
+        return HQ_OK;
+    PQreset(p->conn);
+    if (PQstatus(p->conn) != CONNECTION_OK) {
+        set_err(p, "reconnect: %s", PQerrorMessage(p->conn));
+        return HQ_E_IO;
+    }
+    return session_setup(p);
+}
+
+/* Runs prepared statement id with a's parameters. Returns the result (the
+ * caller clears it) with *rc = HQ_OK, or NULL with *rc set and err filled. */
+static PGresult *run(struct pg_store *p, int id, const struct pa *a, const char *what, int *rc)
+{
+    char name[16];
+    PGresult *r;
+    ExecStatusType st;
+
+    snprintf(name, sizeof name, "q%d", id);
+    if (!p->prepared[id]) {
+        r = PQprepare(p->conn, name, sql_text[id], 0, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            *rc = fail(p, r, what);
+            return NULL;
+        }
+        PQclear(r);
+        p->prepared[id] = 1;
+    }
+    r = PQexecPrepared(p->conn, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
+    st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        *rc = fail(p, r, what);
+        return NULL;
+    }
+    *rc = HQ_OK;
+    return r;
+}
+
+/* Runs a statement whose rows do not matter; rows changed into *changed. */
+static int run_cmd(struct pg_store *p, int id, const struct pa *a, const char *what,
+                   long long *changed)
+{
+    int rc;
+    PGresult *r = run(p, id, a, what, &rc);
+    if (!r)
+        return rc;
+    if (changed)
+        *changed = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return HQ_OK;
+}
+
+/* An op that must be atomic opens its own transaction when the caller has
+ * none (*own = 1), and op_end commits or rolls back only that one. Inside the
+ * caller's transaction a lost connection is never replaced: its statements
+ * fail and the caller rolls back. */
+static int op_begin(struct pg_store *p, int *own)
+{
+    int rc;
+    *own = 0;
+    if (p->in_tx)
+        return HQ_OK;
+    if ((rc = ensure_conn(p)) != HQ_OK || (rc = exec(p, "BEGIN")) != HQ_OK)
+        return rc;
+    *own = 1;
+    return HQ_OK;
+}
+
+static int commit(struct pg_store *p)
+{
+    PGresult *r = PQexec(p->conn, "COMMIT");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        return fail(p, r, "commit");
+    /* COMMIT of a transaction an error aborted answers "ROLLBACK". */
+    if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+        set_err(p, "commit: the transaction had failed and was rolled back");
+        PQclear(r);
+        return HQ_E_IO;
+    }
+    PQclear(r);
+    return HQ_OK;
+}
+
+static int rollback(struct pg_store *p)
+{
+    PGTransactionStatusType t = PQtransactionStatus(p->conn);
+    if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) {
+        char keep[sizeof p->err];
+        memcpy(keep, p->err, sizeof keep); /* keep the reason, not "ROLLBACK failed" */
+        int rc = exec(p, "ROLLBACK");
+        memcpy(p->err, keep, sizeof keep);
+        return rc;
+    }
+    return HQ_OK;
+}
+
+static int op_end(struct pg_store *p, int own, int rc)
+{
+    if (!own)
+        return rc;
+    if (rc == HQ_OK)
+        return commit(p);
+    rollback(p);
+    return rc;
+}
+
+/* A single statement outside a transaction is its own; only reconnect. */
+static int op_alone(struct pg_store *p)
+{
+    return p->in_tx ? HQ_OK : ensure_conn(p);
+}
+
+static void hex(const unsigned char *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static int unhex(const char *in, unsigned char *out, size_t n)
+{
+    if (!in || strlen(in) != 2 * n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = in[2 * i + k];
+            v <<= 4;
+            if (c >= '0' && c <= '9')
+                v |= (unsigned)(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                v |= (unsigned)(c - 'a' + 10);
+            else
+                return -1;
+        }
+        out[i] = (unsigned char)v;
+    }
+    return 0;
+}
+
+/* Applies the schema files not applied yet, all in one transaction. The
+ * advisory lock makes servers that start together take turns; a database
+ * from a newer build (more files applied than this build knows) is refused. */
+static int migrate(struct pg_store *p)
+{
+    PGresult *r;
+    long long version = -1;
+    char sql[200];
+    int rc;
+
+    /* Fast path, without locks: already up to date (every open after the first). */
+    r = PQexec(p->conn, "SELECT to_regclass('hq_schema_version') IS NOT NULL");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0) {
+        PQclear(r);
+        r = PQexec(p->conn, "SELECT coalesce(max(version), 0) FROM hq_schema_version");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && col_ll(r, 0, 0) == hq_pg_schema_count) {
+            PQclear(r);
+            return HQ_OK;
+        }
+    }
+    PQclear(r);
+    if ((rc = exec(p, "BEGIN")) != HQ_OK)
+        return rc;
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%lld)", LOCK_MIGRATE);
+    if ((rc = exec(p, sql)) != HQ_OK ||
+        (rc = exec(p, "CREATE TABLE IF NOT EXISTS hq_schema_version (version integer PRIMARY"
+                      " KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT"
+                      " now())")) != HQ_OK)
+        goto out;
+    r = PQexec(p->conn, "SELECT coalesce(max(version), 0) FROM hq_schema_version");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = fail(p, r, "schema version");
+        goto out;
+    }
+    version = col_ll(r, 0, 0);
+    PQclear(r);
+    if (version < 0 || version > hq_pg_schema_count) {
+        set_err(p, "unexpected schema version %lld (this build knows %d)", version,
+                hq_pg_schema_count);
+        rc = HQ_E_IO;
+        goto out;
+    }
+    for (int i = (int)version; i < hq_pg_schema_count; i++) {
+        const char *vals[2];
+        char num[16];
+        if ((rc = exec(p, hq_pg_schema[i].data)) != HQ_OK)
+            goto out;
+        snprintf(num, sizeof num, "%d", i + 1);
+        vals[0] = num;
+        vals[1] = hq_pg_schema[i].name;
+        r = PQexecParams(p->conn, "INSERT INTO hq_schema_version(version, name) VALUES ($1, $2)",
+                         2, NULL, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            rc = fail(p, r, "schema version");
+            goto out;
+        }
+        PQclear(r);
+    }
+    rc = commit(p);
+out:
+    if (rc != HQ_OK)
+        rollback(p);
+    return rc;
+}
+
+static void pg_close(struct hq_store *s)
+{
+    struct pg_store *p = PG(s);
+    if (!p)
+        return;
+    PQfinish(p->conn);
+    free(p);
+}
+
+static int pg_open(const char *dsn, struct hq_store **out, char *err, size_t errlen)
+{
+    struct pg_store *p = calloc(1, sizeof *p);
+    int rc;
+
+    *out = NULL;
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return HQ_E_IO;
+    }
+    p->base.ops = &hq_store_pg_ops;
+    p->conn = PQconnectdb(dsn);
+    if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
+        /* the message, never the DSN: it may carry a password */
+        snprintf(err, errlen, "cannot connect to PostgreSQL: %s",
+                 p->conn ? PQerrorMessage(p->conn) : "out of memory");
+        err[strcspn(err, "\n")] = '\0';
+        pg_close(&p->base);
+        return HQ_E_IO;
+    }
+    if ((rc = session_setup(p)) != HQ_OK || (rc = migrate(p)) != HQ_OK) {
+        snprintf(err, errlen, "PostgreSQL: %s", p->err);
+        pg_close(&p->base);
+        return rc;
+    }
+    *out = &p->base;
+    return HQ_OK;
+}
+
+static int pg_begin(struct hq_store *s)
+{
+    struct pg_store *p = PG(s);
+    int rc;
+    if (p->in_tx) {
+        set_err(p, "begin: a transaction is already open on this handle");
+        return HQ_E_INVALID;
+    }
+    if ((rc = ensure_conn(p)) != HQ_OK ||
+        (rc = exec(p, "BEGIN ISOLATION LEVEL READ COMMITTED")) != HQ_OK)
+        return rc;
+    p->in_tx = 1;
+    return HQ_OK;
+}
+
+static int pg_commit(struct hq_store *s)
+{
+    struct pg_store *p = PG(s);
+    int rc;
+    if (!p->in_tx) {
+        set_err(p, "commit: no transaction open");
+        return HQ_E_INVALID;
+    }
+    rc = commit(p);
+    p->in_tx = 0;
+    if (rc != HQ_OK)
+        rollback(p);
+    return rc;
+}
+
+static int pg_rollback(struct hq_store *s)
+{
+    struct pg_store *p = PG(s);
+    p->in_tx = 0;
+    return rollback(p);
+}
+
+static int pg_token_create(struct hq_store *s, const unsigned char hash[HQ_HASH_BYTES],
+                           const char *branch, long long now, long long expires_at)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    char h[2 * HQ_HASH_BYTES + 1];
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    hex(hash, HQ_HASH_BYTES, h);
+    pa_txt(&a, h);
+    pa_txt(&a, branch);
+    pa_int(&a, now);
+    pa_int(&a, expires_at);
+    return run_cmd(p, Q_TOKEN_INS, &a, "token create", NULL);
+}
+
+static int pg_token_consume(struct hq_store *s, const unsigned char hash[HQ_HASH_BYTES],
+                            long long now, char branch[HQ_BRANCH_MAX + 1])
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    char h[2 * HQ_HASH_BYTES + 1];
+    PGresult *r;
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    hex(hash, HQ_HASH_BYTES, h);
+    pa_txt(&a, h);
+    pa_int(&a, now);
+    /* one UPDATE: a token two servers race for is used by exactly one */
+    if (!(r = run(p, Q_TOKEN_USE, &a, "token consume", &rc)))
+        return rc;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return HQ_E_NOTFOUND;
+    }
+    snprintf(branch, HQ_BRANCH_MAX + 1, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return HQ_OK;
+}
+
+static int pg_device_register(struct hq_store *s, const char *device_id, const char *branch,
+                              const unsigned char pubkey[HQ_PUBKEY_BYTES], long long now)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    char k[2 * HQ_PUBKEY_BYTES + 1];
+    long long n = 0;
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    hex(pubkey, HQ_PUBKEY_BYTES, k);
+    pa_txt(&a, device_id);
+    pa_txt(&a, branch);
+    pa_txt(&a, k);
+    pa_int(&a, now);
+    /* ON CONFLICT DO NOTHING: a taken id must not abort the caller's transaction */
+    if ((rc = run_cmd(p, Q_DEV_INS, &a, "device register", &n)) != HQ_OK)
+        return rc;
+    return n == 1 ? HQ_OK : HQ_E_EXISTS;
+}
+
+static int pg_device_lookup(struct hq_store *s, const char *device_id, struct hq_device *out)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    PGresult *r;
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_txt(&a, device_id);
+    if (!(r = run(p, Q_DEV_GET, &a, "device lookup", &rc)))
+        return rc;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return HQ_E_NOTFOUND;
+    }
+    memset(out, 0, sizeof *out);
+    snprintf(out->device_id, sizeof out->device_id, "%s", PQgetvalue(r, 0, 0));
+    snprintf(out->branch, sizeof out->branch, "%s", PQgetvalue(r, 0, 1));
+    if (unhex(PQgetvalue(r, 0, 2), out->pubkey, HQ_PUBKEY_BYTES) != 0)
+        memset(out->pubkey, 0, sizeof out->pubkey); /* verifies nothing */
+    out->enrolled_at = col_ll(r, 0, 3);
+    out->revoked_at = col_ll(r, 0, 4);
+    out->last_push = col_ll(r, 0, 5);
+    out->backlog = col_ll(r, 0, 6);
+    PQclear(r);
+    return HQ_OK;
+}
+
+static int pg_device_revoke(struct hq_store *s, const char *device_id, long long now)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    long long n = 0;
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_txt(&a, device_id);
+    pa_int(&a, now);
+    if ((rc = run_cmd(p, Q_DEV_REVOKE, &a, "device revoke", &n)) != HQ_OK)
+        return rc;
+    return n == 1 ? HQ_OK : HQ_E_NOTFOUND;
+}
+
+static int pg_nonce_put(struct hq_store *s, const char *device_id, const char *nonce,
+                        long long ts)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    long long n = 0;
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_txt(&a, device_id);
+    pa_txt(&a, nonce);
+    pa_int(&a, ts);
+    /* a nonce another server is inserting right now: waits for it, then 0 rows */
+    if ((rc = run_cmd(p, Q_NONCE_INS, &a, "nonce", &n)) != HQ_OK)
+        return rc;
+    return n == 1 ? HQ_OK : HQ_E_EXISTS;
+}
+
+static int pg_nonce_prune(struct hq_store *s, long long before)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_int(&a, before);
+    return run_cmd(p, Q_NONCE_PRUNE, &a, "nonce prune", NULL);
+}
+
+/* ---- push ---- */
+
+/* A growing buffer of COPY text, flushed to the server in COPY_CHUNK pieces. */
+struct copybuf {
+    char *d;
+    size_t len, cap;
+};
+
+static int cb_reserve(struct copybuf *b, size_t more)
+{
+    if (b->len + more <= b->cap)
+        return 0;
+    if (more > COPY_ROW_MAX)
+        return -1;
+    size_t cap = b->cap ? b->cap : COPY_CHUNK * 2;
+    while (cap < b->len + more)
+        cap *= 2;
+    char *d = realloc(b->d, cap);
+    if (!d)
+        return -1;
+    b->d = d;
+    b->cap = cap;
+    return 0;
+}
+
+/* Appends s escaped for COPY's text format (backslash, tab, newline, CR). */
+static int cb_text(struct copybuf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (cb_reserve(b, 2 * n + 1) != 0)
+        return -1;
+    for (; *s; s++) {
+        char c = *s;
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            b->d[b->len++] = '\\';
+            c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+        }
+        b->d[b->len++] = c;
+    }
+    return 0;
+}
+
+static int cb_raw(struct copybuf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (cb_reserve(b, n) != 0)
+        return -1;
+    memcpy(b->d + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+/* Stores rows [from, to) of the batch that are not quarantined with one COPY
+ * (the whole batch in one statement: this is what makes ingest fast). */
+static int copy_records(struct pg_store *p, const struct hq_batch *b, size_t from, size_t to,
+                        size_t count)
+{
+    struct copybuf buf = {0};
+    char num[80];
+    PGresult *r;
+    int rc = HQ_OK;
+
+    r = PQexec(p->conn, "COPY record(device_id, epoch, seq, type, schema_version, record,"
+                        " received_at) FROM STDIN");
+    if (PQresultStatus(r) != PGRES_COPY_IN)
+        return fail(p, r, "copy");
+    PQclear(r);
+    for (size_t i = from; i < to && rc == HQ_OK; i++) {
+        const struct hq_record *rec = &b->recs[i];
+        if (rec->quarantine)
+            continue;
+        snprintf(num, sizeof num, "\t%lld\t%lld\t", b->epoch, rec->seq);
+        if (cb_text(&buf, b->device_id) || cb_raw(&buf, num) ||
+            cb_text(&buf, rec->type ? rec->type : "") ||
+            (snprintf(num, sizeof num, "\t%d\t", rec->schema_version), cb_raw(&buf, num)) ||
+            cb_text(&buf, rec->json ? rec->json : "null") ||
+            (snprintf(num, sizeof num, "\t%lld\n", b->now), cb_raw(&buf, num))) {
+            set_err(p, "copy: out of memory or a record over %u bytes", COPY_ROW_MAX);
+            rc = HQ_E_IO;
+            break;
+        }
+        if (buf.len >= COPY_CHUNK) {
+            if (PQputCopyData(p->conn, buf.d, (int)buf.len) != 1) {
+                set_err(p, "copy: %s", PQerrorMessage(p->conn));
+                rc = HQ_E_IO;
+            }
+            buf.len = 0;
+        }
+    }
+    if (rc == HQ_OK && buf.len > 0 && PQputCopyData(p->conn, buf.d, (int)buf.len) != 1) {
+        set_err(p, "copy: %s", PQerrorMessage(p->conn));
+        rc = HQ_E_IO;
+    }
+    free(buf.d);
+    if (PQputCopyEnd(p->conn, rc == HQ_OK ? NULL : "push aborted") != 1 && rc == HQ_OK) {
+        set_err(p, "copy end: %s", PQerrorMessage(p->conn));
+        rc = HQ_E_IO;
+    }
+    while ((r = PQgetResult(p->conn)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            int f = fail(p, r, "copy");
+            if (rc == HQ_OK)
+                rc = f;
+            continue;
+        }
+        if (rc == HQ_OK && strtoll(PQcmdTuples(r), NULL, 10) != (long long)count) {
+            set_err(p, "copy: stored %s rows of %zu", PQcmdTuples(r), count);
+            rc = HQ_E_IO;
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
+/* Stores one quarantined row or applies one complaint (kiosk-owned fields on
+ * every version; workflow fields only when head office is seeing it first). */
+static int put_extra(struct pg_store *p, const struct hq_batch *b, const struct hq_record *r)
+{
+    struct pa a = {0};
+    if (r->quarantine) {
+        pa_txt(&a, b->device_id);
+        pa_int(&a, b->epoch);
+        pa_int(&a, r->seq);
+        pa_txt(&a, r->type ? r->type : "");
+        pa_int(&a, r->schema_version);
+        pa_txt(&a, r->json ? r->json : "null");
+        pa_txt(&a, r->quarantine);
+        pa_int(&a, b->now);
+        return run_cmd(p, Q_QUAR_INS, &a, "quarantine", NULL);
+    }
+    const struct hq_complaint *c = r->complaint;
+    pa_txt(&a, b->device_id);
+    pa_txt(&a, c->ref);
+    pa_txt(&a, c->category ? c->category : "");
+    pa_txt(&a, c->description ? c->description : "");
+    pa_int(&a, c->received_at);
+    pa_int(&a, c->feedback_due);
+    pa_txt(&a, c->state ? c->state : "received");
+    pa_txt(&a, c->severity);
+    if (c->valid < 0)
+        pa_txt(&a, NULL);
+    else
+        pa_int(&a, c->valid);
+    pa_txt(&a, c->department ? c->department : "");
+    pa_txt(&a, c->resolution ? c->resolution : "");
+    pa_txt(&a, c->close_reason ? c->close_reason : "");
+    pa_txt(&a, c->stat_category ? c->stat_category : "");
+    pa_int(&a, b->now);
+    return run_cmd(p, Q_CMP_UPSERT, &a, "complaint upsert", NULL);
+}
+
+static int pg_push_apply(struct hq_store *s, const struct hq_batch *b,
+                         struct hq_push_result *res)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    PGresult *r;
+    long long high = 0, cur;
+    size_t first = 0, end = 0, stored = 0;
+    int known = 0, own = 0, rc;
+
+    memset(res, 0, sizeof *res);
+    if (!b->device_id || b->epoch < 1)
+        return HQ_E_INVALID;
+    if ((rc = op_begin(p, &own)) != HQ_OK)
+        return rc;
+
+    /* Take this device's push lock, then read where its stream stands. */
+    pa_txt(&a, b->device_id);
+    if (!(r = run(p, Q_DEV_LOCK, &a, "push lock", &rc)))
+        goto out;
+    if (PQntuples(r) == 0) { /* not enrolled (tools, tests): lock the id instead */
+        PQclear(r);
+        if (!(r = run(p, Q_ADV_LOCK, &a, "push lock", &rc)))
+            goto out;
+    }
+    PQclear(r);
+    pa_int(&a, b->epoch);
+    if (!(r = run(p, Q_STREAM_GET, &a, "stream", &rc)))
+        goto out;
+    if (PQntuples(r) == 1) {
+        high = col_ll(r, 0, 0);
+        known = 1;
+    }
+    PQclear(r);
+    if (!known)
+        high = b->epoch_start > 0 ? b->epoch_start - 1 : 0;
+
+    /* Decide before writing: held rows are ignored, the rest must continue
+     * high+1, high+2, ...; rows after an in-batch gap are left for later. */
+    cur = high;
+    for (size_t i = 0; i < b->n; i++) {
+        const struct hq_record *rec = &b->recs[i];
+        if (rec->seq <= cur) {
+            res->ignored++;
+            continue;
+        }
+        if (rec->seq != cur + 1) {
+            if (res->applied == 0) {
+                res->expected = high + 1;
+                res->high = known ? high : 0;
+                rc = HQ_E_GAP; /* nothing written */
+                goto out;
+            }
+            break;
+        }
+        if (res->applied == 0)
+            first = i;
+        end = i + 1;
+        cur = rec->seq;
+        res->applied++;
+        if (rec->quarantine)
+            res->quarantined++;
+        else
+            stored++;
+    }
+
+    if (stored > 0 && (rc = copy_records(p, b, first, end, stored)) != HQ_OK)
+        goto out;
+    for (size_t i = first; i < end; i++) {
+        const struct hq_record *rec = &b->recs[i];
+        if ((rec->quarantine || rec->complaint) && (rc = put_extra(p, b, rec)) != HQ_OK)
+            goto out;
+    }
+    a.n = 0;
+    pa_txt(&a, b->device_id);
+    if (res->applied > 0 || known) {
+        pa_int(&a, b->epoch);
+        pa_int(&a, cur);
+        pa_int(&a, b->now);
+        pa_int(&a, b->backlog);
+        rc = run_cmd(p, Q_STREAM_DEV, &a, "stream put", NULL);
+    } else {
+        pa_int(&a, b->now);
+        pa_int(&a, b->backlog);
+        rc = run_cmd(p, Q_DEV_PUSHED, &a, "device pushed", NULL);
+    }
+    if (rc == HQ_OK)
+        res->high = (res->applied > 0 || known) ? cur : 0;
+out:
+    return op_end(p, own, rc);
+}
+
+/* ---- pull, config, complaints ---- */
+
+static int pg_pull(struct hq_store *s, const char *device_id, long long cursor, int limit,
+                   hq_change_fn fn, void *ctx, long long *next, int *more)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    PGresult *r;
+    int rc, rows, stop = 0;
+
+    *next = cursor;
+    *more = 0;
+    if (limit < 1)
+        return HQ_E_INVALID;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_int(&a, cursor);
+    pa_txt(&a, device_id);
+    pa_int(&a, (long long)limit + 1); /* one more tells whether more wait */
+    if (!(r = run(p, Q_PULL, &a, "pull", &rc)))
+        return rc;
+    rows = PQntuples(r);
+    for (int i = 0; i < rows; i++) {
+        struct hq_change c;
+        if (i == limit) {
+            *more = 1;
+            break;
+        }
+        c.id = col_ll(r, i, 0);
+        c.kind = col_txt(r, i, 1);
+        c.key = col_txt(r, i, 2);
+        c.value = col_txt(r, i, 3);
+        if ((stop = fn(ctx, &c)) != 0)
+            break;
+        *next = c.id;
+    }
+    PQclear(r);
+    return stop;
+}
+
+/* Change-log writers hold this lock until they commit, so a change id is
+ * visible before any larger one is handed out: a puller that has seen id N
+ * can never later find a smaller id appear behind its cursor. */
+static int change_lock(struct pg_store *p)
+{
+    struct pa a = {0};
+    pa_int(&a, LOCK_CHANGE);
+    return run_cmd(p, Q_CHANGE_LOCK, &a, "change lock", NULL);
+}
+
+static int pg_config_set(struct hq_store *s, const char *branch, const char *key,
+                         const char *value_json, long long now)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    int own, rc;
+
+    if ((rc = op_begin(p, &own)) != HQ_OK)
+        return rc;
+    if ((rc = change_lock(p)) != HQ_OK)
+        return op_end(p, own, rc);
+    pa_txt(&a, branch ? branch : "");
+    pa_txt(&a, key);
+    pa_txt(&a, value_json);
+    pa_int(&a, now);
+    if ((rc = run_cmd(p, Q_CFG_PUT, &a, "config", NULL)) != HQ_OK)
+        return op_end(p, own, rc);
+    a.n = 0;
+    pa_txt(&a, branch ? branch : "");
+    pa_txt(&a, "");
+    pa_txt(&a, "config");
+    pa_txt(&a, key);
+    pa_txt(&a, value_json);
+    pa_int(&a, now);
+    rc = run_cmd(p, Q_CHANGE_INS, &a, "change", NULL);
+    return op_end(p, own, rc);
+}
+
+/* Calls fn for each complaint row of r (which it clears); *rows = count. */
+static int each_complaint(PGresult *r, hq_complaint_fn fn, void *ctx, int *rows)
+{
+    int stop = 0, n = PQntuples(r);
+    *rows = n;
+    for (int i = 0; i < n && !stop; i++) {
+        struct hq_complaint c;
+        c.id = col_ll(r, i, 0);
+        c.device_id = col_txt(r, i, 1);
+        c.branch = col_txt(r, i, 2);
+        c.ref = col_txt(r, i, 3);
+        c.category = col_txt(r, i, 4);
+        c.description = col_txt(r, i, 5);
+        c.received_at = col_ll(r, i, 6);
+        c.feedback_due = col_ll(r, i, 7);
+        c.state = col_txt(r, i, 8);
+        c.severity = col_txt(r, i, 9);
+        c.valid = PQgetisnull(r, i, 10) ? -1 : (int)col_ll(r, i, 10);
+        c.department = col_txt(r, i, 11);
+        c.resolution = col_txt(r, i, 12);
+        c.close_reason = col_txt(r, i, 13);
+        c.stat_category = col_txt(r, i, 14);
+        c.updated_at = col_ll(r, i, 15);
+        stop = fn(ctx, &c);
+    }
+    PQclear(r);
+    return stop;
+}
+
+static int pg_complaint_list(struct hq_store *s, const char *state, const char *branch,
+                             int limit, hq_complaint_fn fn, void *ctx)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    PGresult *r;
+    int rc, rows;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_txt(&a, state);
+    pa_txt(&a, branch);
+    if (limit < 0)
+        pa_txt(&a, NULL); /* LIMIT NULL: no limit, as SQLite's LIMIT -1 */
+    else
+        pa_int(&a, limit);
+    if (!(r = run(p, Q_CMP_LIST, &a, "complaints", &rc)))
+        return rc;
+    return each_complaint(r, fn, ctx, &rows);
+}
+
+static int pg_complaint_get(struct hq_store *s, long long id, hq_complaint_fn fn, void *ctx)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    PGresult *r;
+    int rc, rows;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_int(&a, id);
+    if (!(r = run(p, p->in_tx ? Q_CMP_GET_LOCK : Q_CMP_GET, &a, "complaint", &rc)))
+        return rc;
+    rc = each_complaint(r, fn, ctx, &rows);
+    if (rc == HQ_OK && rows == 0)
+        return HQ_E_NOTFOUND;
+    return rc;
+}
+
+static int pg_complaint_advance(struct hq_store *s, const struct hq_complaint *c,
+                                const char *from_state, const char *actor, const char *note,
+                                long long now)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    long long n = 0;
+    int own, rc;
+
+    if ((rc = op_begin(p, &own)) != HQ_OK)
+        return rc;
+    if ((rc = change_lock(p)) != HQ_OK)
+        return op_end(p, own, rc);
+    pa_int(&a, c->id);
+    pa_txt(&a, c->state);
+    pa_txt(&a, c->severity);
+    if (c->valid < 0)
+        pa_txt(&a, NULL);
+    else
+        pa_int(&a, c->valid);
+    pa_txt(&a, c->department ? c->department : "");
+    pa_txt(&a, c->resolution ? c->resolution : "");
+    pa_txt(&a, c->close_reason ? c->close_reason : "");
+    pa_txt(&a, c->stat_category ? c->stat_category : "");
+    pa_int(&a, now);
+    if ((rc = run_cmd(p, Q_CMP_UPD, &a, "complaint advance", &n)) != HQ_OK)
+        return op_end(p, own, rc);
+    if (n != 1)
+        return op_end(p, own, HQ_E_NOTFOUND);
+    a.n = 0;
+    pa_int(&a, c->id);
+    pa_int(&a, now);
+    pa_txt(&a, from_state);
+    pa_txt(&a, c->state);
+    pa_txt(&a, actor);
+    pa_txt(&a, note ? note : "");
+    if ((rc = run_cmd(p, Q_CMP_EV, &a, "complaint event", NULL)) != HQ_OK)
+        return op_end(p, own, rc);
+    a.n = 0;
+    pa_int(&a, c->id);
+    pa_txt(&a, from_state);
+    pa_txt(&a, actor);
+    pa_txt(&a, note ? note : "");
+    pa_int(&a, now);
+    rc = run_cmd(p, Q_CMP_CHANGE, &a, "complaint change", NULL);
+    return op_end(p, own, rc);
+}
+
+/* ---- records, stats ---- */
+
+static int pg_records(struct hq_store *s, const char *device_id, long long epoch,
+                      long long after, int limit, hq_held_fn fn, void *ctx)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    PGresult *r;
+    int rc, stop = 0, n;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_txt(&a, device_id);
+    if (epoch)
+        pa_int(&a, epoch);
+    pa_int(&a, after);
+    if (limit < 0)
+        pa_txt(&a, NULL);
+    else
+        pa_int(&a, limit);
+    if (!(r = run(p, epoch ? Q_RECORDS : Q_RECORDS_ALL, &a, "records", &rc)))
+        return rc;
+    n = PQntuples(r);
+    for (int i = 0; i < n && !stop; i++) {
+        struct hq_held h;
+        h.epoch = col_ll(r, i, 0);
+        h.seq = col_ll(r, i, 1);
+        h.type = col_txt(r, i, 2);
+        h.schema_version = (int)col_ll(r, i, 3);
+        h.json = col_txt(r, i, 4);
+        h.quarantined = (int)col_ll(r, i, 5);
+        stop = fn(ctx, &h);
+    }
+    PQclear(r);
+    return stop;
+}
+
+static int pg_stats(struct hq_store *s, hq_dev_stat_fn dev, hq_type_stat_fn type, void *ctx)
+{
+    struct pg_store *p = PG(s);
+    PGresult *r;
+    int rc, stop = 0, n;
+
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    if (dev) {
+        if (!(r = run(p, Q_STAT_DEV, NULL, "stats", &rc)))
+            return rc;
+        n = PQntuples(r);
+        for (int i = 0; i < n && !stop; i++) {
+            struct hq_dev_stat d = {col_txt(r, i, 0), col_txt(r, i, 1), col_ll(r, i, 2),
+                                    col_ll(r, i, 3),  col_ll(r, i, 4),  col_ll(r, i, 5)};
+            stop = dev(ctx, &d);
+        }
+        PQclear(r);
+        if (stop)
+            return stop;
+    }
+    if (type) {
+        if (!(r = run(p, Q_STAT_TYPE, NULL, "stats", &rc)))
+            return rc;
+        n = PQntuples(r);
+        for (int i = 0; i < n && !stop; i++) {
+            struct hq_type_stat t = {col_txt(r, i, 0), col_txt(r, i, 1), col_ll(r, i, 2)};
+            stop = type(ctx, &t);
+        }
+        PQclear(r);
+    }
+    return stop;
+}
+
+static int pg_totals(struct hq_store *s, struct hq_totals *out)
+{
+    struct pg_store *p = PG(s);
+    PGresult *r;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    if (!(r = run(p, Q_TOTALS, NULL, "totals", &rc)))
+        return rc;
+    out->devices = col_ll(r, 0, 0);
+    out->records = col_ll(r, 0, 1);
+    out->quarantined = col_ll(r, 0, 2);
+    out->complaints_open = col_ll(r, 0, 3);
+    PQclear(r);
+    return HQ_OK;
+}
+
+static const char *pg_errmsg(struct hq_store *s)
+{
+    return PG(s)->err;
+}
+
+const struct hq_store_ops hq_store_pg_ops = {
+    .name = "postgresql",
+    .open = pg_open,
+    .close = pg_close,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .token_create = pg_token_create,
+    .token_consume = pg_token_consume,
+    .device_register = pg_device_register,
+    .device_lookup = pg_device_lookup,
+    .device_revoke = pg_device_revoke,
+    .nonce_put = pg_nonce_put,
+    .nonce_prune = pg_nonce_prune,
+    .push_apply = pg_push_apply,
+    .pull = pg_pull,
+    .config_set = pg_config_set,
+    .complaint_list = pg_complaint_list,
+    .complaint_get = pg_complaint_get,
+    .complaint_advance = pg_complaint_advance,
+    .records = pg_records,
+    .stats = pg_stats,
+    .totals = pg_totals,
+    .errmsg = pg_errmsg,
+};
