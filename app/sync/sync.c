@@ -6,6 +6,9 @@
  * transaction as the cursor, so a crash anywhere repeats work, never loses it. */
 #include "sync.h"
 #include "sync_wire.h"
+#ifdef SYNC_HAVE_CORE
+#include "config.h"
+#endif
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -599,12 +602,23 @@ fail:
     return -1;
 }
 
-/* Applies one config change: strings are stored as they are, other JSON as text. */
+/* Applies one config change: strings are stored as they are, other JSON as
+ * text. A key or value core's rules refuse is skipped with a log line (head
+ * office owns config, so its mistake must not stop the channel). */
 static int apply_config(sqlite3 *db, const char *key, const cJSON *v, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     char *txt = cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v);
     int rc = 0;
+#ifdef SYNC_HAVE_CORE
+    struct fd_err fe;
+    if (cfg_check(key, txt ? txt : v->valuestring, &fe) != 0) {
+        fprintf(stderr, "sync: config %s from head office not applied: %s\n", key, fe.msg);
+        if (txt)
+            cJSON_free(txt);
+        return 0;
+    }
+#endif
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO config(key, value) VALUES (?, ?)"
                            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -729,6 +743,15 @@ int sync_round(sqlite3 *db, long long max_batches, struct sync_result *res, char
     }
     if (rc == SYNC_OK)
         rc = sync_pull(db, res, err, errlen);
+    /* Applying pulled complaint status writes outbox rows (the complaint_upd
+     * echo and the 'hq' complaint_event): send them too, so a round ends
+     * with an empty backlog. */
+    while (rc == SYNC_OK && res->pulled > 0) {
+        before = res->batches;
+        rc = sync_push_once(db, res, err, errlen);
+        if (res->batches == before)
+            break;
+    }
     note_outcome(db, rc == SYNC_OK ? NULL : err);
     return rc;
 }

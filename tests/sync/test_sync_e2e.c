@@ -166,6 +166,7 @@ int main(void)
               HQ_OK);
     CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_OK);
     CHECK_INT(res.pulled, 3); /* two complaint changes + this branch's config */
+    CHECK_INT(h_int(k, "SELECT count(*) FROM outbox"), 0); /* the echo went up too */
     {
         sqlite3_stmt *q = NULL;
         /* Which kiosk complaint is cid? The hq row carries its ref. */
@@ -186,6 +187,15 @@ int main(void)
     CHECK_INT(h_int(k, "SELECT count(*) FROM config WHERE key = 'branch_name'"
                        " AND value = 'Main Street 1'"),
               1);
+    /* Config core refuses is skipped, not applied, and does not block. */
+    CHECK_INT(hs->ops->config_set(hs, NULL, "recall_limit", "\"many\"", time(NULL)), HQ_OK);
+    CHECK_INT(hs->ops->config_set(hs, NULL, "no_such_key", "\"x\"", time(NULL)), HQ_OK);
+    CHECK_INT(hs->ops->config_set(hs, NULL, "closing_time", "\"21:30\"", time(NULL)), HQ_OK);
+    CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_OK);
+    CHECK_INT(h_int(k, "SELECT count(*) FROM config WHERE key IN ('recall_limit', 'no_such_key')"),
+              0);
+    CHECK_INT(h_int(k, "SELECT count(*) FROM config WHERE key = 'closing_time'"
+                       " AND value = '21:30'"), 1);
     /* The cursor was stored: a second pull brings nothing new. */
     CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_OK);
     CHECK_INT(res.pulled, 0);
