@@ -1,0 +1,201 @@
+/* kiosk_print.c - receipts for the kiosk (kiosk_print.h). Records are read
+ * through core; the receipt is rendered once, when queued, and the exact
+ * bytes are the job, so what the visitor was promised is what prints. */
+#include "kiosk_print.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bday.h"
+#include "complaint.h"
+#include "config.h"
+#include "printq.h"
+#include "queue.h"
+#include "receipt.h"
+#include "visitor.h"
+
+struct kprint {
+    struct fd_store *st;               /* UI thread's connection, not owned */
+    struct printq *q;                  /* the worker, NULL if it did not start */
+    const struct escpos_profile *prof; /* paper and font */
+    struct escpos_font *font;          /* for raster profiles, NULL otherwise */
+    char uri[256];
+    char branch[128];
+};
+
+/* Renders and queues; returns the job id or 0. */
+static int64_t enqueue(struct kprint *k, enum receipt_kind kind, const void *fields,
+                       int64_t ref_id, int zh)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    int64_t id = 0;
+    if (receipt_render(kind, fields, zh ? RECEIPT_ZH : RECEIPT_EN, k->prof, k->font, &bytes,
+                       &len) != 0)
+        return 0;
+    if (printq_enqueue(store_db(k->st), receipt_kind_name(kind), ref_id, bytes, len, &id) != 0)
+        id = 0;
+    free(bytes);
+    if (id && k->q)
+        printq_wake(k->q);
+    return id;
+}
+
+static int64_t p_ticket(void *ctx, int64_t ticket_id, int zh)
+{
+    struct kprint *k = ctx;
+    struct queue_ticket t;
+    struct queue_service *v = NULL;
+    int n = 0;
+    if (queue_ticket_get(k->st, ticket_id, bday_now(), &t, NULL))
+        return 0;
+    queue_service_list(k->st, bday_now(), &v, &n, NULL);
+    struct receipt_ticket r = {.branch_zh = k->branch, .branch_en = k->branch,
+                               .label = t.label, .people_ahead = t.ahead,
+                               .issued_at = t.issued_at};
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v[i].code, t.service))
+            r.service_zh = v[i].name_zh, r.service_en = v[i].name_en;
+    int64_t id = enqueue(k, RECEIPT_TICKET, &r, ticket_id, zh);
+    free(v);
+    return id;
+}
+
+static int64_t p_visitor(void *ctx, int64_t visitor_id, int zh)
+{
+    struct kprint *k = ctx;
+    struct visitor *v = calloc(1, sizeof *v);
+    char key[24];
+    int64_t id = 0;
+    snprintf(key, sizeof key, "%lld", (long long)visitor_id);
+    if (v && visitor_find(k->st, key, bday_now(), v, NULL) == 0) {
+        struct receipt_visitor r = {.branch_zh = k->branch, .branch_en = k->branch,
+                                    .name = v->name, .phone = v->phone,
+                                    .company = v->company, .host = v->host_name,
+                                    .badge = v->badge, .signed_in_at = v->signed_in_at};
+        id = enqueue(k, RECEIPT_VISITOR, &r, visitor_id, zh);
+    }
+    if (v)
+        explicit_bzero(v, sizeof *v);
+    free(v);
+    return id;
+}
+
+static int64_t p_complaint(void *ctx, const char *ref, int zh)
+{
+    struct kprint *k = ctx;
+    struct complaint *c = calloc(1, sizeof *c);
+    int64_t id = 0;
+    if (c && complaint_get(k->st, ref, c, NULL) == 0) {
+        char pretty[18];
+        complaint_ref_format(c->ref, pretty);
+        struct receipt_complaint r = {.branch_zh = k->branch, .branch_en = k->branch,
+                                      .ref = pretty, .category = c->category,
+                                      .received_at = c->received_at,
+                                      .feedback_due = c->feedback_due};
+        id = enqueue(k, RECEIPT_COMPLAINT, &r, c->id, zh);
+    }
+    if (c)
+        explicit_bzero(c, sizeof *c);
+    free(c);
+    return id;
+}
+
+static int p_job_state(void *ctx, int64_t job)
+{
+    struct kprint *k = ctx;
+    struct printq_state ps = {0};
+    int state = -1;
+    sqlite3_stmt *s = store_prepare(k->st, "SELECT state FROM print_job WHERE id = ?1");
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, job);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 0);
+        state = !strcmp(v, "done") ? 1 : !strcmp(v, "failed") || !strcmp(v, "cancelled") ? -1 : 0;
+    }
+    sqlite3_reset(s);
+    if (state == 0) { /* queued: printing only if the printer can print now */
+        if (k->q)
+            printq_get_state(k->q, &ps);
+        if (!ps.ready)
+            state = -1;
+    }
+    return state;
+}
+
+/* "auto": a USB printer that opens now, else the virtual printer. */
+static void choose_uri(struct kprint *k, const char *png_dir)
+{
+    char cfg[256] = "auto", err[200];
+    cfg_get(k->st, "printer_uri", cfg, sizeof cfg);
+    if (strcmp(cfg, "auto")) {
+        snprintf(k->uri, sizeof k->uri, "%s", cfg);
+        return;
+    }
+    struct prn_transport *t = NULL;
+    if (prn_open("usb://auto", &t, err, sizeof err) == 0) {
+        prn_close(t);
+        snprintf(k->uri, sizeof k->uri, "usb://auto");
+        return;
+    }
+    snprintf(k->uri, sizeof k->uri, "virtual:%s/last-receipt.png", png_dir);
+}
+
+struct kprint *kprint_start(struct fd_store *st, const char *db_path, const char *png_dir,
+                            void (*notify)(void *), void *user)
+{
+    struct kprint *k = calloc(1, sizeof *k);
+    char prof[32] = "80mm", err[256];
+    if (!k)
+        return NULL;
+    k->st = st;
+    cfg_get(st, "branch_name", k->branch, sizeof k->branch);
+    cfg_get(st, "printer_profile", prof, sizeof prof);
+    k->prof = escpos_profile_find(prof);
+    if (!k->prof)
+        k->prof = escpos_profile_find("80mm");
+    if ((!k->prof->cjk_font || !k->prof->qr) &&
+        escpos_font_open(NULL, 0, &k->font, err, sizeof err) != 0)
+        fprintf(stderr, "frontdesk: receipts: %s\n", err);
+    choose_uri(k, png_dir);
+    struct printq_config c = {.db_path = db_path, .printer_uri = k->uri,
+                              .notify = notify, .user = user};
+    if (printq_start(&c, &k->q, err, sizeof err) != 0) {
+        fprintf(stderr, "frontdesk: printer worker: %s\n", err);
+        k->q = NULL;
+    }
+    return k;
+}
+
+void kprint_bind(struct kprint *k, struct app_printer *p)
+{
+    p->ticket = p_ticket;
+    p->visitor = p_visitor;
+    p->complaint = p_complaint;
+    p->job_state = p_job_state;
+    p->ctx = k;
+}
+
+const char *kprint_status(struct kprint *k, char *buf, size_t len)
+{
+    struct printq_state ps = {0};
+    if (!k || !k->q) {
+        snprintf(buf, len, "no printer worker");
+        return buf;
+    }
+    printq_get_state(k->q, &ps);
+    snprintf(buf, len, "%s (%s)", ps.message, k->uri);
+    return buf;
+}
+
+void kprint_stop(struct kprint *k)
+{
+    if (!k)
+        return;
+    printq_stop(k->q);
+    escpos_font_close(k->font);
+    free(k);
+}

@@ -1,0 +1,341 @@
+/* main.c - `frontdesk`, the kiosk program: the visitor screens on a touch
+ * screen, the hidden staff console, receipts and (with --lobby) the lobby
+ * display. Everything it needs has a default: the store is SQLite, the
+ * printer is the virtual one when no USB printer answers, and head office is
+ * optional.
+ *   frontdesk --db PATH [--config FILE] [--window WxH] [--lang zh|en]
+ *             [--demo] [--lobby] [--script FILE --shots DIR] [--shot PNG]
+ *             [--no-kiosk] */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "bday.h"
+#include "config.h"
+#include "demo.h"
+#include "ime.h"
+#include "ime_kb.h"
+#include "kiosk_print.h"
+#include "queue.h"
+#include "store.h"
+#include "tr.h"
+#include "ui.h"
+#include "ui_script.h"
+#include "visitor.h"
+
+#define SWEEP_MS 60000  /* close earlier days, sign out at closing */
+#define LOBBY_POLL_MS 250
+
+static struct app A;
+static volatile sig_atomic_t stop_requested;
+static struct ime_kb *ime_adapter;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+    ui_wake();
+}
+
+static void wake_from_worker(void *user)
+{
+    (void)user;
+    ui_wake(); /* thread-safe: SDL_PushEvent */
+}
+
+/* On the UI thread after a worker's wake-up: redraw what depends on it. */
+static void on_wake(void *ud)
+{
+    struct app *a = ud;
+    if (stop_requested) {
+        ui_quit_loop();
+        return;
+    }
+    if (a->cur == SCR_TICKET || a->cur == SCR_CONSOLE)
+        ui_invalidate();
+}
+
+static void sweep(void *ud)
+{
+    struct app *a = ud;
+    queue_expire(a->st, "kiosk", bday_now(), NULL);
+    visitor_sign_out_at_closing(a->st, bday_now(), NULL);
+    ui_timer_add(SWEEP_MS, sweep, a);
+}
+
+/* The lobby learns of calls made by other processes through data_version. */
+static void lobby_poll(void *ud)
+{
+    static long last = -1;
+    struct app *a = ud;
+    sqlite3_stmt *s = store_prepare(a->st, "PRAGMA data_version");
+    long v = -1;
+    if (s && sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    if (s)
+        sqlite3_reset(s);
+    if (v != last) {
+        last = v;
+        app_rebuild(a);
+    }
+    ui_timer_add(LOBBY_POLL_MS, lobby_poll, a);
+}
+
+static int ime_attach(void *ctx, struct kb *kb)
+{
+    return ime_kb_attach(kb, ctx, tr_zh());
+}
+
+static void ime_forget_cb(void *ctx)
+{
+    ime_kb_forget(ctx);
+}
+
+/* Script commands the toolkit does not know: `lang zh|en`, `home`,
+ * `screen NAME`. */
+static int script_cmd(void *ud, const char *cmd, const char *args, char *err, size_t errsz)
+{
+    struct app *a = ud;
+    static const char *const names[SCR_COUNT] = {"home", "ticket", "register", "complaint",
+                                                 "status", "rate", "staff", "console", "lobby"};
+    if (!strcmp(cmd, "lang")) {
+        tr_set_zh(!strcmp(args, "zh"));
+        app_rebuild(a);
+        return 0;
+    }
+    if (!strcmp(cmd, "home")) {
+        app_home(a);
+        return 0;
+    }
+    if (!strcmp(cmd, "screen")) {
+        for (int i = 0; i < SCR_COUNT; i++)
+            if (!strcmp(args, names[i])) {
+                app_go(a, (enum scr)i);
+                return 0;
+            }
+        snprintf(err, errsz, "no screen %s", args);
+        return -1;
+    }
+    return 1;
+}
+
+/* --config FILE: `key = value` lines. Store settings are checked by core and
+ * saved; the display settings below apply to this run. */
+static int read_config(const char *path, struct fd_store *st, struct ui_config *uc,
+                       char *err, size_t errlen)
+{
+    static char font[512], theme[128];
+    char line[600];
+    int n = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "cannot read config %s", path);
+        return -1;
+    }
+    while (fgets(line, sizeof line, f)) {
+        n++;
+        char *p = line, *eq, *k, *v;
+        line[strcspn(line, "\r\n")] = '\0';
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '#' || *p == '\0')
+            continue;
+        if (!(eq = strchr(p, '='))) {
+            snprintf(err, errlen, "%s:%d: want key = value", path, n);
+            fclose(f);
+            return -1;
+        }
+        *eq = '\0';
+        k = p, v = eq + 1;
+        for (char *e = eq - 1; e >= k && (*e == ' ' || *e == '\t'); e--)
+            *e = '\0';
+        while (*v == ' ' || *v == '\t')
+            v++;
+        struct fd_err fe = {0};
+        if (!strcmp(k, "font")) {
+            snprintf(font, sizeof font, "%s", v);
+            uc->font_path = font;
+        } else if (!strcmp(k, "font_index")) {
+            uc->font_index = atoi(v);
+        } else if (!strcmp(k, "dpi")) {
+            uc->dpi = atoi(v);
+            if (uc->dpi < 50 || uc->dpi > 600) {
+                snprintf(err, errlen, "%s:%d: dpi must be 50 to 600", path, n);
+                fclose(f);
+                return -1;
+            }
+        } else if (!strcmp(k, "theme")) {
+            snprintf(theme, sizeof theme, "%s", v);
+            uc->theme = theme;
+        } else if (cfg_set(st, k, v, &fe)) {
+            snprintf(err, errlen, "%s:%d: %s", path, n, fe.msg);
+            fclose(f);
+            return -1;
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: frontdesk --db PATH [--config FILE] [--window WxH] [--lang zh|en]\n"
+                    "                 [--demo] [--lobby] [--script FILE] [--shots DIR]\n"
+                    "                 [--shot PNG] [--no-kiosk]\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *db = getenv("FRONTDESK_DB"), *config = NULL, *script = NULL;
+    const char *shots = ".", *shot = NULL, *lang = NULL;
+    int demo = 0, lobby = 0, kiosk = 1, w = 0, h = 0, rc = 1;
+    char err[512];
+    struct ui_config uc = {.title = "frontdesk", .font_index = 2};
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--db") && next)
+            db = argv[++i];
+        else if (!strcmp(a, "--config") && next)
+            config = argv[++i];
+        else if (!strcmp(a, "--script") && next)
+            script = argv[++i];
+        else if (!strcmp(a, "--shots") && next)
+            shots = argv[++i];
+        else if (!strcmp(a, "--shot") && next)
+            shot = argv[++i];
+        else if (!strcmp(a, "--lang") && next)
+            lang = argv[++i];
+        else if (!strcmp(a, "--window") && next) {
+            if (sscanf(argv[++i], "%dx%d", &w, &h) != 2 || w < 320 || h < 240 ||
+                w > 8192 || h > 8192) {
+                fprintf(stderr, "frontdesk: --window wants WIDTHxHEIGHT, e.g. 1024x600\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--demo"))
+            demo = 1;
+        else if (!strcmp(a, "--lobby"))
+            lobby = 1;
+        else if (!strcmp(a, "--no-kiosk"))
+            kiosk = 0;
+        else {
+            usage();
+            return 2;
+        }
+    }
+    if (!db) {
+        usage();
+        return 2;
+    }
+    if (lang && strcmp(lang, "zh") && strcmp(lang, "en")) {
+        fprintf(stderr, "frontdesk: --lang is zh or en\n");
+        return 2;
+    }
+
+    struct fd_store *st = NULL;
+    struct kprint *kp = NULL;
+    struct ime *ime = NULL;
+    struct fd_err fe = {0};
+    if (store_open(db, &st, err, sizeof err)) {
+        fprintf(stderr, "frontdesk: %s\n", err);
+        return 3;
+    }
+    if (config && read_config(config, st, &uc, err, sizeof err)) {
+        fprintf(stderr, "frontdesk: %s\n", err);
+        goto out;
+    }
+    char tz[80], branch[128] = "", langc[8] = "zh";
+    cfg_get(st, "timezone", tz, sizeof tz);
+    if (bday_set_zone(tz, &fe)) {
+        fprintf(stderr, "frontdesk: %s\n", fe.msg);
+        goto out;
+    }
+    if (demo) {
+        int drc = demo_load(st, bday_now(), &fe);
+        if (drc && drc != FD_EEXIST) {
+            fprintf(stderr, "frontdesk: demo data: %s\n", fe.msg);
+            goto out;
+        }
+    }
+    if (tr_init(err, sizeof err)) {
+        fprintf(stderr, "frontdesk: %s\n", err);
+        goto out;
+    }
+    cfg_get(st, "branch_name", branch, sizeof branch);
+    cfg_get(st, "language", langc, sizeof langc);
+    A.st = st;
+    A.branch = branch;
+    A.default_zh = strcmp(lang ? lang : langc, "en") != 0;
+    A.idle_s = (int)cfg_get_int(st, "idle_timeout_s");
+    A.staff_idle_s = 300;
+    A.kiosk = kiosk;
+    tr_set_zh(A.default_zh);
+
+    uc.window_w = w, uc.window_h = h;
+    uc.kiosk = kiosk;
+    if (ui_init(&uc, err, sizeof err)) {
+        fprintf(stderr, "frontdesk: %s\n", err);
+        goto out;
+    }
+    /* The print worker's files go beside the database. */
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", db);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (!lobby) {
+        kp = kprint_start(st, db, dir, wake_from_worker, NULL);
+        if (kp)
+            kprint_bind(kp, &A.printer);
+        ime = ime_open(NULL, err, sizeof err);
+        if (!ime)
+            fprintf(stderr, "frontdesk: pinyin input is off: %s\n", err);
+        else if ((ime_adapter = ime_kb_new(ime))) {
+            A.ime.attach = ime_attach;
+            A.ime.forget = ime_forget_cb;
+            A.ime.ctx = ime_adapter;
+        }
+    }
+    ui_on_wake(on_wake, &A);
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    A.cur = SCR_COUNT;
+    if (lobby) {
+        app_go(&A, SCR_LOBBY);
+        lobby_poll(&A);
+    } else {
+        app_home(&A);
+        sweep(&A);
+    }
+    rc = 0;
+    if (script) {
+        ui_script_set_handler(script_cmd, &A);
+        if (ui_script_run(script, shots, err, sizeof err)) {
+            fprintf(stderr, "frontdesk: %s\n", err);
+            rc = 1;
+        }
+    } else if (shot) {
+        if (ui_shot(shot, err, sizeof err)) {
+            fprintf(stderr, "frontdesk: %s\n", err);
+            rc = 1;
+        }
+    } else {
+        ui_run();
+    }
+    ui_screen_free(A.screen);
+    A.screen = NULL;
+    ui_shutdown();
+out:
+    ime_kb_free(ime_adapter);
+    ime_close(ime);
+    kprint_stop(kp);
+    tr_free();
+    store_close(st);
+    return rc;
+}

@@ -1,0 +1,197 @@
+/* app.c - navigation, the common frame, idle reset (app.h). */
+#include "app.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "tr.h"
+
+#define COUNTDOWN_S 10 /* the last seconds before an idle reset are shown */
+
+typedef struct ui_screen *(*builder_fn)(struct app *);
+static const builder_fn builders[SCR_COUNT] = {
+    scr_home, scr_ticket, scr_register, scr_complaint, scr_status, scr_rate,
+    scr_staff, scr_console, scr_lobby,
+};
+
+/* Fields whose typed text survives a rebuild of the same screen. */
+static const char *const carried[] = {
+    "name", "phone", "company", "host_q", "purpose", "desc", "cname", "cphone", "ref",
+};
+
+static void tick(void *ud);
+
+static void arm_idle(struct app *a)
+{
+    if (a->tick)
+        ui_timer_cancel(a->tick);
+    a->tick = 0;
+    /* Home and the lobby are idle by nature: no timer, no CPU. */
+    if (a->cur != SCR_HOME && a->cur != SCR_LOBBY)
+        a->tick = ui_timer_add(1000, tick, a);
+}
+
+static void tick(void *ud)
+{
+    struct app *a = ud;
+    int limit = (a->cur == SCR_CONSOLE || a->cur == SCR_STAFF ? a->staff_idle_s
+                                                                 : a->idle_s) * 1000;
+    int64_t left = (int64_t)limit - (int64_t)(ui_now() - ui_last_input());
+    a->tick = 0;
+    if (left <= 0) {
+        app_home(a);
+        return;
+    }
+    if (a->countdown) {
+        if (left <= COUNTDOWN_S * 1000) {
+            char buf[96];
+            struct ui_widget *box = a->countdown;
+            ui_set_text(ui_find(a->screen, "countdown_text"),
+                        tr_fmt(buf, sizeof buf, "idle.countdown", (int)((left + 999) / 1000)));
+            ui_set_visible(box, 1);
+        } else {
+            ui_set_visible(a->countdown, 0);
+        }
+    }
+    a->tick = ui_timer_add(1000, tick, a);
+}
+
+static void show(struct app *a, enum scr s, struct ui_screen *old)
+{
+    char keep[sizeof carried / sizeof carried[0]][4100];
+    int have[sizeof carried / sizeof carried[0]] = {0};
+    int consent = -1;
+    if (old && a->cur == s) { /* rebuild in place: carry typed text over */
+        for (size_t i = 0; i < sizeof carried / sizeof carried[0]; i++) {
+            struct ui_widget *w = ui_find(old, carried[i]);
+            if (w && ui_text(w)) {
+                snprintf(keep[i], sizeof keep[i], "%s", ui_text(w));
+                have[i] = 1;
+            }
+        }
+        struct ui_widget *c = ui_find(old, "consent");
+        consent = c ? ui_checked(c) : -1;
+    }
+    a->cur = s;
+    a->countdown = NULL;
+    a->screen = builders[s](a);
+    for (size_t i = 0; i < sizeof carried / sizeof carried[0]; i++) {
+        struct ui_widget *w = have[i] ? ui_find(a->screen, carried[i]) : NULL;
+        if (w) {
+            ui_field_clear(w);
+            ui_field_insert(w, keep[i]);
+        }
+        explicit_bzero(keep[i], sizeof keep[i]);
+    }
+    if (consent >= 0 && ui_find(a->screen, "consent"))
+        ui_set_checked(ui_find(a->screen, "consent"), consent);
+    ui_show(a->screen);
+    ui_screen_free(old);
+    arm_idle(a);
+}
+
+void app_go(struct app *a, enum scr s)
+{
+    struct ui_screen *old = a->screen;
+    if (a->cur != s)
+        a->flow.step = 0;
+    a->cur = a->cur == s ? s : SCR_COUNT; /* not "in place" */
+    show(a, s, old);
+}
+
+void app_rebuild(struct app *a)
+{
+    show(a, a->cur, a->screen);
+}
+
+void app_home(struct app *a)
+{
+    struct ui_screen *old = a->screen;
+    ui_screen_wipe(NULL);
+    if (a->ime.forget)
+        a->ime.forget(a->ime.ctx);
+    scr_register_wipe();
+    scr_complaint_wipe();
+    explicit_bzero(&a->flow, sizeof a->flow);
+    tr_set_zh(a->default_zh);
+    a->cur = SCR_COUNT;
+    show(a, SCR_HOME, old);
+}
+
+static void on_lang(struct ui_widget *w, void *ud)
+{
+    (void)w;
+    tr_set_zh(!tr_zh());
+    app_rebuild(ud);
+}
+
+static void on_home(struct ui_widget *w, void *ud)
+{
+    (void)w;
+    app_home(ud);
+}
+
+struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *title_key)
+{
+    struct ui_widget *root = ui_screen_root(s);
+    struct ui_widget *bar = ui_box(root, "bar", UI_ROW);
+    struct ui_widget *t = ui_label(bar, "title", tr(title_key), UI_FONT_TITLE);
+    ui_set_weight(t, 1);
+    ui_set_lines(t, 1);
+    ui_button(bar, "lang", tr("lang.switch"), on_lang, a);
+    struct ui_widget *home = ui_button(bar, "home", tr("common.home"), on_home, a);
+    ui_set_style(home, UI_STYLE_QUIET);
+    struct ui_widget *content = ui_box(root, "content", UI_COL);
+    ui_set_weight(content, 1);
+    /* The countdown banner, hidden until the last seconds. */
+    a->countdown = ui_overlay(s, "countdown", UI_TOP, 0.6f, 0.12f);
+    ui_label(a->countdown, "countdown_text", "", UI_FONT_TITLE);
+    ui_set_style(a->countdown, UI_STYLE_DANGER);
+    ui_set_visible(a->countdown, 0);
+    return content;
+}
+
+void app_wizard_show(struct app *a, struct ui_widget **boxes, int n, int step,
+                     struct ui_widget *field)
+{
+    a->flow.step = step;
+    for (int i = 0; i < n; i++)
+        if (boxes[i])
+            ui_set_visible(boxes[i], i == step);
+    if (field)
+        ui_focus(field);
+}
+
+struct kb *app_keyboard(struct app *a, struct ui_widget *parent, const char *layout)
+{
+    struct kb *kb = kb_new(parent, "kb", layout);
+    if (!kb)
+        return NULL;
+    kb_set_label(kb, "enter", tr("common.next"));
+    if (a->ime.attach)
+        a->ime.attach(a->ime.ctx, kb);
+    return kb;
+}
+
+void app_field_error(struct ui_widget *f, const char *field)
+{
+    char key[48];
+    if (!f)
+        return;
+    if (!field || !*field) {
+        ui_field_set_error(f, "");
+        return;
+    }
+    snprintf(key, sizeof key, "err.%s", field);
+    ui_field_set_error(f, tr(key));
+}
+
+const char *app_time(int64_t t, char *buf, size_t len)
+{
+    time_t tt = (time_t)t;
+    struct tm lt;
+    localtime_r(&tt, &lt);
+    strftime(buf, len, "%m-%d %H:%M", &lt);
+    return buf;
+}

@@ -1,0 +1,110 @@
+/* app.h - the kiosk's shared state and navigation. One screen is shown at a
+ * time; each is built fresh when entered (so a language switch or an idle
+ * reset never leaves stale text behind) and freed, its fields wiped, when
+ * left. Visitor screens go home after the idle timeout, with a countdown in
+ * the last seconds; going home wipes every field, the input method and the
+ * flow's memory. Screens call core, never SQL. */
+#ifndef FD_APP_H
+#define FD_APP_H
+#include <stdint.h>
+
+#include "kb.h"
+#include "store.h"
+#include "ui.h"
+
+enum scr {
+    SCR_HOME, SCR_TICKET, SCR_REGISTER, SCR_COMPLAINT, SCR_STATUS, SCR_RATE,
+    SCR_STAFF, SCR_CONSOLE, SCR_LOBBY, SCR_COUNT
+};
+
+/* Printing as the screens see it (app/kiosk provides it; NULL = none). */
+struct app_printer {
+    /* Queue a receipt; returns a job id > 0, or <= 0 when it could not be
+     * queued (the screen then says the receipt could not be printed). */
+    int64_t (*ticket)(void *ctx, int64_t ticket_id, int zh);
+    int64_t (*visitor)(void *ctx, int64_t visitor_id, int zh);
+    int64_t (*complaint)(void *ctx, const char *ref, int zh);
+    /* State of a job: 0 waiting/printing, 1 printed, -1 failed or the
+     * printer is not ready (the job stays queued). */
+    int (*job_state)(void *ctx, int64_t job_id);
+    void *ctx;
+};
+
+/* The input method as the screens see it (NULL ops = none). */
+struct app_ime {
+    int (*attach)(void *ctx, struct kb *kb); /* plug into a new keyboard */
+    void (*forget)(void *ctx);               /* a visitor is done */
+    void *ctx;
+};
+
+struct app {
+    struct fd_store *st;         /* the store (UI thread's connection) */
+    int default_zh;              /* language a visitor sees first */
+    int idle_s;                  /* visitor screens go home after this */
+    int staff_idle_s;            /* the staff console locks after this */
+    int kiosk;                   /* 1: only the console may quit */
+    enum scr cur;                /* screen shown */
+    struct ui_screen *screen;    /* its widgets, owned */
+    int tick;                    /* idle timer id, 0 = none (home is idle) */
+    struct ui_widget *countdown; /* overlay label of the current screen */
+    struct app_printer printer;  /* receipts */
+    struct app_ime ime;          /* pinyin */
+    const char *branch;          /* branch name, for the home screen */
+
+    /* The current visitor's flow, wiped by app_home(). */
+    struct {
+        int step;                /* wizard step of the current screen */
+        int64_t id;              /* record made by the flow (ticket, ...) */
+        int64_t job;             /* its print job, 0 = none */
+        int64_t ticket_id;       /* rate: the ticket; complaint: linked one */
+        int64_t host_id;         /* register: chosen host */
+        int faces[3];            /* rate: service, attitude, result (0 = unset) */
+        char category[24];       /* complaint category */
+        int64_t staff_id;        /* staff sign-in: who */
+        char staff_name[64];     /* signed-in staff */
+    } flow;
+};
+
+/* Shows screen `s`, built fresh. Typed text of fields with the same ids
+ * carries over when the screen is rebuilt in place (language switch). */
+void app_go(struct app *a, enum scr s);
+/* Rebuilds the current screen (language, larger text). */
+void app_rebuild(struct app *a);
+/* Wipes everything the visitor typed or was shown, then shows home in the
+ * default language. */
+void app_home(struct app *a);
+
+/* Builds the common frame on screen s: a top bar with the title, the
+ * language switch and Home/Cancel, and returns the content box under it. */
+struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *title_key);
+
+/* Shows step `step` of a wizard: of boxes[0..n-1] only that one is visible;
+ * focuses `field` when not NULL. */
+void app_wizard_show(struct app *a, struct ui_widget **boxes, int n, int step,
+                     struct ui_widget *field);
+
+/* Adds the on-screen keyboard (with the input method when there is one). */
+struct kb *app_keyboard(struct app *a, struct ui_widget *parent, const char *layout);
+
+/* Puts the translated message err.<field> under field f ("" clears). */
+void app_field_error(struct ui_widget *f, const char *field);
+
+/* Formats a Unix time as local "MM-DD HH:MM" into buf. */
+const char *app_time(int64_t t, char *buf, size_t len);
+
+/* Screen builders (one file each). */
+struct ui_screen *scr_home(struct app *a);
+struct ui_screen *scr_ticket(struct app *a);
+struct ui_screen *scr_register(struct app *a);
+struct ui_screen *scr_complaint(struct app *a);
+struct ui_screen *scr_status(struct app *a);
+struct ui_screen *scr_rate(struct app *a);
+struct ui_screen *scr_staff(struct app *a);
+struct ui_screen *scr_console(struct app *a);
+struct ui_screen *scr_lobby(struct app *a);
+
+/* Called by app_home and on exit: screens that keep static state wipe it. */
+void scr_register_wipe(void);
+void scr_complaint_wipe(void);
+
+#endif

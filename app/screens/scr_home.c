@@ -1,0 +1,72 @@
+/* scr_home.c - the home screen: five large tiles, the language switch, the
+ * larger-text toggle, and the hidden staff entry (a long press in the top
+ * left corner). Nothing here times out: an idle kiosk rests on this screen. */
+#include "app.h"
+#include "tr.h"
+
+#define STAFF_PRESS_MS 3000
+
+static void go(struct app *a, enum scr s) { app_go(a, s); }
+static void on_ticket(struct ui_widget *w, void *ud) { (void)w; go(ud, SCR_TICKET); }
+static void on_register(struct ui_widget *w, void *ud) { (void)w; go(ud, SCR_REGISTER); }
+static void on_complaint(struct ui_widget *w, void *ud) { (void)w; go(ud, SCR_COMPLAINT); }
+static void on_status(struct ui_widget *w, void *ud) { (void)w; go(ud, SCR_STATUS); }
+static void on_rate(struct ui_widget *w, void *ud) { (void)w; go(ud, SCR_RATE); }
+static void on_staff(struct ui_widget *w, void *ud) { (void)w; go(ud, SCR_STAFF); }
+
+static void on_lang(struct ui_widget *w, void *ud)
+{
+    (void)w;
+    tr_set_zh(!tr_zh());
+    app_rebuild(ud);
+}
+
+static void on_large(struct ui_widget *w, void *ud)
+{
+    ui_set_large_text(ui_checked(w));
+    app_rebuild(ud);
+}
+
+static const struct tile {
+    const char *id, *title, *sub;
+    ui_cb fn;
+    int primary;
+} tiles[] = {
+    {"ticket", "home.ticket", "home.ticket_sub", on_ticket, 1},
+    {"register", "home.register", "home.register_sub", on_register, 0},
+    {"complaint", "home.complaint", "home.complaint_sub", on_complaint, 0},
+    {"status", "home.status", "home.status_sub", on_status, 0},
+    {"rate", "home.rate", "home.rate_sub", on_rate, 0},
+};
+
+struct ui_screen *scr_home(struct app *a)
+{
+    struct ui_screen *s = ui_screen_new("home");
+    struct ui_widget *root = ui_screen_root(s);
+    struct ui_widget *bar = ui_box(root, "bar", UI_ROW);
+    struct ui_widget *title = ui_label(bar, "branch", a->branch ? a->branch : "",
+                                       UI_FONT_BODY);
+    ui_set_weight(title, 1);
+    ui_set_lines(title, 1);
+    struct ui_widget *large = ui_check(bar, "large", tr("common.large_text"), on_large, a);
+    ui_set_checked(large, ui_large_text());
+    ui_button(bar, "lang", tr("lang.switch"), on_lang, a);
+
+    struct ui_widget *welcome = ui_label(root, "welcome", tr("app.title"), UI_FONT_HEADLINE);
+    ui_set_align(welcome, UI_ALIGN_CENTER);
+    struct ui_widget *sub = ui_label(root, "subtitle", tr("home.subtitle"), UI_FONT_TITLE);
+    ui_set_align(sub, UI_ALIGN_CENTER);
+
+    struct ui_widget *grid = ui_grid(root, "menu", 3, 1);
+    ui_set_weight(grid, 1);
+    for (size_t i = 0; i < sizeof tiles / sizeof tiles[0]; i++) {
+        struct ui_widget *b = ui_button(grid, tiles[i].id, tr(tiles[i].title), tiles[i].fn, a);
+        ui_set_font(b, UI_FONT_TITLE);
+        ui_set_sub(b, tr(tiles[i].sub));
+        if (tiles[i].primary)
+            ui_set_style(b, UI_STYLE_PRIMARY);
+    }
+    struct ui_widget *corner = ui_overlay(s, "corner", UI_TOP_LEFT, 0, 0);
+    ui_hotspot(corner, "staff", STAFF_PRESS_MS, on_staff, a);
+    return s;
+}

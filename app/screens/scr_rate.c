@@ -1,0 +1,139 @@
+/* scr_rate.c - rate the service: the visitor picks the number they were
+ * just served with (only tickets finished in the last half hour and not yet
+ * rated are offered), then rates service, attitude and result on the four
+ * faces 优/良/中/差. A poor mark offers a complaint linked to that ticket. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "bday.h"
+#include "rating.h"
+#include "tr.h"
+
+#define RATE_WINDOW_S 1800
+#define RATE_MAX 12
+
+enum { ST_PICK, ST_FACES, ST_THANKS, ST_OFFER, NSTEPS };
+
+static struct {
+    struct ui_widget *steps[NSTEPS];
+    struct ui_widget *faces[3][4];
+    struct ui_widget *submit, *ticket;
+} Q;
+
+static const char *const dims[3] = {"rate.service", "rate.attitude", "rate.result"};
+static const char *const levels[4] = {"rate.excellent", "rate.good", "rate.fair", "rate.poor"};
+
+static void on_pick(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    a->flow.ticket_id = (int64_t)(intptr_t)ui_user(w);
+    ui_set_text(Q.ticket, ui_text(w));
+    app_wizard_show(a, Q.steps, NSTEPS, ST_FACES, NULL);
+}
+
+static void on_face(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    int v = (int)(intptr_t)ui_user(w), dim = v / 10, level = v % 10;
+    a->flow.faces[dim] = level;
+    for (int i = 0; i < 4; i++)
+        ui_set_style(Q.faces[dim][i], i + 1 == level ? UI_STYLE_SELECTED : UI_STYLE_NORMAL);
+    ui_set_enabled(Q.submit, a->flow.faces[0] && a->flow.faces[1] && a->flow.faces[2]);
+}
+
+static void on_submit(struct ui_widget *w, void *ud)
+{
+    (void)w;
+    struct app *a = ud;
+    int offer = 0;
+    struct fd_err e = {0};
+    int rc = rating_add(a->st, a->flow.ticket_id, a->flow.faces[0], a->flow.faces[1],
+                        a->flow.faces[2], "", bday_now(), NULL, &offer, &e);
+    if (rc == FD_EEXIST || rc == 0)
+        app_wizard_show(a, Q.steps, NSTEPS, offer ? ST_OFFER : ST_THANKS, NULL);
+    if (rc == FD_EEXIST)
+        ui_set_text(ui_find(ui_screen_of(Q.submit), "thanks"), tr("rate.already"));
+}
+
+static void on_complain(struct ui_widget *w, void *ud)
+{
+    (void)w;
+    struct app *a = ud;
+    int64_t ticket = a->flow.ticket_id;
+    app_go(a, SCR_COMPLAINT);
+    a->flow.ticket_id = ticket; /* the complaint is linked to it */
+}
+
+static void on_home(struct ui_widget *w, void *ud)
+{
+    (void)w;
+    app_home(ud);
+}
+
+struct ui_screen *scr_rate(struct app *a)
+{
+    struct ui_screen *s = ui_screen_new("rate");
+    struct ui_widget *content = app_frame(a, s, "rate.title");
+    struct rating_candidate *c = NULL;
+    int n = 0;
+    memset(&Q, 0, sizeof Q);
+
+    Q.steps[ST_PICK] = ui_box(content, "step_pick", UI_COL);
+    ui_set_weight(Q.steps[ST_PICK], 1);
+    rating_candidates(a->st, bday_now(), RATE_WINDOW_S, RATE_MAX, &c, &n, NULL);
+    ui_label(Q.steps[ST_PICK], NULL, tr(n ? "rate.pick" : "rate.none"), UI_FONT_TITLE);
+    struct ui_widget *grid = ui_grid(Q.steps[ST_PICK], "tickets", 4, 3);
+    ui_set_weight(grid, 1);
+    for (int i = 0; i < n; i++) {
+        char id[24];
+        snprintf(id, sizeof id, "t_%s", c[i].label);
+        struct ui_widget *b = ui_button(grid, id, c[i].label, on_pick, a);
+        ui_set_font(b, UI_FONT_HEADLINE);
+        ui_set_user(b, (void *)(intptr_t)c[i].ticket_id);
+    }
+    free(c);
+
+    Q.steps[ST_FACES] = ui_box(content, "step_faces", UI_COL);
+    ui_set_weight(Q.steps[ST_FACES], 1);
+    Q.ticket = ui_label(Q.steps[ST_FACES], "ticket", "", UI_FONT_TITLE);
+    for (int d = 0; d < 3; d++) {
+        struct ui_widget *row = ui_box(Q.steps[ST_FACES], NULL, UI_ROW);
+        ui_set_weight(row, d == 0 ? 2 : 1); /* the first question is the big one */
+        struct ui_widget *l = ui_label(row, NULL, tr(dims[d]), UI_FONT_TITLE);
+        ui_set_size(l, 18);
+        for (int i = 0; i < 4; i++) {
+            char id[24];
+            snprintf(id, sizeof id, "face_%d_%d", d, i + 1);
+            Q.faces[d][i] = ui_face(row, id, (enum ui_face_kind)(UI_FACE_EXCELLENT + i),
+                                    tr(levels[i]), on_face, a);
+            ui_set_user(Q.faces[d][i], (void *)(intptr_t)(d * 10 + i + 1));
+            ui_set_weight(Q.faces[d][i], 1);
+        }
+    }
+    Q.submit = ui_button(Q.steps[ST_FACES], "submit", tr("common.submit"), on_submit, a);
+    ui_set_style(Q.submit, UI_STYLE_PRIMARY);
+    ui_set_enabled(Q.submit, 0);
+
+    Q.steps[ST_THANKS] = ui_box(content, "step_thanks", UI_COL);
+    ui_set_weight(Q.steps[ST_THANKS], 1);
+    struct ui_widget *t = ui_label(Q.steps[ST_THANKS], "thanks", tr("rate.thanks"),
+                                   UI_FONT_HEADLINE);
+    ui_set_align(t, UI_ALIGN_CENTER);
+    ui_set_weight(t, 1);
+    ui_button(Q.steps[ST_THANKS], "done", tr("common.done"), on_home, a);
+
+    Q.steps[ST_OFFER] = ui_box(content, "step_offer", UI_COL);
+    ui_set_weight(Q.steps[ST_OFFER], 1);
+    struct ui_widget *o = ui_label(Q.steps[ST_OFFER], "offer", tr("rate.offer"),
+                                   UI_FONT_HEADLINE);
+    ui_set_weight(o, 1);
+    struct ui_widget *row = ui_box(Q.steps[ST_OFFER], NULL, UI_ROW);
+    struct ui_widget *yes = ui_button(row, "offer_yes", tr("rate.offer_yes"), on_complain, a);
+    ui_set_style(yes, UI_STYLE_PRIMARY);
+    ui_set_weight(yes, 1);
+    ui_set_weight(ui_button(row, "offer_no", tr("rate.offer_no"), on_home, a), 1);
+    app_wizard_show(a, Q.steps, NSTEPS, ST_PICK, NULL);
+    return s;
+}

@@ -1,0 +1,224 @@
+/* scr_register.c - register a visit, one question per step (name, phone,
+ * company, the person visited from the host directory, purpose), so that
+ * each step is large and fits a small screen with the keyboard. Each answer
+ * is checked by core's own rules when the visitor moves on, and the whole
+ * record again by core on sign-in; a message from core is shown under the
+ * field it is about. The last step shows the badge number. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "bday.h"
+#include "tr.h"
+#include "validate.h"
+#include "visitor.h"
+
+enum { ST_NAME, ST_PHONE, ST_COMPANY, ST_HOST, ST_PURPOSE, ST_DONE, NSTEPS };
+
+static struct {
+    struct app *app;
+    struct ui_widget *steps[NSTEPS];
+    struct ui_widget *field[ST_DONE]; /* name, phone, company, host query, purpose */
+    struct ui_widget *hosts;          /* the host list */
+    struct ui_widget *nav, *back, *next;
+    struct kb *kb;
+    struct ui_widget *badge, *notified, *slip;
+} R;
+
+static const char *const field_ids[ST_DONE] = {"name", "phone", "company", "host_q", "purpose"};
+static const char *const prompts[ST_DONE] = {"register.name", "register.phone",
+                                             "register.company", "register.host",
+                                             "register.purpose"};
+static const char *const layouts[ST_DONE] = {"letters", "phone", "letters", "letters",
+                                             "letters"};
+
+void scr_register_wipe(void)
+{
+    explicit_bzero(&R, sizeof R);
+}
+
+static void show_step(struct app *a, int step)
+{
+    app_wizard_show(a, R.steps, NSTEPS, step, step < ST_DONE ? R.field[step] : NULL);
+    ui_set_visible(R.nav, step < ST_DONE);
+    ui_set_visible(kb_widget(R.kb), step < ST_DONE);
+    ui_set_enabled(R.back, step > 0);
+    if (step < ST_DONE)
+        kb_set_layout(R.kb, layouts[step]);
+}
+
+/* Checks the answer of `step` with core's rules; shows the error. */
+static int check_step(int step)
+{
+    struct fd_err e = {0};
+    const char *v = ui_text(R.field[step]);
+    int rc = 0;
+    switch (step) {
+    case ST_NAME:
+        rc = val_text(v, "name", VISITOR_NAME_MAX, VAL_REQUIRED, &e);
+        break;
+    case ST_PHONE:
+        rc = val_phone(v, "phone", VAL_REQUIRED, &e);
+        break;
+    case ST_COMPANY:
+        rc = val_text(v, "company", VISITOR_COMPANY_MAX, 0, &e);
+        break;
+    case ST_HOST:
+        if (ui_list_selected_tag(R.hosts) <= 0)
+            rc = fd_fail(&e, FD_EINVAL, "host", "choose the host");
+        break;
+    case ST_PURPOSE:
+        rc = val_text(v, "purpose", VISITOR_PURPOSE_MAX, 0, &e);
+        break;
+    }
+    app_field_error(R.field[step], rc ? e.field : "");
+    return rc;
+}
+
+static const char *step_field_name(int step)
+{
+    static const char *const names[] = {"name", "phone", "company", "host", "purpose"};
+    return names[step];
+}
+
+static void submit(struct app *a)
+{
+    struct visitor *v = calloc(1, sizeof *v);
+    struct fd_err e = {0};
+    char buf[256];
+    if (!v)
+        return;
+    struct visitor_in in = {.name = ui_text(R.field[ST_NAME]),
+                            .phone = ui_text(R.field[ST_PHONE]),
+                            .company = ui_text(R.field[ST_COMPANY]),
+                            .host_id = ui_list_selected_tag(R.hosts),
+                            .purpose = ui_text(R.field[ST_PURPOSE])};
+    int rc = visitor_sign_in(a->st, &in, bday_now(), v, &e);
+    if (rc) {
+        /* back to the step the message is about */
+        for (int i = 0; i < ST_DONE; i++)
+            if (!strcmp(e.field, step_field_name(i))) {
+                show_step(a, i);
+                app_field_error(R.field[i], e.field);
+                break;
+            }
+        explicit_bzero(v, sizeof *v);
+        free(v);
+        return;
+    }
+    a->flow.id = v->id;
+    ui_set_text(R.badge, v->badge);
+    ui_set_text(R.notified, tr_fmt(buf, sizeof buf, "register.notified", v->host_name));
+    a->flow.job = a->printer.visitor ? a->printer.visitor(a->printer.ctx, v->id, tr_zh()) : 0;
+    explicit_bzero(v, sizeof *v);
+    free(v);
+    /* The record is made: what was typed leaves the screen and the input
+     * method now, not only at the idle reset. */
+    for (int i = 0; i < ST_DONE; i++)
+        ui_field_clear(R.field[i]);
+    if (a->ime.forget)
+        a->ime.forget(a->ime.ctx);
+    show_step(a, ST_DONE);
+}
+
+static void on_next(struct ui_widget *w, void *ud)
+{
+    (void)w;
+    struct app *a = ud;
+    int step = a->flow.step;
+    if (step >= ST_DONE || check_step(step))
+        return;
+    if (step == ST_PURPOSE)
+        submit(a);
+    else
+        show_step(a, step + 1);
+}
+
+static void on_back(struct ui_widget *w, void *ud)
+{
+    (void)w;
+    struct app *a = ud;
+    if (a->flow.step > 0 && a->flow.step < ST_DONE)
+        show_step(a, a->flow.step - 1);
+}
+
+static void on_host_query(struct ui_widget *w, void *ud)
+{
+    (void)ud;
+    ui_list_set_filter(R.hosts, ui_text(w));
+}
+
+static void on_host_pick(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    a->flow.host_id = ui_list_selected_tag(w);
+    app_field_error(R.field[ST_HOST], "");
+}
+
+static void on_done(struct ui_widget *w, void *ud)
+{
+    (void)w;
+    app_home(ud);
+}
+
+struct ui_screen *scr_register(struct app *a)
+{
+    struct ui_screen *s = ui_screen_new("register");
+    struct ui_widget *content = app_frame(a, s, "register.title");
+    scr_register_wipe();
+    R.app = a;
+    for (int i = 0; i < ST_DONE; i++) {
+        char id[24];
+        snprintf(id, sizeof id, "step_%s", field_ids[i]);
+        R.steps[i] = ui_box(content, id, UI_COL);
+        ui_set_weight(R.steps[i], 1);
+        ui_label(R.steps[i], NULL, tr(prompts[i]), UI_FONT_TITLE);
+        static const int caps[ST_DONE] = {VISITOR_NAME_MAX, 24, VISITOR_COMPANY_MAX,
+                                          HOST_NAME_MAX_CHARS, VISITOR_PURPOSE_MAX};
+        R.field[i] = ui_field(R.steps[i], field_ids[i],
+                              i == ST_HOST ? tr("register.host_search") : tr(prompts[i]),
+                              caps[i]);
+        ui_field_set_keyboard(R.field[i], layouts[i]);
+        ui_field_on_submit(R.field[i], on_next, a);
+        if (i == ST_HOST) {
+            ui_field_on_change(R.field[i], on_host_query, a);
+            R.hosts = ui_list(R.steps[i], "hosts", on_host_pick, a);
+            ui_set_weight(R.hosts, 1);
+            struct host *h = NULL;
+            int n = 0;
+            host_search(a->st, NULL, &h, &n, NULL);
+            for (int k = 0; k < n; k++) {
+                int row = ui_list_add(R.hosts, h[k].name, h[k].department, (long)h[k].id);
+                if (row >= 0 && h[k].id == a->flow.host_id) /* rebuilt: keep the choice */
+                    ui_list_select(R.hosts, row);
+            }
+            free(h);
+        }
+    }
+    R.steps[ST_DONE] = ui_box(content, "step_done", UI_COL);
+    ui_set_weight(R.steps[ST_DONE], 1);
+    struct ui_widget *t = ui_label(R.steps[ST_DONE], "done_title", tr("register.done_title"),
+                                   UI_FONT_HEADLINE);
+    ui_set_align(t, UI_ALIGN_CENTER);
+    ui_set_align(ui_label(R.steps[ST_DONE], NULL, tr("register.badge"), UI_FONT_TITLE),
+                 UI_ALIGN_CENTER);
+    R.badge = ui_bignum(R.steps[ST_DONE], "badge", "");
+    ui_set_weight(R.badge, 1);
+    R.notified = ui_label(R.steps[ST_DONE], "notified", "", UI_FONT_TITLE);
+    ui_set_private(R.notified, 1);
+    ui_set_align(R.notified, UI_ALIGN_CENTER);
+    R.slip = ui_label(R.steps[ST_DONE], "slip", tr("register.slip"), UI_FONT_BODY);
+    ui_set_align(R.slip, UI_ALIGN_CENTER);
+    struct ui_widget *done = ui_button(R.steps[ST_DONE], "done", tr("common.done"), on_done, a);
+    ui_set_style(done, UI_STYLE_PRIMARY);
+
+    R.nav = ui_box(content, "nav", UI_ROW);
+    R.back = ui_button(R.nav, "back", tr("common.back"), on_back, a);
+    ui_spacer(R.nav, 1);
+    R.next = ui_button(R.nav, "next", tr("common.next"), on_next, a);
+    ui_set_style(R.next, UI_STYLE_PRIMARY);
+    R.kb = app_keyboard(a, content, "letters");
+    show_step(a, a->flow.step < ST_DONE ? a->flow.step : 0);
+    return s;
+}
