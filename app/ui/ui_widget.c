@@ -375,7 +375,7 @@ struct ui_widget *ui_face(struct ui_widget *parent, const char *id,
     struct ui_widget *w = text_widget(parent, UI_W_FACE, id, caption);
     if (w) {
         w->face = kind;
-        w->font = UI_FONT_BUTTON;
+        w->font = UI_FONT_TITLE;
         w->align = UI_ALIGN_CENTER;
         w->on_tap = on_tap;
         w->tap_ud = ud;
@@ -808,9 +808,10 @@ static int text_bold(const struct ui_widget *w)
            w->kind == UI_W_BIGNUM;
 }
 
-static int check_box_px(void)
+static int check_box_px(const struct ui_widget *w)
 {
-    return ui_target() * 3 / 4;
+    int t = ui_target() * 3 / 4, l = ui_line_h(w->font) * 9 / 10;
+    return t > l ? t : l;
 }
 
 static int max_i(int a, int b)
@@ -938,7 +939,7 @@ static int natural_w(struct ui_widget *w)
         return max_i(t, tw + 2 * pad);
     }
     case UI_W_CHECK:
-        return check_box_px() + pad + ui_text_w(w->font, 0, txt, strlen(txt));
+        return check_box_px(w) + pad + ui_text_w(w->font, 0, txt, strlen(txt));
     case UI_W_FIELD:
         return max_i(3 * t, ui_units(30));
     case UI_W_LIST:
@@ -1007,7 +1008,7 @@ static int natural_h(struct ui_widget *w, int width)
     }
     case UI_W_CHECK:
         return max_i(t, ui_text_box_h(w->font, 0, txt,
-                                      width - check_box_px() - pad, 3));
+                                      width - check_box_px(w) - pad, 3));
     case UI_W_FIELD:
         return max_i(t, ui_line_h(UI_FONT_BODY) + pad) +
                (w->error ? ui_text_box_h(UI_FONT_SMALL, 0, w->error, width, 2)
@@ -1208,7 +1209,7 @@ static void draw_field(struct ui_widget *w)
 
 static void draw_check(struct ui_widget *w)
 {
-    int s = check_box_px(), pad = pad_px();
+    int s = check_box_px(w), pad = pad_px();
     struct ui_rect b = {w->r.x, w->r.y + (w->r.h - s) / 2, s, s};
     ui_fill_round(b, radius_px() / 2, ui_col(w->checked ? UC_BUTTON : UC_FIELD));
     ui_stroke_round(b, radius_px() / 2, max_i(2, ui_units(0.4f)),
