@@ -230,9 +230,16 @@ static int session_setup(struct pg_store *p)
 }
 
 /* Before an op outside a transaction: reconnects a connection that broke
- * (PostgreSQL restarted, idle timeout) so one failure does not stick. */
+ * (PostgreSQL restarted, idle timeout). A server that ended an idle session
+ * has already said so (a FATAL message) and closed the socket; reading that
+ * without blocking (the message, then the end of the stream: two reads) marks
+ * the connection bad, so the op goes to a new connection instead of failing
+ * on the dead one. Nothing is ever retried after it was sent. */
 static int ensure_conn(struct pg_store *p)
 {
+    for (int i = 0; i < 2 && PQstatus(p->conn) == CONNECTION_OK; i++)
+        if (!PQconsumeInput(p->conn))
+            break;
     if (PQstatus(p->conn) == CONNECTION_OK)
         return HQ_OK;
     PQreset(p->conn);
