@@ -53,6 +53,50 @@ static void h_rmdir(void)
     }
 }
 
+/* Head office's database for a test: FDHQ_TEST_DB when set (tests/hq/pg.cmake
+ * runs the test again with a PostgreSQL URI there), else a SQLite file. */
+static void h_hq_db(char *out, size_t len, const char *name)
+{
+    const char *env = getenv("FDHQ_TEST_DB");
+    if (env && *env)
+        snprintf(out, len, "%s", env);
+    else
+        h_path(out, len, name);
+}
+
+static int h_hq_is_sqlite(const char *db)
+{
+    return strncmp(db, "postgres", 8) != 0;
+}
+
+static int h_snap_dev(void *ctx, const struct hq_dev_stat *d)
+{
+    char *out = ctx;
+    size_t n = strlen(out);
+    snprintf(out + n, 1024 - n, " %.8s:%lld/%lld/%lld/%lld", d->device_id, d->last_push,
+             d->backlog, d->quarantined, d->revoked_at);
+    return 0;
+}
+
+/* What head office holds, through the store interface (any backend), as one
+ * comparable string (1024 bytes): totals and every device's figures. */
+static void h_hq_snapshot(const char *db, char out[1024])
+{
+    struct hq_store *s = NULL;
+    struct hq_totals t;
+    char err[256];
+    out[0] = '\0';
+    if (hq_store_open(db, &s, err, sizeof err) != HQ_OK) {
+        snprintf(out, 1024, "cannot open: %s", err);
+        return;
+    }
+    if (s->ops->totals(s, &t) == HQ_OK)
+        snprintf(out, 1024, "dev=%lld rec=%lld q=%lld open=%lld", t.devices, t.records,
+                 t.quarantined, t.complaints_open);
+    s->ops->stats(s, h_snap_dev, NULL, out);
+    hq_store_close(s);
+}
+
 static char *h_slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");

@@ -99,7 +99,7 @@ int main(void)
     int loops = getenv("FD_FAULT_LOOPS") ? atoi(getenv("FD_FAULT_LOOPS")) : 25;
 
     h_mkdir("faults");
-    h_path(hqdb, sizeof hqdb, "hq.sqlite");
+    h_hq_db(hqdb, sizeof hqdb, "hq.sqlite"); /* FDHQ_TEST_DB: PostgreSQL */
     h_path(kdb, sizeof kdb, "kiosk.sqlite");
     k = h_kiosk_create(kdb);
     CHECK(h_server_start(&srv, hqdb, 0, NULL, NULL, NULL) == 0);
