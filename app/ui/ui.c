@@ -262,10 +262,21 @@ static void handle_event(const SDL_Event *e)
             ui_g.quit = 1;
         break;
     case SDL_WINDOWEVENT:
-        if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
-            e->window.event == SDL_WINDOWEVENT_RESIZED)
+        switch (e->window.event) {
+        case SDL_WINDOWEVENT_SIZE_CHANGED:
+        case SDL_WINDOWEVENT_RESIZED:
             update_output_size();
-        ui_g.dirty = 1; /* exposed, shown, restored: draw again */
+            ui_g.dirty = 1;
+            break;
+        case SDL_WINDOWEVENT_EXPOSED:
+        case SDL_WINDOWEVENT_SHOWN:
+        case SDL_WINDOWEVENT_RESTORED:
+        case SDL_WINDOWEVENT_MAXIMIZED:
+            ui_g.dirty = 1; /* the picture was lost: draw again */
+            break;
+        default:
+            break; /* focus, enter, leave, moved: nothing to draw */
+        }
         break;
     case SDL_FINGERDOWN:
         if (ui_g.ptr_down)
