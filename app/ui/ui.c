@@ -82,13 +82,6 @@ int ui_init(const struct ui_config *cfg, char *err, size_t errsz)
                       errsz) < 0)
         return -1;
 
-    /* With the software renderer, SDL would otherwise present through an
-     * OpenGL "accelerated framebuffer" - on a machine without a GPU that is
-     * Mesa's llvmpipe: ~90 MB more RSS and CPU for nothing. */
-    const char *drv = SDL_GetHint(SDL_HINT_RENDER_DRIVER);
-    if (drv && strcmp(drv, "software") == 0)
-        SDL_SetHintWithPriority(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0",
-                                SDL_HINT_DEFAULT);
     SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
     SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
@@ -97,6 +90,17 @@ int ui_init(const struct ui_config *cfg, char *err, size_t errsz)
         snprintf(err, errsz, "SDL: %s", SDL_GetError());
         return -1;
     }
+    /* With the software renderer under X11, SDL would otherwise present
+     * through an OpenGL "accelerated framebuffer" - on a machine without a
+     * GPU that is Mesa's llvmpipe: ~90 MB more RSS and CPU for nothing. X11
+     * has a native framebuffer (XShm); KMSDRM has not, so it keeps SDL's
+     * default there. */
+    const char *drv = SDL_GetHint(SDL_HINT_RENDER_DRIVER);
+    const char *video = SDL_GetCurrentVideoDriver();
+    if (drv && strcmp(drv, "software") == 0 && video &&
+        strcmp(video, "x11") == 0)
+        SDL_SetHintWithPriority(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0",
+                                SDL_HINT_DEFAULT);
     ui_g.wake_event = SDL_RegisterEvents(1);
     uint32_t flags = SDL_WINDOW_ALLOW_HIGHDPI;
     int w = cfg->window_w, h = cfg->window_h;
