@@ -3,7 +3,8 @@
  * pushing with the real sync client. First every kiosk's outbox is pushed to
  * both servers at the same time (two copies of the kiosk database, one per
  * server: the same batches race), then kiosks push in turns to one server and
- * the other, all kiosks at once. It ends with the exact comparisons: each
+ * the other, all kiosks at once, also across a PostgreSQL restart under
+ * both running servers. It ends with the exact comparisons: each
  * kiosk's whole history is held exactly once with the same content, every
  * (device, epoch) stream is contiguous from its first seq to its high, and a
  * complaint advanced at head office reaches the kiosk through either server. */
@@ -214,7 +215,37 @@ int main(void)
         PQclear(r);
     }
 
-    /* 3: a complaint advanced at head office reaches kiosk 0 through the
+    /* 3: PostgreSQL restarts under both running servers; the kiosks work
+     * on and push in turns, and nothing fails: every pooled connection
+     * notices its closed session and reconnects before sending. */
+    {
+        const char *harness = getenv("FDHQ_PG_HARNESS");
+        char cmd[1024];
+        long long before = busy;
+        PQfinish(c);
+        snprintf(cmd, sizeof cmd, "'%s' --restart", harness ? harness : "false");
+        CHECK(harness && system(cmd) == 0);
+        c = PQconnectdb(dsn);
+        for (int k = 0; k < KIOSKS; k++) {
+            sqlite3 *db = h_kiosk_open(jobs[k].path);
+            CHECK(db && h_activity(db, SYNC_BATCH_ROWS / 3, 20 + k) == 0);
+            sqlite3_close(db);
+            jobs[k].batches = jobs[k].busy = jobs[k].errors = 0;
+        }
+        CHECK_INT(run_jobs(jobs, KIOSKS, &batches, &busy), 0);
+        CHECK_INT(busy, before);
+        total = 0;
+        for (int k = 0; k < KIOSKS; k++) {
+            sqlite3 *a = h_kiosk_open(jobs[k].path);
+            CHECK(a && h_compare(a, dsn, &rows) == 0);
+            CHECK_INT(rows, a ? h_int(a, "SELECT count(*) FROM outbox_history") : -1);
+            total += rows;
+            sqlite3_close(a);
+        }
+        CHECK_INT(broken_streams(c), 0);
+    }
+
+    /* 4: a complaint advanced at head office reaches kiosk 0 through the
      * server it did not push its complaint to last. */
     {
         struct hq_store *hs = NULL;
