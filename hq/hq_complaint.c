@@ -2,6 +2,8 @@
  * table of allowed transitions and the fields each needs once it is done. */
 #include "hq_complaint.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,4 +146,32 @@ out:
     for (int i = 0; i < 8; i++)
         free(k.s[i]);
     return rc;
+}
+
+cJSON *hq_complaint_json(const struct hq_complaint *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)c->id);
+    cJSON_AddStringToObject(o, "branch", c->branch ? c->branch : "");
+    cJSON_AddStringToObject(o, "device_id", c->device_id ? c->device_id : "");
+    cJSON_AddStringToObject(o, "ref", c->ref ? c->ref : "");
+    cJSON_AddStringToObject(o, "category", c->category ? c->category : "");
+    cJSON_AddStringToObject(o, "description", c->description ? c->description : "");
+    cJSON_AddNumberToObject(o, "received_at", (double)c->received_at);
+    cJSON_AddNumberToObject(o, "feedback_due", (double)c->feedback_due);
+    cJSON_AddStringToObject(o, "state", c->state ? c->state : "");
+    if (c->severity)
+        cJSON_AddStringToObject(o, "severity", c->severity);
+    else
+        cJSON_AddNullToObject(o, "severity");
+    if (c->valid >= 0)
+        cJSON_AddNumberToObject(o, "valid", c->valid);
+    else
+        cJSON_AddNullToObject(o, "valid");
+    cJSON_AddStringToObject(o, "department", c->department ? c->department : "");
+    cJSON_AddStringToObject(o, "resolution", c->resolution ? c->resolution : "");
+    cJSON_AddStringToObject(o, "close_reason", c->close_reason ? c->close_reason : "");
+    cJSON_AddStringToObject(o, "stat_category", c->stat_category ? c->stat_category : "");
+    cJSON_AddNumberToObject(o, "updated_at", (double)c->updated_at);
+    return o;
 }

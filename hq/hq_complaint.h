@@ -28,6 +28,11 @@ struct hq_advance {
 int hq_complaint_advance(struct hq_store *s, long long id, const struct hq_advance *a,
                          long long now, char *err, size_t errlen);
 
+/* The complaint as a JSON object (for the CLI and the admin API); the
+ * caller owns it (cJSON_Delete). */
+struct cJSON;
+struct cJSON *hq_complaint_json(const struct hq_complaint *c);
+
 /* 1 if state is one of the six workflow states. */
 int hq_complaint_state_ok(const char *state);
 

@@ -19,7 +19,7 @@
 
 /* Options seen anywhere on the line; positional words go to pos[]. */
 struct args {
-    const char *db, *listen, *tls_cert, *tls_key, *branch, *state, *to, *severity, *department,
+    const char *db, *listen, *tls_cert, *tls_key, *admin_token_file, *branch, *state, *to, *severity, *department,
         *resolution, *close_reason, *stat_category, *actor, *note;
     int json, threads, max_inflight, valid, limit;
     long long ttl, epoch;
@@ -35,6 +35,7 @@ static const struct {
     {"--listen", offsetof(struct args, listen)},
     {"--tls-cert", offsetof(struct args, tls_cert)},
     {"--tls-key", offsetof(struct args, tls_key)},
+    {"--admin-token-file", offsetof(struct args, admin_token_file)},
     {"--branch", offsetof(struct args, branch)},
     {"--state", offsetof(struct args, state)},
     {"--to", offsetof(struct args, to)},
@@ -50,7 +51,7 @@ static const struct {
 static void usage(void)
 {
     fputs("usage: frontdesk-hq serve --db DB --listen ADDR:PORT [--tls-cert F --tls-key F]\n"
-          "                          [--threads N] [--max-inflight N]\n"
+          "                          [--threads N] [--max-inflight N] [--admin-token-file F]\n"
           "       frontdesk-hq --db DB enroll-token --branch NAME [--ttl SECONDS]\n"
           "       frontdesk-hq --db DB stats [--json]\n"
           "       frontdesk-hq --db DB complaint list [--state S] [--branch B] [--json]\n"
@@ -231,39 +232,11 @@ static int cmd_stats(struct hq_store *s, const struct args *a)
     return 0;
 }
 
-static cJSON *complaint_json(const struct hq_complaint *c)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "id", (double)c->id);
-    cJSON_AddStringToObject(o, "branch", c->branch ? c->branch : "");
-    cJSON_AddStringToObject(o, "device_id", c->device_id ? c->device_id : "");
-    cJSON_AddStringToObject(o, "ref", c->ref ? c->ref : "");
-    cJSON_AddStringToObject(o, "category", c->category ? c->category : "");
-    cJSON_AddStringToObject(o, "description", c->description ? c->description : "");
-    cJSON_AddNumberToObject(o, "received_at", (double)c->received_at);
-    cJSON_AddNumberToObject(o, "feedback_due", (double)c->feedback_due);
-    cJSON_AddStringToObject(o, "state", c->state ? c->state : "");
-    if (c->severity)
-        cJSON_AddStringToObject(o, "severity", c->severity);
-    else
-        cJSON_AddNullToObject(o, "severity");
-    if (c->valid >= 0)
-        cJSON_AddNumberToObject(o, "valid", c->valid);
-    else
-        cJSON_AddNullToObject(o, "valid");
-    cJSON_AddStringToObject(o, "department", c->department ? c->department : "");
-    cJSON_AddStringToObject(o, "resolution", c->resolution ? c->resolution : "");
-    cJSON_AddStringToObject(o, "close_reason", c->close_reason ? c->close_reason : "");
-    cJSON_AddStringToObject(o, "stat_category", c->stat_category ? c->stat_category : "");
-    cJSON_AddNumberToObject(o, "updated_at", (double)c->updated_at);
-    return o;
-}
-
 static int print_complaint(void *ctx, const struct hq_complaint *c)
 {
     const struct args *a = ctx;
     if (a->json) {
-        cJSON *o = complaint_json(c);
+        cJSON *o = hq_complaint_json(c);
         char *t = cJSON_PrintUnformatted(o);
         printf("%s\n", t);
         cJSON_free(t);
@@ -337,8 +310,8 @@ int main(int argc, char **argv)
     }
     cmd = a.pos[0];
     if (strcmp(cmd, "serve") == 0) {
-        struct hq_server_opts o = {a.db, a.listen, a.tls_cert, a.tls_key, a.threads,
-                                   a.max_inflight};
+        struct hq_server_opts o = {a.db,      a.listen,       a.tls_cert,        a.tls_key,
+                                   a.threads, a.max_inflight, a.admin_token_file};
         char err[512];
         if (!a.db || !a.listen) {
             usage();

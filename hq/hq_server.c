@@ -9,6 +9,7 @@
  * answer is lost); "kill_in_apply:N" sends itself SIGKILL on the Nth push
  * after applying it but before the commit. */
 #include "hq_server.h"
+#include "hq_complaint.h"
 #include "hq_push.h"
 #include "hq_store.h"
 #include "sync_wire.h"
@@ -66,6 +67,8 @@ static struct {
 } fault;
 
 struct srv {
+    unsigned char admin_hash[HQ_HASH_BYTES]; /* hash of the admin bearer token */
+    int admin_on;             /* /v1/admin/ enabled */
     struct pool pool;
     struct pushing pushing;
     int max_inflight;
@@ -680,6 +683,123 @@ static void do_metrics(struct hq_store *s, struct MHD_Connection *c, struct repl
     free(b.p);
 }
 
+/* ---- /v1/admin/: the complaint workflow for a dashboard ---- */
+
+/* A bearer token compared by hash in constant time. */
+static int admin_ok(const struct srv *sv, struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    unsigned char x[HQ_HASH_BYTES];
+    if (!sv->admin_on || !h || strncmp(h, "Bearer ", 7) != 0 || strlen(h) > HDR_MAX)
+        return 0;
+    crypto_generichash(x, sizeof x, (const unsigned char *)h + 7, strlen(h + 7), NULL, 0);
+    return sodium_memcmp(x, sv->admin_hash, sizeof x) == 0;
+}
+
+static int admin_list_one(void *ctx, const struct hq_complaint *c)
+{
+    cJSON_AddItemToArray(ctx, hq_complaint_json(c));
+    return 0;
+}
+
+static int admin_get_one(void *ctx, const struct hq_complaint *c)
+{
+    *(cJSON **)ctx = hq_complaint_json(c);
+    return 0;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void do_admin(struct srv *sv, struct hq_store *s, struct MHD_Connection *c,
+                     const char *method, const char *url, const struct req *q, struct reply *r)
+{
+    const char *rest = url + strlen("/v1/admin/complaints");
+    char *end = NULL, err[256];
+    long long id;
+    int rc;
+
+    if (!sv->admin_on) {
+        reply_err(r, 404, "not_found", "the admin API is not enabled (--admin-token-file)");
+        return;
+    }
+    if (!admin_ok(sv, c)) {
+        reply_err(r, 401, "unauthorized", "admin requests need Authorization: Bearer TOKEN");
+        return;
+    }
+    if (strcmp(method, "GET") == 0 && *rest == '\0') {
+        const char *state = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state");
+        const char *branch = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "branch");
+        const char *lim = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+        int limit = lim ? atoi(lim) : 100;
+        cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "complaints");
+        if (limit < 1 || limit > 1000)
+            limit = 100;
+        if ((rc = s->ops->complaint_list(s, state, branch, limit, admin_list_one, arr)) !=
+            HQ_OK) {
+            cJSON_Delete(o);
+            reply_err(r, 500, "internal", "%s", s->ops->errmsg(s));
+            return;
+        }
+        reply_json(r, 200, o);
+        return;
+    }
+    if (*rest != '/' || (id = strtoll(rest + 1, &end, 10)) <= 0 || !end) {
+        reply_err(r, 404, "not_found", "no such endpoint");
+        return;
+    }
+    if (strcmp(method, "POST") == 0 && strcmp(end, "/advance") == 0) {
+        cJSON *b = cJSON_ParseWithLength(q->body ? q->body : "", q->len);
+        const cJSON *valid = cJSON_GetObjectItemCaseSensitive(b, "valid");
+        struct hq_advance a = {jstr(b, "to"), jstr(b, "severity"),
+                               cJSON_IsNumber(valid) ? valid->valueint != 0
+                               : cJSON_IsBool(valid) ? cJSON_IsTrue(valid) : -1,
+                               jstr(b, "department"), jstr(b, "resolution"),
+                               jstr(b, "close_reason"), jstr(b, "stat_category"),
+                               jstr(b, "actor"), jstr(b, "note")};
+        char actor[96];
+        if (!cJSON_IsObject(b) || !a.to) {
+            cJSON_Delete(b);
+            reply_err(r, 400, "bad_request", "advance needs a JSON object with \"to\"");
+            return;
+        }
+        snprintf(actor, sizeof actor, "hq:%s", a.actor ? a.actor : "dashboard");
+        a.actor = actor;
+        rc = hq_complaint_advance(s, id, &a, now_s(), err, sizeof err);
+        cJSON_Delete(b);
+        if (rc == HQ_E_NOTFOUND) {
+            reply_err(r, 404, "not_found", "%s", err);
+            return;
+        }
+        if (rc == HQ_E_INVALID) {
+            reply_err(r, 409, "invalid_transition", "%s", err);
+            return;
+        }
+        if (rc != HQ_OK) {
+            reply_err(r, rc == HQ_E_BUSY ? 503 : 500, rc == HQ_E_BUSY ? "busy" : "internal",
+                      "%s", err);
+            return;
+        }
+    } else if (strcmp(method, "GET") != 0 || *end != '\0') {
+        reply_err(r, 404, "not_found", "no such endpoint");
+        return;
+    }
+    cJSON *one = NULL;
+    rc = s->ops->complaint_get(s, id, admin_get_one, &one);
+    if (rc == HQ_OK && one) {
+        reply_json(r, 200, one);
+        return;
+    }
+    cJSON_Delete(one);
+    if (rc == HQ_E_NOTFOUND)
+        reply_err(r, 404, "not_found", "no complaint %lld", id);
+    else
+        reply_err(r, 500, "internal", "%s", s->ops->errmsg(s));
+}
+
 /* ---- libmicrohttpd glue ---- */
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -784,6 +904,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         do_pull(s, c, q, &r);
     else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/enroll") == 0)
         do_enroll(sv, s, c, q, &r);
+    else if (strncmp(url, "/v1/admin/complaints", 20) == 0)
+        do_admin(sv, s, c, method, url, q, &r);
     else
         reply_err(&r, 404, "not_found", "no such endpoint: %s %s", method, url);
     io = r.status == 500;
@@ -881,6 +1003,24 @@ int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
             !(key = read_file(o->tls_key, err, errlen)))
             goto out;
         flags |= MHD_USE_TLS;
+    }
+    if (o->admin_token_file) {
+        char *tok = read_file(o->admin_token_file, err, errlen);
+        if (!tok)
+            goto out;
+        tok[strcspn(tok, "\r\n")] = '\0';
+        if (strlen(tok) < 16) {
+            snprintf(err, errlen, "the admin token in %s is shorter than 16 characters",
+                     o->admin_token_file);
+            sodium_memzero(tok, strlen(tok));
+            free(tok);
+            goto out;
+        }
+        crypto_generichash(sv.admin_hash, sizeof sv.admin_hash, (const unsigned char *)tok,
+                           strlen(tok), NULL, 0);
+        sodium_memzero(tok, strlen(tok));
+        free(tok);
+        sv.admin_on = 1;
     }
     /* Open (and migrate) once before serving, so a bad database fails now. */
     first = pool_get(&sv.pool, err, errlen);

@@ -12,6 +12,8 @@ struct hq_server_opts {
     const char *tls_key;
     int threads;               /* worker threads = store handles (default 4) */
     int max_inflight;          /* requests served at once before 503 (default 32) */
+    const char *admin_token_file; /* enables /v1/admin/ (the dashboard API): a file
+                                     holding the bearer token; NULL = disabled */
 };
 
 /* Serves until SIGINT or SIGTERM. Prints "listening on ADDR:PORT" on stdout
