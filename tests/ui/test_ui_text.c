@@ -47,8 +47,63 @@ static const char *ell(const char *s, int w)
     return out;
 }
 
+/* Property test on random text: the lines keep every visible character
+ * once and in order, never overlap, and fit the width unless one character
+ * alone is wider. Deterministic (fixed seed). */
+static void random_texts(void)
+{
+    static const char *const alphabet[] = {"a", "b", "cd", " ", "你", "好",
+        "，", "。", "（", "）", "\n", ".", "“", "”"};
+    unsigned seed = 12345;
+    int bad = 0;
+    for (int round = 0; round < 3000 && bad < 5; round++) {
+        char text[256] = "";
+        int parts = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 30;
+        for (int i = 0; i < parts; i++) {
+            seed = seed * 1103515245u + 12345u;
+            strcat(text, alphabet[(seed >> 16) % (sizeof alphabet / sizeof *alphabet)]);
+        }
+        int w = 1 + (int)((seed >> 8) % 12);
+        struct ui_line lines[300];
+        int n = ui_text_break(text, w, fake_measure, NULL, lines, 300, NULL);
+        /* Visible characters of the text vs of the lines. */
+        char want[256] = "", got[256] = "";
+        size_t nw = 0, ng = 0;
+        for (const char *p = text; *p; p++)
+            if (*p != ' ' && *p != '\n')
+                want[nw++] = *p;
+        want[nw] = '\0';
+        size_t prev_end = 0;
+        for (int i = 0; i < n; i++) {
+            if (lines[i].start < prev_end)
+                bad++;
+            prev_end = lines[i].start + lines[i].len;
+            for (size_t k = 0; k < lines[i].len; k++) {
+                char c = text[lines[i].start + k];
+                if (c != ' ' && c != '\n')
+                    got[ng++] = c;
+            }
+            /* Wider than the line only when one character alone is. */
+            int lw = fake_measure(NULL, text + lines[i].start, lines[i].len);
+            uint32_t cp;
+            int first = lines[i].len ? ui_utf8_decode(text + lines[i].start,
+                                                       lines[i].len, &cp) : 0;
+            if (lw > w && (size_t)first != lines[i].len)
+                bad++;
+        }
+        got[ng] = '\0';
+        if (n < 1 || strcmp(want, got) != 0)
+            bad++;
+        if (bad)
+            fprintf(stderr, "random text %d \"%s\" at %d: %d lines\n", round,
+                    text, w, n);
+    }
+    CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
+    random_texts();
     /* Latin: at spaces, spaces dropped at the break. */
     CHECK_STR(brk("take a ticket now", 10, 0), "take a|ticket now");
     CHECK_STR(brk("take a ticket now", 100, 0), "take a ticket now");
