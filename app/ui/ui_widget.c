@@ -430,6 +430,8 @@ void ui_set_text(struct ui_widget *w, const char *text)
         ui_field_insert(w, text ? text : "");
         return;
     }
+    if (w->text && strcmp(w->text, text ? text : "") == 0)
+        return; /* a countdown sets the same text often: no relayout */
     char *d = dup_text(text);
     if (!d)
         return;
@@ -481,6 +483,8 @@ void ui_set_lines(struct ui_widget *w, int max_lines)
 
 void ui_set_visible(struct ui_widget *w, int on)
 {
+    if (w->visible == (on ? 1 : 0))
+        return;
     w->visible = on ? 1 : 0;
     relayout();
 }
