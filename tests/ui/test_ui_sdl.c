@@ -560,12 +560,11 @@ static void part_idle(void)
     build(0);
     ui_show(form);
     /* Let the window settle (map, expose), then nothing may be drawn. */
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0, quiet = 0; i < 40 && quiet < 3; i++) {
         ui_get_stats(&st0);
         ui_step(100);
         ui_get_stats(&st1);
-        if (st1.frames == st0.frames && i > 2)
-            break;
+        quiet = st1.frames == st0.frames ? quiet + 1 : 0;
     }
     ui_get_stats(&st0);
     double c0 = cpu_s();
