@@ -144,8 +144,9 @@ static long long h_int(sqlite3 *db, const char *sql)
 /* The test-only copy of every outbox row (the worker deletes acknowledged ones). */
 static int h_history(sqlite3 *db)
 {
-    return h_exec(db, "CREATE TABLE outbox_history (seq INTEGER PRIMARY KEY, epoch INTEGER,"
-                      " type TEXT, schema_version INTEGER, record TEXT);"
+    return h_exec(db, "CREATE TABLE outbox_history (seq INTEGER, epoch INTEGER,"
+                      " type TEXT, schema_version INTEGER, record TEXT,"
+                      " PRIMARY KEY (epoch, seq));"
                       "CREATE TRIGGER outbox_history_ins AFTER INSERT ON outbox BEGIN"
                       " INSERT INTO outbox_history VALUES (NEW.seq, NEW.epoch, NEW.type,"
                       " NEW.schema_version, NEW.record); END;");
