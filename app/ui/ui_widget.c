@@ -716,7 +716,12 @@ int ui_list_add(struct ui_widget *l, const char *text, const char *sub,
         return -1;
     }
     l->nitems++;
-    list_refilter(l);
+    /* Only the new row needs the filter test (a host directory of a
+     * thousand rows is added one by one). */
+    if (!l->filter[0] || strcasestr(it->text, l->filter) ||
+        (it->sub && strcasestr(it->sub, l->filter)))
+        l->shown[l->nshown++] = l->nitems - 1;
+    ui_g.dirty = 1;
     return l->nitems - 1;
 }
 
