@@ -721,7 +721,7 @@ int ui_list_add(struct ui_widget *l, const char *text, const char *sub,
     if (!l->filter[0] || strcasestr(it->text, l->filter) ||
         (it->sub && strcasestr(it->sub, l->filter)))
         l->shown[l->nshown++] = l->nitems - 1;
-    ui_g.dirty = 1;
+    relayout(); /* a row with a second line makes every row taller */
     return l->nitems - 1;
 }
 
