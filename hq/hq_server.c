@@ -909,6 +909,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     else
         reply_err(&r, 404, "not_found", "no such endpoint: %s %s", method, url);
     io = r.status == 500;
+    if (io) /* the client hears "internal"; the operator gets the reason */
+        fprintf(stderr, "frontdesk-hq: %s %s: %s\n", method, url, r.json ? r.json : "");
     pool_put(&sv->pool, s, io);
     if (r.status == 0 && !r.drop)
         return MHD_YES; /* answered already (metrics) */

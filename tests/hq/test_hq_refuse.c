@@ -360,6 +360,16 @@ int main(void)
     CHECK_INT(r.status, 200);
     CHECK(has(&r, "\"high\":15") && has(&r, "\"applied\":0") && has(&r, "\"ignored\":5"));
 
+    /* Out of order: the first batch again, after later ones: ignored. */
+    {
+        unsigned char *g1 = NULL;
+        size_t l1 = batch(&d, 1, 1, 10, NULL, &g1);
+        r = request(&d, g1, l1, (struct how){0});
+        CHECK_INT(r.status, 200);
+        CHECK(has(&r, "\"high\":15") && has(&r, "\"applied\":0") && has(&r, "\"ignored\":10"));
+        free(g1);
+    }
+
     /* Epoch 2 starting at seq 40 when the kiosk says so. */
     free(gz);
     gl = batch(&d, 2, 40, 2, ",\"epoch_start\":40", &gz);
