@@ -20,6 +20,6 @@ for t in escpos vprn; do
   cp -n "$here/corpus_$t"/* "$out/corpus_$t/" 2>/dev/null || true
   (cd "$out" && LSAN_OPTIONS="suppressions=$root/tests/drivers/lsan.supp:print_suppressions=0" ./fuzz_$t -max_total_time="$secs" -max_len=2048 -print_final_stats=1 \
      "corpus_$t" 2> "fuzz_$t.log") && st=clean || st=FAILED
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz_$t.log")
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz_$t.log" | tail -1)
   echo "fuzz_$t: ${secs}s, ${execs:-?} inputs, $st"
 done
