@@ -462,6 +462,20 @@ int sync_push_once(sqlite3 *db, struct sync_result *res, char *err, size_t errle
         if (status == 200)
             break;
         rc = refusal(db, status, &a, res, err, errlen);
+        if (status == 409) {
+            /* Head office misses rows this kiosk no longer holds: only a
+             * restore that did not raise the epoch, or a head office restored
+             * from an older backup, can do that. Say so; do not spin. */
+            cJSON *g = cJSON_Parse(a.p ? a.p : "");
+            const cJSON *e = cJSON_GetObjectItemCaseSensitive(g, "expected");
+            if (cJSON_IsNumber(e))
+                set_err(err, errlen,
+                        "head office expects seq %lld of epoch %lld but this kiosk's outbox"
+                        " starts at %lld: rows are missing (restored without raising the"
+                        " epoch?)",
+                        (long long)e->valuedouble, epoch, first);
+            cJSON_Delete(g);
+        }
         if (rc != 1 || tries > 0)
             goto out;
         keys_wipe(&k); /* the clock offset changed: reload and sign again */
