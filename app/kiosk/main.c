@@ -6,6 +6,7 @@
  *   frontdesk --db PATH [--config FILE] [--window WxH] [--lang zh|en]
  *             [--demo] [--lobby] [--script FILE --shots DIR] [--shot PNG]
  *             [--no-kiosk] */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "app.h"
 #include "bday.h"
+#include "complaint.h"
 #include "config.h"
 #include "demo.h"
 #include "ime.h"
@@ -85,6 +87,28 @@ static void lobby_poll(void *ud)
     ui_timer_add(LOBBY_POLL_MS, lobby_poll, a);
 }
 
+/* --report FILE: after each screen change, its name and where its main
+ * buttons are, so that a test can click them with xdotool through the real
+ * X input path. */
+static FILE *report;
+
+static void report_screen(struct app *a)
+{
+    static const char *const ids[] = {"ticket", "register", "complaint", "status", "rate",
+                                      "svc_A", "svc_B", "done", "home", "lang"};
+    ui_layout_now();
+    fprintf(report, "screen %s\n", ui_screen_name(a->screen));
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        struct ui_widget *w = ui_find(a->screen, ids[i]);
+        if (w) {
+            struct ui_rect r = ui_rect_of(w);
+            fprintf(report, "%s %d %d %d %d\n", ids[i], r.x, r.y, r.w, r.h);
+        }
+    }
+    fprintf(report, "end\n");
+    fflush(report);
+}
+
 static int ime_attach(void *ctx, struct kb *kb)
 {
     return ime_kb_attach(kb, ctx, tr_zh());
@@ -95,8 +119,68 @@ static void ime_forget_cb(void *ctx)
     ime_kb_forget(ctx);
 }
 
+/* Counts the places in this process's writable memory that hold `needle`,
+ * skipping the needle's own buffer. For the idle-wipe test: after a reset,
+ * nothing the visitor typed may be left anywhere the process can reach. */
+static int memory_count(const unsigned char *needle, size_t n)
+{
+    FILE *maps = fopen("/proc/self/maps", "r");
+    int mem = open("/proc/self/mem", O_RDONLY), hits = 0;
+    char line[512];
+    static unsigned char chunk[1 << 20];
+    while (maps && mem >= 0 && fgets(line, sizeof line, maps)) {
+        unsigned long lo, hi;
+        char perm[8];
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perm) != 3 || perm[0] != 'r' ||
+            perm[1] != 'w' || strstr(line, "[vvar]") || strstr(line, "[vsyscall]"))
+            continue;
+        for (unsigned long at = lo; at < hi; at += sizeof chunk - n) {
+            size_t len = hi - at < sizeof chunk ? hi - at : sizeof chunk;
+            ssize_t got = pread(mem, chunk, len, (off_t)at);
+            if (got <= 0)
+                break;
+            for (unsigned char *p = chunk; (p = memmem(p, (size_t)got - (size_t)(p - chunk),
+                                                        needle, n)) != NULL; p++)
+                if ((const unsigned char *)(at + (unsigned long)(p - chunk)) != needle) {
+                    hits++;
+                    if (getenv("FRONTDESK_MEMDEBUG")) {
+                        long off = p - chunk;
+                        fprintf(stderr, "hit at %lx in %s  context: ", at + (unsigned long)off, line);
+                        for (long k = off - 48 < 0 ? 0 : off - 48; k < off + 48 && k < got; k++)
+                            fputc(chunk[k] >= 32 && chunk[k] < 127 ? chunk[k] : '.', stderr);
+                        fputc('\n', stderr);
+                    }
+                }
+            if ((size_t)got < len || len < sizeof chunk)
+                break;
+        }
+    }
+    if (maps)
+        fclose(maps);
+    if (mem >= 0)
+        close(mem);
+    return hits;
+}
+
+/* Decodes hex into out; returns the length or -1. */
+static int unhex(const char *hex, unsigned char *out, size_t cap)
+{
+    size_t n = strlen(hex) / 2;
+    if (strlen(hex) % 2 || n == 0 || n > cap)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+            return -1;
+        out[i] = (unsigned char)v;
+    }
+    return (int)n;
+}
+
 /* Script commands the toolkit does not know: `lang zh|en`, `home`,
- * `screen NAME`. */
+ * `screen NAME`, `type_ref`, and for the wipe test `mem_has HEX` /
+ * `mem_wiped HEX` (the text is given in hex so that the script's own copy
+ * in memory does not count). */
 static int script_cmd(void *ud, const char *cmd, const char *args, char *err, size_t errsz)
 {
     struct app *a = ud;
@@ -109,6 +193,35 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
     }
     if (!strcmp(cmd, "home")) {
         app_home(a);
+        return 0;
+    }
+    if (!strcmp(cmd, "mem_has") || !strcmp(cmd, "mem_wiped")) {
+        unsigned char needle[256];
+        int n = unhex(args, needle, sizeof needle);
+        if (n < 0) {
+            snprintf(err, errsz, "%s wants the text in hex", cmd);
+            return -1;
+        }
+        int hits = memory_count(needle, (size_t)n);
+        explicit_bzero(needle, sizeof needle);
+        if (!strcmp(cmd, "mem_has") ? hits == 0 : hits != 0) {
+            snprintf(err, errsz, "%s: the text is %s in memory (%d places)", cmd,
+                     hits ? "still" : "not", hits);
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(cmd, "type_ref")) { /* the newest open complaint's reference */
+        struct complaint *c = NULL;
+        int n = 0;
+        struct ui_widget *f = ui_focused(a->screen);
+        if (complaint_list(a->st, NULL, bday_now(), &c, &n, NULL) || !n || !f) {
+            free(c);
+            snprintf(err, errsz, "no open complaint, or no field focused");
+            return -1;
+        }
+        ui_field_insert(f, c[n - 1].ref);
+        free(c);
         return 0;
     }
     if (!strcmp(cmd, "screen")) {
@@ -210,6 +323,12 @@ int main(int argc, char **argv)
             shot = argv[++i];
         else if (!strcmp(a, "--lang") && next)
             lang = argv[++i];
+        else if (!strcmp(a, "--report") && next) {
+            if (!(report = fopen(argv[++i], "w"))) {
+                fprintf(stderr, "frontdesk: cannot write %s\n", argv[i]);
+                return 2;
+            }
+        }
         else if (!strcmp(a, "--window") && next) {
             if (sscanf(argv[++i], "%dx%d", &w, &h) != 2 || w < 320 || h < 240 ||
                 w > 8192 || h > 8192) {
@@ -303,6 +422,8 @@ int main(int argc, char **argv)
         }
     }
     ui_on_wake(on_wake, &A);
+    if (report)
+        A.on_show = report_screen;
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     A.cur = SCR_COUNT;
@@ -337,5 +458,7 @@ out:
     kprint_stop(kp);
     tr_free();
     store_close(st);
+    if (report)
+        fclose(report);
     return rc;
 }

@@ -89,6 +89,8 @@ static void show(struct app *a, enum scr s, struct ui_screen *old)
     ui_show(a->screen);
     ui_screen_free(old);
     arm_idle(a);
+    if (a->on_show)
+        a->on_show(a);
 }
 
 void app_go(struct app *a, enum scr s)
@@ -132,13 +134,18 @@ static void on_home(struct ui_widget *w, void *ud)
     app_home(ud);
 }
 
-struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *title_key)
+struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *title_key,
+                            ui_cb on_back)
 {
     struct ui_widget *root = ui_screen_root(s);
     struct ui_widget *bar = ui_box(root, "bar", UI_ROW);
+    if (on_back)
+        ui_button(bar, "back", tr("common.back"), on_back, a);
     struct ui_widget *t = ui_label(bar, "title", tr(title_key), UI_FONT_TITLE);
     ui_set_weight(t, 1);
     ui_set_lines(t, 1);
+    struct ui_widget *n = ui_label(bar, "stepno", "", UI_FONT_BODY);
+    ui_set_visible(n, 0);
     ui_button(bar, "lang", tr("lang.switch"), on_lang, a);
     struct ui_widget *home = ui_button(bar, "home", tr("common.home"), on_home, a);
     ui_set_style(home, UI_STYLE_QUIET);
@@ -152,6 +159,19 @@ struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *titl
     return content;
 }
 
+void app_title(struct ui_screen *s, const char *text, int step, int n)
+{
+    char buf[16];
+    struct ui_widget *t = ui_find(s, "title"), *no = ui_find(s, "stepno");
+    if (t)
+        ui_set_text(t, text);
+    if (no) {
+        snprintf(buf, sizeof buf, "%d/%d", step, n);
+        ui_set_text(no, buf);
+        ui_set_visible(no, n > 0);
+    }
+}
+
 void app_wizard_show(struct app *a, struct ui_widget **boxes, int n, int step,
                      struct ui_widget *field)
 {
@@ -161,6 +181,8 @@ void app_wizard_show(struct app *a, struct ui_widget **boxes, int n, int step,
             ui_set_visible(boxes[i], i == step);
     if (field)
         ui_focus(field);
+    if (a->on_show && a->screen)
+        a->on_show(a);
 }
 
 struct kb *app_keyboard(struct app *a, struct ui_widget *parent, const char *layout)

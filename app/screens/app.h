@@ -50,6 +50,7 @@ struct app {
     struct app_printer printer;  /* receipts */
     struct app_ime ime;          /* pinyin */
     const char *branch;          /* branch name, for the home screen */
+    void (*on_show)(struct app *); /* after a screen is shown (tests) */
 
     /* The current visitor's flow, wiped by app_home(). */
     struct {
@@ -74,9 +75,16 @@ void app_rebuild(struct app *a);
  * default language. */
 void app_home(struct app *a);
 
-/* Builds the common frame on screen s: a top bar with the title, the
- * language switch and Home/Cancel, and returns the content box under it. */
-struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *title_key);
+/* Builds the common frame on screen s: a top bar with Back (when on_back is
+ * given), the title (widget "title"), a step counter (widget "stepno"), the
+ * language switch and Home, and returns the content box under it. Wizards
+ * put each step's question in the title, so that a step is one bar, one
+ * field and the keyboard: that fits a 1024x600 screen. */
+struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *title_key,
+                            ui_cb on_back);
+
+/* Sets the title and the step counter ("2/5"; n = 0 hides it). */
+void app_title(struct ui_screen *s, const char *text, int step, int n);
 
 /* Shows step `step` of a wizard: of boxes[0..n-1] only that one is visible;
  * focuses `field` when not NULL. */

@@ -19,7 +19,7 @@ static struct {
     struct ui_widget *steps[NSTEPS];
     struct ui_widget *desc, *cname, *cphone, *consent, *consent_err;
     struct ui_widget *rv_cat, *rv_desc, *rv_contact, *cat_err;
-    struct ui_widget *ref, *nav, *back, *next;
+    struct ui_widget *ref;
     struct kb *kb;
 } C;
 
@@ -37,13 +37,18 @@ static const char *category_label(const char *slug)
     return out;
 }
 
+static const char *const titles[NSTEPS] = {"complaint.step_category", "complaint.step_text",
+                                            "complaint.step_contact", "complaint.step_review",
+                                            "complaint.title"};
+
 static void show_step(struct app *a, int step)
 {
     struct ui_widget *focus = step == ST_TEXT ? C.desc : step == ST_CONTACT ? C.cname : NULL;
+    struct ui_screen *s = ui_screen_of(C.ref);
     app_wizard_show(a, C.steps, NSTEPS, step, focus);
-    ui_set_visible(C.nav, step > ST_CATEGORY && step < ST_DONE);
+    app_title(s, tr(titles[step]), step + 1, step < ST_DONE ? ST_DONE : 0);
+    ui_set_visible(ui_find(s, "back"), step > ST_CATEGORY && step < ST_DONE);
     ui_set_visible(kb_widget(C.kb), step == ST_TEXT || step == ST_CONTACT);
-    ui_set_text(C.next, tr(step == ST_REVIEW ? "common.submit" : "common.next"));
     if (step == ST_TEXT)
         kb_set_layout(C.kb, "letters");
     if (step == ST_REVIEW) {
@@ -162,15 +167,24 @@ static void on_done(struct ui_widget *w, void *ud)
     app_home(ud);
 }
 
+/* A row with the step's Next (or Submit) button at its end. */
+static void next_button(struct app *a, struct ui_widget *parent, const char *id,
+                        const char *label)
+{
+    struct ui_widget *row = ui_box(parent, NULL, UI_ROW);
+    ui_spacer(row, 1);
+    struct ui_widget *b = ui_button(row, id, tr(label), on_next, a);
+    ui_set_style(b, UI_STYLE_PRIMARY);
+}
+
 struct ui_screen *scr_complaint(struct app *a)
 {
     struct ui_screen *s = ui_screen_new("complaint");
-    struct ui_widget *content = app_frame(a, s, "complaint.title");
+    struct ui_widget *content = app_frame(a, s, "complaint.title", on_back);
     scr_complaint_wipe();
 
     C.steps[ST_CATEGORY] = ui_box(content, "step_category", UI_COL);
     ui_set_weight(C.steps[ST_CATEGORY], 1);
-    ui_label(C.steps[ST_CATEGORY], NULL, tr("complaint.step_category"), UI_FONT_TITLE);
     struct ui_widget *grid = ui_grid(C.steps[ST_CATEGORY], "categories", 3, 2);
     ui_set_weight(grid, 1);
     for (int i = 0; complaint_category(i); i++) {
@@ -184,21 +198,23 @@ struct ui_screen *scr_complaint(struct app *a)
 
     C.steps[ST_TEXT] = ui_box(content, "step_text", UI_COL);
     ui_set_weight(C.steps[ST_TEXT], 1);
-    ui_label(C.steps[ST_TEXT], NULL, tr("complaint.step_text"), UI_FONT_TITLE);
-    C.desc = ui_field(C.steps[ST_TEXT], "desc", tr("complaint.description"),
-                      COMPLAINT_DESC_MAX);
+    struct ui_widget *trow = ui_box(C.steps[ST_TEXT], NULL, UI_ROW);
+    ui_set_weight(trow, 1);
+    C.desc = ui_field(trow, "desc", tr("complaint.description"), COMPLAINT_DESC_MAX);
     ui_set_weight(C.desc, 1);
+    struct ui_widget *nt = ui_button(trow, "next_text", tr("common.next"), on_next, a);
+    ui_set_style(nt, UI_STYLE_PRIMARY);
 
     C.steps[ST_CONTACT] = ui_box(content, "step_contact", UI_COL);
-    ui_set_weight(C.steps[ST_CONTACT], 1);
-    ui_label(C.steps[ST_CONTACT], NULL, tr("complaint.step_contact"), UI_FONT_TITLE);
     ui_label(C.steps[ST_CONTACT], NULL, tr("complaint.anonymous"), UI_FONT_BODY);
-    struct ui_widget *row = ui_box(C.steps[ST_CONTACT], "contact_row", UI_AUTO);
+    struct ui_widget *row = ui_box(C.steps[ST_CONTACT], "contact_row", UI_ROW);
     C.cname = ui_field(row, "cname", tr("complaint.contact_name"), COMPLAINT_NAME_MAX);
     ui_set_weight(C.cname, 1);
     C.cphone = ui_field(row, "cphone", tr("complaint.contact_phone"), 24);
     ui_set_weight(C.cphone, 1);
     ui_field_set_keyboard(C.cphone, "phone");
+    struct ui_widget *nc = ui_button(row, "next_contact", tr("common.next"), on_next, a);
+    ui_set_style(nc, UI_STYLE_PRIMARY);
     C.consent = ui_check(C.steps[ST_CONTACT], "consent", tr("complaint.consent"), NULL, NULL);
     C.consent_err = ui_label(C.steps[ST_CONTACT], "consent_err", "", UI_FONT_BODY);
     ui_set_style(C.consent_err, UI_STYLE_DANGER);
@@ -206,13 +222,13 @@ struct ui_screen *scr_complaint(struct app *a)
 
     C.steps[ST_REVIEW] = ui_box(content, "step_review", UI_COL);
     ui_set_weight(C.steps[ST_REVIEW], 1);
-    ui_label(C.steps[ST_REVIEW], NULL, tr("complaint.step_review"), UI_FONT_TITLE);
-    C.rv_cat = ui_label(C.steps[ST_REVIEW], "rv_cat", "", UI_FONT_BODY);
+    C.rv_cat = ui_label(C.steps[ST_REVIEW], "rv_cat", "", UI_FONT_TITLE);
     C.rv_desc = ui_label(C.steps[ST_REVIEW], "rv_desc", "", UI_FONT_BODY);
     ui_set_weight(C.rv_desc, 1);
     C.rv_contact = ui_label(C.steps[ST_REVIEW], "rv_contact", "", UI_FONT_BODY);
     ui_set_private(C.rv_desc, 1);
     ui_set_private(C.rv_contact, 1);
+    next_button(a, C.steps[ST_REVIEW], "submit", "common.submit");
 
     C.steps[ST_DONE] = ui_box(content, "step_done", UI_COL);
     ui_set_weight(C.steps[ST_DONE], 1);
@@ -231,13 +247,9 @@ struct ui_screen *scr_complaint(struct app *a)
     struct ui_widget *done = ui_button(C.steps[ST_DONE], "done", tr("common.done"), on_done, a);
     ui_set_style(done, UI_STYLE_PRIMARY);
 
-    C.nav = ui_box(content, "nav", UI_ROW);
-    C.back = ui_button(C.nav, "back", tr("common.back"), on_back, a);
-    ui_spacer(C.nav, 1);
-    C.next = ui_button(C.nav, "next", tr("common.next"), on_next, a);
-    ui_set_style(C.next, UI_STYLE_PRIMARY);
     ui_field_on_submit(C.cname, on_next, a);
     ui_field_on_submit(C.cphone, on_next, a);
+    ui_spacer(content, 0.01f); /* the keyboard sits at the bottom */
     C.kb = app_keyboard(a, content, "letters");
     show_step(a, a->flow.step < ST_DONE ? a->flow.step : ST_CATEGORY);
     return s;

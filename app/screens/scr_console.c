@@ -23,7 +23,7 @@ static void on_quit(struct ui_widget *w, void *ud)
 struct ui_screen *scr_console(struct app *a)
 {
     struct ui_screen *s = ui_screen_new("console");
-    struct ui_widget *content = app_frame(a, s, "staff.console");
+    struct ui_widget *content = app_frame(a, s, "staff.console", NULL);
     ui_label(content, "who", a->flow.staff_name, UI_FONT_TITLE);
     ui_spacer(content, 1);
     struct ui_widget *row = ui_box(content, NULL, UI_ROW);

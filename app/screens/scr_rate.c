@@ -75,7 +75,7 @@ static void on_home(struct ui_widget *w, void *ud)
 struct ui_screen *scr_rate(struct app *a)
 {
     struct ui_screen *s = ui_screen_new("rate");
-    struct ui_widget *content = app_frame(a, s, "rate.title");
+    struct ui_widget *content = app_frame(a, s, "rate.title", NULL);
     struct rating_candidate *c = NULL;
     int n = 0;
     memset(&Q, 0, sizeof Q);
@@ -101,8 +101,8 @@ struct ui_screen *scr_rate(struct app *a)
     for (int d = 0; d < 3; d++) {
         struct ui_widget *row = ui_box(Q.steps[ST_FACES], NULL, UI_ROW);
         ui_set_weight(row, d == 0 ? 2 : 1); /* the first question is the big one */
-        struct ui_widget *l = ui_label(row, NULL, tr(dims[d]), UI_FONT_TITLE);
-        ui_set_size(l, 18);
+        struct ui_widget *l = ui_label(row, NULL, tr(dims[d]), UI_FONT_BODY);
+        ui_set_size(l, 20);
         for (int i = 0; i < 4; i++) {
             char id[24];
             snprintf(id, sizeof id, "face_%d_%d", d, i + 1);

@@ -21,7 +21,7 @@ static struct {
     struct ui_widget *steps[NSTEPS];
     struct ui_widget *field[ST_DONE]; /* name, phone, company, host query, purpose */
     struct ui_widget *hosts;          /* the host list */
-    struct ui_widget *nav, *back, *next;
+    struct ui_widget *next[ST_DONE];  /* Next beside each field */
     struct kb *kb;
     struct ui_widget *badge, *notified, *slip;
 } R;
@@ -40,10 +40,14 @@ void scr_register_wipe(void)
 
 static void show_step(struct app *a, int step)
 {
+    struct ui_screen *s = ui_screen_of(R.badge);
     app_wizard_show(a, R.steps, NSTEPS, step, step < ST_DONE ? R.field[step] : NULL);
-    ui_set_visible(R.nav, step < ST_DONE);
+    if (step < ST_DONE)
+        app_title(s, tr(prompts[step]), step + 1, ST_DONE);
+    else
+        app_title(s, tr("register.title"), 0, 0);
     ui_set_visible(kb_widget(R.kb), step < ST_DONE);
-    ui_set_enabled(R.back, step > 0);
+    ui_set_visible(ui_find(s, "back"), step > 0 && step < ST_DONE);
     if (step < ST_DONE)
         kb_set_layout(R.kb, layouts[step]);
 }
@@ -165,22 +169,34 @@ static void on_done(struct ui_widget *w, void *ud)
 struct ui_screen *scr_register(struct app *a)
 {
     struct ui_screen *s = ui_screen_new("register");
-    struct ui_widget *content = app_frame(a, s, "register.title");
+    struct ui_widget *content = app_frame(a, s, "register.title", on_back);
     scr_register_wipe();
     R.app = a;
     for (int i = 0; i < ST_DONE; i++) {
         char id[24];
-        snprintf(id, sizeof id, "step_%s", field_ids[i]);
-        R.steps[i] = ui_box(content, id, UI_COL);
-        ui_set_weight(R.steps[i], 1);
-        ui_label(R.steps[i], NULL, tr(prompts[i]), UI_FONT_TITLE);
         static const int caps[ST_DONE] = {VISITOR_NAME_MAX, 24, VISITOR_COMPANY_MAX,
                                           HOST_NAME_MAX_CHARS, VISITOR_PURPOSE_MAX};
-        R.field[i] = ui_field(R.steps[i], field_ids[i],
+        snprintf(id, sizeof id, "step_%s", field_ids[i]);
+        /* The host step puts the list beside the search on a landscape
+         * screen, where the keyboard leaves little height. */
+        R.steps[i] = ui_box(content, id, i == ST_HOST ? UI_AUTO : UI_COL);
+        ui_set_weight(R.steps[i], i == ST_HOST ? 1 : 0);
+        struct ui_widget *col = R.steps[i];
+        if (i == ST_HOST && ui_is_landscape()) {
+            col = ui_box(R.steps[i], NULL, UI_COL);
+            ui_set_weight(col, 1);
+        }
+        struct ui_widget *row = ui_box(col, NULL, UI_ROW);
+        R.field[i] = ui_field(row, field_ids[i],
                               i == ST_HOST ? tr("register.host_search") : tr(prompts[i]),
                               caps[i]);
+        ui_set_weight(R.field[i], 1);
         ui_field_set_keyboard(R.field[i], layouts[i]);
         ui_field_on_submit(R.field[i], on_next, a);
+        snprintf(id, sizeof id, "next_%s", field_ids[i]);
+        R.next[i] = ui_button(row, i == ST_PURPOSE ? "submit" : id,
+                              tr(i == ST_PURPOSE ? "common.submit" : "common.next"), on_next, a);
+        ui_set_style(R.next[i], UI_STYLE_PRIMARY);
         if (i == ST_HOST) {
             ui_field_on_change(R.field[i], on_host_query, a);
             R.hosts = ui_list(R.steps[i], "hosts", on_host_pick, a);
@@ -213,11 +229,7 @@ struct ui_screen *scr_register(struct app *a)
     struct ui_widget *done = ui_button(R.steps[ST_DONE], "done", tr("common.done"), on_done, a);
     ui_set_style(done, UI_STYLE_PRIMARY);
 
-    R.nav = ui_box(content, "nav", UI_ROW);
-    R.back = ui_button(R.nav, "back", tr("common.back"), on_back, a);
-    ui_spacer(R.nav, 1);
-    R.next = ui_button(R.nav, "next", tr("common.next"), on_next, a);
-    ui_set_style(R.next, UI_STYLE_PRIMARY);
+    ui_spacer(content, 0.01f); /* the keyboard sits at the bottom */
     R.kb = app_keyboard(a, content, "letters");
     show_step(a, a->flow.step < ST_DONE ? a->flow.step : 0);
     return s;

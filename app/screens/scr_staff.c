@@ -48,7 +48,7 @@ static void on_pin(struct ui_widget *w, void *ud)
 struct ui_screen *scr_staff(struct app *a)
 {
     struct ui_screen *s = ui_screen_new("staff");
-    struct ui_widget *content = app_frame(a, s, "staff.title");
+    struct ui_widget *content = app_frame(a, s, "staff.title", NULL);
     struct staff *v = NULL;
     int n = 0;
     memset(&P, 0, sizeof P);

@@ -43,24 +43,30 @@ static void on_lookup(struct ui_widget *w, void *ud)
 struct ui_screen *scr_status(struct app *a)
 {
     struct ui_screen *s = ui_screen_new("status");
-    struct ui_widget *content = app_frame(a, s, "status.title");
+    struct ui_widget *content = app_frame(a, s, "status.title", NULL);
     memset(&S, 0, sizeof S);
-    ui_label(content, NULL, tr("status.enter"), UI_FONT_TITLE);
-    struct ui_widget *row = ui_box(content, "lookup_row", UI_ROW);
+    /* Landscape: the keypad beside the answer; portrait: under it. */
+    struct ui_widget *split = ui_box(content, "split", UI_AUTO);
+    ui_set_weight(split, 1);
+    struct ui_widget *left = ui_box(split, "answer", UI_COL);
+    ui_set_weight(left, 1);
+    ui_label(left, NULL, tr("status.enter"), UI_FONT_BODY);
+    struct ui_widget *row = ui_box(left, "lookup_row", UI_ROW);
     S.ref = ui_field(row, "ref", "261123-001-001-0", 20);
     ui_set_weight(S.ref, 1);
     ui_field_set_keyboard(S.ref, "numeric");
     ui_field_on_submit(S.ref, on_lookup, a);
     struct ui_widget *go = ui_button(row, "lookup", tr("status.lookup"), on_lookup, a);
     ui_set_style(go, UI_STYLE_PRIMARY);
-    S.state = ui_label(content, "state", "", UI_FONT_HEADLINE);
-    S.updated = ui_label(content, "updated", "", UI_FONT_TITLE);
-    S.due = ui_label(content, "due", "", UI_FONT_TITLE);
+    S.state = ui_label(left, "state", "", UI_FONT_TITLE);
+    S.updated = ui_label(left, "updated", "", UI_FONT_BODY);
+    S.due = ui_label(left, "due", "", UI_FONT_BODY);
     ui_set_visible(S.updated, 0);
     ui_set_visible(S.due, 0);
-    ui_spacer(content, 1);
-    struct kb *kb = kb_new(content, "kb", "numeric");
-    (void)kb;
+    ui_spacer(left, 1);
+    struct kb *kb = kb_new(split, "kb", "numeric");
+    if (kb)
+        ui_set_weight(kb_widget(kb), 1);
     ui_focus(S.ref);
     return s;
 }

@@ -81,7 +81,7 @@ static void on_done(struct ui_widget *w, void *ud)
 struct ui_screen *scr_ticket(struct app *a)
 {
     struct ui_screen *s = ui_screen_new("ticket");
-    struct ui_widget *content = app_frame(a, s, "ticket.title");
+    struct ui_widget *content = app_frame(a, s, "ticket.title", NULL);
     struct queue_service *v = NULL;
     int n = 0;
     char buf[128];

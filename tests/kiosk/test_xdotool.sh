@@ -1,0 +1,46 @@
+#!/bin/sh
+# test_xdotool.sh CTL FRONTDESK - the real X input path: the kiosk runs
+# without a script, xdotool moves the pointer and clicks "take a number",
+# then service A, then Done; the store must hold one more ticket and the
+# kiosk must be back home. Escape must not quit a kiosk. Run under
+# tests/ui/run-xvfb.sh. Prints "N passed, N failed".
+set -u
+ctl=$1 kiosk=$2
+dir=$(mktemp -d "${TMPDIR:-/tmp}/fdxdo.XXXXXX") || exit 2
+passed=0; failed=0
+check() { if [ "$1" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "test_xdotool: FAILED: $2" >&2; fi; }
+"$ctl" --db "$dir/k.db" init --demo >/dev/null
+before=$("$ctl" --db "$dir/k.db" --json queue A | python3 -c "import json,sys; print(json.load(sys.stdin)['count'])")
+"$kiosk" --db "$dir/k.db" --window 1024x600 --report "$dir/report" 2> "$dir/err" &
+pid=$!
+wait_screen() { # NAME: the report's last screen is NAME
+  i=0
+  while [ $i -lt 100 ]; do
+    last=$(grep '^screen' "$dir/report" 2>/dev/null | tail -n1)
+    [ "$last" = "screen $1" ] && grep -q '^end' "$dir/report" && return 0
+    sleep 0.1; i=$((i + 1))
+  done
+  return 1
+}
+click() { # ID: click the middle of the widget's rect in the last report
+  set -- $(awk -v id="$1" '$1 == "screen" {r = ""} $1 == id {r = $2 " " $3 " " $4 " " $5} END {print r}' "$dir/report")
+  [ $# = 4 ] || return 1
+  xdotool mousemove --window "$wid" $(( $1 + $3 / 2 )) $(( $2 + $4 / 2 )) click 1
+}
+wait_screen home; check $? "the kiosk did not start: $(cat "$dir/err")"
+wid=$(xdotool search --sync --onlyvisible --name '^frontdesk$' | head -n1)
+[ -n "$wid" ]; check $? "no frontdesk window"
+click ticket && wait_screen ticket; check $? "click on the ticket tile not seen"
+click svc_A; sleep 0.5
+after=$("$ctl" --db "$dir/k.db" --json queue A | python3 -c "import json,sys; print(json.load(sys.stdin)['count'])")
+[ "$after" = $((before + 1)) ]; check $? "no ticket issued by the click ($before -> $after)"
+click done && wait_screen home; check $? "Done did not go home"
+# A kiosk ignores Escape: nothing but the staff console quits it.
+xdotool windowfocus --sync "$wid" key Escape
+sleep 0.5
+kill -0 "$pid" 2>/dev/null; check $? "Escape quit the kiosk"
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"; check $? "the kiosk did not stop cleanly on SIGTERM"
+rm -rf "$dir"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
