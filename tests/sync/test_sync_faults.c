@@ -231,7 +231,8 @@ int main(void)
     }
     CHECK_INT(bad, 0);
     CHECK(h_compare(k, hqdb, &rows) == 0);
-    printf("faults injected: %lld, history rows compared: %lld\n", faults, rows);
+    printf("faults injected: %lld, history rows compared: %lld, head office on %s\n", faults,
+           rows, h_hq_is_sqlite(hqdb) ? "SQLite" : "PostgreSQL");
 
     sqlite3_close(k);
     h_server_stop(&srv, 0);
