@@ -28,6 +28,7 @@ extern const int hq_pg_schema_count;
 #define LOCK_CHANGE 0x666468716368616eLL  /* change-log writers, held until commit */
 
 #define COPY_CHUNK (64u * 1024u)          /* COPY data is sent in pieces of this size */
+#define PIPE_MAX 128                      /* statements in flight before a pipeline sync */
 #define COPY_ROW_MAX (32u * 1024u * 1024u) /* one escaped row; a batch body is capped at 16 MiB */
 
 /* Every statement this backend runs, prepared on first use as "q<id>". */
@@ -132,6 +133,7 @@ struct pg_store {
     PGconn *conn;
     unsigned char prepared[Q_COUNT]; /* 1 once "q<id>" exists on this connection */
     int in_tx;                 /* inside the caller's begin .. commit/rollback */
+    int pipe_sent;             /* statements sent in pipeline mode, results not read */
     char err[512];             /* last error text */
 };
 
@@ -250,6 +252,8 @@ static int ensure_conn(struct pg_store *p)
     return session_setup(p);
 }
 
+static int prepare(struct pg_store *p, int id, const char *what);
+
 /* Runs prepared statement id with a's parameters. Returns the result (the
  * caller clears it) with *rc = HQ_OK, or NULL with *rc set and err filled. */
 static PGresult *run(struct pg_store *p, int id, const struct pa *a, const char *what, int *rc)
@@ -259,15 +263,8 @@ static PGresult *run(struct pg_store *p, int id, const struct pa *a, const char 
     ExecStatusType st;
 
     snprintf(name, sizeof name, "q%d", id);
-    if (!p->prepared[id]) {
-        r = PQprepare(p->conn, name, sql_text[id], 0, NULL);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            *rc = fail(p, r, what);
-            return NULL;
-        }
-        PQclear(r);
-        p->prepared[id] = 1;
-    }
+    if ((*rc = prepare(p, id, what)) != HQ_OK)
+        return NULL;
     r = PQexecPrepared(p->conn, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
     st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -276,6 +273,98 @@ static PGresult *run(struct pg_store *p, int id, const struct pa *a, const char 
     }
     *rc = HQ_OK;
     return r;
+}
+
+/* Makes sure statement id is prepared on this connection (a pipeline sends
+ * only executions, so their statements are prepared before it starts). */
+static int prepare(struct pg_store *p, int id, const char *what)
+{
+    char name[16];
+    PGresult *r;
+    if (p->prepared[id])
+        return HQ_OK;
+    snprintf(name, sizeof name, "q%d", id);
+    r = PQprepare(p->conn, name, sql_text[id], 0, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        return fail(p, r, what);
+    PQclear(r);
+    p->prepared[id] = 1;
+    return HQ_OK;
+}
+
+/* Pipeline mode (libpq >= 14): statements go out without waiting for each
+ * answer, so a batch's per-row statements cost one round trip, not one each.
+ * pipe_sync reads every answer up to the sync point and keeps the first
+ * error (later statements then come back PIPELINE_ABORTED). At most PIPE_MAX
+ * statements are in flight, so neither side's socket buffer can fill up
+ * while the other waits (a blocking connection would deadlock). */
+static int pipe_sync(struct pg_store *p)
+{
+    int rc = HQ_OK, nulls = 0;
+    if (PQpipelineSync(p->conn) != 1) {
+        set_err(p, "pipeline sync: %s", PQerrorMessage(p->conn));
+        return HQ_E_IO;
+    }
+    for (;;) {
+        PGresult *r = PQgetResult(p->conn);
+        if (!r) { /* the end of one statement's results */
+            if (PQstatus(p->conn) != CONNECTION_OK || ++nulls > p->pipe_sent + 1) {
+                set_err(p, "pipeline: %s", PQerrorMessage(p->conn));
+                rc = HQ_E_IO;
+                break;
+            }
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st == PGRES_FATAL_ERROR && rc == HQ_OK)
+            rc = fail(p, r, "pipeline"); /* clears r */
+        else
+            PQclear(r);
+    }
+    p->pipe_sent = 0;
+    return rc;
+}
+
+static int pipe_begin(struct pg_store *p)
+{
+    p->pipe_sent = 0;
+    if (PQenterPipelineMode(p->conn) != 1) {
+        set_err(p, "pipeline: %s", PQerrorMessage(p->conn));
+        return HQ_E_IO;
+    }
+    return HQ_OK;
+}
+
+/* Sends prepared statement id (see prepare) with a's parameters. */
+static int pipe_send(struct pg_store *p, int id, const struct pa *a)
+{
+    char name[16];
+    snprintf(name, sizeof name, "q%d", id);
+    if (PQsendQueryPrepared(p->conn, name, a->n, a->v, NULL, NULL, 0) != 1) {
+        set_err(p, "pipeline send: %s", PQerrorMessage(p->conn));
+        return HQ_E_IO;
+    }
+    if (++p->pipe_sent >= PIPE_MAX)
+        return pipe_sync(p);
+    return HQ_OK;
+}
+
+/* Reads what is still in flight and leaves pipeline mode; returns rc, or the
+ * pipeline's first error when rc is HQ_OK. */
+static int pipe_end(struct pg_store *p, int rc)
+{
+    int rs = HQ_OK;
+    if (p->pipe_sent > 0 && PQstatus(p->conn) == CONNECTION_OK)
+        rs = pipe_sync(p);
+    if (PQexitPipelineMode(p->conn) != 1 && rs == HQ_OK) {
+        set_err(p, "pipeline end: %s", PQerrorMessage(p->conn));
+        rs = HQ_E_IO;
+    }
+    return rc != HQ_OK ? rc : rs;
 }
 
 /* Runs a statement whose rows do not matter; rows changed into *changed. */
@@ -772,8 +861,8 @@ static int copy_records(struct pg_store *p, const struct hq_batch *b, size_t fro
     return rc;
 }
 
-/* Stores one quarantined row or applies one complaint (kiosk-owned fields on
- * every version; workflow fields only when head office is seeing it first). */
+/* Sends (pipelined) one quarantined row, or one complaint (kiosk-owned fields
+ * on every version; workflow fields only when head office sees it first). */
 static int put_extra(struct pg_store *p, const struct hq_batch *b, const struct hq_record *r)
 {
     struct pa a = {0};
@@ -786,7 +875,7 @@ static int put_extra(struct pg_store *p, const struct hq_batch *b, const struct 
         pa_txt(&a, r->json ? r->json : "null");
         pa_txt(&a, r->quarantine);
         pa_int(&a, b->now);
-        return run_cmd(p, Q_QUAR_INS, &a, "quarantine", NULL);
+        return pipe_send(p, Q_QUAR_INS, &a);
     }
     const struct hq_complaint *c = r->complaint;
     pa_txt(&a, b->device_id);
@@ -806,7 +895,7 @@ static int put_extra(struct pg_store *p, const struct hq_batch *b, const struct 
     pa_txt(&a, c->close_reason ? c->close_reason : "");
     pa_txt(&a, c->stat_category ? c->stat_category : "");
     pa_int(&a, b->now);
-    return run_cmd(p, Q_CMP_UPSERT, &a, "complaint upsert", NULL);
+    return pipe_send(p, Q_CMP_UPSERT, &a);
 }
 
 static int pg_push_apply(struct hq_store *s, const struct hq_batch *b,
@@ -875,26 +964,35 @@ static int pg_push_apply(struct hq_store *s, const struct hq_batch *b,
             stored++;
     }
 
+    /* The records in one COPY; then quarantine rows, complaints and the
+     * stream's new high in one pipeline (COPY cannot be pipelined). */
     if (stored > 0 && (rc = copy_records(p, b, first, end, stored)) != HQ_OK)
         goto out;
-    for (size_t i = first; i < end; i++) {
+    if ((rc = prepare(p, Q_QUAR_INS, "quarantine")) != HQ_OK ||
+        (rc = prepare(p, Q_CMP_UPSERT, "complaint upsert")) != HQ_OK ||
+        (rc = prepare(p, Q_STREAM_DEV, "stream put")) != HQ_OK ||
+        (rc = prepare(p, Q_DEV_PUSHED, "device pushed")) != HQ_OK ||
+        (rc = pipe_begin(p)) != HQ_OK)
+        goto out;
+    for (size_t i = first; i < end && rc == HQ_OK; i++) {
         const struct hq_record *rec = &b->recs[i];
-        if ((rec->quarantine || rec->complaint) && (rc = put_extra(p, b, rec)) != HQ_OK)
-            goto out;
+        if (rec->quarantine || rec->complaint)
+            rc = put_extra(p, b, rec);
     }
     a.n = 0;
     pa_txt(&a, b->device_id);
-    if (res->applied > 0 || known) {
+    if (rc == HQ_OK && (res->applied > 0 || known)) {
         pa_int(&a, b->epoch);
         pa_int(&a, cur);
         pa_int(&a, b->now);
         pa_int(&a, b->backlog);
-        rc = run_cmd(p, Q_STREAM_DEV, &a, "stream put", NULL);
-    } else {
+        rc = pipe_send(p, Q_STREAM_DEV, &a);
+    } else if (rc == HQ_OK) {
         pa_int(&a, b->now);
         pa_int(&a, b->backlog);
-        rc = run_cmd(p, Q_DEV_PUSHED, &a, "device pushed", NULL);
+        rc = pipe_send(p, Q_DEV_PUSHED, &a);
     }
+    rc = pipe_end(p, rc);
     if (rc == HQ_OK)
         res->high = (res->applied > 0 || known) ? cur : 0;
 out:

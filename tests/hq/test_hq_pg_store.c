@@ -387,6 +387,24 @@ int main(void)
     CHECK_INT(push(s, body, 1763900006, 1, &res), HQ_OK);
     CHECK_INT(res.high, 2);
     free(body);
+    /* ... but its complaint has no branch: that statement fails inside the
+     * pipeline, the whole push fails and writes nothing, and the handle
+     * goes on working. */
+    body = strdup("{\"device_id\":\"dddd\",\"epoch\":1,\"backlog\":0,\"records\":["
+                  "{\"seq\":3,\"type\":\"ticket\",\"v\":9,\"record\":{\"id\":3}},"
+                  "{\"seq\":4,\"type\":\"complaint\",\"v\":1,\"record\":{\"id\":1,"
+                  "\"ref\":\"20261123000009\",\"category\":\"service\",\"description\":\"x\","
+                  "\"received_at\":1763900000,\"feedback_due\":1763986400,\"state\":\"received\"}},"
+                  "{\"seq\":5,\"type\":\"ticket\",\"v\":9,\"record\":{\"id\":5}}]}");
+    CHECK_INT(push(s, body, 1763900006, 1, &res), HQ_E_IO);
+    CHECK(strstr(s->ops->errmsg(s), "23502") != NULL); /* not_null_violation */
+    free(body);
+    CHECK_INT(q_int("SELECT count(*) FROM quarantine WHERE device_id = 'dddd'"), 0);
+    CHECK_INT(q_int("SELECT high FROM stream WHERE device_id = 'dddd'"), 2);
+    body = tickets("dddd", 1, 3, 3);
+    CHECK_INT(push(s, body, 1763900006, 0, &res), HQ_OK);
+    CHECK_INT(res.high, 3);
+    free(body);
 
     /* Complaints: the first version sets the workflow fields, later ones
      * only the kiosk-owned fields. */
@@ -461,7 +479,7 @@ int main(void)
         CHECK_INT(st.tickets, 8);
         CHECK_INT(s->ops->totals(s, &t), HQ_OK);
         CHECK_INT(t.devices, 2);
-        CHECK_INT(t.records, 14); /* A: 8 tickets, audit, 2 complaints, handover; dddd: 2 */
+        CHECK_INT(t.records, 15); /* A: 8 tickets, audit, 2 complaints, handover; dddd: 3 */
         CHECK_INT(t.quarantined, 1);
         CHECK_INT(t.complaints_open, 1);
     }
