@@ -117,15 +117,9 @@ static int load_by_ref(struct fd_store *st, const char *ref, struct complaint *c
 {
     sqlite3_stmt *s = store_prepare(st, "SELECT " COMPLAINT_COLS
                                         " FROM complaint WHERE ref = ?1");
-    int rc;
-    if (!s)
-        return FD_EDB;
-    sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        complaint_row(s, c);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? FD_ENOTFOUND : FD_EDB;
+    if (s)
+        sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
+    return store_one(s, complaint_row, c);
 }
 
 int complaint_file(struct fd_store *st, const struct complaint_in *in,

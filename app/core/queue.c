@@ -368,15 +368,9 @@ static int load_ticket(struct fd_store *st, int64_t id, struct queue_ticket *t)
 {
     sqlite3_stmt *s = store_prepare(st, "SELECT " TICKET_COLS TICKET_FROM
                                         " WHERE t.id = ?1");
-    int rc;
-    if (!s)
-        return FD_EDB;
-    sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        row_to_ticket(s, t);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? FD_ENOTFOUND : FD_EDB;
+    if (s)
+        sqlite3_bind_int64(s, 1, id);
+    return store_one(s, row_to_ticket, t);
 }
 
 /* Fills t->ahead and t->est_wait_s for a waiting ticket. */

@@ -412,3 +412,15 @@ int store_fail(struct fd_store *st, struct fd_err *err)
 {
     return fd_fail(err, FD_EDB, "", "database error: %s", sqlite3_errmsg(st->db));
 }
+
+int store_one(sqlite3_stmt *stmt, void (*row)(sqlite3_stmt *, void *), void *out)
+{
+    int rc;
+    if (!stmt)
+        return FD_EDB;
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        row(stmt, out);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? FD_ENOTFOUND : FD_EDB;
+}

@@ -65,6 +65,10 @@ sqlite3_stmt *store_prepare(struct fd_store *st, const char *sql);
 int store_collect(sqlite3_stmt *stmt, size_t elem_size, int cap,
                   void (*row)(sqlite3_stmt *, void *), void **out, int *n);
 
+/* Runs `stmt` (bound by the caller) for at most one row and turns it into
+ * *out with row(). Resets stmt. Returns 0, FD_ENOTFOUND (no row) or FD_EDB. */
+int store_one(sqlite3_stmt *stmt, void (*row)(sqlite3_stmt *, void *), void *out);
+
 /* Copies text column `col` of the current row into dst ("" for NULL). */
 void store_col_text(sqlite3_stmt *s, int col, char *dst, size_t len);
 

@@ -38,15 +38,9 @@ static int load_visitor(struct fd_store *st, int64_t id, struct visitor *v)
 {
     sqlite3_stmt *s = store_prepare(st, "SELECT " VISITOR_COLS
                                         " FROM visitor WHERE id = ?1");
-    int rc;
-    if (!s)
-        return FD_EDB;
-    sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        row_to_visitor(s, v);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? FD_ENOTFOUND : FD_EDB;
+    if (s)
+        sqlite3_bind_int64(s, 1, id);
+    return store_one(s, row_to_visitor, v);
 }
 
 int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,

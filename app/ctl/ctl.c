@@ -104,6 +104,19 @@ static long parse_long(const char *s, long min, long max, int *ok)
     return v;
 }
 
+/* Reports a record made by an add command: its id. */
+static int print_added(const struct ctl *c, const char *what, int64_t id)
+{
+    if (c->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "id", (double)id);
+        ctl_print_json(o);
+    } else {
+        printf("%s %lld added\n", what, (long long)id);
+    }
+    return 0;
+}
+
 /* ---- tickets and queue ------------------------------------------------- */
 
 static cJSON *j_ticket(const struct queue_ticket *t)
@@ -584,14 +597,7 @@ static int cmd_host_add(struct ctl *c)
     int rc = host_add(c->st, c->pos[0], c->npos > 1 ? c->pos[1] : "", &id, &e);
     if (rc)
         return ctl_fail(c, rc, &e);
-    if (c->json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "id", (double)id);
-        ctl_print_json(o);
-    } else {
-        printf("host %lld added\n", (long long)id);
-    }
-    return 0;
+    return print_added(c, "host", id);
 }
 
 static int cmd_host_list(struct ctl *c)
@@ -866,14 +872,7 @@ static int cmd_staff_add(struct ctl *c)
     explicit_bzero(pin, sizeof pin);
     if (rc)
         return ctl_fail(c, rc, &e);
-    if (c->json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "id", (double)id);
-        ctl_print_json(o);
-    } else {
-        printf("staff %lld added\n", (long long)id);
-    }
-    return 0;
+    return print_added(c, "staff", id);
 }
 
 static int cmd_staff_list(struct ctl *c)

@@ -184,29 +184,75 @@ CREATE TABLE outbox (
 
 INSERT INTO meta(key, value) VALUES ('epoch', '1');
 
+-- Records as head office receives them, one view per type; the triggers
+-- below copy a changed row's record into the outbox.
+CREATE VIEW ticket_record AS SELECT t.id, json_object('id', t.id, 'bday', t.bday,
+    'issued_service', si.code, 'service', s.code, 'number', t.number,
+    'label', t.label, 'priority', t.priority, 'state', t.state,
+    'counter', t.counter_id, 'recalls', t.recalls, 'transfers', t.transfers,
+    'issued_at', t.issued_at, 'called_at', t.called_at,
+    'serving_at', t.serving_at, 'finished_at', t.finished_at) AS record
+  FROM ticket t JOIN service s ON s.id = t.service_id
+  JOIN service si ON si.id = t.issued_service_id;
+CREATE VIEW visitor_record AS SELECT id, json_object('id', id, 'bday', bday,
+    'badge', badge, 'name', name, 'phone', phone, 'company', company,
+    'host', host_name, 'purpose', purpose, 'signed_in_at', signed_in_at,
+    'signed_out_at', signed_out_at, 'signout_how', signout_how) AS record
+  FROM visitor;
+CREATE VIEW complaint_record AS SELECT id, json_object('id', id, 'ref', ref,
+    'category', category, 'description', description,
+    'contact_name', contact_name, 'contact_phone', contact_phone,
+    'consent', consent, 'ticket', ticket_id, 'received_at', received_at,
+    'feedback_due', feedback_due, 'severity', severity, 'valid', valid,
+    'state', state, 'department', department, 'resolution', resolution,
+    'close_reason', close_reason, 'stat_category', stat_category,
+    'updated_at', updated_at) AS record
+  FROM complaint;
+CREATE VIEW rating_record AS SELECT r.id, json_object('id', r.id,
+    'ticket', r.ticket_id, 'counter', r.counter_id, 'service', r.service,
+    'attitude', r.attitude, 'result', r.result, 'comment', r.comment,
+    'at', r.at, 'complaint', c.ref) AS record
+  FROM rating r LEFT JOIN complaint c ON c.id = r.complaint_id;
+
 CREATE TRIGGER ticket_ins AFTER INSERT ON ticket BEGIN
-  INSERT INTO outbox(epoch, type, schema_version, record) VALUES (
-    (SELECT value FROM meta WHERE key = 'epoch'), 'ticket', 1,
-    json_object('id', NEW.id, 'bday', NEW.bday, 'issued_service',
-      (SELECT code FROM service WHERE id = NEW.issued_service_id),
-      'service', (SELECT code FROM service WHERE id = NEW.service_id),
-      'number', NEW.number, 'label', NEW.label, 'priority', NEW.priority,
-      'state', NEW.state, 'counter', NEW.counter_id, 'recalls', NEW.recalls,
-      'transfers', NEW.transfers, 'issued_at', NEW.issued_at,
-      'called_at', NEW.called_at, 'serving_at', NEW.serving_at,
-      'finished_at', NEW.finished_at));
+  INSERT INTO outbox(epoch, type, schema_version, record)
+    SELECT (SELECT value FROM meta WHERE key = 'epoch'), 'ticket', 1, record
+    FROM ticket_record WHERE id = NEW.id;
 END;
 CREATE TRIGGER ticket_upd AFTER UPDATE ON ticket BEGIN
-  INSERT INTO outbox(epoch, type, schema_version, record) VALUES (
-    (SELECT value FROM meta WHERE key = 'epoch'), 'ticket', 1,
-    json_object('id', NEW.id, 'bday', NEW.bday, 'issued_service',
-      (SELECT code FROM service WHERE id = NEW.issued_service_id),
-      'service', (SELECT code FROM service WHERE id = NEW.service_id),
-      'number', NEW.number, 'label', NEW.label, 'priority', NEW.priority,
-      'state', NEW.state, 'counter', NEW.counter_id, 'recalls', NEW.recalls,
-      'transfers', NEW.transfers, 'issued_at', NEW.issued_at,
-      'called_at', NEW.called_at, 'serving_at', NEW.serving_at,
-      'finished_at', NEW.finished_at));
+  INSERT INTO outbox(epoch, type, schema_version, record)
+    SELECT (SELECT value FROM meta WHERE key = 'epoch'), 'ticket', 1, record
+    FROM ticket_record WHERE id = NEW.id;
+END;
+CREATE TRIGGER visitor_ins AFTER INSERT ON visitor BEGIN
+  INSERT INTO outbox(epoch, type, schema_version, record)
+    SELECT (SELECT value FROM meta WHERE key = 'epoch'), 'visitor', 1, record
+    FROM visitor_record WHERE id = NEW.id;
+END;
+CREATE TRIGGER visitor_upd AFTER UPDATE ON visitor BEGIN
+  INSERT INTO outbox(epoch, type, schema_version, record)
+    SELECT (SELECT value FROM meta WHERE key = 'epoch'), 'visitor', 1, record
+    FROM visitor_record WHERE id = NEW.id;
+END;
+CREATE TRIGGER complaint_ins AFTER INSERT ON complaint BEGIN
+  INSERT INTO outbox(epoch, type, schema_version, record)
+    SELECT (SELECT value FROM meta WHERE key = 'epoch'), 'complaint', 1, record
+    FROM complaint_record WHERE id = NEW.id;
+END;
+CREATE TRIGGER complaint_upd AFTER UPDATE ON complaint BEGIN
+  INSERT INTO outbox(epoch, type, schema_version, record)
+    SELECT (SELECT value FROM meta WHERE key = 'epoch'), 'complaint', 1, record
+    FROM complaint_record WHERE id = NEW.id;
+END;
+CREATE TRIGGER rating_ins AFTER INSERT ON rating BEGIN
+  INSERT INTO outbox(epoch, type, schema_version, record)
+    SELECT (SELECT value FROM meta WHERE key = 'epoch'), 'rating', 1, record
+    FROM rating_record WHERE id = NEW.id;
+END;
+CREATE TRIGGER rating_upd AFTER UPDATE ON rating BEGIN
+  INSERT INTO outbox(epoch, type, schema_version, record)
+    SELECT (SELECT value FROM meta WHERE key = 'epoch'), 'rating', 1, record
+    FROM rating_record WHERE id = NEW.id;
 END;
 CREATE TRIGGER ticket_event_ins AFTER INSERT ON ticket_event BEGIN
   INSERT INTO outbox(epoch, type, schema_version, record) VALUES (
@@ -216,48 +262,6 @@ CREATE TRIGGER ticket_event_ins AFTER INSERT ON ticket_event BEGIN
       'service', (SELECT code FROM service WHERE id = NEW.service_id),
       'actor', NEW.actor));
 END;
-CREATE TRIGGER visitor_ins AFTER INSERT ON visitor BEGIN
-  INSERT INTO outbox(epoch, type, schema_version, record) VALUES (
-    (SELECT value FROM meta WHERE key = 'epoch'), 'visitor', 1,
-    json_object('id', NEW.id, 'bday', NEW.bday, 'badge', NEW.badge,
-      'name', NEW.name, 'phone', NEW.phone, 'company', NEW.company,
-      'host', NEW.host_name, 'purpose', NEW.purpose,
-      'signed_in_at', NEW.signed_in_at, 'signed_out_at', NEW.signed_out_at,
-      'signout_how', NEW.signout_how));
-END;
-CREATE TRIGGER visitor_upd AFTER UPDATE ON visitor BEGIN
-  INSERT INTO outbox(epoch, type, schema_version, record) VALUES (
-    (SELECT value FROM meta WHERE key = 'epoch'), 'visitor', 1,
-    json_object('id', NEW.id, 'bday', NEW.bday, 'badge', NEW.badge,
-      'name', NEW.name, 'phone', NEW.phone, 'company', NEW.company,
-      'host', NEW.host_name, 'purpose', NEW.purpose,
-      'signed_in_at', NEW.signed_in_at, 'signed_out_at', NEW.signed_out_at,
-      'signout_how', NEW.signout_how));
-END;
-CREATE TRIGGER complaint_ins AFTER INSERT ON complaint BEGIN
-  INSERT INTO outbox(epoch, type, schema_version, record) VALUES (
-    (SELECT value FROM meta WHERE key = 'epoch'), 'complaint', 1,
-    json_object('id', NEW.id, 'ref', NEW.ref, 'category', NEW.category,
-      'description', NEW.description, 'contact_name', NEW.contact_name,
-      'contact_phone', NEW.contact_phone, 'consent', NEW.consent,
-      'ticket', NEW.ticket_id, 'received_at', NEW.received_at,
-      'feedback_due', NEW.feedback_due, 'severity', NEW.severity,
-      'valid', NEW.valid, 'state', NEW.state, 'department', NEW.department,
-      'resolution', NEW.resolution, 'close_reason', NEW.close_reason,
-      'stat_category', NEW.stat_category, 'updated_at', NEW.updated_at));
-END;
-CREATE TRIGGER complaint_upd AFTER UPDATE ON complaint BEGIN
-  INSERT INTO outbox(epoch, type, schema_version, record) VALUES (
-    (SELECT value FROM meta WHERE key = 'epoch'), 'complaint', 1,
-    json_object('id', NEW.id, 'ref', NEW.ref, 'category', NEW.category,
-      'description', NEW.description, 'contact_name', NEW.contact_name,
-      'contact_phone', NEW.contact_phone, 'consent', NEW.consent,
-      'ticket', NEW.ticket_id, 'received_at', NEW.received_at,
-      'feedback_due', NEW.feedback_due, 'severity', NEW.severity,
-      'valid', NEW.valid, 'state', NEW.state, 'department', NEW.department,
-      'resolution', NEW.resolution, 'close_reason', NEW.close_reason,
-      'stat_category', NEW.stat_category, 'updated_at', NEW.updated_at));
-END;
 CREATE TRIGGER complaint_event_ins AFTER INSERT ON complaint_event BEGIN
   INSERT INTO outbox(epoch, type, schema_version, record) VALUES (
     (SELECT value FROM meta WHERE key = 'epoch'), 'complaint_event', 1,
@@ -265,22 +269,6 @@ CREATE TRIGGER complaint_event_ins AFTER INSERT ON complaint_event BEGIN
       (SELECT ref FROM complaint WHERE id = NEW.complaint_id), 'at', NEW.at,
       'from', NEW.from_state, 'to', NEW.to_state, 'actor', NEW.actor,
       'note', NEW.note));
-END;
-CREATE TRIGGER rating_ins AFTER INSERT ON rating BEGIN
-  INSERT INTO outbox(epoch, type, schema_version, record) VALUES (
-    (SELECT value FROM meta WHERE key = 'epoch'), 'rating', 1,
-    json_object('id', NEW.id, 'ticket', NEW.ticket_id, 'counter', NEW.counter_id,
-      'service', NEW.service, 'attitude', NEW.attitude, 'result', NEW.result,
-      'comment', NEW.comment, 'at', NEW.at, 'complaint',
-      (SELECT ref FROM complaint WHERE id = NEW.complaint_id)));
-END;
-CREATE TRIGGER rating_upd AFTER UPDATE ON rating BEGIN
-  INSERT INTO outbox(epoch, type, schema_version, record) VALUES (
-    (SELECT value FROM meta WHERE key = 'epoch'), 'rating', 1,
-    json_object('id', NEW.id, 'ticket', NEW.ticket_id, 'counter', NEW.counter_id,
-      'service', NEW.service, 'attitude', NEW.attitude, 'result', NEW.result,
-      'comment', NEW.comment, 'at', NEW.at, 'complaint',
-      (SELECT ref FROM complaint WHERE id = NEW.complaint_id)));
 END;
 CREATE TRIGGER handover_ins AFTER INSERT ON handover BEGIN
   INSERT INTO outbox(epoch, type, schema_version, record) VALUES (
