@@ -12,6 +12,7 @@
 #include "receipt.h"
 #include "receipt_fixtures.h"
 #include "vprn.h"
+#include "../drivers/escpos_oracle.h"
 
 static struct escpos_font *font;
 
@@ -137,6 +138,32 @@ static void test_mask(void)
     CHECK(receipt_mask_phone("13812341234", b, 5) == -1);
 }
 
+/* What a visitor types can be anything: the receipt stays our commands. */
+static void test_hostile_fields(void)
+{
+    struct receipt_visitor v = fixture_visitor;
+    uint8_t *bytes;
+    size_t len;
+    v.name = "Bob\x1b@\x1dV😀\xe2\x80\xae" "evil";
+    v.company = "\x10\x04\x01\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xff\xfe";
+    v.host = "\xc2\x9b" "31m李娜";
+    v.phone = "138-1234-1234\x1b";
+    for (int p = 0; p < 2; p++) {
+        CHECK(receipt_render(RECEIPT_VISITOR, &v, RECEIPT_EN,
+                             escpos_profile_find(p ? "80mm" : "58mm"), font, &bytes, &len) == 0);
+        CHECK_INT(escpos_oracle(bytes, len), -1);
+        struct vprn *pr = vprn_new(p ? 576 : 384, font);
+        vprn_feed(pr, bytes, len);
+        CHECK(strstr(vprn_text(pr), "Bob@V?evil") != NULL);
+        CHECK(strstr(vprn_text(pr), "???? ??") != NULL);
+        CHECK(strstr(vprn_text(pr), "31m李娜") != NULL);
+        CHECK(strstr(vprn_text(pr), "138****1234") != NULL);
+        CHECK_INT(vprn_cuts(pr), 1);
+        vprn_free(pr);
+        free(bytes);
+    }
+}
+
 static void test_strings(void)
 {
     CHECK_STR(receipt_str("ticket.title", RECEIPT_ZH), "取号凭条");
@@ -157,6 +184,7 @@ int main(int argc, char **argv)
     CHECK_MSG(escpos_font_open(NULL, 0, &font, err, sizeof err) == 0, "%s", err);
     test_mask();
     test_strings();
+    test_hostile_fields();
     for (int k = 0; k < 3; k++)
         for (size_t p = 0; p < sizeof profiles / sizeof profiles[0]; p++)
             for (int l = 0; l < 2; l++)
