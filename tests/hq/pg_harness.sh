@@ -40,6 +40,16 @@ if [ "${1:-}" = "--restart" ]; then
     exit 0
 fi
 
+if [ "${1:-}" = "--watch" ]; then # see the watcher below
+    while kill -0 "$2" 2>/dev/null; do sleep 1; done
+    PGBIN=$FDHQ_PG_BIN
+    if [ -d "$FDHQ_PG_TMP/data" ]; then
+        run_pg "$PGBIN/pg_ctl" -D "$FDHQ_PG_TMP/data" -m immediate -w stop
+        rm -rf "$FDHQ_PG_TMP"
+    fi
+    exit 0
+fi
+
 [ $# -ge 1 ] || { echo "usage: pg_harness.sh COMMAND [ARGS...]" >&2; exit 2; }
 
 PGBIN=""
@@ -72,6 +82,14 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+# If this shell is SIGKILLed (a CTest timeout kills the whole process tree)
+# no trap runs: a watcher in its own session, outside that tree, stops the
+# server and removes the folder once this shell is gone. Its output goes to
+# /dev/null so it never holds the test's output pipe open.
+export FDHQ_PG_BIN="$PGBIN"
+if command -v setsid >/dev/null 2>&1; then
+    setsid -f sh "$0" --watch $$ </dev/null >/dev/null 2>&1
+fi
 
 if ! run_pg "$PGBIN/initdb" -D "$FDHQ_PG_TMP/data" -U postgres -A trust -E UTF8 \
         --locale=C --no-sync >"$FDHQ_PG_TMP/initdb.log" 2>&1; then
@@ -100,7 +118,7 @@ if [ $started -ne 1 ]; then
     exit 1
 fi
 
-export FDHQ_PG_PORT FDHQ_PG_BIN="$PGBIN"
+export FDHQ_PG_PORT
 export FDHQ_PG_HARNESS="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 export FDHQ_PG_DSN="postgresql://postgres@127.0.0.1:$FDHQ_PG_PORT/postgres"
 export FDHQ_TEST_DB="$FDHQ_PG_DSN"
