@@ -34,6 +34,7 @@ struct fakeprn {
     int eot;                 /* DLE EOT parser: bytes of "10 04" seen */
     char driver[32];         /* kernel driver bound to interface 0 */
     int silent, unplugged, claims, wrong_ep;
+    int busy;                /* claimed by another program (driver "usbfs") */
     long unplug_after;
 };
 
@@ -153,7 +154,9 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client, gpoi
     } else if (req == USBDEVFS_GETDRIVER) {
         UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_getdriver), &err);
         struct usbdevfs_getdriver *g = d ? (void *)d->data : NULL;
-        if (g && f->driver[0] && g->interface == 0)
+        if (g && g->interface == 0 && f->busy)
+            g_strlcpy(g->driver, "usbfs", sizeof g->driver);
+        else if (g && f->driver[0] && g->interface == 0)
             g_strlcpy(g->driver, f->driver, sizeof g->driver);
         else {
             ret = -1;
@@ -176,9 +179,9 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client, gpoi
         if (d)
             g_object_unref(d);
     } else if (req == USBDEVFS_CLAIMINTERFACE) {
-        if (f->driver[0]) {
+        if (f->driver[0] || f->busy) {
             ret = -1;
-            e = EBUSY; /* what the kernel says while usblp holds it */
+            e = EBUSY; /* what the kernel says while usblp or a program holds it */
         } else {
             f->claims++;
         }
@@ -313,6 +316,7 @@ void fakeprn_set_status(struct fakeprn *f, int n, uint8_t reply)
         LOCKED(f, f->status[n] = reply);
 }
 
+void fakeprn_set_busy(struct fakeprn *f, int busy) { LOCKED(f, f->busy = busy); }
 void fakeprn_set_silent(struct fakeprn *f, int silent) { LOCKED(f, f->silent = silent); }
 void fakeprn_unplug_after(struct fakeprn *f, long n) { LOCKED(f, f->unplug_after = n); }
 

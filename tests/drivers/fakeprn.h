@@ -34,6 +34,7 @@ struct fakeprn *fakeprn_attach(const char *devnode, uint8_t ep_out, uint8_t ep_i
 void fakeprn_set_driver(struct fakeprn *f, const char *name); /* "usblp" or NULL */
 const char *fakeprn_driver(struct fakeprn *f);                /* "" when none */
 void fakeprn_set_status(struct fakeprn *f, int n, uint8_t reply); /* DLE EOT n */
+void fakeprn_set_busy(struct fakeprn *f, int busy); /* another program claimed it */
 void fakeprn_set_silent(struct fakeprn *f, int silent);       /* never answer IN */
 void fakeprn_unplug_after(struct fakeprn *f, long nbytes);    /* -1: never */
 void fakeprn_unplug(struct fakeprn *f);                       /* cable out now */

@@ -71,6 +71,13 @@ static void test_usblp(void)
     prn_close(t);
     CHECK_STR(fakeprn_driver(p7), "usblp"); /* given back on close */
     fakeprn_set_driver(p7, NULL);
+
+    /* another program (not a kernel driver) holds it: nothing to detach */
+    fakeprn_set_busy(p7, 1);
+    t = NULL;
+    CHECK_INT(prn_open("usb://auto", &t, err, sizeof err), PRN_EBUSY);
+    CHECK(t == NULL && strstr(err, "another program") != NULL);
+    fakeprn_set_busy(p7, 0);
 }
 
 static void test_status(void)
