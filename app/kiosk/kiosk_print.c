@@ -52,9 +52,11 @@ static int64_t p_ticket(void *ctx, int64_t ticket_id, int zh)
     if (queue_ticket_get(k->st, ticket_id, bday_now(), &t, NULL))
         return 0;
     queue_service_list(k->st, bday_now(), &v, &n, NULL);
+    char qr[64];
+    snprintf(qr, sizeof qr, "ticket:%s:%s", t.bday, t.label); /* as frontdesk-ctl prints */
     struct receipt_ticket r = {.branch_zh = k->branch, .branch_en = k->branch,
                                .label = t.label, .people_ahead = t.ahead,
-                               .issued_at = t.issued_at};
+                               .issued_at = t.issued_at, .qr = qr};
     for (int i = 0; i < n; i++)
         if (!strcmp(v[i].code, t.service))
             r.service_zh = v[i].name_zh, r.service_en = v[i].name_en;
@@ -141,7 +143,8 @@ static void choose_uri(struct kprint *k, const char *png_dir)
         snprintf(k->uri, sizeof k->uri, "usb://auto");
         return;
     }
-    snprintf(k->uri, sizeof k->uri, "virtual:%s/last-receipt.png", png_dir);
+    snprintf(k->uri, sizeof k->uri, "virtual:%s/last-receipt.png?dots=%d", png_dir,
+             k->prof->dots);
 }
 
 struct kprint *kprint_start(struct fd_store *st, const char *db_path, const char *png_dir,
