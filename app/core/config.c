@@ -16,7 +16,8 @@
 
 extern const struct fd_embedded_file fd_default_config[];
 
-enum cfg_kind { CFG_INT, CFG_TEXT, CFG_ZONE, CFG_LANG, CFG_HHMM, CFG_PRINTER, CFG_PROFILE };
+enum cfg_kind { CFG_INT, CFG_TEXT, CFG_ZONE, CFG_LANG, CFG_HHMM, CFG_PRINTER, CFG_PROFILE,
+                CFG_ORDER };
 
 static const struct cfg_rule {
     const char *key;    /* as in the config table */
@@ -35,6 +36,11 @@ static const struct cfg_rule {
     {"closing_time", CFG_HHMM, 0, 0},
     {"printer_uri", CFG_PRINTER, 0, 200},
     {"printer_profile", CFG_PROFILE, 0, 0},
+    {"voice_on", CFG_INT, 0, 1},
+    {"voice_order", CFG_ORDER, 0, 0},
+    {"voice_volume", CFG_INT, 0, 100},
+    {"target_wait_s", CFG_INT, 60, 14400},
+    {"lobby_notice", CFG_TEXT, 1, 200},
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 
@@ -130,6 +136,11 @@ int cfg_check(const char *key, const char *value, struct fd_err *err)
             strcmp(value, "58mm-raster") && strcmp(value, "80mm-raster"))
             return fd_fail(err, FD_EINVAL, key,
                            "%s must be 58mm, 80mm, 58mm-raster or 80mm-raster", key);
+        return 0;
+    case CFG_ORDER:
+        if (strcmp(value, "zh,en") && strcmp(value, "en,zh") && strcmp(value, "zh") &&
+            strcmp(value, "en"))
+            return fd_fail(err, FD_EINVAL, key, "%s must be zh,en, en,zh, zh or en", key);
         return 0;
     }
     return fd_fail(err, FD_EINVAL, key, "%s has no rule", key);

@@ -902,3 +902,48 @@ int queue_waiting(struct fd_store *st, const char *code, int64_t now,
     }
     return 0;
 }
+
+static void call_row(sqlite3_stmt *s, void *p)
+{
+    struct queue_call *c = p;
+    c->event_id = sqlite3_column_int64(s, 0);
+    c->ticket_id = sqlite3_column_int64(s, 1);
+    store_col_text(s, 2, c->label, sizeof c->label);
+    c->counter = sqlite3_column_int(s, 3);
+    c->recall = sqlite3_column_int(s, 4);
+    c->at = sqlite3_column_int64(s, 5);
+}
+
+int queue_calls(struct fd_store *st, int64_t after_id, int max, int64_t now,
+                struct queue_call **out, int *n, struct fd_err *err)
+{
+    char day[11];
+    sqlite3_stmt *s;
+    *out = NULL, *n = 0;
+    if (max < 1 || max > 1000)
+        return fd_fail(err, FD_EINVAL, "max", "max must be 1 to 1000");
+    if (after_id >= 0) {
+        s = store_prepare(st,
+            "SELECT e.id, e.ticket_id, t.label, e.counter_id, e.event = 'recalled', e.at"
+            " FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id"
+            " WHERE e.id > ?1 AND e.event IN ('called', 'recalled')"
+            " ORDER BY e.id LIMIT ?2");
+        if (!s)
+            return store_fail(st, err);
+        sqlite3_bind_int64(s, 1, after_id);
+    } else {
+        queue_bday(st, now, day);
+        s = store_prepare(st,
+            "SELECT e.id, e.ticket_id, t.label, e.counter_id, e.event = 'recalled', e.at"
+            " FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id"
+            " WHERE t.bday = ?1 AND e.event IN ('called', 'recalled')"
+            " ORDER BY e.id DESC LIMIT ?2");
+        if (!s)
+            return store_fail(st, err);
+        sqlite3_bind_text(s, 1, day, -1, SQLITE_TRANSIENT);
+    }
+    sqlite3_bind_int(s, 2, max);
+    if (store_collect(s, sizeof **out, max, call_row, (void **)out, n))
+        return store_fail(st, err);
+    return 0;
+}

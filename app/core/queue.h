@@ -141,6 +141,23 @@ int queue_ticket_find(struct fd_store *st, const char *label, int64_t now,
 int queue_waiting(struct fd_store *st, const char *code, int64_t now,
                   struct queue_ticket **out, int *n, struct fd_err *err);
 
+/* A call as the lobby announces it: a ticket_event "called" or "recalled". */
+struct queue_call {
+    int64_t event_id;         /* increasing: a cursor for "what is new" */
+    int64_t ticket_id;
+    char label[8];            /* "A012" */
+    int counter;
+    int recall;               /* 1: called again */
+    int64_t at;
+};
+
+/* Calls and recalls. after_id >= 0: those with event_id > after_id, oldest
+ * first (what a lobby has not announced yet); after_id < 0: the last ones of
+ * the business day at `now`, newest first. At most `max` (1..1000).
+ * *out malloc'd, free() it. Returns 0, FD_EINVAL or FD_EDB. */
+int queue_calls(struct fd_store *st, int64_t after_id, int max, int64_t now,
+                struct queue_call **out, int *n, struct fd_err *err);
+
 /* The business day in force at `now`: the configured day at `now`, but never
  * earlier than the last day a ticket was issued on (a clock set backwards does
  * not reopen an old day). */
