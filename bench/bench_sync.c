@@ -10,6 +10,7 @@
  * Usage: bench_sync [kiosks=8] [rows_per_kiosk=5000] [catchup_rows=200000] */
 #include "harness.h"
 #include "sync.h"
+#include "sync_wire.h"
 
 #include <curl/curl.h>
 #include <libpq-fe.h>
@@ -100,6 +101,155 @@ static double ingest(struct kiosk *ks, int n, long long *total)
             fprintf(stderr, "kiosk %d did not finish\n", i);
     }
     return (double)*total / (now_s() - t0);
+}
+
+/* ---- head office alone: kiosks replaying batches built beforehand ---- */
+
+/* One kiosk's batches, gzipped in advance, so that only signing and HTTP
+ * remain on the client side while head office is measured. */
+struct prebuilt {
+    char dev[65];
+    unsigned char sk[64];
+    unsigned char *gz[2048];
+    size_t len[2048];
+    int n;
+    long long rows;
+    int failed;
+};
+
+static int prebuild(const struct kiosk *k, struct prebuilt *p)
+{
+    sqlite3 *db = h_kiosk_open(k->path);
+    sqlite3_stmt *st = NULL;
+    cJSON *root = NULL, *recs = NULL;
+    long long first = 0;
+    int in = 0;
+    memset(p, 0, sizeof p->dev + sizeof p->sk);
+    p->n = 0;
+    p->rows = 0;
+    p->failed = 0;
+    sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key = 'device_id'), secret_key"
+                           " FROM sync_state", -1, &st, NULL);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(p->dev, sizeof p->dev, "%s", (const char *)sqlite3_column_text(st, 0));
+        sync_unhex((const char *)sqlite3_column_text(st, 1), p->sk, sizeof p->sk);
+    }
+    sqlite3_finalize(st);
+    sqlite3_prepare_v2(db, "SELECT seq, epoch, type, schema_version, record FROM outbox"
+                           " ORDER BY seq", -1, &st, NULL);
+    for (int more = 1; more;) {
+        more = sqlite3_step(st) == SQLITE_ROW;
+        if ((!more || in == SYNC_BATCH_ROWS) && root) {
+            char *txt;
+            cJSON_AddItemToObject(root, "records", recs);
+            txt = cJSON_PrintUnformatted(root);
+            if (p->n < 2048)
+                sync_gzip(txt, strlen(txt), &p->gz[p->n], &p->len[p->n]), p->n++;
+            cJSON_free(txt);
+            cJSON_Delete(root);
+            root = NULL;
+            in = 0;
+        }
+        if (!more)
+            break;
+        if (!root) {
+            root = cJSON_CreateObject();
+            cJSON_AddStringToObject(root, "device_id", p->dev);
+            cJSON_AddNumberToObject(root, "epoch", (double)sqlite3_column_int64(st, 1));
+            if (first == 0) {
+                first = sqlite3_column_int64(st, 0);
+                cJSON_AddNumberToObject(root, "epoch_start", (double)first);
+            }
+            recs = cJSON_CreateArray();
+        }
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddNumberToObject(r, "seq", (double)sqlite3_column_int64(st, 0));
+        cJSON_AddStringToObject(r, "type", (const char *)sqlite3_column_text(st, 2));
+        cJSON_AddNumberToObject(r, "v", sqlite3_column_int(st, 3));
+        cJSON_AddItemToObject(r, "record", cJSON_CreateRaw((const char *)sqlite3_column_text(st, 4)));
+        cJSON_AddItemToArray(recs, r);
+        in++;
+        p->rows++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return 0;
+}
+
+static size_t sink(char *d, size_t s, size_t n, void *ctx)
+{
+    (void)d;
+    (void)ctx;
+    return s * n;
+}
+
+static void *replay(void *arg)
+{
+    struct prebuilt *p = arg;
+    CURL *c = curl_easy_init();
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/push", srv.port);
+    for (int i = 0; i < p->n; i++) {
+        struct curl_slist *h = NULL;
+        char line[300], nonce[SYNC_NONCE_HEX + 1], sig[SYNC_SIG_HEX + 1];
+        long long ts = (long long)time(NULL);
+        long status = 0;
+        sync_nonce(nonce);
+        sync_sign(p->sk, "POST", "/v1/push", p->gz[i], p->len[i], p->dev, ts, nonce, sig);
+        snprintf(line, sizeof line, "X-FD-Device: %s", p->dev);
+        h = curl_slist_append(h, line);
+        snprintf(line, sizeof line, "X-FD-Timestamp: %lld", ts);
+        h = curl_slist_append(h, line);
+        snprintf(line, sizeof line, "X-FD-Nonce: %s", nonce);
+        h = curl_slist_append(h, line);
+        snprintf(line, sizeof line, "X-FD-Signature: %s", sig);
+        h = curl_slist_append(h, line);
+        h = curl_slist_append(h, "Content-Encoding: gzip");
+        h = curl_slist_append(h, "Expect:");
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, p->gz[i]);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->len[i]);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+        if (curl_easy_perform(c) == CURLE_OK)
+            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        curl_slist_free_all(h);
+        if (status == 429 || status == 503) {
+            usleep(20000);
+            i--; /* the same batch again */
+            continue;
+        }
+        if (status != 200)
+            p->failed++;
+    }
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+/* Head office alone: n kiosks' prebuilt batches at once; records per second. */
+static double ingest_server(struct kiosk *ks, int n, long long *total)
+{
+    static struct prebuilt pb[64];
+    pthread_t th[64];
+    double t0;
+    *total = 0;
+    for (int i = 0; i < n; i++) {
+        prebuild(&ks[i], &pb[i]);
+        *total += pb[i].rows;
+    }
+    t0 = now_s();
+    for (int i = 0; i < n; i++)
+        pthread_create(&th[i], NULL, replay, &pb[i]);
+    for (int i = 0; i < n; i++)
+        pthread_join(th[i], NULL);
+    double rate = (double)*total / (now_s() - t0);
+    for (int i = 0; i < n; i++) {
+        if (pb[i].failed)
+            fprintf(stderr, "kiosk %d: %d batches refused\n", i, pb[i].failed);
+        for (int b = 0; b < pb[i].n; b++)
+            free(pb[i].gz[b]);
+    }
+    return rate;
 }
 
 /* The rows the kiosks pushed (from their history copies), for the baselines. */
@@ -319,6 +469,20 @@ int main(int argc, char **argv)
         return 1;
     hq_rate = ingest(ks, n, &total);
     rows = load_rows(ks, n, &nrows);
+    {
+        /* Head office alone: the same kiosks' rows again, to a fresh database. */
+        struct kiosk kq[64];
+        long long t2;
+        char db2[512];
+        h_server_stop(&srv, 0);
+        h_path(db2, sizeof db2, "hq-server-only.sqlite");
+        if (h_server_start(&srv, db2, 0, NULL, "--threads", "4") == 0 &&
+            make_kiosks(kq, n, per, db2, "q") == 0) {
+            double r2 = ingest_server(kq, n, &t2);
+            printf("sqlite: head office alone   %8.0f rec/s (%lld records; batches built"
+                   " beforehand, kiosks only sign and send)\n", r2, t2);
+        }
+    }
     plain_rate = sqlite_plain(rows, nrows, 0);
     double batch_rate = sqlite_plain(rows, nrows, SYNC_BATCH_ROWS);
     printf("sqlite: frontdesk-hq ingest %8.0f rec/s (%lld records, %d kiosks, HTTP+gzip+Ed25519)\n",
@@ -341,6 +505,13 @@ int main(int argc, char **argv)
                    total, n);
             printf("pg:     plain COPY          %8.0f rec/s -> ratio %.2f\n", copy_rate,
                    pg_rate / copy_rate);
+            struct kiosk kq[64];
+            long long t2;
+            if (make_kiosks(kq, n, per, dsn, "pq") == 0) {
+                double r2 = ingest_server(kq, n, &t2);
+                printf("pg:     head office alone   %8.0f rec/s (%lld records) -> ratio %.2f"
+                       " to COPY\n", r2, t2, r2 / copy_rate);
+            }
             h_server_stop(&srv, 0);
         }
 #else
