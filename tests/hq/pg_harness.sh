@@ -53,7 +53,7 @@ fi
 [ $# -ge 1 ] || { echo "usage: pg_harness.sh COMMAND [ARGS...]" >&2; exit 2; }
 
 PGBIN=""
-for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -n -r); do
+for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5 -n -r); do
     if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ]; then
         PGBIN=$d
         break
