@@ -557,7 +557,15 @@ static int pg_open(const char *dsn, struct hq_store **out, char *err, size_t err
         return HQ_E_IO;
     }
     p->base.ops = &hq_store_pg_ops;
-    p->conn = PQconnectdb(dsn);
+    /* Defaults the URI may override (later keywords win; the URI is expanded
+     * where dbname stands): never wait forever for an unreachable server
+     * (reconnects reuse these), and name the sessions in pg_stat_activity. */
+    {
+        static const char *const keys[] = {"connect_timeout", "application_name", "dbname",
+                                           NULL};
+        const char *vals[] = {"10", "frontdesk-hq", dsn, NULL};
+        p->conn = PQconnectdbParams(keys, vals, 1);
+    }
     if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
         /* the message, never the DSN: it may carry a password */
         snprintf(err, errlen, "cannot connect to PostgreSQL: %s",

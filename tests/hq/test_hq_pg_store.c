@@ -249,6 +249,8 @@ int main(void)
     if (!s)
         return check_summary();
     CHECK_STR(s->ops->name, "postgresql");
+    CHECK(q_int("SELECT count(*) FROM pg_stat_activity"
+                " WHERE application_name = 'frontdesk-hq'") >= 1);
     CHECK_INT(q_int("SELECT count(*) FROM hq_schema_version"), 1);
     s2 = open_store();
     CHECK(s2 != NULL);
