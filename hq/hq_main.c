@@ -21,15 +21,16 @@
 struct args {
     const char *db, *listen, *tls_cert, *tls_key, *admin_token_file, *branch, *state, *to, *severity, *department,
         *resolution, *close_reason, *stat_category, *actor, *note;
-    int json, threads, max_inflight, valid, limit;
-    long long ttl, epoch;
+    int json;
+    long long threads, max_inflight, valid, limit, ttl, epoch;
     const char *pos[ARGS_MAX];
     int npos;
 };
 
+/* Options that take a text value: where it goes. */
 static const struct {
     const char *name;
-    size_t off;               /* offsetof a const char * field, or SIZE_MAX for flags */
+    size_t off;               /* offsetof a const char * field */
 } str_opts[] = {
     {"--db", offsetof(struct args, db)},
     {"--listen", offsetof(struct args, listen)},
@@ -46,6 +47,20 @@ static const struct {
     {"--stat-category", offsetof(struct args, stat_category)},
     {"--actor", offsetof(struct args, actor)},
     {"--note", offsetof(struct args, note)},
+};
+
+/* Options that take a whole number, with its range. */
+static const struct {
+    const char *name;
+    size_t off;               /* offsetof a long long field */
+    long long min, max;
+} num_opts[] = {
+    {"--threads", offsetof(struct args, threads), 1, 64},
+    {"--max-inflight", offsetof(struct args, max_inflight), 1, 10000},
+    {"--valid", offsetof(struct args, valid), 0, 1},
+    {"--limit", offsetof(struct args, limit), 1, 100000},
+    {"--ttl", offsetof(struct args, ttl), 60, 365LL * 86400},
+    {"--epoch", offsetof(struct args, epoch), 0, 1LL << 40},
 };
 
 static void usage(void)
@@ -75,7 +90,7 @@ static int parse_args(int argc, char **argv, struct args *a)
     for (int i = 1; i < argc; i++) {
         const char *w = argv[i];
         int done = 0;
-        for (size_t k = 0; k < sizeof str_opts / sizeof str_opts[0]; k++)
+        for (size_t k = 0; k < sizeof str_opts / sizeof str_opts[0] && !done; k++)
             if (strcmp(w, str_opts[k].name) == 0) {
                 if (i + 1 >= argc) {
                     fprintf(stderr, "frontdesk-hq: %s needs a value\n", w);
@@ -84,27 +99,24 @@ static int parse_args(int argc, char **argv, struct args *a)
                 *(const char **)((char *)a + str_opts[k].off) = argv[++i];
                 done = 1;
             }
+        for (size_t k = 0; k < sizeof num_opts / sizeof num_opts[0] && !done; k++)
+            if (strcmp(w, num_opts[k].name) == 0) {
+                char *end = NULL;
+                long long v = i + 1 < argc ? strtoll(argv[i + 1], &end, 10) : 0;
+                if (i + 1 >= argc || !end || *end || end == argv[i + 1] ||
+                    v < num_opts[k].min || v > num_opts[k].max) {
+                    fprintf(stderr, "frontdesk-hq: %s wants a whole number from %lld to %lld\n",
+                            w, num_opts[k].min, num_opts[k].max);
+                    return -1;
+                }
+                *(long long *)((char *)a + num_opts[k].off) = v;
+                i++;
+                done = 1;
+            }
         if (done)
             continue;
         if (strcmp(w, "--json") == 0) {
             a->json = 1;
-        } else if ((strcmp(w, "--threads") == 0 || strcmp(w, "--max-inflight") == 0 ||
-                    strcmp(w, "--valid") == 0 || strcmp(w, "--limit") == 0 ||
-                    strcmp(w, "--ttl") == 0 || strcmp(w, "--epoch") == 0) &&
-                   i + 1 < argc) {
-            long long v = atoll(argv[++i]);
-            if (w[2] == 't' && w[3] == 'h')
-                a->threads = (int)v;
-            else if (w[2] == 'm')
-                a->max_inflight = (int)v;
-            else if (w[2] == 'v')
-                a->valid = v != 0;
-            else if (w[2] == 'l')
-                a->limit = (int)v;
-            else if (w[2] == 't')
-                a->ttl = v;
-            else
-                a->epoch = v;
         } else if (w[0] == '-' && w[1] == '-') {
             fprintf(stderr, "frontdesk-hq: unknown option %s\n", w);
             return -1;
@@ -254,12 +266,12 @@ static int cmd_complaint(struct hq_store *s, const struct args *a)
     char err[512];
     int rc;
     if (strcmp(sub, "list") == 0) {
-        rc = s->ops->complaint_list(s, a->state, a->branch, a->limit, print_complaint,
+        rc = s->ops->complaint_list(s, a->state, a->branch, (int)a->limit, print_complaint,
                                     (void *)a);
     } else if ((strcmp(sub, "show") == 0 || strcmp(sub, "advance") == 0) && a->npos > 2) {
         long long id = atoll(a->pos[2]);
         if (strcmp(sub, "advance") == 0) {
-            struct hq_advance adv = {a->to, a->severity, a->valid, a->department,
+            struct hq_advance adv = {a->to, a->severity, (int)a->valid, a->department,
                                      a->resolution, a->close_reason, a->stat_category,
                                      a->actor ? a->actor : "hq", a->note};
             rc = hq_complaint_advance(s, id, &adv, (long long)time(NULL), err, sizeof err);
@@ -311,7 +323,7 @@ int main(int argc, char **argv)
     cmd = a.pos[0];
     if (strcmp(cmd, "serve") == 0) {
         struct hq_server_opts o = {a.db,      a.listen,       a.tls_cert,        a.tls_key,
-                                   a.threads, a.max_inflight, a.admin_token_file};
+                                   (int)a.threads, (int)a.max_inflight, a.admin_token_file};
         char err[512];
         if (!a.db || !a.listen) {
             usage();
