@@ -5,8 +5,9 @@
  * quarantine, exact text through COPY, rollback writes nothing), complaints
  * and the change log branches pull, stats and totals; then the concurrency
  * the backend exists for: the same batch applied by several connections at
- * once is stored exactly once, a deadlock comes back as HQ_E_BUSY, and a
- * handle survives a PostgreSQL restart. */
+ * once is stored exactly once, a deadlock comes back as HQ_E_BUSY, a puller
+ * misses no change while several handles write them, and a handle survives
+ * a PostgreSQL restart. */
 #include "check.h"
 #include "hq_complaint.h"
 #include "hq_push.h"
@@ -14,6 +15,7 @@
 
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -223,6 +225,39 @@ static void *lock_second(void *arg)
         l->s->ops->rollback(l->s);
     hq_push_free(&m);
     return NULL;
+}
+
+/* Change-log writers and a puller at the same time: the puller's cursor
+ * must never pass a change that commits later with a smaller id. */
+enum { WRITERS = 3, WRITES = 80 };
+static atomic_int writers_left;
+
+static void *cfg_writer(void *arg)
+{
+    struct hq_store *s = open_store();
+    char key[32];
+    for (int i = 0; s && i < WRITES; i++) {
+        snprintf(key, sizeof key, "k%d_%d", (int)(long)arg, i);
+        if (s->ops->config_set(s, "Cfg", key, "1", 1) != HQ_OK)
+            fprintf(stderr, "config_set: %s\n", s->ops->errmsg(s));
+    }
+    hq_store_close(s);
+    atomic_fetch_sub(&writers_left, 1);
+    return NULL;
+}
+
+struct seen {
+    long long last, n, out_of_order;
+};
+
+static int on_seen(void *ctx, const struct hq_change *c)
+{
+    struct seen *z = ctx;
+    if (c->id <= z->last)
+        z->out_of_order++;
+    z->last = c->id;
+    z->n++;
+    return 0;
 }
 
 int main(void)
@@ -558,6 +593,32 @@ int main(void)
         free(bb);
         hq_store_close(x);
         hq_store_close(y);
+    }
+
+    {
+        const unsigned char pk3[HQ_PUBKEY_BYTES] = {3};
+        struct seen z = {0, 0, 0};
+        pthread_t th[WRITERS];
+        long long cursor = q_int("SELECT max(id) FROM change"), next;
+        int more, done = 0, pull_errors = 0;
+        CHECK_INT(s->ops->device_register(s, "cfgdev", "Cfg", pk3, 1), HQ_OK);
+        z.last = cursor;
+        atomic_store(&writers_left, WRITERS);
+        for (long i = 0; i < WRITERS; i++)
+            pthread_create(&th[i], NULL, cfg_writer, (void *)i);
+        while (!done) { /* the last pass starts after every writer finished */
+            done = atomic_load(&writers_left) == 0;
+            do {
+                if (s->ops->pull(s, "cfgdev", cursor, 7, on_seen, &z, &next, &more) != HQ_OK)
+                    pull_errors++;
+                cursor = next;
+            } while (more && pull_errors < 10);
+        }
+        for (int i = 0; i < WRITERS; i++)
+            pthread_join(th[i], NULL);
+        CHECK_INT(pull_errors, 0);
+        CHECK_INT(z.n, WRITERS * WRITES);
+        CHECK_INT(z.out_of_order, 0);
     }
 
     /* PostgreSQL restarts under an open handle: the next call notices the
