@@ -128,13 +128,9 @@ static int prebuild(const struct kiosk *k, struct prebuilt *p)
     p->n = 0;
     p->rows = 0;
     p->failed = 0;
-    sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key = 'device_id'), secret_key"
-                           " FROM sync_state", -1, &st, NULL);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        snprintf(p->dev, sizeof p->dev, "%s", (const char *)sqlite3_column_text(st, 0));
-        sync_unhex((const char *)sqlite3_column_text(st, 1), p->sk, sizeof p->sk);
-    }
-    sqlite3_finalize(st);
+    char err[256];
+    if (sync_device_key(db, p->dev, p->sk, err, sizeof err) != SYNC_OK)
+        fprintf(stderr, "prebuild: %s\n", err);
     sqlite3_prepare_v2(db, "SELECT seq, epoch, type, schema_version, record FROM outbox"
                            " ORDER BY seq", -1, &st, NULL);
     for (int more = 1; more;) {

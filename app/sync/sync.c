@@ -54,6 +54,68 @@ static void keys_wipe(struct keys *k)
     sodium_memzero(k, sizeof *k);
 }
 
+/* The key that seals the device key at rest: a hash of this machine's id
+ * (FD_MACHINE_ID_FILE, else /etc/machine-id). A copy of the database taken
+ * off the box (a backup) then carries no usable device key; a restore on the
+ * same box still works; on another box the kiosk must be enrolled again.
+ * Returns 0, or -1 when there is no machine id to read. */
+static int machine_key(unsigned char key[crypto_secretbox_KEYBYTES])
+{
+    const char *path = getenv("FD_MACHINE_ID_FILE");
+    char id[128] = "";
+    FILE *f = fopen(path && *path ? path : "/etc/machine-id", "r");
+    size_t n;
+    if (!f)
+        return -1;
+    n = fread(id, 1, sizeof id - 1, f);
+    fclose(f);
+    id[n] = '\0';
+    id[strcspn(id, "\r\n")] = '\0';
+    if (strlen(id) < 8)
+        return -1;
+    crypto_generichash(key, crypto_secretbox_KEYBYTES, (const unsigned char *)id, strlen(id),
+                       (const unsigned char *)"frontdesk-device-key-1", 22);
+    sodium_memzero(id, sizeof id);
+    return 0;
+}
+
+#define SEALED_PREFIX "s1:"
+#define SEALED_HEX_MAX (2 * (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SYNC_SK_BYTES) + 4)
+
+/* The secret key as stored: "s1:" + hex(nonce | secretbox(sk)), or plain hex
+ * when this machine has no id (logged). out must hold SEALED_HEX_MAX bytes. */
+static void seal_key(const unsigned char sk[SYNC_SK_BYTES], char *out)
+{
+    unsigned char key[crypto_secretbox_KEYBYTES];
+    unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SYNC_SK_BYTES];
+    if (machine_key(key) != 0) {
+        fprintf(stderr, "sync: no machine id: the device key is stored unsealed\n");
+        sync_hex(sk, SYNC_SK_BYTES, out);
+        return;
+    }
+    randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, sk, SYNC_SK_BYTES, box, key);
+    memcpy(out, SEALED_PREFIX, 3);
+    sync_hex(box, sizeof box, out + 3);
+    sodium_memzero(key, sizeof key);
+}
+
+/* The inverse; 0, or -1 when it cannot be opened here (another machine). */
+static int unseal_key(const char *stored, unsigned char sk[SYNC_SK_BYTES])
+{
+    unsigned char key[crypto_secretbox_KEYBYTES];
+    unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SYNC_SK_BYTES];
+    int rc;
+    if (strncmp(stored, SEALED_PREFIX, 3) != 0)
+        return sync_unhex(stored, sk, SYNC_SK_BYTES);
+    if (sync_unhex(stored + 3, box, sizeof box) != 0 || machine_key(key) != 0)
+        return -1;
+    rc = crypto_secretbox_open_easy(sk, box + crypto_secretbox_NONCEBYTES,
+                                    sizeof box - crypto_secretbox_NONCEBYTES, box, key);
+    sodium_memzero(key, sizeof key);
+    return rc == 0 ? 0 : -1;
+}
+
 static int load_keys(sqlite3 *db, struct keys *k, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
@@ -74,8 +136,14 @@ static int load_keys(sqlite3 *db, struct keys *k, char *err, size_t errlen)
     const char *url = (const char *)sqlite3_column_text(st, 0);
     const char *sk = (const char *)sqlite3_column_text(st, 1);
     const char *dev = (const char *)sqlite3_column_text(st, 5);
-    if (!url || !*url || !sk || !dev || sync_unhex(sk, k->sk, sizeof k->sk) != 0) {
+    if (!url || !*url || !sk || !*sk || !dev) {
         set_err(err, errlen, "this kiosk is not enrolled (frontdesk-ctl enroll --hq URL --token T)");
+        rc = SYNC_E_NOT_ENROLLED;
+        goto out;
+    }
+    if (unseal_key(sk, k->sk) != 0) {
+        set_err(err, errlen, "the device key was sealed on another machine (a restored backup?):"
+                             " enroll this kiosk again");
         rc = SYNC_E_NOT_ENROLLED;
         goto out;
     }
@@ -88,6 +156,19 @@ static int load_keys(sqlite3 *db, struct keys *k, char *err, size_t errlen)
     rc = SYNC_OK;
 out:
     sqlite3_finalize(st);
+    return rc;
+}
+
+int sync_device_key(sqlite3 *db, char device_id[65], unsigned char sk[64], char *err,
+                    size_t errlen)
+{
+    struct keys k;
+    int rc = load_keys(db, &k, err, errlen);
+    if (rc == SYNC_OK) {
+        snprintf(device_id, 65, "%s", k.device_id);
+        memcpy(sk, k.sk, SYNC_SK_BYTES);
+    }
+    keys_wipe(&k);
     return rc;
 }
 
@@ -264,7 +345,7 @@ int sync_enroll_ca(sqlite3 *db, const char *hq_url, const char *token, const cha
     unsigned char pk[SYNC_PK_BYTES];
     struct keys k;
     struct answer a = {0};
-    char pk_hex[2 * SYNC_PK_BYTES + 1], sk_hex[2 * SYNC_SK_BYTES + 1];
+    char pk_hex[2 * SYNC_PK_BYTES + 1], sk_hex[SEALED_HEX_MAX];
     char *body = NULL;
     cJSON *o = NULL, *ans = NULL;
     sqlite3_stmt *st = NULL;
@@ -337,7 +418,7 @@ int sync_enroll_ca(sqlite3 *db, const char *hq_url, const char *token, const cha
     }
     ans = cJSON_Parse(a.p ? a.p : "");
     const cJSON *br = cJSON_GetObjectItemCaseSensitive(ans, "branch");
-    sync_hex(k.sk, sizeof k.sk, sk_hex);
+    seal_key(k.sk, sk_hex);
     if (sqlite3_prepare_v2(db,
                            "UPDATE sync_state SET hq_url = ?, branch = ?, public_key = ?,"
                            " secret_key = ?, enrolled_at = ?, ca_file = ?, pull_cursor = 0,"

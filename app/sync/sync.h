@@ -80,6 +80,13 @@ int sync_pull(sqlite3 *db, struct sync_result *res, char *err, size_t errlen);
 int sync_round(sqlite3 *db, long long max_batches, struct sync_result *res, char *err,
                size_t errlen);
 
+/* The device id and (unsealed) secret key, for tests and tools that craft
+ * requests; the caller wipes sk (sodium_memzero). Returns 0,
+ * SYNC_E_NOT_ENROLLED (also when the key was sealed on another machine) or
+ * SYNC_E_DB. */
+int sync_device_key(sqlite3 *db, char device_id[65], unsigned char sk[64], char *err,
+                    size_t errlen);
+
 /* Reads the sync health. Returns 0 or SYNC_E_DB. */
 int sync_status_get(sqlite3 *db, struct sync_status *st);
 

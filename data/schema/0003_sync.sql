@@ -9,7 +9,8 @@ CREATE TABLE sync_state (
   ca_file      TEXT NOT NULL DEFAULT '',  -- PEM CA to trust for hq_url, '' = system CAs
   branch       TEXT NOT NULL DEFAULT '',  -- as head office named it at enrolment
   public_key   TEXT NOT NULL DEFAULT '',  -- Ed25519, hex
-  secret_key   TEXT NOT NULL DEFAULT '',  -- Ed25519, hex; never leaves the kiosk
+  secret_key   TEXT NOT NULL DEFAULT '',  -- Ed25519, sealed with a key from /etc/machine-id
+                                          -- ("s1:" + hex); never leaves the kiosk
   enrolled_at  INTEGER,
   pull_cursor  INTEGER NOT NULL DEFAULT 0,-- last change id applied, same tx as the change
   acked_epoch  INTEGER NOT NULL DEFAULT 0,-- an epoch head office acknowledged rows of

@@ -182,7 +182,6 @@ static int enrol(const char *name, struct dev *d)
 {
     char kdb[512], url[128], tok[128], err[256];
     sqlite3 *k;
-    sqlite3_stmt *st = NULL;
     int ok = -1;
     h_path(kdb, sizeof kdb, name);
     k = h_kiosk_create(kdb);
@@ -193,13 +192,7 @@ static int enrol(const char *name, struct dev *d)
         sqlite3_close(k);
         return -1;
     }
-    if (sqlite3_prepare_v2(k, "SELECT (SELECT value FROM meta WHERE key = 'device_id'),"
-                              " secret_key FROM sync_state", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-        snprintf(d->id, sizeof d->id, "%s", (const char *)sqlite3_column_text(st, 0));
-        ok = sync_unhex((const char *)sqlite3_column_text(st, 1), d->sk, sizeof d->sk);
-    }
-    sqlite3_finalize(st);
+    ok = sync_device_key(k, d->id, d->sk, err, sizeof err) == SYNC_OK ? 0 : -1;
     sqlite3_close(k);
     return ok;
 }

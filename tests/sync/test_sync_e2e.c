@@ -119,6 +119,20 @@ int main(void)
     CHECK(sync_status_get(k, &st) == 0);
     CHECK(st.enrolled);
     CHECK_STR(st.branch, "Main Street");
+    /* The device key is sealed at rest; on another machine it will not open. */
+    CHECK_INT(h_int(k, "SELECT secret_key LIKE 's1:%' FROM sync_state"), 1);
+    {
+        char other[600];
+        FILE *f;
+        h_path(other, sizeof other, "other-machine-id");
+        f = fopen(other, "w");
+        fputs("0123456789abcdef0123456789abcdef\n", f);
+        fclose(f);
+        setenv("FD_MACHINE_ID_FILE", other, 1);
+        CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_E_NOT_ENROLLED);
+        CHECK(strstr(err, "another machine") != NULL);
+        unsetenv("FD_MACHINE_ID_FILE");
+    }
 
     /* Smallest slice: the demo's records, one batch, acknowledged. */
     long long made = h_int(k, "SELECT count(*) FROM outbox");
