@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "embedded.h"
 #include "escpos.h"
 #include "printq.h"
 #include "prn_transport.h"
@@ -59,7 +60,39 @@ static int parse(int argc, char **argv, struct opts *o)
     return 0;
 }
 
-/* Copies config value `key` into buf; returns buf, or NULL when unset. */
+/* The kiosk's default configuration (data/config/default.conf, in fdcore). */
+extern const struct fd_embedded_file fd_default_config[];
+extern const int fd_default_config_count;
+
+/* `key = value` from the compiled-in defaults into buf; NULL when absent. */
+static const char *config_default(const char *key, char *buf, size_t len)
+{
+    size_t klen = strlen(key);
+    for (int f = 0; f < fd_default_config_count; f++) {
+        const char *p = fd_default_config[f].data, *end = p + fd_default_config[f].size;
+        while (p < end) {
+            const char *eol = memchr(p, '\n', (size_t)(end - p));
+            if (!eol)
+                eol = end;
+            if ((size_t)(eol - p) > klen && !strncmp(p, key, klen) &&
+                (p[klen] == ' ' || p[klen] == '=')) {
+                const char *v = p + klen;
+                while (v < eol && (*v == ' ' || *v == '='))
+                    v++;
+                const char *ve = eol;
+                while (ve > v && (ve[-1] == ' ' || ve[-1] == '\r'))
+                    ve--;
+                snprintf(buf, len, "%.*s", (int)(ve - v), v);
+                return buf;
+            }
+            p = eol + 1;
+        }
+    }
+    return NULL;
+}
+
+/* Copies config value `key` into buf (the store's row, else the default);
+ * returns buf, or NULL when unset. */
 static const char *config(sqlite3 *db, const char *key, char *buf, size_t len)
 {
     sqlite3_stmt *s = NULL;
@@ -73,7 +106,7 @@ static const char *config(sqlite3 *db, const char *key, char *buf, size_t len)
         }
     }
     sqlite3_finalize(s);
-    return r;
+    return r ? r : config_default(key, buf, len);
 }
 
 static int parse_id(const char *s, long long *id)
@@ -458,8 +491,15 @@ int ctl_print_main(int argc, char **argv, sqlite3 *db, int json)
     if (argc < 1 || parse(argc, argv, &o) != 0)
         return usage("bad arguments");
     uri = o.printer ? o.printer : config(db, "printer_uri", buf, sizeof buf);
-    if (!uri)
-        uri = "virtual:receipt.png";
+    if (!uri || !strcmp(uri, "auto")) {
+        /* as the kiosk does: a USB printer when one is there, else the
+         * virtual printer into ./receipt.png */
+        struct prn_transport *t = NULL;
+        char err[200];
+        uri = prn_open("usb://auto", &t, err, sizeof err) == 0 ? "usb://auto"
+                                                              : "virtual:receipt.png";
+        prn_close(t);
+    }
     if (!strcmp(argv[0], "print"))
         return cmd_print(db, &o, uri, json);
     if (strcmp(argv[0], "printer") != 0 || o.npos < 1)

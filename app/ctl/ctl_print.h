@@ -6,7 +6,9 @@
  *   printer cancel JOB_ID             pending/failed -> cancelled
  *   printer reprint JOB_ID            a new job with the same bytes
  * URI: usb://auto, usb://VID:PID, tcp://HOST:PORT, file:PATH, virtual:PNG_PATH;
- * default: config key printer_uri, else virtual:receipt.png. --queue only
+ * default: config printer_uri; "auto" = usb://auto when a USB printer is
+ * there, else virtual:receipt.png. Config comes from the store's config
+ * rows, else the compiled-in defaults (data/config/default.conf). --queue only
  * adds the job for the kiosk's print worker (which owns the USB printer). */
 #ifndef FD_CTL_PRINT_H
 #define FD_CTL_PRINT_H
