@@ -249,6 +249,9 @@ static int ensure_conn(struct pg_store *p)
         set_err(p, "reconnect: %s", PQerrorMessage(p->conn));
         return HQ_E_IO;
     }
+    if (PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF) /* a pipeline the old session lost */
+        PQexitPipelineMode(p->conn);
+    p->pipe_sent = 0;
     return session_setup(p);
 }
 
