@@ -5,13 +5,18 @@
  * optional.
  *   frontdesk --db PATH [--config FILE] [--window WxH] [--lang zh|en]
  *             [--demo] [--lobby] [--script FILE --shots DIR] [--shot PNG]
- *             [--no-kiosk] */
+ *             [--no-kiosk] [--lobby-display N]
+ * --lobby-display N: the kiosk also starts the lobby display as a second
+ * process (one window per process) full screen on display N; it announces
+ * the calls. --lobby alone is the lobby display by itself. */
 #include <fcntl.h>
+#include <SDL.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -28,6 +33,7 @@
 #include "ui.h"
 #include "ui_script.h"
 #include "visitor.h"
+#include "voice.h"
 
 #define SWEEP_MS 60000  /* close earlier days, sign out at closing */
 #define LOBBY_POLL_MS 250
@@ -35,6 +41,34 @@
 static struct app A;
 static volatile sig_atomic_t stop_requested;
 static struct ime_kb *ime_adapter;
+static struct voice *voice;
+static pid_t lobby_pid;         /* the lobby display's process, 0 = none */
+static char lobby_db[512];      /* its arguments */
+static int lobby_display = -1;
+
+/* Starts (or restarts) the lobby display as a second process. */
+static void lobby_spawn(void)
+{
+    char disp[16];
+    pid_t pid;
+    if (lobby_display < 0)
+        return;
+    snprintf(disp, sizeof disp, "%d", lobby_display);
+    pid = fork();
+    if (pid == 0) {
+        execl("/proc/self/exe", "frontdesk", "--db", lobby_db, "--lobby", "--on-display", disp,
+              (char *)NULL);
+        _exit(127);
+    }
+    lobby_pid = pid > 0 ? pid : 0;
+    if (pid < 0)
+        perror("frontdesk: lobby display");
+}
+
+static int voice_cb(void *ctx, const char *label, int counter)
+{
+    return voice_call(ctx, label, counter);
+}
 
 static void on_signal(int sig)
 {
@@ -66,6 +100,10 @@ static void sweep(void *ud)
     struct app *a = ud;
     queue_expire(a->st, "kiosk", bday_now(), NULL);
     visitor_sign_out_at_closing(a->st, bday_now(), NULL);
+    if (lobby_pid > 0 && waitpid(lobby_pid, NULL, WNOHANG) == lobby_pid) {
+        fprintf(stderr, "frontdesk: the lobby display stopped; starting it again\n");
+        lobby_spawn();
+    }
     ui_timer_add(SWEEP_MS, sweep, a);
 }
 
@@ -82,7 +120,7 @@ static void lobby_poll(void *ud)
         sqlite3_reset(s);
     if (v != last) {
         last = v;
-        app_rebuild(a);
+        scr_lobby_changed(a);
     }
     ui_timer_add(LOBBY_POLL_MS, lobby_poll, a);
 }
@@ -104,6 +142,13 @@ static void report_screen(struct app *a)
             struct ui_rect r = ui_rect_of(w);
             fprintf(report, "%s %d %d %d %d\n", ids[i], r.x, r.y, r.w, r.h);
         }
+    }
+    /* The lobby's call, for tests that time it from another process. */
+    static const char *const texts[] = {"now", "now_counter"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        struct ui_widget *w = ui_find(a->screen, texts[i]);
+        if (w && ui_text(w))
+            fprintf(report, "text %s %s\n", texts[i], ui_text(w));
     }
     fprintf(report, "end\n");
     fflush(report);
@@ -131,8 +176,11 @@ static int memory_count(const unsigned char *needle, size_t n)
     while (maps && mem >= 0 && fgets(line, sizeof line, maps)) {
         unsigned long lo, hi;
         char perm[8];
+        /* Regions of a GiB or more are reservations, not data: under ASan
+         * its shadow memory is terabytes of untouched pages. */
         if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perm) != 3 || perm[0] != 'r' ||
-            perm[1] != 'w' || strstr(line, "[vvar]") || strstr(line, "[vsyscall]"))
+            perm[1] != 'w' || strstr(line, "[vvar]") || strstr(line, "[vsyscall]") ||
+            hi - lo >= (1UL << 30))
             continue;
         for (unsigned long at = lo; at < hi; at += sizeof chunk - n) {
             size_t len = hi - at < sizeof chunk ? hi - at : sizeof chunk;
@@ -224,6 +272,19 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
         free(c);
         return 0;
     }
+    if (!strcmp(cmd, "wait_jobs")) { /* the printer worker has printed all (<= 10 s) */
+        for (int tries = 0; tries < 200; tries++) {
+            struct app_job j[50];
+            int n = a->printer.jobs ? a->printer.jobs(a->printer.ctx, j, 50) : 0, busy = 0;
+            for (int i = 0; i < n; i++)
+                busy += !strcmp(j[i].state, "pending") || !strcmp(j[i].state, "printing");
+            if (!busy)
+                return 0;
+            usleep(50000);
+        }
+        snprintf(err, errsz, "print jobs still pending after 10 s");
+        return -1;
+    }
     if (!strcmp(cmd, "screen")) {
         for (int i = 0; i < SCR_COUNT; i++)
             if (!strcmp(args, names[i])) {
@@ -298,14 +359,14 @@ static void usage(void)
 {
     fprintf(stderr, "usage: frontdesk --db PATH [--config FILE] [--window WxH] [--lang zh|en]\n"
                     "                 [--demo] [--lobby] [--script FILE] [--shots DIR]\n"
-                    "                 [--shot PNG] [--no-kiosk]\n");
+                    "                 [--shot PNG] [--no-kiosk] [--lobby-display N]\n");
 }
 
 int main(int argc, char **argv)
 {
     const char *db = getenv("FRONTDESK_DB"), *config = NULL, *script = NULL;
     const char *shots = ".", *shot = NULL, *lang = NULL;
-    int demo = 0, lobby = 0, kiosk = 1, w = 0, h = 0, rc = 1;
+    int demo = 0, lobby = 0, kiosk = 1, w = 0, h = 0, rc = 1, on_display = -1;
     char err[512];
     struct ui_config uc = {.title = "frontdesk", .font_index = 2};
 
@@ -341,6 +402,18 @@ int main(int argc, char **argv)
             lobby = 1;
         else if (!strcmp(a, "--no-kiosk"))
             kiosk = 0;
+        else if ((!strcmp(a, "--lobby-display") || !strcmp(a, "--on-display")) && next) {
+            char *end;
+            long d = strtol(argv[++i], &end, 10);
+            if (*end || d < 0 || d > 15) {
+                fprintf(stderr, "frontdesk: %s wants a display number 0..15\n", a);
+                return 2;
+            }
+            if (!strcmp(a, "--on-display"))
+                on_display = (int)d;
+            else
+                lobby_display = (int)d;
+        }
         else {
             usage();
             return 2;
@@ -400,6 +473,32 @@ int main(int argc, char **argv)
         fprintf(stderr, "frontdesk: %s\n", err);
         goto out;
     }
+    if (on_display >= 0) { /* the toolkit opens on display 0: move the window */
+        SDL_Window *win = SDL_GetWindowFromID(1);
+        SDL_Rect r;
+        if (win && SDL_GetDisplayBounds(on_display, &r) == 0) {
+            Uint32 fs = SDL_GetWindowFlags(win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
+            SDL_SetWindowFullscreen(win, 0);
+            SDL_SetWindowPosition(win, r.x, r.y);
+            SDL_SetWindowFullscreen(win, fs);
+        } else {
+            fprintf(stderr, "frontdesk: no display %d; the lobby stays on display 0\n", on_display);
+        }
+    }
+    if (lobby) {
+        char order[16] = "zh,en";
+        struct voice_config vc = {.speak = (int)cfg_get_int(st, "voice_on"),
+                                  .volume = (int)cfg_get_int(st, "voice_volume")};
+        cfg_get(st, "voice_order", order, sizeof order);
+        voice_order_parse(order, &vc.order);
+        if (voice_open(&vc, &voice, err, sizeof err))
+            fprintf(stderr, "frontdesk: the lobby is silent: %s\n", err);
+        else
+            A.voice.call = voice_cb, A.voice.ctx = voice;
+    } else if (lobby_display >= 0) {
+        snprintf(lobby_db, sizeof lobby_db, "%s", db);
+        lobby_spawn();
+    }
     /* The print worker's files go beside the database. */
     char dir[512];
     snprintf(dir, sizeof dir, "%s", db);
@@ -428,6 +527,7 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     A.cur = SCR_COUNT;
     if (lobby) {
+        A.lobby_cursor = -1;
         app_go(&A, SCR_LOBBY);
         lobby_poll(&A);
     } else {
@@ -451,7 +551,14 @@ int main(int argc, char **argv)
     }
     ui_screen_free(A.screen);
     A.screen = NULL;
+    if (voice && getenv("FRONTDESK_VOICE_DRAIN")) /* tests: hear every call out */
+        voice_drain(voice, 60000);
+    voice_close(voice);
     ui_shutdown();
+    if (lobby_pid > 0) {
+        kill(lobby_pid, SIGTERM);
+        waitpid(lobby_pid, NULL, 0);
+    }
 out:
     ime_kb_free(ime_adapter);
     ime_close(ime);
