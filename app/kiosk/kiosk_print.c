@@ -128,6 +128,115 @@ static int p_job_state(void *ctx, int64_t job)
     return state;
 }
 
+/* ---- the staff console's printer page ---------------------------------- */
+
+static int p_status(void *ctx, char *buf, size_t len)
+{
+    struct kprint *k = ctx;
+    struct printq_state ps = {0};
+    if (!k->q) {
+        snprintf(buf, len, "no printer worker");
+        return 0;
+    }
+    printq_get_state(k->q, &ps);
+    snprintf(buf, len, "%s (%s)", ps.message, k->uri);
+    return ps.ready;
+}
+
+static int p_jobs(void *ctx, struct app_job *out, int max)
+{
+    struct kprint *k = ctx;
+    int n = 0;
+    sqlite3_stmt *s = store_prepare(k->st,
+        "SELECT id, kind, state, created_at, coalesce(last_error, '') FROM print_job"
+        " ORDER BY id DESC LIMIT ?1");
+    if (!s)
+        return 0;
+    sqlite3_bind_int(s, 1, max);
+    while (n < max && sqlite3_step(s) == SQLITE_ROW) {
+        out[n].id = sqlite3_column_int64(s, 0);
+        store_col_text(s, 1, out[n].kind, sizeof out[n].kind);
+        store_col_text(s, 2, out[n].state, sizeof out[n].state);
+        out[n].created_at = sqlite3_column_int64(s, 3);
+        store_col_text(s, 4, out[n].error, sizeof out[n].error);
+        n++;
+    }
+    sqlite3_reset(s);
+    return n;
+}
+
+static int p_reprint(void *ctx, int64_t job)
+{
+    struct kprint *k = ctx;
+    int64_t id = 0;
+    int rc = printq_reprint(store_db(k->st), job, &id);
+    if (rc == 0 && k->q)
+        printq_wake(k->q);
+    return rc;
+}
+
+static int p_cancel(void *ctx, int64_t job)
+{
+    struct kprint *k = ctx;
+    return printq_cancel(store_db(k->st), job);
+}
+
+/* The virtual printer's image, when that is the printer and it drew one. */
+static const char *p_preview(void *ctx)
+{
+    struct kprint *k = ctx;
+    static char path[256];
+    if (strncmp(k->uri, "virtual:", 8))
+        return NULL;
+    snprintf(path, sizeof path, "%s", k->uri + 8);
+    path[strcspn(path, "?")] = '\0'; /* virtual:PATH.png?dots=576 */
+    return access(path, R_OK) == 0 ? path : NULL;
+}
+
+/* A staff document: the branch, a title, then the lines ("left\tright" as
+ * a pair, "-" a rule, else text). Rendered now and queued like a receipt. */
+static int64_t p_document(void *ctx, const char *kind, const char *title,
+                          const char *const *lines, int n)
+{
+    struct kprint *k = ctx;
+    struct escpos *e = escpos_new(k->prof, 0, k->font);
+    int64_t id = 0;
+    char left[512];
+    if (!e)
+        return 0;
+    escpos_init(e);
+    escpos_align(e, ESCPOS_CENTER);
+    escpos_text(e, k->branch);
+    escpos_bold(e, 1);
+    escpos_size(e, 1, 2);
+    escpos_text(e, title);
+    escpos_size(e, 1, 1);
+    escpos_bold(e, 0);
+    escpos_align(e, ESCPOS_LEFT);
+    escpos_rule(e, '=');
+    for (int i = 0; i < n; i++) {
+        const char *tab = strchr(lines[i], '\t');
+        if (!strcmp(lines[i], "-")) {
+            escpos_rule(e, '-');
+        } else if (tab) {
+            snprintf(left, sizeof left, "%.*s", (int)(tab - lines[i]), lines[i]);
+            escpos_pair(e, left, tab + 1);
+        } else {
+            escpos_text(e, lines[i]);
+        }
+    }
+    escpos_rule(e, '=');
+    escpos_cut(e);
+    size_t len = 0;
+    const uint8_t *bytes = escpos_bytes(e, &len);
+    if (escpos_error(e) == 0 &&
+        printq_enqueue(store_db(k->st), kind, 0, bytes, len, &id) == 0 && k->q)
+        printq_wake(k->q);
+    explicit_bzero(left, sizeof left);
+    escpos_free(e);
+    return id;
+}
+
 /* "auto": a USB printer that opens now, else the virtual printer. */
 static void choose_uri(struct kprint *k, const char *png_dir)
 {
@@ -179,6 +288,12 @@ void kprint_bind(struct kprint *k, struct app_printer *p)
     p->visitor = p_visitor;
     p->complaint = p_complaint;
     p->job_state = p_job_state;
+    p->status = p_status;
+    p->jobs = p_jobs;
+    p->reprint = p_reprint;
+    p->cancel = p_cancel;
+    p->preview = p_preview;
+    p->document = p_document;
     p->ctx = k;
 }
 

@@ -17,6 +17,15 @@ enum scr {
     SCR_STAFF, SCR_CONSOLE, SCR_LOBBY, SCR_COUNT
 };
 
+/* A print job as the staff console lists it. */
+struct app_job {
+    int64_t id;
+    char kind[16];               /* ticket, visitor, complaint, evacuation, ... */
+    char state[12];              /* pending printing done failed cancelled */
+    int64_t created_at;
+    char error[96];              /* last error, "" if none */
+};
+
 /* Printing as the screens see it (app/kiosk provides it; NULL = none). */
 struct app_printer {
     /* Queue a receipt; returns a job id > 0, or <= 0 when it could not be
@@ -27,6 +36,21 @@ struct app_printer {
     /* State of a job: 0 waiting/printing, 1 printed, -1 failed or the
      * printer is not ready (the job stays queued). */
     int (*job_state)(void *ctx, int64_t job_id);
+    /* Staff console (each may be NULL). The printer's state as a sentence;
+     * returns 1 when it can print now, 0 otherwise. */
+    int (*status)(void *ctx, char *buf, size_t len);
+    /* The last `max` jobs, newest first, into out; returns how many. */
+    int (*jobs)(void *ctx, struct app_job *out, int max);
+    /* Reprint (a new job with the same bytes) or cancel job `id`: 0 or -1. */
+    int (*reprint)(void *ctx, int64_t job_id);
+    int (*cancel)(void *ctx, int64_t job_id);
+    /* Path of the virtual printer's last receipt image, or NULL. */
+    const char *(*preview)(void *ctx);
+    /* A staff document (evacuation list, day summary): a title, then lines
+     * ("left\tright" prints as a pair, "-" as a rule, else as text). Returns
+     * a job id > 0, or <= 0 when it could not be queued. */
+    int64_t (*document)(void *ctx, const char *kind, const char *title,
+                        const char *const *lines, int n);
     void *ctx;
 };
 
@@ -34,6 +58,12 @@ struct app_printer {
 struct app_ime {
     int (*attach)(void *ctx, struct kb *kb); /* plug into a new keyboard */
     void (*forget)(void *ctx);               /* a visitor is done */
+    void *ctx;
+};
+
+/* Lobby announcements (app/voice through main.c; NULL call = silent). */
+struct app_voice {
+    int (*call)(void *ctx, const char *label, int counter);
     void *ctx;
 };
 
@@ -51,6 +81,9 @@ struct app {
     struct app_ime ime;          /* pinyin */
     const char *branch;          /* branch name, for the home screen */
     void (*on_show)(struct app *); /* after a screen is shown (tests) */
+    struct app_voice voice;      /* lobby: announces calls */
+    int64_t lobby_cursor;        /* lobby: last call event announced, -1 unset */
+    int lobby_notice_x;          /* lobby: scroll step of the notice line */
 
     /* The current visitor's flow, wiped by app_home(). */
     struct {
@@ -63,6 +96,12 @@ struct app {
         char category[24];       /* complaint category */
         int64_t staff_id;        /* staff sign-in: who */
         char staff_name[64];     /* signed-in staff */
+        int page;                /* console: page shown */
+        int counter;             /* console: the counter this staff works at */
+        int64_t sel;             /* console: selected row (visitor, job) */
+        int transfer;            /* console: choosing a service to transfer to */
+        char msg[200];           /* console: outcome of the last action */
+        int msg_bad;             /* console: that outcome is an error */
     } flow;
 };
 
@@ -110,6 +149,10 @@ struct ui_screen *scr_rate(struct app *a);
 struct ui_screen *scr_staff(struct app *a);
 struct ui_screen *scr_console(struct app *a);
 struct ui_screen *scr_lobby(struct app *a);
+
+/* The lobby checks for new calls (main.c polls PRAGMA data_version and
+ * calls this when it changed): announces them and rebuilds the display. */
+void scr_lobby_changed(struct app *a);
 
 /* Called by app_home and on exit: screens that keep static state wipe it. */
 void scr_register_wipe(void);

@@ -1,37 +1,339 @@
-/* scr_console.c - the staff console. This first version is the way out of
- * the kiosk: back to the visitor screens, or quit the program (the only
- * place where the kiosk can be left). The console's queue, visitor, printer
- * and handover pages come with the staff console issue. */
+/* scr_console.c - the staff console, reached through the hidden corner and a
+ * PIN (scr_staff.c): page tabs, the counter page (call next, recall,
+ * no-show, start serving, finish, transfer; who is being served and for how
+ * long) and the way out of the kiosk program, which exists only here. The
+ * other pages are in scr_console_pages.c and scr_console_admin.c. */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "app.h"
+#include "bday.h"
+#include "journal.h"
+#include "queue.h"
+#include "scr_console.h"
 #include "tr.h"
 
-static void on_back(struct ui_widget *w, void *ud)
+static const struct {
+    const char *id, *key;
+    void (*build)(struct app *, struct ui_widget *);
+} pages[CON_PAGES] = {
+    {"tab_counter", "con.tab.counter", con_page_counter},
+    {"tab_queue", "con.tab.queue", con_page_queue},
+    {"tab_visitors", "con.tab.visitors", con_page_visitors},
+    {"tab_complaints", "con.tab.complaints", con_page_complaints},
+    {"tab_health", "con.tab.health", con_page_health},
+    {"tab_handover", "con.tab.handover", con_page_handover},
+    {"tab_day", "con.tab.day", con_page_day},
+    {"tab_exit", "con.tab.exit", NULL},
+};
+
+/* ---- helpers -------------------------------------------------------------- */
+
+void con_audit(struct app *a, const char *action, const char *subject, const char *detail)
+{
+    struct fd_err e = {0};
+    if (journal_audit(a->st, a->flow.staff_name[0] ? a->flow.staff_name : "?", action,
+                      subject, detail, bday_now(), &e))
+        fprintf(stderr, "frontdesk: audit %s: %s\n", action, e.msg);
+}
+
+void con_done(struct app *a, int bad, const char *key, ...)
+{
+    va_list ap;
+    va_start(ap, key);
+    vsnprintf(a->flow.msg, sizeof a->flow.msg, tr(key), ap);
+    va_end(ap);
+    a->flow.msg_bad = bad;
+    app_rebuild(a);
+}
+
+const char *con_dur(int64_t s, char *buf, size_t len)
+{
+    if (s < 0)
+        s = 0;
+    if (s >= 3600)
+        snprintf(buf, len, "%lld:%02lld:%02lld", (long long)(s / 3600),
+                 (long long)(s / 60 % 60), (long long)(s % 60));
+    else
+        snprintf(buf, len, "%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
+    return buf;
+}
+
+struct ui_widget *con_buttons(struct ui_widget *box, int n, int portrait_cols)
+{
+    return ui_grid(box, NULL, n, portrait_cols);
+}
+
+/* ---- the counter page ------------------------------------------------------- */
+
+static struct {
+    int timer;          /* ticking "for how long", 0 = none */
+    int64_t since;      /* called_at or serving_at of the current ticket */
+    int serving;
+} T;
+
+static void tick_since(void *ud)
+{
+    struct app *a = ud;
+    char buf[96], d[24];
+    struct ui_widget *w = a->cur == SCR_CONSOLE ? ui_find(a->screen, "since") : NULL;
+    T.timer = 0;
+    if (!w || !T.since)
+        return;
+    ui_set_text(w, tr_fmt(buf, sizeof buf, T.serving ? "con.serving_for" : "con.called_for",
+                          con_dur(bday_now() - T.since, d, sizeof d)));
+    T.timer = ui_timer_add(1000, tick_since, a);
+}
+
+enum op { OP_CALL, OP_RECALL, OP_NOSHOW, OP_SERVE, OP_FINISH, OP_COUNT };
+
+static const struct {
+    const char *id, *key, *action, *done;
+} ops[OP_COUNT] = {
+    {"call", "con.call", "queue.call", "con.done.call"},
+    {"recall", "con.recall", "queue.recall", "con.done.recall"},
+    {"noshow", "con.noshow", "queue.noshow", "con.done.noshow"},
+    {"serve", "con.serve", "queue.serve", "con.done.serve"},
+    {"finish", "con.finish", "queue.finish", "con.done.finish"},
+};
+
+/* Shows why a counter operation failed. */
+static void op_failed(struct app *a, int rc, const struct fd_err *e)
+{
+    if (rc == FD_EEMPTY)
+        con_done(a, 1, "con.err.empty");
+    else if (rc == FD_ESTATE && strstr(e->msg, "has not come yet"))
+        con_done(a, 1, "con.err.state");
+    else if (rc == FD_ESTATE)
+        con_done(a, 1, "con.err.none");
+    else
+        con_done(a, 1, "con.err.other", e->msg);
+}
+
+static void on_op(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    int op = (int)(intptr_t)ui_user(w), rc = 0, counter = a->flow.counter;
+    struct queue_ticket t = {0};
+    struct fd_err e = {0};
+    char subj[32];
+    int64_t now = bday_now();
+    const char *who = a->flow.staff_name;
+    switch (op) {
+    case OP_CALL: rc = queue_call_next(a->st, counter, who, now, &t, &e); break;
+    case OP_RECALL: rc = queue_recall(a->st, counter, who, now, &t, &e); break;
+    case OP_NOSHOW: rc = queue_noshow(a->st, counter, who, now, &t, &e); break;
+    case OP_SERVE: rc = queue_serve(a->st, counter, who, now, &t, &e); break;
+    default: rc = queue_finish(a->st, counter, who, now, &t, &e); break;
+    }
+    snprintf(subj, sizeof subj, "counter %d", counter);
+    if (rc) {
+        con_audit(a, ops[op].action, subj, e.msg[0] ? e.msg : fd_err_name(rc));
+        op_failed(a, rc, &e);
+        return;
+    }
+    con_audit(a, ops[op].action, subj, t.label);
+    /* A recall past the limit turns the ticket into a no-show (core). */
+    if (op == OP_RECALL && !strcmp(t.state, "noshow"))
+        con_done(a, 0, "con.done.noshow", t.label);
+    else if (op == OP_CALL)
+        con_done(a, 0, ops[op].done, t.label, counter);
+    else
+        con_done(a, 0, ops[op].done, t.label);
+}
+
+static void on_transfer(struct ui_widget *w, void *ud)
 {
     (void)w;
-    app_home(ud);
+    struct app *a = ud;
+    a->flow.transfer = !a->flow.transfer;
+    a->flow.msg[0] = '\0';
+    app_rebuild(a);
+}
+
+static void on_transfer_to(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    const char *code = ui_id(w) + 3; /* "to_A" */
+    struct queue_ticket t = {0};
+    struct fd_err e = {0};
+    char subj[32], detail[64];
+    a->flow.transfer = 0;
+    int rc = queue_transfer(a->st, a->flow.counter, code, a->flow.staff_name, bday_now(), &t, &e);
+    snprintf(subj, sizeof subj, "counter %d", a->flow.counter);
+    snprintf(detail, sizeof detail, "%s -> %s", rc ? "" : t.label, code);
+    con_audit(a, "queue.transfer", subj, rc ? e.msg : detail);
+    if (rc)
+        op_failed(a, rc, &e);
+    else
+        con_done(a, 0, "con.done.transfer", t.label, code);
+}
+
+static void on_counter(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    a->flow.counter = (int)(intptr_t)ui_user(w);
+    a->flow.transfer = 0;
+    a->flow.msg[0] = '\0';
+    app_rebuild(a);
+}
+
+void con_page_counter(struct app *a, struct ui_widget *box)
+{
+    struct queue_counter *c = NULL;
+    struct queue_service *v = NULL;
+    int nc = 0, nv = 0;
+    char buf[200], d[24];
+    const struct queue_counter *mine = NULL;
+    queue_counter_list(a->st, &c, &nc, NULL);
+    if (!a->flow.counter) /* the first open counter until one is chosen */
+        for (int i = 0; i < nc && !a->flow.counter; i++)
+            if (c[i].open)
+                a->flow.counter = c[i].id;
+    struct ui_widget *row = ui_grid(box, "counters", nc > 0 && nc < 6 ? nc : 6, 3);
+    for (int i = 0; i < nc; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "counter_%d", c[i].id);
+        struct ui_widget *b = ui_button(row, id, tr_fmt(buf, sizeof buf, "con.counter", c[i].id),
+                                        on_counter, a);
+        ui_set_user(b, (void *)(intptr_t)c[i].id);
+        ui_set_sub(b, c[i].open ? c[i].services : tr("con.counter.closed"));
+        if (c[i].id == a->flow.counter) {
+            ui_set_style(b, UI_STYLE_SELECTED);
+            mine = &c[i];
+        }
+    }
+    struct ui_widget *now = ui_box(box, "now", UI_AUTO);
+    ui_set_weight(now, 1);
+    struct ui_widget *num = ui_bignum(now, "ticket", mine && mine->ticket_id ? mine->ticket : "—");
+    ui_set_weight(num, 1);
+    struct ui_widget *side = ui_box(now, NULL, UI_COL);
+    ui_set_weight(side, 1);
+    struct queue_ticket t = {0};
+    T.since = 0;
+    if (mine && mine->ticket_id && queue_ticket_get(a->st, mine->ticket_id, bday_now(), &t, NULL) == 0) {
+        T.serving = !strcmp(t.state, "serving");
+        T.since = T.serving ? t.serving_at : t.called_at;
+        ui_label(side, "since", tr_fmt(buf, sizeof buf, T.serving ? "con.serving_for" : "con.called_for",
+                                        con_dur(bday_now() - T.since, d, sizeof d)),
+                 UI_FONT_TITLE);
+    } else {
+        ui_label(side, "since", tr("con.none"), UI_FONT_TITLE);
+    }
+    struct ui_widget *msg = ui_label(side, "msg", a->flow.msg, UI_FONT_BODY);
+    ui_set_lines(msg, 2);
+    if (T.timer)
+        ui_timer_cancel(T.timer);
+    T.timer = T.since ? ui_timer_add(1000, tick_since, a) : 0;
+
+    int called = mine && !strcmp(mine->ticket_state, "called");
+    int serving = mine && !strcmp(mine->ticket_state, "serving");
+    if (a->flow.transfer && (called || serving)) {
+        ui_label(box, NULL, tr("con.transfer.to"), UI_FONT_BODY);
+        queue_service_list(a->st, bday_now(), &v, &nv, NULL);
+        struct ui_widget *g = con_buttons(box, nv + 1 < 6 ? nv + 1 : 6, 3);
+        for (int i = 0; i < nv; i++) {
+            char id[8];
+            if (!v[i].active || !strcmp(v[i].code, t.service))
+                continue;
+            snprintf(id, sizeof id, "to_%s", v[i].code);
+            snprintf(buf, sizeof buf, "%s %s", v[i].code, tr_zh() ? v[i].name_zh : v[i].name_en);
+            ui_button(g, id, buf, on_transfer_to, a);
+        }
+        struct ui_widget *cancel = ui_button(g, "transfer_cancel", tr("common.cancel"), on_transfer, a);
+        ui_set_style(cancel, UI_STYLE_QUIET);
+        free(v);
+    } else {
+        struct ui_widget *g = con_buttons(box, OP_COUNT + 1, 3);
+        for (int i = 0; i < OP_COUNT; i++) {
+            struct ui_widget *b = ui_button(g, ops[i].id, tr(ops[i].key), on_op, a);
+            ui_set_user(b, (void *)(intptr_t)i);
+            int on = i == OP_CALL     ? !called && mine && mine->open
+                     : i == OP_SERVE  ? called
+                     : i == OP_FINISH ? called || serving
+                                      : called;
+            ui_set_enabled(b, on);
+            if (i == OP_CALL)
+                ui_set_style(b, UI_STYLE_PRIMARY);
+        }
+        struct ui_widget *tb = ui_button(g, "transfer", tr("con.transfer"), on_transfer, a);
+        ui_set_enabled(tb, called || serving);
+    }
+    free(c);
+}
+
+/* ---- leaving ---------------------------------------------------------------- */
+
+static void on_signout(struct ui_widget *w, void *ud)
+{
+    (void)w;
+    struct app *a = ud;
+    con_audit(a, "staff.signout", NULL, NULL);
+    app_home(a);
 }
 
 static void on_quit(struct ui_widget *w, void *ud)
 {
     (void)w;
-    (void)ud;
+    struct app *a = ud;
+    con_audit(a, "kiosk.quit", NULL, NULL);
     ui_quit_loop();
+}
+
+static void page_exit(struct app *a, struct ui_widget *box)
+{
+    ui_label(box, NULL, tr("con.exit.text"), UI_FONT_TITLE);
+    ui_spacer(box, 1);
+    struct ui_widget *row = ui_box(box, NULL, UI_AUTO);
+    struct ui_widget *back = ui_button(row, "back", tr("staff.back"), on_signout, a);
+    ui_set_weight(back, 1);
+    ui_set_style(back, UI_STYLE_PRIMARY);
+    struct ui_widget *quit = ui_button(row, "quit", tr("staff.leave"), on_quit, a);
+    ui_set_weight(quit, 1);
+    ui_set_style(quit, UI_STYLE_DANGER);
+}
+
+/* ---- the screen --------------------------------------------------------------- */
+
+static void on_tab(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    a->flow.page = (int)(intptr_t)ui_user(w);
+    a->flow.sel = 0;
+    a->flow.transfer = 0;
+    a->flow.msg[0] = '\0';
+    app_rebuild(a);
 }
 
 struct ui_screen *scr_console(struct app *a)
 {
     struct ui_screen *s = ui_screen_new("console");
     struct ui_widget *content = app_frame(a, s, "staff.console", NULL);
-    ui_label(content, "who", a->flow.staff_name, UI_FONT_TITLE);
-    ui_spacer(content, 1);
-    struct ui_widget *row = ui_box(content, NULL, UI_ROW);
-    struct ui_widget *back = ui_button(row, "back", tr("staff.back"), on_back, a);
-    ui_set_weight(back, 1);
-    ui_set_style(back, UI_STYLE_PRIMARY);
-    struct ui_widget *quit = ui_button(row, "quit", tr("staff.leave"), on_quit, a);
-    ui_set_weight(quit, 1);
-    ui_set_style(quit, UI_STYLE_DANGER);
+    char buf[160];
+    if (a->flow.page < 0 || a->flow.page >= CON_PAGES)
+        a->flow.page = CON_COUNTER;
+    app_title(s, tr_fmt(buf, sizeof buf, "con.title", a->flow.staff_name), 0, 0);
+    /* Home would leave the console without a trace: signing out is a tab. */
+    struct ui_widget *home = ui_find(s, "home");
+    if (home) {
+        ui_set_text(home, tr("con.signout"));
+        ui_on_tap(home, on_signout, a);
+    }
+    struct ui_widget *tabs = ui_grid(content, "tabs", CON_PAGES, 4);
+    for (int i = 0; i < CON_PAGES; i++) {
+        struct ui_widget *b = ui_button(tabs, pages[i].id, tr(pages[i].key), on_tab, a);
+        ui_set_user(b, (void *)(intptr_t)i);
+        if (i == a->flow.page)
+            ui_set_style(b, UI_STYLE_SELECTED);
+        else if (i == CON_EXIT)
+            ui_set_style(b, UI_STYLE_QUIET);
+    }
+    struct ui_widget *box = ui_box(content, "page", UI_COL);
+    ui_set_weight(box, 1);
+    if (a->flow.page == CON_EXIT)
+        page_exit(a, box);
+    else
+        pages[a->flow.page].build(a, box);
     return s;
 }
