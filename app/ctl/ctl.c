@@ -844,6 +844,16 @@ static int cmd_handover_list(struct ctl *c)
     return print_json_text(c, journal_handovers(c->st, 10));
 }
 
+/* Minutes of a JSON seconds field, or "-" when it is null (nothing yet). */
+static const char *minutes(const cJSON *o, const char *key, char buf[16])
+{
+    const cJSON *v = cJSON_GetObjectItem(o, key);
+    if (!cJSON_IsNumber(v))
+        return "-";
+    snprintf(buf, 16, "%.1fm", v->valuedouble / 60.0);
+    return buf;
+}
+
 static int cmd_report_day(struct ctl *c)
 {
     struct fd_err e = {0};
@@ -851,7 +861,39 @@ static int cmd_report_day(struct ctl *c)
     int rc = report_day(c->st, c->npos ? c->pos[0] : NULL, c->now, &json, &e);
     if (rc)
         return ctl_fail(c, rc, &e);
-    return print_json_text(c, json);
+    if (c->json)
+        return print_json_text(c, json);
+    cJSON *r = cJSON_Parse(json);
+    free(json);
+    if (!r)
+        return CTL_EDB;
+#define NUM(o, k) (cJSON_IsNumber(cJSON_GetObjectItem(o, k)) ? cJSON_GetObjectItem(o, k)->valuedouble : 0)
+    printf("Day report %s\n\n", cJSON_GetStringValue(cJSON_GetObjectItem(r, "date")));
+    printf("tickets %g: served %g, no-show %g (%.0f%%), cancelled %g\n", NUM(r, "tickets"),
+           NUM(r, "served"), NUM(r, "noshow"), 100 * NUM(r, "noshow_rate"), NUM(r, "cancelled"));
+    char m1[16], m2[16], m3[16];
+    printf("wait: average %s, longest %s; service: average %s\n\n",
+           minutes(r, "wait_avg_s", m1), minutes(r, "wait_max_s", m2),
+           minutes(r, "service_avg_s", m3));
+    printf("%-3s %-22s %7s %7s %7s %9s %9s %9s\n", "", "service", "tickets", "served",
+           "no-show", "wait avg", "wait max", "svc avg");
+    cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(r, "by_service"))
+        printf("%-3s %-22s %7g %7g %7g %9s %9s %9s\n",
+               cJSON_GetStringValue(cJSON_GetObjectItem(it, "code")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(it, "name_en")), NUM(it, "tickets"),
+               NUM(it, "served"), NUM(it, "noshow"), minutes(it, "wait_avg_s", m1),
+               minutes(it, "wait_max_s", m2), minutes(it, "service_avg_s", m3));
+    printf("\nvisitors %g\ncomplaints %g (serious %g):", NUM(r, "visitors"),
+           NUM(r, "complaints"), NUM(r, "complaints_serious"));
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(r, "complaints_by_category"))
+        printf(" %s %g", it->string, it->valuedouble);
+    cJSON *sv = cJSON_GetObjectItem(r, "rating_service");
+    printf("\nratings %g: excellent %g, good %g, fair %g, poor %g\n", NUM(r, "ratings"),
+           NUM(sv, "excellent"), NUM(sv, "good"), NUM(sv, "fair"), NUM(sv, "poor"));
+#undef NUM
+    cJSON_Delete(r);
+    return 0;
 }
 
 /* ---- staff ------------------------------------------------------------- */
