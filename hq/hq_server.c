@@ -7,7 +7,8 @@
  * Test-only faults (FDHQ_FAULT, never set in production): "drop_after_commit:N"
  * closes the connection without an answer after every Nth push committed (the
  * answer is lost); "kill_in_apply:N" sends itself SIGKILL on the Nth push
- * after applying it but before the commit. */
+ * after applying it but before the commit; "batch_max:N" accepts at most N
+ * records per push (a head office of an older version with a smaller cap). */
 #include "hq_server.h"
 #include "hq_complaint.h"
 #include "hq_push.h"
@@ -61,6 +62,7 @@ static struct {
 } m;
 
 static struct {
+    int batch_max;            /* records per push accepted (SYNC_BATCH_MAX; lower: an old server) */
     int drop_after_commit;    /* every Nth push: no answer after commit (0 = off) */
     int kill_in_apply;        /* the Nth push: SIGKILL before commit (0 = off) */
     atomic_int pushes;
@@ -416,7 +418,7 @@ static void do_push(struct srv *sv, struct hq_store *s, struct MHD_Connection *c
         reply_err(r, 400, "bad_request", "body is not a complete gzip stream");
         return;
     }
-    if (hq_push_parse(plain, plain_len, SYNC_BATCH_MAX, &msg, err, sizeof err) != 0) {
+    if (hq_push_parse(plain, plain_len, (size_t)fault.batch_max, &msg, err, sizeof err) != 0) {
         m.rej_bad++;
         reply_err(r, strstr(err, "at most") ? 413 : 400,
                   strstr(err, "at most") ? "too_large" : "bad_request", "%s", err);
@@ -950,8 +952,11 @@ static void parse_faults(void)
 {
     const char *f = getenv("FDHQ_FAULT");
     const char *p;
+    fault.batch_max = SYNC_BATCH_MAX;
     if (!f)
         return;
+    if ((p = strstr(f, "batch_max:")) && atoi(p + 10) > 0 && atoi(p + 10) < SYNC_BATCH_MAX)
+        fault.batch_max = atoi(p + 10);
     if ((p = strstr(f, "drop_after_commit:")))
         fault.drop_after_commit = atoi(p + 18);
     if ((p = strstr(f, "kill_in_apply:")))

@@ -454,7 +454,10 @@ out:
 
 /* ---- push ---- */
 
-int sync_push_once(sqlite3 *db, struct sync_result *res, char *err, size_t errlen)
+#define SYNC_TOO_LARGE 1000 /* internal: head office answered 413 to this batch */
+
+/* Pushes one batch of at most rows rows (see sync_push_once). */
+static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, size_t errlen)
 {
     struct keys k;
     struct answer a = {0};
@@ -476,7 +479,7 @@ int sync_push_once(sqlite3 *db, struct sync_result *res, char *err, size_t errle
                            "(SELECT max(seq) FROM outbox) FROM outbox ORDER BY seq LIMIT ?",
                            -1, &st, NULL) != SQLITE_OK)
         goto db_fail;
-    sqlite3_bind_int(st, 1, SYNC_BATCH_ROWS);
+    sqlite3_bind_int(st, 1, rows);
     root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "device_id", k.device_id);
     recs = cJSON_CreateArray();
@@ -543,6 +546,10 @@ int sync_push_once(sqlite3 *db, struct sync_result *res, char *err, size_t errle
         if (status == 200)
             break;
         rc = refusal(db, status, &a, res, err, errlen);
+        if (status == 413 && n > 1) {
+            rc = SYNC_TOO_LARGE; /* the caller tries a smaller batch */
+            goto out;
+        }
         if (status == 409) {
             /* Head office misses rows this kiosk no longer holds: only a
              * restore that did not raise the epoch, or a head office restored
@@ -616,6 +623,17 @@ out:
         cJSON_free(plain);
     free(gz);
     free(a.p);
+    return rc;
+}
+
+int sync_push_once(sqlite3 *db, struct sync_result *res, char *err, size_t errlen)
+{
+    int rows = res->batch_rows > 0 ? res->batch_rows : SYNC_BATCH_ROWS, rc;
+    /* A head office with a smaller cap (an older version) answers 413:
+     * halve the batch until it fits, and keep that size for the round. */
+    while ((rc = push_rows(db, rows, res, err, errlen)) == SYNC_TOO_LARGE)
+        rows = rows > 1 ? rows / 2 : 1;
+    res->batch_rows = rows;
     return rc;
 }
 

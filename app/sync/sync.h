@@ -43,6 +43,7 @@ struct sync_result {
     long long batches;
     long long pulled;       /* changes applied */
     int retry_after;        /* seconds head office asked for (busy), else 0 */
+    int batch_rows;         /* rows per push head office takes (halved on 413) */
 };
 
 /* Test and benchmark hooks: before a push request is sent and after its
@@ -66,9 +67,10 @@ int sync_enroll_ca(sqlite3 *db, const char *hq_url, const char *token, const cha
 /* sync_enroll_ca with the system's CAs. */
 int sync_enroll(sqlite3 *db, const char *hq_url, const char *token, char *err, size_t errlen);
 
-/* Pushes one batch (the oldest outbox rows of one epoch). Sets *sent to the
- * rows acknowledged (0 when the outbox is empty). Records the outcome in
- * sync_state. Returns 0 or a sync_rc. */
+/* Pushes one batch (the oldest outbox rows of one epoch, at most
+ * res->batch_rows or SYNC_BATCH_ROWS; halved while head office answers 413).
+ * Adds the rows acknowledged to res->pushed (nothing when the outbox is
+ * empty). Returns 0 or a sync_rc. */
 int sync_push_once(sqlite3 *db, struct sync_result *res, char *err, size_t errlen);
 
 /* Pulls and applies changes until head office has no more. Returns 0 or a

@@ -4,7 +4,7 @@
  * office killed with SIGKILL mid-apply, the kiosk killed with SIGKILL before
  * sending and after head office committed, head office down (a "week") then
  * back, the kiosk's clock a day off, a month offline catching up, and a loop
- * of random faults (FD_FAULT_LOOPS, default 25) whose count is printed. */
+ * of random faults (FD_FAULT_LOOPS, default 25) whose count is printed. */ 
 #include "check.h"
 #include "harness.h"
 #include "sync.h"
@@ -161,6 +161,16 @@ int main(void)
     CHECK_INT(ss.failures, 0);
     CHECK_STR(ss.last_error, "");
     CHECK(h_compare(k, hqdb, &rows) == 0);
+
+    /* 4b. A head office that takes fewer records per push (413): the kiosk
+     *     halves its batches until they fit. */
+    restart(k, "batch_max:60", 0);
+    CHECK(h_activity(k, 150, 30) == 0);
+    CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_OK);
+    CHECK(res.batches >= 10);
+    CHECK_INT(h_int(k, "SELECT count(*) FROM outbox"), 0);
+    CHECK(h_compare(k, hqdb, &rows) == 0);
+    restart(k, NULL, 0);
 
     /* 5. The kiosk's clock a day behind: corrected from head office's answer. */
     h_exec(k, "UPDATE sync_state SET clock_offset = -86400");
