@@ -62,7 +62,7 @@ static void render_only(const char *profile, struct escpos_font *font)
         free(bytes);
     }
     stats(v, RUNS, &p50, &p95);
-    printf("  %-14s %-12s  p50 %7.2f ms  p95 %7.2f ms\n", "layout only", profile, p50, p95);
+    printf("  %-14s %-12s  p50 %7.3f ms  p95 %7.3f ms\n", "layout only", profile, p50, p95);
 }
 
 /* issued -> last byte handed to the transport, on this thread */
