@@ -28,3 +28,28 @@ for size in 1920x1080 1080x1920 1024x600; do
   done
 done
 echo "gallery: $(find "$out" -name '*.png' | wc -l) screenshots in $out"
+
+# ---- staff console and lobby (tests/console; kept by the console's owner) ----
+# console-*.png: the console walk on the demo branch at a fixed time (so the
+# screenshots do not depend on the hour they are made); lobby-*.png: the
+# lobby display after a few calls.
+for size in 1920x1080 1080x1920 1024x600; do
+  for lang in zh en; do
+    dir=$out/$size/$lang
+    mkdir -p "$dir"
+    rm -f "$tmp"/c.db*
+    export FRONTDESK_NOW=1795399200
+    "$build/app/ctl/frontdesk-ctl" --db "$tmp/c.db" init --demo >/dev/null
+    { echo "lang $lang"; cat tests/console/console_walk.txt; } > "$tmp/console.txt"
+    SDL_RENDER_DRIVER=software xvfb-run -a -s "-screen 0 ${size}x24" \
+      "$build/app/kiosk/frontdesk" --db "$tmp/c.db" --window "$size" --lang "$lang" \
+      --script "$tmp/console.txt" --shots "$dir"
+    "$build/app/ctl/frontdesk-ctl" --db "$tmp/c.db" call 2 >/dev/null
+    "$build/app/ctl/frontdesk-ctl" --db "$tmp/c.db" call 3 >/dev/null
+    SDL_RENDER_DRIVER=software SDL_AUDIODRIVER=dummy xvfb-run -a -s "-screen 0 ${size}x24" \
+      "$build/app/kiosk/frontdesk" --db "$tmp/c.db" --window "$size" --lang "$lang" \
+      --lobby --shot "$dir/lobby-calling.png"
+    unset FRONTDESK_NOW
+  done
+done
+echo "gallery: console and lobby screenshots added"

@@ -25,7 +25,7 @@ static const struct {
     {"tab_health", "con.tab.health", con_page_health},
     {"tab_handover", "con.tab.handover", con_page_handover},
     {"tab_day", "con.tab.day", con_page_day},
-    {"tab_exit", "con.tab.exit", NULL},
+    {"home", "con.tab.exit", NULL}, /* the frame's Home button */
 };
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -314,20 +314,25 @@ struct ui_screen *scr_console(struct app *a)
     if (a->flow.page < 0 || a->flow.page >= CON_PAGES)
         a->flow.page = CON_COUNTER;
     app_title(s, tr_fmt(buf, sizeof buf, "con.title", a->flow.staff_name), 0, 0);
-    /* Home would leave the console without a trace: signing out is a tab. */
+    /* Home would leave the console without a trace: it opens the exit page
+     * (sign out, or quit the program) instead. */
     struct ui_widget *home = ui_find(s, "home");
     if (home) {
-        ui_set_text(home, tr("con.signout"));
-        ui_on_tap(home, on_signout, a);
+        ui_set_text(home, tr("con.tab.exit"));
+        ui_set_user(home, (void *)(intptr_t)CON_EXIT);
+        ui_on_tap(home, on_tab, a);
+        if (a->flow.page == CON_EXIT)
+            ui_set_style(home, UI_STYLE_SELECTED);
     }
-    struct ui_widget *tabs = ui_grid(content, "tabs", CON_PAGES, 4);
-    for (int i = 0; i < CON_PAGES; i++) {
+    struct ui_widget *tabs = ui_grid(content, "tabs", CON_EXIT, 4);
+    /* Seven tabs in a row: the smaller text keeps each word on one line. */
+    enum ui_font tab_font = UI_FONT_SMALL;
+    for (int i = 0; i < CON_EXIT; i++) {
         struct ui_widget *b = ui_button(tabs, pages[i].id, tr(pages[i].key), on_tab, a);
         ui_set_user(b, (void *)(intptr_t)i);
+        ui_set_font(b, tab_font);
         if (i == a->flow.page)
             ui_set_style(b, UI_STYLE_SELECTED);
-        else if (i == CON_EXIT)
-            ui_set_style(b, UI_STYLE_QUIET);
     }
     struct ui_widget *box = ui_box(content, "page", UI_COL);
     ui_set_weight(box, 1);

@@ -90,7 +90,7 @@ void con_page_health(struct app *a, struct ui_widget *box)
     struct ui_widget *cols = ui_box(box, NULL, UI_AUTO);
     ui_set_weight(cols, 1);
     struct ui_widget *left = ui_box(cols, NULL, UI_COL);
-    ui_set_weight(left, 3);
+    ui_set_weight(left, 1);
     if (a->printer.status)
         ready = a->printer.status(a->printer.ctx, state, sizeof state);
     snprintf(buf, sizeof buf, "%s: %s — %s", tr("con.h.printer"),
@@ -139,7 +139,7 @@ void con_page_health(struct app *a, struct ui_widget *box)
     ui_set_lines(sl, 3);
     /* The last receipt as the virtual printer drew it. */
     struct ui_widget *right = ui_box(cols, NULL, UI_COL);
-    ui_set_weight(right, 2);
+    ui_set_weight(right, 1);
     ui_label(right, NULL, tr("con.h.preview"), UI_FONT_BODY);
     const char *png = a->printer.preview ? a->printer.preview(a->printer.ctx) : NULL;
     struct ui_widget *img = con_image(right, "preview", png);
@@ -198,22 +198,24 @@ void con_page_handover(struct app *a, struct ui_widget *box)
                         jint(o, "complaints_unanswered_overdue")));
         cJSON_Delete(o);
     }
-    struct ui_widget *ol = ui_label(box, "open", line, UI_FONT_BODY);
-    ui_set_lines(ol, 2);
-    /* One line: the outcome of the last action, else the last handover. */
+    /* One label (the keyboard leaves little room at 1024x600): the outcome
+     * of the last action or the last handover, then what is open. */
     char *last = journal_handovers(a->st, 1);
     cJSON *h = last ? cJSON_Parse(last) : NULL;
     free(last);
     const cJSON *h0 = cJSON_GetArrayItem(h, 0);
+    char text[1600];
     if (!a->flow.msg[0] && h0)
         tr_fmt(buf, sizeof buf, "con.ho.last", jstr(h0, "staff"),
                app_time((int64_t)jnum(h0, "at"), when, sizeof when));
     else
         snprintf(buf, sizeof buf, "%s", a->flow.msg);
     cJSON_Delete(h);
-    struct ui_widget *ml = ui_label(box, "msg", buf, UI_FONT_SMALL);
-    ui_set_lines(ml, 1);
+    snprintf(text, sizeof text, "%s%s%s", buf, buf[0] ? " · " : "", line);
+    struct ui_widget *ol = ui_label(box, "msg", text, UI_FONT_BODY);
+    ui_set_lines(ol, ui_is_landscape() ? 2 : 4);
     struct ui_widget *row = ui_box(box, NULL, UI_ROW);
+    ui_set_size(row, 11); /* the keyboard keeps its size: the field must too */
     struct ui_widget *f = ui_field(row, "note", tr("con.ho.note"), 300);
     ui_set_weight(f, 1);
     ui_field_on_submit(f, on_record, a);
@@ -221,7 +223,7 @@ void con_page_handover(struct app *a, struct ui_widget *box)
     ui_set_style(rec, UI_STYLE_PRIMARY);
     struct kb *kb = app_keyboard(a, box, "letters");
     if (kb)
-        kb_set_label(kb, "enter", tr("con.ho.record"));
+        kb_set_label(kb, "enter", tr("common.done"));
     ui_focus(f);
 }
 

@@ -16,10 +16,11 @@
 
 #include "app.h"
 
-#define RECENT 6          /* calls listed besides the newest */
+#define RECENT 12         /* calls looked at for the list (each number once) */
+#define RECENT_SHOWN 4    /* numbers listed besides the newest */
 #define NEW_CALLS_MAX 50  /* calls announced per change; older ones are only shown */
 #define NOTICE_STEP_MS 400
-#define NOTICE_VISIBLE 60 /* characters of the notice shown at once */
+#define NOTICE_VISIBLE 32 /* characters of the notice shown at once */
 
 static struct {
     int timer;            /* notice scroll, 0 = none */
@@ -121,29 +122,26 @@ struct ui_screen *scr_lobby(struct app *a)
     struct ui_widget *t = ui_label(root, "title", a->branch ? a->branch : "", UI_FONT_TITLE);
     ui_set_align(t, UI_ALIGN_CENTER);
     ui_set_lines(t, 1);
-    struct ui_widget *main = ui_box(root, "main", UI_AUTO);
+    struct ui_widget *main = ui_grid(root, "main", 2, 1); /* halves: calls | list */
     ui_set_weight(main, 1);
 
     /* The newest call, and every open counter's number. */
     struct ui_widget *left = ui_box(main, "calling", UI_COL);
-    ui_set_weight(left, 3);
+    ui_set_weight(left, 5);
     ui_label(left, "now_head", both(h, sizeof h, "lobby.now"), UI_FONT_TITLE);
     struct ui_widget *hero = ui_box(left, "hero", UI_ROW);
     ui_set_weight(hero, 3);
     if (ncalls) {
         ui_set_weight(ui_bignum(hero, "now", calls[0].label), 3);
         snprintf(buf, sizeof buf, "%d", calls[0].counter);
-        struct ui_widget *arrow = ui_label(hero, NULL, "→", UI_FONT_HUGE);
-        ui_set_align(arrow, UI_ALIGN_CENTER);
         struct ui_widget *at = ui_box(hero, NULL, UI_COL);
         ui_set_weight(at, 2);
         ui_set_weight(ui_bignum(at, "now_counter", buf), 2);
         char zh[64], en[64];
         snprintf(zh, sizeof zh, tr_in("con.counter", 1), calls[0].counter);
         snprintf(en, sizeof en, tr_in("con.counter", 0), calls[0].counter);
-        snprintf(buf, sizeof buf, "%s  %s", zh, en);
-        struct ui_widget *cl = ui_label(at, "now_at", buf, UI_FONT_TITLE);
-        ui_set_align(cl, UI_ALIGN_CENTER);
+        ui_set_align(ui_label(at, "now_at", zh, UI_FONT_TITLE), UI_ALIGN_CENTER);
+        ui_set_align(ui_label(at, "now_at_en", en, UI_FONT_TITLE), UI_ALIGN_CENTER);
     } else {
         struct ui_widget *none = ui_label(hero, "now", both(h, sizeof h, "lobby.none"),
                                           UI_FONT_HEADLINE);
@@ -161,35 +159,40 @@ struct ui_screen *scr_lobby(struct app *a)
         char zh[64], en[64];
         snprintf(zh, sizeof zh, tr_in("con.counter", 1), c[i].id);
         snprintf(en, sizeof en, tr_in("con.counter", 0), c[i].id);
-        snprintf(buf, sizeof buf, "%s %s", zh, en);
-        struct ui_widget *cl = ui_label(cell, NULL, buf, UI_FONT_BODY);
-        ui_set_align(cl, UI_ALIGN_CENTER);
-        ui_set_lines(cl, 1);
+        ui_set_align(ui_label(cell, NULL, zh, UI_FONT_SMALL), UI_ALIGN_CENTER);
+        ui_set_align(ui_label(cell, NULL, en, UI_FONT_SMALL), UI_ALIGN_CENTER);
     }
 
     /* The last calls and the queue. */
     struct ui_widget *right = ui_box(main, "side", UI_COL);
-    ui_set_weight(right, 2);
-    ui_label(right, "recent_head", both(h, sizeof h, "lobby.recent"), UI_FONT_TITLE);
+    ui_set_weight(right, 4);
+    ui_set_lines(ui_label(right, "recent_head", both(h, sizeof h, "lobby.recent"), UI_FONT_BODY), 1);
     struct ui_widget *recent = ui_box(right, "recent", UI_COL);
     ui_set_weight(recent, 3);
-    for (int i = 1; i < ncalls; i++) {
+    /* A recall or a transfer calls a number again: list each number once. */
+    for (int i = 1, shown = 0; i < ncalls && shown < RECENT_SHOWN; i++) {
+        int seen = 0;
+        for (int j = 0; j < i; j++)
+            seen |= !strcmp(calls[j].label, calls[i].label);
+        if (seen)
+            continue;
         struct ui_widget *r = ui_label(recent, NULL,
                                        tr_fmt(buf, sizeof buf, "lobby.call_row", calls[i].label,
                                               calls[i].counter),
                                        UI_FONT_HEADLINE);
         ui_set_lines(r, 1);
+        shown++;
     }
-    ui_label(right, "waiting_head", both(h, sizeof h, "lobby.waiting"), UI_FONT_TITLE);
+    ui_set_lines(ui_label(right, "waiting_head", both(h, sizeof h, "lobby.waiting"), UI_FONT_BODY), 1);
     struct ui_widget *waits = ui_box(right, "waiting", UI_COL);
     ui_set_weight(waits, 2);
     for (int i = 0; i < nv; i++) {
         if (!v[i].active)
             continue;
-        snprintf(buf, sizeof buf, "%s %s / %s  %d", v[i].code, v[i].name_zh, v[i].name_en,
+        snprintf(buf, sizeof buf, "%s %s %s · %d", v[i].code, v[i].name_zh, v[i].name_en,
                  v[i].waiting);
-        struct ui_widget *w = ui_label(waits, NULL, buf, UI_FONT_TITLE);
-        ui_set_lines(w, 1);
+        struct ui_widget *w = ui_label(waits, NULL, buf, UI_FONT_SMALL);
+        ui_set_lines(w, 2);
     }
 
     /* The notice line. */
