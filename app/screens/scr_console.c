@@ -269,7 +269,7 @@ static void on_signout(struct ui_widget *w, void *ud)
 {
     (void)w;
     struct app *a = ud;
-    con_audit(a, "staff.signout", NULL, NULL);
+    con_audit(a, "signout", NULL, NULL);
     app_home(a);
 }
 
