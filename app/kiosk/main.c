@@ -44,6 +44,7 @@ static struct ime_kb *ime_adapter;
 static struct voice *voice;
 static pid_t lobby_pid;         /* the lobby display's process, 0 = none */
 static char lobby_db[512];      /* its arguments */
+static char lobby_config[512];
 static int lobby_display = -1;
 
 /* Starts (or restarts) the lobby display as a second process. */
@@ -56,8 +57,12 @@ static void lobby_spawn(void)
     snprintf(disp, sizeof disp, "%d", lobby_display);
     pid = fork();
     if (pid == 0) {
-        execl("/proc/self/exe", "frontdesk", "--db", lobby_db, "--lobby", "--on-display", disp,
-              (char *)NULL);
+        if (lobby_config[0])
+            execl("/proc/self/exe", "frontdesk", "--db", lobby_db, "--config", lobby_config,
+                  "--lobby", "--on-display", disp, (char *)NULL);
+        else
+            execl("/proc/self/exe", "frontdesk", "--db", lobby_db, "--lobby", "--on-display",
+                  disp, (char *)NULL);
         _exit(127);
     }
     lobby_pid = pid > 0 ? pid : 0;
@@ -497,6 +502,7 @@ int main(int argc, char **argv)
             A.voice.call = voice_cb, A.voice.ctx = voice;
     } else if (lobby_display >= 0) {
         snprintf(lobby_db, sizeof lobby_db, "%s", db);
+        snprintf(lobby_config, sizeof lobby_config, "%s", config ? config : "");
         lobby_spawn();
     }
     /* The print worker's files go beside the database. */

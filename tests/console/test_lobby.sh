@@ -67,5 +67,19 @@ echo "lobby: announcements (start s, length s): $(tr '\n' ';' < "$dir/segments")
 check "$([ "$n" = 3 ]; echo $?)" "want 3 announcements (call, recall, call), heard $n"
 check "$(awk '$2 < 4 || $2 > 15 { bad = 1 } END { exit bad }' "$dir/segments"; echo $?)" \
   "an announcement is cut or too long"
+# --lobby-display 0: the kiosk starts the lobby as its own process and
+# stops it when it leaves.
+SDL_AUDIODRIVER=dummy "$kiosk" --db "$dir/k.db" --window 1024x600 --no-kiosk --lobby-display 0 \
+  2> "$dir/err2" &
+pid=$!
+child= i=0
+while [ $i -lt 500 ] && [ -z "$child" ]; do
+  child=$(pgrep -P $pid -f -- "--lobby --on-display 0"); sleep 0.02; i=$((i + 1))
+done
+check "$([ -n "$child" ]; echo $?)" "--lobby-display did not start the lobby process"
+sleep 0.5
+[ -n "$child" ] && kill -0 "$child" 2>/dev/null; check $? "the lobby process died: $(cat "$dir/err2")"
+kill -TERM $pid; wait $pid; pid=
+[ -n "$child" ] && ! kill -0 "$child" 2>/dev/null; check $? "the lobby process outlived the kiosk"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
