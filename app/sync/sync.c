@@ -5,6 +5,7 @@
  * highest seq it holds, and pulled changes are applied in the same
  * transaction as the cursor, so a crash anywhere repeats work, never loses it. */
 #include "sync.h"
+#include "sync_config.h"
 #include "sync_wire.h"
 #ifdef SYNC_HAVE_CORE
 #include "config.h"
@@ -715,14 +716,29 @@ fail:
     return -1;
 }
 
-/* Applies one config change: strings are stored as they are, other JSON as
- * text. A key or value core's rules refuse is skipped with a log line (head
- * office owns config, so its mistake must not stop the channel). */
+/* Applies one config change: structured keys (services, counters, hosts,
+ * staff_pins) through sync_config.c; scalar settings stored as text when
+ * core's rules accept them. A key or value the kiosk refuses is skipped with
+ * a log line (head office owns config, so its mistake must not stop the
+ * channel). */
 static int apply_config(sqlite3 *db, const char *key, const cJSON *v, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
-    char *txt = cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v);
+    char *txt, why[256];
     int rc = 0;
+    switch (sync_config_apply(db, key, v, why, sizeof why)) {
+    case SYNC_CONFIG_APPLIED:
+        return 0;
+    case SYNC_CONFIG_REFUSED:
+        fprintf(stderr, "sync: config %s from head office not applied: %s\n", key, why);
+        return 0;
+    case SYNC_CONFIG_DB:
+        set_err(err, errlen, "applying config %s: %s", key, why);
+        return -1;
+    default:
+        break; /* a scalar setting */
+    }
+    txt = cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v);
 #ifdef SYNC_HAVE_CORE
     struct fd_err fe;
     if (cfg_check(key, txt ? txt : v->valuestring, &fe) != 0) {
