@@ -170,6 +170,25 @@ static void on_transfer_to(struct ui_widget *w, void *ud)
         con_done(a, 0, "con.done.transfer", t.label, code);
 }
 
+/* Opens (staffed) or closes the chosen counter; core refuses to close one
+ * with a ticket called or in service. */
+static void on_open_close(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    int open = (int)(intptr_t)ui_user(w);
+    struct fd_err e = {0};
+    char subj[32];
+    int rc = queue_counter_set_open(a->st, a->flow.counter, open, &e);
+    snprintf(subj, sizeof subj, "counter %d", a->flow.counter);
+    con_audit(a, open ? "counter.open" : "counter.close", subj, rc ? e.msg : NULL);
+    if (rc == FD_ESTATE)
+        con_done(a, 1, "con.err.busy");
+    else if (rc)
+        con_done(a, 1, "con.err.other", e.msg);
+    else
+        con_done(a, 0, open ? "con.opened" : "con.closed", a->flow.counter);
+}
+
 static void on_counter(struct ui_widget *w, void *ud)
 {
     struct app *a = ud;
@@ -245,7 +264,7 @@ void con_page_counter(struct app *a, struct ui_widget *box)
         ui_set_style(cancel, UI_STYLE_QUIET);
         free(v);
     } else {
-        struct ui_widget *g = con_buttons(box, OP_COUNT + 1, 3);
+        struct ui_widget *g = con_buttons(box, 4, 2);
         for (int i = 0; i < OP_COUNT; i++) {
             struct ui_widget *b = ui_button(g, ops[i].id, tr(ops[i].key), on_op, a);
             ui_set_user(b, (void *)(intptr_t)i);
@@ -259,6 +278,13 @@ void con_page_counter(struct app *a, struct ui_widget *box)
         }
         struct ui_widget *tb = ui_button(g, "transfer", tr("con.transfer"), on_transfer, a);
         ui_set_enabled(tb, called || serving);
+        if (mine) {
+            struct ui_widget *oc = ui_button(g, "open_close",
+                                             tr(mine->open ? "con.close" : "con.open"),
+                                             on_open_close, a);
+            ui_set_user(oc, (void *)(intptr_t)!mine->open);
+            ui_set_style(oc, mine->open ? UI_STYLE_QUIET : UI_STYLE_PRIMARY);
+        }
     }
     free(c);
 }
@@ -324,7 +350,7 @@ struct ui_screen *scr_console(struct app *a)
         if (a->flow.page == CON_EXIT)
             ui_set_style(home, UI_STYLE_SELECTED);
     }
-    struct ui_widget *tabs = ui_grid(content, "tabs", CON_EXIT, 4);
+    struct ui_widget *tabs = ui_grid(content, "tabs", CON_EXIT, 3);
     /* Seven tabs in a row: the smaller text keeps each word on one line. */
     enum ui_font tab_font = UI_FONT_SMALL;
     for (int i = 0; i < CON_EXIT; i++) {

@@ -36,7 +36,7 @@ lockout=$(echo "$audit" | grep -c ",前台 Reception,login," )
 check "$([ "$lockout" = 0 ]; echo $?)" "reception signed in despite wrong PINs"
 for action in login queue.serve queue.finish queue.call queue.recall queue.noshow \
               queue.transfer visitor.signout visitor.evacuation_list print.reprint handover \
-              report.print kiosk.quit; do
+              report.print kiosk.quit counter.close counter.open; do
   echo "$audit" | grep -q ",测试员 Tester,$action,"
   check $? "no audit entry $action by the tester"
 done
