@@ -96,6 +96,8 @@ static void on_wake(void *ud)
         ui_quit_loop();
         return;
     }
+    if (a->cur == SCR_CONSOLE)
+        scr_console_refresh(a);
     if (a->cur == SCR_TICKET || a->cur == SCR_CONSOLE)
         ui_invalidate();
 }

@@ -154,6 +154,10 @@ struct ui_screen *scr_lobby(struct app *a);
  * calls this when it changed): announces them and rebuilds the display. */
 void scr_lobby_changed(struct app *a);
 
+/* The printer or sync worker saw a change: the console rebuilds when the
+ * page shown reflects it (health), keeping what is selected. */
+void scr_console_refresh(struct app *a);
+
 /* Called by app_home and on exit: screens that keep static state wipe it. */
 void scr_register_wipe(void);
 void scr_complaint_wipe(void);

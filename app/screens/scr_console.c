@@ -322,6 +322,12 @@ static void page_exit(struct app *a, struct ui_widget *box)
 
 /* ---- the screen --------------------------------------------------------------- */
 
+void scr_console_refresh(struct app *a)
+{
+    if (a->cur == SCR_CONSOLE && a->flow.page == CON_HEALTH)
+        app_rebuild(a);
+}
+
 static void on_tab(struct ui_widget *w, void *ud)
 {
     struct app *a = ud;
