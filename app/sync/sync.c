@@ -423,6 +423,7 @@ int sync_enroll_ca(sqlite3 *db, const char *hq_url, const char *token, const cha
     if (sqlite3_prepare_v2(db,
                            "UPDATE sync_state SET hq_url = ?, branch = ?, public_key = ?,"
                            " secret_key = ?, enrolled_at = ?, ca_file = ?, pull_cursor = 0,"
+                           " acked_epoch = 0, clock_offset = ?7,"
                            " last_error = '', failures = 0 WHERE id = 1",
                            -1, &st, NULL) != SQLITE_OK) {
         set_err(err, errlen, "sync_state: %s", sqlite3_errmsg(db));
@@ -435,6 +436,7 @@ int sync_enroll_ca(sqlite3 *db, const char *hq_url, const char *token, const cha
     sqlite3_bind_text(st, 4, sk_hex, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, (long long)time(NULL));
     sqlite3_bind_text(st, 6, k.ca, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, k.offset); /* a new head office: nothing of ours acknowledged */
     if (sqlite3_step(st) != SQLITE_DONE) {
         set_err(err, errlen, "sync_state: %s", sqlite3_errmsg(db));
         rc = SYNC_E_DB;

@@ -73,6 +73,25 @@ int main(void)
     CHECK_INT(rows, h_int(k, "SELECT count(*) FROM outbox_history"));
     CHECK(h_int(k, "SELECT count(*) FROM outbox_history WHERE epoch = 2") > 0);
 
+    /* Moved to a new head office (a fresh database): enrol again; the rows
+     * made from then on go there, starting where the outbox stands. */
+    if (h_hq_is_sqlite(hqdb)) {
+        struct h_server srv2;
+        char hq2[512];
+        h_path(hq2, sizeof hq2, "hq2.sqlite");
+        CHECK(h_server_start(&srv2, hq2, 0, NULL, NULL, NULL) == 0);
+        h_url(&srv2, url, sizeof url);
+        CHECK(h_token(hq2, "Moved", tok, sizeof tok) == 0);
+        CHECK_INT(sync_enroll(k, url, tok, err, sizeof err), SYNC_OK);
+        h_exec(k, "DELETE FROM outbox_history");
+        CHECK(h_activity(k, 30, 5) == 0);
+        CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_OK);
+        CHECK_INT(h_int(k, "SELECT count(*) FROM outbox"), 0);
+        CHECK(h_compare(k, hq2, &rows) == 0);
+        CHECK(rows > 30);
+        h_server_stop(&srv2, 0);
+    }
+
     store_close(st);
     h_server_stop(&srv, 0);
     h_rmdir();
