@@ -158,8 +158,10 @@ int main(void)
         CHECK(h_token(dsn, branch, tok, sizeof tok) == 0);
         CHECK_INT(sync_enroll(db, urls[k % 2], tok, err, sizeof err), SYNC_OK);
         CHECK(h_activity(db, SYNC_BATCH_ROWS / 3 + 10, k + 1) == 0); /* ~1.3 batches */
-        snprintf(sql, sizeof sql, "UPDATE sync_state SET hq_url = '%s'; VACUUM INTO '%s';"
-                 "UPDATE sync_state SET hq_url = '%s'", urls[1], b->path, urls[0]);
+        int len = snprintf(sql, sizeof sql, "UPDATE sync_state SET hq_url = '%s'; VACUUM INTO"
+                           " '%s';UPDATE sync_state SET hq_url = '%s'", urls[1], b->path,
+                           urls[0]);
+        CHECK(len > 0 && (size_t)len < sizeof sql);
         CHECK(h_exec(db, sql) == 0);
         sqlite3_close(db);
     }
