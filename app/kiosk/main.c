@@ -9,6 +9,7 @@
  * --lobby-display N: the kiosk also starts the lobby display as a second
  * process (one window per process) full screen on display N; it announces
  * the calls. --lobby alone is the lobby display by itself. */
+#include <curl/curl.h>
 #include <fcntl.h>
 #include <SDL.h>
 #include <signal.h>
@@ -29,6 +30,8 @@
 #include "kiosk_print.h"
 #include "queue.h"
 #include "store.h"
+#include "sync.h"
+#include "sync_worker.h"
 #include "tr.h"
 #include "ui.h"
 #include "ui_script.h"
@@ -41,6 +44,7 @@
 static struct app A;
 static volatile sig_atomic_t stop_requested;
 static struct ime_kb *ime_adapter;
+static struct sync_worker *syncw; /* NULL until enrolled */
 static struct voice *voice;
 static pid_t lobby_pid;         /* the lobby display's process, 0 = none */
 static char lobby_db[512];      /* its arguments */
@@ -265,6 +269,21 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
             return -1;
         }
         return 0;
+    }
+    if (!strcmp(cmd, "sync_wait")) { /* real time: wake the worker, wait for an empty backlog */
+        struct sync_status ss = {0};
+        if (!syncw) {
+            snprintf(err, errsz, "sync_wait: this kiosk is not enrolled");
+            return -1;
+        }
+        for (int i = 0; i < 200; i++) {
+            sync_worker_wake(syncw);
+            if (sync_status_get(store_db(a->st), &ss) == 0 && ss.backlog == 0)
+                return 0;
+            usleep(50000);
+        }
+        snprintf(err, errsz, "sync_wait: backlog still %lld (%s)", ss.backlog, ss.last_error);
+        return -1;
     }
     if (!strcmp(cmd, "type_ref")) { /* the newest open complaint's reference */
         struct complaint *c = NULL;
@@ -517,6 +536,14 @@ int main(int argc, char **argv)
         snprintf(dir, sizeof dir, ".");
     if (!lobby) {
         kp = kprint_start(st, db, dir, wake_from_worker, NULL);
+        /* Head office is optional: the sync worker runs once enrolled. */
+        struct sync_status ss;
+        if (sync_status_get(store_db(st), &ss) == 0 && ss.enrolled) {
+            struct sync_worker_opts so = {.db_path = db, .on_change = wake_from_worker};
+            curl_global_init(CURL_GLOBAL_DEFAULT);
+            if (sync_worker_start(&so, &syncw) != 0)
+                fprintf(stderr, "frontdesk: the sync worker did not start\n");
+        }
         if (kp)
             kprint_bind(kp, &A.printer);
         ime = ime_open(NULL, err, sizeof err);
@@ -562,12 +589,19 @@ int main(int argc, char **argv)
     if (voice && getenv("FRONTDESK_VOICE_DRAIN")) /* tests: hear every call out */
         voice_drain(voice, 60000);
     voice_close(voice);
+    /* Workers first: the print worker renders with SDL_ttf, whose library
+     * ui_shutdown tears down. */
+    sync_worker_stop(syncw);
+    syncw = NULL;
+    kprint_stop(kp);
+    kp = NULL;
     ui_shutdown();
     if (lobby_pid > 0) {
         kill(lobby_pid, SIGTERM);
         waitpid(lobby_pid, NULL, 0);
     }
 out:
+    sync_worker_stop(syncw);
     ime_kb_free(ime_adapter);
     ime_close(ime);
     kprint_stop(kp);
