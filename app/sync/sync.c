@@ -232,12 +232,17 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
+/* During a round, one connection to head office is kept (keep-alive: one TLS
+ * handshake per round, not per batch). Per thread, so kiosks simulated on
+ * several threads do not share it; sync_round opens and closes it. */
+static _Thread_local CURL *round_curl;
+
 /* Signs and POSTs body to url+path. Returns the HTTP status (>0), or -1 on
  * a network failure with err set. The answer body lands in *a (caller frees a->p). */
 static long post(const struct keys *k, const char *path, const void *body, size_t len,
                  int gzip, struct answer *a, char *err, size_t errlen)
 {
-    CURL *c = curl_easy_init();
+    CURL *c = round_curl ? round_curl : curl_easy_init();
     struct curl_slist *h = NULL;
     char url[512], line[300], nonce[SYNC_NONCE_HEX + 1], sig[SYNC_SIG_HEX + 1];
     long long ts = (long long)time(NULL) + k->offset;
@@ -252,7 +257,8 @@ static long post(const struct keys *k, const char *path, const void *body, size_
     sync_nonce(nonce);
     if (sync_sign(k->sk, "POST", path, body, len, k->device_id, ts, nonce, sig) != 0) {
         set_err(err, errlen, "cannot sign the request");
-        curl_easy_cleanup(c);
+        if (c != round_curl)
+            curl_easy_cleanup(c);
         return -1;
     }
     snprintf(url, sizeof url, "%s%s", k->url, path);
@@ -290,13 +296,17 @@ static long post(const struct keys *k, const char *path, const void *body, size_
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     }
     curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    if (c == round_curl)
+        curl_easy_reset(c); /* keeps the connection, forgets this request's options */
+    else
+        curl_easy_cleanup(c);
     sodium_memzero(sig, sizeof sig);
     return status;
 }
 
-/* Maps a non-200 answer to a sync_rc with a sentence; learns the clock
- * offset from stale_timestamp (returns 1 then: sign again at once). */
+/* Maps a non-200 answer to a sync_rc with a sentence. Returns 1 when signing
+ * again at once is the cure: stale_timestamp (the clock offset is learnt
+ * here) or replay (our own request delivered twice). */
 static int refusal(sqlite3 *db, long status, const struct answer *a, struct sync_result *res,
                    char *err, size_t errlen)
 {
@@ -307,6 +317,14 @@ static int refusal(sqlite3 *db, long status, const struct answer *a, struct sync
     const char *c = cJSON_IsString(code) ? code->valuestring : "?";
     int rc;
 
+    if (status == 401 && strcmp(c, "replay") == 0) {
+        /* Our own request arrived twice: libcurl sends it again on a fresh
+         * connection when a kept-alive one died after sending (an answer lost
+         * after head office committed). Signing again is safe: a batch head
+         * office holds is ignored. */
+        cJSON_Delete(o);
+        return 1;
+    }
     if (status == 401 && strcmp(c, "stale_timestamp") == 0 && cJSON_IsNumber(st)) {
         sqlite3_stmt *s = NULL;
         long long off = (long long)st->valuedouble - (long long)time(NULL);
@@ -866,6 +884,7 @@ int sync_round(sqlite3 *db, long long max_batches, struct sync_result *res, char
     int rc = SYNC_OK;
     long long before;
     memset(res, 0, sizeof *res);
+    round_curl = curl_easy_init(); /* NULL is fine: each request opens its own */
     for (long long b = 0; max_batches == 0 || b < max_batches; b++) {
         before = res->batches;
         rc = sync_push_once(db, res, err, errlen);
@@ -884,6 +903,9 @@ int sync_round(sqlite3 *db, long long max_batches, struct sync_result *res, char
             break;
     }
     note_outcome(db, rc == SYNC_OK ? NULL : err);
+    if (round_curl)
+        curl_easy_cleanup(round_curl);
+    round_curl = NULL;
     return rc;
 }
 

@@ -110,7 +110,13 @@ int main(void)
     /* 1. The answer is lost after head office committed (every 2nd push). */
     restart(k, "drop_after_commit:2", 0);
     CHECK(h_activity(k, 250, 1) == 0);
-    CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_E_NET);
+    {
+        /* Either the round stops there (no answer), or libcurl sent the
+         * request again on a fresh connection, head office called it a replay
+         * and the kiosk signed again: both are right; the history decides. */
+        int rc = sync_round(k, 0, &res, err, sizeof err);
+        CHECK_MSG(rc == SYNC_E_NET || rc == SYNC_OK, "rc %d: %s", rc, err);
+    }
     faults++;
     CHECK(drain(k) == 0);
     CHECK(h_compare(k, hqdb, &rows) == 0);
