@@ -96,7 +96,11 @@ int main(void)
     char err[512], url[128], tok[128];
     long long rows;
     sqlite3 *k;
+#ifdef __SANITIZE_ADDRESS__
+    int loops = getenv("FD_FAULT_LOOPS") ? atoi(getenv("FD_FAULT_LOOPS")) : 10; /* 5x slower */
+#else
     int loops = getenv("FD_FAULT_LOOPS") ? atoi(getenv("FD_FAULT_LOOPS")) : 25;
+#endif
 
     h_mkdir("faults");
     h_hq_db(hqdb, sizeof hqdb, "hq.sqlite"); /* FDHQ_TEST_DB: PostgreSQL */
