@@ -534,7 +534,8 @@ static void do_pull(struct hq_store *s, struct MHD_Connection *c, const struct r
     body = cJSON_ParseWithLength(q->body ? q->body : "", q->len);
     cur = cJSON_GetObjectItemCaseSensitive(body, "cursor");
     lim = cJSON_GetObjectItemCaseSensitive(body, "limit");
-    if (!cJSON_IsObject(body) || !cJSON_IsNumber(cur) || cur->valuedouble < 0 ||
+    if (!cJSON_IsObject(body) || !cJSON_IsNumber(cur) || !(cur->valuedouble >= 0) ||
+        cur->valuedouble > 9007199254740992.0 ||
         (lim && (!cJSON_IsNumber(lim) || lim->valueint < 1 || lim->valueint > 500))) {
         cJSON_Delete(body);
         m.rej_bad++;

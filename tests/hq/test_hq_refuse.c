@@ -418,6 +418,10 @@ int main(void)
     /* Pull with a bad body. */
     r = request(&other, "{\"cursor\":\"x\"}", 14, (struct how){.path = "/v1/pull"});
     CHECK_INT(r.status, 400);
+    r = request(&other, "{\"cursor\":1e300}", 15, (struct how){.path = "/v1/pull"});
+    CHECK_INT(r.status, 400);
+    r = request(&other, "{\"cursor\":0,\"limit\":9999}", 24, (struct how){.path = "/v1/pull"});
+    CHECK_INT(r.status, 400);
     r = request(&other, "{\"cursor\":0}", 12, (struct how){.path = "/v1/nothing"});
     CHECK_INT(r.status, 404);
 
