@@ -37,6 +37,17 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+/* A whole JSON number in [0, 2^53] (what head office sends: seqs, cursors,
+ * times); anything else is not the protocol. */
+static int json_count(const cJSON *v, long long *out)
+{
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || v->valuedouble > 9007199254740992.0 ||
+        v->valuedouble != (double)(long long)v->valuedouble)
+        return -1;
+    *out = (long long)v->valuedouble;
+    return 0;
+}
+
 /* ---- sync_state ---- */
 
 /* Keys and where to send, read in one go. The secret key is wiped by keys_wipe. */
@@ -325,9 +336,10 @@ static int refusal(sqlite3 *db, long status, const struct answer *a, struct sync
         cJSON_Delete(o);
         return 1;
     }
-    if (status == 401 && strcmp(c, "stale_timestamp") == 0 && cJSON_IsNumber(st)) {
+    long long server_time = 0;
+    if (status == 401 && strcmp(c, "stale_timestamp") == 0 && json_count(st, &server_time) == 0) {
         sqlite3_stmt *s = NULL;
-        long long off = (long long)st->valuedouble - (long long)time(NULL);
+        long long off = server_time - (long long)time(NULL);
         if (sqlite3_prepare_v2(db, "UPDATE sync_state SET clock_offset = ? WHERE id = 1", -1,
                                &s, NULL) == SQLITE_OK) {
             sqlite3_bind_int64(s, 1, off);
@@ -576,13 +588,13 @@ static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, 
              * restore that did not raise the epoch, or a head office restored
              * from an older backup, can do that. Say so; do not spin. */
             cJSON *g = cJSON_Parse(a.p ? a.p : "");
-            const cJSON *e = cJSON_GetObjectItemCaseSensitive(g, "expected");
-            if (cJSON_IsNumber(e))
+            long long expected;
+            if (json_count(cJSON_GetObjectItemCaseSensitive(g, "expected"), &expected) == 0)
                 set_err(err, errlen,
                         "head office expects seq %lld of epoch %lld but this kiosk's outbox"
                         " starts at %lld: rows are missing (restored without raising the"
                         " epoch?)",
-                        (long long)e->valuedouble, epoch, first);
+                        expected, epoch, first);
             cJSON_Delete(g);
         }
         if (rc != 1 || tries > 0)
@@ -592,8 +604,8 @@ static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, 
             goto out;
     }
     ans = cJSON_Parse(a.p ? a.p : "");
-    const cJSON *high = cJSON_GetObjectItemCaseSensitive(ans, "high");
-    if (!cJSON_IsNumber(high)) {
+    long long high;
+    if (json_count(cJSON_GetObjectItemCaseSensitive(ans, "high"), &high) != 0) {
         set_err(err, errlen, "head office answered 200 without high");
         rc = SYNC_E_SERVER;
         goto out;
@@ -604,7 +616,7 @@ static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, 
                            NULL) != SQLITE_OK)
         goto db_fail_tx;
     sqlite3_bind_int64(st, 1, epoch);
-    sqlite3_bind_int64(st, 2, (long long)high->valuedouble);
+    sqlite3_bind_int64(st, 2, high);
     if (sqlite3_step(st) != SQLITE_DONE)
         goto db_fail_tx;
     res->pushed += sqlite3_changes(db);
@@ -617,11 +629,11 @@ static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, 
     if (sqlite3_step(st) != SQLITE_DONE || exec(db, "COMMIT") != 0)
         goto db_fail_tx;
     res->batches++;
-    if ((long long)high->valuedouble < first) {
+    if (high < first) {
         /* Head office took nothing of this batch and no gap was reported:
          * it must have lost rows it had acknowledged. Do not spin. */
         set_err(err, errlen, "head office holds only up to %lld of epoch %lld; kiosk has %lld..%lld",
-                (long long)high->valuedouble, epoch, first, last);
+                high, epoch, first, last);
         rc = SYNC_E_SERVER;
         goto out;
     }
@@ -709,8 +721,10 @@ static int apply_complaint(sqlite3 *db, const char *ref, const cJSON *v, char *e
         else
             sqlite3_bind_text(st, i + 2, "", -1, SQLITE_STATIC);
     }
-    f = cJSON_GetObjectItemCaseSensitive(v, "updated_at");
-    sqlite3_bind_int64(st, 9, cJSON_IsNumber(f) ? (long long)f->valuedouble : (long long)time(NULL));
+    long long upd;
+    if (json_count(cJSON_GetObjectItemCaseSensitive(v, "updated_at"), &upd) != 0)
+        upd = (long long)time(NULL);
+    sqlite3_bind_int64(st, 9, upd);
     if (sqlite3_step(st) != SQLITE_DONE)
         goto fail;
     sqlite3_finalize(st);
@@ -826,7 +840,8 @@ int sync_pull(sqlite3 *db, struct sync_result *res, char *err, size_t errlen)
         ch = cJSON_GetObjectItemCaseSensitive(ans, "changes");
         cur = cJSON_GetObjectItemCaseSensitive(ans, "cursor");
         mo = cJSON_GetObjectItemCaseSensitive(ans, "more");
-        if (!cJSON_IsArray(ch) || !cJSON_IsNumber(cur)) {
+        long long next_cursor;
+        if (!cJSON_IsArray(ch) || json_count(cur, &next_cursor) != 0) {
             set_err(err, errlen, "pull answer is not the protocol");
             cJSON_Delete(ans);
             rc = SYNC_E_SERVER;
@@ -858,7 +873,7 @@ int sync_pull(sqlite3 *db, struct sync_result *res, char *err, size_t errlen)
         }
         if (rc == SYNC_OK) {
             sqlite3_stmt *st = NULL;
-            k.cursor = (long long)cur->valuedouble;
+            k.cursor = next_cursor;
             if (sqlite3_prepare_v2(db, "UPDATE sync_state SET pull_cursor = ? WHERE id = 1",
                                    -1, &st, NULL) != SQLITE_OK ||
                 (sqlite3_bind_int64(st, 1, k.cursor), sqlite3_step(st)) != SQLITE_DONE ||

@@ -47,8 +47,8 @@ static long long num(const cJSON *o, const char *k, long long lo, long long hi, 
         return def;
     if (cJSON_IsBool(v))
         return cJSON_IsTrue(v);
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble ||
-        v->valuedouble < (double)lo || v->valuedouble > (double)hi) {
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)lo) || v->valuedouble > (double)hi ||
+        v->valuedouble != (double)(long long)v->valuedouble) { /* range first: no overflow */
         *bad = 1;
         return def;
     }
