@@ -15,6 +15,9 @@
 #include "complaint.h"
 #include "config.h"
 #include "ctl.h"
+#ifdef FD_CTL_SYNC
+#include "sync.h"
+#endif
 #include "demo.h"
 #include "export.h"
 #include "journal.h"
@@ -739,8 +742,20 @@ static int cmd_complaint_list(struct ctl *c)
 
 static int cmd_complaint_advance(struct ctl *c)
 {
-    struct complaint *x = malloc(sizeof *x);
+    struct complaint *x;
     struct fd_err e = {0};
+#ifdef FD_CTL_SYNC
+    /* Once enrolled, head office owns the workflow (DESIGN: one owner per
+     * field): a local step would be overwritten by the next pull. */
+    struct sync_status ss;
+    if (sync_status_get(store_db(c->st), &ss) == 0 && ss.enrolled) {
+        fd_fail(&e, FD_ESTATE, "ref",
+                "this kiosk is enrolled at head office, which owns the complaint workflow:"
+                " use frontdesk-hq complaint advance there");
+        return ctl_fail(c, FD_ESTATE, &e);
+    }
+#endif
+    x = malloc(sizeof *x);
     if (!x)
         return CTL_EDB;
     struct complaint_step p = {.to = c->pos[1], .actor = c->actor,

@@ -37,6 +37,10 @@ import csv, sys
 print(' '.join(sorted(r['label'] for r in csv.DictReader(sys.stdin))))")
 [ -n "$mine" ] && [ "$held" = "$mine" ]; check $? "head office holds [$held], the kiosk [$mine]"
 echo "$mine" | grep -q C003; check $? "the ticket taken on the screen is missing: $mine"
+# Once enrolled, head office owns the complaint workflow: no local steps.
+ref=$("$ctl" --db "$dir/k.db" --json complaint list | python3 -c "import json,sys; print(json.load(sys.stdin)['complaints'][0]['ref'])")
+"$ctl" --db "$dir/k.db" complaint advance "$ref" assessed --severity ordinary 2> "$dir/adv.err"
+[ $? = 1 ] && grep -q "head office" "$dir/adv.err"; check $? "a local complaint step was not refused: $(cat "$dir/adv.err")"
 kill "$hqpid"; wait "$hqpid" 2>/dev/null
 rm -rf "$dir"
 echo "$passed passed, $failed failed"
