@@ -16,7 +16,8 @@
 #define KB_MAX_ROWS 6
 #define KB_MAX_KEYS 16   /* per row */
 #define KB_MAX_LABELS 12
-#define KB_MAX_CELLS 16  /* candidate bar cells */
+#define KB_MAX_CELLS 16  /* candidate bar cells, ‹ and › included */
+#define KB_MAX_PAGES 64  /* bar pages remembered for ‹; no › past them */
 
 extern const struct fd_embedded_file ui_data_files[];
 extern const int ui_data_files_count;
@@ -61,7 +62,7 @@ struct kb {
     void *ime_ctx;
     int ime_on;
     int cand_page;                   /* first candidate shown */
-    int page_starts[64];             /* first candidate of earlier pages */
+    int page_starts[KB_MAX_PAGES];   /* first candidate of earlier pages */
     int npages;
     struct ui_widget *last_focus;    /* to notice a focus change */
     int pressed_row, pressed_key;    /* key under the finger, -1 none */
@@ -283,8 +284,11 @@ static int key_at(const struct kb *kb, int x, int y, int *row, int *idx)
     return -1;
 }
 
-/* Lays the candidate bar out: preedit, then as many candidates as fit from
- * cand_page, with < and > cells for paging. Returns the cell count. */
+/* Lays the candidate bar out: preedit, ‹ when not on the first page, then
+ * as many candidates as fit from cand_page, by width and by cell count,
+ * with the last cell kept for › whenever a candidate is left over. A page
+ * shows at least one candidate (cut to fit), so › always moves on. Returns
+ * the cell count (at most KB_MAX_CELLS). */
 static int bar_cells(struct kb *kb, const struct geom *g, struct kb_cell *cells,
                      int *preedit_w)
 {
@@ -296,6 +300,8 @@ static int bar_cells(struct kb *kb, const struct geom *g, struct kb_cell *cells,
     if (!pre || !*pre)
         return 0;
     *preedit_w = ui_text_w(UI_FONT_BODY, 0, pre, strlen(pre)) + 2 * pad;
+    if (*preedit_w > g->bar.w - 3 * t) /* room for ‹, a candidate and › */
+        *preedit_w = g->bar.w > 3 * t ? g->bar.w - 3 * t : 0;
     int x = g->bar.x + *preedit_w, right = g->bar.x + g->bar.w;
     if (kb->cand_page > 0) {
         cells[n++] = (struct kb_cell){{x, g->bar.y, t, g->bar.h}, CELL_PREV, 0};
@@ -303,20 +309,66 @@ static int bar_cells(struct kb *kb, const struct geom *g, struct kb_cell *cells,
     }
     int i = kb->cand_page;
     const char *c;
-    while (n < KB_MAX_CELLS - 1 && (c = kb->ime->candidate(kb->ime_ctx, i))) {
+    while ((c = kb->ime->candidate(kb->ime_ctx, i))) {
         int cw = ui_text_w(UI_FONT_BODY, 0, c, strlen(c)) + 2 * pad;
         if (cw < t)
             cw = t;
-        if (x + cw > right - t) {
-            cells[n++] = (struct kb_cell){{right - t, g->bar.y, t, g->bar.h},
-                                          CELL_NEXT, i};
+        int full = n == KB_MAX_CELLS - 1 || x + cw > right - t;
+        if (full && i > kb->cand_page) {
+            if (kb->npages < KB_MAX_PAGES)
+                cells[n++] = (struct kb_cell){{right - t, g->bar.y, t, g->bar.h},
+                                              CELL_NEXT, i};
             break;
         }
+        if (full)
+            cw = right - t - x;
         cells[n++] = (struct kb_cell){{x, g->bar.y, cw, g->bar.h}, CELL_CAND, i};
         x += cw;
         i++;
     }
     return n;
+}
+
+/* Reads the part of a candidate-bar id after "cand:": "next" (›), "prev"
+ * (‹) or a candidate index. 0, or -1 when it is none of these. */
+static int parse_cell(const char *id, enum cell_kind *kind, int *index)
+{
+    char *end;
+    *index = 0;
+    if (strcmp(id, "next") == 0) {
+        *kind = CELL_NEXT;
+        return 0;
+    }
+    if (strcmp(id, "prev") == 0) {
+        *kind = CELL_PREV;
+        return 0;
+    }
+    if (*id < '0' || *id > '9')
+        return -1;
+    long v = strtol(id, &end, 10);
+    if (*end || v > 1000000)
+        return -1;
+    *kind = CELL_CAND;
+    *index = (int)v;
+    return 0;
+}
+
+/* The bar cell of that kind (and candidate index) shown now: its index in
+ * the cells bar_cells gives, with the cell in *out; -1 when not shown. */
+static int find_cell(struct kb *kb, enum cell_kind kind, int index,
+                     struct kb_cell *out)
+{
+    struct geom g;
+    struct kb_cell cells[KB_MAX_CELLS];
+    int pw;
+    geometry(kb, kb->w->r, &g);
+    int n = bar_cells(kb, &g, cells, &pw);
+    for (int c = 0; c < n; c++)
+        if (cells[c].kind == kind && (kind != CELL_CAND || cells[c].index == index)) {
+            *out = cells[c];
+            return c;
+        }
+    return -1;
 }
 
 /* ---- actions ------------------------------------------------------- */
@@ -347,16 +399,29 @@ static void commit(struct kb *kb, const char *text)
         ui_field_insert(f, text);
 }
 
-/* Offers key to the input method; 1 when it took it. */
+/* True when s is one UTF-8 character ("a", "7", "，"). */
+static int one_char(const char *s)
+{
+    unsigned char c = (unsigned char)s[0];
+    size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    return len > 0 && strlen(s) == len;
+}
+
+/* Offers key to the input method while it is on: every text key of one
+ * character (letters, a shifted capital, digits, punctuation: it hands back
+ * what it does not want), the other keys only while it composes. Returns 1
+ * when it took the key (and its text was typed), 0 when the keyboard
+ * handles the key, -1 when it refused it (the key is dropped). */
 static int ime_offer(struct kb *kb, const char *key)
 {
     char out[256] = "";
     if (!kb->ime || !kb->ime_on)
         return 0;
-    int letter = strlen(key) == 1 && islower((unsigned char)key[0]);
-    const char *pre = kb->ime->preedit(kb->ime_ctx);
-    if (!letter && (!pre || !*pre))
-        return 0;
+    if (!one_char(key)) {
+        const char *pre = kb->ime->preedit(kb->ime_ctx);
+        if (!pre || !*pre)
+            return 0;
+    }
     int rc = kb->ime->key(kb->ime_ctx, key, out, sizeof out);
     if (rc > 0) {
         commit(kb, out);
@@ -364,7 +429,7 @@ static int ime_offer(struct kb *kb, const char *key)
     }
     explicit_bzero(out, sizeof out);
     ui_invalidate();
-    return rc != 0;
+    return rc > 0 ? 1 : rc < 0 ? -1 : 0;
 }
 
 static void choose(struct kb *kb, int i)
@@ -385,12 +450,16 @@ static void act(struct kb *kb, const struct kb_key *k)
     if (k->text[0]) {
         char t[16];
         snprintf(t, sizeof t, "%s", k->text);
-        if (ime_offer(kb, t))
-            return;
+        /* Shift first: the input method is offered the capital ("A") and
+         * hands it back to be typed as a Latin letter. */
         if (kb->shift && kb->layout->has_case && strlen(t) == 1)
             t[0] = (char)toupper((unsigned char)t[0]);
+        int rc = ime_offer(kb, t);
+        if (rc < 0)
+            return; /* refused: nothing changed, shift stays for the retry */
         kb->shift = 0;
-        commit(kb, t);
+        if (rc == 0)
+            commit(kb, t);
     } else if (strcmp(a, "shift") == 0) {
         kb->shift = !kb->shift;
     } else if (strcmp(a, "bksp") == 0) {
@@ -566,7 +635,7 @@ static void press_cell(struct kb *kb, int ci)
         return;
     if (cells[ci].kind == CELL_CAND) {
         choose(kb, cells[ci].index);
-    } else if (cells[ci].kind == CELL_NEXT && kb->npages < 64) {
+    } else if (cells[ci].kind == CELL_NEXT && kb->npages < KB_MAX_PAGES) {
         kb->page_starts[kb->npages++] = kb->cand_page;
         kb->cand_page = cells[ci].index;
     } else if (cells[ci].kind == CELL_PREV && kb->npages > 0) {
@@ -636,14 +705,14 @@ int kb_key_rect(struct kb *kb, const char *key_id, struct ui_rect *out)
     int r, i;
     geometry(kb, kb->w->r, &g);
     if (strncmp(key_id, "cand:", 5) == 0) {
-        struct kb_cell cells[KB_MAX_CELLS];
-        int pw, n = bar_cells(kb, &g, cells, &pw), want = atoi(key_id + 5);
-        for (int c = 0; c < n; c++)
-            if (cells[c].kind == CELL_CAND && cells[c].index == want) {
-                *out = cells[c].r;
-                return 0;
-            }
-        return -1;
+        struct kb_cell cell;
+        enum cell_kind kind;
+        int want;
+        if (parse_cell(key_id + 5, &kind, &want) < 0 ||
+            find_cell(kb, kind, want, &cell) < 0)
+            return -1;
+        *out = cell.r;
+        return 0;
     }
     if (find_key(kb, key_id, &r, &i) < 0)
         return -1;
@@ -769,9 +838,20 @@ int kb_press(struct kb *kb, const char *key_id)
     int r, i;
     target(kb);
     if (strncmp(key_id, "cand:", 5) == 0) {
-        if (!kb->ime || !kb->ime->candidate(kb->ime_ctx, atoi(key_id + 5)))
+        struct kb_cell cell;
+        enum cell_kind kind;
+        int want, ci;
+        if (!kb->ime || !kb->ime_on || parse_cell(key_id + 5, &kind, &want) < 0)
             return -1;
-        choose(kb, atoi(key_id + 5));
+        if (kind == CELL_CAND) { /* any candidate, shown or not */
+            if (!kb->ime->candidate(kb->ime_ctx, want))
+                return -1;
+            choose(kb, want);
+            return 0;
+        }
+        if ((ci = find_cell(kb, kind, want, &cell)) < 0)
+            return -1;
+        press_cell(kb, ci);
         return 0;
     }
     if (find_key(kb, key_id, &r, &i) < 0)

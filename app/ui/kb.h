@@ -14,10 +14,14 @@ struct kb;
 
 /* An input method plug-in. Each call gets the ctx given to kb_set_ime. */
 struct kb_ime_ops {
-    /* Offers a key: "a".."z", a digit or symbol, or "bksp", "space",
-     * "enter". Returns 1 when the engine took it (then commit holds text to
-     * insert into the field, "" for none), 0 when the keyboard should handle
-     * the key itself, <0 on an error (the key is then dropped). */
+    /* Offers a key. While the input method is on, every text key of one
+     * character is offered: "a".."z", "A".."Z" when shifted, a digit or a
+     * punctuation mark (also non-ASCII, "。"); "bksp", "space", "enter"
+     * only while the preedit is not empty. Returns 1 when the engine took
+     * it (then commit holds text to insert into the field, "" for none), 0
+     * when the keyboard should handle the key itself (it types the text,
+     * the capital included, and shift ends), <0 when refused or on an
+     * error (the key is dropped and shift stays on). */
     int (*key)(void *ctx, const char *key, char *commit, size_t commit_size);
     /* What has been typed and not committed yet ("" when nothing). */
     const char *(*preedit)(void *ctx);
@@ -52,11 +56,15 @@ int kb_set_label(struct kb *kb, const char *action, const char *label);
 
 /* Acts as if the key with this id was tapped: a text key's id is its text
  * ("q", "7"), an action key's id its action ("shift", "bksp", "space",
- * "enter", "layer:symbols", "ime"), a candidate "cand:N". 0, or -1 when the
- * key is not on the current layout. */
+ * "enter", "layer:symbols", "ime"), a candidate "cand:N" (any candidate,
+ * shown or not), the bar's paging cells "cand:next" (›) and "cand:prev"
+ * (‹). 0, or -1 when the key is not on the current layout or the cell is
+ * not on the bar now. */
 int kb_press(struct kb *kb, const char *key_id);
 
-/* Where that key is drawn now (for scripts and tests). 0 or -1. */
+/* Where that key is drawn now (for scripts and tests); "cand:N",
+ * "cand:next" and "cand:prev" are cells of the candidate bar. 0, or -1
+ * when it is not drawn. */
 int kb_key_rect(struct kb *kb, const char *key_id, struct ui_rect *r);
 
 /* The keyboard on screen s (the first one), or NULL. */

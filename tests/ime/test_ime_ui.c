@@ -2,8 +2,10 @@
  * (app/ui kb + app/ime adapter) on a private Xvfb: taps on letter keys
  * compose pinyin, the candidate bar commits 汉字 into the focused field,
  * backspace eats pinyin before field text, 中/EN switches, a focus change and
- * the idle wipe forget. Saves screenshots of pinyin mode with candidates
- * (ime_kb_*.png in BINDIR; also in $IME_SHOT_DIR when set, for docs/screens).
+ * the idle wipe forget; "shi" pages past its 15th candidate, "," is "，"
+ * and a shifted letter a Latin capital. Saves screenshots of pinyin mode
+ * with candidates (ime_kb_*.png in BINDIR; also in $IME_SHOT_DIR when set,
+ * for docs/screens).
  * Usage: test_ime_ui BINDIR (run through tests/ui/run-xvfb.sh). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,8 +129,7 @@ int main(int argc, char **argv)
     CHECK_STR(ui_text(company), "中国银行北京分行");
 
     /* Paging: the bar's > cell (the rightmost) shows the next candidates;
-     * tap one of them. (Long words first, so the bar fills by width before
-     * its 16-cell cap: see the report on single-character pages.) */
+     * tap one of them. (Long words here; single characters below.) */
     CHECK_INT(run("kbtype zhongguoyinhang\n"), 0);
     struct ui_rect cr, kr = ui_rect_of(kb_widget(kb));
     int last = -1;
@@ -199,6 +200,63 @@ int main(int argc, char **argv)
     CHECK(!ime_composing(ime));
     CHECK_INT(run("kbtype wangxiaoming\n"), 0);
     CHECK_STR(cand(ime, 0), fresh0);
+
+    /* One syllable, hundreds of single characters: the bar keeps its last
+     * cell for > while more remain, so paging reaches past the 15th; <
+     * comes back. Pick the first candidate of the second page by its cell. */
+    CHECK_INT(run("wipe\ntap_id name\nkbtype shi\n"), 0);
+    CHECK(ime_candidate_count(ime) > 40);
+    int first = -1, shown = 0;
+    for (int i = 0; i < 60; i++) {
+        snprintf(id, sizeof id, "cand:%d", i);
+        if (kb_key_rect(kb, id, &cr) == 0)
+            shown++;
+    }
+    CHECK(shown >= 2);
+    CHECK_INT(kb_key_rect(kb, "cand:prev", &cr), -1);
+    CHECK_INT(kb_key_rect(kb, "cand:next", &cr), 0);
+    CHECK_INT(run("kb cand:next\n"), 0);
+    CHECK_INT(kb_key_rect(kb, "cand:prev", &cr), 0);
+    for (int i = 0; i < 60 && first < 0; i++) {
+        snprintf(id, sizeof id, "cand:%d", i);
+        if (kb_key_rect(kb, id, &cr) == 0)
+            first = i;
+    }
+    CHECK_INT(first, shown); /* the page after the first */
+    CHECK(first >= 15);      /* at 1024x600: past the 16-cell bar's 15th */
+    CHECK_INT(run("kb cand:prev\n"), 0);
+    CHECK_INT(kb_key_rect(kb, "cand:0", &cr), 0);
+    CHECK_INT(run("kb cand:next\n"), 0);
+    shot("ime_kb_shi_page2.png");
+    snprintf(far, sizeof far, "%s", cand(ime, (size_t)first));
+    snprintf(cmd, sizeof cmd, "kb cand:%d\n", first);
+    CHECK_INT(run(cmd), 0);
+    CHECK_STR(ui_text(name), far);
+    CHECK(!ime_composing(ime));
+
+    /* Punctuation in pinyin mode is full-width, composing or not. */
+    CHECK_INT(run("kb layer:symbols\nkb ,\nkb layer:letters\n"), 0);
+    snprintf(want, sizeof want, "%s，", far);
+    CHECK_STR(ui_text(name), want);
+    CHECK_INT(run("kbtype nihao\nkb layer:symbols\nkb ,\n"
+                  "kb layer:letters\n"), 0);
+    snprintf(want, sizeof want, "%s，你好，", far);
+    CHECK_STR(ui_text(name), want);
+    CHECK(!ime_composing(ime));
+
+    /* A shifted letter reaches the field as a Latin capital, and the next
+     * letter is pinyin again. Mid-pinyin the engine refuses a capital:
+     * nothing changes (shift stays on) until the pinyin is done. */
+    CHECK_INT(run("wipe\ntap_id name\nkbtype Abei\n"), 0);
+    CHECK_STR(ui_text(name), "A");
+    CHECK(ime_composing(ime));
+    CHECK_INT(run("kbtype J\n"), 0);
+    CHECK(ime_preedit(ime, pre, sizeof pre) > 0);
+    CHECK_STR(pre, "bei");
+    CHECK_STR(ui_text(name), "A");
+    CHECK_INT(run("kb enter\nkb j\n"), 0); /* enter: the letters as typed */
+    CHECK_STR(ui_text(name), "AbeiJ");
+    CHECK(!ime_composing(ime));
 
     ui_shutdown(); /* the keyboard may reset its input method on the way */
     ime_kb_free(ik);

@@ -6,6 +6,10 @@
  *             state as they should (and a drag off a button does not tap)
  *   keyboard  on-screen keys type into the focused field, shift, backspace,
  *             max length, phone layout follows focus, an input method plugs in
+ *   kb_ime    with an input method on: the candidate bar pages to every
+ *             candidate (cand:next / cand:prev), punctuation and digits are
+ *             offered to it ("," -> "，"), a shifted letter is offered as
+ *             the capital and typed when it comes back
  *   wipe      ui_screen_wipe empties every buffer and drops typed textures
  *   idle      no frame is drawn while nothing happens; ui_wake and timers
  *   font      fontconfig finds face 2 of Noto Sans CJK; a missing font is a
@@ -336,16 +340,21 @@ static void part_script(void)
 
 /* ---- keyboard -------------------------------------------------------- */
 
-/* A toy input method: letters go to the preedit; "ni" offers 你 and 尼. */
+/* A toy input method that answers like app/ime's adapter: lowercase
+ * letters go to the preedit; "ni" offers 16 candidates and "shi" 40 (more
+ * than the bar's 16 cells); "," becomes the full-width "，"; other keys
+ * come back (0) when nothing is composed and are refused (<0) mid-pinyin. */
 struct toy_ime {
     char pre[16];
     int resets;
+    char last[8];  /* the last key offered */
 };
 
 static int toy_key(void *ctx, const char *key, char *commit, size_t n)
 {
     struct toy_ime *t = ctx;
     commit[0] = '\0';
+    snprintf(t->last, sizeof t->last, "%s", key);
     if (strlen(key) == 1 && key[0] >= 'a' && key[0] <= 'z') {
         size_t l = strlen(t->pre);
         if (l + 1 < sizeof t->pre) {
@@ -363,7 +372,11 @@ static int toy_key(void *ctx, const char *key, char *commit, size_t n)
         t->pre[0] = '\0';
         return 1;
     }
-    return 0;
+    if (strcmp(key, ",") == 0 && !t->pre[0]) {
+        snprintf(commit, n, "\xEF\xBC\x8C"); /* ， */
+        return 1;
+    }
+    return t->pre[0] ? -22 : 0;
 }
 
 static const char *toy_preedit(void *ctx)
@@ -373,10 +386,19 @@ static const char *toy_preedit(void *ctx)
 
 static const char *toy_candidate(void *ctx, int i)
 {
-    static const char *const c[] = {"你", "尼", "泥", "拟", "逆", "倪", "妮",
+    static const char *const ni[] = {"你", "尼", "泥", "拟", "逆", "倪", "妮",
         "腻", "匿", "霓", "溺", "昵", "睨", "铌", "坭", "怩"};
+    static const char *const shi[] = {"是", "十", "时", "事", "市", "使",
+        "世", "式", "师", "史", "施", "石", "实", "食", "识", "视", "试",
+        "室", "士", "失", "湿", "诗", "势", "示", "氏", "适", "释", "饰",
+        "拾", "尸", "狮", "虱", "誓", "逝", "仕", "侍", "柿", "蚀", "矢",
+        "始"};
     struct toy_ime *t = ctx;
-    return strcmp(t->pre, "ni") == 0 && i >= 0 && i < 16 ? c[i] : NULL;
+    if (strcmp(t->pre, "ni") == 0 && i >= 0 && i < 16)
+        return ni[i];
+    if (strcmp(t->pre, "shi") == 0 && i >= 0 && i < 40)
+        return shi[i];
+    return NULL;
 }
 
 static int toy_select(void *ctx, int i, char *commit, size_t n)
@@ -431,7 +453,7 @@ static void part_keyboard(void)
     CHECK_INT(run("tap_id name\n"), 0);
     CHECK_STR(kb_layout(k), "letters");
     /* An input method: letters go to it, a candidate commits. */
-    struct toy_ime toy = {"", 0};
+    struct toy_ime toy = {"", 0, ""};
     ui_field_clear(name);
     kb_set_ime(k, &toy_ops, &toy);
     CHECK_INT(kb_ime_on(k), 1);
@@ -453,6 +475,145 @@ static void part_keyboard(void)
     unlink(png);
 }
 
+/* ---- keyboard + input method ---------------------------------------- */
+
+/* The bar as a script sees it: *first..*last are the candidates shown
+ * (each must have a cell; none outside), and every one of their cells ends
+ * before the › cell, which is inside the keyboard. */
+static void bar_shown(struct kb *k, int total, int *first, int *last,
+                      const char *what)
+{
+    struct ui_rect r, next, kr = ui_rect_of(kb_widget(k));
+    int has_next = kb_key_rect(k, "cand:next", &next) == 0;
+    *first = *last = -1;
+    for (int i = 0; i < total; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "cand:%d", i);
+        if (kb_key_rect(k, id, &r) < 0)
+            continue;
+        CHECK_MSG(*last < 0 || *last == i - 1, "%s: cand %d after %d", what,
+                  i, *last);
+        if (*first < 0)
+            *first = i;
+        *last = i;
+        CHECK_MSG(!has_next || r.x + r.w <= next.x, "%s: cand %d under >",
+                  what, i);
+    }
+    if (has_next)
+        CHECK_MSG(next.x >= kr.x && next.x + next.w <= kr.x + kr.w &&
+                      next.w >= ui_target(),
+                  "%s: > cell %d+%d outside %d+%d", what, next.x, next.w,
+                  kr.x, kr.w);
+}
+
+/* Pages through all `total` candidates with cand:next: each page starts
+ * where the last ended, › is there exactly while more remain, ‹ exactly off
+ * the first page; then ‹ walks back to the first page. Returns the first
+ * candidate of the last page. */
+static int walk_pages(struct kb *k, int total, const char *what)
+{
+    struct ui_rect r;
+    int first, last, want = 0, pages = 0, last_first = 0;
+    for (;;) {
+        ui_script_settle();
+        bar_shown(k, total, &first, &last, what);
+        CHECK_MSG(first == want && last >= first, "%s page %d: %d..%d, want %d",
+                  what, pages, first, last, want);
+        CHECK_INT(kb_key_rect(k, "cand:prev", &r) == 0, pages > 0);
+        int more = kb_key_rect(k, "cand:next", &r) == 0;
+        CHECK_MSG(more == (last < total - 1), "%s page %d: > %d, last %d/%d",
+                  what, pages, more, last, total);
+        last_first = first;
+        if (!more || last < first || pages > total)
+            break;
+        CHECK_INT(run("kb cand:next\n"), 0);
+        want = last + 1;
+        pages++;
+    }
+    CHECK_INT(last, total - 1);
+    CHECK_INT(kb_press(k, "cand:next"), -1); /* no page after the last */
+    for (int p = pages; p > 0; p--)
+        CHECK_INT(kb_press(k, "cand:prev"), 0);
+    CHECK_INT(kb_press(k, "cand:prev"), -1);
+    ui_script_settle();
+    bar_shown(k, total, &first, &last, what);
+    CHECK_INT(first, 0);
+    for (int p = 0; p < pages; p++)
+        CHECK_INT(kb_press(k, "cand:next"), 0);
+    ui_script_settle();
+    bar_shown(k, total, &first, &last, what);
+    CHECK_INT(first, last_first);
+    return last_first;
+}
+
+static void part_kb_ime(void)
+{
+    static const int sizes[][2] = {{1920, 1080}, {1024, 600}, {1080, 1920}};
+    build(0);
+    ui_show(form);
+    struct kb *k = kb_of_screen(form);
+    struct ui_widget *name = ui_find(form, "name");
+    struct toy_ime toy = {"", 0, ""};
+    kb_set_ime(k, &toy_ops, &toy);
+    char cmd[64], what[32], want[8];
+
+    /* Every candidate is reachable at every size: 16 for "ni" (one more
+     * than the cells before ›) and 40 for "shi"; pick one past the 15th. */
+    for (int i = 0; i < 3; i++) {
+        snprintf(cmd, sizeof cmd, "size %dx%d\n", sizes[i][0], sizes[i][1]);
+        CHECK_INT(run(cmd), 0);
+        ui_field_clear(name);
+        CHECK_INT(run("kbtype ni\n"), 0);
+        snprintf(what, sizeof what, "%dx%d ni", sizes[i][0], sizes[i][1]);
+        walk_pages(k, 16, what);
+        CHECK_INT(run("kb cand:15\n"), 0); /* 怩, the 16th */
+        CHECK_STR(ui_text(name), "怩");
+        CHECK_INT(run("kbtype shi\n"), 0);
+        snprintf(what, sizeof what, "%dx%d shi", sizes[i][0], sizes[i][1]);
+        int far = walk_pages(k, 40, what);
+        CHECK(far >= 15);
+        snprintf(want, sizeof want, "%s", toy_candidate(&toy, far));
+        snprintf(cmd, sizeof cmd, "kb cand:%d\n", far);
+        CHECK_INT(run(cmd), 0);
+        snprintf(what, sizeof what, "怩%s", want);
+        CHECK_STR(ui_text(name), what);
+    }
+    CHECK_INT(kb_press(k, "cand:next"), -1); /* nothing composed */
+    CHECK_INT(kb_press(k, "cand:x"), -1);
+    CHECK_INT(kb_press(k, "cand:"), -1);
+
+    /* Pinyin on: punctuation and digits go to the input method first;
+     * "," comes back full-width, what it does not want is typed as is. */
+    ui_field_clear(name);
+    CHECK_INT(run("size 1024x600\nkb layer:symbols\nkb ,\nkb 7\n"), 0);
+    CHECK_STR(toy.last, "7");
+    CHECK_INT(run("kb 。\nkb layer:letters\n"), 0);
+    CHECK_STR(toy.last, "。");
+    CHECK_STR(ui_text(name), "，7。");
+    /* Off (EN): the keyboard types "," itself and asks nobody. */
+    CHECK_INT(run("kb ime\nkb layer:symbols\nkb ,\nkb layer:letters\n"
+                  "kb ime\n"), 0);
+    CHECK_STR(toy.last, "。");
+    CHECK_STR(ui_text(name), "，7。,");
+
+    /* Shift: the input method is offered the capital, which comes back and
+     * is typed; shift is then off (the next letter is pinyin again). */
+    ui_field_clear(name);
+    CHECK_INT(run("kbtype Ab\n"), 0);
+    CHECK_STR(ui_text(name), "A");
+    CHECK_STR(toy.pre, "b");
+    /* Mid-pinyin the capital is refused: nothing changes, shift included,
+     * so it types once the pinyin is done. */
+    CHECK_INT(run("kbtype C\n"), 0);
+    CHECK_STR(toy.last, "C");
+    CHECK_STR(toy.pre, "b");
+    CHECK_STR(ui_text(name), "A");
+    CHECK_INT(run("kb space\nkb c\nkb d\n"), 0);
+    CHECK_STR(ui_text(name), "AbC");
+    CHECK_STR(toy.pre, "d");
+    kb_set_ime(k, NULL, NULL);
+}
+
 /* ---- wipe ------------------------------------------------------------ */
 
 static int all_zero(const char *p, size_t n)
@@ -467,7 +628,7 @@ static void part_wipe(void)
 {
     char blank[600], after[600], err[256];
     build(0);
-    struct toy_ime toy = {"", 0};
+    struct toy_ime toy = {"", 0, ""};
     kb_set_ime(kb_of_screen(form), &toy_ops, &toy);
     kb_set_ime_on(kb_of_screen(form), 0);
     ui_show(form);
@@ -726,6 +887,7 @@ int main(int argc, char **argv)
     if (strcmp(p, "layout") == 0) part_layout();
     else if (strcmp(p, "script") == 0) part_script();
     else if (strcmp(p, "keyboard") == 0) part_keyboard();
+    else if (strcmp(p, "kb_ime") == 0) part_kb_ime();
     else if (strcmp(p, "wipe") == 0) part_wipe();
     else if (strcmp(p, "idle") == 0) part_idle();
     else if (strcmp(p, "golden") == 0) part_golden();
