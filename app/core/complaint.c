@@ -373,6 +373,19 @@ int complaint_get(struct fd_store *st, const char *ref_in, struct complaint *out
     return rc ? store_fail(st, err) : 0;
 }
 
+int complaint_get_id(struct fd_store *st, int64_t id, struct complaint *out,
+                     struct fd_err *err)
+{
+    sqlite3_stmt *s = store_prepare(st, "SELECT " COMPLAINT_COLS
+                                        " FROM complaint WHERE id = ?1");
+    if (s)
+        sqlite3_bind_int64(s, 1, id);
+    int rc = store_one(s, complaint_row, out);
+    if (rc == FD_ENOTFOUND)
+        return fd_fail(err, rc, "id", "no complaint %lld", (long long)id);
+    return rc ? store_fail(st, err) : 0;
+}
+
 int complaint_list(struct fd_store *st, const char *day, int64_t now,
                    struct complaint **out, int *n, struct fd_err *err)
 {

@@ -83,6 +83,10 @@ int complaint_advance(struct fd_store *st, const char *ref,
 int complaint_get(struct fd_store *st, const char *ref, struct complaint *out,
                   struct fd_err *err);
 
+/* Reads complaint `id` (the store's row id). 0, FD_ENOTFOUND or FD_EDB. */
+int complaint_get_id(struct fd_store *st, int64_t id, struct complaint *out,
+                     struct fd_err *err);
+
 /* Lists complaints received on business day `day` (NULL: all open ones).
  * *out malloc'd, free() it. */
 int complaint_list(struct fd_store *st, const char *day, int64_t now,

@@ -1128,7 +1128,7 @@ int ctl_run_print(struct ctl *c)
             argv[argc++] = (char *)c->opt_val[i];
     }
     argv[argc] = NULL;
-    return ctl_print_main(argc, argv, c->st ? store_db(c->st) : NULL, c->json);
+    return ctl_print_main(argc, argv, c->st, c->json);
 }
 #endif
 

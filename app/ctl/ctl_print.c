@@ -15,6 +15,7 @@
 #include "printq.h"
 #include "prn_transport.h"
 #include "receipt.h"
+#include "receipt_store.h"
 
 enum { P_OK = 0, P_FAIL = 1, P_USAGE = 2, P_DB = 3 };
 
@@ -219,79 +220,6 @@ static int cmd_status(sqlite3 *db, const char *uri, int json)
     return ready ? P_OK : P_FAIL;
 }
 
-/* Fills the receipt for kind/id from the store; strings are copied into
- * `pool` (freed by the caller). Returns 0, 1 not found, or -1 db error. */
-static int load(sqlite3 *db, enum receipt_kind kind, long long id, void *fields, char **pool)
-{
-    sqlite3_stmt *s = NULL;
-    char branch[128];
-    const char *sql;
-    int rc;
-    size_t used = 0;
-#define KEEP(dst, txt) do { size_t l_ = strlen(txt) + 1; \
-        if (used + l_ > 4096) l_ = 0; else { memcpy(*pool + used, txt, l_); dst = *pool + used; used += l_; } } while (0)
-
-    *pool = calloc(1, 4096);
-    if (!*pool)
-        return -1;
-    const char *b = config(db, "branch_name", branch, sizeof branch);
-    if (kind == RECEIPT_TICKET)
-        sql = "SELECT t.label, s.name_zh, s.name_en, t.issued_at, t.bday, t.state, "
-              "(SELECT count(*) FROM ticket w WHERE w.service_id = t.service_id "
-              " AND w.bday = t.bday AND w.state = 'waiting' AND (w.priority > t.priority "
-              " OR (w.priority = t.priority AND w.id < t.id))) "
-              "FROM ticket t JOIN service s ON s.id = t.service_id WHERE t.id = ?";
-    else if (kind == RECEIPT_VISITOR)
-        sql = "SELECT name, phone, company, host_name, badge, signed_in_at FROM visitor "
-              "WHERE id = ?";
-    else
-        sql = "SELECT ref, category, received_at, feedback_due FROM complaint WHERE id = ?";
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-        fprintf(stderr, "frontdesk-ctl: %s\n", sqlite3_errmsg(db));
-        return -1;
-    }
-    sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        sqlite3_finalize(s);
-        return rc == SQLITE_DONE ? 1 : -1;
-    }
-    if (kind == RECEIPT_TICKET) {
-        struct receipt_ticket *t = fields;
-        char qr[96];
-        memset(t, 0, sizeof *t);
-        if (b) { KEEP(t->branch_zh, b); t->branch_en = t->branch_zh; }
-        KEEP(t->label, col(s, 0));
-        KEEP(t->service_zh, col(s, 1));
-        KEEP(t->service_en, col(s, 2));
-        t->issued_at = sqlite3_column_int64(s, 3);
-        snprintf(qr, sizeof qr, "ticket:%s:%s", col(s, 4), col(s, 0));
-        KEEP(t->qr, qr);
-        t->people_ahead = strcmp(col(s, 5), "waiting") == 0 ? sqlite3_column_int(s, 6) : -1;
-    } else if (kind == RECEIPT_VISITOR) {
-        struct receipt_visitor *v = fields;
-        memset(v, 0, sizeof *v);
-        if (b) { KEEP(v->branch_zh, b); v->branch_en = v->branch_zh; }
-        KEEP(v->name, col(s, 0));
-        KEEP(v->phone, col(s, 1));
-        KEEP(v->company, col(s, 2));
-        KEEP(v->host, col(s, 3));
-        KEEP(v->badge, col(s, 4));
-        v->signed_in_at = sqlite3_column_int64(s, 5);
-    } else {
-        struct receipt_complaint *c = fields;
-        memset(c, 0, sizeof *c);
-        if (b) { KEEP(c->branch_zh, b); c->branch_en = c->branch_zh; }
-        KEEP(c->ref, col(s, 0));
-        KEEP(c->category, col(s, 1));
-        c->received_at = sqlite3_column_int64(s, 2);
-        c->feedback_due = sqlite3_column_int64(s, 3);
-    }
-#undef KEEP
-    sqlite3_finalize(s);
-    return 0;
-}
-
 /* A virtual printer gets the profile's paper width unless the URI says. */
 static const char *paper_uri(const char *uri, const struct escpos_profile *prof, char *buf,
                              size_t len)
@@ -302,12 +230,12 @@ static const char *paper_uri(const char *uri, const struct escpos_profile *prof,
     return buf;
 }
 
-static int cmd_print(sqlite3 *db, const struct opts *o, const char *uri, int json)
+static int cmd_print(struct fd_store *store, const struct opts *o, const char *uri, int json)
 {
-    union { struct receipt_ticket t; struct receipt_visitor v; struct receipt_complaint c; } f;
+    sqlite3 *db = store ? store_db(store) : NULL;
     int kind = receipt_kind_parse(o->pos[0]);
     long long id;
-    char *pool = NULL, cfgbuf[64], err[256], msg[320];
+    char cfgbuf[64], err[256], msg[320];
     const char *lang_s = o->lang ? o->lang : config(db, "language", cfgbuf, sizeof cfgbuf);
     enum receipt_lang lang = lang_s && !strcmp(lang_s, "en") ? RECEIPT_EN : RECEIPT_ZH;
     char profbuf[64], vuri[1200];
@@ -330,22 +258,20 @@ static int cmd_print(sqlite3 *db, const struct opts *o, const char *uri, int jso
         return usage("unknown --profile: use 58mm, 80mm, 58mm-raster or 80mm-raster");
     if (!db)
         return usage("print needs the database");
-    r = load(db, (enum receipt_kind)kind, id, &f, &pool);
-    if (r != 0) {
-        free(pool);
-        if (r < 0)
-            return P_DB;
-        fprintf(stderr, "frontdesk-ctl: no %s with id %lld\n", o->pos[0], id);
-        return P_FAIL;
-    }
     if ((!prof->cjk_font || !prof->qr) &&
         escpos_font_open(NULL, 0, &font, err, sizeof err) != 0) {
         fprintf(stderr, "frontdesk-ctl: %s\n", err);
         goto out;
     }
-    r = receipt_render((enum receipt_kind)kind, &f, lang, prof, font, &bytes, &len);
+    /* The same receipt of the same record as the kiosk prints. */
+    r = receipt_for(store, (enum receipt_kind)kind, id, lang, prof, font, &bytes, &len, err,
+                    sizeof err);
     if (r != 0) {
-        fprintf(stderr, "frontdesk-ctl: receipt: %s\n", escpos_strerror(r));
+        if (r > 0)
+            fprintf(stderr, "frontdesk-ctl: no %s with id %lld\n", o->pos[0], id);
+        else
+            fprintf(stderr, "frontdesk-ctl: receipt: %s\n", err);
+        rc = r > 0 ? P_FAIL : P_DB;
         goto out;
     }
     if (printq_enqueue(db, o->pos[0], id, bytes, len, &job) != 0) {
@@ -405,7 +331,7 @@ out:
     prn_close(t);
     escpos_font_close(font);
     free(bytes);
-    free(pool);
+
     return rc;
 }
 
@@ -482,8 +408,9 @@ static int cmd_job_op(sqlite3 *db, const char *op, const char *arg, int json)
     return P_OK;
 }
 
-int ctl_print_main(int argc, char **argv, sqlite3 *db, int json)
+int ctl_print_main(int argc, char **argv, struct fd_store *store, int json)
 {
+    sqlite3 *db = store ? store_db(store) : NULL;
     struct opts o;
     char buf[1100];
     const char *uri;
@@ -501,7 +428,7 @@ int ctl_print_main(int argc, char **argv, sqlite3 *db, int json)
         prn_close(t);
     }
     if (!strcmp(argv[0], "print"))
-        return cmd_print(db, &o, uri, json);
+        return cmd_print(store, &o, uri, json);
     if (strcmp(argv[0], "printer") != 0 || o.npos < 1)
         return usage("expected print or printer");
     if (!strcmp(o.pos[0], "status") && o.npos == 1)

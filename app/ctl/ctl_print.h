@@ -12,14 +12,14 @@
  * adds the job for the kiosk's print worker (which owns the USB printer). */
 #ifndef FD_CTL_PRINT_H
 #define FD_CTL_PRINT_H
-#include <sqlite3.h>
+#include "store.h"
 
 /* Runs one command; argv[0] is "print" or "printer", options follow the
- * positional words. `db` is the open store (NULL is accepted by "printer
- * status"); json != 0 prints one JSON object on stdout instead of text.
+ * positional words. `store` is the open store (NULL is accepted by
+ * "printer status"); json != 0 prints one JSON object on stdout instead of text.
  * Returns the exit status: 0 done (for "printer status": the printer is
  * ready), 1 failed (not printed, printer not ready or absent), 2 usage,
  * 3 database error. Errors go to stderr. */
-int ctl_print_main(int argc, char **argv, sqlite3 *db, int json);
+int ctl_print_main(int argc, char **argv, struct fd_store *store, int json);
 
 #endif

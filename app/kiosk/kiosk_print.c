@@ -1,6 +1,7 @@
-/* kiosk_print.c - receipts for the kiosk (kiosk_print.h). Records are read
- * through core; the receipt is rendered once, when queued, and the exact
- * bytes are the job, so what the visitor was promised is what prints. */
+/* kiosk_print.c - receipts for the kiosk (kiosk_print.h). A record's receipt
+ * comes from app/print/receipt_store.c (the same as frontdesk-ctl prints);
+ * it is rendered once, when queued, and the exact bytes are the job, so what
+ * the visitor was promised is what prints. */
 #include "kiosk_print.h"
 
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "printq.h"
 #include "queue.h"
 #include "receipt.h"
+#include "receipt_store.h"
 #include "visitor.h"
 
 struct kprint {
@@ -25,15 +27,15 @@ struct kprint {
     char branch[128];
 };
 
-/* Renders and queues; returns the job id or 0. */
-static int64_t enqueue(struct kprint *k, enum receipt_kind kind, const void *fields,
-                       int64_t ref_id, int zh)
+/* Queues the receipt of record `ref_id`; returns the job id or 0. */
+static int64_t queue_receipt(struct kprint *k, enum receipt_kind kind, int64_t ref_id, int zh)
 {
     uint8_t *bytes = NULL;
     size_t len = 0;
     int64_t id = 0;
-    if (receipt_render(kind, fields, zh ? RECEIPT_ZH : RECEIPT_EN, k->prof, k->font, &bytes,
-                       &len) != 0)
+    char err[200];
+    if (receipt_for(k->st, kind, ref_id, zh ? RECEIPT_ZH : RECEIPT_EN, k->prof, k->font,
+                    &bytes, &len, err, sizeof err) != 0)
         return 0;
     if (printq_enqueue(store_db(k->st), receipt_kind_name(kind), ref_id, bytes, len, &id) != 0)
         id = 0;
@@ -45,44 +47,12 @@ static int64_t enqueue(struct kprint *k, enum receipt_kind kind, const void *fie
 
 static int64_t p_ticket(void *ctx, int64_t ticket_id, int zh)
 {
-    struct kprint *k = ctx;
-    struct queue_ticket t;
-    struct queue_service *v = NULL;
-    int n = 0;
-    if (queue_ticket_get(k->st, ticket_id, bday_now(), &t, NULL))
-        return 0;
-    queue_service_list(k->st, bday_now(), &v, &n, NULL);
-    char qr[64];
-    snprintf(qr, sizeof qr, "ticket:%s:%s", t.bday, t.label); /* as frontdesk-ctl prints */
-    struct receipt_ticket r = {.branch_zh = k->branch, .branch_en = k->branch,
-                               .label = t.label, .people_ahead = t.ahead,
-                               .issued_at = t.issued_at, .qr = qr};
-    for (int i = 0; i < n; i++)
-        if (!strcmp(v[i].code, t.service))
-            r.service_zh = v[i].name_zh, r.service_en = v[i].name_en;
-    int64_t id = enqueue(k, RECEIPT_TICKET, &r, ticket_id, zh);
-    free(v);
-    return id;
+    return queue_receipt(ctx, RECEIPT_TICKET, ticket_id, zh);
 }
 
 static int64_t p_visitor(void *ctx, int64_t visitor_id, int zh)
 {
-    struct kprint *k = ctx;
-    struct visitor *v = calloc(1, sizeof *v);
-    char key[24];
-    int64_t id = 0;
-    snprintf(key, sizeof key, "%lld", (long long)visitor_id);
-    if (v && visitor_find(k->st, key, bday_now(), v, NULL) == 0) {
-        struct receipt_visitor r = {.branch_zh = k->branch, .branch_en = k->branch,
-                                    .name = v->name, .phone = v->phone,
-                                    .company = v->company, .host = v->host_name,
-                                    .badge = v->badge, .signed_in_at = v->signed_in_at};
-        id = enqueue(k, RECEIPT_VISITOR, &r, visitor_id, zh);
-    }
-    if (v)
-        explicit_bzero(v, sizeof *v);
-    free(v);
-    return id;
+    return queue_receipt(ctx, RECEIPT_VISITOR, visitor_id, zh);
 }
 
 static int64_t p_complaint(void *ctx, const char *ref, int zh)
@@ -90,15 +60,8 @@ static int64_t p_complaint(void *ctx, const char *ref, int zh)
     struct kprint *k = ctx;
     struct complaint *c = calloc(1, sizeof *c);
     int64_t id = 0;
-    if (c && complaint_get(k->st, ref, c, NULL) == 0) {
-        char pretty[18];
-        complaint_ref_format(c->ref, pretty);
-        struct receipt_complaint r = {.branch_zh = k->branch, .branch_en = k->branch,
-                                      .ref = pretty, .category = c->category,
-                                      .received_at = c->received_at,
-                                      .feedback_due = c->feedback_due};
-        id = enqueue(k, RECEIPT_COMPLAINT, &r, c->id, zh);
-    }
+    if (c && complaint_get(k->st, ref, c, NULL) == 0)
+        id = queue_receipt(k, RECEIPT_COMPLAINT, c->id, zh);
     if (c)
         explicit_bzero(c, sizeof *c);
     free(c);

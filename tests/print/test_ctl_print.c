@@ -14,6 +14,7 @@
 #include "store.h"
 
 static sqlite3 *db;
+static struct fd_store *st;
 
 static int run(const char *a0, const char *a1, const char *a2, const char *a3, const char *a4,
                const char *a5, const char *a6)
@@ -24,7 +25,7 @@ static int run(const char *a0, const char *a1, const char *a2, const char *a3, c
     while (argc < 7 && argv[argc])
         argc++;
     fflush(stdout);
-    return ctl_print_main(argc, argv, db, 0);
+    return ctl_print_main(argc, argv, st, 0);
 }
 
 static const char *zbar(const char *png)
@@ -60,7 +61,6 @@ static int count_jobs(const char *state)
 int main(void)
 {
     char dir[] = "/tmp/fd-ctlprint-XXXXXX", path[300], uri[512], png[400], err[256];
-    struct fd_store *st = NULL;
     struct stat sb;
 
     setenv("TZ", "Asia/Shanghai", 1);
@@ -80,7 +80,7 @@ int main(void)
         "INSERT INTO visitor(id, bday, badge, name, phone, host_name, signed_in_at) "
         "  VALUES (1, '2026-11-23', 'V0001', '王芳', '13900001111', '李娜', 1795416120);"
         "INSERT INTO complaint(id, ref, category, description, received_at, feedback_due, updated_at) "
-        "  VALUES (1, '20261123000042', '环境', '太冷', 1795417200, 1795503600, 1795417200);",
+        "  VALUES (1, '2611230010422', 'environment', '太冷', 1795417200, 1795503600, 1795417200);",
         NULL, NULL, NULL) == SQLITE_OK);
 
     snprintf(png, sizeof png, "%s/ticket.png", dir);
@@ -98,7 +98,7 @@ int main(void)
     snprintf(png, sizeof png, "%s/complaint.png", dir);
     snprintf(uri, sizeof uri, "virtual:%s", png);
     CHECK_INT(run("print", "complaint", "1", "--printer", uri, "--profile", "80mm-raster"), 0);
-    CHECK_STR(zbar(png), "20261123000042");
+    CHECK_STR(zbar(png), "261123-001-042-2");
     CHECK_INT(count_jobs("done"), 3);
 
     /* what staff can get wrong */
