@@ -342,7 +342,7 @@ static void part_script(void)
 
 /* A toy input method that answers like app/ime's adapter: lowercase
  * letters go to the preedit; "ni" offers 16 candidates and "shi" 40 (more
- * than the bar's 16 cells); "," becomes the full-width "，"; other keys
+ * than the bar's 16 cells), "long" one wider than the bar; "," becomes the full-width "，"; other keys
  * come back (0) when nothing is composed and are refused (<0) mid-pinyin. */
 struct toy_ime {
     char pre[16];
@@ -393,7 +393,14 @@ static const char *toy_candidate(void *ctx, int i)
         "室", "士", "失", "湿", "诗", "势", "示", "氏", "适", "释", "饰",
         "拾", "尸", "狮", "虱", "誓", "逝", "仕", "侍", "柿", "蚀", "矢",
         "始"};
+    static char wide[64 * 3 + 1]; /* 64 x 长: wider than any bar */
     struct toy_ime *t = ctx;
+    if (strcmp(t->pre, "long") == 0 && (i == 0 || i == 1)) {
+        if (!wide[0])
+            for (int j = 0; j < 64; j++)
+                memcpy(wide + 3 * j, "\xE9\x95\xBF", 3);
+        return i == 0 ? wide : "短";
+    }
     if (strcmp(t->pre, "ni") == 0 && i >= 0 && i < 16)
         return ni[i];
     if (strcmp(t->pre, "shi") == 0 && i >= 0 && i < 40)
@@ -578,6 +585,12 @@ static void part_kb_ime(void)
         snprintf(what, sizeof what, "怩%s", want);
         CHECK_STR(ui_text(name), what);
     }
+    /* A candidate wider than the bar is cut to fit its page, and › still
+     * leads on to the next one. */
+    CHECK_INT(run("kbtype long\n"), 0);
+    walk_pages(k, 2, "long");
+    CHECK_INT(run("kb bksp\nkb bksp\nkb bksp\nkb bksp\n"), 0);
+    CHECK_STR(toy.pre, "");
     CHECK_INT(kb_press(k, "cand:next"), -1); /* nothing composed */
     CHECK_INT(kb_press(k, "cand:x"), -1);
     CHECK_INT(kb_press(k, "cand:"), -1);
