@@ -69,6 +69,8 @@ CREATE TABLE ticket (
 ) STRICT;
 CREATE INDEX ticket_by_state ON ticket(state, service_id, priority DESC, id);
 CREATE INDEX ticket_by_counter ON ticket(counter_id) WHERE state IN ('called', 'serving');
+-- The wait estimate reads the last few finished tickets of a service.
+CREATE INDEX ticket_done ON ticket(service_id, id) WHERE state = 'done';
 
 CREATE TABLE ticket_event (   -- the history of a ticket after it was issued
   id         INTEGER PRIMARY KEY AUTOINCREMENT,
