@@ -75,7 +75,10 @@ static int op_key(void *ctx, const char *key, char *commit,
     if (!key)
         return -EINVAL;
     int c = key_code(key);
-    if (c >= 0)
+    /* A capital or a digit from the keyboard is text, never pinyin or a
+     * candidate number: the bar shows its own pages, and a digit picking
+     * from the engine's page would pick something not on the screen. */
+    if (c >= 0 && !((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
         return answer(k, ime_key(k->ime, c), commit, commit_size);
     /* Any other text key: what is composed goes first, the keyboard then
      * types its key after it. Returning 0 with text would lose the order. */

@@ -125,12 +125,19 @@ int main(void)
     CHECK_INT(type(k, "nihao"), 1);
     CHECK_INT(key(k, "\xe3\x80\x82"), 1);
     CHECK_STR(commit, "你好。");
-    /* Refused keys are dropped (<0) and change nothing. */
+    /* A capital or a digit mid-pinyin is text, not pinyin or a candidate
+     * number (the engine's page is not the bar's): the sentence first, then
+     * the key, in order. */
     CHECK_INT(type(k, "bei"), 1);
-    CHECK_INT(key(k, "A"), -EINVAL);
-    CHECK_STR(ime_kb_ops.preedit(k), "bei");
+    CHECK_INT(key(k, "A"), 1);
+    CHECK_STR(commit, "被A");
+    CHECK_STR(ime_kb_ops.preedit(k), "");
+    CHECK_INT(type(k, "bei"), 1);
+    CHECK_INT(key(k, "3"), 1);
+    CHECK_STR(commit, "被3");
+    CHECK_INT(key(k, "7"), 0); /* nothing composed: the keyboard types it */
     /* A buffer too small keeps the text for the next call. */
-    CHECK_INT(type(k, "jing"), 1);
+    CHECK_INT(type(k, "beijing"), 1);
     char tiny[4];
     CHECK_INT(ime_kb_ops.select(k, 0, tiny, sizeof tiny), -ENOSPC);
     CHECK_INT(key(k, "space"), 0); /* nothing composed any more */
