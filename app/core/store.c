@@ -424,3 +424,14 @@ int store_one(sqlite3_stmt *stmt, void (*row)(sqlite3_stmt *, void *), void *out
     sqlite3_reset(stmt);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? FD_ENOTFOUND : FD_EDB;
 }
+
+int64_t store_data_version(struct fd_store *st)
+{
+    int64_t v = -1;
+    sqlite3_stmt *s = store_prepare(st, "PRAGMA data_version");
+    if (s && sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    if (s)
+        sqlite3_reset(s);
+    return v;
+}

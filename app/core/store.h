@@ -77,6 +77,11 @@ void store_col_text(sqlite3_stmt *s, int col, char *dst, size_t len);
 struct fd_err;
 int store_fail(struct fd_store *st, struct fd_err *err);
 
+/* PRAGMA data_version: changes when another connection (another process,
+ * another thread) committed to the database since the last call on this one.
+ * Screens poll it to show what others did. -1 on error. */
+int64_t store_data_version(struct fd_store *st);
+
 /* The last SQLite error message on this connection. */
 const char *store_errmsg(struct fd_store *st);
 

@@ -270,6 +270,14 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
         }
         return 0;
     }
+    if (!strcmp(cmd, "exec")) { /* tests: another process acts on the store */
+        int rc = system(args);
+        if (rc != 0) {
+            snprintf(err, errsz, "exec: exit status %d: %s", rc, args);
+            return -1;
+        }
+        return 0;
+    }
     if (!strcmp(cmd, "sync_wait")) { /* real time: wake the worker, wait for an empty backlog */
         struct sync_status ss = {0};
         if (!syncw) {

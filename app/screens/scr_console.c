@@ -328,6 +328,30 @@ void scr_console_refresh(struct app *a)
         app_rebuild(a);
 }
 
+/* While the console is shown, what other processes do (a call made at
+ * another counter's console, a ticket taken at the kiosk, head office's
+ * status changes) shows within a second. The handover page is left alone
+ * while a note is being typed. The timer stops when the console is left. */
+#define CONSOLE_POLL_MS 1000
+static int console_timer;  /* the pending tick, 0 = none */
+static int64_t console_seen; /* data_version the shown console reflects */
+
+static void console_tick(void *ud)
+{
+    int64_t seen = console_seen;
+    struct app *a = ud;
+    console_timer = 0;
+    if (a->cur != SCR_CONSOLE)
+        return;
+    int64_t v = store_data_version(a->st);
+    int changed = v != seen;
+    console_seen = v;
+    if (changed && a->flow.page != CON_HANDOVER)
+        app_rebuild(a); /* the rebuilt console arms the next tick */
+    if (!console_timer)
+        console_timer = ui_timer_add(CONSOLE_POLL_MS, console_tick, a);
+}
+
 static void on_tab(struct ui_widget *w, void *ud)
 {
     struct app *a = ud;
@@ -341,6 +365,9 @@ static void on_tab(struct ui_widget *w, void *ud)
 struct ui_screen *scr_console(struct app *a)
 {
     struct ui_screen *s = ui_screen_new("console");
+    console_seen = store_data_version(a->st); /* what this build shows */
+    if (!console_timer)
+        console_timer = ui_timer_add(CONSOLE_POLL_MS, console_tick, a);
     struct ui_widget *content = app_frame(a, s, "staff.console", NULL);
     char buf[160];
     if (a->flow.page < 0 || a->flow.page >= CON_PAGES)
