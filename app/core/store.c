@@ -16,7 +16,9 @@
 extern const struct fd_embedded_file fd_schema[];
 extern const int fd_schema_count;
 
-#define STMT_CACHE 64 /* distinct statements kept; past it, the oldest goes */
+#define STMT_CACHE 128 /* distinct statements kept (more than the code has, so
+                          * nothing is evicted in practice); past it, the
+                          * oldest slot is reused */
 
 struct fd_store {
     sqlite3 *db; /* the connection, owned */
