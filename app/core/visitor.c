@@ -3,6 +3,7 @@
 #include "visitor.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,25 +229,30 @@ int visitor_sign_out_at_closing(struct fd_store *st, int64_t now,
                                 struct fd_err *err)
 {
     char day[11], closing[8];
-    int h = 20, m = 0, rc, past_closing;
+    int h = 20, m = 0, rc;
+    int64_t closed_at = INT64_MAX; /* closing of today's business day */
     queue_bday(st, now, day);
     if (cfg_get(st, "closing_time", closing, sizeof closing) == 0)
         sscanf(closing, "%d:%d", &h, &m);
-    /* Past closing: the local time of day is after closing, on the same
-     * business day (closing may be after midnight, before the turnover). */
-    int turnover = (int)cfg_get_int(st, "day_turnover_hour") * 60;
-    int mins = bday_local_minutes(now), close_min = h * 60 + m;
-    int rel_now = (mins - turnover + 1440) % 1440;
-    int rel_close = (close_min - turnover + 1440) % 1440;
-    past_closing = rel_now >= rel_close;
+    /* Closing may be after midnight, before the turnover: it belongs to the
+     * business day that started at the turnover hour. */
+    int turnover = (int)cfg_get_int(st, "day_turnover_hour");
+    int rel_close = (h * 60 + m - turnover * 60 + 1440) % 1440;
+    int64_t start = bday_start(day, turnover);
+    if (start > 0)
+        closed_at = start + (int64_t)rel_close * 60;
+    /* Everyone of an earlier business day; of today, those who signed in
+     * before closing once it has passed (someone let in later, for an evening
+     * event, is not signed out a minute after arriving). */
     sqlite3_stmt *s = store_prepare(st,
         "UPDATE visitor SET signed_out_at = ?2, signout_how = 'closing'"
-        " WHERE signed_out_at IS NULL AND (bday < ?1 OR ?3)");
+        " WHERE signed_out_at IS NULL AND (bday < ?1"
+        " OR (bday = ?1 AND ?2 >= ?3 AND signed_in_at < ?3))");
     if (!s)
         return store_fail(st, err);
     sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int(s, 3, past_closing);
+    sqlite3_bind_int64(s, 3, closed_at);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)

@@ -78,8 +78,10 @@ int main(void)
     CHECK_INT(visitor_sign_out_at_closing(st, TU_NOW + 3600, &e), 0); /* 11:00 */
     CHECK_INT(visitor_sign_out_at_closing(st, TU_NOW + 10 * 3600 + 60, &e), 2); /* 20:01 */
     CHECK_INT(tu_int(st, "SELECT count(*) FROM visitor WHERE signout_how = 'closing'"), 2);
-    /* yesterday's stragglers go at the first sweep of a new day */
+    /* someone let in after closing (21:00) is not signed out at once... */
     CHECK_INT(visitor_sign_in(st, &in, TU_NOW + 11 * 3600, &v, &e), 0); /* 21:00 */
+    CHECK_INT(visitor_sign_out_at_closing(st, TU_NOW + 11 * 3600 + 60, &e), 0);
+    /* ...and goes at the first sweep of the next business day */
     CHECK_INT(visitor_sign_out_at_closing(st, TU_NOW + 23 * 3600, &e), 1); /* 09:00 */
     struct host *hosts;
     CHECK_INT(host_search(st, "客户", &hosts, &n, &e), 0);
