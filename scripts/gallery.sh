@@ -11,6 +11,9 @@ build=${1:-build/plain}
 [ -x "$build/app/kiosk/frontdesk" ] || bash scripts/build.sh "$build" >/dev/null
 out=docs/screens
 tmp=$(mktemp -d /tmp/fdgallery.XXXXXX)
+# A fixed "now" (2026-11-23 18:00 in Shanghai): the same pictures whatever
+# the hour, and never a business day turning over in the middle of a walk.
+export FRONTDESK_NOW=${FRONTDESK_NOW:-1795428000}
 trap 'rm -rf "$tmp"' EXIT
 for size in 1920x1080 1080x1920 1024x600; do
   for lang in zh en; do
