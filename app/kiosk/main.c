@@ -11,7 +11,6 @@
  * the calls. --lobby alone is the lobby display by itself. */
 #include <curl/curl.h>
 #include <fcntl.h>
-#include <SDL.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -503,21 +502,10 @@ int main(int argc, char **argv)
 
     uc.window_w = w, uc.window_h = h;
     uc.kiosk = kiosk;
+    uc.display = on_display >= 0 ? on_display : 0;
     if (ui_init(&uc, err, sizeof err)) {
         fprintf(stderr, "frontdesk: %s\n", err);
         goto out;
-    }
-    if (on_display >= 0) { /* the toolkit opens on display 0: move the window */
-        SDL_Window *win = SDL_GetWindowFromID(1);
-        SDL_Rect r;
-        if (win && SDL_GetDisplayBounds(on_display, &r) == 0) {
-            Uint32 fs = SDL_GetWindowFlags(win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
-            SDL_SetWindowFullscreen(win, 0);
-            SDL_SetWindowPosition(win, r.x, r.y);
-            SDL_SetWindowFullscreen(win, fs);
-        } else {
-            fprintf(stderr, "frontdesk: no display %d; the lobby stays on display 0\n", on_display);
-        }
     }
     if (lobby) {
         char order[16] = "zh,en";

@@ -111,9 +111,16 @@ int ui_init(const struct ui_config *cfg, char *err, size_t errsz)
     }
     if (cfg->hidden)
         flags |= SDL_WINDOW_HIDDEN;
+    int display = cfg->display;
+    if (display < 0 || display >= SDL_GetNumVideoDisplays()) {
+        if (display != 0)
+            fprintf(stderr, "ui: no display %d; using display 0\n", display);
+        display = 0;
+    }
+    /* Full screen desktop fills the display the window is created on. */
     ui_g.win = SDL_CreateWindow(cfg->title ? cfg->title : "frontdesk",
-                                SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
-                                w, h, flags);
+                                SDL_WINDOWPOS_CENTERED_DISPLAY(display),
+                                SDL_WINDOWPOS_CENTERED_DISPLAY(display), w, h, flags);
     if (ui_g.win)
         ui_g.ren = SDL_CreateRenderer(ui_g.win, -1, 0);
     if (!ui_g.win || !ui_g.ren) {

@@ -38,6 +38,9 @@ struct ui_config {
     size_t cache_entries;       /* and entry cap; 0: 1024 */
     int long_press_ms;          /* default long press; 0: 1500 */
     int hidden;                 /* 1: create the window hidden (tests) */
+    int display;                /* which display (0 = the first); one that
+                                   does not exist falls back to 0 with a
+                                   message on stderr */
 };
 
 /* Opens the window and renderer, loads the fonts and theme. On failure
