@@ -35,8 +35,4 @@ const char *con_dur(int64_t s, char *buf, size_t len);
 /* A row of buttons (grid: n across in landscape, portrait_cols in portrait). */
 struct ui_widget *con_buttons(struct ui_widget *box, int n, int portrait_cols);
 
-/* An image shown whole, scaled to fit (the receipt preview); path is read
- * when the widget is created; NULL when it cannot be read. */
-struct ui_widget *con_image(struct ui_widget *parent, const char *id, const char *path);
-
 #endif

@@ -142,7 +142,7 @@ void con_page_health(struct app *a, struct ui_widget *box)
     ui_set_weight(right, 1);
     ui_label(right, NULL, tr("con.h.preview"), UI_FONT_BODY);
     const char *png = a->printer.preview ? a->printer.preview(a->printer.ctx) : NULL;
-    struct ui_widget *img = con_image(right, "preview", png);
+    struct ui_widget *img = ui_image(right, "preview", png);
     if (img)
         ui_set_weight(img, 1);
     else

@@ -194,6 +194,9 @@ struct ui_widget *ui_bignum(struct ui_widget *parent, const char *id,
 struct ui_widget *ui_face(struct ui_widget *parent, const char *id,
                           enum ui_face_kind kind, const char *caption,
                           ui_cb on_tap, void *ud);
+/* A PNG image, shown whole and scaled to fit (aspect kept). A file that
+ * cannot be read shows as an empty box. */
+struct ui_widget *ui_image(struct ui_widget *parent, const char *id, const char *png_path);
 /* Empty space that takes `weight` of the free space. */
 struct ui_widget *ui_spacer(struct ui_widget *parent, float weight);
 /* An invisible area that only answers a long press (the staff corner). */

@@ -1,12 +1,11 @@
-/* scr_console_image.c - an image widget for the console's receipt preview:
- * the virtual printer's PNG, shown whole, scaled to fit its rectangle. The
- * toolkit has no image widget yet, so this one is a custom widget through
- * the same ops table the keyboard uses (ui_int.h); it belongs in app/ui as
- * ui_image() and should move there. Pixels are read once, when the widget
- * is made; the texture is made at the first draw and freed with the screen. */
+/* ui_image.c - the image widget (ui_image in ui.h): a PNG shown whole,
+ * scaled to fit its rectangle, e.g. the staff console's receipt preview from
+ * the virtual printer. A custom widget through the ops table the keyboard
+ * uses (ui_int.h). Pixels are read once, when the widget is made; the
+ * texture is made at the first draw and freed with the screen. */
 #include <stdlib.h>
 
-#include "scr_console.h"
+#include "ui.h"
 #include "ui_int.h"
 #include "ui_png.h"
 
@@ -69,7 +68,7 @@ static const struct ui_widget_ops img_ops = {
     .destroy = img_destroy,
 };
 
-struct ui_widget *con_image(struct ui_widget *parent, const char *id, const char *path)
+struct ui_widget *ui_image(struct ui_widget *parent, const char *id, const char *path)
 {
     struct con_img *m = calloc(1, sizeof *m);
     char err[200];
