@@ -34,6 +34,7 @@ static const struct cfg_rule {
     {"idle_timeout_s", CFG_INT, 10, 600},
     {"language", CFG_LANG, 0, 0},
     {"closing_time", CFG_HHMM, 0, 0},
+    {"visitor_retention_days", CFG_INT, 0, 3650},
     {"printer_uri", CFG_PRINTER, 0, 200},
     {"printer_profile", CFG_PROFILE, 0, 0},
     {"voice_on", CFG_INT, 0, 1},

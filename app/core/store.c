@@ -129,7 +129,10 @@ static int configure(sqlite3 *db)
     return sqlite3_exec(db,
                         "PRAGMA journal_mode = WAL;"
                         "PRAGMA synchronous = FULL;"
-                        "PRAGMA foreign_keys = ON;",
+                        "PRAGMA foreign_keys = ON;"
+                        /* erased and deleted records leave no readable
+                         * bytes in free pages of the file */
+                        "PRAGMA secure_delete = ON;",
                         NULL, NULL, NULL);
 }
 

@@ -260,6 +260,32 @@ int visitor_sign_out_at_closing(struct fd_store *st, int64_t now,
     return sqlite3_changes(store_db(st));
 }
 
+int visitor_erase_old(struct fd_store *st, int64_t now, struct fd_err *err)
+{
+    char today[11], cutoff[11];
+    long days = cfg_get_int(st, "visitor_retention_days");
+    int rc;
+    if (days <= 0)
+        return 0;
+    queue_bday(st, now, today);
+    if (bday_add(today, -(int)days, cutoff))
+        return fd_fail(err, FD_EINVAL, "", "no business day");
+    sqlite3_stmt *s = store_prepare(st,
+        "UPDATE visitor SET name = '', phone = '', company = '', purpose = '',"
+        " erased_at = ?2 WHERE erased_at IS NULL AND signed_out_at IS NOT NULL"
+        " AND bday < ?1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.type = 'visitor'"
+        " AND json_extract(o.record, '$.id') = visitor.id)");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_text(s, 1, cutoff, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, now);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, err);
+    return sqlite3_changes(store_db(st));
+}
+
 int host_add(struct fd_store *st, const char *name, const char *department,
              int64_t *id, struct fd_err *err)
 {

@@ -70,6 +70,13 @@ int visitor_list(struct fd_store *st, int on_site_only, const char *day,
 int visitor_sign_out_at_closing(struct fd_store *st, int64_t now,
                                 struct fd_err *err);
 
+/* Erases the personal data (name, phone, company, purpose) of visitors who
+ * signed out more than visitor_retention_days business days ago and whose
+ * record head office already holds (no outbox row left for them); the badge,
+ * host and times stay for the statistics. Local only: no outbox row. Returns
+ * the number erased, or a negative FD_E* code. */
+int visitor_erase_old(struct fd_store *st, int64_t now, struct fd_err *err);
+
 /* Host directory. host_add returns 0 and sets *id; host_search lists active
  * hosts whose name or department contains `query` (all when NULL or "").
  * *out malloc'd, free() it. */

@@ -581,14 +581,18 @@ static int cmd_sweep(struct ctl *c)
     int v = visitor_sign_out_at_closing(c->st, c->now, &e);
     if (v < 0)
         return ctl_fail(c, v, &e);
+    int x = visitor_erase_old(c->st, c->now, &e);
+    if (x < 0)
+        return ctl_fail(c, x, &e);
     if (c->json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "tickets_closed", t);
         cJSON_AddNumberToObject(o, "visitors_signed_out", v);
+        cJSON_AddNumberToObject(o, "visitors_erased", x);
         ctl_print_json(o);
     } else {
-        printf("%d tickets of earlier days closed, %d visitors signed out at closing\n",
-               t, v);
+        printf("%d tickets of earlier days closed, %d visitors signed out at closing,"
+               " %d visitors' personal data erased after the retention period\n", t, v, x);
     }
     return 0;
 }
@@ -1173,7 +1177,7 @@ static const struct command {
     {"visitor list", "", 0, 0, "all! date", cmd_visitor_list, 0,
      "visitors on site (--all: today's, --date D)"},
     {"sweep", "", 0, 0, "", cmd_sweep, 0,
-     "close earlier days, sign visitors out at closing"},
+     "close earlier days, sign visitors out at closing, erase old visitor data"},
     {"host add", "NAME [DEPARTMENT]", 1, 2, "", cmd_host_add, 0, "add to the host directory"},
     {"host list", "[QUERY]", 0, 1, "", cmd_host_list, 0, "search the host directory"},
     {"complaint file", "", 0, 0, "category description name phone consent! ticket",

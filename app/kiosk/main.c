@@ -110,6 +110,7 @@ static void sweep(void *ud)
     struct app *a = ud;
     queue_expire(a->st, "kiosk", bday_now(), NULL);
     visitor_sign_out_at_closing(a->st, bday_now(), NULL);
+    visitor_erase_old(a->st, bday_now(), NULL);
     if (lobby_pid > 0 && waitpid(lobby_pid, NULL, WNOHANG) == lobby_pid) {
         fprintf(stderr, "frontdesk: the lobby display stopped; starting it again\n");
         lobby_spawn();

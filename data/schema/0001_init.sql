@@ -105,6 +105,7 @@ CREATE TABLE visitor (
   signed_in_at  INTEGER NOT NULL,
   signed_out_at INTEGER,
   signout_how   TEXT CHECK (signout_how IN ('staff','self','closing')),
+  erased_at     INTEGER,                -- personal data erased (retention)
   UNIQUE (bday, badge)
 ) STRICT;
 CREATE INDEX visitor_on_site ON visitor(signed_out_at);
@@ -231,7 +232,9 @@ CREATE TRIGGER visitor_ins AFTER INSERT ON visitor BEGIN
     SELECT (SELECT value FROM meta WHERE key = 'epoch'), 'visitor', 1, record
     FROM visitor_record WHERE id = NEW.id;
 END;
-CREATE TRIGGER visitor_upd AFTER UPDATE ON visitor BEGIN
+-- Erasing a visitor's personal data after the retention period is local:
+-- head office keeps its copy under its own rules, so no outbox row.
+CREATE TRIGGER visitor_upd AFTER UPDATE ON visitor WHEN NEW.erased_at IS NULL BEGIN
   INSERT INTO outbox(epoch, type, schema_version, record)
     SELECT (SELECT value FROM meta WHERE key = 'epoch'), 'visitor', 1, record
     FROM visitor_record WHERE id = NEW.id;

@@ -250,6 +250,30 @@ int main(void)
     fclose(f);
     CHECK_INT(export_csv(st, "meta", stdout, &e), FD_EINVAL);
     CHECK_INT(export_csv(st, "visitor; DROP TABLE visitor", stdout, &e), FD_EINVAL);
+    /* Retention: personal data goes N days after the visit, but only once
+     * head office holds the record (the outbox row was acknowledged). */
+    CHECK_INT(cfg_set(st, "visitor_retention_days", "2", &e), 0);
+    CHECK_INT(visitor_erase_old(st, TU_NOW + 9 * 86400, &e), 0); /* not yet sent */
+    long long outbox_before = tu_int(st, "SELECT count(*) FROM outbox");
+    sqlite3_exec(store_db(st), "DELETE FROM outbox WHERE type = 'visitor'", NULL, NULL, NULL);
+    CHECK_INT(visitor_erase_old(st, TU_NOW + 2 * 86400, &e), 0); /* too recent */
+    CHECK_INT(visitor_erase_old(st, TU_NOW + 9 * 86400, &e), 4);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM visitor WHERE name = '' AND phone = ''"
+                         " AND erased_at IS NOT NULL AND badge <> '' AND host_name <> ''"), 4);
+    CHECK(tu_int(st, "SELECT count(*) FROM outbox") < outbox_before); /* no row for erasing */
+    CHECK_INT(visitor_erase_old(st, TU_NOW + 10 * 86400, &e), 0);    /* once */
+    sqlite3_exec(store_db(st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    {
+        /* secure_delete: the erased name is nowhere in the file any more */
+        FILE *f = fopen(tu_path("domain.db"), "rb");
+        static char buf[1 << 20];
+        size_t got = f ? fread(buf, 1, sizeof buf, f) : 0;
+        if (f)
+            fclose(f);
+        CHECK(got > 0);
+        CHECK(memmem(buf, got, "DROP TABLE visitor", 18) == NULL);
+    }
+    CHECK_INT(cfg_set(st, "visitor_retention_days", "0", &e), 0);
     free(c);
     store_close(st);
     return check_summary();
