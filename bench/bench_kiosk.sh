@@ -2,9 +2,10 @@
 # bench_kiosk.sh [BUILD_DIR] - the real kiosk program on the demo database,
 # under Xvfb with the software renderer: time from exec to the first frame
 # of the home screen, CPU used over 10 idle seconds (target: near zero),
-# peak RSS with the CJK font loaded. The baseline for the first two is the
-# same measurement of `true`/`sleep` in the same run. Typing frame times are
-# bench_ui's (the toolkit's own keyboard benchmark).
+# peak RSS with the CJK font loaded; the baseline is an exec of /bin/true in
+# the same run. Then, in the same run, the toolkit's typing frame times
+# (bench_ui) and the pinyin engine's keystroke-to-candidates times and memory
+# (bench_ime), which the kiosk's keyboard is made of.
 set -u
 build=${1:-build/plain}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,3 +31,11 @@ b0=\$(date +%s%N); /bin/true; b1=\$(date +%s%N)
 echo "baseline: exec of /bin/true \$(( (b1 - b0) / 1000 )) us"
 EOS
 sh "$here/tests/ui/run-xvfb.sh" sh "$dir/run.sh"
+if [ -x "$build/bench/bench_ui" ]; then
+  echo "--- the toolkit (bench_ui): typing frame times"
+  sh "$here/tests/ui/run-xvfb.sh" "$build/bench/bench_ui" 10
+fi
+if [ -x "$build/bench/bench_ime" ]; then
+  echo "--- pinyin (bench_ime): keystroke to candidates, memory"
+  "$build/bench/bench_ime"
+fi

@@ -2,6 +2,7 @@
  * handover, the day report and CSV export; bad input writes nothing. */
 #include "check.h"
 #include "complaint.h"
+#include "demo.h"
 #include "export.h"
 #include "journal.h"
 #include "rating.h"
@@ -275,6 +276,20 @@ int main(void)
     }
     CHECK_INT(cfg_set(st, "visitor_retention_days", "0", &e), 0);
     free(c);
+    store_close(st);
+
+    /* The demo branch can be made at any hour, even a minute after the
+     * business day turned over (04:00 here): it is then all of today. */
+    st = tu_open("demo.db");
+    int64_t just_after = bday_start("2026-11-24", 4) + 60;
+    CHECK_INT(demo_load(st, just_after, &e), 0);
+    CHECK_INT(tu_int(st, "SELECT count(DISTINCT bday) FROM ticket"), 1);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM ticket"), 10);
+    CHECK_INT(demo_load(st, TU_NOW, &e), FD_EEXIST);
+    store_close(st);
+    st = tu_open("demo2.db");
+    CHECK_INT(demo_load(st, TU_NOW, &e), 0);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM ticket WHERE state = 'done'"), 1);
     store_close(st);
     return check_summary();
 }
