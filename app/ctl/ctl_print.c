@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "embedded.h"
+#include "config.h"
 #include "escpos.h"
 #include "printq.h"
 #include "prn_transport.h"
@@ -61,53 +61,11 @@ static int parse(int argc, char **argv, struct opts *o)
     return 0;
 }
 
-/* The kiosk's default configuration (data/config/default.conf, in fdcore). */
-extern const struct fd_embedded_file fd_default_config[];
-extern const int fd_default_config_count;
-
-/* `key = value` from the compiled-in defaults into buf; NULL when absent. */
-static const char *config_default(const char *key, char *buf, size_t len)
+/* A setting: stored, else core's compiled-in default (cfg_get). NULL when
+ * the store is not open and there is no default. */
+static const char *config(struct fd_store *store, const char *key, char *buf, size_t len)
 {
-    size_t klen = strlen(key);
-    for (int f = 0; f < fd_default_config_count; f++) {
-        const char *p = fd_default_config[f].data, *end = p + fd_default_config[f].size;
-        while (p < end) {
-            const char *eol = memchr(p, '\n', (size_t)(end - p));
-            if (!eol)
-                eol = end;
-            if ((size_t)(eol - p) > klen && !strncmp(p, key, klen) &&
-                (p[klen] == ' ' || p[klen] == '=')) {
-                const char *v = p + klen;
-                while (v < eol && (*v == ' ' || *v == '='))
-                    v++;
-                const char *ve = eol;
-                while (ve > v && (ve[-1] == ' ' || ve[-1] == '\r'))
-                    ve--;
-                snprintf(buf, len, "%.*s", (int)(ve - v), v);
-                return buf;
-            }
-            p = eol + 1;
-        }
-    }
-    return NULL;
-}
-
-/* Copies config value `key` into buf (the store's row, else the default);
- * returns buf, or NULL when unset. */
-static const char *config(sqlite3 *db, const char *key, char *buf, size_t len)
-{
-    sqlite3_stmt *s = NULL;
-    const char *r = NULL;
-    if (db && sqlite3_prepare_v2(db, "SELECT value FROM config WHERE key = ?", -1, &s,
-                                 NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) == SQLITE_ROW) {
-            snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
-            r = buf;
-        }
-    }
-    sqlite3_finalize(s);
-    return r ? r : config_default(key, buf, len);
+    return cfg_get(store, key, buf, len) == 0 ? buf : NULL;
 }
 
 static int parse_id(const char *s, long long *id)
@@ -236,10 +194,10 @@ static int cmd_print(struct fd_store *store, const struct opts *o, const char *u
     int kind = receipt_kind_parse(o->pos[0]);
     long long id;
     char cfgbuf[64], err[256], msg[320];
-    const char *lang_s = o->lang ? o->lang : config(db, "language", cfgbuf, sizeof cfgbuf);
+    const char *lang_s = o->lang ? o->lang : config(store, "language", cfgbuf, sizeof cfgbuf);
     enum receipt_lang lang = lang_s && !strcmp(lang_s, "en") ? RECEIPT_EN : RECEIPT_ZH;
     char profbuf[64], vuri[1200];
-    const char *pname = o->profile ? o->profile : config(db, "printer_profile", profbuf, sizeof profbuf);
+    const char *pname = o->profile ? o->profile : config(store, "printer_profile", profbuf, sizeof profbuf);
     const struct escpos_profile *prof = escpos_profile_find(pname ? pname : "80mm");
     struct escpos_font *font = NULL;
     struct prn_transport *t = NULL;
@@ -417,7 +375,7 @@ int ctl_print_main(int argc, char **argv, struct fd_store *store, int json)
 
     if (argc < 1 || parse(argc, argv, &o) != 0)
         return usage("bad arguments");
-    uri = o.printer ? o.printer : config(db, "printer_uri", buf, sizeof buf);
+    uri = o.printer ? o.printer : config(store, "printer_uri", buf, sizeof buf);
     if (!uri || !strcmp(uri, "auto")) {
         /* as the kiosk does: a USB printer when one is there, else the
          * virtual printer into ./receipt.png */

@@ -9,14 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bday.h"
 #include "complaint.h"
 #include "config.h"
 #include "printq.h"
-#include "queue.h"
 #include "receipt.h"
 #include "receipt_store.h"
-#include "visitor.h"
 
 struct kprint {
     struct fd_store *st;               /* UI thread's connection, not owned */

@@ -121,14 +121,9 @@ static void sweep(void *ud)
 /* The lobby learns of calls made by other processes through data_version. */
 static void lobby_poll(void *ud)
 {
-    static long last = -1;
+    static int64_t last = -1;
     struct app *a = ud;
-    sqlite3_stmt *s = store_prepare(a->st, "PRAGMA data_version");
-    long v = -1;
-    if (s && sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    if (s)
-        sqlite3_reset(s);
+    int64_t v = store_data_version(a->st);
     if (v != last) {
         last = v;
         scr_lobby_changed(a);
