@@ -4,6 +4,7 @@
  * Everything but `serve` opens the store, does one thing and exits. */
 #include "hq_complaint.h"
 #include "hq_server.h"
+#include "hq_state.h"
 #include "hq_store.h"
 #include "sync_wire.h"
 
@@ -77,6 +78,8 @@ static void usage(void)
           "       frontdesk-hq --db DB config set [--branch B] KEY JSON-VALUE\n"
           "       frontdesk-hq --db DB revoke DEVICE_ID\n"
           "       frontdesk-hq --db DB records DEVICE_ID [--epoch E]   (JSON lines)\n"
+          "       frontdesk-hq --db DB rebuild        (replays the log into the state tables)\n"
+          "       frontdesk-hq --db DB state TABLE [DEVICE_ID]   (JSON lines)\n"
           "DB is a SQLite file or postgresql://...\n",
           stderr);
 }
@@ -305,6 +308,50 @@ static int print_held(void *ctx, const struct hq_held *h)
     return 0;
 }
 
+/* rebuild: the state tables from the log, in one transaction. */
+static int cmd_rebuild(struct hq_store *s)
+{
+    long long replayed = 0, skipped = 0;
+    char err[512];
+    if (hq_state_rebuild(s, &replayed, &skipped, err, sizeof err) != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: %s\n", err);
+        return 1;
+    }
+    printf("replayed %lld record versions, skipped %lld the state tables cannot take\n",
+           replayed, skipped);
+    return 0;
+}
+
+static int print_state_row(void *ctx, const struct hq_state_row *row)
+{
+    cJSON *o = hq_state_row_json(row);
+    char *t = cJSON_PrintUnformatted(o);
+    (void)ctx;
+    printf("%s\n", t ? t : "{}");
+    cJSON_free(t);
+    cJSON_Delete(o);
+    return 0;
+}
+
+/* state TABLE [DEVICE]: a state table's rows as JSON lines (audits, tests). */
+static int cmd_state(struct hq_store *s, const char *table, const char *device)
+{
+    const struct hq_state_table *t = hq_state_by_name(table);
+    struct hq_state_filter f = {device, NULL, NULL, NULL, 0, 0};
+    if (!t) {
+        fprintf(stderr, "frontdesk-hq: no state table %s (", table);
+        for (int i = 0; i < hq_state_ntables; i++)
+            fprintf(stderr, "%s%s", i ? ", " : "", hq_state_tables[i].table);
+        fprintf(stderr, ")\n");
+        return 2;
+    }
+    if (s->ops->state_each(s, t, &f, print_state_row, NULL) != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct args a;
@@ -361,6 +408,10 @@ int main(int argc, char **argv)
         if (r != HQ_OK)
             fprintf(stderr, "frontdesk-hq: %s\n",
                     r == HQ_E_NOTFOUND ? "no such device" : s->ops->errmsg(s));
+    } else if (strcmp(cmd, "rebuild") == 0 && a.npos == 1) {
+        rc = cmd_rebuild(s);
+    } else if (strcmp(cmd, "state") == 0 && (a.npos == 2 || a.npos == 3)) {
+        rc = cmd_state(s, a.pos[1], a.npos == 3 ? a.pos[2] : NULL);
     } else if (strcmp(cmd, "records") == 0 && a.npos == 2) {
         rc = s->ops->records(s, a.pos[1], a.epoch, 0, 1 << 30, print_held, NULL) == HQ_OK ? 0 : 1;
     } else {
