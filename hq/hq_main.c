@@ -3,6 +3,7 @@
  * before or after the command (`frontdesk-hq --db hq.sqlite stats --json`).
  * Everything but `serve` opens the store, does one thing and exits. */
 #include "hq_complaint.h"
+#include "hq_report.h"
 #include "hq_server.h"
 #include "hq_state.h"
 #include "hq_store.h"
@@ -22,7 +23,7 @@
 struct args {
     const char *db, *listen, *tls_cert, *tls_key, *admin_token_file, *branch, *state, *to, *severity, *department,
         *resolution, *close_reason, *stat_category, *actor, *note;
-    int json;
+    int json, csv;
     long long threads, max_inflight, valid, limit, ttl, epoch;
     const char *pos[ARGS_MAX];
     int npos;
@@ -79,6 +80,8 @@ static void usage(void)
           "       frontdesk-hq --db DB revoke DEVICE_ID\n"
           "       frontdesk-hq --db DB records DEVICE_ID [--epoch E]   (JSON lines)\n"
           "       frontdesk-hq --db DB rebuild        (replays the log into the state tables)\n"
+          "       frontdesk-hq --db DB report day YYYY-MM-DD | month YYYY-MM [--branch B]\n"
+          "           [--json | --csv]\n"
           "       frontdesk-hq --db DB state TABLE [DEVICE_ID]   (JSON lines)\n"
           "DB is a SQLite file or postgresql://...\n",
           stderr);
@@ -120,6 +123,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             continue;
         if (strcmp(w, "--json") == 0) {
             a->json = 1;
+        } else if (strcmp(w, "--csv") == 0) {
+            a->csv = 1;
         } else if (w[0] == '-' && w[1] == '-') {
             fprintf(stderr, "frontdesk-hq: unknown option %s\n", w);
             return -1;
@@ -308,6 +313,35 @@ static int print_held(void *ctx, const struct hq_held *h)
     return 0;
 }
 
+/* report day|month PERIOD: the figures of every branch (or --branch) and
+ * all together, as text, JSON or CSV (hq_report.c). */
+static int cmd_report(struct hq_store *s, const struct args *a)
+{
+    cJSON *rep = NULL;
+    char err[512], *txt;
+    int rc;
+    if (a->npos != 3 || (a->json && a->csv)) {
+        usage();
+        return 2;
+    }
+    rc = hq_report_build(s, a->pos[1], a->pos[2], a->branch, &rep, err, sizeof err);
+    if (rc != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: %s\n", err);
+        return rc == HQ_E_INVALID || rc == HQ_E_NOTFOUND ? 2 : 1;
+    }
+    txt = a->json ? cJSON_Print(rep) : a->csv ? hq_report_csv(rep) : hq_report_text(rep);
+    cJSON_Delete(rep);
+    if (!txt) {
+        fprintf(stderr, "frontdesk-hq: out of memory\n");
+        return 1;
+    }
+    fputs(txt, stdout);
+    if (a->json)
+        fputc('\n', stdout);
+    free(txt);
+    return 0;
+}
+
 /* rebuild: the state tables from the log, in one transaction. */
 static int cmd_rebuild(struct hq_store *s)
 {
@@ -367,6 +401,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "frontdesk-hq: libsodium failed to start\n");
         return 1;
     }
+    hq_report_init(); /* before any thread */
     cmd = a.pos[0];
     if (strcmp(cmd, "serve") == 0) {
         struct hq_server_opts o = {a.db,      a.listen,       a.tls_cert,        a.tls_key,
@@ -408,6 +443,8 @@ int main(int argc, char **argv)
         if (r != HQ_OK)
             fprintf(stderr, "frontdesk-hq: %s\n",
                     r == HQ_E_NOTFOUND ? "no such device" : s->ops->errmsg(s));
+    } else if (strcmp(cmd, "report") == 0) {
+        rc = cmd_report(s, &a);
     } else if (strcmp(cmd, "rebuild") == 0 && a.npos == 1) {
         rc = cmd_rebuild(s);
     } else if (strcmp(cmd, "state") == 0 && (a.npos == 2 || a.npos == 3)) {
