@@ -6,9 +6,12 @@
 
 #include <assert.h>
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bday.h"
 #include "embedded.h"
@@ -84,6 +87,33 @@ static int default_value(const char *key, char *buf, size_t len)
     return FD_ENOTFOUND;
 }
 
+/* A time zone is a name glibc will really load: bday_check_zone's spelling
+ * rules, then a regular file under the zoneinfo folder that starts with the
+ * TZif magic. Without this "Asia" (a folder), "zone.tab" (a table) or
+ * "posix" pass an access() test, and glibc silently runs on UTC: a Shanghai
+ * branch's business day would turn over at noon. */
+static int zone_ok(const char *tz, struct fd_err *err)
+{
+    char path[256], magic[4];
+    struct stat sb;
+    int fd, rc = bday_check_zone(tz, err);
+    if (rc)
+        return rc;
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        read(fd, magic, sizeof magic) != (ssize_t)sizeof magic ||
+        memcmp(magic, "TZif", 4) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return fd_fail(err, FD_EINVAL, "timezone",
+                       "%s is not a time zone (a zone is a name such as Asia/Shanghai,"
+                       " not a region or a folder)", tz);
+    }
+    close(fd);
+    return 0;
+}
+
 int cfg_check(const char *key, const char *value, struct fd_err *err)
 {
     const struct cfg_rule *r = find_rule(key);
@@ -104,7 +134,7 @@ int cfg_check(const char *key, const char *value, struct fd_err *err)
     case CFG_TEXT:
         return val_text(value, key, (size_t)r->max, VAL_REQUIRED, err);
     case CFG_ZONE:
-        return bday_check_zone(value, err);
+        return zone_ok(value, err);
     case CFG_LANG:
         if (strcmp(value, "zh") && strcmp(value, "en"))
             return fd_fail(err, FD_EINVAL, key, "%s must be zh or en", key);
