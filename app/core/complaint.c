@@ -412,3 +412,92 @@ int complaint_list(struct fd_store *st, const char *day, int64_t now,
         return store_fail(st, err);
     return 0;
 }
+
+static int known_state(const char *s)
+{
+    static const char *const states[] = {"received", "assessed", "investigating",
+                                         "proposed", "resolved", "closed"};
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+        if (s && strcmp(s, states[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int complaint_set_hq(struct fd_store *st, const char *ref, const struct complaint_hq *h,
+                     int64_t now, struct fd_err *err)
+{
+    struct complaint c;
+    int rc;
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *s;
+
+    /* Head office runs the workflow, so its order of states is not checked
+     * here; what each field may hold is. */
+    if ((rc = load_by_ref(st, ref ? ref : "", &c)))
+        return rc == FD_ENOTFOUND ? fd_fail(err, rc, "ref", "no complaint %s here", ref)
+                                  : store_fail(st, err);
+    if (h->state && !known_state(h->state))
+        return fd_fail(err, FD_EINVAL, "state", "unknown complaint state %.40s", h->state);
+    if (h->severity && *h->severity && strcmp(h->severity, "ordinary") &&
+        strcmp(h->severity, "serious"))
+        return fd_fail(err, FD_EINVAL, "severity", "severity is ordinary or serious");
+    if (h->stat_category && *h->stat_category && !known_category(h->stat_category))
+        return fd_fail(err, FD_EINVAL, "stat_category", "unknown statistics category %.40s",
+                       h->stat_category);
+    if (h->valid < -1 || h->valid > 1)
+        return fd_fail(err, FD_EINVAL, "valid", "valid is 0, 1 or not set");
+    if ((rc = val_text(h->department, "department", COMPLAINT_NAME_MAX, 0, err)) ||
+        (rc = val_text(h->resolution, "resolution", COMPLAINT_NOTE_MAX, VAL_MULTILINE, err)) ||
+        (rc = val_text(h->close_reason, "close_reason", COMPLAINT_NOTE_MAX, VAL_MULTILINE,
+                       err)) ||
+        (rc = val_text(h->note, "note", COMPLAINT_NOTE_MAX, VAL_MULTILINE, err)))
+        return rc;
+    if (sqlite3_exec(db, "SAVEPOINT complaint_hq", NULL, NULL, NULL) != SQLITE_OK)
+        return store_fail(st, err);
+    s = store_prepare(st,
+        "UPDATE complaint SET state = ?2, severity = nullif(?3, ''), valid = ?4,"
+        " department = ?5, resolution = ?6, close_reason = ?7, stat_category = ?8,"
+        " updated_at = ?9 WHERE id = ?1");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_int64(s, 1, c.id);
+    sqlite3_bind_text(s, 2, h->state ? h->state : c.state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, h->severity ? h->severity : "", -1, SQLITE_STATIC);
+    if (h->valid >= 0)
+        sqlite3_bind_int(s, 4, h->valid);
+    else
+        sqlite3_bind_null(s, 4);
+    sqlite3_bind_text(s, 5, h->department ? h->department : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, h->resolution ? h->resolution : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, h->close_reason ? h->close_reason : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 8, h->stat_category ? h->stat_category : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 9, h->updated_at > 0 ? h->updated_at : now);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE)
+        goto dbfail;
+    s = store_prepare(st,
+        "INSERT INTO complaint_event(complaint_id, at, from_state, to_state,"
+        " actor, note) VALUES (?1, ?2, ?3, ?4, 'hq', ?5)");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_int64(s, 1, c.id);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_text(s, 3, c.state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, h->state ? h->state : c.state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, h->note ? h->note : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE)
+        goto dbfail;
+    if (sqlite3_exec(db, "RELEASE complaint_hq", NULL, NULL, NULL) != SQLITE_OK)
+        goto dbfail;
+    return 0;
+dbfail:
+    rc = store_fail(st, err);
+    sqlite3_exec(db, "ROLLBACK TO complaint_hq", NULL, NULL, NULL);
+    sqlite3_exec(db, "RELEASE complaint_hq", NULL, NULL, NULL);
+    return rc;
+}

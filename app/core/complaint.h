@@ -102,4 +102,30 @@ void complaint_ref_format(const char *ref, char out[18]);
 /* The Damm check digit of a string of digits. */
 int complaint_damm(const char *digits);
 
+
+/* The workflow fields head office owns once the kiosk is enrolled, as one
+ * pulled change carries them. NULL text: state keeps the current one,
+ * severity none, the others "". */
+struct complaint_hq {
+    const char *state;         /* one of the six states */
+    const char *severity;      /* ordinary, serious, "" or NULL */
+    int valid;                 /* 0, 1, or -1 for not set */
+    const char *department;
+    const char *resolution;
+    const char *close_reason;
+    const char *stat_category; /* "" or a complaint_category() slug */
+    const char *note;          /* kept with the complaint_event */
+    int64_t updated_at;        /* head office's time of the change, 0 = now */
+};
+
+/* Stores head office's status of complaint `ref` (13 digits) and adds a
+ * complaint_event with actor "hq". Head office runs the workflow, so the
+ * order of states is its own; each field is checked against core's rules
+ * (known state, severity and category; text as typed text). Atomic (a
+ * savepoint inside the caller's transaction when there is one). Returns 0,
+ * FD_ENOTFOUND (not a complaint of this kiosk), FD_EINVAL (field named) or
+ * FD_EDB. */
+int complaint_set_hq(struct fd_store *st, const char *ref, const struct complaint_hq *h,
+                     int64_t now, struct fd_err *err);
+
 #endif

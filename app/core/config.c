@@ -6,9 +6,12 @@
 
 #include <assert.h>
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bday.h"
 #include "embedded.h"
@@ -23,25 +26,26 @@ static const struct cfg_rule {
     const char *key;    /* as in the config table */
     enum cfg_kind kind; /* how the value is checked */
     long min, max;      /* range for CFG_INT; max characters for CFG_TEXT */
+    int device;         /* 1: this box's (file, ctl); 0: the branch's (head office) */
 } rules[] = {
-    {"branch_name", CFG_TEXT, 1, 60},
-    {"terminal_no", CFG_INT, 1, 999},
-    {"timezone", CFG_ZONE, 0, 0},
-    {"day_turnover_hour", CFG_INT, 0, 23},
-    {"recall_limit", CFG_INT, 1, 10},
-    {"default_service_s", CFG_INT, 10, 7200},
-    {"avg_window", CFG_INT, 3, 200},
-    {"idle_timeout_s", CFG_INT, 10, 600},
-    {"language", CFG_LANG, 0, 0},
-    {"closing_time", CFG_HHMM, 0, 0},
-    {"visitor_retention_days", CFG_INT, 0, 3650},
-    {"printer_uri", CFG_PRINTER, 0, 200},
-    {"printer_profile", CFG_PROFILE, 0, 0},
-    {"voice_on", CFG_INT, 0, 1},
-    {"voice_order", CFG_ORDER, 0, 0},
-    {"voice_volume", CFG_INT, 0, 100},
-    {"target_wait_s", CFG_INT, 60, 14400},
-    {"lobby_notice", CFG_TEXT, 1, 200},
+    {"branch_name", CFG_TEXT, 1, 60, 0},
+    {"terminal_no", CFG_INT, 1, 999, 1},
+    {"timezone", CFG_ZONE, 0, 0, 0},
+    {"day_turnover_hour", CFG_INT, 0, 23, 0},
+    {"recall_limit", CFG_INT, 1, 10, 0},
+    {"default_service_s", CFG_INT, 10, 7200, 0},
+    {"avg_window", CFG_INT, 3, 200, 0},
+    {"idle_timeout_s", CFG_INT, 10, 600, 0},
+    {"language", CFG_LANG, 0, 0, 0},
+    {"closing_time", CFG_HHMM, 0, 0, 0},
+    {"visitor_retention_days", CFG_INT, 0, 3650, 0},
+    {"printer_uri", CFG_PRINTER, 0, 200, 1},
+    {"printer_profile", CFG_PROFILE, 0, 0, 1},
+    {"voice_on", CFG_INT, 0, 1, 1},
+    {"voice_order", CFG_ORDER, 0, 0, 0},
+    {"voice_volume", CFG_INT, 0, 100, 1},
+    {"target_wait_s", CFG_INT, 60, 14400, 0},
+    {"lobby_notice", CFG_TEXT, 1, 200, 0},
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 
@@ -84,6 +88,33 @@ static int default_value(const char *key, char *buf, size_t len)
     return FD_ENOTFOUND;
 }
 
+/* A time zone is a name glibc will really load: bday_check_zone's spelling
+ * rules, then a regular file under the zoneinfo folder that starts with the
+ * TZif magic. Without this "Asia" (a folder), "zone.tab" (a table) or
+ * "posix" pass an access() test, and glibc silently runs on UTC: a Shanghai
+ * branch's business day would turn over at noon. */
+static int zone_ok(const char *tz, struct fd_err *err)
+{
+    char path[256], magic[4];
+    struct stat sb;
+    int fd, rc = bday_check_zone(tz, err);
+    if (rc)
+        return rc;
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        read(fd, magic, sizeof magic) != (ssize_t)sizeof magic ||
+        memcmp(magic, "TZif", 4) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return fd_fail(err, FD_EINVAL, "timezone",
+                       "%s is not a time zone (a zone is a name such as Asia/Shanghai,"
+                       " not a region or a folder)", tz);
+    }
+    close(fd);
+    return 0;
+}
+
 int cfg_check(const char *key, const char *value, struct fd_err *err)
 {
     const struct cfg_rule *r = find_rule(key);
@@ -104,7 +135,7 @@ int cfg_check(const char *key, const char *value, struct fd_err *err)
     case CFG_TEXT:
         return val_text(value, key, (size_t)r->max, VAL_REQUIRED, err);
     case CFG_ZONE:
-        return bday_check_zone(value, err);
+        return zone_ok(value, err);
     case CFG_LANG:
         if (strcmp(value, "zh") && strcmp(value, "en"))
             return fd_fail(err, FD_EINVAL, key, "%s must be zh or en", key);
@@ -181,13 +212,42 @@ long cfg_get_int(struct fd_store *st, const char *key)
     return strtol(buf, NULL, 10);
 }
 
-int cfg_set(struct fd_store *st, const char *key, const char *value,
-            struct fd_err *err)
+int cfg_is_device(const char *key)
+{
+    const struct cfg_rule *r = find_rule(key);
+    return r ? r->device : -1;
+}
+
+int cfg_enrolled(struct fd_store *st)
+{
+    int on = 0;
+    sqlite3_stmt *s = NULL;
+    /* sync_state is a table of the store (schema 0003); a store without it,
+     * or with no head office in it, is standalone. */
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT hq_url <> '' AND secret_key <> '' FROM sync_state"
+                           " WHERE id = 1", -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        on = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return on;
+}
+
+int cfg_set_by(struct fd_store *st, const char *key, const char *value,
+               enum cfg_source src, struct fd_err *err)
 {
     sqlite3_stmt *s = NULL;
     int rc = cfg_check(key, value, err);
     if (rc)
         return rc;
+    /* Who owns a setting (README, "Who owns a setting"). */
+    if (src == CFG_SRC_HQ && find_rule(key)->device)
+        return fd_fail(err, FD_ESTATE, key,
+                       "%s belongs to this device (its config file or frontdesk-ctl),"
+                       " not to head office", key);
+    if (src != CFG_SRC_HQ && !find_rule(key)->device && cfg_enrolled(st))
+        return fd_fail(err, FD_ESTATE, key,
+                       "%s is set by head office since this kiosk enrolled", key);
     if (sqlite3_prepare_v2(store_db(st),
                            "INSERT INTO config(key, value) VALUES (?, ?)"
                            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -200,4 +260,29 @@ int cfg_set(struct fd_store *st, const char *key, const char *value,
         fd_fail(err, rc, "", "%s", store_errmsg(st));
     sqlite3_finalize(s);
     return rc;
+}
+
+int cfg_set(struct fd_store *st, const char *key, const char *value,
+            struct fd_err *err)
+{
+    return cfg_set_by(st, key, value, CFG_SRC_OPERATOR, err);
+}
+
+uint64_t cfg_hash(struct fd_store *st, const char *const *keys)
+{
+    /* FNV-1a over "key=value\n" of the values in effect: cheap (a few
+     * rows), and changes whenever any of them does. */
+    uint64_t h = 1469598103934665603ULL;
+    char v[512];
+    for (int i = 0; keys[i]; i++) {
+        if (cfg_get(st, keys[i], v, sizeof v) != 0)
+            v[0] = '\0';
+        for (const char *p = keys[i]; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+        h = (h ^ '=') * 1099511628211ULL;
+        for (const char *p = v; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+        h = (h ^ '\n') * 1099511628211ULL;
+    }
+    return h;
 }

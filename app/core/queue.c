@@ -128,6 +128,86 @@ int queue_service_update(struct fd_store *st, const struct queue_service *v,
     return 0;
 }
 
+int queue_service_put(struct fd_store *st, const struct queue_service *v, int sort,
+                      struct fd_err *err)
+{
+    int rc = check_service(v, 1, err);
+    if (rc)
+        return rc;
+    if (sort < -QUEUE_SORT_MAX || sort > QUEUE_SORT_MAX)
+        return fd_fail(err, FD_EINVAL, "sort", "sort must be -%d to %d", QUEUE_SORT_MAX,
+                       QUEUE_SORT_MAX);
+    sqlite3_stmt *s = store_prepare(st,
+        "INSERT INTO service(code, name_zh, name_en, active, open_min, close_min,"
+        " daily_cap, sort) VALUES (?1, ?2, ?3, ?4, ?5, ?6, nullif(?7, 0), ?8)"
+        " ON CONFLICT(code) DO UPDATE SET name_zh = excluded.name_zh,"
+        " name_en = excluded.name_en, active = excluded.active,"
+        " open_min = excluded.open_min, close_min = excluded.close_min,"
+        " daily_cap = excluded.daily_cap, sort = excluded.sort");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_text(s, 1, v->code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, v->name_zh, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, v->name_en, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 4, v->active ? 1 : 0);
+    sqlite3_bind_int(s, 5, v->open_min);
+    sqlite3_bind_int(s, 6, v->close_min);
+    sqlite3_bind_int(s, 7, v->daily_cap);
+    sqlite3_bind_int(s, 8, sort);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : store_fail(st, err);
+}
+
+/* 1 when `code` is one of keep[0..n). */
+static int code_kept(const char *code, const char *const *keep, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (keep[i] && strcmp(keep[i], code) == 0)
+            return 1;
+    return 0;
+}
+
+int queue_service_retire_others(struct fd_store *st, const char *const *keep, int n,
+                                struct fd_err *err)
+{
+    char (*codes)[3] = NULL;
+    int rc, m = 0, changed = 0;
+    sqlite3_stmt *s = store_prepare(st, "SELECT code FROM service WHERE active = 1");
+    if (!s)
+        return store_fail(st, err);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        void *grown = realloc(codes, (size_t)(m + 1) * sizeof *codes);
+        if (!grown)
+            break;
+        codes = grown;
+        store_col_text(s, 0, codes[m++], sizeof *codes);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        free(codes);
+        return rc == SQLITE_ROW ? fd_fail(err, FD_EDB, "", "out of memory")
+                                : store_fail(st, err);
+    }
+    for (int i = 0; i < m; i++) {
+        if (code_kept(codes[i], keep, n))
+            continue;
+        s = store_prepare(st, "UPDATE service SET active = 0 WHERE code = ?1");
+        if (!s)
+            break;
+        sqlite3_bind_text(s, 1, codes[i], -1, SQLITE_STATIC);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE) {
+            s = NULL;
+            break;
+        }
+        changed++;
+    }
+    free(codes);
+    return s ? changed : store_fail(st, err);
+}
+
 void queue_bday(struct fd_store *st, int64_t now, char out[11])
 {
     bday_of(now, (int)cfg_get_int(st, "day_turnover_hour"), out);
@@ -282,6 +362,123 @@ dbfail:
     rc = store_fail(st, err);
     store_rollback(st);
     return rc;
+}
+
+int queue_counter_put(struct fd_store *st, int id, const char *name, const char *codes,
+                      struct fd_err *err)
+{
+    char list[QUEUE_CODES_MAX], *save = NULL;
+    int rc;
+    sqlite3 *db = store_db(st);
+    if (id < 1 || id > 999)
+        return fd_fail(err, FD_EINVAL, "id", "counter number must be 1 to 999");
+    if ((rc = val_text(name, "name", QUEUE_NAME_MAX, VAL_REQUIRED, err)))
+        return rc;
+    if (!codes || strlen(codes) >= sizeof list)
+        return fd_fail(err, FD_EINVAL, "services",
+                       "a counter's services are at most %d codes, e.g. A,B",
+                       (int)sizeof list / 3);
+    snprintf(list, sizeof list, "%s", codes);
+    /* Every code first: a counter serving a service the kiosk lacks is
+     * refused whole, before anything is written. */
+    for (char *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+        if ((rc = check_code(c, err)))
+            return rc;
+        sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM service WHERE code = ?1");
+        if (!s)
+            return store_fail(st, err);
+        sqlite3_bind_text(s, 1, c, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc == SQLITE_DONE)
+            return fd_fail(err, FD_ENOTFOUND, "services", "no service %s", c);
+        if (rc != SQLITE_ROW)
+            return store_fail(st, err);
+    }
+    /* A savepoint: atomic alone, and inside the caller's transaction. */
+    if (sqlite3_exec(db, "SAVEPOINT counter_put", NULL, NULL, NULL) != SQLITE_OK)
+        return store_fail(st, err);
+    sqlite3_stmt *s = store_prepare(st,
+        "INSERT INTO counter(id, name) VALUES (?1, ?2)"
+        " ON CONFLICT(id) DO UPDATE SET name = excluded.name");
+    if (!s)
+        goto dbfail;
+    sqlite3_bind_int(s, 1, id);
+    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE || !(s = store_prepare(st,
+                                   "DELETE FROM counter_service WHERE counter_id = ?1")))
+        goto dbfail;
+    sqlite3_bind_int(s, 1, id);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        goto dbfail;
+    snprintf(list, sizeof list, "%s", codes);
+    for (char *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+        s = store_prepare(st,
+            "INSERT OR IGNORE INTO counter_service(counter_id, service_id)"
+            " SELECT ?1, id FROM service WHERE code = ?2");
+        if (!s)
+            goto dbfail;
+        sqlite3_bind_int(s, 1, id);
+        sqlite3_bind_text(s, 2, c, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+            goto dbfail;
+    }
+    if (sqlite3_exec(db, "RELEASE counter_put", NULL, NULL, NULL) != SQLITE_OK)
+        goto dbfail;
+    return 0;
+dbfail:
+    rc = store_fail(st, err);
+    sqlite3_exec(db, "ROLLBACK TO counter_put", NULL, NULL, NULL);
+    sqlite3_exec(db, "RELEASE counter_put", NULL, NULL, NULL);
+    return rc;
+}
+
+int queue_counter_retire_others(struct fd_store *st, const int *keep, int n,
+                                struct fd_err *err)
+{
+    int *ids = NULL, rc, m = 0, changed = 0;
+    sqlite3_stmt *s = store_prepare(st,
+        "SELECT DISTINCT counter_id FROM counter_service");
+    if (!s)
+        return store_fail(st, err);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        void *grown = realloc(ids, (size_t)(m + 1) * sizeof *ids);
+        if (!grown)
+            break;
+        ids = grown;
+        ids[m++] = sqlite3_column_int(s, 0);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        free(ids);
+        return rc == SQLITE_ROW ? fd_fail(err, FD_EDB, "", "out of memory")
+                                : store_fail(st, err);
+    }
+    for (int i = 0; i < m && s; i++) {
+        int kept = 0;
+        for (int j = 0; j < n && !kept; j++)
+            kept = keep[j] == ids[i];
+        if (kept)
+            continue;
+        s = store_prepare(st, "DELETE FROM counter_service WHERE counter_id = ?1");
+        if (!s)
+            break;
+        sqlite3_bind_int(s, 1, ids[i]);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+            s = NULL;
+        else
+            changed++;
+    }
+    free(ids);
+    return s ? changed : store_fail(st, err);
 }
 
 /* Finds the counter's current ticket (called or serving); 0 = none. */

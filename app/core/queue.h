@@ -13,6 +13,8 @@
 #include "store.h"
 
 #define QUEUE_NAME_MAX 40 /* characters in a service or counter name */
+#define QUEUE_SORT_MAX 1000000 /* |sort| of a service on the home screen */
+#define QUEUE_CODES_MAX 64 /* bytes of a counter's "A,B,..." list */
 
 struct queue_service {
     int64_t id;
@@ -66,6 +68,19 @@ int queue_service_add(struct fd_store *st, const struct queue_service *svc,
 int queue_service_update(struct fd_store *st, const struct queue_service *svc,
                          struct fd_err *err);
 
+/* Creates service svc->code, or replaces all of it (names required, active,
+ * hours, cap, and its place `sort`), as head office lists it. The rules are
+ * queue_service_add's (cap at most 9,999; |sort| <= QUEUE_SORT_MAX). One
+ * statement: runs in the caller's transaction when there is one.
+ * Returns 0, FD_EINVAL or FD_EDB. */
+int queue_service_put(struct fd_store *st, const struct queue_service *svc, int sort,
+                      struct fd_err *err);
+
+/* Makes inactive every active service whose code is not among keep[0..n)
+ * (rows stay: tickets refer to them). Returns how many, or FD_EDB. */
+int queue_service_retire_others(struct fd_store *st, const char *const *keep, int n,
+                                struct fd_err *err);
+
 /* Lists services in display order with today's figures at `now`. On success
  * *out is a malloc'd array of *n entries (free() it). */
 int queue_service_list(struct fd_store *st, int64_t now,
@@ -75,6 +90,19 @@ int queue_service_list(struct fd_store *st, int64_t now,
  * Returns 0, FD_EINVAL, FD_ENOTFOUND (a code), FD_EEXIST or FD_EDB. */
 int queue_counter_add(struct fd_store *st, int id, const char *name,
                       const char *codes, struct fd_err *err);
+
+/* Creates counter `id` or renames it, and makes it serve exactly the
+ * comma-separated `codes` ("" = nothing); whether it is staffed stays the
+ * branch's. Every code must name an existing service, else nothing changes.
+ * Atomic (a savepoint, inside the caller's transaction when there is one).
+ * Returns 0, FD_EINVAL, FD_ENOTFOUND (a code) or FD_EDB. */
+int queue_counter_put(struct fd_store *st, int id, const char *name, const char *codes,
+                      struct fd_err *err);
+
+/* Counters not among keep[0..n) serve nothing any more (rows stay). Returns
+ * how many changed, or FD_EDB. */
+int queue_counter_retire_others(struct fd_store *st, const int *keep, int n,
+                                struct fd_err *err);
 
 /* Opens (staffed) or closes a counter. Closing one that has a ticket called or
  * in service is refused (FD_ESTATE). */

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "journal.h"
@@ -177,4 +178,80 @@ int staff_list(struct fd_store *st, struct staff **out, int *n, struct fd_err *e
     if (!s || store_collect(s, sizeof **out, 1000, staff_row, (void **)out, n))
         return store_fail(st, err);
     return 0;
+}
+
+int staff_put_hash(struct fd_store *st, const char *name, const char *role,
+                   const char *pin_hash, int active, int64_t now, struct fd_err *err)
+{
+    int rc;
+    if ((rc = val_text(name, "name", STAFF_NAME_MAX, VAL_REQUIRED, err)))
+        return rc;
+    if (!role)
+        role = "staff";
+    if (strcmp(role, "staff") && strcmp(role, "manager"))
+        return fd_fail(err, FD_EINVAL, "role", "role is staff or manager");
+    /* Only hashes travel: a PIN in clear, or anything else, is refused. */
+    if (!pin_hash || strncmp(pin_hash, "$argon2id$", 10) != 0 ||
+        strlen(pin_hash) >= crypto_pwhash_STRBYTES ||
+        val_text(pin_hash, "pin_hash", crypto_pwhash_STRBYTES, VAL_REQUIRED, NULL))
+        return fd_fail(err, FD_EINVAL, "pin_hash", "a staff account needs an Argon2id PIN hash");
+    sqlite3_stmt *s = store_prepare(st,
+        "INSERT INTO staff(name, role, pin_hash, active, created_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO UPDATE SET"
+        " role = excluded.role, pin_hash = excluded.pin_hash, active = excluded.active,"
+        " failures = CASE WHEN pin_hash = excluded.pin_hash THEN failures ELSE 0 END");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, pin_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 4, active ? 1 : 0);
+    sqlite3_bind_int64(s, 5, now);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_DONE ? 0 : store_fail(st, err);
+}
+
+int staff_retire_others(struct fd_store *st, const char *const *keep, int n,
+                        struct fd_err *err)
+{
+    int64_t *ids = NULL;
+    int rc, m = 0, changed = 0;
+    sqlite3_stmt *s = store_prepare(st, "SELECT id, name FROM staff WHERE active = 1");
+    if (!s)
+        return store_fail(st, err);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 1);
+        int kept = 0;
+        for (int i = 0; i < n && !kept; i++)
+            kept = keep[i] && name && strcmp(keep[i], name) == 0;
+        if (kept)
+            continue;
+        void *grown = realloc(ids, (size_t)(m + 1) * sizeof *ids);
+        if (!grown)
+            break;
+        ids = grown;
+        ids[m++] = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        free(ids);
+        return rc == SQLITE_ROW ? fd_fail(err, FD_EDB, "", "out of memory")
+                                : store_fail(st, err);
+    }
+    for (int i = 0; i < m && s; i++) {
+        s = store_prepare(st, "UPDATE staff SET active = 0 WHERE id = ?1");
+        if (!s)
+            break;
+        sqlite3_bind_int64(s, 1, ids[i]);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            s = NULL;
+        else
+            changed++;
+        if (s)
+            sqlite3_reset(s);
+    }
+    free(ids);
+    return s ? changed : store_fail(st, err);
 }

@@ -36,4 +36,18 @@ int staff_login(struct fd_store *st, int64_t id, const char *pin, int64_t now,
 /* Active accounts by name; *out malloc'd, free() it. */
 int staff_list(struct fd_store *st, struct staff **out, int *n, struct fd_err *err);
 
+
+/* Creates account `name` or replaces its role, PIN hash and active flag, as
+ * head office lists it. pin_hash must be a libsodium Argon2id string: a PIN in
+ * clear never travels. A changed hash clears the wrong-PIN count. One
+ * statement: runs in the caller's transaction when there is one.
+ * Returns 0, FD_EINVAL or FD_EDB. */
+int staff_put_hash(struct fd_store *st, const char *name, const char *role,
+                   const char *pin_hash, int active, int64_t now, struct fd_err *err);
+
+/* Makes inactive every account whose name is not among keep[0..n).
+ * Returns how many, or FD_EDB. */
+int staff_retire_others(struct fd_store *st, const char *const *keep, int n,
+                        struct fd_err *err);
+
 #endif

@@ -28,6 +28,7 @@ struct fd_store {
         sqlite3_stmt *stmt; /* prepared, owned */
     } cache[STMT_CACHE];
     int cache_next; /* slot to reuse when the cache is full */
+    int borrowed;   /* db belongs to the caller (store_wrap): not closed here */
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, const char *a,
@@ -230,9 +231,25 @@ void store_close(struct fd_store *st)
         return;
     for (int i = 0; i < STMT_CACHE; i++)
         sqlite3_finalize(st->cache[i].stmt);
-    sqlite3_close(st->db);
+    if (!st->borrowed)
+        sqlite3_close(st->db);
     free(st->path);
     free(st);
+}
+
+int store_wrap(sqlite3 *db, struct fd_store **out)
+{
+    struct fd_store *st = calloc(1, sizeof *st);
+    const char *path = sqlite3_db_filename(db, "main");
+    *out = NULL;
+    if (!st || !(st->path = strdup(path ? path : ""))) {
+        free(st);
+        return FD_EDB;
+    }
+    st->db = db;
+    st->borrowed = 1;
+    *out = st;
+    return 0;
 }
 
 int store_begin(struct fd_store *st)

@@ -19,6 +19,12 @@ struct fd_store;
  * untouched), FD_EDB (anything else SQLite reports). */
 int store_open(const char *path, struct fd_store **out, char *err, size_t errlen);
 
+/* Wraps a connection the caller opened on a migrated store (the sync worker's)
+ * so that core's functions can run on it, inside the caller's transaction.
+ * store_close frees the wrapper and its cached statements, not `db`.
+ * Returns 0 or FD_EDB (out of memory). */
+int store_wrap(sqlite3 *db, struct fd_store **out);
+
 /* Closes the connection; NULL is fine. */
 void store_close(struct fd_store *st);
 

@@ -334,3 +334,55 @@ int host_search(struct fd_store *st, const char *query, struct host **out,
         return store_fail(st, err);
     return 0;
 }
+
+int host_put(struct fd_store *st, int64_t id, const char *name, const char *department,
+             int active, struct fd_err *err)
+{
+    int rc;
+    if (id < 1 || id > HOST_ID_MAX)
+        return fd_fail(err, FD_EINVAL, "id", "a host's id is 1 to 2^40");
+    if ((rc = val_text(name, "name", HOST_NAME_MAX_CHARS, VAL_REQUIRED, err)) ||
+        (rc = val_text(department, "department", HOST_DEPT_MAX, 0, err)))
+        return rc;
+    sqlite3_stmt *s = store_prepare(st,
+        "INSERT INTO host(id, name, department, active) VALUES (?1, ?2, ?3, ?4)"
+        " ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
+        " department = excluded.department, active = excluded.active");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, department ? department : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 4, active ? 1 : 0);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : store_fail(st, err);
+}
+
+int host_retire_others(struct fd_store *st, const int64_t *keep, int n, struct fd_err *err)
+{
+    /* The kept ids as a JSON array for json_each: numbers need no escaping. */
+    size_t cap = 3 + (size_t)(n > 0 ? n : 0) * 21, len = 0;
+    char *ids = malloc(cap);
+    int rc;
+    if (!ids)
+        return fd_fail(err, FD_EDB, "", "out of memory");
+    ids[len++] = '[';
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(ids + len, cap - len, "%s%lld", i ? "," : "",
+                                (long long)keep[i]);
+    snprintf(ids + len, cap - len, "]");
+    sqlite3_stmt *s = store_prepare(st,
+        "UPDATE host SET active = 0 WHERE active = 1"
+        " AND id NOT IN (SELECT value FROM json_each(?1))");
+    if (!s) {
+        free(ids);
+        return store_fail(st, err);
+    }
+    sqlite3_bind_text(s, 1, ids, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    free(ids);
+    return rc == SQLITE_DONE ? sqlite3_changes(store_db(st)) : store_fail(st, err);
+}

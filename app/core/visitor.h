@@ -85,4 +85,17 @@ int host_add(struct fd_store *st, const char *name, const char *department,
 int host_search(struct fd_store *st, const char *query, struct host **out,
                 int *n, struct fd_err *err);
 
+
+#define HOST_ID_MAX (1LL << 40) /* ids come from head office's directory */
+
+/* Creates host `id` or replaces its name, department and active flag, as
+ * head office's directory lists it; host_add's rules. One statement: runs in
+ * the caller's transaction when there is one. Returns 0, FD_EINVAL or FD_EDB. */
+int host_put(struct fd_store *st, int64_t id, const char *name, const char *department,
+             int active, struct fd_err *err);
+
+/* Makes inactive every host whose id is not among keep[0..n) (rows stay:
+ * visitors refer to them). Returns how many, or FD_EDB. */
+int host_retire_others(struct fd_store *st, const int64_t *keep, int n, struct fd_err *err);
+
 #endif

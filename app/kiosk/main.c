@@ -326,8 +326,9 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
     return 1;
 }
 
-/* --config FILE: `key = value` lines. Store settings are checked by core and
- * saved; the display settings below apply to this run. */
+/* --config FILE: `key = value` lines. Store settings go through core, which
+ * decides who owns each (device settings always from here, branch settings
+ * only while standalone); the display settings below apply to this run. */
 static int read_config(const char *path, struct fd_store *st, struct ui_config *uc,
                        char *err, size_t errlen)
 {
@@ -374,7 +375,10 @@ static int read_config(const char *path, struct fd_store *st, struct ui_config *
         } else if (!strcmp(k, "theme")) {
             snprintf(theme, sizeof theme, "%s", v);
             uc->theme = theme;
-        } else if (cfg_set(st, k, v, &fe)) {
+        } else if (cfg_set_by(st, k, v, CFG_SRC_FILE, &fe) == FD_ESTATE) {
+            /* a branch setting, head office's once enrolled (README) */
+            fprintf(stderr, "frontdesk: %s:%d: ignored: %s\n", path, n, fe.msg);
+        } else if (fe.code) {
             snprintf(err, errlen, "%s:%d: %s", path, n, fe.msg);
             fclose(f);
             return -1;

@@ -7,9 +7,6 @@
 #include "sync.h"
 #include "sync_config.h"
 #include "sync_wire.h"
-#ifdef SYNC_HAVE_CORE
-#include "config.h"
-#endif
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -672,142 +669,19 @@ int sync_push_once(sqlite3 *db, struct sync_result *res, char *err, size_t errle
 
 /* ---- pull ---- */
 
-/* Applies one complaint status change (value = hq-owned fields). */
-static int apply_complaint(sqlite3 *db, const char *ref, const cJSON *v, char *err,
-                           size_t errlen)
-{
-    sqlite3_stmt *st = NULL;
-    long long id = 0;
-    char from[32] = "";
-    int rc = -1;
-    const cJSON *f;
-
-    if (sqlite3_prepare_v2(db, "SELECT id, state FROM complaint WHERE ref = ?", -1, &st,
-                           NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return 0; /* not a complaint of this kiosk (any more): nothing to do */
-    }
-    id = sqlite3_column_int64(st, 0);
-    snprintf(from, sizeof from, "%s", (const char *)sqlite3_column_text(st, 1));
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(db,
-                           "UPDATE complaint SET state = ?2, severity = ?3, valid = ?4,"
-                           " department = ?5, resolution = ?6, close_reason = ?7,"
-                           " stat_category = ?8, updated_at = ?9 WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_bind_int64(st, 1, id);
-    static const char *const text_fields[] = {"state", "severity", NULL, "department",
-                                              "resolution", "close_reason", "stat_category"};
-    for (int i = 0; i < 7; i++) {
-        if (!text_fields[i]) { /* valid */
-            f = cJSON_GetObjectItemCaseSensitive(v, "valid");
-            if (cJSON_IsNumber(f))
-                sqlite3_bind_int(st, 4, f->valueint != 0);
-            else
-                sqlite3_bind_null(st, 4);
-            continue;
-        }
-        f = cJSON_GetObjectItemCaseSensitive(v, text_fields[i]);
-        if (cJSON_IsString(f))
-            sqlite3_bind_text(st, i + 2, f->valuestring, -1, SQLITE_STATIC);
-        else if (i == 1)
-            sqlite3_bind_null(st, i + 2);
-        else if (i == 0)
-            sqlite3_bind_text(st, i + 2, from, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_text(st, i + 2, "", -1, SQLITE_STATIC);
-    }
-    long long upd;
-    if (json_count(cJSON_GetObjectItemCaseSensitive(v, "updated_at"), &upd) != 0)
-        upd = (long long)time(NULL);
-    sqlite3_bind_int64(st, 9, upd);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        goto fail;
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO complaint_event(complaint_id, at, from_state, to_state,"
-                           " actor, note) VALUES (?, ?, ?, (SELECT state FROM complaint"
-                           " WHERE id = ?1), 'hq', ?)",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto fail;
-    f = cJSON_GetObjectItemCaseSensitive(v, "note");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, (long long)time(NULL));
-    sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, cJSON_IsString(f) ? f->valuestring : "", -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        goto fail;
-    rc = 0;
-    sqlite3_finalize(st);
-    return rc;
-fail:
-    set_err(err, errlen, "applying complaint %s: %s", ref, sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    return -1;
-}
-
-/* Applies one config change: structured keys (services, counters, hosts,
- * staff_pins) through sync_config.c; scalar settings stored as text when
- * core's rules accept them. A key or value the kiosk refuses is skipped with
- * a log line (head office owns config, so its mistake must not stop the
- * channel). */
-static int apply_config(sqlite3 *db, const char *key, const cJSON *v, char *err, size_t errlen)
-{
-    sqlite3_stmt *st = NULL;
-    char *txt, why[256];
-    int rc = 0;
-    switch (sync_config_apply(db, key, v, why, sizeof why)) {
-    case SYNC_CONFIG_APPLIED:
-        return 0;
-    case SYNC_CONFIG_REFUSED:
-        fprintf(stderr, "sync: config %s from head office not applied: %s\n", key, why);
-        return 0;
-    case SYNC_CONFIG_DB:
-        set_err(err, errlen, "applying config %s: %s", key, why);
-        return -1;
-    default:
-        break; /* a scalar setting */
-    }
-    txt = cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v);
-#ifdef SYNC_HAVE_CORE
-    struct fd_err fe;
-    if (cfg_check(key, txt ? txt : v->valuestring, &fe) != 0) {
-        fprintf(stderr, "sync: config %s from head office not applied: %s\n", key, fe.msg);
-        if (txt)
-            cJSON_free(txt);
-        return 0;
-    }
-#endif
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO config(key, value) VALUES (?, ?)"
-                           " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = -1;
-    } else {
-        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, txt ? txt : v->valuestring, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = -1;
-    }
-    if (rc)
-        set_err(err, errlen, "applying config %s: %s", key, sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    if (txt)
-        cJSON_free(txt);
-    return rc;
-}
-
 int sync_pull(sqlite3 *db, struct sync_result *res, char *err, size_t errlen)
 {
     struct keys k;
     int rc, more = 1;
 
+    struct fd_store *core = NULL;
     if ((rc = load_keys(db, &k, err, errlen)) != SYNC_OK)
         return rc;
+    if (store_wrap(db, &core) != 0) {
+        keys_wipe(&k);
+        set_err(err, errlen, "out of memory");
+        return SYNC_E_DB;
+    }
     for (int page = 0; more && page < 10000; page++) {
         struct answer a = {0};
         char body[96];
@@ -859,17 +733,27 @@ int sync_pull(sqlite3 *db, struct sync_result *res, char *err, size_t errlen)
             const cJSON *val = cJSON_GetObjectItemCaseSensitive(it, "value");
             if (rc != SYNC_OK)
                 break;
+            char why[256];
             if (!cJSON_IsString(kind) || !cJSON_IsString(key) || !val)
                 continue; /* not for this version of the kiosk */
-            if (strcmp(kind->valuestring, "complaint") == 0 && cJSON_IsObject(val)) {
-                if (apply_complaint(db, key->valuestring, val, err, errlen) != 0)
-                    rc = SYNC_E_DB;
-            } else if (strcmp(kind->valuestring, "config") == 0) {
-                if (apply_config(db, key->valuestring, val, err, errlen) != 0)
-                    rc = SYNC_E_DB;
-            }
-            if (rc == SYNC_OK)
+            /* Through core's functions; a change core refuses is skipped
+             * (logged and audited there) and the page goes on. */
+            switch (sync_apply_change(core, kind->valuestring, key->valuestring, val, why,
+                                      sizeof why)) {
+            case SYNC_CHANGE_DB:
+                set_err(err, errlen, "applying %s %s: %s", kind->valuestring,
+                        key->valuestring, why);
+                rc = SYNC_E_DB;
+                break;
+            case SYNC_CHANGE_APPLIED:
                 res->pulled++;
+                break;
+            case SYNC_CHANGE_SKIPPED:
+                res->skipped++;
+                break;
+            default:
+                break;
+            }
         }
         if (rc == SYNC_OK) {
             sqlite3_stmt *st = NULL;
@@ -889,6 +773,7 @@ int sync_pull(sqlite3 *db, struct sync_result *res, char *err, size_t errlen)
         if (rc != SYNC_OK)
             break;
     }
+    store_close(core);
     keys_wipe(&k);
     return rc;
 }
@@ -911,7 +796,7 @@ int sync_round(sqlite3 *db, long long max_batches, struct sync_result *res, char
     /* Applying pulled complaint status writes outbox rows (the complaint_upd
      * echo and the 'hq' complaint_event): send them too, so a round ends
      * with an empty backlog. */
-    while (rc == SYNC_OK && res->pulled > 0) {
+    while (rc == SYNC_OK && (res->pulled > 0 || res->skipped > 0)) {
         before = res->batches;
         rc = sync_push_once(db, res, err, errlen);
         if (res->batches == before)

@@ -42,6 +42,7 @@ struct sync_result {
     long long pushed;       /* rows acknowledged and deleted */
     long long batches;
     long long pulled;       /* changes applied */
+    long long skipped;      /* changes (or parts) refused by core's rules: in the audit log */
     int retry_after;        /* seconds head office asked for (busy), else 0 */
     int batch_rows;         /* rows per push head office takes (halved on 413) */
 };

@@ -1,35 +1,42 @@
-/* sync_config.c - applies the structured configuration head office pulls
- * down (services, counters, the host directory, staff accounts with PIN
- * hashes) inside the pull's transaction, so a page and its cursor land
- * together. Each value is checked whole first (core's text rules) and then
- * applied under a savepoint: a value the kiosk cannot take is skipped with a
- * reason and never blocks the channel. Nothing is ever deleted (tickets,
- * visitors and logs refer to these rows): what head office no longer lists
- * is made inactive. */
+/* sync_config.c - applies what head office pulls down (configuration and
+ * complaint status) inside the pull's transaction, so a page and its cursor
+ * land together. Every row is written by the core module that owns its
+ * table (queue for services and counters, visitor for hosts, staff, complaint,
+ * config for settings), so the rules exist once: this file only reads JSON.
+ * Each change runs under a savepoint; one the kiosk cannot take is rolled
+ * back, logged, recorded in the audit log (the staff console shows it, and
+ * it reaches head office) and skipped: it never blocks the channel
+ * (hq/PROTOCOL.md). In a structured list each entry stands alone: a bad
+ * service is skipped and keeps its old row, the good ones apply. Nothing is
+ * ever deleted (tickets, visitors and logs refer to these rows): what head
+ * office no longer lists is made inactive. */
 #include "sync_config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#ifdef SYNC_HAVE_CORE
-#include "validate.h"
-#endif
+#include "complaint.h"
+#include "config.h"
+#include "journal.h"
+#include "queue.h"
+#include "staff.h"
+#include "visitor.h"
 
-#define NAME_MAX_CHARS 40   /* services, counters, hosts, staff (core's caps) */
-#define ITEMS_MAX 500       /* entries in one value; more is refused */
+#define ITEMS_MAX 500       /* entries in one list; more is refused */
+#define HOSTS_MAX 5000      /* the host directory may be longer */
 
-/* Text rule: core's when built with it (UTF-8, no control characters, cap). */
-static int text_ok(const char *s, size_t max_chars, int required)
+/* What one change did: its entries skipped (with the first reason). */
+struct outcome {
+    int skipped;
+    char why[200];
+};
+
+static void skip(struct outcome *o, const char *what, const struct fd_err *e)
 {
-    if (!s)
-        return !required;
-#ifdef SYNC_HAVE_CORE
-    struct fd_err e;
-    return val_text(s, "value", max_chars, required ? VAL_REQUIRED : 0, &e) == 0;
-#else
-    return (!required || *s) && strlen(s) <= max_chars * 4;
-#endif
+    if (o->skipped++ == 0)
+        snprintf(o->why, sizeof o->why, "%.40s: %.150s", what, e->msg);
 }
 
 static const char *str(const cJSON *o, const char *k)
@@ -38,7 +45,9 @@ static const char *str(const cJSON *o, const char *k)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* An integer member in [lo, hi], or def when absent; -1 sets *bad. */
+/* A whole number member in [lo, hi] (true/false count as 1/0), def when
+ * absent or null; anything else sets *bad. Range first: no overflow. The
+ * range is only what fits the C type; the rule is core's. */
 static long long num(const cJSON *o, const char *k, long long lo, long long hi, long long def,
                      int *bad)
 {
@@ -48,294 +57,280 @@ static long long num(const cJSON *o, const char *k, long long lo, long long hi, 
     if (cJSON_IsBool(v))
         return cJSON_IsTrue(v);
     if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)lo) || v->valuedouble > (double)hi ||
-        v->valuedouble != (double)(long long)v->valuedouble) { /* range first: no overflow */
+        v->valuedouble != (double)(long long)v->valuedouble) {
         *bad = 1;
         return def;
     }
     return (long long)v->valuedouble;
 }
 
-static int code_ok(const char *c)
-{
-    size_t n = c ? strlen(c) : 0;
-    if (n < 1 || n > 2)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (c[i] < 'A' || c[i] > 'Z')
-            return 0;
-    return 1;
-}
+#define INT_LO (-2147483647LL)
+#define INT_HI 2147483647LL
 
-static int run(sqlite3 *db, const char *sql)
-{
-    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
+/* ---- structured configuration: each a whole list ---- */
 
-/* ---- checks: the whole value or nothing ---- */
-
-static const char *check_services(const cJSON *v)
+static int apply_services(struct fd_store *st, const cJSON *v, struct outcome *o,
+                          struct fd_err *e)
 {
+    const char *keep[ITEMS_MAX];
     const cJSON *it;
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > ITEMS_MAX)
-        return "services must be an array of at most 500 objects";
+    int n = 0, rc;
     cJSON_ArrayForEach(it, v) {
+        struct queue_service s = {0};
         int bad = 0;
-        long long open = num(it, "open_min", 0, 1440, 0, &bad);
-        long long close = num(it, "close_min", 0, 1440, 1440, &bad);
-        num(it, "daily_cap", 0, 1000000, 0, &bad);
-        num(it, "sort", -1000000, 1000000, 0, &bad);
-        num(it, "active", 0, 1, 1, &bad);
-        if (!code_ok(str(it, "code")))
-            return "a service code is not 1-2 capital letters";
-        if (!text_ok(str(it, "name_zh"), NAME_MAX_CHARS, 1) ||
-            !text_ok(str(it, "name_en"), NAME_MAX_CHARS, 1))
-            return "a service name is missing, too long or not clean text";
-        if (bad || open >= close)
-            return "a service has bad hours, cap, sort or active";
-    }
-    return NULL;
-}
-
-static const char *check_counters(const cJSON *v)
-{
-    const cJSON *it, *c;
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > ITEMS_MAX)
-        return "counters must be an array of at most 500 objects";
-    cJSON_ArrayForEach(it, v) {
-        int bad = 0;
-        num(it, "id", 1, 999, 0, &bad);
-        if (bad || !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(it, "id")))
-            return "a counter id is not 1..999";
-        if (!text_ok(str(it, "name"), NAME_MAX_CHARS, 1))
-            return "a counter name is missing, too long or not clean text";
-        const cJSON *svc = cJSON_GetObjectItemCaseSensitive(it, "services");
-        if (!cJSON_IsArray(svc))
-            return "a counter has no services array";
-        cJSON_ArrayForEach(c, svc) {
-            if (!cJSON_IsString(c) || !code_ok(c->valuestring))
-                return "a counter names a service code that is not 1-2 capital letters";
+        const char *code = str(it, "code"), *zh = str(it, "name_zh"), *en = str(it, "name_en");
+        long long sort = num(it, "sort", INT_LO, INT_HI, 0, &bad);
+        s.active = (int)num(it, "active", INT_LO, INT_HI, 1, &bad);
+        s.open_min = (int)num(it, "open_min", INT_LO, INT_HI, 0, &bad);
+        s.close_min = (int)num(it, "close_min", INT_LO, INT_HI, 1440, &bad);
+        s.daily_cap = (int)num(it, "daily_cap", INT_LO, INT_HI, 0, &bad);
+        if (code)
+            keep[n++] = code; /* listed: a bad entry keeps its old row */
+        if (bad || !code || strlen(code) >= sizeof s.code || !zh ||
+            strlen(zh) >= sizeof s.name_zh || !en || strlen(en) >= sizeof s.name_en) {
+            fd_fail(e, FD_EINVAL, "service", "a service entry is not the protocol");
+            skip(o, code ? code : "service", e);
+            continue;
         }
+        if (s.active != 0 && s.active != 1) {
+            fd_fail(e, FD_EINVAL, "active", "active is 0 or 1");
+            skip(o, code, e);
+            continue;
+        }
+        snprintf(s.code, sizeof s.code, "%s", code);
+        snprintf(s.name_zh, sizeof s.name_zh, "%s", zh);
+        snprintf(s.name_en, sizeof s.name_en, "%s", en);
+        if ((rc = queue_service_put(st, &s, (int)sort, e)) == FD_EDB)
+            return rc;
+        if (rc)
+            skip(o, code, e);
     }
-    return NULL;
+    rc = queue_service_retire_others(st, keep, n, e);
+    return rc < 0 ? rc : 0;
 }
 
-static const char *check_hosts(const cJSON *v)
+static int apply_counters(struct fd_store *st, const cJSON *v, struct outcome *o,
+                          struct fd_err *e)
 {
-    const cJSON *it;
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > 5000)
-        return "hosts must be an array of at most 5000 objects";
-    cJSON_ArrayForEach(it, v) {
-        int bad = 0;
-        num(it, "id", 1, 1LL << 40, 0, &bad);
-        num(it, "active", 0, 1, 1, &bad);
-        if (bad || !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(it, "id")))
-            return "a host has a bad id or active";
-        if (!text_ok(str(it, "name"), NAME_MAX_CHARS, 1) ||
-            !text_ok(str(it, "department"), NAME_MAX_CHARS, 0))
-            return "a host name or department is missing, too long or not clean text";
-    }
-    return NULL;
-}
-
-static const char *check_staff(const cJSON *v)
-{
-    const cJSON *it;
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > ITEMS_MAX)
-        return "staff_pins must be an array of at most 500 objects";
-    cJSON_ArrayForEach(it, v) {
-        int bad = 0;
-        const char *role = str(it, "role"), *hash = str(it, "pin_hash");
-        num(it, "active", 0, 1, 1, &bad);
-        if (!text_ok(str(it, "name"), NAME_MAX_CHARS, 1))
-            return "a staff name is missing, too long or not clean text";
-        if (role && strcmp(role, "staff") != 0 && strcmp(role, "manager") != 0)
-            return "a staff role is not staff or manager";
-        /* Only hashes travel: a PIN in clear is refused. */
-        if (!hash || strncmp(hash, "$argon2id$", 10) != 0 || strlen(hash) > 255)
-            return "a staff entry has no Argon2id pin_hash";
-        if (bad)
-            return "a staff entry has a bad active flag";
-    }
-    return NULL;
-}
-
-/* ---- applying (under the caller's transaction) ---- */
-
-static int apply_services(sqlite3 *db, const cJSON *v)
-{
-    sqlite3_stmt *st = NULL;
-    const cJSON *it;
-    int rc = -1, bad = 0;
-    if (run(db, "UPDATE service SET active = 0") != 0 ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO service(code, name_zh, name_en, active, open_min,"
-                           " close_min, daily_cap, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                           " ON CONFLICT(code) DO UPDATE SET name_zh = excluded.name_zh,"
-                           " name_en = excluded.name_en, active = excluded.active,"
-                           " open_min = excluded.open_min, close_min = excluded.close_min,"
-                           " daily_cap = excluded.daily_cap, sort = excluded.sort",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto out;
-    cJSON_ArrayForEach(it, v) {
-        long long cap = num(it, "daily_cap", 0, 1000000, 0, &bad);
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, str(it, "code"), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, str(it, "name_zh"), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, str(it, "name_en"), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 4, num(it, "active", 0, 1, 1, &bad));
-        sqlite3_bind_int64(st, 5, num(it, "open_min", 0, 1440, 0, &bad));
-        sqlite3_bind_int64(st, 6, num(it, "close_min", 0, 1440, 1440, &bad));
-        if (cap > 0)
-            sqlite3_bind_int64(st, 7, cap);
-        else
-            sqlite3_bind_null(st, 7);
-        sqlite3_bind_int64(st, 8, num(it, "sort", -1000000, 1000000, 0, &bad));
-        if (sqlite3_step(st) != SQLITE_DONE)
-            goto out;
-    }
-    rc = 0;
-out:
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static int apply_counters(sqlite3 *db, const cJSON *v)
-{
-    sqlite3_stmt *up = NULL, *cs = NULL;
+    int keep[ITEMS_MAX], n = 0, rc;
     const cJSON *it, *c;
-    int rc = -1, bad = 0;
-    /* Counters head office no longer lists serve nothing; their rows stay. */
-    if (run(db, "DELETE FROM counter_service") != 0 ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO counter(id, name) VALUES (?, ?)"
-                           " ON CONFLICT(id) DO UPDATE SET name = excluded.name",
-                           -1, &up, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT OR IGNORE INTO counter_service(counter_id, service_id)"
-                           " SELECT ?, id FROM service WHERE code = ?",
-                           -1, &cs, NULL) != SQLITE_OK)
-        goto out;
     cJSON_ArrayForEach(it, v) {
+        char codes[QUEUE_CODES_MAX] = "";
+        size_t len = 0;
+        int bad = 0;
         long long id = num(it, "id", 1, 999, 0, &bad);
-        sqlite3_reset(up);
-        sqlite3_bind_int64(up, 1, id);
-        sqlite3_bind_text(up, 2, str(it, "name"), -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(up) != SQLITE_DONE)
-            goto out;
-        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(it, "services")) {
-            sqlite3_reset(cs);
-            sqlite3_bind_int64(cs, 1, id);
-            sqlite3_bind_text(cs, 2, c->valuestring, -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(cs) != SQLITE_DONE)
-                goto out;
+        const cJSON *svc = cJSON_GetObjectItemCaseSensitive(it, "services");
+        char what[24];
+        snprintf(what, sizeof what, "counter %lld", id);
+        if (bad || id == 0) {
+            fd_fail(e, FD_EINVAL, "id", "a counter id is not 1 to 999");
+            skip(o, "counter", e);
+            continue;
         }
+        keep[n++] = (int)id;
+        cJSON_ArrayForEach(c, svc) {
+            if (!cJSON_IsString(c) || len + strlen(c->valuestring) + 2 > sizeof codes) {
+                bad = 1;
+                break;
+            }
+            len += (size_t)snprintf(codes + len, sizeof codes - len, "%s%s", len ? "," : "",
+                                    c->valuestring);
+        }
+        if (bad || !cJSON_IsArray(svc)) {
+            fd_fail(e, FD_EINVAL, "services", "a counter's services are a list of codes");
+            skip(o, what, e);
+            continue;
+        }
+        if ((rc = queue_counter_put(st, (int)id, str(it, "name"), codes, e)) == FD_EDB)
+            return rc;
+        if (rc)
+            skip(o, what, e);
     }
-    rc = 0;
-out:
-    sqlite3_finalize(up);
-    sqlite3_finalize(cs);
-    return rc;
+    rc = queue_counter_retire_others(st, keep, n, e);
+    return rc < 0 ? rc : 0;
 }
 
-static int apply_hosts(sqlite3 *db, const cJSON *v)
+static int apply_hosts(struct fd_store *st, const cJSON *v, struct outcome *o,
+                       struct fd_err *e)
 {
-    sqlite3_stmt *st = NULL;
+    int64_t *keep = malloc(HOSTS_MAX * sizeof *keep);
     const cJSON *it;
-    int rc = -1, bad = 0;
-    if (run(db, "UPDATE host SET active = 0") != 0 ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO host(id, name, department, active) VALUES (?, ?, ?, ?)"
-                           " ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
-                           " department = excluded.department, active = excluded.active",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto out;
+    int n = 0, rc = 0;
+    if (!keep)
+        return fd_fail(e, FD_EDB, "", "out of memory");
     cJSON_ArrayForEach(it, v) {
-        const char *dept = str(it, "department");
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, num(it, "id", 1, 1LL << 40, 0, &bad));
-        sqlite3_bind_text(st, 2, str(it, "name"), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, dept ? dept : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 4, num(it, "active", 0, 1, 1, &bad));
-        if (sqlite3_step(st) != SQLITE_DONE)
-            goto out;
+        int bad = 0;
+        long long id = num(it, "id", 1, HOST_ID_MAX, 0, &bad);
+        long long active = num(it, "active", 0, 1, 1, &bad);
+        if (bad || id == 0) {
+            fd_fail(e, FD_EINVAL, "id", "a host has a bad id or active flag");
+            skip(o, "host", e);
+            continue;
+        }
+        keep[n++] = id;
+        rc = host_put(st, id, str(it, "name"), str(it, "department"), (int)active, e);
+        if (rc == FD_EDB)
+            break;
+        if (rc)
+            skip(o, "host", e);
+        rc = 0;
     }
-    rc = 0;
-out:
-    sqlite3_finalize(st);
-    return rc;
+    if (rc == 0)
+        rc = host_retire_others(st, keep, n, e);
+    free(keep);
+    return rc < 0 ? rc : 0;
 }
 
-static int apply_staff(sqlite3 *db, const cJSON *v)
+static int apply_staff(struct fd_store *st, const cJSON *v, struct outcome *o,
+                       struct fd_err *e)
 {
-    sqlite3_stmt *st = NULL;
+    const char *keep[ITEMS_MAX];
     const cJSON *it;
-    int rc = -1, bad = 0;
-    if (run(db, "UPDATE staff SET active = 0") != 0 ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO staff(name, role, pin_hash, active, created_at)"
-                           " VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
-                           " role = excluded.role, pin_hash = excluded.pin_hash,"
-                           " active = excluded.active,"
-                           " failures = CASE WHEN pin_hash = excluded.pin_hash THEN failures"
-                           " ELSE 0 END",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto out;
+    int n = 0, rc;
     cJSON_ArrayForEach(it, v) {
-        const char *role = str(it, "role");
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, str(it, "name"), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, role ? role : "staff", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, str(it, "pin_hash"), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 4, num(it, "active", 0, 1, 1, &bad));
-        sqlite3_bind_int64(st, 5, (long long)time(NULL));
-        if (sqlite3_step(st) != SQLITE_DONE)
-            goto out;
+        int bad = 0;
+        const char *name = str(it, "name");
+        long long active = num(it, "active", 0, 1, 1, &bad);
+        if (name)
+            keep[n++] = name;
+        if (bad) {
+            fd_fail(e, FD_EINVAL, "active", "active is 0 or 1");
+            skip(o, "staff", e);
+            continue;
+        }
+        rc = staff_put_hash(st, name, str(it, "role"), str(it, "pin_hash"), (int)active,
+                            (int64_t)time(NULL), e);
+        if (rc == FD_EDB)
+            return rc;
+        if (rc)
+            skip(o, "staff", e); /* never the name: it may be what is wrong */
     }
-    rc = 0;
-out:
-    sqlite3_finalize(st);
-    return rc;
+    rc = staff_retire_others(st, keep, n, e);
+    return rc < 0 ? rc : 0;
 }
 
-/* The structured keys: how each is checked and applied. */
+/* The structured keys: a list of at most `max` objects, and who applies it. */
 static const struct {
     const char *key;
-    const char *(*check)(const cJSON *v);
-    int (*apply)(sqlite3 *db, const cJSON *v);
-} keys[] = {
-    {"services", check_services, apply_services},
-    {"counters", check_counters, apply_counters},
-    {"hosts", check_hosts, apply_hosts},
-    {"staff_pins", check_staff, apply_staff},
+    int max;
+    int (*apply)(struct fd_store *st, const cJSON *v, struct outcome *o, struct fd_err *e);
+} lists[] = {
+    {"services", ITEMS_MAX, apply_services},
+    {"counters", ITEMS_MAX, apply_counters},
+    {"hosts", HOSTS_MAX, apply_hosts},
+    {"staff_pins", ITEMS_MAX, apply_staff},
 };
 
-int sync_config_apply(sqlite3 *db, const char *key, const cJSON *value, char *why, size_t len)
+/* A config change: a structured list, else a scalar setting through
+ * cfg_set_by (which refuses device settings from head office). */
+static int apply_config(struct fd_store *st, const char *key, const cJSON *v,
+                        struct outcome *o, struct fd_err *e)
 {
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        const char *bad;
-        if (strcmp(keys[i].key, key) != 0)
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        const cJSON *it;
+        if (strcmp(lists[i].key, key) != 0)
             continue;
-        if ((bad = keys[i].check(value)) != NULL) {
-            snprintf(why, len, "%s", bad);
-            return SYNC_CONFIG_REFUSED;
+        if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > lists[i].max) {
+            fd_fail(e, FD_EINVAL, key, "%s must be a list of at most %d objects", key,
+                    lists[i].max);
+            skip(o, key, e);
+            return 0;
         }
-        if (run(db, "SAVEPOINT sync_config") != 0) {
-            snprintf(why, len, "%s", sqlite3_errmsg(db));
-            return SYNC_CONFIG_DB;
+        cJSON_ArrayForEach(it, v) {
+            if (!cJSON_IsObject(it)) {
+                fd_fail(e, FD_EINVAL, key, "%s must be a list of objects", key);
+                skip(o, key, e);
+                return 0;
+            }
         }
-        if (keys[i].apply(db, value) != 0) {
-            /* e.g. a schema without that table, or a row the kiosk's
-             * constraints refuse: skip the value, keep the channel going. */
-            snprintf(why, len, "not applied: %s", sqlite3_errmsg(db));
-            run(db, "ROLLBACK TO sync_config");
-            run(db, "RELEASE sync_config");
-            return SYNC_CONFIG_REFUSED;
-        }
-        if (run(db, "RELEASE sync_config") != 0) {
-            snprintf(why, len, "%s", sqlite3_errmsg(db));
-            return SYNC_CONFIG_DB;
-        }
-        return SYNC_CONFIG_APPLIED;
+        return lists[i].apply(st, v, o, e);
     }
-    return SYNC_CONFIG_NOT_MINE;
+    if (!cJSON_IsString(v)) {
+        fd_fail(e, FD_EINVAL, key, "a setting's value is a string");
+        skip(o, key, e);
+        return 0;
+    }
+    int rc = cfg_set_by(st, key, v->valuestring, CFG_SRC_HQ, e);
+    if (rc && rc != FD_EDB)
+        skip(o, key, e);
+    return rc == FD_EDB ? rc : 0;
+}
+
+static int apply_complaint(struct fd_store *st, const char *ref, const cJSON *v,
+                           struct outcome *o, struct fd_err *e)
+{
+    const cJSON *valid = cJSON_GetObjectItemCaseSensitive(v, "valid");
+    const cJSON *upd = cJSON_GetObjectItemCaseSensitive(v, "updated_at");
+    struct complaint_hq h = {
+        .state = str(v, "state"),
+        .severity = str(v, "severity"),
+        .valid = cJSON_IsNumber(valid) ? valid->valueint != 0
+                 : cJSON_IsBool(valid) ? cJSON_IsTrue(valid) : -1,
+        .department = str(v, "department"),
+        .resolution = str(v, "resolution"),
+        .close_reason = str(v, "close_reason"),
+        .stat_category = str(v, "stat_category"),
+        .note = str(v, "note"),
+        .updated_at = cJSON_IsNumber(upd) && upd->valuedouble > 0 &&
+                              upd->valuedouble < 9007199254740992.0
+                          ? (int64_t)upd->valuedouble
+                          : 0,
+    };
+    if (!cJSON_IsObject(v)) {
+        fd_fail(e, FD_EINVAL, "value", "a complaint change is an object");
+        skip(o, "complaint", e);
+        return 0;
+    }
+    int rc = complaint_set_hq(st, ref, &h, (int64_t)time(NULL), e);
+    if (rc == FD_ENOTFOUND)
+        return 0; /* not a complaint of this kiosk (any more): nothing to do */
+    if (rc && rc != FD_EDB)
+        skip(o, "complaint", e);
+    return rc == FD_EDB ? rc : 0;
+}
+
+int sync_apply_change(struct fd_store *st, const char *kind, const char *key,
+                      const cJSON *value, char *why, size_t len)
+{
+    struct outcome o = {0};
+    struct fd_err e = {0};
+    sqlite3 *db = store_db(st);
+    int rc;
+
+    if (strcmp(kind, "complaint") != 0 && strcmp(kind, "config") != 0)
+        return SYNC_CHANGE_NOT_MINE; /* not for this version of the kiosk */
+    if (sqlite3_exec(db, "SAVEPOINT sync_change", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(why, len, "%s", sqlite3_errmsg(db));
+        return SYNC_CHANGE_DB;
+    }
+    rc = strcmp(kind, "complaint") == 0 ? apply_complaint(st, key, value, &o, &e)
+                                        : apply_config(st, key, value, &o, &e);
+    if (rc != 0) {
+        /* The kiosk's own database failed: the page is not applied. */
+        snprintf(why, len, "%s", e.msg[0] ? e.msg : sqlite3_errmsg(db));
+        sqlite3_exec(db, "ROLLBACK TO sync_change", NULL, NULL, NULL);
+        sqlite3_exec(db, "RELEASE sync_change", NULL, NULL, NULL);
+        return SYNC_CHANGE_DB;
+    }
+    if (o.skipped) {
+        /* Logged, and kept where the staff see it (and head office, through
+         * the audit's outbox row). A bad list entry leaves the good ones. */
+        char detail[300];
+        snprintf(why, len, "%s%s", o.why, o.skipped > 1 ? " (and more)" : "");
+        snprintf(detail, sizeof detail, "%.10s %.40s: %d skipped: %.200s", kind, key, o.skipped,
+                 o.why);
+        fprintf(stderr, "sync: from head office, not applied: %s\n", detail);
+        if (journal_audit(st, "hq", "sync_refused", key, detail, (int64_t)time(NULL), &e) ==
+            FD_EDB) {
+            snprintf(why, len, "%s", e.msg);
+            sqlite3_exec(db, "ROLLBACK TO sync_change", NULL, NULL, NULL);
+            sqlite3_exec(db, "RELEASE sync_change", NULL, NULL, NULL);
+            return SYNC_CHANGE_DB;
+        }
+    }
+    if (sqlite3_exec(db, "RELEASE sync_change", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(why, len, "%s", sqlite3_errmsg(db));
+        return SYNC_CHANGE_DB;
+    }
+    return o.skipped ? SYNC_CHANGE_SKIPPED : SYNC_CHANGE_APPLIED;
 }

@@ -1,22 +1,25 @@
-/* sync_config.h - structured configuration from head office (services,
- * counters, hosts, staff_pins; values and checks in sync_config.c), applied
- * in the pull's transaction. Scalar settings go through core's cfg_check in
- * sync.c instead. */
+/* sync_config.h - what head office pulls down (configuration: settings,
+ * services, counters, hosts, staff_pins; complaint status), applied through
+ * core's functions in the pull's transaction (sync_config.c). */
 #ifndef SYNC_CONFIG_H
 #define SYNC_CONFIG_H
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 #include <stddef.h>
 
+#include "store.h"
+
 enum {
-    SYNC_CONFIG_APPLIED = 0,
-    SYNC_CONFIG_REFUSED = 1,  /* checked and skipped; why says why */
-    SYNC_CONFIG_NOT_MINE = 2, /* not a structured key */
-    SYNC_CONFIG_DB = -1,      /* the kiosk database failed: abort the page */
+    SYNC_CHANGE_APPLIED = 0,
+    SYNC_CHANGE_SKIPPED = 1,  /* all or part refused by core's rules: logged,
+                                 in the audit log, why says why; go on */
+    SYNC_CHANGE_NOT_MINE = 2, /* a kind this kiosk does not know: ignored */
+    SYNC_CHANGE_DB = -1,      /* the kiosk database failed: abort the page */
 };
 
-/* Applies value for key inside the caller's open transaction (under a
- * savepoint of its own). Returns one of the codes above. */
-int sync_config_apply(sqlite3 *db, const char *key, const cJSON *value, char *why, size_t len);
+/* Applies one pulled change (kind "config" or "complaint", its key and
+ * value) inside the caller's open transaction, under a savepoint of its own.
+ * Returns one of the codes above; only SYNC_CHANGE_DB stops the page. */
+int sync_apply_change(struct fd_store *st, const char *kind, const char *key,
+                      const cJSON *value, char *why, size_t len);
 
 #endif

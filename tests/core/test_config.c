@@ -26,6 +26,12 @@ int main(void)
         {"recall_limit", "99999999999999999999"}, {"language", "fr"},
         {"closing_time", "25:00"}, {"closing_time", "8:00"},
         {"timezone", "Asia/Nowhere"}, {"branch_name", "\x01"},
+        /* names that exist under zoneinfo but are not zones: glibc would
+         * silently run on UTC with them (issue 15) */
+        {"timezone", "Asia"}, {"timezone", "America"}, {"timezone", "posix"},
+        {"timezone", "right"}, {"timezone", "zone.tab"}, {"timezone", "iso3166.tab"},
+        {"timezone", "tzdata.zi"}, {"timezone", "Asia/../Asia/Shanghai"},
+        {"timezone", "/etc/passwd"}, {"timezone", "Asia/"},
         {"branch_name", ""}, {"printer_uri", "lpt://1"},
         {"printer_uri", "usb://"}, {"printer_profile", "57mm"},
         {"no_such_key", "1"},
@@ -35,6 +41,15 @@ int main(void)
         CHECK_MSG(rc == FD_EINVAL, "%s=%s accepted", bad[i][0], bad[i][1]);
     }
     CHECK_INT(cfg_set(st, "printer_uri", "usb://0416:5011", &e), 0);
+    /* real zones pass, and the refusal names the setting */
+    CHECK_INT(cfg_set(st, "timezone", "America/New_York", &e), 0);
+    CHECK_INT(cfg_set(st, "timezone", "UTC", &e), 0);
+    CHECK_INT(cfg_check("timezone", "Asia/Shanghai", &e), 0);
+    CHECK_INT(cfg_check("timezone", "Asia", &e), FD_EINVAL);
+    CHECK_STR(e.field, "timezone");
+    v[0] = '\0';
+    CHECK_INT(cfg_get(st, "timezone", v, sizeof v), 0);
+    CHECK_STR(v, "UTC");
     CHECK_INT(cfg_set(st, "closing_time", "01:30", &e), 0);
     /* a value damaged in the table falls back to the default, never crashes */
     sqlite3_exec(store_db(st), "UPDATE config SET value = 'zzz' WHERE key = 'day_turnover_hour'",

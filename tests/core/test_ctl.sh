@@ -73,6 +73,8 @@ expect "handover" True "$(c --json handover --staff li --note "交班" | jq_ "'o
 c config set recall_limit 99 2>/dev/null; expect "bad config" 1 $?
 expect "config set" 5 "$(c config set recall_limit 5)"
 c config set timezone Nowhere/City 2>/dev/null; expect "bad zone" 1 $?
+c config set timezone Asia 2>/dev/null; expect "a region is not a zone" 1 $?
+c config set timezone posix 2>/dev/null; expect "a folder is not a zone" 1 $?
 
 # backup and restore
 c backup "$dir/b.db" >/dev/null; expect "backup" 0 $?
