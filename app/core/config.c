@@ -46,6 +46,9 @@ static const struct cfg_rule {
     {"voice_volume", CFG_INT, 0, 100, 1},
     {"target_wait_s", CFG_INT, 60, 14400, 0},
     {"lobby_notice", CFG_TEXT, 1, 200, 0},
+    {"outbox_standalone_days", CFG_INT, 1, 366, 0},
+    {"print_reprint_hours", CFG_INT, 1, 720, 0},
+    {"print_pending_max_s", CFG_INT, 30, 86400, 1},
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 

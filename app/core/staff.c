@@ -82,40 +82,66 @@ fail:
     return rc;
 }
 
+/* Reads what a login needs of staff `id` (no transaction: a plain read).
+ * Returns 0, FD_ENOTFOUND or FD_EDB. */
+static int login_row(struct fd_store *st, int64_t id, struct staff *who, char *hash,
+                     size_t hashlen, int *failures, int64_t *locked_until)
+{
+    sqlite3_stmt *s = store_prepare(st, "SELECT name, role, pin_hash, failures, locked_until"
+                                        " FROM staff WHERE id = ?1 AND active = 1");
+    int rc;
+    if (!s)
+        return FD_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        store_col_text(s, 0, who->name, sizeof who->name);
+        store_col_text(s, 1, who->role, sizeof who->role);
+        store_col_text(s, 2, hash, hashlen);
+        *failures = sqlite3_column_int(s, 3);
+        *locked_until = sqlite3_column_int64(s, 4);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? FD_ENOTFOUND : FD_EDB;
+}
+
 int staff_login(struct fd_store *st, int64_t id, const char *pin, int64_t now,
                 struct staff *out, int *retry_s, struct fd_err *err)
 {
-    char hash[crypto_pwhash_STRBYTES];
+    char hash[crypto_pwhash_STRBYTES], hash2[crypto_pwhash_STRBYTES];
     int rc, failures, ok;
     int64_t locked_until;
+    struct staff who = {.id = id};
     if (retry_s)
         *retry_s = 0;
     if (sodium_init() < 0)
         return fd_fail(err, FD_EDB, "", "libsodium cannot start");
-    if (store_begin(st))
-        return store_fail(st, err);
-    sqlite3_stmt *s = store_prepare(st, "SELECT name, role, pin_hash, failures, locked_until"
-                                        " FROM staff WHERE id = ?1 AND active = 1");
-    if (!s)
-        goto dbfail;
-    sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(s);
-        store_rollback(st);
-        return rc == SQLITE_DONE ? fd_fail(err, FD_ENOTFOUND, "staff", "no such staff member")
-                                 : store_fail(st, err);
-    }
-    struct staff who = {.id = id};
-    store_col_text(s, 0, who.name, sizeof who.name);
-    store_col_text(s, 1, who.role, sizeof who.role);
-    store_col_text(s, 2, hash, sizeof hash);
-    failures = sqlite3_column_int(s, 3);
-    locked_until = sqlite3_column_int64(s, 4);
-    sqlite3_reset(s);
+    /* Argon2id takes a tenth of a second and 64 MiB: it runs outside any
+     * transaction, so nobody waits for the write lock meanwhile. What it
+     * decided is written afterwards in a short transaction that reads the
+     * row again (another login may have counted a failure meanwhile). */
+    rc = login_row(st, id, &who, hash, sizeof hash, &failures, &locked_until);
+    if (rc)
+        return rc == FD_ENOTFOUND ? fd_fail(err, rc, "staff", "no such staff member")
+                                  : store_fail(st, err);
+    ok = locked_until <= now && check_pin(pin, NULL) == 0 &&
+         crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
 
-    if (locked_until > now) {
+    if (store_begin(st)) {
         sodium_memzero(hash, sizeof hash);
+        return store_fail(st, err);
+    }
+    rc = login_row(st, id, &who, hash2, sizeof hash2, &failures, &locked_until);
+    if (rc == 0 && strcmp(hash, hash2) != 0)
+        ok = 0; /* the PIN changed while we hashed: not the PIN checked */
+    sodium_memzero(hash, sizeof hash);
+    sodium_memzero(hash2, sizeof hash2);
+    if (rc) {
+        store_rollback(st);
+        return rc == FD_ENOTFOUND ? fd_fail(err, rc, "staff", "no such staff member")
+                                  : store_fail(st, err);
+    }
+    if (locked_until > now) {
         if (retry_s)
             *retry_s = (int)(locked_until - now);
         journal_audit(st, who.name, "login_locked", "", "", now, NULL);
@@ -123,9 +149,6 @@ int staff_login(struct fd_store *st, int64_t id, const char *pin, int64_t now,
         return fd_fail(err, FD_ESTATE, "pin", "locked: try again in %lld s",
                        (long long)(locked_until - now));
     }
-    ok = check_pin(pin, NULL) == 0 &&
-         crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
-    sodium_memzero(hash, sizeof hash);
     if (ok) {
         failures = 0, locked_until = 0;
     } else if (++failures >= LOCK_AFTER) {
@@ -133,7 +156,8 @@ int staff_login(struct fd_store *st, int64_t id, const char *pin, int64_t now,
         int64_t lock = (int64_t)LOCK_BASE_S << shift;
         locked_until = now + (lock > LOCK_MAX_S ? LOCK_MAX_S : lock);
     }
-    s = store_prepare(st, "UPDATE staff SET failures = ?2, locked_until = ?3 WHERE id = ?1");
+    sqlite3_stmt *s = store_prepare(st, "UPDATE staff SET failures = ?2, locked_until = ?3"
+                                        " WHERE id = ?1");
     if (!s)
         goto dbfail;
     sqlite3_bind_int64(s, 1, id);

@@ -29,7 +29,9 @@ int staff_add(struct fd_store *st, const char *name, const char *role,
 
 /* Checks the PIN of account `id`. Returns 0 and fills *out; FD_EINVAL for a
  * wrong PIN (err.msg says how many tries are left); FD_ESTATE when locked
- * (*retry_s = seconds to wait); FD_ENOTFOUND; FD_EDB. Audits the attempt. */
+ * (*retry_s = seconds to wait); FD_ENOTFOUND; FD_EDB. Audits the attempt.
+ * The PIN is hashed outside any transaction (other connections write
+ * meanwhile); the outcome is written in a short one afterwards. */
 int staff_login(struct fd_store *st, int64_t id, const char *pin, int64_t now,
                 struct staff *out, int *retry_s, struct fd_err *err);
 

@@ -11,6 +11,7 @@
 #include "bday.h"
 #include "config.h"
 #include "queue.h"
+#include "retention.h"
 #include "validate.h"
 
 #define BADGE_MAX 9999 /* per business day */
@@ -260,30 +261,109 @@ int visitor_sign_out_at_closing(struct fd_store *st, int64_t now,
     return sqlite3_changes(store_db(st));
 }
 
-int visitor_erase_old(struct fd_store *st, int64_t now, struct fd_err *err)
+/* Collects up to `max` ids of visitors due for erasure into ids[]; enrolled
+ * kiosks wait until head office holds the record (no outbox row left, found
+ * through the outbox_visitor index of 0005: the unary + takes the integer
+ * affinity off visitor.id, which would otherwise keep SQLite from searching
+ * an index on an expression). Returns the count or FD_EDB. */
+static int erase_candidates(struct fd_store *st, const char *cutoff, int enrolled,
+                            int64_t *ids, int max)
+{
+    sqlite3_stmt *s = enrolled
+        ? store_prepare(st, "SELECT id FROM visitor WHERE erased_at IS NULL AND bday < ?1"
+                            " AND signed_out_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+                            " outbox o WHERE o.type = 'visitor'"
+                            " AND json_extract(o.record, '$.id') = +visitor.id)"
+                            " ORDER BY bday LIMIT ?2")
+        : store_prepare(st, "SELECT id FROM visitor WHERE erased_at IS NULL AND bday < ?1"
+                            " AND signed_out_at IS NOT NULL ORDER BY bday LIMIT ?2");
+    int n = 0, rc;
+    if (!s)
+        return FD_EDB;
+    sqlite3_bind_text(s, 1, cutoff, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, max);
+    while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(s, 0);
+    if (n < max && rc != SQLITE_DONE)
+        n = FD_EDB;
+    sqlite3_reset(s);
+    return n;
+}
+
+int visitor_erase_batch(struct fd_store *st, int64_t now, int max,
+                        visitor_erase_hook hook, void *ctx, struct fd_err *err)
 {
     char today[11], cutoff[11];
+    int64_t ids[VISITOR_ERASE_BATCH];
     long days = cfg_get_int(st, "visitor_retention_days");
-    int rc;
+    int rc = 0, n, enrolled;
     if (days <= 0)
         return 0;
+    if (max <= 0 || max > VISITOR_ERASE_BATCH)
+        max = VISITOR_ERASE_BATCH;
     queue_bday(st, now, today);
     if (bday_add(today, -(int)days, cutoff))
         return fd_fail(err, FD_EINVAL, "", "no business day");
-    sqlite3_stmt *s = store_prepare(st,
-        "UPDATE visitor SET name = '', phone = '', company = '', purpose = '',"
-        " erased_at = ?2 WHERE erased_at IS NULL AND signed_out_at IS NOT NULL"
-        " AND bday < ?1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.type = 'visitor'"
-        " AND json_extract(o.record, '$.id') = visitor.id)");
-    if (!s)
+    if (store_begin(st))
         return store_fail(st, err);
-    sqlite3_bind_text(s, 1, cutoff, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, now);
-    rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    if ((enrolled = retention_enrolled(st)) < 0 ||
+        (n = erase_candidates(st, cutoff, enrolled, ids, max)) < 0)
+        goto dbfail;
+    for (int i = 0; i < n; i++) {
+        sqlite3_stmt *s = store_prepare(st,
+            "UPDATE visitor SET name = '', phone = '', company = '', purpose = '',"
+            " erased_at = ?2 WHERE id = ?1");
+        if (!s)
+            goto dbfail;
+        sqlite3_bind_int64(s, 1, ids[i]);
+        sqlite3_bind_int64(s, 2, now);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+            goto dbfail;
+        /* Not enrolled: the record will never be sent, and its outbox copy
+         * holds the name; it goes with the visitor. */
+        if (!enrolled) {
+            s = store_prepare(st, "DELETE FROM outbox WHERE type = 'visitor'"
+                                  " AND json_extract(record, '$.id') = ?1");
+            if (!s)
+                goto dbfail;
+            sqlite3_bind_int64(s, 1, ids[i]);
+            rc = sqlite3_step(s);
+            sqlite3_reset(s);
+            if (rc != SQLITE_DONE)
+                goto dbfail;
+        }
+        if (hook && (rc = hook(ctx, store_db(st), ids[i])) != 0) {
+            rc = fd_fail(err, FD_EDB, "", "erasing the other copies of visitor %lld failed",
+                         (long long)ids[i]);
+            store_rollback(st);
+            return rc;
+        }
+    }
+    if (store_commit(st))
         return store_fail(st, err);
-    return sqlite3_changes(store_db(st));
+    return n;
+dbfail:
+    rc = store_fail(st, err);
+    store_rollback(st);
+    return rc;
+}
+
+int visitor_erase_old(struct fd_store *st, int64_t now, visitor_erase_hook hook,
+                      void *ctx, struct fd_err *err)
+{
+    int total = 0;
+    for (;;) {
+        int64_t t0 = retention_clock_ns();
+        int n = visitor_erase_batch(st, now, VISITOR_ERASE_BATCH, hook, ctx, err);
+        if (n < 0)
+            return n;
+        total += n;
+        if (n < VISITOR_ERASE_BATCH)
+            return total;
+        retention_pause(t0);
+    }
 }
 
 int host_add(struct fd_store *st, const char *name, const char *department,

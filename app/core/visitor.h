@@ -70,12 +70,29 @@ int visitor_list(struct fd_store *st, int on_site_only, const char *day,
 int visitor_sign_out_at_closing(struct fd_store *st, int64_t now,
                                 struct fd_err *err);
 
+#define VISITOR_ERASE_BATCH 200 /* visitors erased per write transaction */
+
+/* Called for each visitor erased, inside the batch's transaction on `db`
+ * (the same connection): erases the visitor's copies that other modules own
+ * (the print jobs of app/print/printq.c). Returns 0, or non-zero to roll the
+ * batch back. */
+typedef int (*visitor_erase_hook)(void *ctx, sqlite3 *db, int64_t visitor_id);
+
 /* Erases the personal data (name, phone, company, purpose) of visitors who
- * signed out more than visitor_retention_days business days ago and whose
- * record head office already holds (no outbox row left for them); the badge,
- * host and times stay for the statistics. Local only: no outbox row. Returns
- * the number erased, or a negative FD_E* code. */
-int visitor_erase_old(struct fd_store *st, int64_t now, struct fd_err *err);
+ * signed out more than visitor_retention_days business days ago; the badge,
+ * host and times stay for the statistics. On an enrolled kiosk a visitor is
+ * erased once head office holds the record (no outbox row left for them); on
+ * a kiosk that is not enrolled it is erased anyway, with its outbox rows (the
+ * record will never be sent). Local only: no outbox row is written.
+ * visitor_erase_batch erases at most `max` (<= VISITOR_ERASE_BATCH) in one
+ * short write transaction and returns how many; visitor_erase_old repeats
+ * batches, pausing between them (retention_pause) so that other writers get
+ * in, until none is left. `hook` may be NULL. Both return the number erased,
+ * or a negative FD_E* code (batches already committed stay erased). */
+int visitor_erase_batch(struct fd_store *st, int64_t now, int max,
+                        visitor_erase_hook hook, void *ctx, struct fd_err *err);
+int visitor_erase_old(struct fd_store *st, int64_t now, visitor_erase_hook hook,
+                      void *ctx, struct fd_err *err);
 
 /* Host directory. host_add returns 0 and sets *id; host_search lists active
  * hosts whose name or department contains `query` (all when NULL or "").

@@ -24,8 +24,12 @@
 #include "queue.h"
 #include "rating.h"
 #include "report.h"
+#include "retention.h"
 #include "staff.h"
 #include "visitor.h"
+#ifdef FD_CTL_PRINT
+#include "printq.h" /* sweep: receipts' retention */
+#endif
 
 #define DEFAULT_DB "/var/lib/frontdesk/frontdesk.db"
 
@@ -572,27 +576,65 @@ static int cmd_visitor_list(struct ctl *c)
 
 /* The kiosk's periodic sweep, by hand: closes earlier business days and
  * signs visitors out at closing. */
+#ifdef FD_CTL_PRINT
+/* visitor_erase_old's hook: the visitor's receipts go with their data. */
+static int sweep_erase_jobs(void *ctx, sqlite3 *db, int64_t visitor_id)
+{
+    return printq_erase_ref(db, "visitor", visitor_id, *(const int64_t *)ctx) ? -1 : 0;
+}
+#endif
+
+/* The kiosk's housekeeping round (app/kiosk/kiosk_sweep.c runs the same
+ * steps every minute): each in short write transactions. */
 static int cmd_sweep(struct ctl *c)
 {
     struct fd_err e = {0};
-    int t = queue_expire(c->st, c->actor, c->now, &e);
+    int64_t now = c->now;
+    int jobs_expired = 0, jobs_compacted = 0;
+    int t = queue_expire(c->st, c->actor, now, &e);
     if (t < 0)
         return ctl_fail(c, t, &e);
-    int v = visitor_sign_out_at_closing(c->st, c->now, &e);
+    int v = visitor_sign_out_at_closing(c->st, now, &e);
     if (v < 0)
         return ctl_fail(c, v, &e);
-    int x = visitor_erase_old(c->st, c->now, &e);
+#ifdef FD_CTL_PRINT
+    int x = visitor_erase_old(c->st, now, sweep_erase_jobs, &now, &e);
+#else
+    int x = visitor_erase_old(c->st, now, NULL, NULL, &e);
+#endif
     if (x < 0)
         return ctl_fail(c, x, &e);
+    int o = retention_trim_outbox(c->st, now, &e);
+    if (o < 0)
+        return ctl_fail(c, o, &e);
+#ifdef FD_CTL_PRINT
+    sqlite3 *db = store_db(c->st);
+    jobs_expired = printq_expire(db, now, (int)cfg_get_int(c->st, "print_pending_max_s"));
+    if (jobs_expired >= 0)
+        jobs_compacted = printq_compact(db, now,
+                                        printq_keep_s(cfg_get_int(c->st, "print_reprint_hours"),
+                                                      cfg_get_int(c->st,
+                                                                  "visitor_retention_days")));
+    if (jobs_expired < 0 || jobs_compacted < 0) {
+        fd_fail(&e, FD_EDB, "", "print jobs: %s", sqlite3_errmsg(db));
+        return ctl_fail(c, FD_EDB, &e);
+    }
+#endif
     if (c->json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "tickets_closed", t);
-        cJSON_AddNumberToObject(o, "visitors_signed_out", v);
-        cJSON_AddNumberToObject(o, "visitors_erased", x);
-        ctl_print_json(o);
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddNumberToObject(j, "tickets_closed", t);
+        cJSON_AddNumberToObject(j, "visitors_signed_out", v);
+        cJSON_AddNumberToObject(j, "visitors_erased", x);
+        cJSON_AddNumberToObject(j, "outbox_dropped", o);
+        cJSON_AddNumberToObject(j, "jobs_expired", jobs_expired);
+        cJSON_AddNumberToObject(j, "jobs_compacted", jobs_compacted);
+        ctl_print_json(j);
     } else {
         printf("%d tickets of earlier days closed, %d visitors signed out at closing,"
-               " %d visitors' personal data erased after the retention period\n", t, v, x);
+               " %d visitors' personal data erased after the retention period,"
+               " %d outbox rows a standalone kiosk no longer keeps dropped,"
+               " %d receipts expired unprinted, %d old receipts dropped\n",
+               t, v, x, o, jobs_expired, jobs_compacted);
     }
     return 0;
 }

@@ -76,7 +76,9 @@ static int p_job_state(void *ctx, int64_t job)
     sqlite3_bind_int64(s, 1, job);
     if (sqlite3_step(s) == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(s, 0);
-        state = !strcmp(v, "done") ? 1 : !strcmp(v, "failed") || !strcmp(v, "cancelled") ? -1 : 0;
+        state = !strcmp(v, "done") ? 1
+                : !strcmp(v, "pending") || !strcmp(v, "printing") ? 0
+                : -1; /* failed, cancelled, expired */
     }
     sqlite3_reset(s);
     if (state == 0) { /* queued: printing only if the printer can print now */
@@ -234,6 +236,7 @@ struct kprint *kprint_start(struct fd_store *st, const char *db_path, const char
         fprintf(stderr, "frontdesk: receipts: %s\n", err);
     choose_uri(k, png_dir);
     struct printq_config c = {.db_path = db_path, .printer_uri = k->uri,
+                              .pending_max_s = (int)cfg_get_int(st, "print_pending_max_s"),
                               .notify = notify, .user = user};
     if (printq_start(&c, &k->q, err, sizeof err) != 0) {
         fprintf(stderr, "frontdesk: printer worker: %s\n", err);

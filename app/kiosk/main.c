@@ -27,6 +27,7 @@
 #include "ime.h"
 #include "ime_kb.h"
 #include "kiosk_print.h"
+#include "kiosk_sweep.h"
 #include "queue.h"
 #include "store.h"
 #include "sync.h"
@@ -37,7 +38,7 @@
 #include "visitor.h"
 #include "voice.h"
 
-#define SWEEP_MS 60000  /* close earlier days, sign out at closing */
+#define SWEEP_MS 60000  /* is the lobby display still there (housekeeping: kiosk_sweep.c) */
 #define LOBBY_POLL_MS 250
 
 static struct app A;
@@ -45,6 +46,7 @@ static volatile sig_atomic_t stop_requested;
 static struct ime_kb *ime_adapter;
 static struct sync_worker *syncw; /* NULL until enrolled */
 static struct voice *voice;
+static struct ksweep *ksweep;  /* housekeeping worker, NULL in the lobby */
 static pid_t lobby_pid;         /* the lobby display's process, 0 = none */
 static char lobby_db[512];      /* its arguments */
 static char lobby_config[512];
@@ -108,9 +110,6 @@ static void on_wake(void *ud)
 static void sweep(void *ud)
 {
     struct app *a = ud;
-    queue_expire(a->st, "kiosk", bday_now(), NULL);
-    visitor_sign_out_at_closing(a->st, bday_now(), NULL);
-    visitor_erase_old(a->st, bday_now(), NULL);
     if (lobby_pid > 0 && waitpid(lobby_pid, NULL, WNOHANG) == lobby_pid) {
         fprintf(stderr, "frontdesk: the lobby display stopped; starting it again\n");
         lobby_spawn();
@@ -532,6 +531,7 @@ int main(int argc, char **argv)
         snprintf(dir, sizeof dir, ".");
     if (!lobby) {
         kp = kprint_start(st, db, dir, wake_from_worker, NULL);
+        ksweep = ksweep_start(db, wake_from_worker, NULL);
         /* Head office is optional: the sync worker runs once enrolled. */
         struct sync_status ss;
         if (sync_status_get(store_db(st), &ss) == 0 && ss.enrolled) {
@@ -589,6 +589,8 @@ int main(int argc, char **argv)
      * ui_shutdown tears down. */
     sync_worker_stop(syncw);
     syncw = NULL;
+    ksweep_stop(ksweep);
+    ksweep = NULL;
     kprint_stop(kp);
     kp = NULL;
     ui_shutdown();
@@ -598,6 +600,7 @@ int main(int argc, char **argv)
     }
 out:
     sync_worker_stop(syncw);
+    ksweep_stop(ksweep);
     ime_kb_free(ime_adapter);
     ime_close(ime);
     kprint_stop(kp);

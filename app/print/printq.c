@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "retention.h"
+
 struct printq {
     struct printq_config cfg;   /* copy; strings below are owned copies */
     char *db_path, *uri;
@@ -80,8 +82,11 @@ int printq_reprint(sqlite3 *db, int64_t id, int64_t *new_id)
     sqlite3_stmt *s = NULL;
     int rc = -1;
 
+    /* After the reprint window the bytes are gone (printq_compact): the
+     * receipt is printed again from its record, not from here. */
     if (sqlite3_prepare_v2(db, "INSERT INTO print_job(kind, ref_id, payload, created_at) "
-                               "SELECT kind, ref_id, payload, ? FROM print_job WHERE id = ?",
+                               "SELECT kind, ref_id, payload, ? FROM print_job WHERE id = ?"
+                               " AND bytes_dropped_at IS NULL",
                            -1, &s, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(s, 1, now_s());
@@ -104,6 +109,99 @@ int printq_recover(sqlite3 *db, int *n)
     if (n)
         *n = rc == SQLITE_OK ? sqlite3_changes(db) : 0;
     return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Runs one statement with up to three integer parameters (and an optional
+ * text one as ?4) in its own autocommit transaction; returns the rows
+ * changed or -1. */
+static int exec_count(sqlite3 *db, const char *sql, int64_t a, int64_t b, int64_t c,
+                      const char *text)
+{
+    sqlite3_stmt *s = NULL;
+    int n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(s, 1, a);
+    sqlite3_bind_int64(s, 2, b);
+    sqlite3_bind_int64(s, 3, c);
+    if (text)
+        sqlite3_bind_text(s, 4, text, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_DONE)
+        n = sqlite3_changes(db);
+    sqlite3_finalize(s);
+    return n;
+}
+
+int printq_expire(sqlite3 *db, int64_t now, int max_age_s)
+{
+    char why[128];
+    if (max_age_s <= 0)
+        return 0;
+    snprintf(why, sizeof why, "expired: not printed within %d s; not printed later for "
+                              "someone who may have left (reprint if needed)", max_age_s);
+    return exec_count(db, "UPDATE print_job SET state = 'expired', last_error = ?4"
+                          " WHERE state = 'pending' AND created_at < ?1 - ?2",
+                      now, max_age_s, 0, why);
+}
+
+int printq_compact(sqlite3 *db, int64_t now, int64_t keep_s)
+{
+    int total = 0, n;
+    if (keep_s < 3600)
+        keep_s = 3600;
+    /* Bytes of jobs past the reprint window, then the rows of jobs past the
+     * history; PRINTQ_BATCH rows per transaction, a pause between. */
+    do {
+        int64_t t0 = retention_clock_ns();
+        n = exec_count(db, "UPDATE print_job SET payload = X'', bytes_dropped_at = ?1"
+                           " WHERE id IN (SELECT id FROM print_job WHERE bytes_dropped_at IS NULL"
+                           " AND created_at < ?1 - ?2 AND state NOT IN ('pending', 'printing')"
+                           " LIMIT ?3)", now, keep_s, PRINTQ_BATCH, NULL);
+        if (n < 0)
+            return -1;
+        total += n;
+        if (n == PRINTQ_BATCH)
+            retention_pause(t0);
+    } while (n == PRINTQ_BATCH);
+    do {
+        int64_t t0 = retention_clock_ns();
+        n = exec_count(db, "DELETE FROM print_job WHERE id IN (SELECT id FROM print_job"
+                           " WHERE created_at < ?1 - ?2 AND state NOT IN ('pending', 'printing')"
+                           " LIMIT ?3)", now, (int64_t)PRINTQ_HISTORY_DAYS * 86400,
+                       PRINTQ_BATCH, NULL);
+        if (n < 0)
+            return -1;
+        total += n;
+        if (n == PRINTQ_BATCH)
+            retention_pause(t0);
+    } while (n == PRINTQ_BATCH);
+    return total;
+}
+
+int64_t printq_keep_s(long reprint_hours, long retention_days)
+{
+    int64_t keep = (int64_t)(reprint_hours > 0 ? reprint_hours : 24) * 3600;
+    if (retention_days > 0 && (int64_t)retention_days * 86400 < keep)
+        keep = (int64_t)retention_days * 86400;
+    return keep;
+}
+
+int printq_erase_ref(sqlite3 *db, const char *kind, int64_t ref_id, int64_t now)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(db, "UPDATE print_job SET payload = X'',"
+                               " bytes_dropped_at = coalesce(bytes_dropped_at, ?3),"
+                               " state = CASE state WHEN 'pending' THEN 'cancelled' ELSE state END"
+                               " WHERE kind = ?1 AND ref_id = ?2", -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, ref_id);
+    sqlite3_bind_int64(s, 3, now);
+    if (sqlite3_step(s) == SQLITE_DONE)
+        rc = 0;
+    sqlite3_finalize(s);
+    return rc;
 }
 
 /* Sets state (and last_error / printed_at) of job id. */
@@ -302,16 +400,25 @@ static int stopping(struct printq *q)
     return s;
 }
 
-static int64_t next_job(sqlite3 *db)
+/* The oldest pending job, after expiring those too old to print (a read
+ * first: the worker takes the write lock only when there is one). */
+static int64_t next_job(sqlite3 *db, int pending_max_s)
 {
-    sqlite3_stmt *s = NULL;
-    int64_t id = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM print_job WHERE state = 'pending' "
-                               "ORDER BY id LIMIT 1", -1, &s, NULL) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW)
-        id = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return id;
+    for (;;) {
+        sqlite3_stmt *s = NULL;
+        int64_t id = 0, created = 0, now = now_s();
+        if (sqlite3_prepare_v2(db, "SELECT id, created_at FROM print_job WHERE state = 'pending' "
+                                   "ORDER BY id LIMIT 1", -1, &s, NULL) == SQLITE_OK &&
+            sqlite3_step(s) == SQLITE_ROW) {
+            id = sqlite3_column_int64(s, 0);
+            created = sqlite3_column_int64(s, 1);
+        }
+        sqlite3_finalize(s);
+        if (!id || pending_max_s <= 0 || created >= now - pending_max_s)
+            return id;
+        if (printq_expire(db, now, pending_max_s) <= 0)
+            return 0; /* busy: try again at the next round */
+    }
 }
 
 static void *worker(void *arg)
@@ -335,7 +442,7 @@ static void *worker(void *arg)
             }
             last_poll.tv_sec = 0; /* read the status of a printer just found */
         }
-        int64_t id = next_job(q->db);
+        int64_t id = next_job(q->db, q->cfg.pending_max_s);
         if (id > 0) {
             enum printq_result r = printq_run_job(q->db, t, id, q->cfg.io_timeout_ms,
                                                   q->cfg.max_attempts, &st, msg, sizeof msg);

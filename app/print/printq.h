@@ -27,6 +27,8 @@ struct printq_config {
     int poll_ms;                /* read status this often while idle (0: 5000) */
     int io_timeout_ms;          /* per write chunk and status answer (0: 2000) */
     int max_attempts;           /* sends tried before a job fails (0: 3) */
+    int pending_max_s;          /* a job pending longer expires (0: never);
+                                   the setting print_pending_max_s */
     void (*notify)(void *user); /* on the worker thread, when the state changed:
                                    e.g. SDL_PushEvent to wake the UI */
     void *user;
@@ -69,10 +71,39 @@ int printq_enqueue(sqlite3 *db, const char *kind, int64_t ref_id, const void *pa
                    size_t len, int64_t *id);
 /* pending or failed -> cancelled. */
 int printq_cancel(sqlite3 *db, int64_t id);
-/* A new pending job with the same bytes as job `id` (any state). */
+/* A new pending job with the same bytes as job `id` (any state), while its
+ * bytes are kept (the reprint window); -1 after. */
 int printq_reprint(sqlite3 *db, int64_t id, int64_t *new_id);
 /* 'printing' -> 'failed' for every job (done by printq_start); *n counts them. */
 int printq_recover(sqlite3 *db, int *n);
+
+/* ---- retention (data/schema/0005_retention.sql) ----
+ * A receipt holds names (badges, the evacuation list): its bytes are kept
+ * for a reprint window only, and a visitor's erasure erases their jobs'
+ * bytes too. A job pending too long expires: a ticket printed an hour late
+ * is for someone who has left. State 'expired' shows in the console's job
+ * list and `frontdesk-ctl printer jobs` with last_error saying why. */
+#define PRINTQ_BATCH 200        /* rows per write transaction */
+#define PRINTQ_HISTORY_DAYS 90  /* job rows (without bytes) kept this long */
+
+/* pending jobs created more than max_age_s before `now` -> 'expired' (one
+ * statement over the few pending rows). Returns how many, or -1. */
+int printq_expire(sqlite3 *db, int64_t now, int max_age_s);
+/* Drops the bytes of every job not pending or printing created more than
+ * keep_s (at least an hour) before `now`, and deletes the rows of those
+ * older than PRINTQ_HISTORY_DAYS; in batches of PRINTQ_BATCH rows, each its
+ * own transaction, with a pause between. Returns the jobs changed, or -1.
+ * Not inside a transaction of the caller's. */
+int printq_compact(sqlite3 *db, int64_t now, int64_t keep_s);
+/* How long a receipt's bytes are kept: the reprint window (the setting
+ * print_reprint_hours), but never longer than visitors' personal data
+ * (visitor_retention_days, 0 = kept), so that no copy outlives the record. */
+int64_t printq_keep_s(long reprint_hours, long retention_days);
+/* Drops the bytes of every job of record (kind, ref_id), e.g. ("visitor",
+ * id) when the visitor is erased; a pending one is cancelled. Runs in the
+ * caller's transaction if there is one (visitor_erase_old's hook). Returns 0
+ * or -1. */
+int printq_erase_ref(sqlite3 *db, const char *kind, int64_t ref_id, int64_t now);
 
 /* Outcome of printq_run_job. */
 enum printq_result {

@@ -251,18 +251,22 @@ int main(void)
     fclose(f);
     CHECK_INT(export_csv(st, "meta", stdout, &e), FD_EINVAL);
     CHECK_INT(export_csv(st, "visitor; DROP TABLE visitor", stdout, &e), FD_EINVAL);
-    /* Retention: personal data goes N days after the visit, but only once
-     * head office holds the record (the outbox row was acknowledged). */
+    /* Retention: personal data goes N days after the visit, but on an
+     * enrolled kiosk only once head office holds the record (the outbox row
+     * was acknowledged); tests/core/test_retention.c has the standalone
+     * kiosk and the batches. */
     CHECK_INT(cfg_set(st, "visitor_retention_days", "2", &e), 0);
-    CHECK_INT(visitor_erase_old(st, TU_NOW + 9 * 86400, &e), 0); /* not yet sent */
+    CHECK_INT(sqlite3_exec(store_db(st), "UPDATE sync_state SET hq_url = 'https://hq.test',"
+                           " secret_key = 's1:00'", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(visitor_erase_old(st, TU_NOW + 9 * 86400, NULL, NULL, &e), 0); /* not yet sent */
     long long outbox_before = tu_int(st, "SELECT count(*) FROM outbox");
     sqlite3_exec(store_db(st), "DELETE FROM outbox WHERE type = 'visitor'", NULL, NULL, NULL);
-    CHECK_INT(visitor_erase_old(st, TU_NOW + 2 * 86400, &e), 0); /* too recent */
-    CHECK_INT(visitor_erase_old(st, TU_NOW + 9 * 86400, &e), 4);
+    CHECK_INT(visitor_erase_old(st, TU_NOW + 2 * 86400, NULL, NULL, &e), 0); /* too recent */
+    CHECK_INT(visitor_erase_old(st, TU_NOW + 9 * 86400, NULL, NULL, &e), 4);
     CHECK_INT(tu_int(st, "SELECT count(*) FROM visitor WHERE name = '' AND phone = ''"
                          " AND erased_at IS NOT NULL AND badge <> '' AND host_name <> ''"), 4);
     CHECK(tu_int(st, "SELECT count(*) FROM outbox") < outbox_before); /* no row for erasing */
-    CHECK_INT(visitor_erase_old(st, TU_NOW + 10 * 86400, &e), 0);    /* once */
+    CHECK_INT(visitor_erase_old(st, TU_NOW + 10 * 86400, NULL, NULL, &e), 0);    /* once */
     sqlite3_exec(store_db(st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     {
         /* secure_delete: the erased name is nowhere in the file any more */

@@ -1,9 +1,43 @@
 /* test_staff.c - staff PINs: Argon2id only, constant-time check by
  * libsodium, lockout that grows, every attempt audited, no PIN in clear
  * anywhere in the database files. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* RTLD_NEXT */
+#endif
+#include <dlfcn.h>
+
 #include "check.h"
 #include "staff.h"
 #include "testutil.h"
+
+/* While a login hashes, is the login's connection outside any transaction,
+ * and can another connection write? This program's own
+ * crypto_pwhash_str_verify comes before libsodium's (the executable's
+ * symbols win), looks, then hands over to the real one. */
+static struct fd_store *watched; /* the connection logging in */
+static sqlite3 *other;           /* another connection to the same file */
+static int hashes, hashes_in_tx, other_wrote;
+
+int crypto_pwhash_str_verify(const char *str, const char *passwd,
+                             unsigned long long passwdlen)
+{
+    int (*real)(const char *, const char *, unsigned long long) =
+        (int (*)(const char *, const char *, unsigned long long))dlsym(
+            RTLD_NEXT, "crypto_pwhash_str_verify");
+    if (watched) {
+        hashes++;
+        hashes_in_tx += !sqlite3_get_autocommit(store_db(watched));
+        /* no waiting: the write must not need the login's lock */
+        sqlite3_busy_timeout(other, 0);
+        if (sqlite3_exec(other, "BEGIN IMMEDIATE; INSERT INTO audit(at, actor, action)"
+                                " VALUES (1, 'other', 'wrote during a login'); COMMIT",
+                         NULL, NULL, NULL) == SQLITE_OK)
+            other_wrote++;
+        else
+            sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return real ? real(str, passwd, passwdlen) : -1;
+}
 
 /* Does the file at path contain the bytes of s? */
 static int file_has(const char *path, const char *s)
@@ -71,5 +105,25 @@ int main(void)
     char wal[200];
     snprintf(wal, sizeof wal, "%s-wal", tu_path("staff.db"));
     CHECK(!file_has(wal, "90817263"));
+
+    /* Argon2id runs outside the transaction: another connection writes
+     * while a login hashes (right and wrong PINs). */
+    char err[200];
+    CHECK_INT(store_open(tu_path("staff.db"), &st, err, sizeof err), 0);
+    CHECK_INT(sqlite3_open(tu_path("staff.db"), &other), SQLITE_OK);
+    watched = st;
+    CHECK_INT(staff_login(st, id2, "4321", TU_NOW + 20000, &who, &retry, &e), 0);
+    CHECK_INT(staff_login(st, id2, "9999", TU_NOW + 20001, &who, &retry, &e), FD_EINVAL);
+    watched = NULL;
+    CHECK_INT(hashes, 2);
+    CHECK_INT(hashes_in_tx, 0);
+    CHECK_INT(other_wrote, 2);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM audit WHERE actor = 'other'"), 2);
+    /* and what the login decided was still written */
+    CHECK_INT(tu_int(st, "SELECT failures FROM staff WHERE name = '王伟'"), 1);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM audit WHERE actor = '王伟'"
+                         " AND action = 'login_failed' AND at > 1795440000"), 1);
+    sqlite3_close(other);
+    store_close(st);
     return check_summary();
 }

@@ -1,0 +1,39 @@
+/* retention.h - what the kiosk keeps, and for how long, beside the visitor
+ * erasure of visitor.h: the outbox of a kiosk that is not enrolled with
+ * head office, and the pacing shared by the housekeeping's batches. Every
+ * function here works in short write transactions (a few hundred rows each)
+ * with a pause between them, so the UI thread's writes never wait long. */
+#ifndef FD_RETENTION_H
+#define FD_RETENTION_H
+#include <stdint.h>
+
+#include "fderr.h"
+#include "store.h"
+
+#define RETENTION_OUTBOX_CAP 150000 /* rows a standalone kiosk keeps at most */
+#define RETENTION_OUTBOX_BATCH 1000 /* outbox rows deleted per transaction */
+
+/* 1 when the kiosk is enrolled with head office (sync_state has a head
+ * office and a key: the rule of app/sync/sync.c's sync_status_get), 0 when
+ * it is not, FD_EDB when the store cannot say. Cheap: one row. */
+int retention_enrolled(struct fd_store *st);
+
+/* Bounds the outbox of a kiosk that is not enrolled: rows older than
+ * outbox_standalone_days go (their age comes from outbox_mark, which this
+ * function also keeps: one mark an hour), and past RETENTION_OUTBOX_CAP rows
+ * the oldest go. An enrolled kiosk keeps every row until head office
+ * acknowledges it; then only the marks are kept up. Works in batches of
+ * RETENTION_OUTBOX_BATCH rows, each its own transaction, and stops at once
+ * if the kiosk is enrolled meanwhile. Returns the number of rows deleted, or
+ * a negative FD_E* code (rows deleted by earlier batches stay deleted). */
+int retention_trim_outbox(struct fd_store *st, int64_t now, struct fd_err *err);
+
+/* Between two batches: sleeps as long as the last batch took (at least 2 ms,
+ * at most 50 ms), so that another connection waiting for the write lock
+ * gets it. `batch_started_ns` comes from retention_clock_ns(). */
+void retention_pause(int64_t batch_started_ns);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t retention_clock_ns(void);
+
+#endif
