@@ -2,12 +2,29 @@
  * The migrations are the files of data/schema/, compiled in by fd_embed in
  * name order; migration N (1-based) brings user_version from N-1 to N. A
  * database newer than this build is refused without being touched, so an
- * older kiosk binary never damages what a newer one wrote. */
+ * older kiosk binary never damages what a newer one wrote.
+ *
+ * Integrity is checked where it pays, not on every open (a year's store takes
+ * seconds to read): by the first connection after a session that did not end
+ * with a close (power cut, crash), every STORE_CHECK_DAYS, before a migration,
+ * in every backup and in every restore. Who is first and whether the last
+ * session ended cleanly is kept in a marker file beside the database
+ * ("<db>-open"), locked with Linux open-file-description locks: every
+ * connection holds a shared lock on it for its life; the first one takes it
+ * exclusively while it checks, the last one to close marks the store clean.
+ * A restore takes it exclusively for its whole length, so it never runs under
+ * a live kiosk and nobody opens the store half-way through. */
+/* _GNU_SOURCE (F_OFD_SETLK, mkostemp) comes from the build */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "embedded.h"
@@ -19,10 +36,15 @@ extern const int fd_schema_count;
 #define STMT_CACHE 128 /* distinct statements kept (more than the code has, so
                           * nothing is evicted in practice); past it, the
                           * oldest slot is reused */
+#define STORE_CHECK_DAYS 7 /* a store not checked for this long is checked by
+                            * its next first connection */
+#define MARK_OPEN "open\n" /* marker content while sessions run (or after one
+                            * that never closed); empty = closed cleanly */
 
 struct fd_store {
     sqlite3 *db; /* the connection, owned */
     char *path;  /* as given to store_open, owned */
+    int marker;  /* "<db>-open", shared-locked for our life; -1 if none */
     struct {
         const char *sql;    /* key: address of a string literal */
         sqlite3_stmt *stmt; /* prepared, owned */
@@ -46,24 +68,110 @@ const char *store_path(struct fd_store *st) { return st->path; }
 
 const char *store_errmsg(struct fd_store *st) { return sqlite3_errmsg(st->db); }
 
-/* Returns PRAGMA user_version, or -1 when it cannot be read (not a database). */
+/* Writes "<path><suffix>" into buf; -1 when it does not fit. */
+static int sibling(char *buf, size_t len, const char *path, const char *suffix)
+{
+    return snprintf(buf, len, "%s%s", path, suffix) >= (int)len ? -1 : 0;
+}
+
+/* fsync()s the file at `path` (O_RDONLY is enough on Linux); 0 or -1. */
+static int sync_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* fsync()s the directory holding `path`, so that a rename or a new file in it
+ * survives a power cut; 0 or -1. */
+static int sync_dir_of(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    return sync_file(dirname(buf));
+}
+
+/* An open-file-description lock on all of `fd`: F_RDLCK, F_WRLCK or F_UNLCK.
+ * `wait` blocks until it is granted. Returns 0, or -1 with errno (EAGAIN:
+ * held by another). OFD locks belong to the open file, not the process, so
+ * the kiosk's several connections count one by one, and closing one never
+ * drops another's lock; converting one kind to the other is atomic. */
+static int ofd_lock(int fd, short type, int wait)
+{
+    struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    int rc;
+    do
+        rc = fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
+    while (rc < 0 && errno == EINTR);
+    return rc;
+}
+
+/* Opens the marker of the database at `path` (created if missing, owned like
+ * the database when we run as root); -1 when it cannot be. *existed says
+ * whether it was there before. */
+static int marker_open(const char *path, int *existed)
+{
+    char mp[4096];
+    struct stat db;
+    int fd;
+    if (sibling(mp, sizeof mp, path, "-open"))
+        return -1;
+    *existed = access(mp, F_OK) == 0;
+    fd = open(mp, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+    if (fd >= 0 && !*existed && geteuid() == 0 && stat(path, &db) == 0 &&
+        fchown(fd, db.st_uid, db.st_gid) != 0) {
+        /* root may go on: the owner may then not lock it and checks always */
+    }
+    return fd;
+}
+
+/* Does the marker say a session is open (or never closed)? */
+static int marker_dirty(int fd)
+{
+    char c;
+    return pread(fd, &c, 1, 0) == 1;
+}
+
+/* Marks sessions as running, durably (the next first opener must see it
+ * after a power cut); 0 or -1. */
+static int marker_set_open(int fd)
+{
+    if (ftruncate(fd, 0) != 0 ||
+        pwrite(fd, MARK_OPEN, sizeof MARK_OPEN - 1, 0) != (ssize_t)(sizeof MARK_OPEN - 1))
+        return -1;
+    return fdatasync(fd);
+}
+
+/* Returns PRAGMA user_version, or -1 when it cannot be read (not a database),
+ * or -2 when the database is locked by someone else. */
 static int read_user_version(sqlite3 *db)
 {
     sqlite3_stmt *s = NULL;
-    int v = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int(s, 0);
+    int v = -1, rc;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+            v = sqlite3_column_int(s, 0);
+        else if ((rc & 0xff) == SQLITE_BUSY)
+            v = -2;
+    } else if ((sqlite3_errcode(db) & 0xff) == SQLITE_BUSY) {
+        v = -2;
+    }
     sqlite3_finalize(s);
     return v;
 }
 
-/* Runs PRAGMA quick_check; returns 0 when it says "ok", else copies the first
- * complaint into `why`. */
-static int quick_check(sqlite3 *db, char *why, size_t len)
+/* Runs PRAGMA quick_check (or integrity_check when `full`); returns 0 when it
+ * says "ok", else copies the first complaint into `why`. */
+static int check_db(sqlite3 *db, const char *schema, int full, char *why, size_t len)
 {
     sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &s, NULL);
+    char sql[80];
+    snprintf(sql, sizeof sql, "PRAGMA %s.%s(1)", schema,
+             full ? "integrity_check" : "quick_check");
+    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
     if (rc != SQLITE_OK) {
         snprintf(why, len, "%s", sqlite3_errmsg(db));
         return -1;
@@ -83,7 +191,32 @@ static int quick_check(sqlite3 *db, char *why, size_t len)
     return -1;
 }
 
-/* Applies the migrations after `from` in one transaction. */
+/* Seconds since the store was last checked whole (meta checked_at), or a
+ * large number when never (or when meta cannot be read). */
+static long long since_checked(sqlite3 *db)
+{
+    sqlite3_stmt *s = NULL;
+    long long age = 1LL << 40;
+    if (sqlite3_prepare_v2(db, "SELECT unixepoch() - CAST(value AS INTEGER) FROM meta"
+                               " WHERE key = 'checked_at'", -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        age = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return age;
+}
+
+/* Records that schema `schema` of `db` passed a check now. */
+static int note_checked(sqlite3 *db, const char *schema)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO %s.meta(key, value) VALUES ('checked_at',"
+             " CAST(unixepoch() AS TEXT)) ON CONFLICT(key) DO UPDATE SET value ="
+             " excluded.value", schema);
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Applies the migrations after the current version in one transaction. */
 static int migrate(sqlite3 *db, char *err, size_t errlen)
 {
     char *msg = NULL;
@@ -137,24 +270,76 @@ static int configure(sqlite3 *db)
                         NULL, NULL, NULL);
 }
 
+static int copy_db(sqlite3 *from, const char *dest, int check, char *err, size_t errlen);
+
+/* Opens the SQLite file itself (sqlite3_open_v2 plus a first read, which in
+ * WAL mode holds a shared lock on the file for the connection's life). If the
+ * path was renamed over meanwhile (a restore finished while we waited), the
+ * handle is on the replaced file: open again. Returns the user_version (see
+ * read_user_version) and sets *db, or -3 when the open itself failed. */
+static int open_file(const char *path, sqlite3 **db)
+{
+    for (int attempt = 0;; attempt++) {
+        int v, moved = 0;
+        if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            NULL) != SQLITE_OK)
+            return -3;
+        sqlite3_extended_result_codes(*db, 1);
+        sqlite3_busy_timeout(*db, 5000);
+        v = read_user_version(*db);
+        if (v < 0 || attempt == 3 ||
+            sqlite3_file_control(*db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) !=
+                SQLITE_OK || !moved)
+            return v;
+        sqlite3_close(*db);
+        *db = NULL;
+    }
+}
+
 int store_open(const char *path, struct fd_store **out, char *err, size_t errlen)
 {
     struct fd_store *st = NULL;
     sqlite3 *db = NULL;
     char why[200];
-    int rc, version;
+    int rc, version, marker, existed = 0, first = 0, check;
 
     *out = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                        NULL) != SQLITE_OK) {
+    /* The session marker first: nothing touches the file before we know
+     * whether we are the first, and a restore in progress holds it. */
+    marker = marker_open(path, &existed);
+    if (marker >= 0) {
+        if (ofd_lock(marker, F_WRLCK, 0) == 0) {
+            first = 1;
+        } else if (ofd_lock(marker, F_RDLCK, 1) != 0) {
+            close(marker);
+            marker = -1;
+        }
+    }
+    /* Check when we cannot know (no marker), or as the first connection after
+     * a session that never closed; the schedule is looked at below. */
+    check = marker < 0 || (first && (!existed || marker_dirty(marker)));
+    if (first && marker_set_open(marker) != 0) {
+        close(marker);
+        marker = -1;
+        check = 1;
+    }
+
+    version = open_file(path, &db);
+    if (version == -3) {
         set_err(err, errlen, "cannot open database %s: %s", path,
                 db ? sqlite3_errmsg(db) : "out of memory");
         rc = FD_EDB;
         goto fail;
     }
-    sqlite3_extended_result_codes(db, 1);
-    version = read_user_version(db);
-    if (version < 0 || quick_check(db, why, sizeof why) != 0) {
+    if (version == -2) {
+        set_err(err, errlen, "database %s is locked by another program (a restore?);"
+                " try again%s", path, "");
+        rc = FD_EDB;
+        goto fail;
+    }
+    if (first && !check && version >= 1 && since_checked(db) > STORE_CHECK_DAYS * 86400LL)
+        check = 1;
+    if (version < 0 || (check && check_db(db, "main", 0, why, sizeof why) != 0)) {
         if (version < 0)
             snprintf(why, sizeof why, "%s", sqlite3_errmsg(db));
         set_err(err, errlen,
@@ -181,8 +366,21 @@ int store_open(const char *path, struct fd_store **out, char *err, size_t errlen
         rc = FD_EDB;
         goto fail;
     }
+    if (version >= 1 && version < fd_schema_count) {
+        /* Never migrate without a way back: a checked copy beside the db. */
+        char keep[4096], e2[300];
+        if (sibling(keep, sizeof keep, path, ".pre-migration") ||
+            copy_db(db, keep, 0, e2, sizeof e2) != 0) {
+            set_err(err, errlen, "database %s not migrated: the copy kept before a"
+                    " migration failed (%s)", path, e2);
+            rc = FD_EDB;
+            goto fail;
+        }
+    }
     if (version < fd_schema_count && (rc = migrate(db, err, errlen)) != 0)
         goto fail;
+    if (check)
+        note_checked(db, "main");
 
     st = calloc(1, sizeof *st);
     if (!st || !(st->path = strdup(path))) {
@@ -191,11 +389,16 @@ int store_open(const char *path, struct fd_store **out, char *err, size_t errlen
         rc = FD_EDB;
         goto fail;
     }
+    if (first)
+        ofd_lock(marker, F_RDLCK, 0); /* atomic: others may come in now */
     st->db = db;
+    st->marker = marker;
     *out = st;
     return 0;
 fail:
     sqlite3_close(db);
+    if (marker >= 0)
+        close(marker); /* still dirty when we were first: checked next time */
     return rc;
 }
 
@@ -233,6 +436,14 @@ void store_close(struct fd_store *st)
         sqlite3_finalize(st->cache[i].stmt);
     if (!st->borrowed)
         sqlite3_close(st->db);
+    /* The last connection to close marks the store clean: the next first
+     * opener then need not check it. */
+    if (st->marker >= 0) {
+        if (ofd_lock(st->marker, F_WRLCK, 0) == 0 && ftruncate(st->marker, 0) != 0) {
+            /* left dirty: the next first opener checks, which is safe */
+        }
+        close(st->marker);
+    }
     free(st->path);
     free(st);
 }
@@ -248,6 +459,7 @@ int store_wrap(sqlite3 *db, struct fd_store **out)
     }
     st->db = db;
     st->borrowed = 1;
+    st->marker = -1; /* the owner of db keeps the clean-shutdown marker */
     *out = st;
     return 0;
 }
@@ -289,22 +501,45 @@ int store_meta_get(struct fd_store *st, const char *key, char *buf, size_t len)
     return rc;
 }
 
-/* Copies `from` into a new database file at `dest` (written as dest.part,
- * synced, then renamed over dest). */
-static int copy_db(sqlite3 *from, const char *dest, char *err, size_t errlen)
+/* Switches `schema` of `db` to a rollback journal, which checkpoints and
+ * removes its WAL, so the database is one self-contained file; 0 or -1. */
+static int to_single_file(sqlite3 *db, const char *schema)
 {
-    char tmp[4096];
+    char sql[80];
+    sqlite3_stmt *s = NULL;
+    int ok = 0;
+    snprintf(sql, sizeof sql, "PRAGMA %s.journal_mode = DELETE", schema);
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        ok = !strcmp((const char *)sqlite3_column_text(s, 0), "delete");
+    sqlite3_finalize(s);
+    return ok ? 0 : -1;
+}
+
+/* Copies `from` into a new database file at `dest`: written beside it under a
+ * unique temporary name as one self-contained file (no WAL), checked
+ * (`check`: 0 not, 1 quick_check, 2 integrity_check), synced, renamed over
+ * dest, and the directory synced. Returns 0, FD_ECORRUPT (the copy failed its
+ * check: the source is damaged; dest untouched) or FD_EDB. */
+static int copy_db(sqlite3 *from, const char *dest, int check, char *err, size_t errlen)
+{
+    char tmp[4096], why[200] = "";
     sqlite3 *to = NULL;
     sqlite3_backup *b;
-    int rc;
+    int rc, fd;
 
-    if (snprintf(tmp, sizeof tmp, "%s.part", dest) >= (int)sizeof tmp) {
+    if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", dest) >= (int)sizeof tmp) {
         set_err(err, errlen, "backup path too long: %s%s", dest, "");
         return FD_EDB;
     }
-    unlink(tmp);
+    if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+        set_err(err, errlen, "backup to %s failed: %s", dest, strerror(errno));
+        return FD_EDB;
+    }
+    close(fd); /* an empty file is an empty database */
     if (sqlite3_open(tmp, &to) != SQLITE_OK)
         goto fail;
+    sqlite3_exec(to, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
     b = sqlite3_backup_init(to, "main", from, "main");
     if (!b)
         goto fail;
@@ -314,17 +549,24 @@ static int copy_db(sqlite3 *from, const char *dest, char *err, size_t errlen)
             sqlite3_sleep(20);
     } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
     sqlite3_backup_finish(b);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE || to_single_file(to, "main") != 0)
         goto fail;
-    /* The copy keeps WAL mode; checkpoint so the one file is complete. */
-    sqlite3_exec(to, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    if (check && check_db(to, "main", check == 2, why, sizeof why) != 0) {
+        sqlite3_close(to);
+        unlink(tmp);
+        set_err(err, errlen, "the database is damaged (%s); %s was not written", why, dest);
+        return FD_ECORRUPT;
+    }
+    if (check)
+        note_checked(to, "main");
     if (sqlite3_close(to) != SQLITE_OK) {
         to = NULL;
         goto fail;
     }
     to = NULL;
-    if (rename(tmp, dest) != 0) {
-        set_err(err, errlen, "cannot move the backup into place at %s%s", dest, "");
+    if (sync_file(tmp) != 0 || rename(tmp, dest) != 0 || sync_dir_of(dest) != 0) {
+        set_err(err, errlen, "cannot move the copy into place at %s: %s", dest,
+                strerror(errno));
         unlink(tmp);
         return FD_EDB;
     }
@@ -339,46 +581,239 @@ fail:
 
 int store_backup(struct fd_store *st, const char *dest, char *err, size_t errlen)
 {
-    return copy_db(st->db, dest, err, errlen);
+    int rc = copy_db(st->db, dest, 2, err, errlen);
+    if (rc == 0)
+        note_checked(st->db, "main"); /* what the copy showed holds here too */
+    return rc;
 }
 
-int store_restore(const char *src, const char *path, char *err, size_t errlen)
-{
-    struct fd_store *b = NULL;
-    char why[256];
-    int rc;
+/* Numbers the replaced store issued, carried into the restored copy attached
+ * as `r` (restore_into): every per-day sequence moves up to at least what
+ * the replaced store reached (a ticket's service matched by its code), and
+ * every AUTOINCREMENT record id too, so no ticket, badge, complaint
+ * reference or record id handed out since the backup is handed out again.
+ * The outbox's seq is not carried: the raised epoch keeps (epoch, seq)
+ * unique, and head office expects a new epoch to continue from the outbox. */
+static const char carry_sql[] =
+    "INSERT INTO r.ticket_seq(service_id, bday, last)"
+    " SELECT rs.id, o.bday, o.last FROM main.ticket_seq o"
+    " JOIN main.service os ON os.id = o.service_id JOIN r.service rs ON rs.code = os.code"
+    " WHERE true ON CONFLICT(service_id, bday) DO UPDATE SET last = max(last, excluded.last);"
+    "INSERT INTO r.visitor_seq(bday, last) SELECT bday, last FROM main.visitor_seq"
+    " WHERE true ON CONFLICT(bday) DO UPDATE SET last = max(last, excluded.last);"
+    "INSERT INTO r.complaint_seq(day, last) SELECT day, last FROM main.complaint_seq"
+    " WHERE true ON CONFLICT(day) DO UPDATE SET last = max(last, excluded.last);"
+    "UPDATE r.sqlite_sequence SET seq = max(seq, (SELECT o.seq FROM main.sqlite_sequence o"
+    " WHERE o.name = r.sqlite_sequence.name)) WHERE name <> 'outbox'"
+    " AND name IN (SELECT name FROM main.sqlite_sequence);"
+    "INSERT INTO r.sqlite_sequence(name, seq) SELECT name, seq FROM main.sqlite_sequence"
+    " WHERE name <> 'outbox' AND name NOT IN (SELECT name FROM r.sqlite_sequence)"
+    " AND name IN (SELECT name FROM r.sqlite_master WHERE type = 'table');"
+    /* past both timelines' epochs: the replaced store may itself have been
+     * restored from an older backup */
+    "UPDATE r.meta SET value = CAST(max(CAST(value AS INTEGER), coalesce((SELECT"
+    " CAST(value AS INTEGER) FROM main.meta WHERE key = 'epoch'), 0)) + 1 AS TEXT)"
+    " WHERE key = 'epoch';";
 
+/* Builds the restored store at `tmp` from the backup `src`: a copy, checked
+ * whole, migrated, one self-contained file. `src` is only read. */
+static int build_copy(const char *src, const char *tmp, char *err, size_t errlen)
+{
+    sqlite3 *from = NULL, *to = NULL;
+    sqlite3_backup *b;
+    char why[200];
+    int rc = FD_ECORRUPT, v;
+
+    unlink(tmp);
+    if (sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        (v = read_user_version(from)) < 0) {
+        set_err(err, errlen, "backup unusable: %s is not a frontdesk database (%s)", src,
+                from ? sqlite3_errmsg(from) : "out of memory");
+        goto out;
+    }
+    if (v > fd_schema_count) {
+        set_err(err, errlen, "backup %s was written by a newer frontdesk; install it%s",
+                src, "");
+        rc = FD_ENEWER;
+        goto out;
+    }
+    if (v < 1) {
+        set_err(err, errlen, "backup unusable: %s is not a frontdesk database%s", src, "");
+        goto out;
+    }
+    rc = FD_EDB;
+    if (sqlite3_open(tmp, &to) != SQLITE_OK)
+        goto dberr;
+    sqlite3_exec(to, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+    if (!(b = sqlite3_backup_init(to, "main", from, "main")))
+        goto dberr;
+    while ((v = sqlite3_backup_step(b, 1024)) == SQLITE_OK)
+        ;
+    sqlite3_backup_finish(b);
+    if (v != SQLITE_DONE) {
+        set_err(err, errlen, "backup unusable: cannot read it (%s)%s",
+                sqlite3_errstr(v), "");
+        rc = FD_ECORRUPT;
+        goto out;
+    }
+    if (to_single_file(to, "main") != 0)
+        goto dberr;
+    if (check_db(to, "main", 1, why, sizeof why) != 0) {
+        set_err(err, errlen, "backup unusable: it is damaged (%s)%s", why, "");
+        rc = FD_ECORRUPT;
+        goto out;
+    }
+    /* the copy is migrated, never the backup */
+    if ((rc = migrate(to, err, errlen)) != 0 || (rc = note_checked(to, "main")) != 0)
+        goto dberr;
+    rc = 0;
+    goto out;
+dberr:
+    if (err && errlen && !err[0])
+        set_err(err, errlen, "cannot build the restored copy %s: %s", tmp,
+                to ? sqlite3_errmsg(to) : "out of memory");
+    rc = FD_EDB;
+out:
+    sqlite3_close(from);
+    if (sqlite3_close(to) != SQLITE_OK && rc == 0)
+        rc = FD_EDB;
+    return rc;
+}
+
+int store_restore(const char *src, const char *path, int flags, char *err, size_t errlen)
+{
+    char tmp[4096], aux[4096], e2[300] = "";
+    sqlite3 *cur = NULL;
+    int marker = -1, existed, rc, have = access(path, F_OK) == 0, carried = 0;
+
+    if (err && errlen)
+        err[0] = '\0';
     if (access(src, R_OK) != 0) {
         set_err(err, errlen, "backup %s cannot be read%s", src, "");
         return FD_ECORRUPT;
     }
-    /* Opening checks and migrates the backup, so what lands is current. */
-    rc = store_open(src, &b, why, sizeof why);
-    if (rc != 0) {
-        set_err(err, errlen, "backup unusable: %s%s", why, "");
-        return rc == FD_ENEWER ? FD_ENEWER : FD_ECORRUPT;
+    if (sibling(tmp, sizeof tmp, path, ".restoring") || sibling(aux, sizeof aux, path, "-wal")) {
+        set_err(err, errlen, "database path too long: %s%s", path, "");
+        return FD_EDB;
     }
-    rc = copy_db(b->db, path, err, errlen);
-    store_close(b);
-    if (rc != 0)
-        return rc;
-    /* Stale WAL files of the replaced database must not be replayed. */
-    snprintf(why, sizeof why, "%s-wal", path);
-    unlink(why);
-    snprintf(why, sizeof why, "%s-shm", path);
-    unlink(why);
-    rc = store_open(path, &b, err, errlen);
-    if (rc != 0)
-        return rc;
-    if (sqlite3_exec(b->db,
-                     "UPDATE meta SET value = CAST(value AS INTEGER) + 1"
-                     " WHERE key = 'epoch'",
-                     NULL, NULL, NULL) != SQLITE_OK) {
-        set_err(err, errlen, "cannot raise the sync epoch: %s%s",
-                sqlite3_errmsg(b->db), "");
+    /* 1. Nobody else may have the store open, and nobody may open it until
+     *    it is replaced: the marker exclusively, and SQLite's own lock
+     *    exclusively (covers programs that are not frontdesk). */
+    marker = marker_open(path, &existed);
+    for (int i = 0; marker >= 0 && ofd_lock(marker, F_WRLCK, 0) != 0; i++) {
+        if (i == 40) { /* two seconds: a short frontdesk-ctl command ends */
+            close(marker);
+            marker = -2;
+            break;
+        }
+        sqlite3_sleep(50);
+    }
+    if (marker < 0) {
+        set_err(err, errlen, "%s is in use (is the kiosk running? stop it first:"
+                " systemctl stop frontdesk)%s", path, "");
+        rc = marker == -1 ? FD_EDB : FD_ESTATE;
+        goto out;
+    }
+    if (have) {
+        int v;
+        if (sqlite3_open_v2(path, &cur, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+            set_err(err, errlen, "cannot open %s: %s", path,
+                    cur ? sqlite3_errmsg(cur) : "out of memory");
+            rc = FD_EDB;
+            goto out;
+        }
+        sqlite3_busy_timeout(cur, 2000);
+        /* held from here until the connection closes, after the rename */
+        v = sqlite3_exec(cur, "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT",
+                         NULL, NULL, NULL);
+        if ((v & 0xff) == SQLITE_BUSY || (v & 0xff) == SQLITE_LOCKED) {
+            set_err(err, errlen, "%s is in use by another program; stop it first%s",
+                    path, "");
+            rc = FD_ESTATE;
+            goto out;
+        }
+        /* 2. What the replaced store issued, read under the lock (below). */
+    }
+    /* 3. The restored copy, complete, beside the store. */
+    if ((rc = build_copy(src, tmp, err, errlen)) != 0)
+        goto out;
+    if (have) {
+        char sql[4200];
+        char *q = sqlite3_mprintf("ATTACH %Q AS r", tmp);
+        rc = sqlite3_exec(cur, q, NULL, NULL, NULL);
+        sqlite3_free(q);
+        if (rc == SQLITE_OK) {
+            snprintf(sql, sizeof sql, "BEGIN; %s COMMIT;", carry_sql);
+            if (sqlite3_exec(cur, sql, NULL, NULL, NULL) == SQLITE_OK)
+                carried = 1;
+            else
+                snprintf(e2, sizeof e2, "%s", sqlite3_errmsg(cur));
+            sqlite3_exec(cur, "ROLLBACK", NULL, NULL, NULL);
+            sqlite3_exec(cur, "DETACH r", NULL, NULL, NULL);
+        } else {
+            snprintf(e2, sizeof e2, "%s", sqlite3_errmsg(cur));
+        }
+        if (!carried && !(flags & STORE_RESTORE_FORCE)) {
+            set_err(err, errlen, "not restored: the numbers %s issued cannot be read (%s),"
+                    " so tickets and complaint references issued since the backup could be"
+                    " issued again; restore with --force to accept that", path, e2);
+            rc = FD_ESTATE;
+            goto out;
+        }
+    }
+    if (!carried) {
+        /* no store to read, or forced over an unreadable one */
+        sqlite3 *t = NULL;
+        rc = sqlite3_open(tmp, &t) == SQLITE_OK &&
+                     sqlite3_exec(t, "UPDATE meta SET value = CAST(value AS INTEGER) + 1"
+                                     " WHERE key = 'epoch'", NULL, NULL, NULL) == SQLITE_OK
+                 ? 0 : FD_EDB;
+        if (rc)
+            set_err(err, errlen, "cannot raise the sync epoch: %s%s",
+                    t ? sqlite3_errmsg(t) : "out of memory", "");
+        sqlite3_close(t);
+        if (rc)
+            goto out;
+    }
+    if (sync_file(tmp) != 0) {
+        set_err(err, errlen, "cannot sync %s: %s", tmp, strerror(errno));
         rc = FD_EDB;
+        goto out;
     }
-    store_close(b);
+    /* 4. The replaced store is kept whole beside it (its WAL folded in), and
+     *    its WAL must not be replayed onto the restored one. */
+    if (have) {
+        char keep[4096];
+        if (to_single_file(cur, "main") == 0 && !sibling(keep, sizeof keep, path, ".replaced")) {
+            unlink(keep);
+            if (link(path, keep) != 0) {
+                /* no hard links here: the restore goes on without the copy */
+            }
+        }
+    }
+    unlink(aux); /* -wal */
+    sibling(aux, sizeof aux, path, "-shm");
+    unlink(aux);
+    sibling(aux, sizeof aux, path, "-journal");
+    unlink(aux);
+    /* 5. The switch: one rename, made durable. */
+    if (rename(tmp, path) != 0 || sync_dir_of(path) != 0) {
+        set_err(err, errlen, "cannot move the restored copy into place at %s: %s", path,
+                strerror(errno));
+        rc = FD_EDB;
+        goto out;
+    }
+    /* just checked whole: the next opener need not check again */
+    if (ftruncate(marker, 0) != 0) {
+        /* stays dirty: the next first opener checks */
+    }
+    rc = 0;
+out:
+    if (rc)
+        unlink(tmp);
+    sqlite3_close(cur); /* the lock on the replaced file goes with it */
+    if (marker >= 0)
+        close(marker);  /* only now may others open the store */
     return rc;
 }
 

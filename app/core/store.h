@@ -11,12 +11,19 @@
 
 struct fd_store;
 
-/* Opens (creating if needed) the database at `path`, checks it (quick
- * integrity check), and migrates an older schema in one transaction.
+/* Opens (creating if needed) the database at `path` and migrates an older
+ * schema in one transaction, after keeping a checked copy of it beside the
+ * database (`<path>.pre-migration`). The whole file is checked (quick_check)
+ * only where it pays: by the first connection after a session that never
+ * closed (power cut, crash), when the store was not checked for a week
+ * (meta checked_at; backups and restores check too), or when the session
+ * marker `<path>-open` cannot be used. Every connection holds a shared lock on
+ * that marker for its life; while a restore runs, store_open waits for it.
  * Returns 0 and sets *out, or a negative FD_E* code with a sentence in
  * `err`: FD_ECORRUPT (not a database, or damaged: the message says how to
  * restore the last backup), FD_ENEWER (written by a newer frontdesk: refused
- * untouched), FD_EDB (anything else SQLite reports). */
+ * untouched), FD_EDB (anything else SQLite reports, or the pre-migration copy
+ * could not be made: then nothing was migrated). */
 int store_open(const char *path, struct fd_store **out, char *err, size_t errlen);
 
 /* Wraps a connection the caller opened on a migrated store (the sync worker's)
@@ -38,15 +45,28 @@ const char *store_path(struct fd_store *st);
 int store_schema_version(void);
 
 /* Copies the live database to `dest` with SQLite's online backup, while others
- * keep writing; `dest` appears whole (written beside it, then renamed).
- * Returns 0 or FD_EDB with a sentence in `err`. */
+ * keep writing; `dest` appears whole (written beside it as one file without a
+ * WAL, checked with integrity_check, synced, renamed, its folder synced). A
+ * copy that fails the check is not kept, so a good older backup is never
+ * replaced by a damaged one. Returns 0, FD_ECORRUPT (the store is damaged:
+ * `err` says how) or FD_EDB. */
 int store_backup(struct fd_store *st, const char *dest, char *err, size_t errlen);
 
-/* Replaces the database at `path` with the backup at `src` after checking the
- * backup, and raises the sync epoch so that no outbox sequence number is ever
- * sent twice with different contents. The kiosk must not be running.
- * Returns 0, FD_ECORRUPT (backup unusable) or FD_EDB. */
-int store_restore(const char *src, const char *path, char *err, size_t errlen);
+#define STORE_RESTORE_FORCE 1 /* restore even when the store being replaced
+                               * cannot be read (its numbers not carried) */
+
+/* Replaces the database at `path` with the backup at `src`, which is only
+ * read. The restored store is built completely beside it (`<path>.restoring`):
+ * a copy of the backup, checked, migrated, every ticket, badge and complaint
+ * number and record id carried past what the replaced store issued, and the
+ * sync epoch raised past both; then it replaces the store with one rename,
+ * synced with its folder. The replaced store is kept as `<path>.replaced`
+ * (a hard link). A restore refuses to run while any connection has the store
+ * open (the kiosk must be stopped); programs that open it meanwhile wait.
+ * Returns 0, FD_ECORRUPT (backup unusable), FD_ENEWER (backup from a newer
+ * frontdesk), FD_ESTATE (the store is in use, or its numbers cannot be read
+ * and `flags` lacks STORE_RESTORE_FORCE; nothing changed) or FD_EDB. */
+int store_restore(const char *src, const char *path, int flags, char *err, size_t errlen);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK on the store. `store_begin` returns 0
  * or FD_EDB; `store_commit` returns 0 or FD_EDB (and rolls back). */

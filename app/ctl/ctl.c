@@ -1049,12 +1049,14 @@ static int cmd_backup(struct ctl *c)
     return 0;
 }
 
-/* Runs without an open store: the database may be the damaged one. */
+/* Runs without an open store: the database may be the damaged one. Refused
+ * while the kiosk (or anything else) has the store open. */
 static int cmd_restore(struct ctl *c)
 {
     char err[300];
     struct fd_err e = {0};
-    int rc = store_restore(c->pos[0], c->db_path, err, sizeof err);
+    int rc = store_restore(c->pos[0], c->db_path,
+                           ctl_opt(c, "force") ? STORE_RESTORE_FORCE : 0, err, sizeof err);
     if (rc) {
         fd_fail(&e, rc, "", "%s", err);
         return ctl_fail(c, rc, &e);
@@ -1239,7 +1241,8 @@ static const struct command {
     {"handover list", "", 0, 0, "", cmd_handover_list, 0, "recent handovers"},
     {"report day", "[DATE]", 0, 1, "", cmd_report_day, 0, "the day's figures"},
     {"backup", "PATH", 1, 1, "", cmd_backup, 0, "online backup to PATH"},
-    {"restore", "BACKUP", 1, 1, "", cmd_restore, 1, "replace the database with a backup"},
+    {"restore", "BACKUP", 1, 1, "force!", cmd_restore, 1,
+     "replace the database with a backup (kiosk stopped)"},
     {"export csv", "TABLE", 1, 1, "", cmd_export_csv, 0, "a table as CSV on stdout"},
     CTL_EXT_COMMANDS
 };

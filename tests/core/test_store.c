@@ -133,6 +133,13 @@ int main(void)
     memset(pad, 0x5a, sizeof pad);
     write_file(dmg, pad, 2048, 4096 * 3);
     write_file(dmg, pad, 2048, 4096 * 6);
+    /* found by the first open after a session that never closed (the
+     * whole-file check no longer runs on every open: see test_restore.c) */
+    {
+        char m[300];
+        snprintf(m, sizeof m, "%s-open", dmg);
+        write_file(m, "open\n", 5, 0);
+    }
     CHECK_INT(store_open(dmg, &st, err, sizeof err), FD_ECORRUPT);
     CHECK(strstr(err, "damaged") != NULL);
 
@@ -148,7 +155,7 @@ int main(void)
     long long seq_before = tu_int(st, "SELECT max(seq) FROM outbox");
     store_close(st);
     const char *live = tu_path("live.db");
-    CHECK_INT(store_restore(bak, live, err, sizeof err), 0);
+    CHECK_INT(store_restore(bak, live, 0, err, sizeof err), 0);
     CHECK_INT(store_open(live, &st, err, sizeof err), 0);
     CHECK_INT(tu_int(st, "SELECT count(*) FROM ticket"), 5);
     CHECK_INT(store_meta_get(st, "epoch", buf, sizeof buf), 0);
@@ -158,8 +165,8 @@ int main(void)
     CHECK_INT(tu_int(st, "SELECT epoch FROM outbox ORDER BY seq DESC LIMIT 1"), 2);
     CHECK(tu_int(st, "SELECT max(seq) FROM outbox") <= seq_before);
     store_close(st);
-    CHECK_INT(store_restore(junk, live, err, sizeof err), FD_ECORRUPT);
-    CHECK_INT(store_restore(tu_path("missing.bak"), live, err, sizeof err), FD_ECORRUPT);
+    CHECK_INT(store_restore(junk, live, 0, err, sizeof err), FD_ECORRUPT);
+    CHECK_INT(store_restore(tu_path("missing.bak"), live, 0, err, sizeof err), FD_ECORRUPT);
     st = tu_open("x.db");
     CHECK_INT(store_backup(st, "/nonexistent/dir/b.db", err, sizeof err), FD_EDB);
     store_close(st);

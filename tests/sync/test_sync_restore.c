@@ -53,7 +53,7 @@ int main(void)
     store_close(st);
 
     /* Restore the backup: epoch raised, the unsent rows of epoch 1 still there. */
-    CHECK(store_restore(bak, kdb, err, sizeof err) == 0);
+    CHECK(store_restore(bak, kdb, 0, err, sizeof err) == 0);
     CHECK(store_open(kdb, &st, err, sizeof err) == 0);
     k = store_db(st);
     CHECK_INT(h_int(k, "SELECT value FROM meta WHERE key = 'epoch'"), 2);
