@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Configures and builds one build tree: scripts/build.sh DIR [cmake options...]
+# A development build: warnings are errors (FD_WERROR=ON; pass -DFD_WERROR=OFF
+# after DIR to turn that off). A packager's plain cmake build has it off.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 dir=$1; shift
-cmake -S "$here" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+cmake -S "$here" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFD_WERROR=ON "$@" >/dev/null
 cmake --build "$dir" -j "$(nproc)"

@@ -23,8 +23,8 @@ run_suite() { # name build-dir cmake-options...
   passed=$((passed + total - bad)); failed=$((failed + bad))
   [ "$st" -eq 0 ] || rc=1
 }
-run_suite plain build/plain
-run_suite sanitized build/asan -DFD_SANITIZE=ON
+run_suite plain build/plain -DFD_WERROR=ON
+run_suite sanitized build/asan -DFD_SANITIZE=ON -DFD_WERROR=ON
 echo "suites: plain + ASan/UBSan (CTest tests counted once per suite)"
 echo "$passed passed, $failed failed"
 exit $rc

@@ -1,6 +1,9 @@
 /* sync_worker.c - the sync thread (sync_worker.h). One round at a time, so
  * at most one batch is ever in flight; between rounds a condition variable
- * lets sync_worker_wake and sync_worker_stop cut the sleep short. */
+ * lets sync_worker_wake and sync_worker_stop cut the sleep short. The
+ * condition variable waits on CLOCK_MONOTONIC: a kiosk without an RTC battery
+ * steps its wall clock at boot, and a wait on CLOCK_REALTIME would sleep
+ * through the step (or not at all). */
 #include "sync_worker.h"
 #include "sync.h"
 
@@ -30,7 +33,7 @@ static int nap(struct sync_worker *w, double secs)
 {
     struct timespec until;
     int stop;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until); /* the clock of w->cv */
     until.tv_sec += (time_t)secs;
     until.tv_nsec += (long)((secs - (double)(time_t)secs) * 1e9);
     if (until.tv_nsec >= 1000000000L) {
@@ -92,8 +95,12 @@ int sync_worker_start(const struct sync_worker_opts *o, struct sync_worker **out
         return -1;
     }
     w->o = *o;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
+    pthread_cond_init(&w->cv, &ca);
+    pthread_condattr_destroy(&ca);
     if (pthread_create(&w->thread, NULL, run, w) != 0) {
         free(w->path);
         free(w);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CHIME_MS 700      /* two tones of 350 ms */
 #define GAP_MS 250        /* chime to speech, and between the languages */
@@ -126,7 +127,7 @@ static int espeak_up(char *err, size_t errlen)
 
 int voice_rate(void)
 {
-    char err[8];
+    char err[128]; /* espeak_up writes a whole sentence; unused here */
     pthread_mutex_lock(&espeak_lock);
     espeak_up(err, sizeof err);
     pthread_mutex_unlock(&espeak_lock);
@@ -382,7 +383,11 @@ int voice_open(const struct voice_config *cfg, struct voice **out, char *err, si
     }
     SDL_PauseAudioDevice(v->dev, 0);
     pthread_mutex_init(&v->mu, NULL);
-    pthread_cond_init(&v->cv, NULL);
+    pthread_condattr_t ca; /* voice_drain's deadline is monotonic: see there */
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&v->cv, &ca);
+    pthread_condattr_destroy(&ca);
     if (pthread_create(&v->thread, NULL, worker, v) != 0) {
         snprintf(err, errlen, "cannot start the voice thread");
         SDL_CloseAudioDevice(v->dev);
@@ -422,7 +427,9 @@ int voice_drain(struct voice *v, int timeout_ms)
 {
     struct timespec until;
     int rc = 0;
-    clock_gettime(CLOCK_REALTIME, &until);
+    /* Monotonic, as v->cv is: a wall clock stepped at boot (no RTC battery)
+     * must neither cut the wait short nor stretch it. */
+    clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_sec += timeout_ms / 1000;
     until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
     if (until.tv_nsec >= 1000000000L)

@@ -1,20 +1,26 @@
 /* escpos_font.c - dot images shared by the encoder's raster fallback and the
- * virtual printer: bitmaps, glyph cells rendered with SDL2_ttf and thresholded
- * to 1 bit (like a thermal head), and QR codes from libqrencode.
- * SDL2_ttf and FreeType are not thread-safe, so every call into them holds
- * one process-wide lock; glyph cells are cached per font (direct-mapped,
+ * virtual printer: bitmaps, glyph cells rendered with FreeType and
+ * thresholded to 1 bit (like a thermal head), and QR codes from libqrencode.
+ * Each font has its own FreeType library (FT_Init_FreeType), never SDL_ttf's
+ * process-wide one: the UI thread opens and closes its SDL_ttf fonts lazily
+ * while the print worker renders, and FreeType allows that only on separate
+ * libraries. A font's own lock lets several threads share it. Cells are placed
+ * exactly as SDL2_ttf 2.20 placed TTF_RenderGlyph32_Shaded's surface (same
+ * size at 72 dpi, same hinting, same baseline and width), so receipts print
+ * the same dots as before; glyph cells are cached per font (direct-mapped,
  * fixed size: a miss just renders again). */
 #include "escpos_font.h"
 
-#include <SDL_ttf.h>
 #include <fontconfig/fontconfig.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
 #include <pthread.h>
 #include <qrencode.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define FONT_PT 21          /* pixels per em at SDL_ttf's 72 dpi */
+#define FONT_PT 21          /* pixels per em at 72 dpi (SDL_ttf's default) */
 #define FONT_BASELINE 20    /* baseline row inside a 24-row cell */
 #define CACHE_SLOTS 512     /* glyph cells kept per font */
 #define CELL_MAX_W (2 * ESCPOS_CELL_W)
@@ -25,11 +31,13 @@ struct glyph_slot {
 };
 
 struct escpos_font {
-    TTF_Font *ttf;                      /* the face, at FONT_PT */
+    pthread_mutex_t lock;               /* guards lib, face and cache */
+    FT_Library lib;                     /* this font's own FreeType */
+    FT_Face face;                       /* the face, at FONT_PT */
+    int ascent;                         /* pixels above the baseline (SDL_ttf's) */
+    int height;                         /* ascent + descent, rounded up */
     struct glyph_slot *cache;           /* CACHE_SLOTS cells */
 };
-
-static pthread_mutex_t ttf_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int escpos_bitmap_reserve(struct escpos_bitmap *bm, int h)
 {
@@ -103,11 +111,16 @@ out:
     return rc;
 }
 
+/* 26.6 fixed point to whole pixels, as SDL_ttf rounds. */
+static int px_floor(long v) { return (int)((v & -64) / 64); }
+static int px_ceil(long v) { return px_floor(v + 63); }
+
 int escpos_font_open(const char *path, int index, struct escpos_font **out,
                      char *err, size_t errlen)
 {
     char found[1024];
     struct escpos_font *f = NULL;
+    FT_Error e;
 
     *out = NULL;
     if (!path || !*path) {
@@ -125,25 +138,38 @@ int escpos_font_open(const char *path, int index, struct escpos_font **out,
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    pthread_mutex_lock(&ttf_lock);
-    if (TTF_Init() == 0) {
-        f->ttf = TTF_OpenFontIndex(path, FONT_PT, index);
-        if (!f->ttf) {
-            snprintf(err, errlen, "cannot open font %s (face %d): %s", path, index,
-                     TTF_GetError());
-            TTF_Quit();
-        }
-    } else {
-        snprintf(err, errlen, "TTF_Init: %s", TTF_GetError());
-    }
-    pthread_mutex_unlock(&ttf_lock);
-    if (!f->ttf)
+    if ((e = FT_Init_FreeType(&f->lib)) != 0) {
+        snprintf(err, errlen, "FreeType did not start (error %d)", e);
+        f->lib = NULL;
         goto fail;
+    }
+    if ((e = FT_New_Face(f->lib, path, index, &f->face)) != 0) {
+        snprintf(err, errlen, "cannot open font %s (face %d): FreeType error %d", path, index, e);
+        f->face = NULL;
+        goto fail;
+    }
+    if (!FT_IS_SCALABLE(f->face)) {
+        snprintf(err, errlen, "font %s (face %d) is not scalable", path, index);
+        goto fail;
+    }
+    if ((e = FT_Set_Char_Size(f->face, 0, FONT_PT * 64, 72, 72)) != 0) {
+        snprintf(err, errlen, "font %s cannot be sized (FreeType error %d)", path, e);
+        goto fail;
+    }
+    FT_Fixed scale = f->face->size->metrics.y_scale;
+    f->ascent = px_ceil(FT_MulFix(f->face->ascender, scale));
+    f->height = px_ceil(FT_MulFix(f->face->ascender - f->face->descender, scale));
+    pthread_mutex_init(&f->lock, NULL);
     *out = f;
     return 0;
 fail:
-    if (f)
+    if (f) {
+        if (f->face)
+            FT_Done_Face(f->face);
+        if (f->lib)
+            FT_Done_FreeType(f->lib);
         free(f->cache);
+    }
     free(f);
     return -1;
 }
@@ -152,49 +178,65 @@ void escpos_font_close(struct escpos_font *f)
 {
     if (!f)
         return;
-    pthread_mutex_lock(&ttf_lock);
-    TTF_CloseFont(f->ttf);
-    TTF_Quit(); /* reference-counted by SDL2_ttf */
-    pthread_mutex_unlock(&ttf_lock);
+    FT_Done_Face(f->face);
+    FT_Done_FreeType(f->lib);
+    pthread_mutex_destroy(&f->lock);
     free(f->cache);
     free(f);
 }
 
-/* Renders cp into slot->bits (cellw x 24). Called with ttf_lock held. */
+/* Renders cp into bits (cellw x 24), with f->lock held. The glyph is hinted
+ * and rendered in 8-bit gray, then laid out on the surface SDL_ttf would have
+ * made for it alone: as wide as the glyph's ink or its advance, whichever
+ * reaches further, as tall as the font (or the ink), the baseline at the
+ * ascent; that surface is centred in the cell (or squeezed into it, as
+ * printer fonts squeeze) with its baseline on FONT_BASELINE. */
 static int render_cell(struct escpos_font *f, uint32_t cp, int cellw, uint8_t *bits)
 {
-    SDL_Color fg = {0, 0, 0, 255}, bg = {255, 255, 255, 255};
-    SDL_Surface *s;
-    int asc, dx, dy, sw;
+    FT_GlyphSlot g;
+    FT_UInt gi;
 
     memset(bits, 0, ESCPOS_CELL_H * CELL_MAX_W);
     if (cp == ' ')
         return 0;
-    if (!TTF_GlyphIsProvided32(f->ttf, cp))
-        cp = '?';
-    s = TTF_RenderGlyph32_Shaded(f->ttf, cp, fg, bg);
-    if (!s)
+    gi = FT_Get_Char_Index(f->face, cp);
+    if (gi == 0)
+        gi = FT_Get_Char_Index(f->face, '?');
+    if (FT_Load_Glyph(f->face, gi, FT_LOAD_DEFAULT | FT_LOAD_TARGET_NORMAL) != 0)
         return -1;
-    asc = TTF_FontAscent(f->ttf);
-    dy = FONT_BASELINE - asc;
-    sw = s->w;
-    dx = sw <= cellw ? (cellw - sw) / 2 : 0;
+    g = f->face->glyph;
+    if (g->format != FT_GLYPH_FORMAT_BITMAP && FT_Render_Glyph(g, FT_RENDER_MODE_NORMAL) != 0)
+        return -1;
+    if (g->bitmap.pixel_mode != FT_PIXEL_MODE_GRAY && g->bitmap.rows > 0)
+        return -1; /* only outline (gray) faces: Noto Sans CJK */
+    int left = g->bitmap_left, top = g->bitmap_top;
+    int gw = g->bitmap.rows ? (int)g->bitmap.width : 0, gh = gw ? (int)g->bitmap.rows : 0;
+    int gy = f->ascent - top; /* the ink's top row with the baseline at ascent */
+    int minx = left < 0 ? left : 0, maxx = left + gw > 0 ? left + gw : 0;
+    int miny = gy < 0 ? gy : 0, maxy = gy + gh > f->height ? gy + gh : f->height;
+    if (px_floor(g->advance.x) > maxx)
+        maxx = px_floor(g->advance.x);
+    int xstart = -minx, ystart = -miny;
+    int sw = maxx - minx, sh = maxy - miny;
+    int dy = FONT_BASELINE - f->ascent;
+    int dx = sw <= cellw ? (cellw - sw) / 2 : 0;
     for (int y = 0; y < ESCPOS_CELL_H; y++) {
         int sy = y - dy;
-        if (sy < 0 || sy >= s->h)
+        if (sy < 0 || sy >= sh)
             continue;
-        const uint8_t *row = (const uint8_t *)s->pixels + (size_t)sy * (size_t)s->pitch;
+        int r = sy - ystart - gy; /* the bitmap's row */
+        if (r < 0 || r >= gh)
+            continue;
+        const uint8_t *row = g->bitmap.buffer + (long)r * g->bitmap.pitch;
         for (int x = 0; x < cellw; x++) {
-            /* glyphs wider than the cell are squeezed, as printer fonts are */
             int sx = sw <= cellw ? x - dx : x * sw / cellw;
-            if (sx < 0 || sx >= sw)
+            int c = sx - xstart - left; /* the bitmap's column */
+            if (sx < 0 || sx >= sw || c < 0 || c >= gw)
                 continue;
-            /* Shaded surfaces are 8-bit palettized: index = coverage 0..255 */
-            if (row[sx] >= 100)
+            if (row[c] >= 100) /* coverage 0..255 */
                 bits[y * CELL_MAX_W + x] = 1;
         }
     }
-    SDL_FreeSurface(s);
     return 0;
 }
 
@@ -209,7 +251,7 @@ int escpos_font_draw(struct escpos_font *f, struct escpos_bitmap *bm, int x,
 
     if (!f || cp > 0x10FFFF)
         return -1;
-    pthread_mutex_lock(&ttf_lock);
+    pthread_mutex_lock(&f->lock);
     slot = &f->cache[(cp * 2654435761u + (uint32_t)wide) % CACHE_SLOTS];
     if (slot->key != key) {
         rc = render_cell(f, cp, cellw, slot->bits);
@@ -217,7 +259,7 @@ int escpos_font_draw(struct escpos_font *f, struct escpos_bitmap *bm, int x,
     }
     if (rc == 0)
         memcpy(bits, slot->bits, sizeof bits);
-    pthread_mutex_unlock(&ttf_lock);
+    pthread_mutex_unlock(&f->lock);
     if (rc != 0)
         return -1;
     if (escpos_bitmap_reserve(bm, y + ESCPOS_CELL_H * mh) != 0)

@@ -1,5 +1,5 @@
 /* escpos_font.h - dot images for receipts: a 1-bit bitmap, printer-like glyph
- * cells drawn with SDL2_ttf (Noto Sans CJK via fontconfig or a path), and QR
+ * cells drawn with FreeType (Noto Sans CJK via fontconfig or a path), and QR
  * codes drawn with libqrencode. Used by the encoder for printers without a
  * Chinese font and by the virtual printer, so both draw the same dots. */
 #ifndef FD_ESCPOS_FONT_H
@@ -31,8 +31,9 @@ struct escpos_font;
 
 /* Opens the font at `path` (face `index`), or when `path` is NULL or empty
  * the face fontconfig matches for "Noto Sans CJK SC". Returns 0 and *out, or
- * -1 with a sentence in `err`. Safe to call from any thread (a process-wide
- * lock guards SDL2_ttf). */
+ * -1 with a sentence in `err`. Safe to call from any thread, beside the UI's
+ * SDL_ttf: each font has its own FreeType library, and a lock of its own, so
+ * one font may also be drawn with from several threads. */
 int escpos_font_open(const char *path, int index, struct escpos_font **out,
                      char *err, size_t errlen);
 void escpos_font_close(struct escpos_font *f);

@@ -1,8 +1,11 @@
 /* test_sync_worker.c - the sync thread: started on the kiosk store, it sends
  * what is waiting without being asked, sends new rows when woken (the
  * interval is an hour, so only the wake can explain it), tells the UI through
- * on_change, backs off when head office is gone, and stops promptly. */
+ * on_change, backs off when head office is gone and retries after the backoff
+ * although the wall clock was stepped forward a day meanwhile (its waits are
+ * monotonic: fakeclock.h), and stops promptly. */
 #include "check.h"
+#include "fakeclock.h"
 #include "harness.h"
 #include "sync.h"
 #include "sync_worker.h"
@@ -56,9 +59,14 @@ int main(void)
     CHECK(wait_empty(k) == 0);
     CHECK(h_compare(k, hqdb, NULL) == 0);
 
-    /* Head office gone: the worker records the failure and keeps the rows. */
+    /* Head office gone: the worker records the failure and keeps the rows.
+     * Meanwhile the wall clock is stepped a day ahead (as when an RTC-less box
+     * sets its clock at boot): a deadline taken on CLOCK_REALTIME would now
+     * be a day away, so the retry after the backoff (at most 2 s) proves the
+     * naps are monotonic. 60 s below is only a bound. */
     h_server_stop(&srv, 0);
     CHECK(h_activity(k, 5, 3) == 0);
+    atomic_store(&fake_clock_step, 86400);
     sync_worker_wake(w);
     struct sync_status st = {0};
     for (int i = 0; i < 2000 && st.failures == 0; i++) {
@@ -67,6 +75,13 @@ int main(void)
     }
     CHECK(st.failures >= 1);
     CHECK(st.backlog > 0);
+    int first = st.failures;
+    for (int i = 0; i < 6000 && st.failures <= first; i++) {
+        usleep(10000);
+        sync_status_get(k, &st);
+    }
+    CHECK_MSG(st.failures > first, "no retry after the backoff (failures stay %d)", first);
+    atomic_store(&fake_clock_step, 0);
     sync_worker_stop(w); /* returns although a backoff sleep is pending */
 
     sqlite3_close(k);

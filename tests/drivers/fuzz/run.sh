@@ -9,7 +9,7 @@ root=$(cd "$here/../../.." && pwd)
 secs=${1:-60}
 out=${BUILD:-$root/build/fuzz}
 mkdir -p "$out"
-pkgs="SDL2_ttf sdl2 fontconfig libqrencode libpng"
+pkgs="freetype2 fontconfig libqrencode libpng"
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -std=c17"
 inc="-I$root/drivers/escpos -I$root/drivers/virtual -I$root/tests/drivers"
 src="$root/drivers/escpos/escpos.c $root/drivers/escpos/escpos_profile.c $root/drivers/escpos/escpos_font.c $root/drivers/virtual/vprn.c"
