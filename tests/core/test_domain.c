@@ -278,7 +278,7 @@ int main(void)
         CHECK(got > 0);
         CHECK(memmem(buf, got, "DROP TABLE visitor", 18) == NULL);
     }
-    CHECK_INT(cfg_set(st, "visitor_retention_days", "0", &e), 0);
+    CHECK_INT(cfg_set_by(st, "visitor_retention_days", "0", CFG_SRC_HQ, &e), 0);
     free(c);
     store_close(st);
 
