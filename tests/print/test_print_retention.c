@@ -3,9 +3,10 @@
  * reprint is then refused), an erased visitor's badge goes with the visitor
  * in the kiosk's housekeeping round (app/kiosk/kiosk_sweep.c, compiled in),
  * and neither is left in the file; a job pending too long expires, in the
- * sweep and in the worker, which prints the fresh job and not the stale
- * one, and the kiosk's worker thread does it by itself; migration 0005 rebuilds an old print_job keeping ids and dropping
- * old bytes. Times are the real clock's (print jobs are stamped with it). */
+ * sweep and in the print worker, which prints the fresh job and not the
+ * stale one, and the kiosk's housekeeping thread does it by itself;
+ * migration 0005 rebuilds an old print_job keeping ids and dropping old
+ * bytes. Times are the real clock's (print jobs are stamped with it). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
