@@ -574,8 +574,6 @@ static int cmd_visitor_list(struct ctl *c)
     return 0;
 }
 
-/* The kiosk's periodic sweep, by hand: closes earlier business days and
- * signs visitors out at closing. */
 #ifdef FD_CTL_PRINT
 /* visitor_erase_old's hook: the visitor's receipts go with their data. */
 static int sweep_erase_jobs(void *ctx, sqlite3 *db, int64_t visitor_id)

@@ -95,6 +95,22 @@ static int nap(struct ksweep *k, int ms)
     return stop;
 }
 
+static int stopping(struct ksweep *k)
+{
+    pthread_mutex_lock(&k->lock);
+    int stop = k->stop;
+    pthread_mutex_unlock(&k->lock);
+    return stop;
+}
+
+/* SQLite's progress handler: once stopping, every statement of this
+ * connection is interrupted (its batch rolls back), so a long first round
+ * after an upgrade does not hold the kiosk's exit. */
+static int interrupt_when_stopping(void *arg)
+{
+    return stopping(arg);
+}
+
 static void *worker(void *arg)
 {
     struct ksweep *k = arg;
@@ -104,10 +120,11 @@ static void *worker(void *arg)
         fprintf(stderr, "frontdesk: housekeeping is off: %s\n", err);
         return NULL;
     }
+    sqlite3_progress_handler(store_db(st), 1000, interrupt_when_stopping, k);
     do {
         struct ksweep_counts c;
         struct fd_err e = {0};
-        if (ksweep_once(st, bday_now(), "kiosk", &c, &e))
+        if (ksweep_once(st, bday_now(), "kiosk", &c, &e) && !stopping(k))
             fprintf(stderr, "frontdesk: housekeeping: %s\n", e.msg); /* next round retries */
         if ((c.tickets_closed || c.visitors_signed_out || c.visitors_erased ||
              c.jobs_expired) && k->notify)

@@ -42,8 +42,8 @@ struct ksweep;
 struct ksweep *ksweep_start(const char *db_path, void (*notify)(void *), void *user);
 /* Runs a round now (any thread). */
 void ksweep_wake(struct ksweep *k);
-/* Stops and joins the worker (a round under way finishes its current
- * batch first); NULL is fine. */
+/* Stops and joins the worker (a round under way is interrupted: its batch
+ * rolls back, what earlier batches did stays); NULL is fine. */
 void ksweep_stop(struct ksweep *k);
 
 #endif

@@ -3,9 +3,10 @@
  * reprint is then refused), an erased visitor's badge goes with the visitor
  * in the kiosk's housekeeping round (app/kiosk/kiosk_sweep.c, compiled in),
  * and neither is left in the file; a job pending too long expires, in the
- * sweep and in the worker, which prints the fresh job and not the stale
- * one; migration 0005 rebuilds an old print_job keeping ids and dropping
- * old bytes. Times are the real clock's (print jobs are stamped with it). */
+ * sweep and in the print worker, which prints the fresh job and not the
+ * stale one, and the kiosk's housekeeping thread does it by itself;
+ * migration 0005 rebuilds an old print_job keeping ids and dropping old
+ * bytes. Times are the real clock's (print jobs are stamped with it). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,32 @@ static void pending_expires(void)
     store_close(st);
 }
 
+static int woken;
+
+static void on_wake(void *user)
+{
+    (void)user;
+    __atomic_add_fetch(&woken, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The kiosk's worker: its own connection, a round at start, the UI woken
+ * when something shown changed, stopped cleanly. */
+static void worker_round(void)
+{
+    struct fd_store *st = open_store("worker.db");
+    sqlite3 *db = store_db(st);
+    int64_t stale = job(db, "ticket", 1, "STALE");
+    set_job(db, stale, "pending", time(NULL) - 3600);
+    struct ksweep *k = ksweep_start(path("worker.db"), on_wake, NULL);
+    CHECK(k != NULL);
+    for (int i = 0; i < 200 && !__atomic_load_n(&woken, __ATOMIC_SEQ_CST); i++)
+        usleep(50000); /* bounded: 10 s */
+    ksweep_stop(k);
+    CHECK(__atomic_load_n(&woken, __ATOMIC_SEQ_CST) >= 1);
+    CHECK_INT(one(db, "SELECT count(*) FROM print_job WHERE state = 'expired'"), 1);
+    store_close(st);
+}
+
 /* 0005 on a store of schema 4: print_job rebuilt, ids and states kept, bytes
  * older than a day dropped, pending ones kept, no id reused. */
 static void migration(void)
@@ -246,6 +273,7 @@ int main(void)
     }
     bytes_go();
     pending_expires();
+    worker_round();
     migration();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
