@@ -3,9 +3,14 @@
  * googlepinyin decoder (ime_engine.cpp), and the per-visitor privacy of what
  * it learns. The decoder needs a user dictionary *file*; we give it one in a
  * private 0700 directory on tmpfs and unlink it right after loading, so what
- * a visitor teaches it lives only in memory and dies with ime_forget(). */
+ * a visitor teaches it lives only in memory and dies with ime_forget(). The
+ * directory is held with flock() while the engine lives; the lock dies with
+ * the process however it ends, so the next ime_open removes the directories
+ * of engines that are gone (a killed kiosk cannot clean up after itself, and
+ * tmpfs would fill with them). */
 #include "ime.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,8 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ime_engine.h"
@@ -34,6 +41,7 @@ struct ime {
     struct ime_engine *eng;      /* the decoder, never NULL once open */
     char dir[PATH_MAX - 32];     /* private 0700 directory on tmpfs */
     char file[PATH_MAX];         /* user dictionary path inside `dir` */
+    int dir_fd;                  /* `dir`, flock()ed while open; -1 none */
     size_t page_size;            /* candidates per page, 1..IME_PAGE_MAX */
     size_t page;                 /* current page, 0 after every change */
     struct ime_punct_state punct; /* which quote comes next */
@@ -51,25 +59,90 @@ static void set_err(char *err, size_t errlen, const char *msg)
         snprintf(err, errlen, "%s", msg);
 }
 
+/* Private directories: "fdime-v2-XXXXXX", locked by their engine. Before
+ * the locks they were "fdime-XXXXXX" (that name is now only the moment
+ * between mkdtemp and the rename that publishes a locked directory). */
+#define DIR_PREFIX "fdime-"
+#define DIR_LOCKED "fdime-v2-"
+#define OLD_AGE_S (24 * 3600) /* an unlocked-style directory this old is dead */
+
+/* Removes, in tmpfs directory `base`, the private directories of engines
+ * that are gone: ours (same user) whose lock can be taken, and old-style
+ * ones untouched for a day. A user.dict inside (an engine killed while
+ * loading or forgetting) goes with it. Best effort: what cannot be removed
+ * stays for the next start. */
+static void sweep_dead_dirs(const char *base)
+{
+    DIR *d = opendir(base);
+    struct dirent *e;
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        bool locked_style = strncmp(n, DIR_LOCKED, strlen(DIR_LOCKED)) == 0 &&
+                            strlen(n) == strlen(DIR_LOCKED) + 6;
+        bool old_style = strncmp(n, DIR_PREFIX, strlen(DIR_PREFIX)) == 0 &&
+                         strlen(n) == strlen(DIR_PREFIX) + 6;
+        if (!locked_style && !old_style)
+            continue;
+        int fd = openat(dirfd(d), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0)
+            continue;
+        bool dead = false;
+        if (fstat(fd, &st) == 0 && st.st_uid == geteuid()) {
+            if (locked_style)
+                dead = flock(fd, LOCK_EX | LOCK_NB) == 0; /* nobody holds it */
+            else
+                dead = st.st_mtime < time(NULL) - OLD_AGE_S;
+        }
+        if (dead) {
+            unlinkat(fd, "user.dict", 0);
+            unlinkat(dirfd(d), n, AT_REMOVEDIR);
+        }
+        close(fd); /* releases a lock taken here */
+    }
+    closedir(d);
+}
+
 /* Creates a private 0700 directory on tmpfs (never on a disk, where a
- * visitor's words could outlive the process) into ime->dir. Returns 0 or
- * -errno with a sentence in err. */
+ * visitor's words could outlive the process) into ime->dir, locked through
+ * ime->dir_fd, after removing what dead engines left there. The directory
+ * is made under a staging name, locked, then renamed to its locked-style
+ * name, so no sweep ever sees it unlocked. Returns 0 or -errno with a
+ * sentence in err. */
 static int make_private_dir(struct ime *ime, char *err, size_t errlen)
 {
     const char *bases[2] = {getenv("XDG_RUNTIME_DIR"), "/dev/shm"};
     for (size_t i = 0; i < 2; i++) {
         struct statfs fs;
         const char *b = bases[i];
+        char stage[sizeof ime->dir];
         if (!b || b[0] != '/' || statfs(b, &fs) != 0)
             continue;
         if (fs.f_type != TMPFS_MAGIC && fs.f_type != RAMFS_MAGIC)
             continue;
-        int n = snprintf(ime->dir, sizeof ime->dir, "%s/fdime-XXXXXX", b);
-        if (n < 0 || (size_t)n >= sizeof ime->dir)
-            continue;
-        if (mkdtemp(ime->dir)) {
-            snprintf(ime->file, sizeof ime->file, "%s/user.dict", ime->dir);
-            return 0;
+        sweep_dead_dirs(b);
+        for (int tries = 0; tries < 16; tries++) {
+            int n = snprintf(stage, sizeof stage, "%s/" DIR_PREFIX "XXXXXX", b);
+            if (n < 0 || (size_t)n >= sizeof stage || !mkdtemp(stage))
+                break;
+            int fd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+                if (fd >= 0)
+                    close(fd);
+                rmdir(stage);
+                break;
+            }
+            snprintf(ime->dir, sizeof ime->dir, "%s/" DIR_LOCKED "%s", b,
+                     stage + strlen(stage) - 6);
+            if (renameat2(AT_FDCWD, stage, AT_FDCWD, ime->dir, RENAME_NOREPLACE) == 0) {
+                ime->dir_fd = fd;
+                snprintf(ime->file, sizeof ime->file, "%s/user.dict", ime->dir);
+                return 0;
+            }
+            close(fd);
+            rmdir(stage); /* the name is taken: another six letters */
         }
     }
     ime->dir[0] = '\0';
@@ -77,6 +150,21 @@ static int make_private_dir(struct ime *ime, char *err, size_t errlen)
             "no writable tmpfs ($XDG_RUNTIME_DIR or /dev/shm) for the "
             "private user dictionary");
     return -ENOENT;
+}
+
+/* Removes the private directory and drops its lock. */
+static void remove_private_dir(struct ime *ime)
+{
+    if (ime->dir[0])
+        rmdir(ime->dir);
+    if (ime->dir_fd >= 0)
+        close(ime->dir_fd);
+    ime->dir_fd = -1;
+}
+
+const char *ime_private_dir(const struct ime *ime)
+{
+    return ime->dir;
 }
 
 /* Opens a decoder with an empty user dictionary, then unlinks its file.
@@ -155,6 +243,7 @@ struct ime *ime_open(const char *sys_dict, char *err, size_t errlen)
         return NULL;
     }
     ime->page_size = IME_PAGE_DEFAULT;
+    ime->dir_fd = -1;
     if (make_private_dir(ime, err, errlen) != 0)
         goto fail;
     if (engine_start(ime, sys_dict) != 0) {
@@ -166,8 +255,7 @@ struct ime *ime_open(const char *sys_dict, char *err, size_t errlen)
     return ime;
 fail:
     engine_stop(ime);
-    if (ime->dir[0])
-        rmdir(ime->dir);
+    remove_private_dir(ime);
     free(ime);
     return NULL;
 }
@@ -185,8 +273,7 @@ void ime_close(struct ime *ime)
         return;
     ime_clear(ime);
     engine_stop(ime);
-    if (ime->dir[0])
-        rmdir(ime->dir);
+    remove_private_dir(ime);
     explicit_bzero(ime, sizeof *ime);
     free(ime);
     ime_in_use = false;

@@ -32,7 +32,9 @@ struct ime;
 /* Opens the engine on the system dictionary `sys_dict` (NULL: the Debian
  * path, .../googlepinyin/data/dict_pinyin.dat under pkg-config's libdir) with a fresh, empty user dictionary in a
  * private directory on tmpfs ($XDG_RUNTIME_DIR, else /dev/shm; directory
- * 0700, file 0600, unlinked once loaded). Returns NULL with a sentence in
+ * 0700, file 0600, unlinked once loaded; the directory is locked while the
+ * engine lives, and the private directories of engines whose process is
+ * gone are removed first). Returns NULL with a sentence in
  * `err` when the dictionary cannot be loaded, no tmpfs is usable, memory
  * runs out, or another engine is open in this process. */
 struct ime *ime_open(const char *sys_dict, char *err, size_t errlen);
@@ -40,6 +42,10 @@ struct ime *ime_open(const char *sys_dict, char *err, size_t errlen);
 /* Closes the engine, wipes the composition and removes the private
  * directory. NULL is a no-op. */
 void ime_close(struct ime *ime);
+
+/* The engine's private directory (a path inside the tmpfs ime_open chose),
+ * for checks and diagnostics; valid until ime_close. */
+const char *ime_private_dir(const struct ime *ime);
 
 /* Throws away everything this visitor left: the composition, pending commit
  * text, quote state and the learned user dictionary, which is replaced in

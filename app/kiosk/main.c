@@ -11,7 +11,9 @@
  * the calls. --lobby alone is the lobby display by itself. */
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +44,9 @@
 #define LOBBY_POLL_MS 250
 
 static struct app A;
-static volatile sig_atomic_t stop_requested;
+static atomic_int stop_requested;   /* set by the signal thread */
+static sigset_t stop_signals;       /* SIGTERM, SIGINT: blocked in every thread */
+static sigset_t start_mask;         /* the mask before, for the lobby's process */
 static struct ime_kb *ime_adapter;
 static struct sync_worker *syncw; /* NULL until enrolled */
 static struct voice *voice;
@@ -62,6 +66,7 @@ static void lobby_spawn(void)
     snprintf(disp, sizeof disp, "%d", lobby_display);
     pid = fork();
     if (pid == 0) {
+        sigprocmask(SIG_SETMASK, &start_mask, NULL); /* its own main blocks them again */
         if (lobby_config[0])
             execl("/proc/self/exe", "frontdesk", "--db", lobby_db, "--config", lobby_config,
                   "--lobby", "--on-display", disp, (char *)NULL);
@@ -80,11 +85,50 @@ static int voice_cb(void *ctx, const char *label, int counter)
     return voice_call(ctx, label, counter);
 }
 
-static void on_signal(int sig)
+/* Signals. No handler runs here: SIGTERM (systemd's stop) and SIGINT are
+ * blocked from main's first line, so every thread inherits the block, and
+ * this thread takes them with sigwait and asks the UI loop to stop through
+ * ui_wake (SDL_PushEvent: thread-safe, but not async-signal-safe, so never
+ * from a handler). As hq/hq_server.c does. */
+static pthread_t sig_thread;
+static int sig_thread_on;
+static atomic_int sig_closing;      /* main is done with the loop: just return */
+
+static void *sig_wait_main(void *arg)
 {
-    (void)sig;
-    stop_requested = 1;
-    ui_wake();
+    (void)arg;
+    for (;;) {
+        int sig;
+        if (sigwait(&stop_signals, &sig) != 0)
+            continue;
+        if (atomic_load(&sig_closing))
+            return NULL;
+        atomic_store(&stop_requested, 1);
+        ui_wake();
+    }
+}
+
+/* Starts the signal thread once the loop can be woken (after ui_init and
+ * ui_on_wake); a signal that came earlier is pending and taken at once. */
+static void sig_thread_start(void)
+{
+    if (pthread_create(&sig_thread, NULL, sig_wait_main, NULL) == 0)
+        sig_thread_on = 1;
+    else
+        fprintf(stderr, "frontdesk: no signal thread: SIGTERM is ignored\n");
+}
+
+/* Ends the signal thread (before ui_shutdown, which ui_wake must not race):
+ * it is sent a SIGTERM of its own and sees sig_closing. Signals that arrive
+ * later stay blocked: the kiosk is stopping anyway. */
+static void sig_thread_stop(void)
+{
+    if (!sig_thread_on)
+        return;
+    atomic_store(&sig_closing, 1);
+    pthread_kill(sig_thread, SIGTERM);
+    pthread_join(sig_thread, NULL);
+    sig_thread_on = 0;
 }
 
 static void wake_from_worker(void *user)
@@ -97,7 +141,7 @@ static void wake_from_worker(void *user)
 static void on_wake(void *ud)
 {
     struct app *a = ud;
-    if (stop_requested) {
+    if (atomic_load(&stop_requested)) {
         ui_quit_loop();
         return;
     }
@@ -402,6 +446,11 @@ int main(int argc, char **argv)
     char err[512];
     struct ui_config uc = {.title = "frontdesk", .font_index = 2};
 
+    /* Before any thread exists (SDL's, curl's, the workers'): see sig_wait_main. */
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &start_mask);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--db") && next)
@@ -554,8 +603,7 @@ int main(int argc, char **argv)
     ui_on_wake(on_wake, &A);
     if (report)
         A.on_show = report_screen;
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
+    sig_thread_start();
     A.cur = SCR_COUNT;
     if (lobby) {
         A.lobby_cursor = -1;
@@ -580,6 +628,7 @@ int main(int argc, char **argv)
     } else {
         ui_run();
     }
+    sig_thread_stop();
     ui_screen_free(A.screen);
     A.screen = NULL;
     if (voice && getenv("FRONTDESK_VOICE_DRAIN")) /* tests: hear every call out */
@@ -599,6 +648,7 @@ int main(int argc, char **argv)
         waitpid(lobby_pid, NULL, 0);
     }
 out:
+    sig_thread_stop();
     sync_worker_stop(syncw);
     ksweep_stop(ksweep);
     ime_kb_free(ime_adapter);

@@ -14,14 +14,14 @@ export FRONTDESK_NOW=1795399200
 passed=0; failed=0
 check() { if [ "$1" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "test_lobby: FAILED: $2" >&2; fi; }
 now_ms() { date +%s%3N; }
-# Waits (at most 10 s) until the report shows `text now LABEL`; prints ms waited.
+# Waits (at most 60 s) until the report shows `text now LABEL`; prints ms waited.
 wait_shown() {
   t0=$1 label=$2 i=0
-  while [ $i -lt 1000 ]; do
+  while [ $i -lt 6000 ]; do
     if grep -q "^text now $label\$" "$dir/report" 2>/dev/null; then echo $(( $(now_ms) - t0 )); return 0; fi
     sleep 0.01; i=$((i + 1))
   done
-  echo 10000; return 1
+  echo 60000; return 1
 }
 
 "$ctl" --db "$dir/k.db" init --demo >/dev/null; check $? "init --demo"
@@ -29,19 +29,28 @@ SDL_AUDIODRIVER=disk SDL_DISKAUDIOFILE="$dir/audio.raw" SDL_DISKAUDIODELAY=4 \
 FRONTDESK_VOICE_DRAIN=1 "$kiosk" --db "$dir/k.db" --lobby --window 1024x600 \
   --report "$dir/report" 2> "$dir/err" &
 pid=$!
-i=0; while [ $i -lt 500 ] && ! grep -q "^screen lobby" "$dir/report" 2>/dev/null; do sleep 0.02; i=$((i + 1)); done
-grep -q "^screen lobby" "$dir/report"; check $? "the lobby did not start: $(cat "$dir/err")"
-sleep 0.3   # its first poll sets the cursor: calls before it are not announced
+# The lobby rebuilds its screen (a new "screen lobby" block in the report)
+# only when its poll saw the database change, and once for its first poll.
+blocks() { b=$(grep -c "^screen lobby" "$dir/report" 2>/dev/null); echo "${b:-0}"; }
+wait_blocks() { # N: wait (at most 60 s) for more than N blocks
+  i=0
+  while [ $i -lt 3000 ] && [ "$(blocks)" -le "$1" ]; do sleep 0.02; i=$((i + 1)); done
+  [ "$(blocks)" -gt "$1" ]
+}
+# Its first poll sets the cursor (calls before it are not announced): wait
+# for the rebuild it makes, not for a time.
+wait_blocks 1; check $? "the lobby did not start: $(cat "$dir/err")"
 
 lab1=$("$ctl" --db "$dir/k.db" --json call 2 | python3 -c "import json,sys; print(json.load(sys.stdin)['ticket'])")
 t=$(now_ms); ms1=$(wait_shown "$t" "$lab1"); check $? "call of $lab1 at counter 2 not shown"
+n=$(blocks)
 "$ctl" --db "$dir/k.db" recall 2 >/dev/null; check $? "recall"
-sleep 0.5
+wait_blocks "$n"; check $? "the lobby did not see the recall" # before the next call
 lab2=$("$ctl" --db "$dir/k.db" --json call 3 | python3 -c "import json,sys; print(json.load(sys.stdin)['ticket'])")
 t=$(now_ms); ms2=$(wait_shown "$t" "$lab2"); check $? "call of $lab2 at counter 3 not shown"
 echo "lobby: $lab1 shown ${ms1} ms after the call returned, $lab2 ${ms2} ms (poll every 250 ms)"
-# Generous bound (a loaded CI machine); the design target is 500 ms.
-check "$([ "$ms1" -lt 3000 ] && [ "$ms2" -lt 3000 ]; echo $?)" "calls shown too late: $ms1 / $ms2 ms"
+# Measured, not judged (tests never fail on a time); the design target is
+# 500 ms, bench/ measures it.
 grep -q "^text now_counter 3\$" "$dir/report"; check $? "counter 3 not shown with the call"
 
 kill -TERM $pid; wait $pid; rc=$?; pid=
@@ -73,12 +82,13 @@ SDL_AUDIODRIVER=dummy "$kiosk" --db "$dir/k.db" --window 1024x600 --no-kiosk --l
   2> "$dir/err2" &
 pid=$!
 child= i=0
-while [ $i -lt 500 ] && [ -z "$child" ]; do
-  child=$(pgrep -P $pid -f -- "--lobby --on-display 0"); sleep 0.02; i=$((i + 1))
+while [ $i -lt 3000 ] && [ -z "$child" ]; do
+  child=$(pgrep -P $pid -f -- "--lobby --on-display 0"); [ -n "$child" ] || sleep 0.02; i=$((i + 1))
 done
 check "$([ -n "$child" ]; echo $?)" "--lobby-display did not start the lobby process"
-sleep 0.5
-[ -n "$child" ] && kill -0 "$child" 2>/dev/null; check $? "the lobby process died: $(cat "$dir/err2")"
+# Up: its window is mapped (a condition, at most 60 s), and it is still alive.
+[ -n "$child" ] && timeout 60 xdotool search --sync --onlyvisible --pid "$child" >/dev/null 2>&1 &&
+  kill -0 "$child" 2>/dev/null; check $? "the lobby process did not come up: $(cat "$dir/err2")"
 kill -TERM $pid; wait $pid; pid=
 [ -n "$child" ] && ! kill -0 "$child" 2>/dev/null; check $? "the lobby process outlived the kiosk"
 echo "$passed passed, $failed failed"

@@ -26,7 +26,12 @@ int main(int argc, char **argv)
     store_close(st);
     const char *db = tu_path("crash.db");
     setenv("FRONTDESK_NOW", "1795428000", 1);
-    srand((unsigned)time(NULL));
+    /* The kill moments are random: the seed is printed, FD_TEST_SEED=N
+     * repeats a run. */
+    const char *fixed = getenv("FD_TEST_SEED");
+    unsigned seed = fixed ? (unsigned)strtoul(fixed, NULL, 10) : (unsigned)time(NULL);
+    printf("kill moments: seed %u\n", seed);
+    srand(seed);
 
     for (int r = 0; r < rounds; r++) {
         pid_t pid = fork();

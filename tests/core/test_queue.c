@@ -58,6 +58,7 @@ static void property_test(unsigned seed, int steps)
     nmt = 0;
     memset(mnum, 0, sizeof mnum);
     srand(seed);
+    printf("property test: seed %u, %d steps\n", seed, steps);
     int mismatches = 0, ops[8] = {0};
     for (int step = 0; step < steps && nmt < MAXT; step++) {
         int op = rand() % 8, counter = 1 + rand() % 3, svc = rand() % 3, rc, exp;

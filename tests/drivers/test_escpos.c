@@ -188,6 +188,7 @@ static void test_hostile(void)
     /* random byte strings, biased to UTF-8 lead bytes and controls */
     unsigned seed = 12345;
     uint8_t buf[160];
+    printf("random strings: seed %u\n", seed);
     int bad = 0;
     for (int iter = 0; iter < 3000; iter++) {
         size_t n = (size_t)(iter % 150);

@@ -3,15 +3,19 @@
  * backspace walks back through choices, pages and punctuation behave, bad
  * keys are refused, and - the point of issue 7 - ime_forget() leaves the
  * candidate ranking exactly as a fresh engine's, while without it the
- * learned name visibly moves up (the negative control). */
+ * learned name visibly moves up (the negative control). Its private
+ * directories live in a tmpfs directory of the test's own, and those of
+ * engines that died are removed by the next ime_open. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
-#include <linux/magic.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -337,40 +341,17 @@ static void test_refused(struct ime *ime)
     CHECK_STR(take(ime), "，");
 }
 
-/* The tmpfs directory the engine puts its private directory in. */
-static const char *tmpfs_base(void)
-{
-    const char *bases[2] = {getenv("XDG_RUNTIME_DIR"), "/dev/shm"};
-    for (size_t i = 0; i < 2; i++) {
-        struct statfs fs;
-        if (bases[i] && bases[i][0] == '/' && statfs(bases[i], &fs) == 0 &&
-            (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC))
-            return bases[i];
-    }
-    return NULL;
-}
+/* The engines of this program keep their private directories in a tmpfs
+ * directory of its own ($XDG_RUNTIME_DIR, made in main under /dev/shm), so
+ * what other runs and other processes leave in /dev/shm changes nothing
+ * here. */
+static char base[64];
 
-/* fdime-* directory names present before our engine opened (other runs,
- * other processes): the checks look only at the new one. */
-#define SEEN_MAX 64
-static char seen[SEEN_MAX][256];
-static int nseen;
-
-static bool was_seen(const char *name)
-{
-    for (int i = 0; i < nseen; i++)
-        if (strcmp(seen[i], name) == 0)
-            return true;
-    return false;
-}
-
-/* Counts the fdime-* directories that are not in `seen`; with `remember`,
- * adds every one to `seen` instead. Each new one must be private (0700)
+/* Counts the fdime-* directories in `base`. Each must be private (0700)
  * and hold no dictionary file: *bad counts those that are not. */
-static int new_private_dirs(int *bad, bool remember)
+static int private_dirs(int *bad)
 {
-    const char *base = tmpfs_base();
-    DIR *d = base ? opendir(base) : NULL;
+    DIR *d = opendir(base);
     int n = 0;
     if (!d)
         return -1;
@@ -378,18 +359,13 @@ static int new_private_dirs(int *bad, bool remember)
     while ((e = readdir(d))) {
         char path[4096];
         struct stat st;
-        if (strncmp(e->d_name, "fdime-", 6) != 0 || was_seen(e->d_name))
+        if (strncmp(e->d_name, "fdime-", 6) != 0)
             continue;
-        if (remember) {
-            if (nseen < SEEN_MAX)
-                snprintf(seen[nseen++], sizeof seen[0], "%s", e->d_name);
-            continue;
-        }
         snprintf(path, sizeof path, "%s/%s", base, e->d_name);
-        if (stat(path, &st) != 0 || st.st_uid != getuid())
+        if (stat(path, &st) != 0)
             continue;
         n++;
-        if ((st.st_mode & 0777) != 0700)
+        if ((st.st_mode & 0777) != 0700 || st.st_uid != getuid())
             (*bad)++;
         snprintf(path, sizeof path, "%s/%s/user.dict", base, e->d_name);
         if (access(path, F_OK) == 0)
@@ -397,6 +373,12 @@ static int new_private_dirs(int *bad, bool remember)
     }
     closedir(d);
     return n;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* Other inputs whose ranking the learned name (or the weights learning
@@ -419,15 +401,16 @@ static void test_privacy(void)
     char err[256] = "";
     static char fresh[8192], learned[8192], after[8192], reopened[8192];
     int bad = 0;
-    CHECK(tmpfs_base() != NULL);
-    new_private_dirs(&bad, true);
-    const int dirs_before = 0;
+    const int dirs_before = private_dirs(&bad);
+    CHECK_INT(dirs_before, 0);
 
     struct ime *ime = ime_open(NULL, err, sizeof err);
     CHECK_MSG(ime != NULL, "%s", err);
     if (!ime)
         return;
-    CHECK_INT(new_private_dirs(&bad, false), dirs_before + 1);
+    CHECK(strncmp(ime_private_dir(ime), base, strlen(base)) == 0 &&
+          is_dir(ime_private_dir(ime)));
+    CHECK_INT(private_dirs(&bad), dirs_before + 1);
     CHECK_INT(bad, 0);
 
     ranking(ime, "wangxiaoming", fresh, sizeof fresh);
@@ -445,7 +428,7 @@ static void test_privacy(void)
     ranking(ime, "wangxiaoming", learned, sizeof learned);
     CHECK(strcmp(learned, fresh) != 0);
     CHECK(strncmp(learned, "王晓明|", strlen("王晓明|")) == 0);
-    CHECK_INT(new_private_dirs(&bad, false), dirs_before + 1);
+    CHECK_INT(private_dirs(&bad), dirs_before + 1);
     CHECK_INT(bad, 0); /* learned words never reach a file */
 
     /* Visitor B after the reset: exactly a fresh engine's ranking. */
@@ -458,7 +441,7 @@ static void test_privacy(void)
     for (size_t i = 0; i < NPROBES; i++)
         CHECK_MSG(strcmp(probe_after[i], probe_fresh[i]) == 0, "%s: %s vs %s",
                   probes[i], probe_after[i], probe_fresh[i]);
-    CHECK_INT(new_private_dirs(&bad, false), dirs_before + 1);
+    CHECK_INT(private_dirs(&bad), dirs_before + 1);
     CHECK_INT(bad, 0);
 
     /* The new, empty dictionary learns again - and is forgotten again. */
@@ -472,7 +455,7 @@ static void test_privacy(void)
     ranking(ime, "wangxiaoming", after, sizeof after);
     CHECK_STR(after, fresh);
     ime_close(ime);
-    CHECK_INT(new_private_dirs(&bad, false), dirs_before);
+    CHECK_INT(private_dirs(&bad), dirs_before);
 
     /* And a brand-new engine agrees. */
     ime = ime_open(NULL, err, sizeof err);
@@ -490,9 +473,94 @@ static void test_privacy(void)
     CHECK_INT(bad, 0);
 }
 
+/* Starts an engine in a child process and reports its private directory
+ * through `out` (a pipe); with `hold` (the read end of a pipe whose write end
+ * is `hold_w`), keeps it open until the parent closes that pipe. The child
+ * never calls ime_close: it ends as a killed kiosk does. Returns the child's
+ * pid, or -1. */
+static pid_t engine_child(int out, int hold, int hold_w)
+{
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    char err[256], c;
+    if (hold_w >= 0)
+        close(hold_w);
+    struct ime *ime = ime_open(NULL, err, sizeof err);
+    const char *dir = ime ? ime_private_dir(ime) : "";
+    if (write(out, dir, strlen(dir) + 1) < 0)
+        _exit(1);
+    if (hold >= 0)
+        while (read(hold, &c, 1) > 0)
+            ;
+    _exit(ime ? 0 : 1);
+}
+
+/* Reads a NUL-terminated directory name from a child. */
+static void read_dir(int fd, char *dir, size_t len)
+{
+    size_t n = 0;
+    while (n + 1 < len && read(fd, dir + n, 1) == 1 && dir[n])
+        n++;
+    dir[n] = '\0';
+}
+
+/* A kiosk that dies (kill -9, a crash, power) cannot remove its private
+ * directory; the next engine to open removes the directories of processes
+ * that are gone, and only those. */
+static void test_dead_dirs(void)
+{
+    char err[256], dead[4096], live[4096], old[4096], fresh_old[4096];
+    int bad = 0, p1[2], p2[2], hold[2], st;
+    CHECK_INT(private_dirs(&bad), 0);
+    CHECK(pipe(p1) == 0 && pipe(p2) == 0 && pipe(hold) == 0);
+    /* one engine that is alive, then one that died */
+    pid_t b = engine_child(p2[1], hold[0], hold[1]);
+    close(hold[0]);
+    read_dir(p2[0], live, sizeof live);
+    pid_t a = engine_child(p1[1], -1, -1);
+    read_dir(p1[0], dead, sizeof dead);
+    CHECK(a > 0 && waitpid(a, &st, 0) == a && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK(dead[0] && is_dir(dead));
+    CHECK(live[0] && is_dir(live));
+    /* before locked directories: one untouched for two days, one fresh */
+    snprintf(old, sizeof old, "%s/fdime-Old123", base);
+    snprintf(fresh_old, sizeof fresh_old, "%s/fdime-New123", base);
+    CHECK(mkdir(old, 0700) == 0 && mkdir(fresh_old, 0700) == 0);
+    struct timespec two_days[2] = {{time(NULL) - 2 * 86400, 0}, {time(NULL) - 2 * 86400, 0}};
+    CHECK(utimensat(AT_FDCWD, old, two_days, 0) == 0);
+    CHECK_INT(private_dirs(&bad), 4);
+
+    struct ime *ime = ime_open(NULL, err, sizeof err);
+    CHECK_MSG(ime != NULL, "%s", err);
+    CHECK_MSG(!is_dir(dead), "the dead engine's %s is still there", dead);
+    CHECK_MSG(is_dir(live), "the live engine's %s was removed", live);
+    CHECK(!is_dir(old));
+    CHECK(is_dir(fresh_old)); /* maybe an older kiosk still running */
+    CHECK_INT(private_dirs(&bad), 3);
+    ime_close(ime);
+    /* the live one ends too (without closing): the next open clears it */
+    close(hold[1]);
+    CHECK(b > 0 && waitpid(b, &st, 0) == b);
+    ime = ime_open(NULL, err, sizeof err);
+    CHECK(ime != NULL && !is_dir(live));
+    ime_close(ime);
+    rmdir(fresh_old);
+    CHECK_INT(private_dirs(&bad), 0);
+    CHECK_INT(bad, 0);
+    close(p1[0]), close(p1[1]), close(p2[0]), close(p2[1]);
+}
+
 int main(void)
 {
     char err[256] = "";
+    /* A private tmpfs base: see `base`. */
+    snprintf(base, sizeof base, "/dev/shm/fdimetest-XXXXXX");
+    if (!mkdtemp(base)) {
+        perror("test_ime: /dev/shm");
+        return 2;
+    }
+    setenv("XDG_RUNTIME_DIR", base, 1);
     test_open_errors();
     struct ime *ime = ime_open(NULL, err, sizeof err);
     CHECK_MSG(ime != NULL, "%s", err);
@@ -505,5 +573,8 @@ int main(void)
         ime_close(ime);
     }
     test_privacy();
+    test_dead_dirs();
+    if (rmdir(base) != 0)
+        fprintf(stderr, "test_ime: %s left behind\n", base);
     return check_summary();
 }

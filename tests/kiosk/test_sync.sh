@@ -12,7 +12,7 @@ check() { if [ "$1" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$hq" serve --db "$dir/hq.sqlite" --listen "127.0.0.1:$port" 2> "$dir/hq.err" &
 hqpid=$!
-i=0; while ! python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while ! python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 "$ctl" --db "$dir/k.db" init --demo >/dev/null
 token=$("$hq" --db "$dir/hq.sqlite" enroll-token --branch East | tail -n1)
 "$ctl" --db "$dir/k.db" enroll --hq "http://127.0.0.1:$port" --token "$token" >/dev/null

@@ -3,13 +3,19 @@
  * the virtual printer. The UI side is SDL_ttf used the way app/ui/ui_draw.c
  * uses it (TTF_Init, TTF_OpenFontIndex per pixel size on demand, measure,
  * TTF_CloseFont when its cache evicts); the printer side is the real
- * escpos_font + receipt_render, opened and closed again and again. Both sides
- * opening faces in one shared FreeType library corrupts its list of faces
- * (a leak or a use after free that ASan reports, or a crash); with a library
- * of the printer's own, every receipt still matches its golden bytes.
- * Run it under the ASan build: tests/print/CMakeLists.txt. */
+ * escpos_font + receipt_render, opened and closed again and again. FreeType
+ * allows two threads only on two libraries: faces opened in one shared
+ * library corrupt its list of faces now and then (a leak or a use after free
+ * under ASan, a crash). A race shows rarely, so the test also sees which
+ * library every face is opened in: it stands in for FreeType's FT_Open_Face
+ * and FT_New_Face (this program's definitions come first for SDL_ttf too)
+ * and fails if any library gets faces from both threads. Every receipt must
+ * still match its golden bytes. Also run under the ASan build. */
 #include <SDL_ttf.h>
+#include <dlfcn.h>
 #include <fontconfig/fontconfig.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -27,6 +33,66 @@
 static char ui_path[1024];
 static int ui_index;
 static atomic_int stop, ui_opens, ui_failures;
+
+/* ---- which FreeType library each thread opens faces in ---------------- */
+
+static _Thread_local int on_ui_thread;
+static pthread_mutex_t libs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    FT_Library lib;
+    int ui, printer;           /* faces opened in it by each side */
+} libs[64];
+static int nlibs, libs_full;
+
+static void note(FT_Library lib)
+{
+    pthread_mutex_lock(&libs_lock);
+    int i = 0;
+    while (i < nlibs && libs[i].lib != lib)
+        i++;
+    if (i == nlibs) {
+        if (nlibs == 64) {
+            libs_full = 1;
+            pthread_mutex_unlock(&libs_lock);
+            return;
+        }
+        libs[nlibs++].lib = lib;
+    }
+    if (on_ui_thread)
+        libs[i].ui++;
+    else
+        libs[i].printer++;
+    pthread_mutex_unlock(&libs_lock);
+}
+
+/* A printer library is freed each round and the next may get its address:
+ * forget it when the printer has closed its font (not the UI's, alive). */
+static void forget_printer_libs(void)
+{
+    pthread_mutex_lock(&libs_lock);
+    for (int i = 0; i < nlibs; i++)
+        if (!libs[i].ui)
+            libs[i--] = libs[--nlibs];
+    pthread_mutex_unlock(&libs_lock);
+}
+
+FT_Error FT_Open_Face(FT_Library lib, const FT_Open_Args *args, FT_Long index, FT_Face *face)
+{
+    static FT_Error (*real)(FT_Library, const FT_Open_Args *, FT_Long, FT_Face *);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "FT_Open_Face");
+    note(lib);
+    return real(lib, args, index, face);
+}
+
+FT_Error FT_New_Face(FT_Library lib, const char *path, FT_Long index, FT_Face *face)
+{
+    static FT_Error (*real)(FT_Library, const char *, FT_Long, FT_Face *);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "FT_New_Face");
+    note(lib);
+    return real(lib, path, index, face);
+}
 
 static int read_file(const char *path, uint8_t **out, size_t *len)
 {
@@ -73,6 +139,7 @@ static int locate(void)
 static void *ui_thread(void *arg)
 {
     (void)arg;
+    on_ui_thread = 1;
     if (TTF_Init() < 0) {
         ui_failures++;
         return NULL;
@@ -100,7 +167,7 @@ int main(int argc, char **argv)
     size_t glen[3][2][2];
     char err[256], path[1200];
     pthread_t ui;
-    int mismatches = 0, renders = 0, opens_before;
+    int mismatches = 0, renders = 0, opens_before, shared = 0, printer_faces = 0;
 
     setenv("TZ", FIXTURE_TZ, 1);
     CHECK_MSG(locate() == 0, "fontconfig found no Noto Sans CJK SC");
@@ -136,7 +203,16 @@ int main(int argc, char **argv)
                     receipt_kind_name((enum receipt_kind)k), profiles[p], l ? "en" : "zh", rc);
         }
         free(bytes);
+        /* Every face so far: no library with faces of both threads. */
+        pthread_mutex_lock(&libs_lock);
+        for (int i = 0; i < nlibs; i++)
+            if (libs[i].ui && libs[i].printer)
+                shared++;
+        for (int i = 0; i < nlibs; i++)
+            printer_faces += libs[i].printer;
+        pthread_mutex_unlock(&libs_lock);
         escpos_font_close(font);
+        forget_printer_libs();
         /* no round without a UI font opened beside it (a hand-off, not a time) */
         int seen = atomic_load(&ui_opens);
         while (atomic_load(&ui_opens) == seen && !atomic_load(&ui_failures))
@@ -148,6 +224,9 @@ int main(int argc, char **argv)
     printf("%d receipts rendered while the UI opened and closed fonts %d times\n", renders,
            opens_during);
     CHECK_INT(mismatches, 0);
+    CHECK_MSG(printer_faces >= ROUNDS && !libs_full, "the printer's faces were not seen (%d)",
+              printer_faces);
+    CHECK_MSG(shared == 0, "%d times the printer's font was in the UI's FreeType library", shared);
     CHECK_INT(atomic_load(&ui_failures), 0);
     CHECK_MSG(opens_during >= ROUNDS, "the UI opened fonts only %d times beside the printer",
               opens_during);

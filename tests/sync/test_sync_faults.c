@@ -208,6 +208,7 @@ int main(void)
 
     /* 7. Random faults in a loop; the history must match after every one. */
     srand(12345);
+    printf("random faults: seed 12345\n");
     int bad = 0;
     for (int i = 0; i < loops; i++) {
         int kind = rand() % 5;

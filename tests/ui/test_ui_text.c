@@ -56,6 +56,7 @@ static void random_texts(void)
         "，", "。", "（", "）", "\n", ".", "“", "”"};
     unsigned seed = 12345;
     int bad = 0;
+    printf("random texts: seed %u\n", seed);
     for (int round = 0; round < 3000 && bad < 5; round++) {
         char text[256] = "";
         int parts = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 30;

@@ -45,6 +45,7 @@ int main(int argc, char **argv)
     long iterations = it ? atol(it) : 3000;
     uint64_t x = 0x9E3779B97F4A7C15ull;
     uint8_t buf[MAX_LEN];
+    printf("fuzz: mutation seed 0x%016llx, %ld iterations\n", (unsigned long long)x, iterations);
 
     for (int i = 1; i < argc; i++)
         load_dir(argv[i]);
