@@ -154,7 +154,8 @@ int main(void)
 {
     struct hq_store *s = NULL;
     struct hq_push_result res;
-    char db[512], err[512], body[16384], t[8][600], row[2048];
+    char db[512], err[512], t[8][600], row[2048];
+    static char body[65536];
     long long rows = 0;
 
     h_mkdir("hqstate");
@@ -357,10 +358,30 @@ int main(void)
         CHECK_INT(c[2], 1);
     }
 
+    /* Two more kiosks with 1500 audit lines each: the replay reads the log in
+     * pages of 2000, one page ending inside a device and another starting
+     * with one device and going on with the next. */
+    for (int d = 0; d < 2; d++) {
+        char dev[16];
+        snprintf(dev, sizeof dev, "devbulk%d", d);
+        CHECK_INT(s->ops->device_register(s, dev, "Bulk", pk, 1), HQ_OK);
+        for (int b = 0; b < 3; b++) {
+            char *p = body + sprintf(body, "{\"device_id\":\"%s\",\"epoch\":1,\"records\":[", dev);
+            for (int i = 0; i < 500; i++) {
+                int seq = b * 500 + i + 1;
+                p += sprintf(p, "%s{\"seq\":%d,\"type\":\"audit\",\"v\":1,\"record\":{\"id\":%d,"
+                                "\"at\":%d,\"actor\":\"a\",\"action\":\"x\"}}",
+                             i ? "," : "", seq, seq, 1000 + seq);
+            }
+            sprintf(p, "]}");
+            CHECK_INT(push(s, body, &res), HQ_OK);
+        }
+    }
+
     /* ---- a replay of the log equals what the pushes built ---- */
     hq_store_close(s);
     CHECK_INT(h_state_replay_check(db, &rows), 0);
-    CHECK(rows >= 20);
+    CHECK(rows >= 3020);
     CHECK_INT(hq_store_open(db, &s, err, sizeof err), HQ_OK);
 
     /* ---- reports ---- */
