@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+extern const int hq_pg_schema_count; /* schema files built in (hq_store_pg.c) */
+
 static const char *dsn;
 static PGconn *raw; /* a plain libpq connection to look behind the store */
 
@@ -82,14 +84,15 @@ out:
 /* A body of tickets seq from..to of epoch for device dev. */
 static char *tickets(const char *dev, long long epoch, long long from, long long to)
 {
-    size_t cap = 256 + (size_t)(to - from + 1) * 160, len;
+    size_t cap = 256 + (size_t)(to - from + 1) * 200, len;
     char *b = malloc(cap);
     len = (size_t)snprintf(b, cap, "{\"device_id\":\"%s\",\"epoch\":%lld,\"backlog\":7,"
                                    "\"records\":[", dev, epoch);
     for (long long q = from; q <= to; q++)
         len += (size_t)snprintf(b + len, cap - len,
                                 "%s{\"seq\":%lld,\"type\":\"ticket\",\"v\":1,\"record\":{\"id\":%lld,"
-                                "\"bday\":\"2026-11-23\",\"label\":\"A%03lld\",\"state\":\"waiting\","
+                                "\"bday\":\"2026-11-23\",\"issued_service\":\"A\",\"service\":\"A\","
+                                "\"label\":\"A%03lld\",\"state\":\"waiting\","
                                 "\"issued_at\":1763900000}}",
                                 q == from ? "" : ",", q, q, q % 1000);
     snprintf(b + len, cap - len, "]}");
@@ -286,11 +289,11 @@ int main(void)
     CHECK_STR(s->ops->name, "postgresql");
     CHECK(q_int("SELECT count(*) FROM pg_stat_activity"
                 " WHERE application_name = 'frontdesk-hq'") >= 1);
-    CHECK_INT(q_int("SELECT count(*) FROM hq_schema_version"), 1);
+    CHECK_INT(q_int("SELECT count(*) FROM hq_schema_version"), hq_pg_schema_count);
     s2 = open_store();
     CHECK(s2 != NULL);
     hq_store_close(s2);
-    CHECK_INT(q_int("SELECT count(*) FROM hq_schema_version"), 1);
+    CHECK_INT(q_int("SELECT count(*) FROM hq_schema_version"), hq_pg_schema_count);
     q_exec("INSERT INTO hq_schema_version(version, name) VALUES (99, 'future.sql')");
     s2 = NULL;
     CHECK_INT(hq_store_open(dsn, &s2, err, sizeof err), HQ_E_IO);
