@@ -664,7 +664,7 @@ out:
 
 int store_restore(const char *src, const char *path, int flags, char *err, size_t errlen)
 {
-    char tmp[4096], aux[4096], e2[300] = "";
+    char tmp[4096], aux[4096 + 16], e2[300] = "";
     sqlite3 *cur = NULL;
     int marker = -1, existed, rc, have = access(path, F_OK) == 0, carried = 0;
 
@@ -674,7 +674,8 @@ int store_restore(const char *src, const char *path, int flags, char *err, size_
         set_err(err, errlen, "backup %s cannot be read%s", src, "");
         return FD_ECORRUPT;
     }
-    if (sibling(tmp, sizeof tmp, path, ".restoring") || sibling(aux, sizeof aux, path, "-wal")) {
+    if (sibling(tmp, sizeof tmp, path, ".restoring") || sibling(aux, sizeof aux, path, "-wal") ||
+        sibling(aux, sizeof aux, tmp, "-wal")) {
         set_err(err, errlen, "database path too long: %s%s", path, "");
         return FD_EDB;
     }
@@ -757,6 +758,23 @@ int store_restore(const char *src, const char *path, int flags, char *err, size_
         if (rc)
             goto out;
     }
+    {   /* The store runs in WAL mode, and so does the restored file from its
+         * first byte (closing the last connection folds and removes its WAL);
+         * a WAL reader holds its lock for its life, so a later restore sees
+         * even programs that are not frontdesk. */
+        sqlite3 *t = NULL;
+        int ok = sqlite3_open(tmp, &t) == SQLITE_OK &&
+                 sqlite3_exec(t, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK;
+        if (sqlite3_close(t) != SQLITE_OK || !ok) {
+            set_err(err, errlen, "cannot finish the restored copy %s: WAL mode%s", tmp, "");
+            rc = FD_EDB;
+            goto out;
+        }
+        sibling(aux, sizeof aux, tmp, "-wal");
+        unlink(aux);
+        sibling(aux, sizeof aux, tmp, "-shm");
+        unlink(aux);
+    }
     if (sync_file(tmp) != 0) {
         set_err(err, errlen, "cannot sync %s: %s", tmp, strerror(errno));
         rc = FD_EDB;
@@ -773,7 +791,8 @@ int store_restore(const char *src, const char *path, int flags, char *err, size_
             }
         }
     }
-    unlink(aux); /* -wal */
+    sibling(aux, sizeof aux, path, "-wal");
+    unlink(aux);
     sibling(aux, sizeof aux, path, "-shm");
     unlink(aux);
     sibling(aux, sizeof aux, path, "-journal");
@@ -791,8 +810,11 @@ int store_restore(const char *src, const char *path, int flags, char *err, size_
     }
     rc = 0;
 out:
-    if (rc)
+    if (rc) {
         unlink(tmp);
+        sibling(aux, sizeof aux, tmp, "-journal");
+        unlink(aux);
+    }
     sqlite3_close(cur); /* the lock on the replaced file goes with it */
     if (marker >= 0)
         close(marker);  /* only now may others open the store */
