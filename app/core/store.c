@@ -377,12 +377,13 @@ int store_open(const char *path, struct fd_store **out, char *err, size_t errlen
     }
     if (version >= 1 && version < fd_schema_count) {
         /* Never migrate without a way back: a checked copy beside the db. */
-        char keep[4096], e2[300];
+        char keep[4096], e2[300] = "path too long";
+        rc = FD_EDB;
         if (sibling(keep, sizeof keep, path, ".pre-migration") ||
-            copy_db(db, keep, 0, e2, sizeof e2) != 0) {
+            (rc = copy_db(db, keep, 1, e2, sizeof e2)) != 0) {
             set_err(err, errlen, "database %s not migrated: the copy kept before a"
                     " migration failed (%s)", path, e2);
-            rc = FD_EDB;
+            rc = rc == FD_ECORRUPT ? FD_ECORRUPT : FD_EDB;
             goto fail;
         }
     }
@@ -725,7 +726,10 @@ int store_restore(const char *src, const char *path, int flags, char *err, size_
             rc = FD_ESTATE;
             goto out;
         }
-        /* 2. What the replaced store issued, read under the lock (below). */
+        /* 2. What the replaced store issued, read under the lock (below);
+         *    an empty database never issued anything. */
+        if (read_user_version(cur) == 0)
+            have = 0;
     }
     /* 3. The restored copy, complete, beside the store. */
     if ((rc = build_copy(src, tmp, err, errlen)) != 0)
@@ -784,6 +788,17 @@ int store_restore(const char *src, const char *path, int flags, char *err, size_
         unlink(aux);
         sibling(aux, sizeof aux, tmp, "-shm");
         unlink(aux);
+    }
+    {   /* owned and readable like the store it replaces (a restore run as
+         * root must not leave the kiosk's user a store it cannot write) */
+        struct stat was;
+        if (stat(path, &was) == 0 &&
+            (chmod(tmp, was.st_mode & 07777) != 0 ||
+             (geteuid() == 0 && chown(tmp, was.st_uid, was.st_gid) != 0))) {
+            set_err(err, errlen, "cannot give %s the owner of %s", tmp, path);
+            rc = FD_EDB;
+            goto out;
+        }
     }
     if (sync_file(tmp) != 0) {
         set_err(err, errlen, "cannot sync %s: %s", tmp, strerror(errno));
