@@ -536,11 +536,15 @@ static int copy_db(sqlite3 *from, const char *dest, int check, char *err, size_t
     b = sqlite3_backup_init(to, "main", from, "main");
     if (!b)
         goto fail;
-    do {
-        rc = sqlite3_backup_step(b, 256);
-        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-            sqlite3_sleep(20);
-    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    /* All pages in one step: one read transaction, one consistent snapshot
+     * (WAL: writers go on meanwhile). Copied in slices, every commit by the
+     * kiosk between two slices would start the copy over. */
+    for (int tries = 0;; tries++) {
+        rc = sqlite3_backup_step(b, -1);
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || tries == 250)
+            break;
+        sqlite3_sleep(20);
+    }
     sqlite3_backup_finish(b);
     if (rc != SQLITE_DONE || to_single_file(to, "main") != 0)
         goto fail;
