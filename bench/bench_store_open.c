@@ -11,7 +11,8 @@
  *   checked:     store_open after a session that never closed (the one open
  *                that reads the whole file now, as every open did before);
  *   old:         what every open did before: bare + PRAGMA quick_check.
- * Prints the median of each and its ratio to bare. The file is in the page
+ * Prints the median of each and its ratio to bare, on a fresh store (1 MB)
+ * and on a big one side by side. The file is in the page
  * cache (warm); on the kiosk's eMMC a cold quick_check is slower still.
  * usage: bench_store_open [MB] [DIR] [ROUNDS] */
 #include <stdio.h>
@@ -138,56 +139,63 @@ static double time_store(const char *path, int unclean)
     return now_ms() - t0;
 }
 
+#define SIDES 5
+static const char *const side_name[SIDES] = {
+    "bare sqlite3_open + query", "store_open, only user (kiosk stopped)",
+    "store_open, kiosk running", "store_open after an unclean end (checks)",
+    "before: every open (bare + quick_check)"};
+
+/* Measures every side on a store of about `mb` megabytes; medians in ms. */
+static void measure(const char *dir, long mb, int rounds, double med[SIDES], double *size_mb)
+{
+    char path[512], side[600];
+    struct stat sb;
+    double *v[SIDES];
+    snprintf(path, sizeof path, "%s/bench_store_open.db", dir);
+    double t0 = now_ms();
+    build(path, mb);
+    stat(path, &sb);
+    *size_mb = sb.st_size / 1048576.0;
+    printf("store of %.1f MB built in %.1f s\n", *size_mb, (now_ms() - t0) / 1e3);
+    for (int k = 0; k < SIDES; k++)
+        v[k] = calloc((size_t)rounds, sizeof(double));
+    time_bare(path, 1); /* warm the page cache for every side alike */
+    for (int r = 0; r < rounds; r++) {
+        v[0][r] = time_bare(path, 0);
+        v[1][r] = time_store(path, 0);
+        v[3][r] = time_store(path, 1);
+        v[4][r] = time_bare(path, 1);
+        struct fd_store *kiosk; /* a running kiosk's connection */
+        char err[400];
+        if (store_open(path, &kiosk, err, sizeof err))
+            die("store_open", err);
+        v[2][r] = time_store(path, 0);
+        store_close(kiosk);
+    }
+    for (int k = 0; k < SIDES; k++) {
+        med[k] = median(v[k], rounds);
+        free(v[k]);
+    }
+    unlink(path);
+    snprintf(side, sizeof side, "%s-open", path);
+    unlink(side);
+}
+
 int main(int argc, char **argv)
 {
     long mb = argc > 1 ? atol(argv[1]) : 170;
     const char *dir = argc > 2 ? argv[2] : "/tmp";
     int rounds = argc > 3 ? atoi(argv[3]) : 15;
-    char path[512];
-    struct stat sb;
-    snprintf(path, sizeof path, "%s/bench_store_open.db", dir);
+    double fresh[SIDES], year[SIDES], fmb, ymb;
 
-    double t0 = now_ms();
-    build(path, mb);
-    stat(path, &sb);
-    printf("store: %s, %.1f MB, built in %.1f s\n", path, sb.st_size / 1048576.0,
-           (now_ms() - t0) / 1e3);
-
-    double *bare = calloc((size_t)rounds, sizeof(double));
-    double *first = calloc((size_t)rounds, sizeof(double));
-    double *other = calloc((size_t)rounds, sizeof(double));
-    double *checked = calloc((size_t)rounds, sizeof(double));
-    double *old = calloc((size_t)rounds, sizeof(double));
-    time_bare(path, 1); /* warm the page cache for every side alike */
-    for (int r = 0; r < rounds; r++) {
-        bare[r] = time_bare(path, 0);
-        first[r] = time_store(path, 0);
-        checked[r] = time_store(path, 1);
-        old[r] = time_bare(path, 1);
-        struct fd_store *kiosk; /* another process's connection, as a running kiosk */
-        char err[400];
-        if (store_open(path, &kiosk, err, sizeof err))
-            die("store_open", err);
-        other[r] = time_store(path, 0);
-        store_close(kiosk);
-    }
-    double b = median(bare, rounds);
-    printf("median of %d rounds (ms, ratio to bare open + one-row query):\n", rounds);
-    printf("  %-44s %8.2f  x%.1f\n", "bare sqlite3_open + query", b, 1.0);
-    printf("  %-44s %8.2f  x%.1f\n", "store_open, first user (kiosk stopped)",
-           median(first, rounds), median(first, rounds) / b);
-    printf("  %-44s %8.2f  x%.1f\n", "store_open, kiosk running", median(other, rounds),
-           median(other, rounds) / b);
-    printf("  %-44s %8.2f  x%.1f\n", "store_open after an unclean end (checks)",
-           median(checked, rounds), median(checked, rounds) / b);
-    printf("  %-44s %8.2f  x%.1f\n", "before: every open (bare + quick_check)",
-           median(old, rounds), median(old, rounds) / b);
-    printf("every open before / store_open now (first user): x%.0f\n",
-           median(old, rounds) / median(first, rounds));
-    free(bare), free(first), free(other), free(checked), free(old);
-    char side[600];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-open", path);
-    unlink(side);
+    measure(dir, 1, rounds, fresh, &fmb);
+    measure(dir, mb, rounds, year, &ymb);
+    printf("median of %d rounds, ms (ratio to the bare open of the same store):\n", rounds);
+    printf("  %-42s %10.1f MB       %10.1f MB\n", "", fmb, ymb);
+    for (int k = 0; k < SIDES; k++)
+        printf("  %-42s %9.2f x%-7.1f %9.2f x%.1f\n", side_name[k], fresh[k],
+               fresh[k] / fresh[0], year[k], year[k] / year[0]);
+    printf("on the big store, every open before / store_open now: x%.0f (kiosk stopped),"
+           " x%.0f (kiosk running)\n", year[4] / year[1], year[4] / year[2]);
     return 0;
 }

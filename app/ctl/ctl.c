@@ -1033,9 +1033,10 @@ static int cmd_backup(struct ctl *c)
 {
     char err[300];
     struct fd_err e = {0};
-    if (store_backup(c->st, c->pos[0], err, sizeof err)) {
-        fd_fail(&e, FD_EDB, "", "%s", err);
-        return ctl_fail(c, FD_EDB, &e);
+    int rc = store_backup(c->st, c->pos[0], err, sizeof err);
+    if (rc) { /* FD_ECORRUPT: the store is damaged, the old backup kept */
+        fd_fail(&e, rc, "", "%s", err);
+        return ctl_fail(c, rc, &e);
     }
     if (c->json) {
         cJSON *o = cJSON_CreateObject();

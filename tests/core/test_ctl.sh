@@ -83,6 +83,13 @@ c ticket take A >/dev/null
 c restore "$dir/b.db" >/dev/null; expect "restore" 0 $?
 expect "restored queue" "$before" "$(c --json queue | jq_ "d['count']")"
 expect "epoch raised" 2 "$(c --json status | jq_ "d['epoch']")"
+# a number handed out after the backup is never handed out again (issue 15)
+c backup "$dir/b3.db" >/dev/null
+lost=$(c --json ticket take B | jq_ "d['ticket']")
+c --json restore "$dir/b3.db" >/dev/null; expect "restore again" 0 $?
+again=$(c --json ticket take B | jq_ "d['ticket']")
+expect "not issued twice ($lost, then $again)" 1 "$([ -n "$lost" ] && [ "$lost" \< "$again" ] && echo 1)"
+expect "epoch past both timelines" 3 "$(c --json status | jq_ "d['epoch']")"
 
 # a damaged database: clear error, a way out, non-zero exit
 printf 'garbage%.0s' {1..600} > "$dir/bad.db"

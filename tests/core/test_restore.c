@@ -263,6 +263,21 @@ int main(void)
         CHECK_INT(raw_int(live, "SELECT count(*) FROM ticket"), 3);
     }
 
+    /* ---- onto an empty file (nothing issued): no --force needed; the
+     * restored store keeps the mode of the one it replaces ---- */
+    {
+        const char *empty = tu_path("empty.db");
+        FILE *f = fopen(empty, "w");
+        fclose(f);
+        chmod(empty, 0640);
+        CHECK_INT(store_restore(bak, empty, 0, err, sizeof err), 0);
+        CHECK_INT(raw_int(empty, "SELECT count(*) FROM ticket"), 3);
+        struct stat sb;
+        CHECK(stat(empty, &sb) == 0 && (sb.st_mode & 0777) == 0640);
+        CHECK_INT(raw_int(empty, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'epoch'"),
+                  2);
+    }
+
     /* ---- a migration keeps a copy of what it migrated ---- */
     if (fd_schema_count >= 2) {
         const char *old = tu_path("mig.db");
