@@ -1,39 +1,24 @@
 /* validate.c - text and phone checks for visitor-typed fields (validate.h).
- * UTF-8 is decoded by hand here: it is twenty lines, and glibc's mbrtowc
- * depends on the process locale, which a kiosk must not rely on. */
+ * What a text may contain is the one policy of lib/fdtext (libunistring's
+ * categories), shared with the toolkit and the printer, so core never stores
+ * what the printer would drop. */
 #include "validate.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "fdtext.h"
 
 /* Decodes one code point at s; returns its length in bytes, or 0 if invalid. */
 static size_t utf8_next(const unsigned char *s, unsigned *cp)
 {
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t n;
-    unsigned min;
-    if ((c & 0xE0) == 0xC0) {
-        n = 2, min = 0x80, c &= 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3, min = 0x800, c &= 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4, min = 0x10000, c &= 0x07;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+    uint32_t c;
+    int n = fdtext_decode((const char *)s, strnlen((const char *)s, 4), &c);
+    if (n <= 0)
         return 0;
     *cp = c;
-    return n;
+    return (size_t)n;
 }
 
 int val_utf8(const char *s, size_t *bad_at)
@@ -61,15 +46,6 @@ size_t val_utf8_len(const char *s)
     return n;
 }
 
-/* Control characters: C0, DEL, C1, and the Unicode line/paragraph separators
- * and bidi overrides that can disguise text on a screen or a receipt. */
-static int is_control(unsigned cp)
-{
-    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 ||
-           cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
-           (cp >= 0x2066 && cp <= 0x2069);
-}
-
 static int is_blank_cp(unsigned cp)
 {
     return cp == ' ' || cp == '\n' || cp == 0x3000; /* ideographic space */
@@ -92,9 +68,11 @@ int val_text(const char *s, const char *field, size_t max_chars, int flags,
             return fd_fail(err, FD_EINVAL, field,
                            "%s is not valid UTF-8 text (byte %zu)", field,
                            (size_t)(p - (const unsigned char *)s));
-        if (is_control(cp) && !(cp == '\n' && (flags & VAL_MULTILINE)))
+        enum fdtext_class k = fdtext_class(cp);
+        if (k == FDTEXT_REFUSED || (k == FDTEXT_NEWLINE && !(flags & VAL_MULTILINE)))
             return fd_fail(err, FD_EINVAL, field,
-                           "%s contains a control character (U+%04X)", field, cp);
+                           "%s contains a control or invisible character (U+%04X)", field,
+                           cp);
         if (!is_blank_cp(cp))
             blank = 0;
         chars++;

@@ -1,8 +1,9 @@
 /* validate.h - checks on every text a visitor or operator types, in core so
  * that no screen, command or sync path can skip them. A field is valid UTF-8
- * (no overlongs, no surrogates), has no control characters (a description may
- * keep newlines), is not blank when required, and fits its cap in characters
- * (code points) and bytes. */
+ * (no overlongs, no surrogates), holds only what the one text policy allows
+ * (lib/fdtext: no control, invisible formatting, private-use or unassigned
+ * characters; a description may keep newlines), is not blank when required,
+ * and fits its cap in characters (code points) and bytes. */
 #ifndef FD_VALIDATE_H
 #define FD_VALIDATE_H
 #include <stddef.h>

@@ -161,6 +161,30 @@ static void sweep(void *ud)
     ui_timer_add(SWEEP_MS, sweep, a);
 }
 
+/* Settings this program reads once at start. When one changes (head office's
+ * pull, frontdesk-ctl) the kiosk restarts itself cleanly, at the home screen
+ * (never under a visitor's hands) or the lobby; settings core reads at each
+ * use (turnover hour, recall limit, ...) need nothing. README, "Who owns a
+ * setting". */
+#define SETTINGS_POLL_MS 5000
+static const char *const start_keys[] = {
+    "timezone", "branch_name", "language", "idle_timeout_s", "printer_uri",
+    "printer_profile", "voice_on", "voice_volume", "voice_order", NULL};
+static uint64_t start_hash;
+static int restart_requested;
+
+static void settings_poll(void *ud)
+{
+    struct app *a = ud;
+    if ((a->cur == SCR_HOME || a->cur == SCR_LOBBY) && cfg_hash(a->st, start_keys) != start_hash) {
+        fprintf(stderr, "frontdesk: settings changed; restarting to apply them\n");
+        restart_requested = 1;
+        ui_quit_loop();
+        return;
+    }
+    ui_timer_add(SETTINGS_POLL_MS, settings_poll, a);
+}
+
 /* The lobby learns of calls made by other processes through data_version. */
 static void lobby_poll(void *ud)
 {
@@ -522,6 +546,7 @@ int main(int argc, char **argv)
         goto out;
     }
     char tz[80], branch[128] = "", langc[8] = "zh";
+    start_hash = cfg_hash(st, start_keys);
     cfg_get(st, "timezone", tz, sizeof tz);
     if (bday_set_zone(tz, &fe)) {
         fprintf(stderr, "frontdesk: %s\n", fe.msg);
@@ -626,6 +651,7 @@ int main(int argc, char **argv)
             rc = 1;
         }
     } else {
+        ui_timer_add(SETTINGS_POLL_MS, settings_poll, &A);
         ui_run();
     }
     sig_thread_stop();
@@ -658,5 +684,9 @@ out:
     store_close(st);
     if (report)
         fclose(report);
+    if (restart_requested) { /* everything closed: start again as started */
+        execv("/proc/self/exe", argv);
+        perror("frontdesk: restart");
+    }
     return rc;
 }

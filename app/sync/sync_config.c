@@ -320,8 +320,15 @@ int sync_apply_change(struct fd_store *st, const char *kind, const char *key,
         snprintf(detail, sizeof detail, "%.10s %.40s: %d skipped: %.200s", kind, key, o.skipped,
                  o.why);
         fprintf(stderr, "sync: from head office, not applied: %s\n", detail);
-        if (journal_audit(st, "hq", "sync_refused", key, detail, (int64_t)time(NULL), &e) ==
-            FD_EDB) {
+        rc = journal_audit(st, "hq", "sync_refused", key, detail, (int64_t)time(NULL), &e);
+        if (rc == FD_EINVAL) {
+            /* The key or the reason quotes head office's text, which may be
+             * what core refused (or cut inside a character): a plain record. */
+            snprintf(detail, sizeof detail, "%.10s: %d skipped (see the kiosk's log)", kind,
+                     o.skipped);
+            rc = journal_audit(st, "hq", "sync_refused", "", detail, (int64_t)time(NULL), &e);
+        }
+        if (rc == FD_EDB) {
             snprintf(why, len, "%s", e.msg);
             sqlite3_exec(db, "ROLLBACK TO sync_change", NULL, NULL, NULL);
             sqlite3_exec(db, "RELEASE sync_change", NULL, NULL, NULL);

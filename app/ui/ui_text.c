@@ -8,53 +8,18 @@
 
 #include <string.h>
 
+#include "fdtext.h"
+
 int ui_utf8_decode(const char *s, size_t len, uint32_t *cp)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    if (len == 0)
-        return -1;
-    if (u[0] < 0x80) {
-        *cp = u[0];
-        return 1;
-    }
-    int n;
-    uint32_t c, min;
-    if ((u[0] & 0xE0) == 0xC0) {
-        n = 2; c = u[0] & 0x1F; min = 0x80;
-    } else if ((u[0] & 0xF0) == 0xE0) {
-        n = 3; c = u[0] & 0x0F; min = 0x800;
-    } else if ((u[0] & 0xF8) == 0xF0) {
-        n = 4; c = u[0] & 0x07; min = 0x10000;
-    } else {
-        return -1;
-    }
-    if ((size_t)n > len)
-        return -1;
-    for (int i = 1; i < n; i++) {
-        if ((u[i] & 0xC0) != 0x80)
-            return -1;
-        c = (c << 6) | (u[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return -1;
-    *cp = c;
-    return n;
+    return fdtext_decode(s, len, cp);
 }
 
 int ui_utf8_valid(const char *s, size_t len, int allow_newline)
 {
-    size_t i = 0;
-    while (i < len) {
-        uint32_t c;
-        int k = ui_utf8_decode(s + i, len - i, &c);
-        if (k < 0)
-            return 0;
-        if ((c < 0x20 && !(allow_newline && c == '\n')) || c == 0x7F ||
-            (c >= 0x80 && c < 0xA0))
-            return 0;
-        i += (size_t)k;
-    }
-    return 1;
+    /* The one text policy (lib/fdtext), the same core and the printer use:
+     * nothing can be typed that core would refuse or the printer drop. */
+    return fdtext_check(s, len, allow_newline ? FDTEXT_MULTILINE : 0, NULL, NULL) == 0;
 }
 
 size_t ui_utf8_count(const char *s)

@@ -10,8 +10,9 @@
  * *cp, or -1 for an invalid/overlong/truncated sequence or a surrogate. */
 int ui_utf8_decode(const char *s, size_t len, uint32_t *cp);
 
-/* Returns 1 when s[0..len) is valid UTF-8 with no control characters other
- * than '\n' (when allow_newline), else 0. */
+/* Returns 1 when s[0..len) passes the one text policy (lib/fdtext.h: valid
+ * UTF-8, no control, invisible, private-use or unassigned character; '\n'
+ * only when allow_newline), else 0. */
 int ui_utf8_valid(const char *s, size_t len, int allow_newline);
 
 /* Number of code points in the NUL-terminated UTF-8 string s (invalid bytes

@@ -1,6 +1,6 @@
 /* escpos.c - the ESC/POS receipt builder (see escpos.h).
- * Text goes through one pipeline: UTF-8 is decoded strictly, controls and
- * bidi/format characters are dropped, every code point is converted to
+ * Text goes through one pipeline: UTF-8 is decoded strictly, what the one
+ * text policy refuses (lib/fdtext) is dropped, every code point is converted to
  * GB18030 with glibc iconv and kept only when the printer's font has it (a
  * one-byte ASCII or a two-byte GBK form), so no text byte can ever be read
  * by the printer as a command (GBK bytes are all >= 0x40). Lines are cells of
@@ -13,6 +13,8 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fdtext.h"
 
 #define DEFAULT_CAP (256u * 1024u)
 #define MAX_CAP (4u * 1024u * 1024u)
@@ -162,47 +164,44 @@ int escpos_raw(struct escpos *e, const void *bytes, size_t len)
     return put(e, bytes, len);
 }
 
-/* Strict UTF-8 decoding: returns the code point at *s and advances, or
- * U+FFFD for a malformed sequence (advancing one byte). */
+/* Strict UTF-8 decoding (lib/fdtext): returns the code point at *s and
+ * advances, or U+FFFD for a malformed sequence (advancing one byte). */
 static uint32_t utf8_next(const unsigned char **s, const unsigned char *end)
 {
-    const unsigned char *p = *s;
-    uint32_t c = p[0], min;
-    int n;
-
-    if (c < 0x80) {
-        *s = p + 1;
-        return c;
+    uint32_t c;
+    int n = fdtext_decode((const char *)*s, (size_t)(end - *s), &c);
+    if (n <= 0) {
+        *s += 1;
+        return 0xFFFD;
     }
-    if (c >= 0xC2 && c <= 0xDF) { n = 1; c &= 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 2; c &= 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 3; c &= 0x07; min = 0x10000; }
-    else goto bad;
-    if (end - p <= n)
-        goto bad;
-    for (int i = 1; i <= n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            goto bad;
-        c = c << 6 | (p[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        goto bad;
-    *s = p + n + 1;
+    *s += n;
     return c;
-bad:
-    *s = p + 1;
-    return 0xFFFD;
 }
 
-/* Characters that are never printed: controls and invisible formatting that
- * could reorder or hide text (bidi overrides, zero-width, BOM, selectors). */
+/* Characters that are never printed: what the one text policy refuses
+ * (controls, invisible formatting that could reorder or hide text, private
+ * use, unassigned), and variation selectors, which only pick a glyph the
+ * printer's font cannot. Core refuses the same set, so nothing a visitor was
+ * allowed to type is lost on paper. */
 static int cp_dropped(uint32_t c)
 {
-    return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xAD ||
-           (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
-           (c >= 0x2060 && c <= 0x206F) || c == 0xFEFF ||
-           (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFFF9 && c <= 0xFFFB) ||
-           (c >= 0xE0000 && c <= 0xE0FFF);
+    enum fdtext_class k = fdtext_class(c);
+    return k == FDTEXT_REFUSED || k == FDTEXT_SELECTOR;
+}
+
+int escpos_dropped(const char *utf8)
+{
+    size_t len = strnlen(utf8, MAX_TEXT);
+    const unsigned char *s = (const unsigned char *)utf8, *end = s + len;
+    int n = 0;
+    while (s < end) {
+        uint32_t cp = utf8_next(&s, end);
+        if (cp == '\n' || cp == '\t')
+            continue; /* a line break; a space */
+        if (cp_dropped(cp) && fdtext_class(cp) != FDTEXT_SELECTOR)
+            n++;
+    }
+    return n;
 }
 
 /* Fills *out for code point c: its GB18030 form when the printer's font has

@@ -94,6 +94,12 @@ const struct escpos_profile *escpos_profile(const struct escpos *e);
  * Returns -1 when iconv is unavailable. */
 int escpos_columns(const char *utf8);
 
+/* How many characters of `utf8` the builder leaves out because the text
+ * policy (lib/fdtext) refuses them (malformed bytes print as '?', variation
+ * selectors are left out without counting: they draw nothing alone). 0 for
+ * any text core accepted. */
+int escpos_dropped(const char *utf8);
+
 /* Human text for an ESCPOS_E* code. */
 const char *escpos_strerror(int rc);
 

@@ -51,6 +51,33 @@ int main(void)
     CHECK_INT(cfg_get(st, "timezone", v, sizeof v), 0);
     CHECK_STR(v, "UTC");
     CHECK_INT(cfg_set(st, "closing_time", "01:30", &e), 0);
+    /* Who owns a setting: standalone, the file and ctl set branch settings;
+     * head office never sets a device one; once enrolled, branch settings
+     * are head office's only. */
+    CHECK_INT(cfg_is_device("terminal_no"), 1);
+    CHECK_INT(cfg_is_device("branch_name"), 0);
+    CHECK_INT(cfg_is_device("no_such_key"), -1);
+    CHECK_INT(cfg_enrolled(st), 0);
+    CHECK_INT(cfg_set_by(st, "branch_name", "File St", CFG_SRC_FILE, &e), 0);
+    CHECK_INT(cfg_set_by(st, "printer_uri", "virtual:/tmp/x.png", CFG_SRC_HQ, &e), FD_ESTATE);
+    CHECK_INT(cfg_set_by(st, "timezone", "Asia", CFG_SRC_HQ, &e), FD_EINVAL);
+    sqlite3_exec(store_db(st), "UPDATE sync_state SET hq_url = 'https://hq', secret_key = 'k'"
+                               " WHERE id = 1", NULL, NULL, NULL);
+    CHECK_INT(cfg_enrolled(st), 1);
+    CHECK_INT(cfg_set_by(st, "branch_name", "File St 2", CFG_SRC_FILE, &e), FD_ESTATE);
+    CHECK_INT(cfg_set(st, "branch_name", "Ctl St", &e), FD_ESTATE);
+    CHECK_INT(cfg_set_by(st, "branch_name", "HQ St", CFG_SRC_HQ, &e), 0);
+    CHECK_INT(cfg_set_by(st, "terminal_no", "3", CFG_SRC_FILE, &e), 0);
+    CHECK_INT(cfg_get(st, "branch_name", v, sizeof v), 0);
+    CHECK_STR(v, "HQ St");
+    /* the fingerprint of settings changes with any of them, not otherwise */
+    static const char *const fp_keys[] = {"branch_name", "terminal_no", NULL};
+    uint64_t h = cfg_hash(st, fp_keys);
+    CHECK(h == cfg_hash(st, fp_keys));
+    CHECK_INT(cfg_set(st, "recall_limit", "3", &e), FD_ESTATE); /* branch, enrolled */
+    CHECK(h == cfg_hash(st, fp_keys));
+    CHECK_INT(cfg_set(st, "terminal_no", "4", &e), 0);
+    CHECK(h != cfg_hash(st, fp_keys));
     /* a value damaged in the table falls back to the default, never crashes */
     sqlite3_exec(store_db(st), "UPDATE config SET value = 'zzz' WHERE key = 'day_turnover_hour'",
                  NULL, NULL, NULL);
