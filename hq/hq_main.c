@@ -6,7 +6,9 @@
 #include "hq_complaint.h"
 #include "hq_health.h"
 #include "hq_person.h"
+#include "hq_report.h"
 #include "hq_server.h"
+#include "hq_state.h"
 #include "hq_store.h"
 #include "sync_wire.h"
 
@@ -25,7 +27,7 @@ struct args {
     const char *db, *listen, *tls_cert, *tls_key, *admin_token_file, *branch, *state, *to, *severity, *department,
         *resolution, *close_reason, *stat_category, *actor, *note, *phone, *by, *reason,
         *before;
-    int json, drop;
+    int json, csv, drop;
     long long threads, max_inflight, valid, limit, ttl, epoch;
     const char *pos[ARGS_MAX];
     int npos;
@@ -85,6 +87,10 @@ static void usage(void)
           "       frontdesk-hq --db DB config set [--branch B] KEY JSON-VALUE\n"
           "       frontdesk-hq --db DB revoke DEVICE_ID\n"
           "       frontdesk-hq --db DB records DEVICE_ID [--epoch E]   (JSON lines)\n"
+          "       frontdesk-hq --db DB rebuild        (replays the log into the state tables)\n"
+          "       frontdesk-hq --db DB report day YYYY-MM-DD | month YYYY-MM [--branch B]\n"
+          "           [--json | --csv]\n"
+          "       frontdesk-hq --db DB state TABLE [DEVICE_ID]   (JSON lines)\n"
           "       frontdesk-hq --db DB fleet [--branch B] [--json]\n"
           "       frontdesk-hq --db DB purge [--json]\n"
           "       frontdesk-hq --db DB person find|export|erase --phone P --by NAME --reason TEXT\n"
@@ -130,6 +136,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             continue;
         if (strcmp(w, "--json") == 0) {
             a->json = 1;
+        } else if (strcmp(w, "--csv") == 0) {
+            a->csv = 1;
         } else if (strcmp(w, "--drop") == 0) {
             a->drop = 1;
         } else if (w[0] == '-' && w[1] == '-') {
@@ -320,6 +328,79 @@ static int print_held(void *ctx, const struct hq_held *h)
     return 0;
 }
 
+/* report day|month PERIOD: the figures of every branch (or --branch) and
+ * all together, as text, JSON or CSV (hq_report.c). */
+static int cmd_report(struct hq_store *s, const struct args *a)
+{
+    cJSON *rep = NULL;
+    char err[512], *txt;
+    int rc;
+    if (a->npos != 3 || (a->json && a->csv)) {
+        usage();
+        return 2;
+    }
+    rc = hq_report_build(s, a->pos[1], a->pos[2], a->branch, &rep, err, sizeof err);
+    if (rc != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: %s\n", err);
+        return rc == HQ_E_INVALID || rc == HQ_E_NOTFOUND ? 2 : 1;
+    }
+    txt = a->json ? cJSON_Print(rep) : a->csv ? hq_report_csv(rep) : hq_report_text(rep);
+    cJSON_Delete(rep);
+    if (!txt) {
+        fprintf(stderr, "frontdesk-hq: out of memory\n");
+        return 1;
+    }
+    fputs(txt, stdout);
+    if (a->json)
+        fputc('\n', stdout);
+    free(txt);
+    return 0;
+}
+
+/* rebuild: the state tables from the log, in one transaction. */
+static int cmd_rebuild(struct hq_store *s)
+{
+    long long replayed = 0, skipped = 0;
+    char err[512];
+    if (hq_state_rebuild(s, &replayed, &skipped, err, sizeof err) != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: %s\n", err);
+        return 1;
+    }
+    printf("replayed %lld record versions, skipped %lld the state tables cannot take\n",
+           replayed, skipped);
+    return 0;
+}
+
+static int print_state_row(void *ctx, const struct hq_state_row *row)
+{
+    cJSON *o = hq_state_row_json(row);
+    char *t = cJSON_PrintUnformatted(o);
+    (void)ctx;
+    printf("%s\n", t ? t : "{}");
+    cJSON_free(t);
+    cJSON_Delete(o);
+    return 0;
+}
+
+/* state TABLE [DEVICE]: a state table's rows as JSON lines (audits, tests). */
+static int cmd_state(struct hq_store *s, const char *table, const char *device)
+{
+    const struct hq_state_table *t = hq_state_by_name(table);
+    struct hq_state_filter f = {device, NULL, NULL, NULL, 0, 0};
+    if (!t) {
+        fprintf(stderr, "frontdesk-hq: no state table %s (", table);
+        for (int i = 0; i < hq_state_ntables; i++)
+            fprintf(stderr, "%s%s", i ? ", " : "", hq_state_tables[i].table);
+        fprintf(stderr, ")\n");
+        return 2;
+    }
+    if (s->ops->state_each(s, t, &f, print_state_row, NULL) != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
+        return 1;
+    }
+    return 0;
+}
+
 /* fleet: every device, its last contact, online or offline, its health. */
 static int cmd_fleet(struct hq_store *s, const struct args *a)
 {
@@ -461,6 +542,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "frontdesk-hq: libsodium failed to start\n");
         return 1;
     }
+    hq_report_init(); /* before any thread */
     cmd = a.pos[0];
     if (strcmp(cmd, "serve") == 0) {
         struct hq_server_opts o = {a.db,      a.listen,       a.tls_cert,        a.tls_key,
@@ -502,6 +584,12 @@ int main(int argc, char **argv)
         if (r != HQ_OK)
             fprintf(stderr, "frontdesk-hq: %s\n",
                     r == HQ_E_NOTFOUND ? "no such device" : s->ops->errmsg(s));
+    } else if (strcmp(cmd, "report") == 0) {
+        rc = cmd_report(s, &a);
+    } else if (strcmp(cmd, "rebuild") == 0 && a.npos == 1) {
+        rc = cmd_rebuild(s);
+    } else if (strcmp(cmd, "state") == 0 && (a.npos == 2 || a.npos == 3)) {
+        rc = cmd_state(s, a.pos[1], a.npos == 3 ? a.pos[2] : NULL);
     } else if (strcmp(cmd, "fleet") == 0 && a.npos == 1) {
         rc = cmd_fleet(s, &a);
     } else if (strcmp(cmd, "purge") == 0 && a.npos == 1) {

@@ -4,6 +4,7 @@
  * they are, because schema changes only ever add record types. */
 #include "hq_push.h"
 #include "hq_health.h"
+#include "hq_state.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -116,6 +117,10 @@ void hq_push_free(struct hq_push_msg *m)
     if (m->texts)
         for (size_t i = 0; i < m->batch.n; i++)
             cJSON_free(m->texts[i]);
+    if (m->states)
+        for (size_t i = 0; i < m->batch.n; i++)
+            hq_state_row_clear(&m->states[i]);
+    free(m->states);
     free(m->texts);
     free(m->recs);
     free(m->cmps);
@@ -173,7 +178,8 @@ int hq_push_parse(const char *json, size_t len, size_t max_records, struct hq_pu
     m->recs = calloc(n ? n : 1, sizeof *m->recs);
     m->cmps = calloc(n ? n : 1, sizeof *m->cmps);
     m->texts = calloc(n ? n : 1, sizeof *m->texts);
-    if (!m->recs || !m->cmps || !m->texts) {
+    m->states = calloc(n ? n : 1, sizeof *m->states);
+    if (!m->recs || !m->cmps || !m->texts || !m->states) {
         set_err(err, errlen, "out of memory");
         goto fail;
     }
@@ -203,6 +209,15 @@ int hq_push_parse(const char *json, size_t len, size_t max_records, struct hq_pu
         if (!r->quarantine && strcmp(r->type, "complaint") == 0) {
             complaint_fields(rec, &m->cmps[i - 1]);
             r->complaint = &m->cmps[i - 1];
+        }
+        /* A record its state table cannot take is quarantined (hq_state.c). */
+        const struct hq_state_table *t = r->quarantine ? NULL : hq_state_for_type(r->type);
+        if (t && !(r->quarantine = hq_state_parse(t, rec, &m->states[i - 1]))) {
+            struct hq_state_row *row = &m->states[i - 1];
+            row->device_id = m->device_id;
+            row->epoch = m->batch.epoch;
+            row->seq = r->seq;
+            r->state = row;
         }
     }
     it = cJSON_GetObjectItemCaseSensitive(root, "health");

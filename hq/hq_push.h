@@ -16,6 +16,7 @@ struct hq_push_msg {
     struct hq_batch batch;        /* recs point into the fields below */
     struct hq_record *recs;       /* batch.n of them */
     struct hq_complaint *cmps;    /* one per record; used by complaint records */
+    struct hq_state_row *states;  /* one per record; used by types with a state table */
     char **texts;                 /* compact JSON of each record (owned) */
     void *root;                   /* the parsed cJSON tree (owned) */
     struct hq_health health;      /* the "health" object, when has_health */

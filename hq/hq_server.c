@@ -14,6 +14,7 @@
 #include "hq_health.h"
 #include "hq_person.h"
 #include "hq_push.h"
+#include "hq_report.h"
 #include "hq_store.h"
 #include "sync_wire.h"
 
@@ -812,6 +813,65 @@ static void do_admin(struct srv *sv, struct hq_store *s, struct MHD_Connection *
         reply_err(r, 500, "internal", "%s", s->ops->errmsg(s));
 }
 
+/* GET /v1/admin/report?day=YYYY-MM-DD | month=YYYY-MM [&branch=B]
+ * [&format=json|csv]: the figures of `frontdesk-hq report` (hq_report.c). */
+static void do_admin_report(struct srv *sv, struct hq_store *s, struct MHD_Connection *c,
+                            const char *method, struct reply *r)
+{
+    const char *day = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "day");
+    const char *month = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "month");
+    const char *branch = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "branch");
+    const char *format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+    cJSON *rep = NULL;
+    char err[512];
+    int rc;
+
+    if (!sv->admin_on) {
+        reply_err(r, 404, "not_found", "the admin API is not enabled (--admin-token-file)");
+        return;
+    }
+    if (!admin_ok(sv, c)) {
+        reply_err(r, 401, "unauthorized", "admin requests need Authorization: Bearer TOKEN");
+        return;
+    }
+    if (strcmp(method, "GET") != 0) {
+        reply_err(r, 404, "not_found", "no such endpoint");
+        return;
+    }
+    if (!day == !month || (format && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)) {
+        reply_err(r, 400, "bad_request",
+                  "report needs day=YYYY-MM-DD or month=YYYY-MM [&branch=B][&format=json|csv]");
+        return;
+    }
+    rc = hq_report_build(s, day ? "day" : "month", day ? day : month,
+                         branch && *branch ? branch : NULL, &rep, err, sizeof err);
+    if (rc == HQ_E_INVALID) {
+        reply_err(r, 400, "bad_request", "%s", err);
+        return;
+    }
+    if (rc == HQ_E_NOTFOUND) {
+        reply_err(r, 404, "not_found", "%s", err);
+        return;
+    }
+    if (rc != HQ_OK) {
+        reply_err(r, 500, "internal", "%s", err);
+        return;
+    }
+    if (format && strcmp(format, "csv") == 0) {
+        char *csv = hq_report_csv(rep);
+        cJSON_Delete(rep);
+        if (!csv) {
+            reply_err(r, 500, "internal", "out of memory");
+            return;
+        }
+        send_text(c, 200, csv, "text/csv; charset=utf-8", 0);
+        free(csv);
+        r->status = 0; /* already sent */
+        return;
+    }
+    reply_json(r, 200, rep);
+}
+
 /* GET /v1/admin/fleet[?branch=B]: every device, last contact, online, health. */
 static void do_admin_fleet(struct srv *sv, struct hq_store *s, struct MHD_Connection *c,
                            const char *method, struct reply *r)
@@ -1030,6 +1090,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         do_admin(sv, s, c, method, url, q, &r);
     else if (strcmp(url, "/v1/admin/fleet") == 0)
         do_admin_fleet(sv, s, c, method, &r);
+    else if (strcmp(url, "/v1/admin/report") == 0)
+        do_admin_report(sv, s, c, method, &r);
     else
         reply_err(&r, 404, "not_found", "no such endpoint: %s %s", method, url);
     io = r.status == 500;

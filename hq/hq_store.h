@@ -26,6 +26,9 @@ enum hq_store_rc {
 #define HQ_NONCE_MAX 64      /* nonce text, hex */
 
 struct hq_store;
+struct hq_state_row;     /* hq_state.h: a current-state row */
+struct hq_state_table;
+struct hq_state_filter;
 
 /* A device as head office knows it. */
 struct hq_device {
@@ -72,6 +75,9 @@ struct hq_record {
      * complaint yet; afterwards head office owns them and ignores the kiosk's,
      * which is how the kiosk's echo of a pulled status is made harmless). */
     const struct hq_complaint *complaint;
+    /* For a valid record of a type with a current-state table (hq_state.h):
+     * its row, upserted in the same transaction (NULL: no state table). */
+    const struct hq_state_row *state;
 };
 
 /* A batch: contiguous rows of one (device, epoch) stream. */
@@ -143,12 +149,23 @@ struct hq_totals {
     long long complaints_open;  /* state != 'closed' */
 };
 
+/* A complaint for the reports: the complaint and, from head office's
+ * workflow events, when it was first answered and when closed (0 = not yet). */
+struct hq_report_complaint {
+    struct hq_complaint c;
+    long long first_response_at;
+    long long closed_at;
+};
+
 /* Callbacks: return 0 to go on, non-zero to stop (the op then returns it). */
 typedef int (*hq_change_fn)(void *ctx, const struct hq_change *c);
 typedef int (*hq_complaint_fn)(void *ctx, const struct hq_complaint *c);
 typedef int (*hq_held_fn)(void *ctx, const struct hq_held *h);
 typedef int (*hq_dev_stat_fn)(void *ctx, const struct hq_dev_stat *s);
 typedef int (*hq_type_stat_fn)(void *ctx, const struct hq_type_stat *s);
+typedef int (*hq_state_fn)(void *ctx, const struct hq_state_row *row);
+typedef int (*hq_log_fn)(void *ctx, const char *device_id, const struct hq_held *h);
+typedef int (*hq_report_complaint_fn)(void *ctx, const struct hq_report_complaint *c);
 
 /* ---- kiosk health, personal data, the log's partitions (issue 10) ---- */
 
@@ -284,6 +301,32 @@ struct hq_store_ops {
     /* Stats (frontdesk-hq stats) and metrics (/metrics). */
     int (*stats)(struct hq_store *s, hq_dev_stat_fn dev, hq_type_stat_fn type, void *ctx);
     int (*totals)(struct hq_store *s, struct hq_totals *out);
+
+    /* ---- Current state (hq_state.h) and reports (hq_report.h) ---- */
+
+    /* Upserts n rows (each names its device, epoch and seq): a row replaces
+     * the held row of (device, id) only when its (epoch, seq) is newer. In
+     * the caller's transaction, or its own. push_apply does the same for
+     * every record that carries a state row. */
+    int (*state_put)(struct hq_store *s, const struct hq_state_row *rows, size_t n);
+    /* Deletes every row of every state table (the start of a rebuild; in the
+     * caller's transaction). */
+    int (*state_clear)(struct hq_store *s);
+    /* Rows of table t that pass f (NULL = all), ordered by device_id, id.
+     * HQ_E_INVALID when f names a column t does not have. */
+    int (*state_each)(struct hq_store *s, const struct hq_state_table *t,
+                      const struct hq_state_filter *f, hq_state_fn fn, void *ctx);
+    /* The log (record, quarantine left out) after key (device_id, epoch,
+     * seq) in key order, at most limit rows; after_device "" = from the start. */
+    int (*log_page)(struct hq_store *s, const char *after_device, long long after_epoch,
+                    long long after_seq, int limit, hq_log_fn fn, void *ctx);
+    /* A device's complaints received in [from, to), by received_at. */
+    int (*report_complaints)(struct hq_store *s, const char *device_id, long long from,
+                             long long to, hq_report_complaint_fn fn, void *ctx);
+    /* The config value (JSON text) of key for branch ("" = every branch) into
+     * out; HQ_E_NOTFOUND when not set, HQ_E_INVALID when it does not fit. */
+    int (*config_get)(struct hq_store *s, const char *branch, const char *key, char *out,
+                      size_t outlen);
 
     /* ---- issue 10: health, personal data, partitions (hq_health.c, hq_person.c) ---- */
 

@@ -13,6 +13,7 @@
 #include "hq_store.h"
 #include "embedded.h"
 #include "hq_person.h"
+#include "hq_state.h"
 
 #include <assert.h>
 #include <libpq-fe.h>
@@ -38,7 +39,7 @@ enum {
     Q_NONCE_PRUNE, Q_DEV_LOCK, Q_ADV_LOCK, Q_STREAM_GET, Q_STREAM_DEV, Q_DEV_PUSHED,
     Q_QUAR_INS, Q_CMP_UPSERT, Q_PULL, Q_CFG_PUT, Q_CHANGE_LOCK, Q_CHANGE_INS, Q_CMP_LIST,
     Q_CMP_GET, Q_CMP_GET_LOCK, Q_CMP_UPD, Q_CMP_EV, Q_CMP_CHANGE, Q_RECORDS, Q_RECORDS_ALL,
-    Q_STAT_DEV, Q_STAT_TYPE, Q_TOTALS, Q_COUNT
+    Q_STAT_DEV, Q_STAT_TYPE, Q_TOTALS, Q_LOG_PAGE, Q_RPT_CMP, Q_CFG_GET, Q_COUNT
 };
 
 #define CMP_COLS                                                                      \
@@ -121,18 +122,31 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_STAT_DEV] = "SELECT d.branch, d.device_id, d.last_push, d.backlog,"
                    " (SELECT count(*) FROM quarantine q WHERE q.device_id = d.device_id),"
                    " d.revoked_at FROM device d ORDER BY d.branch, d.device_id",
-    [Q_STAT_TYPE] = "SELECT d.branch, r.type, count(*) FROM record r"
-                    " JOIN device d ON d.device_id = r.device_id"
-                    " GROUP BY d.branch, r.type ORDER BY d.branch, r.type",
+    [Q_STAT_TYPE] = NULL, /* hq_state_sql_stat_types() */
     [Q_TOTALS] = "SELECT (SELECT count(*) FROM device), (SELECT count(*) FROM record),"
                  " (SELECT count(*) FROM quarantine),"
                  " (SELECT count(*) FROM complaint WHERE state <> 'closed')",
+    [Q_LOG_PAGE] = "SELECT device_id, epoch, seq, type, schema_version, record FROM record"
+                   " WHERE (device_id, epoch, seq) > ($1, $2, $3)"
+                   " ORDER BY device_id, epoch, seq LIMIT $4",
+    [Q_RPT_CMP] = "SELECT c.id, c.device_id, c.branch, c.ref, c.category, c.description,"
+                  " c.received_at, c.feedback_due, c.state, c.severity, c.valid, c.department,"
+                  " c.resolution, c.close_reason, c.stat_category, c.updated_at,"
+                  " (SELECT min(e.at) FROM complaint_event e WHERE e.complaint_id = c.id),"
+                  " (SELECT min(e.at) FROM complaint_event e WHERE e.complaint_id = c.id"
+                  "   AND e.to_state = 'closed')"
+                  " FROM complaint c WHERE c.device_id = $1 AND c.received_at >= $2"
+                  " AND c.received_at < $3 ORDER BY c.received_at, c.id",
+    [Q_CFG_GET] = "SELECT value FROM config WHERE branch = $1 AND key = $2",
 };
+
+#define STATE_MAX 16 /* state tables: upserts prepared as "s<index>" */
 
 struct pg_store {
     struct hq_store base;      /* must be first: the vtable */
     PGconn *conn;
     unsigned char prepared[Q_COUNT]; /* 1 once "q<id>" exists on this connection */
+    unsigned char sprepared[STATE_MAX]; /* 1 once "s<index>" exists (state upserts) */
     int in_tx;                 /* inside the caller's begin .. commit/rollback */
     int pipe_sent;             /* statements sent in pipeline mode, results not read */
     long long month_lo, month_hi; /* a month of the log known to have its partition */
@@ -142,7 +156,7 @@ struct pg_store {
 #define PG(s) ((struct pg_store *)(s))
 
 /* Parameters of one statement, as text (libpq's text format). */
-#define PA_MAX 16
+#define PA_MAX 24
 struct pa {
     const char *v[PA_MAX];
     char num[PA_MAX][24];      /* storage for integers */
@@ -230,6 +244,7 @@ static int session_setup(struct pg_store *p)
         return HQ_E_IO;
     }
     memset(p->prepared, 0, sizeof p->prepared);
+    memset(p->sprepared, 0, sizeof p->sprepared);
     return exec(p, "SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '60s'");
 }
 
@@ -286,10 +301,19 @@ static int prepare(struct pg_store *p, int id, const char *what)
 {
     char name[16];
     PGresult *r;
+    char gen[4096];
+    const char *sql = sql_text[id];
     if (p->prepared[id])
         return HQ_OK;
+    if (id == Q_STAT_TYPE) {
+        if (hq_state_sql_stat_types(gen, sizeof gen) != 0) {
+            set_err(p, "%s: statement too long", what);
+            return HQ_E_IO;
+        }
+        sql = gen;
+    }
     snprintf(name, sizeof name, "q%d", id);
-    r = PQprepare(p->conn, name, sql_text[id], 0, NULL);
+    r = PQprepare(p->conn, name, sql, 0, NULL);
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         return fail(p, r, what);
     PQclear(r);
@@ -344,11 +368,9 @@ static int pipe_begin(struct pg_store *p)
     return HQ_OK;
 }
 
-/* Sends prepared statement id (see prepare) with a's parameters. */
-static int pipe_send(struct pg_store *p, int id, const struct pa *a)
+/* Sends the prepared statement called name with a's parameters. */
+static int pipe_send_named(struct pg_store *p, const char *name, const struct pa *a)
 {
-    char name[16];
-    snprintf(name, sizeof name, "q%d", id);
     if (PQsendQueryPrepared(p->conn, name, a->n, a->v, NULL, NULL, 0) != 1) {
         set_err(p, "pipeline send: %s", PQerrorMessage(p->conn));
         return HQ_E_IO;
@@ -356,6 +378,61 @@ static int pipe_send(struct pg_store *p, int id, const struct pa *a)
     if (++p->pipe_sent >= PIPE_MAX)
         return pipe_sync(p);
     return HQ_OK;
+}
+
+/* Sends prepared statement id (see prepare) with a's parameters. */
+static int pipe_send(struct pg_store *p, int id, const struct pa *a)
+{
+    char name[16];
+    snprintf(name, sizeof name, "q%d", id);
+    return pipe_send_named(p, name, a);
+}
+
+/* Prepares every state table's upsert ("s<index>", hq_state_sql_upsert). */
+static int prepare_state(struct pg_store *p)
+{
+    for (int i = 0; i < hq_state_ntables && i < STATE_MAX; i++) {
+        char name[16], sql[4096];
+        PGresult *r;
+        if (p->sprepared[i])
+            continue;
+        if (hq_state_sql_upsert(&hq_state_tables[i], '$', sql, sizeof sql) != 0) {
+            set_err(p, "state: statement too long");
+            return HQ_E_IO;
+        }
+        snprintf(name, sizeof name, "s%d", i);
+        r = PQprepare(p->conn, name, sql, 0, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            return fail(p, r, hq_state_tables[i].table);
+        PQclear(r);
+        p->sprepared[i] = 1;
+    }
+    return HQ_OK;
+}
+
+/* Sends (pipelined) the upsert of one state row: newer (epoch, seq) wins. */
+static int pipe_state(struct pg_store *p, const struct hq_state_row *row)
+{
+    struct pa a = {0};
+    char name[16];
+    int ti = (int)(row->t - hq_state_tables);
+    assert(ti >= 0 && ti < hq_state_ntables && ti < STATE_MAX);
+    assert(row->t->ncols + 4 <= PA_MAX);
+    pa_txt(&a, row->device_id);
+    pa_int(&a, row->id);
+    pa_int(&a, row->epoch);
+    pa_int(&a, row->seq);
+    for (int i = 0; i < row->t->ncols; i++) {
+        const struct hq_state_val *v = &row->v[i];
+        if (v->null)
+            pa_txt(&a, NULL);
+        else if (row->t->cols[i].type == HQ_COL_INT)
+            pa_int(&a, v->i);
+        else
+            pa_txt(&a, v->s ? v->s : "");
+    }
+    snprintf(name, sizeof name, "s%d", ti);
+    return pipe_send_named(p, name, &a);
 }
 
 /* Reads what is still in flight and leaves pipeline mode; returns rc, or the
@@ -989,12 +1066,14 @@ static int pg_push_apply(struct hq_store *s, const struct hq_batch *b,
         (rc = prepare(p, Q_CMP_UPSERT, "complaint upsert")) != HQ_OK ||
         (rc = prepare(p, Q_STREAM_DEV, "stream put")) != HQ_OK ||
         (rc = prepare(p, Q_DEV_PUSHED, "device pushed")) != HQ_OK ||
-        (rc = pipe_begin(p)) != HQ_OK)
+        (rc = prepare_state(p)) != HQ_OK || (rc = pipe_begin(p)) != HQ_OK)
         goto out;
     for (size_t i = first; i < end && rc == HQ_OK; i++) {
         const struct hq_record *rec = &b->recs[i];
         if (rec->quarantine || rec->complaint)
             rc = put_extra(p, b, rec);
+        if (rc == HQ_OK && !rec->quarantine && rec->state)
+            rc = pipe_state(p, rec->state);
     }
     a.n = 0;
     pa_txt(&a, b->device_id);
@@ -1294,6 +1373,177 @@ static int pg_totals(struct hq_store *s, struct hq_totals *out)
     out->complaints_open = col_ll(r, 0, 3);
     PQclear(r);
     return HQ_OK;
+}
+
+/* ---- current state and reports ---- */
+
+static int pg_state_put(struct hq_store *s, const struct hq_state_row *rows, size_t n)
+{
+    struct pg_store *p = PG(s);
+    int own, rc;
+    if ((rc = op_begin(p, &own)) != HQ_OK)
+        return rc;
+    if ((rc = prepare_state(p)) != HQ_OK || (rc = pipe_begin(p)) != HQ_OK)
+        return op_end(p, own, rc);
+    for (size_t i = 0; i < n && rc == HQ_OK; i++)
+        rc = pipe_state(p, &rows[i]);
+    rc = pipe_end(p, rc);
+    return op_end(p, own, rc);
+}
+
+static int pg_state_clear(struct hq_store *s)
+{
+    struct pg_store *p = PG(s);
+    char sql[1024];
+    size_t n = 0;
+    int own, rc;
+    if ((rc = op_begin(p, &own)) != HQ_OK)
+        return rc;
+    n += (size_t)snprintf(sql, sizeof sql, "TRUNCATE ");
+    for (int i = 0; i < hq_state_ntables && n < sizeof sql; i++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", i ? ", " : "",
+                              hq_state_tables[i].table);
+    rc = exec(p, sql);
+    return op_end(p, own, rc);
+}
+
+static int pg_state_each(struct hq_store *s, const struct hq_state_table *t,
+                         const struct hq_state_filter *f, hq_state_fn fn, void *ctx)
+{
+    struct pg_store *p = PG(s);
+    int col = f && f->col ? hq_state_col(t, f->col) : -1, rc, stop = 0, n;
+    struct pa a = {0};
+    char sql[4096];
+    PGresult *r;
+    ExecStatusType st;
+
+    if (f && f->col && col < 0) {
+        set_err(p, "%s has no column %s", t->table, f->col);
+        return HQ_E_INVALID;
+    }
+    if (hq_state_sql_select(t, '$', f && f->device_id, col, sql, sizeof sql) != 0) {
+        set_err(p, "state: statement too long");
+        return HQ_E_IO;
+    }
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    if (f && f->device_id)
+        pa_txt(&a, f->device_id);
+    if (col >= 0 && t->cols[col].type == HQ_COL_INT) {
+        pa_int(&a, f->lo_i);
+        pa_int(&a, f->hi_i);
+    } else if (col >= 0) {
+        pa_txt(&a, f->lo_s ? f->lo_s : "");
+        pa_txt(&a, f->hi_s ? f->hi_s : "");
+    }
+    r = PQexecParams(p->conn, sql, a.n, NULL, a.v, NULL, NULL, 0);
+    st = PQresultStatus(r);
+    if (st != PGRES_TUPLES_OK)
+        return fail(p, r, t->table);
+    n = PQntuples(r);
+    for (int i = 0; i < n && !stop; i++) {
+        struct hq_state_row row;
+        memset(&row, 0, sizeof row);
+        row.t = t;
+        row.device_id = col_txt(r, i, 0);
+        row.id = col_ll(r, i, 1);
+        row.epoch = col_ll(r, i, 2);
+        row.seq = col_ll(r, i, 3);
+        for (int c = 0; c < t->ncols; c++) {
+            row.v[c].null = PQgetisnull(r, i, 4 + c);
+            if (t->cols[c].type == HQ_COL_INT)
+                row.v[c].i = col_ll(r, i, 4 + c);
+            else
+                row.v[c].s = col_txt(r, i, 4 + c);
+        }
+        stop = fn(ctx, &row);
+    }
+    PQclear(r);
+    return stop;
+}
+
+static int pg_log_page(struct hq_store *s, const char *after_device, long long after_epoch,
+                       long long after_seq, int limit, hq_log_fn fn, void *ctx)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    PGresult *r;
+    int rc, stop = 0, n;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_txt(&a, after_device ? after_device : "");
+    pa_int(&a, after_epoch);
+    pa_int(&a, after_seq);
+    pa_int(&a, limit);
+    if (!(r = run(p, Q_LOG_PAGE, &a, "log", &rc)))
+        return rc;
+    n = PQntuples(r);
+    for (int i = 0; i < n && !stop; i++) {
+        struct hq_held h = {col_ll(r, i, 1), col_ll(r, i, 2), col_txt(r, i, 3),
+                            (int)col_ll(r, i, 4), col_txt(r, i, 5), 0};
+        stop = fn(ctx, col_txt(r, i, 0), &h);
+    }
+    PQclear(r);
+    return stop;
+}
+
+/* Adapts each_complaint's rows to report rows (the two extra columns). */
+struct rpt_ctx {
+    PGresult *r;
+    int row;
+    hq_report_complaint_fn fn;
+    void *ctx;
+};
+
+static int rpt_one(void *ctx, const struct hq_complaint *c)
+{
+    struct rpt_ctx *x = ctx;
+    struct hq_report_complaint rc = {*c, col_ll(x->r, x->row, 16), col_ll(x->r, x->row, 17)};
+    x->row++;
+    return x->fn(x->ctx, &rc);
+}
+
+static int pg_report_complaints(struct hq_store *s, const char *device_id, long long from,
+                                long long to, hq_report_complaint_fn fn, void *ctx)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    PGresult *r;
+    int rc, rows;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_txt(&a, device_id);
+    pa_int(&a, from);
+    pa_int(&a, to);
+    if (!(r = run(p, Q_RPT_CMP, &a, "report complaints", &rc)))
+        return rc;
+    struct rpt_ctx x = {r, 0, fn, ctx};
+    return each_complaint(r, rpt_one, &x, &rows);
+}
+
+static int pg_config_get(struct hq_store *s, const char *branch, const char *key, char *out,
+                         size_t outlen)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    PGresult *r;
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_txt(&a, branch ? branch : "");
+    pa_txt(&a, key);
+    if (!(r = run(p, Q_CFG_GET, &a, "config", &rc)))
+        return rc;
+    if (PQntuples(r) != 1) {
+        rc = HQ_E_NOTFOUND;
+    } else if (strlen(PQgetvalue(r, 0, 0)) >= outlen) {
+        rc = HQ_E_INVALID;
+    } else {
+        memcpy(out, PQgetvalue(r, 0, 0), strlen(PQgetvalue(r, 0, 0)) + 1);
+        rc = HQ_OK;
+    }
+    PQclear(r);
+    return rc;
 }
 
 /* ---- issue 10: health, settings, audit, personal data, the log's months ---- */
@@ -1784,6 +2034,12 @@ const struct hq_store_ops hq_store_pg_ops = {
     .records = pg_records,
     .stats = pg_stats,
     .totals = pg_totals,
+    .state_put = pg_state_put,
+    .state_clear = pg_state_clear,
+    .state_each = pg_state_each,
+    .log_page = pg_log_page,
+    .report_complaints = pg_report_complaints,
+    .config_get = pg_config_get,
     .health_put = pg_health_put,
     .fleet = pg_fleet,
     .setting_get = pg_setting_get,

@@ -6,7 +6,9 @@
 #include "hq_store.h"
 #include "embedded.h"
 #include "hq_person.h"
+#include "hq_state.h"
 
+#include <assert.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,7 +24,7 @@ enum {
     Q_NONCE_INS, Q_NONCE_PRUNE, Q_STREAM_GET, Q_STREAM_PUT, Q_REC_INS, Q_QUAR_INS,
     Q_CMP_UPSERT, Q_DEV_PUSHED, Q_PULL, Q_CFG_PUT, Q_CHANGE_INS, Q_CMP_LIST, Q_CMP_GET,
     Q_CMP_UPD, Q_CMP_EV, Q_CMP_CHANGE, Q_RECORDS, Q_RECORDS_ALL, Q_STAT_DEV, Q_STAT_TYPE,
-    Q_TOT_DEV, Q_TOT_REC, Q_TOT_QUAR, Q_TOT_OPEN, Q_COUNT
+    Q_TOT_DEV, Q_TOT_REC, Q_TOT_QUAR, Q_TOT_OPEN, Q_LOG_PAGE, Q_RPT_CMP, Q_CFG_GET, Q_COUNT
 };
 
 static const char *const sql_text[Q_COUNT] = {
@@ -97,19 +99,32 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_STAT_DEV] = "SELECT d.branch, d.device_id, d.last_push, d.backlog,"
                    " (SELECT count(*) FROM quarantine q WHERE q.device_id = d.device_id),"
                    " d.revoked_at FROM device d ORDER BY d.branch, d.device_id",
-    [Q_STAT_TYPE] = "SELECT d.branch, r.type, count(*) FROM record r"
-                    " JOIN device d ON d.device_id = r.device_id"
-                    " GROUP BY d.branch, r.type ORDER BY d.branch, r.type",
+    [Q_STAT_TYPE] = NULL, /* hq_state_sql_stat_types() */
     [Q_TOT_DEV] = "SELECT count(*) FROM device",
     [Q_TOT_REC] = "SELECT count(*) FROM record",
     [Q_TOT_QUAR] = "SELECT count(*) FROM quarantine",
     [Q_TOT_OPEN] = "SELECT count(*) FROM complaint WHERE state <> 'closed'",
+    [Q_LOG_PAGE] = "SELECT device_id, epoch, seq, type, schema_version, record FROM record"
+                   " WHERE (device_id, epoch, seq) > (?1, ?2, ?3)"
+                   " ORDER BY device_id, epoch, seq LIMIT ?4",
+    [Q_RPT_CMP] = "SELECT c.id, c.device_id, c.branch, c.ref, c.category, c.description,"
+                  " c.received_at, c.feedback_due, c.state, c.severity, c.valid, c.department,"
+                  " c.resolution, c.close_reason, c.stat_category, c.updated_at,"
+                  " (SELECT min(e.at) FROM complaint_event e WHERE e.complaint_id = c.id),"
+                  " (SELECT min(e.at) FROM complaint_event e WHERE e.complaint_id = c.id"
+                  "   AND e.to_state = 'closed')"
+                  " FROM complaint c WHERE c.device_id = ?1 AND c.received_at >= ?2"
+                  " AND c.received_at < ?3 ORDER BY c.received_at, c.id",
+    [Q_CFG_GET] = "SELECT value FROM config WHERE branch = ?1 AND key = ?2",
 };
+
+#define STATE_MAX 16 /* state tables a handle keeps an upsert for */
 
 struct sq_store {
     struct hq_store base;      /* must be first: the vtable */
     sqlite3 *db;
     sqlite3_stmt *st[Q_COUNT]; /* prepared on first use */
+    sqlite3_stmt *put[STATE_MAX]; /* state upserts, by hq_state_tables index */
     int in_tx;                 /* a begin without commit/rollback yet */
     int scrubbed;              /* personal data erased in this transaction: the
                                   commit checkpoints the WAL away (0003_fleet.sql) */
@@ -139,7 +154,16 @@ static int fail(struct sq_store *q, int rc, const char *what)
 static sqlite3_stmt *stmt(struct sq_store *q, int id)
 {
     if (!q->st[id]) {
-        if (sqlite3_prepare_v3(q->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT,
+        char gen[4096];
+        const char *sql = sql_text[id];
+        if (id == Q_STAT_TYPE) {
+            if (hq_state_sql_stat_types(gen, sizeof gen) != 0) {
+                set_err(q, "stats: statement too long");
+                return NULL;
+            }
+            sql = gen;
+        }
+        if (sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
                                &q->st[id], NULL) != SQLITE_OK) {
             set_err(q, "prepare: %s", sqlite3_errmsg(q->db));
             return NULL;
@@ -213,6 +237,8 @@ static void sq_close(struct hq_store *s)
         return;
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(q->st[i]);
+    for (int i = 0; i < STATE_MAX; i++)
+        sqlite3_finalize(q->put[i]);
     sqlite3_close(q->db);
     free(q);
 }
@@ -419,6 +445,44 @@ static int sq_nonce_prune(struct hq_store *s, long long before)
     return run(q, st, "nonce prune");
 }
 
+/* Upserts one current-state row: newer (epoch, seq) wins (hq_state.h). */
+static int put_state(struct sq_store *q, const struct hq_state_row *row)
+{
+    int ti = (int)(row->t - hq_state_tables), rc;
+    sqlite3_stmt *st;
+    assert(ti >= 0 && ti < hq_state_ntables && ti < STATE_MAX);
+    if (!q->put[ti]) {
+        char sql[4096];
+        if (hq_state_sql_upsert(row->t, '?', sql, sizeof sql) != 0) {
+            set_err(q, "state: statement too long");
+            return HQ_E_IO;
+        }
+        if (sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &q->put[ti], NULL) !=
+            SQLITE_OK) {
+            set_err(q, "prepare %s: %s", row->t->table, sqlite3_errmsg(q->db));
+            return HQ_E_IO;
+        }
+    }
+    st = q->put[ti];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    bind_text(st, 1, row->device_id);
+    sqlite3_bind_int64(st, 2, row->id);
+    sqlite3_bind_int64(st, 3, row->epoch);
+    sqlite3_bind_int64(st, 4, row->seq);
+    for (int i = 0; i < row->t->ncols; i++) {
+        const struct hq_state_val *v = &row->v[i];
+        if (v->null)
+            sqlite3_bind_null(st, 5 + i);
+        else if (row->t->cols[i].type == HQ_COL_INT)
+            sqlite3_bind_int64(st, 5 + i, v->i);
+        else
+            bind_text(st, 5 + i, v->s ? v->s : "");
+    }
+    rc = run(q, st, row->t->table);
+    return rc;
+}
+
 /* Stores one row of a batch (record or quarantine, complaint upsert). */
 static int put_row(struct sq_store *q, const struct hq_batch *b, const struct hq_record *r)
 {
@@ -435,8 +499,12 @@ static int put_row(struct sq_store *q, const struct hq_batch *b, const struct hq
     if (r->quarantine)
         bind_text(st, i++, r->quarantine);
     sqlite3_bind_int64(st, i++, b->now);
-    if ((rc = run(q, st, "record")) != HQ_OK || r->quarantine || !r->complaint)
+    if ((rc = run(q, st, "record")) != HQ_OK || r->quarantine)
         return rc;
+    if (r->state && (rc = put_state(q, r->state)) != HQ_OK)
+        return rc;
+    if (!r->complaint)
+        return HQ_OK;
     const struct hq_complaint *c = r->complaint;
     if (!(st = stmt(q, Q_CMP_UPSERT)))
         return HQ_E_IO;
@@ -798,6 +866,156 @@ static int sq_totals(struct hq_store *s, struct hq_totals *out)
         (rc = count(q, Q_TOT_QUAR, &out->quarantined)) != HQ_OK)
         return rc;
     return count(q, Q_TOT_OPEN, &out->complaints_open);
+}
+
+/* ---- current state and reports ---- */
+
+static int sq_state_put(struct hq_store *s, const struct hq_state_row *rows, size_t n)
+{
+    int rc = HQ_OK;
+    for (size_t i = 0; i < n && rc == HQ_OK; i++)
+        rc = put_state(SQ(s), &rows[i]);
+    return rc;
+}
+
+static int sq_state_clear(struct hq_store *s)
+{
+    struct sq_store *q = SQ(s);
+    char sql[128];
+    int rc = HQ_OK;
+    for (int i = 0; i < hq_state_ntables && rc == HQ_OK; i++) {
+        snprintf(sql, sizeof sql, "DELETE FROM %s", hq_state_tables[i].table);
+        rc = exec(q, sql);
+    }
+    return rc;
+}
+
+static int sq_state_each(struct hq_store *s, const struct hq_state_table *t,
+                         const struct hq_state_filter *f, hq_state_fn fn, void *ctx)
+{
+    struct sq_store *q = SQ(s);
+    int col = f && f->col ? hq_state_col(t, f->col) : -1, p = 1, rc, stop = 0;
+    sqlite3_stmt *st = NULL;
+    char sql[4096];
+
+    if (f && f->col && col < 0) {
+        set_err(q, "%s has no column %s", t->table, f->col);
+        return HQ_E_INVALID;
+    }
+    if (hq_state_sql_select(t, '?', f && f->device_id, col, sql, sizeof sql) != 0) {
+        set_err(q, "state: statement too long");
+        return HQ_E_IO;
+    }
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(q, SQLITE_ERROR, t->table);
+    if (f && f->device_id)
+        bind_text(st, p++, f->device_id);
+    if (col >= 0 && t->cols[col].type == HQ_COL_INT) {
+        sqlite3_bind_int64(st, p++, f->lo_i);
+        sqlite3_bind_int64(st, p++, f->hi_i);
+    } else if (col >= 0) {
+        bind_text(st, p++, f->lo_s ? f->lo_s : "");
+        bind_text(st, p++, f->hi_s ? f->hi_s : "");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hq_state_row row;
+        memset(&row, 0, sizeof row);
+        row.t = t;
+        row.device_id = col_text(st, 0);
+        row.id = sqlite3_column_int64(st, 1);
+        row.epoch = sqlite3_column_int64(st, 2);
+        row.seq = sqlite3_column_int64(st, 3);
+        for (int i = 0; i < t->ncols; i++) {
+            row.v[i].null = sqlite3_column_type(st, 4 + i) == SQLITE_NULL;
+            if (t->cols[i].type == HQ_COL_INT)
+                row.v[i].i = sqlite3_column_int64(st, 4 + i);
+            else
+                row.v[i].s = col_text(st, 4 + i);
+        }
+        if ((stop = fn(ctx, &row)) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        stop = fail(q, rc, t->table);
+    sqlite3_finalize(st);
+    return stop;
+}
+
+static int sq_log_page(struct hq_store *s, const char *after_device, long long after_epoch,
+                       long long after_seq, int limit, hq_log_fn fn, void *ctx)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_LOG_PAGE);
+    int rc, stop = 0;
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, after_device ? after_device : "");
+    sqlite3_bind_int64(st, 2, after_epoch);
+    sqlite3_bind_int64(st, 3, after_seq);
+    sqlite3_bind_int(st, 4, limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hq_held h = {sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+                            col_text(st, 3), sqlite3_column_int(st, 4), col_text(st, 5), 0};
+        if ((stop = fn(ctx, col_text(st, 0), &h)) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        stop = fail(q, rc, "log");
+    sqlite3_reset(st);
+    return stop;
+}
+
+/* Adapts each_complaint's rows to report rows (the two extra columns). */
+struct rpt_ctx {
+    sqlite3_stmt *st;
+    hq_report_complaint_fn fn;
+    void *ctx;
+};
+
+static int rpt_one(void *ctx, const struct hq_complaint *c)
+{
+    struct rpt_ctx *r = ctx;
+    struct hq_report_complaint rc = {*c, sqlite3_column_int64(r->st, 16),
+                                     sqlite3_column_int64(r->st, 17)};
+    return r->fn(r->ctx, &rc);
+}
+
+static int sq_report_complaints(struct hq_store *s, const char *device_id, long long from,
+                                long long to, hq_report_complaint_fn fn, void *ctx)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_RPT_CMP);
+    struct rpt_ctx r = {st, fn, ctx};
+    int rows;
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, device_id);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    return each_complaint(q, st, rpt_one, &r, &rows);
+}
+
+static int sq_config_get(struct hq_store *s, const char *branch, const char *key, char *out,
+                         size_t outlen)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_CFG_GET);
+    int rc;
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, branch ? branch : "");
+    bind_text(st, 2, key);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *v = col_text(st, 0);
+        rc = v && strlen(v) < outlen ? HQ_OK : HQ_E_INVALID;
+        if (rc == HQ_OK)
+            memcpy(out, v, strlen(v) + 1);
+    } else {
+        rc = rc == SQLITE_DONE ? HQ_E_NOTFOUND : fail(q, rc, "config");
+    }
+    sqlite3_reset(st);
+    return rc;
 }
 
 /* ---- issue 10: health, settings, audit, personal data, the log's months ---- */
@@ -1286,6 +1504,12 @@ const struct hq_store_ops hq_store_sqlite_ops = {
     .records = sq_records,
     .stats = sq_stats,
     .totals = sq_totals,
+    .state_put = sq_state_put,
+    .state_clear = sq_state_clear,
+    .state_each = sq_state_each,
+    .log_page = sq_log_page,
+    .report_complaints = sq_report_complaints,
+    .config_get = sq_config_get,
     .health_put = sq_health_put,
     .fleet = sq_fleet,
     .setting_get = sq_setting_get,

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hq_state.h"
 #include "hq_store.h"
 
 /* Not every test uses every helper. */
@@ -409,9 +410,105 @@ static int h_cmp_one(void *ctx, const struct hq_held *h)
     }
 }
 
+/* ---- current state: what the pushes built equals a replay of the log ---- */
+
+struct h_dump {
+    char *p;
+    size_t n, cap;
+    long long rows;
+};
+
+static int h_dump_row(void *ctx, const struct hq_state_row *row)
+{
+    struct h_dump *d = ctx;
+    cJSON *o = hq_state_row_json(row);
+    char *t = cJSON_PrintUnformatted(o);
+    size_t k = t ? strlen(t) : 0;
+    cJSON_Delete(o);
+    if (!t)
+        return -1;
+    if (d->n + k + 2 > d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 65536;
+        while (cap < d->n + k + 2)
+            cap *= 2;
+        char *np = realloc(d->p, cap);
+        if (!np) {
+            cJSON_free(t);
+            return -1;
+        }
+        d->p = np;
+        d->cap = cap;
+    }
+    memcpy(d->p + d->n, t, k);
+    d->n += k;
+    d->p[d->n++] = '\n';
+    d->p[d->n] = '\0';
+    d->rows++;
+    cJSON_free(t);
+    return 0;
+}
+
+/* Every state table of head office as JSON lines (malloc'd), rows counted. */
+static char *h_state_dump(struct hq_store *s, long long *rows)
+{
+    struct h_dump d = {0};
+    for (int i = 0; i < hq_state_ntables; i++)
+        if (s->ops->state_each(s, &hq_state_tables[i], NULL, h_dump_row, &d) != HQ_OK) {
+            fprintf(stderr, "state dump: %s\n", s->ops->errmsg(s));
+            free(d.p);
+            return NULL;
+        }
+    if (rows)
+        *rows = d.rows;
+    return d.p ? d.p : calloc(1, 1);
+}
+
+/* Rebuilds head office's state tables from its log and checks the result is
+ * exactly what the pushes had built (call when no push is in flight).
+ * Returns 0, or -1 after printing the first difference. */
+static int h_state_replay_check(const char *hq_db, long long *rows_out)
+{
+    struct hq_store *s = NULL;
+    char err[256], *before = NULL, *after = NULL;
+    long long replayed = 0, skipped = 0, rows = 0;
+    int rc = -1;
+    if (hq_store_open(hq_db, &s, err, sizeof err) != HQ_OK) {
+        fprintf(stderr, "state check: %s\n", err);
+        return -1;
+    }
+    if (!(before = h_state_dump(s, &rows)) ||
+        hq_state_rebuild(s, &replayed, &skipped, err, sizeof err) != HQ_OK) {
+        fprintf(stderr, "state check: %s\n", before ? err : "dump failed");
+        goto out;
+    }
+    if (!(after = h_state_dump(s, NULL)))
+        goto out;
+    if (strcmp(before, after) != 0 || skipped != 0) {
+        size_t i = 0;
+        while (before[i] && before[i] == after[i])
+            i++;
+        while (i > 0 && before[i - 1] != '\n')
+            i--;
+        fprintf(stderr, "state check: the replay of %lld versions (%lld skipped) differs from"
+                        " what the pushes built:\n  pushed %.300s\n  replay %.300s\n",
+                replayed, skipped, before + i, after + i);
+        goto out;
+    }
+    if (rows_out)
+        *rows_out = rows;
+    rc = 0;
+out:
+    free(before);
+    free(after);
+    hq_store_close(s);
+    return rc;
+}
+
 /* Compares the kiosk's whole history with what head office holds for the
  * device: returns 0 when every row is there exactly once with the same
- * content, else prints what is missing/extra/different and returns -1. */
+ * content, else prints what is missing/extra/different and returns -1.
+ * Then checks head office's current state equals a replay of its log
+ * (h_state_replay_check). */
 static int h_compare(sqlite3 *kiosk, const char *hq_db, long long *rows_out)
 {
     struct hq_store *s = NULL;
@@ -445,6 +542,14 @@ static int h_compare(sqlite3 *kiosk, const char *hq_db, long long *rows_out)
     if (rc != HQ_OK || c.missing || c.extra || c.differ) {
         fprintf(stderr, "compare: held %lld, missing %lld, extra %lld, differ %lld\n", c.held,
                 c.missing, c.extra, c.differ);
+        return -1;
+    }
+    long long state_rows = 0;
+    if (h_state_replay_check(hq_db, &state_rows) != 0)
+        return -1;
+    if (state_rows == 0 && h_int(kiosk, "SELECT count(*) FROM outbox_history WHERE type IN"
+                                        " ('ticket', 'visitor', 'rating', 'audit')") > 0) {
+        fprintf(stderr, "compare: head office holds no current state for a kiosk that has\n");
         return -1;
     }
     return 0;

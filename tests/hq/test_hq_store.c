@@ -8,6 +8,7 @@
 #include "check.h"
 #include "harness.h"
 #include "hq_complaint.h"
+#include "hq_state.h"
 
 #include <pthread.h>
 
@@ -27,16 +28,26 @@ static long long held(struct hq_store *s, const char *dev, long long epoch)
     return n;
 }
 
-/* A batch of audit rows first..first+n-1 (texts live in a static pool). */
+/* A batch of audit rows first..first+n-1 (texts live in a static pool),
+ * each with its current-state row as hq_push_parse would make it. */
 static struct hq_record recs[600];
 static char texts[600][96];
+static cJSON *trees[600];
+static struct hq_state_row rows[600];
 
 static struct hq_batch mk(const char *dev, long long epoch, long long first, int n)
 {
     for (int i = 0; i < n; i++) {
         snprintf(texts[i], sizeof texts[i], "{\"id\":%lld,\"at\":1,\"actor\":\"a\",\"action\":\"x\"}",
                  first + i);
-        recs[i] = (struct hq_record){first + i, "audit", 1, texts[i], NULL, NULL};
+        cJSON_Delete(trees[i]);
+        trees[i] = cJSON_Parse(texts[i]);
+        if (hq_state_parse(hq_state_for_type("audit"), trees[i], &rows[i]) != NULL)
+            abort();
+        rows[i].device_id = dev;
+        rows[i].epoch = epoch;
+        rows[i].seq = first + i;
+        recs[i] = (struct hq_record){first + i, "audit", 1, texts[i], NULL, NULL, &rows[i]};
     }
     return (struct hq_batch){dev, epoch, 0, 0, 1000, recs, (size_t)n};
 }
@@ -121,7 +132,7 @@ static void *race(void *arg)
         struct hq_push_result res;
         for (int i = 0; i < 50; i++) {
             snprintf(tx[r->id][i], sizeof tx[r->id][i], "{\"id\":%lld}", first + i);
-            rr[r->id][i] = (struct hq_record){first + i, "audit", 1, tx[r->id][i], NULL, NULL};
+            rr[r->id][i] = (struct hq_record){first + i, "audit", 1, tx[r->id][i], NULL, NULL, NULL};
         }
         struct hq_batch bt = {"racedev", 1, 0, 0, 1000, rr[r->id], 50};
         int rc;
@@ -255,7 +266,7 @@ int main(int argc, char **argv)
     kc.state = "received";
     kc.valid = -1;
     char cj[] = "{\"id\":1,\"ref\":\"20261123000001\"}";
-    struct hq_record crec = {21, "complaint", 1, cj, NULL, &kc};
+    struct hq_record crec = {21, "complaint", 1, cj, NULL, &kc, NULL};
     b = (struct hq_batch){"dev1", 1, 0, 3, 600, &crec, 1};
     CHECK_INT(push(s, &b, &r), HQ_OK);
     long long cid = 0;

@@ -116,3 +116,9 @@ BEGIN
 EXCEPTION WHEN others THEN
   RETURN NULL;
 END $$;
+
+-- The same in the state table (0002_state.sql): visits not yet erased, and
+-- a person by phone.
+CREATE INDEX visitor_state_pii ON visitor_state(signed_in_at)
+  WHERE (name <> '' OR phone <> '' OR company <> '' OR purpose <> '');
+CREATE INDEX visitor_state_phone ON visitor_state(phone);

@@ -51,3 +51,8 @@ CREATE INDEX record_visitor_phone ON record(json_extract(record, '$.phone'))
   WHERE type = 'visitor';
 CREATE INDEX record_complaint_phone ON record(json_extract(record, '$.contact_phone'))
   WHERE type = 'complaint';
+-- The same in the state table (0002_state.sql): visits not yet erased, and
+-- a person by phone.
+CREATE INDEX visitor_state_pii ON visitor_state(signed_in_at)
+  WHERE (name <> '' OR phone <> '' OR company <> '' OR purpose <> '');
+CREATE INDEX visitor_state_phone ON visitor_state(phone);
