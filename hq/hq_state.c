@@ -91,12 +91,12 @@ static const struct hq_state_col audit_cols[] = {
 #define N(a) ((int)(sizeof a / sizeof a[0]))
 
 const struct hq_state_table hq_state_tables[] = {
-    {"ticket", "ticket_state", ticket_cols, N(ticket_cols)},
-    {"ticket_event", "ticket_event_state", ticket_event_cols, N(ticket_event_cols)},
-    {"visitor", "visitor_state", visitor_cols, N(visitor_cols)},
-    {"rating", "rating_state", rating_cols, N(rating_cols)},
-    {"handover", "handover_state", handover_cols, N(handover_cols)},
-    {"audit", "audit_state", audit_cols, N(audit_cols)},
+    {"ticket", "ticket_state", ticket_cols, N(ticket_cols), "issued_at"},
+    {"ticket_event", "ticket_event_state", ticket_event_cols, N(ticket_event_cols), "at"},
+    {"visitor", "visitor_state", visitor_cols, N(visitor_cols), "signed_in_at"},
+    {"rating", "rating_state", rating_cols, N(rating_cols), "at"},
+    {"handover", "handover_state", handover_cols, N(handover_cols), "at"},
+    {"audit", "audit_state", audit_cols, N(audit_cols), "at"},
 };
 const int hq_state_ntables = N(hq_state_tables);
 
@@ -289,8 +289,8 @@ int hq_state_sql_upsert(const struct hq_state_table *t, char ph, char *out, size
     rc |= put(out, len, &n, ") VALUES (");
     for (int i = 0; i < t->ncols + 4; i++)
         rc |= put(out, len, &n, "%s%c%d", i ? ", " : "", ph, i + 1);
-    rc |= put(out, len, &n, ") ON CONFLICT (device_id, id) DO UPDATE SET epoch = excluded.epoch,"
-                            " seq = excluded.seq");
+    rc |= put(out, len, &n, ") ON CONFLICT (device_id, id, %s) DO UPDATE SET"
+                            " epoch = excluded.epoch, seq = excluded.seq", t->ident);
     for (int i = 0; i < t->ncols; i++)
         rc |= put(out, len, &n, ", %s = excluded.%s", t->cols[i].name, t->cols[i].name);
     rc |= put(out, len, &n, " WHERE (excluded.epoch, excluded.seq) > (%s.epoch, %s.seq)",
@@ -313,7 +313,7 @@ int hq_state_sql_select(const struct hq_state_table *t, char ph, int by_device, 
                   p, t->cols[range_col].name, ph, p + 1);
         p += 2;
     }
-    rc |= put(out, len, &n, " ORDER BY device_id, id");
+    rc |= put(out, len, &n, " ORDER BY device_id, id, %s", t->ident);
     return rc ? -1 : 0;
 }
 

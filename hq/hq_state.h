@@ -2,8 +2,8 @@
  * which record types have one, their columns, and how a record's JSON becomes
  * a row. The tables are data (struct hq_state_table), so both backends build
  * their statements from the same description and a new record type is one
- * more entry. A row replaces the held row of (device, id) only when its
- * (epoch, seq) is newer: pushes and `frontdesk-hq rebuild` (a replay of the
+ * more entry. A row replaces the held row of (device, id, ident) only when
+ * its (epoch, seq) is newer: pushes and `frontdesk-hq rebuild` (a replay of the
  * log) therefore reach the same rows whatever order versions arrive in. */
 #ifndef HQ_STATE_H
 #define HQ_STATE_H
@@ -29,12 +29,17 @@ struct hq_state_col {
     int date;                 /* TEXT: must be a 'YYYY-MM-DD' date */
 };
 
-/* One state table: rows of record type `type`, keyed (device_id, id). */
+/* One state table: rows of record type `type`, keyed (device_id, id, ident).
+ * ident is a column the kiosk never changes once the record exists (when a
+ * ticket was issued, a visitor signed in, ...): a kiosk restored from a
+ * backup hands out ids again (its AUTOINCREMENT counters went back too), and
+ * a record with a reused id is another record, not a newer version. */
 struct hq_state_table {
     const char *type;         /* record type, e.g. "ticket" */
     const char *table;        /* SQL table, e.g. "ticket_state" */
     const struct hq_state_col *cols;
     int ncols;
+    const char *ident;        /* a required INT column of cols */
 };
 
 /* One value of a row. */

@@ -1342,10 +1342,11 @@ static int sq_pii_erase(struct hq_store *s, const char *phone, long long before,
                      pii_state[i].table, pii_state[i].set, pii_state[i].phone_col,
                      pii_state[i].held);
         else
-            snprintf(sql, sizeof sql, "UPDATE %s SET %s WHERE (device_id, id) IN (SELECT"
-                     " device_id, id FROM %s WHERE %s < ?1 AND %s LIMIT ?2)",
-                     pii_state[i].table, pii_state[i].set, pii_state[i].table,
-                     pii_state[i].time_col, pii_state[i].held);
+            snprintf(sql, sizeof sql, "UPDATE %s SET %s WHERE (device_id, id, %s) IN (SELECT"
+                     " device_id, id, %s FROM %s WHERE %s < ?1 AND %s LIMIT ?2)",
+                     pii_state[i].table, pii_state[i].set, pii_state[i].time_col,
+                     pii_state[i].time_col, pii_state[i].table, pii_state[i].time_col,
+                     pii_state[i].held); /* the row's key: device, id, the time */
         if (!(st = prep(q, sql))) {
             rc = HQ_E_IO;
             break;

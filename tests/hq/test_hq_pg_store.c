@@ -82,14 +82,15 @@ out:
 /* A body of tickets seq from..to of epoch for device dev. */
 static char *tickets(const char *dev, long long epoch, long long from, long long to)
 {
-    size_t cap = 256 + (size_t)(to - from + 1) * 160, len;
+    size_t cap = 256 + (size_t)(to - from + 1) * 224, len;
     char *b = malloc(cap);
     len = (size_t)snprintf(b, cap, "{\"device_id\":\"%s\",\"epoch\":%lld,\"backlog\":7,"
                                    "\"records\":[", dev, epoch);
     for (long long q = from; q <= to; q++)
         len += (size_t)snprintf(b + len, cap - len,
                                 "%s{\"seq\":%lld,\"type\":\"ticket\",\"v\":1,\"record\":{\"id\":%lld,"
-                                "\"bday\":\"2026-11-23\",\"label\":\"A%03lld\",\"state\":\"waiting\","
+                                "\"bday\":\"2026-11-23\",\"issued_service\":\"A\",\"service\":\"A\","
+                                "\"label\":\"A%03lld\",\"state\":\"waiting\","
                                 "\"issued_at\":1763900000}}",
                                 q == from ? "" : ",", q, q, q % 1000);
     snprintf(b + len, cap - len, "]}");

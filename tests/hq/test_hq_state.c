@@ -96,6 +96,16 @@ static const char *row_of(struct hq_store *s, const char *table, const char *dev
     return out;
 }
 
+static int count_id(void *ctx, const struct hq_state_row *row)
+{
+    long long *c = ctx; /* c[0]: the id looked for, c[1]: rows, c[2]: rows done */
+    if (row->id == c[0]) {
+        c[1]++;
+        c[2] += strcmp(row->v[hq_state_col(row->t, "state")].s, "done") == 0;
+    }
+    return 0;
+}
+
 static long long type_count;
 static const char *type_branch, *type_name;
 
@@ -316,6 +326,29 @@ int main(void)
         CHECK(id > 0);
         CHECK_INT(hq_complaint_advance(s, id, &a1, c1 + 3600, err, sizeof err), HQ_OK);
         CHECK_INT(hq_complaint_advance(s, id, &a2, c1 + 2 * 86400, err, sizeof err), HQ_OK);
+    }
+
+    /* A restored kiosk hands out ticket 7 again: another ticket (issued at
+     * another time), not a newer version of the one before the restore. */
+    {
+        long long X = utc(2026, 10, 1, 2, 0), Y = utc(2026, 10, 2, 2, 0), c[3] = {7, 0, 0};
+        struct hq_state_filter f = {"devnorth", NULL, NULL, NULL, 0, 0};
+        snprintf(body, sizeof body,
+                 "{\"device_id\":\"devnorth\",\"epoch\":1,\"records\":["
+                 "{\"seq\":6,\"type\":\"ticket\",\"v\":1,\"record\":%s}]}",
+                 ticket(t[0], 600, 7, "2026-10-01", "A", "waiting", X, 0, 0, 0));
+        CHECK_INT(push(s, body, &res), HQ_OK);
+        snprintf(body, sizeof body,
+                 "{\"device_id\":\"devnorth\",\"epoch\":2,\"records\":["
+                 "{\"seq\":24,\"type\":\"ticket\",\"v\":1,\"record\":%s},"
+                 "{\"seq\":25,\"type\":\"ticket\",\"v\":1,\"record\":%s}]}",
+                 ticket(t[1], 600, 7, "2026-10-02", "A", "waiting", Y, 0, 0, 0),
+                 ticket(t[2], 600, 7, "2026-10-02", "A", "done", Y, Y + 5, Y + 6, Y + 9));
+        CHECK_INT(push(s, body, &res), HQ_OK);
+        CHECK_INT(s->ops->state_each(s, hq_state_by_name("ticket_state"), &f, count_id, c),
+                  HQ_OK);
+        CHECK_INT(c[1], 2);
+        CHECK_INT(c[2], 1);
     }
 
     /* ---- a replay of the log equals what the pushes built ---- */

@@ -1,13 +1,15 @@
 -- 0002_state.sql - head office's current state of what the branches hold, the
 -- same tables as hq/schema/sqlite/0002_state.sql: one row per (device, record
--- id) for tickets, ticket events, visitors, ratings, handovers and audit
--- lines, kept by the push transaction (hq_state.c describes the columns;
--- hq_store_pg.c writes them). A version replaces the row only when its
--- (epoch, seq) is newer than the one the row came from, so a late older
--- version never wins and a restore (a higher epoch) always does. The log
--- (record) stays the truth: `frontdesk-hq rebuild` replays it into these.
--- Indexes serve the reports (hq_report.c): a device's rows of a business day
--- or a month, its ratings by ticket, its complaints by the time received.
+-- id, and a time the kiosk never changes: a kiosk restored from a backup hands
+-- out ids again, and a record with a reused id is another record) for
+-- tickets, ticket events, visitors, ratings, handovers and audit lines, kept
+-- by the push transaction (hq_state.c describes the columns; hq_store_pg.c
+-- writes them). A version replaces the row only when its (epoch, seq) is
+-- newer than the one the row came from, so a late older version never wins
+-- and a restore (a higher epoch) always does. The log (record) stays the
+-- truth: `frontdesk-hq rebuild` replays it into these. Indexes serve the
+-- reports (hq_report.c): a device's rows of a business day or a month, its
+-- ratings by ticket, its complaints by the time received.
 
 CREATE TABLE ticket_state (
   device_id      text NOT NULL,
@@ -28,7 +30,7 @@ CREATE TABLE ticket_state (
   called_at      bigint,
   serving_at     bigint,
   finished_at    bigint,
-  PRIMARY KEY (device_id, id)
+  PRIMARY KEY (device_id, id, issued_at)
 );
 CREATE INDEX ticket_state_by_day ON ticket_state(device_id, bday);
 
@@ -43,7 +45,7 @@ CREATE TABLE ticket_event_state (
   counter   bigint,
   service   text,                   -- transfers: the new service's code
   actor     text,
-  PRIMARY KEY (device_id, id)
+  PRIMARY KEY (device_id, id, at)
 );
 CREATE INDEX ticket_event_state_by_ticket ON ticket_event_state(device_id, ticket);
 
@@ -62,7 +64,7 @@ CREATE TABLE visitor_state (
   signed_in_at  bigint NOT NULL,
   signed_out_at bigint,
   signout_how   text,               -- staff|self|closing
-  PRIMARY KEY (device_id, id)
+  PRIMARY KEY (device_id, id, signed_in_at)
 );
 CREATE INDEX visitor_state_by_day ON visitor_state(device_id, bday);
 
@@ -79,7 +81,7 @@ CREATE TABLE rating_state (
   comment   text,
   at        bigint NOT NULL,
   complaint text,                   -- a complaint's ref, when one was filed
-  PRIMARY KEY (device_id, id)
+  PRIMARY KEY (device_id, id, at)
 );
 CREATE INDEX rating_state_by_ticket ON rating_state(device_id, ticket);
 
@@ -92,7 +94,7 @@ CREATE TABLE handover_state (
   staff     text NOT NULL,
   note      text NOT NULL,
   open      text,                   -- JSON: what was still open
-  PRIMARY KEY (device_id, id)
+  PRIMARY KEY (device_id, id, at)
 );
 CREATE INDEX handover_state_by_at ON handover_state(device_id, at);
 
@@ -106,7 +108,7 @@ CREATE TABLE audit_state (
   action    text NOT NULL,
   subject   text,
   detail    text,
-  PRIMARY KEY (device_id, id)
+  PRIMARY KEY (device_id, id, at)
 );
 CREATE INDEX audit_state_by_at ON audit_state(device_id, at);
 

@@ -1,7 +1,9 @@
 -- 0002_state.sql - head office's current state of what the branches hold:
--- one row per (device, record id) for tickets, ticket events, visitors,
--- ratings, handovers and audit lines (complaints have their own table since
--- 0001). The push transaction keeps them (hq_state.c describes the columns;
+-- one row per (device, record id, and a time the kiosk never changes: a kiosk
+-- restored from a backup hands out ids again, and a record with a reused id
+-- is another record) for tickets, ticket events, visitors, ratings, handovers
+-- and audit lines (complaints have their own table since 0001). The push
+-- transaction keeps them (hq_state.c describes the columns;
 -- hq_store_sqlite.c writes them): a version replaces the row only when its
 -- (epoch, seq) is newer than the one the row came from, so a late older
 -- version never wins and a restore (a higher epoch) always does. The log
@@ -28,7 +30,7 @@ CREATE TABLE ticket_state (
   called_at      INTEGER,
   serving_at     INTEGER,
   finished_at    INTEGER,
-  PRIMARY KEY (device_id, id)
+  PRIMARY KEY (device_id, id, issued_at)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX ticket_state_by_day ON ticket_state(device_id, bday);
 
@@ -43,7 +45,7 @@ CREATE TABLE ticket_event_state (
   counter   INTEGER,
   service   TEXT,                   -- transfers: the new service's code
   actor     TEXT,
-  PRIMARY KEY (device_id, id)
+  PRIMARY KEY (device_id, id, at)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX ticket_event_state_by_ticket ON ticket_event_state(device_id, ticket);
 
@@ -62,7 +64,7 @@ CREATE TABLE visitor_state (
   signed_in_at  INTEGER NOT NULL,
   signed_out_at INTEGER,
   signout_how   TEXT,               -- staff|self|closing
-  PRIMARY KEY (device_id, id)
+  PRIMARY KEY (device_id, id, signed_in_at)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX visitor_state_by_day ON visitor_state(device_id, bday);
 
@@ -79,7 +81,7 @@ CREATE TABLE rating_state (
   comment   TEXT,
   at        INTEGER NOT NULL,
   complaint TEXT,                   -- a complaint's ref, when one was filed
-  PRIMARY KEY (device_id, id)
+  PRIMARY KEY (device_id, id, at)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX rating_state_by_ticket ON rating_state(device_id, ticket);
 
@@ -92,7 +94,7 @@ CREATE TABLE handover_state (
   staff     TEXT NOT NULL,
   note      TEXT NOT NULL,
   open      TEXT,                   -- JSON: what was still open
-  PRIMARY KEY (device_id, id)
+  PRIMARY KEY (device_id, id, at)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX handover_state_by_at ON handover_state(device_id, at);
 
@@ -106,7 +108,7 @@ CREATE TABLE audit_state (
   action    TEXT NOT NULL,
   subject   TEXT,
   detail    TEXT,
-  PRIMARY KEY (device_id, id)
+  PRIMARY KEY (device_id, id, at)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX audit_state_by_at ON audit_state(device_id, at);
 
