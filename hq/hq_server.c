@@ -645,6 +645,14 @@ static int metric_dev(void *ctx, const struct hq_dev_stat *d)
     return 0;
 }
 
+/* Counts the devices shown offline (fleet view) for /metrics. */
+static int count_offline(void *ctx, const struct hq_fleet_row *f)
+{
+    if (!f->online && !f->revoked_at)
+        (*(long long *)ctx)++;
+    return 0;
+}
+
 static void do_metrics(struct hq_store *s, struct MHD_Connection *c, struct reply *r)
 {
     struct mbuf b = {malloc(4096), 0, 4096, 0};
@@ -684,6 +692,13 @@ static void do_metrics(struct hq_store *s, struct MHD_Connection *c, struct repl
         mput(&b, "# TYPE fdhq_devices gauge\nfdhq_devices %lld\n", t.devices);
         mput(&b, "# TYPE fdhq_complaints_open gauge\nfdhq_complaints_open %lld\n",
              t.complaints_open);
+    }
+    {
+        long long offline = 0;
+        if (s->ops->fleet(s, now_s(), count_offline, &offline) == HQ_OK)
+            mput(&b, "# HELP fdhq_devices_offline Active devices not heard from for %d s.\n"
+                     "# TYPE fdhq_devices_offline gauge\nfdhq_devices_offline %lld\n",
+                 HQ_OFFLINE_AFTER, offline);
     }
     mput(&b, "# HELP fdhq_branch_lag_seconds Seconds since the device's last push.\n"
              "# TYPE fdhq_branch_lag_seconds gauge\n"

@@ -290,6 +290,8 @@ int main(void)
     get("/v1/admin/fleet?branch=North%20Gate", token, &r);
     CHECK_INT(r.status, 200);
     CHECK(strstr(r.body, "\"branch\":\"North Gate\"") && strstr(r.body, "\"online\":true"));
+    get("/metrics", NULL, &r);
+    CHECK_MSG(strstr(r.body, "\nfdhq_devices_offline 0\n") != NULL, "%s", r.body);
     get("/v1/admin/fleet?branch=Elsewhere", token, &r);
     CHECK(strstr(r.body, "\"devices\":[]") != NULL);
 
@@ -309,6 +311,8 @@ int main(void)
         CHECK_MSG(strstr(out, "OFFLINE") && strstr(out, "North Gate"), "%s", out);
         get("/v1/admin/fleet", token, &r);
         CHECK(strstr(r.body, "\"online\":false") != NULL);
+        get("/metrics", NULL, &r);
+        CHECK(strstr(r.body, "\nfdhq_devices_offline 1\n") != NULL);
     }
 
     sqlite3_close(k);
