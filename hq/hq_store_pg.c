@@ -1914,11 +1914,17 @@ static int pg_pii_erase(struct hq_store *s, const char *phone, long long before,
                 pa_int(&a, before);
                 pa_int(&a, limit);
             } else {
+                char held[400];
+                size_t hn = 0;
+                for (int f = 0; t->fields[f] && hn < sizeof held; f++)
+                    hn += (size_t)snprintf(held + hn, sizeof held - hn,
+                                           "%scoalesce(hq_json_field(record, '%s'), '') <> ''",
+                                           f ? " OR " : "", t->fields[f]);
                 snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, received_at, record"
                          " FROM quarantine WHERE type = '%s' AND CASE WHEN"
                          " hq_json_field(record, '%s') ~ '^[0-9]{1,15}$' THEN"
-                         " hq_json_field(record, '%s')::bigint END < $1 LIMIT $2 FOR UPDATE",
-                         t->type, t->time_field, t->time_field);
+                         " hq_json_field(record, '%s')::bigint END < $1 AND (%s)"
+                         " LIMIT $2 FOR UPDATE", t->type, t->time_field, t->time_field, held);
                 pa_int(&a, before);
                 pa_int(&a, limit);
             }

@@ -1183,6 +1183,12 @@ static void scrub_flush(struct sq_store *q)
                 sqlite3_errmsg(q->db));
 }
 
+/* expr on a quarantined row only when it is a JSON object (NULL otherwise):
+ * CASE is evaluated in order, AND is not, and json_extract on text that is
+ * not JSON is an error. */
+#define Q_OBJ(expr) "CASE WHEN json_valid(record) THEN CASE WHEN json_type(record) = 'object'" \
+                    " THEN (" expr ") END END"
+
 /* The SQL that finds a type's rows still holding personal data, as
  * schema/sqlite/0003_fleet.sql indexes them: `what` selects the columns. */
 static void pii_where(const struct hq_pii_type *t, char *out, size_t len)
@@ -1302,9 +1308,8 @@ static int sq_pii_erase(struct hq_store *s, const char *phone, long long before,
             sqlite3_stmt *st;
             if (phone) {
                 snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, record FROM %s WHERE"
-                         " type = '%s' AND json_valid(record)"
-                         " AND json_extract(record, '$.%s') = ?1", tables[k], t->type,
-                         t->phone_field);
+                         " type = '%s' AND " Q_OBJ("json_extract(record, '$.%s')") " = ?1",
+                         tables[k], t->type, t->phone_field);
                 if (k == 0) /* the log: exactly the phone index's expression */
                     snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, record FROM record"
                              " WHERE type = '%s' AND json_extract(record, '$.%s') = ?1",
@@ -1314,11 +1319,13 @@ static int sq_pii_erase(struct hq_store *s, const char *phone, long long before,
                 snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, record FROM record"
                          " WHERE json_extract(record, '$.%s') < ?1 AND %s LIMIT ?2",
                          t->time_field, where);
-            } else { /* quarantine: few rows, any shape */
+            } else { /* quarantine: few rows, any shape (maybe not JSON at all) */
+                char cond[600];
+                pii_where(t, where, sizeof where);
+                snprintf(cond, sizeof cond, "json_extract(record, '$.%s') < ?1 AND %s",
+                         t->time_field, where);
                 snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, record FROM quarantine"
-                         " WHERE type = '%s' AND json_valid(record) AND json_type(record) ="
-                         " 'object' AND json_extract(record, '$.%s') < ?1 LIMIT ?2",
-                         t->type, t->time_field);
+                         " WHERE " Q_OBJ("%s") " LIMIT ?2", cond);
             }
             if (!(st = prep(q, sql))) {
                 rc = HQ_E_IO;
@@ -1383,8 +1390,9 @@ static int sq_pii_find(struct hq_store *s, const char *phone, hq_pii_fn fn, void
                  " WHERE r.type = '%s' AND json_extract(r.record, '$.%s') = ?1"
                  " UNION ALL SELECT 'quarantine', d.branch, r.device_id, r.epoch, r.seq,"
                  " r.type, r.record FROM quarantine r LEFT JOIN device d"
-                 " ON d.device_id = r.device_id WHERE r.type = '%s' AND json_valid(r.record)"
-                 " AND json_extract(r.record, '$.%s') = ?1 ORDER BY 1, 3, 4, 5",
+                 " ON d.device_id = r.device_id WHERE r.type = '%s' AND CASE WHEN"
+                 " json_valid(r.record) THEN CASE WHEN json_type(r.record) = 'object' THEN"
+                 " json_extract(r.record, '$.%s') END END = ?1 ORDER BY 1, 3, 4, 5",
                  t->type, t->phone_field, t->type, t->phone_field);
         sqlite3_stmt *st = prep(q, sql);
         if (!st)

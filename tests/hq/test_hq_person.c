@@ -94,6 +94,55 @@ static struct scan scan_log(const char *db, const char *dev)
     return s;
 }
 
+/* Two quarantined visitor rows of another device, straight through the
+ * store: one a visit 400 days old (head office refused its version), one
+ * not JSON at all (the sweep must step over it, not fail on it). */
+static int push_quarantined(const char *db, long long old)
+{
+    struct hq_store *s = NULL;
+    struct hq_record recs[2];
+    char js[300], err[256];
+    struct hq_push_result res;
+    int rc;
+    snprintf(js, sizeof js, "{\"id\":1,\"bday\":\"2025-10-27\",\"badge\":\"VQ\","
+             "\"name\":\"Wu Quarantined\",\"phone\":\"13955550005\",\"company\":\"\","
+             "\"purpose\":\"\",\"signed_in_at\":%lld}", old);
+    memset(recs, 0, sizeof recs);
+    recs[0] = (struct hq_record){.seq = 1, .type = "visitor", .schema_version = 9, .json = js,
+                                 .quarantine = "unsupported schema version"};
+    recs[1] = (struct hq_record){.seq = 2, .type = "visitor", .schema_version = 1,
+                                 .json = "not json {", .quarantine = "record is not an object"};
+    struct hq_batch b = {"feedfeedfeedfeedfeedfeedfeedfeed", 1, 0, 0, old + 60, recs, 2};
+    if (hq_store_open(db, &s, err, sizeof err) != HQ_OK)
+        return -1;
+    rc = s->ops->begin(s);
+    if (rc == HQ_OK)
+        rc = s->ops->push_apply(s, &b, &res);
+    rc = rc == HQ_OK ? s->ops->commit(s) : (s->ops->rollback(s), rc);
+    hq_store_close(s);
+    return rc == HQ_OK && res.quarantined == 2 ? 0 : -1;
+}
+
+static int quarantine_one(void *ctx, const struct hq_held *h)
+{
+    char *out = ctx;
+    if (h->quarantined && strlen(out) + strlen(h->json) + 2 < 1024)
+        strcat(strcat(out, h->json), "\n");
+    return 0;
+}
+
+/* The quarantined rows of that device, as text. */
+static void quarantine_text(const char *db, char out[1024])
+{
+    struct hq_store *s = NULL;
+    char err[256];
+    out[0] = '\0';
+    if (hq_store_open(db, &s, err, sizeof err) == HQ_OK) {
+        s->ops->records(s, "feedfeedfeedfeedfeedfeedfeedfeed", 0, 0, 100, quarantine_one, out);
+        hq_store_close(s);
+    }
+}
+
 /* 1 when needle occurs in the file at path (a missing file holds nothing). */
 static int file_has(const char *path, const char *needle)
 {
@@ -172,6 +221,10 @@ int main(void)
     CHECK_INT(s.named[1], 1);
     CHECK_INT(s.named[2], 1);
     CHECK_INT(s.named[3], 1);
+    CHECK(push_quarantined(hqdb, old) == 0);
+    char quar[1024];
+    quarantine_text(hqdb, quar);
+    CHECK_MSG(strstr(quar, "Wu Quarantined") && strstr(quar, "not json {"), "%s", quar);
 
     /* find / export: refused without who and why, shown and audited with them. */
     snprintf(args, sizeof args, "--db '%s' person find --phone %s --reason 'PIPL #7'", hqdb,
@@ -190,6 +243,10 @@ int main(void)
     CHECK_MSG(strstr(out, "Qian Recentvisitor") && strstr(out, "NewCo Unique"), "%s", out);
     CHECK_MSG(strstr(out, "\"where\":\t\"visitor_state\"") != NULL, "%s", out); /* and the state row */
     CHECK(strstr(out, "Zhao Oldvisitor") == NULL);
+    snprintf(args, sizeof args, "--db '%s' person find --phone 13955550005 --by alice --reason"
+             " 'PIPL request #8' --json", hqdb);
+    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_MSG(strstr(out, "quarantine.visitor") != NULL, "%s", out);
 
     /* purge: the default keeps 365 days. */
     snprintf(args, sizeof args, "--db '%s' setting get personal_data_days", hqdb);
@@ -209,6 +266,9 @@ int main(void)
     CHECK_INT(s.erased[2], 1);    /* the old complaint's contact */
     CHECK_INT(s.named[3], 1);
     CHECK_INT(s.stats_kept, 3);   /* badge, host, times: still there */
+    quarantine_text(hqdb, quar); /* quarantine too; what is not JSON stays as it was */
+    CHECK_MSG(!strstr(quar, "Wu Quarantined") && !strstr(quar, "13955550005") &&
+              strstr(quar, "\"badge\":\"VQ\"") && strstr(quar, "not json {"), "%s", quar);
     snprintf(args, sizeof args, "--db '%s' purge --json", hqdb);
     CHECK_INT(hq_out(args, out, sizeof out), 0);
     CHECK_MSG(strstr(out, "\"log\":0") != NULL, "%s", out); /* done once */
@@ -266,6 +326,7 @@ int main(void)
                            " '139****0002'"), 1);
         CHECK_INT(h_int(h, "SELECT count(*) FROM hq_audit WHERE actor = 'alice' AND action ="
                            " 'person.export'"), 1);
+        CHECK_INT(h_int(h, "SELECT count(*) FROM hq_audit WHERE subject = '139****0005'"), 1);
         CHECK_INT(h_int(h, "SELECT count(*) FROM hq_audit WHERE actor = 'bob' AND action ="
                            " 'person.erase' AND reason = 'asked at the counter'"), 1);
         CHECK_INT(h_int(h, "SELECT count(*) FROM hq_audit WHERE action = 'purge'"), 2);
@@ -295,6 +356,7 @@ int main(void)
         h_server_stop(&srv, 0);
         snprintf(wal, sizeof wal, "%s-wal", hqdb);
         static const char *const gone[] = {"Zhao Oldvisitor", "OldCo Unique", "Oldpurpose",
+                                           "Wu Quarantined", "13955550005",
                                            "13911110001", "Sun Oldcomplainer", "13933330003",
                                            "Li Newcomplainer", "13944440004",
                                            "Qian Recentvisitor", "NewCo Unique", "13922220002"};
