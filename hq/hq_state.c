@@ -410,7 +410,11 @@ int hq_state_rebuild(struct hq_store *s, long long *replayed, long long *skipped
         goto out;
     for (;;) {
         long long before = r->seen;
-        rc = s->ops->log_page(s, r->dev, r->epoch, r->seq, REPLAY_PAGE, replay_one, r);
+        /* the key where this page starts: a copy, since replay_one moves r->dev
+         * on while the page is read */
+        char after[HQ_DEVICE_ID_MAX + 1];
+        snprintf(after, sizeof after, "%s", r->dev);
+        rc = s->ops->log_page(s, after, r->epoch, r->seq, REPLAY_PAGE, replay_one, r);
         if (rc == HQ_OK)
             rc = r->rc;
         if (rc == HQ_OK)

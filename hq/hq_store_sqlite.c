@@ -949,7 +949,8 @@ static int sq_log_page(struct hq_store *s, const char *after_device, long long a
     int rc, stop = 0;
     if (!st)
         return HQ_E_IO;
-    bind_text(st, 1, after_device ? after_device : "");
+    /* a copy: the caller may reuse its buffer for the next key while we step */
+    sqlite3_bind_text(st, 1, after_device ? after_device : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, after_epoch);
     sqlite3_bind_int64(st, 3, after_seq);
     sqlite3_bind_int(st, 4, limit);

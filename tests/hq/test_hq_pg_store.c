@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+extern const int hq_pg_schema_count; /* schema files built in (hq_store_pg.c) */
+
 static const char *dsn;
 static PGconn *raw; /* a plain libpq connection to look behind the store */
 
@@ -260,8 +262,6 @@ static int on_seen(void *ctx, const struct hq_change *c)
     z->n++;
     return 0;
 }
-
-extern const int hq_pg_schema_count; /* the schema files compiled in (hq_store_pg.c) */
 
 int main(void)
 {

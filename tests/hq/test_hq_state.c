@@ -154,7 +154,8 @@ int main(void)
 {
     struct hq_store *s = NULL;
     struct hq_push_result res;
-    char db[512], err[512], body[16384], t[8][600], row[2048];
+    char db[512], err[512], t[8][600], row[2048];
+    static char body[65536];
     long long rows = 0;
 
     h_mkdir("hqstate");
@@ -309,14 +310,20 @@ int main(void)
              "\"received_at\":%lld,\"feedback_due\":%lld,\"state\":\"received\"}},"
              "{\"seq\":23,\"type\":\"complaint\",\"v\":1,\"record\":{\"id\":3,"
              "\"ref\":\"20261123000019\",\"category\":\"wait\",\"description\":\"x\","
-             "\"received_at\":%lld,\"feedback_due\":%lld,\"state\":\"received\"}}]}",
+             "\"received_at\":%lld,\"feedback_due\":%lld,\"state\":\"received\"}},"
+             "{\"seq\":24,\"type\":\"handover\",\"v\":1,\"record\":{\"id\":1,\"at\":%lld,"
+             "\"staff\":\"li\",\"note\":\"交接\\n班\",\"open\":{\"waiting\":3,"
+             "\"visitors\":[\"V1\"]}}}]}",
              ticket(t[4], 600, 2, "2026-11-23", "A", "noshow", A, A + 120, 0, 0),
              ticket(t[5], 600, 3, "2026-11-23", "B", "done", B, B + 30, B + 40, B + 640),
              ticket(t[6], 600, 4, "2026-11-22", "A", "done", D, D + 10, D + 20, D + 30),
              ticket(t[7], 600, 5, "2026-11-23", "B", "cancelled", C, 0, 0, 0), T, T + 1800, T,
-             D, T + 400, B + 700, D + 100, c1, c1 + 86400, c2, c2 + 86400, c3, c3 + 86400);
+             D, T + 400, B + 700, D + 100, c1, c1 + 86400, c2, c2 + 86400, c3, c3 + 86400,
+             T + 3600);
     CHECK_INT(push(s, body, &res), HQ_OK);
     CHECK_INT(res.quarantined, 0);
+    CHECK(strstr(row_of(s, "handover_state", "devnorth", 1, row, sizeof row),
+                 "\"note\":\"交接\\n班\",\"open\":{\"waiting\":3,\"visitors\":[\"V1\"]}") != NULL);
     {
         long long id = 0;
         struct hq_advance a1 = {"assessed", "ordinary", 1, NULL, NULL, NULL, NULL, "hq:li", ""};
@@ -340,8 +347,8 @@ int main(void)
         CHECK_INT(push(s, body, &res), HQ_OK);
         snprintf(body, sizeof body,
                  "{\"device_id\":\"devnorth\",\"epoch\":2,\"records\":["
-                 "{\"seq\":24,\"type\":\"ticket\",\"v\":1,\"record\":%s},"
-                 "{\"seq\":25,\"type\":\"ticket\",\"v\":1,\"record\":%s}]}",
+                 "{\"seq\":25,\"type\":\"ticket\",\"v\":1,\"record\":%s},"
+                 "{\"seq\":26,\"type\":\"ticket\",\"v\":1,\"record\":%s}]}",
                  ticket(t[1], 600, 7, "2026-10-02", "A", "waiting", Y, 0, 0, 0),
                  ticket(t[2], 600, 7, "2026-10-02", "A", "done", Y, Y + 5, Y + 6, Y + 9));
         CHECK_INT(push(s, body, &res), HQ_OK);
@@ -351,10 +358,30 @@ int main(void)
         CHECK_INT(c[2], 1);
     }
 
+    /* Two more kiosks with 1500 audit lines each: the replay reads the log in
+     * pages of 2000, one page ending inside a device and another starting
+     * with one device and going on with the next. */
+    for (int d = 0; d < 2; d++) {
+        char dev[16];
+        snprintf(dev, sizeof dev, "devbulk%d", d);
+        CHECK_INT(s->ops->device_register(s, dev, "Bulk", pk, 1), HQ_OK);
+        for (int b = 0; b < 3; b++) {
+            char *p = body + sprintf(body, "{\"device_id\":\"%s\",\"epoch\":1,\"records\":[", dev);
+            for (int i = 0; i < 500; i++) {
+                int seq = b * 500 + i + 1;
+                p += sprintf(p, "%s{\"seq\":%d,\"type\":\"audit\",\"v\":1,\"record\":{\"id\":%d,"
+                                "\"at\":%d,\"actor\":\"a\",\"action\":\"x\"}}",
+                             i ? "," : "", seq, seq, 1000 + seq);
+            }
+            sprintf(p, "]}");
+            CHECK_INT(push(s, body, &res), HQ_OK);
+        }
+    }
+
     /* ---- a replay of the log equals what the pushes built ---- */
     hq_store_close(s);
     CHECK_INT(h_state_replay_check(db, &rows), 0);
-    CHECK(rows >= 20);
+    CHECK(rows >= 3020);
     CHECK_INT(hq_store_open(db, &s, err, sizeof err), HQ_OK);
 
     /* ---- reports ---- */
