@@ -1,8 +1,11 @@
 /* hq_main.c - the frontdesk-hq command line: serve, enroll-token, stats,
- * complaint list|show|advance, config set, revoke, records. Options may come
+ * complaint list|show|advance, config set, revoke, records, fleet, purge,
+ * person find|export|erase, setting get|set, archive. Options may come
  * before or after the command (`frontdesk-hq --db hq.sqlite stats --json`).
  * Everything but `serve` opens the store, does one thing and exits. */
 #include "hq_complaint.h"
+#include "hq_health.h"
+#include "hq_person.h"
 #include "hq_report.h"
 #include "hq_server.h"
 #include "hq_state.h"
@@ -22,8 +25,9 @@
 /* Options seen anywhere on the line; positional words go to pos[]. */
 struct args {
     const char *db, *listen, *tls_cert, *tls_key, *admin_token_file, *branch, *state, *to, *severity, *department,
-        *resolution, *close_reason, *stat_category, *actor, *note;
-    int json, csv;
+        *resolution, *close_reason, *stat_category, *actor, *note, *phone, *by, *reason,
+        *before;
+    int json, csv, drop;
     long long threads, max_inflight, valid, limit, ttl, epoch;
     const char *pos[ARGS_MAX];
     int npos;
@@ -49,6 +53,10 @@ static const struct {
     {"--stat-category", offsetof(struct args, stat_category)},
     {"--actor", offsetof(struct args, actor)},
     {"--note", offsetof(struct args, note)},
+    {"--phone", offsetof(struct args, phone)},
+    {"--by", offsetof(struct args, by)},
+    {"--reason", offsetof(struct args, reason)},
+    {"--before", offsetof(struct args, before)},
 };
 
 /* Options that take a whole number, with its range. */
@@ -83,6 +91,11 @@ static void usage(void)
           "       frontdesk-hq --db DB report day YYYY-MM-DD | month YYYY-MM [--branch B]\n"
           "           [--json | --csv]\n"
           "       frontdesk-hq --db DB state TABLE [DEVICE_ID]   (JSON lines)\n"
+          "       frontdesk-hq --db DB fleet [--branch B] [--json]\n"
+          "       frontdesk-hq --db DB purge [--json]\n"
+          "       frontdesk-hq --db DB person find|export|erase --phone P --by NAME --reason TEXT\n"
+          "       frontdesk-hq --db DB setting get|set personal_data_days [DAYS]\n"
+          "       frontdesk-hq --db DB archive --before YYYY-MM [--drop]\n"
           "DB is a SQLite file or postgresql://...\n",
           stderr);
 }
@@ -125,6 +138,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->json = 1;
         } else if (strcmp(w, "--csv") == 0) {
             a->csv = 1;
+        } else if (strcmp(w, "--drop") == 0) {
+            a->drop = 1;
         } else if (w[0] == '-' && w[1] == '-') {
             fprintf(stderr, "frontdesk-hq: unknown option %s\n", w);
             return -1;
@@ -386,6 +401,132 @@ static int cmd_state(struct hq_store *s, const char *table, const char *device)
     return 0;
 }
 
+/* fleet: every device, its last contact, online or offline, its health. */
+static int cmd_fleet(struct hq_store *s, const struct args *a)
+{
+    cJSON *root = NULL, *d;
+    long long now = (long long)time(NULL);
+    if (hq_fleet_collect(s, now, a->branch, &root) != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
+        return 1;
+    }
+    if (a->json) {
+        char *txt = cJSON_Print(root);
+        printf("%s\n", txt);
+        cJSON_free(txt);
+        cJSON_Delete(root);
+        return 0;
+    }
+    printf("%-20s %-12s %-8s %-10s %-8s %-28s %6s %7s %9s  %s\n", "branch", "device",
+           "status", "contact", "version", "printer", "failed", "backlog", "disk MB",
+           "last error");
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(root, "devices")) {
+        const cJSON *h = cJSON_GetObjectItemCaseSensitive(d, "health");
+        long long last = (long long)cJSON_GetObjectItemCaseSensitive(d, "last_contact")->valuedouble;
+        char ago[48];
+        if (last <= 0)
+            snprintf(ago, sizeof ago, "never");
+        else if (now - last < 120)
+            snprintf(ago, sizeof ago, "%llds ago", now - last);
+        else if (now - last < 7200)
+            snprintf(ago, sizeof ago, "%lldm ago", (now - last) / 60);
+        else
+            snprintf(ago, sizeof ago, "%lldh ago", (now - last) / 3600);
+        printf("%-20.20s %-12.12s %-8s %-10s ", cJSON_GetObjectItem(d, "branch")->valuestring,
+               cJSON_GetObjectItem(d, "device_id")->valuestring,
+               cJSON_IsTrue(cJSON_GetObjectItem(d, "revoked")) ? "revoked"
+               : cJSON_IsTrue(cJSON_GetObjectItem(d, "online")) ? "online" : "OFFLINE", ago);
+        if (!cJSON_IsObject(h)) {
+            printf("(no health reported)\n");
+            continue;
+        }
+        const cJSON *p = cJSON_GetObjectItem(h, "printer");
+        char pr[64];
+        if (!cJSON_IsTrue(cJSON_GetObjectItem(p, "known")))
+            snprintf(pr, sizeof pr, "-");
+        else
+            snprintf(pr, sizeof pr, "%s%s%s%s",
+                     cJSON_IsTrue(cJSON_GetObjectItem(p, "online")) ? "online" : "offline",
+                     cJSON_IsTrue(cJSON_GetObjectItem(p, "paper_out")) ? ",PAPER OUT" : "",
+                     cJSON_IsTrue(cJSON_GetObjectItem(p, "paper_near_end")) ? ",paper low" : "",
+                     cJSON_IsTrue(cJSON_GetObjectItem(p, "cover_open")) ? ",COVER OPEN" : "");
+        printf("%-8.8s %-28.28s %6.0f %7.0f %9.0f  %s\n",
+               cJSON_GetObjectItem(h, "app_version")->valuestring, pr,
+               cJSON_GetObjectItem(h, "print_failed")->valuedouble,
+               cJSON_GetObjectItem(h, "backlog")->valuedouble,
+               cJSON_GetObjectItem(h, "disk_free_mb")->valuedouble,
+               cJSON_GetObjectItem(h, "last_error")->valuestring);
+    }
+    cJSON_Delete(root);
+    return 0;
+}
+
+/* setting get|set KEY [VALUE]: head office's own settings (checked here). */
+static int cmd_setting(struct hq_store *s, const struct args *a)
+{
+    char v[64];
+    if (a->npos == 3 && strcmp(a->pos[1], "get") == 0 &&
+        strcmp(a->pos[2], "personal_data_days") == 0) {
+        printf("%d\n", hq_pii_days(s));
+        return 0;
+    }
+    if (a->npos == 4 && strcmp(a->pos[1], "set") == 0 &&
+        strcmp(a->pos[2], "personal_data_days") == 0) {
+        char *end = NULL;
+        long d = strtol(a->pos[3], &end, 10);
+        if (!end || *end || end == a->pos[3] || d < 1 || d > HQ_PII_DAYS_MAX) {
+            fprintf(stderr, "frontdesk-hq: personal_data_days is a whole number of days,"
+                            " 1 to %d\n", HQ_PII_DAYS_MAX);
+            return 2;
+        }
+        snprintf(v, sizeof v, "%ld", d);
+        if (s->ops->setting_set(s, "personal_data_days", v, (long long)time(NULL)) != HQ_OK ||
+            s->ops->audit_put(s, (long long)time(NULL), a->by ? a->by : "hq", "setting",
+                              "personal_data_days", a->reason ? a->reason : "", v) != HQ_OK) {
+            fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
+            return 1;
+        }
+        return 0;
+    }
+    fprintf(stderr, "frontdesk-hq: settings: personal_data_days (setting get|set KEY [VALUE])\n");
+    return 2;
+}
+
+/* archive --before YYYY-MM [--drop]: the log's months before that one. */
+static int cmd_archive(struct hq_store *s, const struct args *a)
+{
+    int y = 0, m = 0, months = 0, rc;
+    long long rows = 0;
+    char tail, detail[128];
+    struct tm tm;
+    if (!a->before || sscanf(a->before, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 2000 ||
+        y > 9999 || m < 1 || m > 12) {
+        fprintf(stderr, "frontdesk-hq: archive --before YYYY-MM [--drop]\n");
+        return 2;
+    }
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = 1;
+    long long before = (long long)timegm(&tm);
+    rc = s->ops->log_archive(s, before, a->drop, &months, &rows);
+    if (rc != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
+        return rc == HQ_E_INVALID ? 2 : 1;
+    }
+    snprintf(detail, sizeof detail, "{\"months\":%d,\"rows\":%lld,\"drop\":%d}", months, rows,
+             a->drop);
+    s->ops->audit_put(s, (long long)time(NULL), a->by ? a->by : "hq", "archive", a->before,
+                      a->reason ? a->reason : "", detail);
+    if (a->json)
+        printf("{\"months\":%d,\"rows\":%lld,\"dropped\":%s}\n", months, rows,
+               a->drop ? "true" : "false");
+    else
+        printf("%d month(s), %lld record(s) %s\n", months, rows,
+               a->drop ? "dropped" : "detached (tables record_YYYY_MM, for pg_dump)");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct args a;
@@ -449,6 +590,16 @@ int main(int argc, char **argv)
         rc = cmd_rebuild(s);
     } else if (strcmp(cmd, "state") == 0 && (a.npos == 2 || a.npos == 3)) {
         rc = cmd_state(s, a.pos[1], a.npos == 3 ? a.pos[2] : NULL);
+    } else if (strcmp(cmd, "fleet") == 0 && a.npos == 1) {
+        rc = cmd_fleet(s, &a);
+    } else if (strcmp(cmd, "purge") == 0 && a.npos == 1) {
+        rc = hq_purge_cmd(s, a.json);
+    } else if (strcmp(cmd, "person") == 0 && a.npos == 2) {
+        rc = hq_person_cmd(s, a.pos[1], a.phone, a.by, a.reason, a.json);
+    } else if (strcmp(cmd, "setting") == 0) {
+        rc = cmd_setting(s, &a);
+    } else if (strcmp(cmd, "archive") == 0 && a.npos == 1) {
+        rc = cmd_archive(s, &a);
     } else if (strcmp(cmd, "records") == 0 && a.npos == 2) {
         rc = s->ops->records(s, a.pos[1], a.epoch, 0, 1 << 30, print_held, NULL) == HQ_OK ? 0 : 1;
     } else {

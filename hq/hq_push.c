@@ -3,6 +3,7 @@
  * types per record type); unknown types with a well-formed name are kept as
  * they are, because schema changes only ever add record types. */
 #include "hq_push.h"
+#include "hq_health.h"
 #include "hq_state.h"
 
 #include <cjson/cJSON.h>
@@ -219,6 +220,10 @@ int hq_push_parse(const char *json, size_t len, size_t max_records, struct hq_pu
             r->state = row;
         }
     }
+    it = cJSON_GetObjectItemCaseSensitive(root, "health");
+    if (it)
+        m->has_health = hq_health_parse(it, &m->health, m->health_err,
+                                        sizeof m->health_err) == 0;
     return 0;
 fail:
     hq_push_free(m);

@@ -19,12 +19,17 @@ struct hq_push_msg {
     struct hq_state_row *states;  /* one per record; used by types with a state table */
     char **texts;                 /* compact JSON of each record (owned) */
     void *root;                   /* the parsed cJSON tree (owned) */
+    struct hq_health health;      /* the "health" object, when has_health */
+    int has_health;               /* 1: health present and valid */
+    char health_err[128];         /* health present but refused: why ("" otherwise) */
 };
 
 /* Parses json (len bytes, need not be NUL-terminated) into m. Returns 0, or
  * -1 with a sentence in err (not JSON, not an object, missing or mistyped
  * epoch/records/seq, seq not strictly increasing, more than max_records
- * records). On success call hq_push_free. */
+ * records). A "health" object that does not check out (hq_health_parse)
+ * refuses nothing: has_health stays 0 and health_err says why. On success
+ * call hq_push_free. */
 int hq_push_parse(const char *json, size_t len, size_t max_records, struct hq_push_msg *m,
                   char *err, size_t errlen);
 

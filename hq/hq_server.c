@@ -11,6 +11,8 @@
  * records per push (a head office of an older version with a smaller cap). */
 #include "hq_server.h"
 #include "hq_complaint.h"
+#include "hq_health.h"
+#include "hq_person.h"
 #include "hq_push.h"
 #include "hq_report.h"
 #include "hq_store.h"
@@ -451,6 +453,8 @@ static void do_push(struct srv *sv, struct hq_store *s, struct MHD_Connection *c
         }
         if (rc == HQ_OK)
             rc = s->ops->push_apply(s, &msg.batch, &res);
+        if (rc == HQ_OK && msg.has_health) /* after push_apply: under its device lock */
+            rc = s->ops->health_put(s, g.device, &msg.health, msg.batch.now);
         if (rc == HQ_E_GAP) {
             cJSON *o = cJSON_CreateObject();
             s->ops->rollback(s);
@@ -492,6 +496,11 @@ static void do_push(struct srv *sv, struct hq_store *s, struct MHD_Connection *c
         cJSON_AddNumberToObject(o, "applied", (double)res.applied);
         cJSON_AddNumberToObject(o, "ignored", (double)res.ignored);
         cJSON_AddNumberToObject(o, "quarantined", (double)res.quarantined);
+        if (msg.health_err[0]) { /* the records count; a bad health line does not */
+            cJSON_AddStringToObject(o, "health_error", msg.health_err);
+            fprintf(stderr, "frontdesk-hq: health from %s not stored: %s\n", g.device,
+                    msg.health_err);
+        }
         reply_json(r, 200, o);
     }
     if (fault.drop_after_commit && n % fault.drop_after_commit == 0)
@@ -636,6 +645,14 @@ static int metric_dev(void *ctx, const struct hq_dev_stat *d)
     return 0;
 }
 
+/* Counts the devices shown offline (fleet view) for /metrics. */
+static int count_offline(void *ctx, const struct hq_fleet_row *f)
+{
+    if (!f->online && !f->revoked_at)
+        (*(long long *)ctx)++;
+    return 0;
+}
+
 static void do_metrics(struct hq_store *s, struct MHD_Connection *c, struct reply *r)
 {
     struct mbuf b = {malloc(4096), 0, 4096, 0};
@@ -675,6 +692,13 @@ static void do_metrics(struct hq_store *s, struct MHD_Connection *c, struct repl
         mput(&b, "# TYPE fdhq_devices gauge\nfdhq_devices %lld\n", t.devices);
         mput(&b, "# TYPE fdhq_complaints_open gauge\nfdhq_complaints_open %lld\n",
              t.complaints_open);
+    }
+    {
+        long long offline = 0;
+        if (s->ops->fleet(s, now_s(), count_offline, &offline) == HQ_OK)
+            mput(&b, "# HELP fdhq_devices_offline Active devices not heard from for %d s.\n"
+                     "# TYPE fdhq_devices_offline gauge\nfdhq_devices_offline %lld\n",
+                 HQ_OFFLINE_AFTER, offline);
     }
     mput(&b, "# HELP fdhq_branch_lag_seconds Seconds since the device's last push.\n"
              "# TYPE fdhq_branch_lag_seconds gauge\n"
@@ -863,6 +887,116 @@ static void do_admin_report(struct srv *sv, struct hq_store *s, struct MHD_Conne
     reply_json(r, 200, rep);
 }
 
+/* GET /v1/admin/fleet[?branch=B]: every device, last contact, online, health. */
+static void do_admin_fleet(struct srv *sv, struct hq_store *s, struct MHD_Connection *c,
+                           const char *method, struct reply *r)
+{
+    cJSON *o = NULL;
+    if (!sv->admin_on) {
+        reply_err(r, 404, "not_found", "the admin API is not enabled (--admin-token-file)");
+        return;
+    }
+    if (!admin_ok(sv, c)) {
+        reply_err(r, 401, "unauthorized", "admin requests need Authorization: Bearer TOKEN");
+        return;
+    }
+    if (strcmp(method, "GET") != 0) {
+        reply_err(r, 404, "not_found", "no such endpoint");
+        return;
+    }
+    if (hq_fleet_collect(s, now_s(),
+                         MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "branch"),
+                         &o) != HQ_OK) {
+        reply_err(r, 500, "internal", "%s", s->ops->errmsg(s));
+        return;
+    }
+    reply_json(r, 200, o);
+}
+
+/* ---- upkeep: the log's months ahead and the personal-data sweep ---- */
+
+#define UPKEEP_EVERY 3600      /* seconds between passes */
+#define UPKEEP_AHEAD (70 * 86400) /* the log's partitions exist this far ahead */
+#define UPKEEP_BATCHES 20      /* sweep transactions per pass (HQ_PII_BATCH rows each) */
+
+struct upkeep {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+    int started;
+    const char *db;
+};
+
+/* One pass on its own store handle: partitions for the months ahead, then
+ * a bounded part of the retention sweep (each batch its own short
+ * transaction; what is left waits for the next pass). */
+static void upkeep_pass(struct upkeep *u)
+{
+    struct hq_store *s = NULL;
+    struct hq_pii_count c = {0, 0};
+    char err[256];
+    long long now = now_s();
+    if (hq_store_open(u->db, &s, err, sizeof err) != HQ_OK) {
+        fprintf(stderr, "frontdesk-hq: upkeep: %s\n", err);
+        return;
+    }
+    if (s->ops->log_prepare(s, now - 86400, now + UPKEEP_AHEAD) != HQ_OK)
+        fprintf(stderr, "frontdesk-hq: upkeep: log partitions: %s\n", s->ops->errmsg(s));
+    if (hq_pii_sweep(s, now, UPKEEP_BATCHES, &c) != HQ_OK)
+        fprintf(stderr, "frontdesk-hq: upkeep: personal data sweep: %s\n", s->ops->errmsg(s));
+    hq_store_close(s);
+}
+
+static void *upkeep_run(void *arg)
+{
+    struct upkeep *u = arg;
+    for (int pass = 0;; pass++) {
+        struct timespec until;
+        if (pass > 0) /* at start the partitions are made already; sweep an hour later */
+            upkeep_pass(u);
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += UPKEEP_EVERY;
+        pthread_mutex_lock(&u->mu);
+        while (!u->stop)
+            if (pthread_cond_timedwait(&u->cv, &u->mu, &until) == ETIMEDOUT)
+                break;
+        int stop = u->stop;
+        pthread_mutex_unlock(&u->mu);
+        if (stop)
+            break;
+    }
+    return NULL;
+}
+
+static int upkeep_start(struct upkeep *u, const char *db)
+{
+    pthread_condattr_t ca;
+    memset(u, 0, sizeof *u);
+    u->db = db;
+    pthread_mutex_init(&u->mu, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&u->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&u->thread, NULL, upkeep_run, u) != 0)
+        return -1;
+    u->started = 1;
+    return 0;
+}
+
+static void upkeep_stop(struct upkeep *u)
+{
+    if (!u->started)
+        return;
+    pthread_mutex_lock(&u->mu);
+    u->stop = 1;
+    pthread_cond_signal(&u->cv);
+    pthread_mutex_unlock(&u->mu);
+    pthread_join(u->thread, NULL);
+    u->started = 0;
+}
+
 /* ---- libmicrohttpd glue ---- */
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -969,6 +1103,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         do_enroll(sv, s, c, q, &r);
     else if (strncmp(url, "/v1/admin/complaints", 20) == 0)
         do_admin(sv, s, c, method, url, q, &r);
+    else if (strcmp(url, "/v1/admin/fleet") == 0)
+        do_admin_fleet(sv, s, c, method, &r);
     else if (strcmp(url, "/v1/admin/report") == 0)
         do_admin_report(sv, s, c, method, &r);
     else
@@ -1029,6 +1165,7 @@ static void parse_faults(void)
 int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
 {
     struct srv sv;
+    struct upkeep up = {0};
     struct sockaddr_in sa;
     struct MHD_Daemon *d = NULL;
     const union MHD_DaemonInfo *info;
@@ -1092,10 +1229,16 @@ int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
         free(tok);
         sv.admin_on = 1;
     }
-    /* Open (and migrate) once before serving, so a bad database fails now. */
+    /* Open (and migrate) once before serving, so a bad database fails now;
+     * the log's months ahead exist before the first push. */
     first = pool_get(&sv.pool, err, errlen);
     if (!first)
         goto out;
+    if (first->ops->log_prepare(first, now_s() - 86400, now_s() + UPKEEP_AHEAD) != HQ_OK) {
+        snprintf(err, errlen, "log partitions: %s", first->ops->errmsg(first));
+        pool_put(&sv.pool, first, 1);
+        goto out;
+    }
     pool_put(&sv.pool, first, 0);
 
     sigemptyset(&set);
@@ -1126,8 +1269,11 @@ int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
     printf("listening on %s:%u%s\n", host, info ? (unsigned)info->port : (unsigned)port,
            cert ? " (https)" : "");
     fflush(stdout);
+    if (upkeep_start(&up, o->db) != 0)
+        fprintf(stderr, "frontdesk-hq: the upkeep thread did not start\n");
     sigwait(&set, &sig);
     MHD_stop_daemon(d);
+    upkeep_stop(&up);
     rc = 0;
 out:
     while (sv.pool.nidle > 0)

@@ -167,6 +167,62 @@ typedef int (*hq_state_fn)(void *ctx, const struct hq_state_row *row);
 typedef int (*hq_log_fn)(void *ctx, const char *device_id, const struct hq_held *h);
 typedef int (*hq_report_complaint_fn)(void *ctx, const struct hq_report_complaint *c);
 
+/* ---- kiosk health, personal data, the log's partitions (issue 10) ---- */
+
+#define HQ_OFFLINE_AFTER 900     /* seconds without contact before a kiosk shows offline */
+#define HQ_VERSION_TEXT_MAX 32   /* app_version, bytes */
+#define HQ_PRINTER_MSG_MAX 96    /* printer message, bytes */
+#define HQ_ERROR_TEXT_MAX 256    /* last sync error, bytes */
+
+/* A kiosk's health as it last reported it (PROTOCOL.md, "health"), checked
+ * by hq_health_parse. Text fields point into the parser's or the backend's
+ * storage. */
+struct hq_health {
+    const char *app_version;      /* e.g. "0.1.0" */
+    int printer_known;            /* 0: the kiosk has no printer worker (tools) */
+    int printer_online;           /* the printer answers */
+    int paper_out;
+    int paper_near_end;
+    int cover_open;
+    const char *printer_message;  /* "ready", "paper end", ... */
+    long long print_failed;       /* print jobs failed, waiting for staff */
+    long long backlog;            /* outbox rows not yet acknowledged */
+    const char *last_error;       /* the kiosk's last sync error, "" = none */
+    long long uptime_s;           /* seconds the kiosk program has run */
+    long long disk_free_mb;       /* free space where its database lives */
+};
+
+/* One device in the fleet view. */
+struct hq_fleet_row {
+    const char *device_id;
+    const char *branch;
+    long long last_contact;       /* Unix seconds of its last push (health comes at least
+                                     every 5 minutes), 0 = never */
+    int online;                   /* heard from within HQ_OFFLINE_AFTER of now */
+    long long revoked_at;         /* 0 = active */
+    long long health_at;          /* when its health was received, 0 = never */
+    struct hq_health h;           /* valid when health_at > 0 */
+};
+
+/* What an erasure of personal data did (rows changed per place). */
+struct hq_pii_count {
+    long long log;                /* record versions rewritten in the log (and quarantine) */
+    long long state;              /* rows of the state tables (visitors, complaints) */
+};
+
+/* One place where a phone number occurs (person find/export). */
+struct hq_pii_hit {
+    const char *where;            /* "record", "quarantine", "complaint", "visitor" */
+    const char *branch;
+    const char *device_id;
+    long long epoch, seq;         /* for log rows; 0 for state rows */
+    const char *type;             /* record type */
+    const char *json;             /* the row as JSON */
+};
+
+typedef int (*hq_fleet_fn)(void *ctx, const struct hq_fleet_row *r);
+typedef int (*hq_pii_fn)(void *ctx, const struct hq_pii_hit *h);
+
 /* The backend vtable. Every op returns HQ_OK or a negative hq_store_rc and,
  * on HQ_E_IO/HQ_E_BUSY, leaves a message for hq_store_errmsg(). Ops may run
  * inside begin/commit (the caller's transaction) or alone (each then runs in
@@ -271,6 +327,48 @@ struct hq_store_ops {
      * out; HQ_E_NOTFOUND when not set, HQ_E_INVALID when it does not fit. */
     int (*config_get)(struct hq_store *s, const char *branch, const char *key, char *out,
                       size_t outlen);
+
+    /* ---- issue 10: health, personal data, partitions (hq_health.c, hq_person.c) ---- */
+
+    /* Stores a device's health (replacing the previous one) with received_at
+     * = now; in the caller's push transaction. */
+    int (*health_put)(struct hq_store *s, const char *device_id, const struct hq_health *h,
+                      long long now);
+    /* Every device with its last contact and health, by branch and id;
+     * online is judged against now. */
+    int (*fleet)(struct hq_store *s, long long now, hq_fleet_fn fn, void *ctx);
+
+    /* Head-office settings (not sent to kiosks): value text of key into out
+     * (HQ_E_NOTFOUND when unset); set replaces it. */
+    int (*setting_get)(struct hq_store *s, const char *key, char *out, size_t outlen);
+    int (*setting_set)(struct hq_store *s, const char *key, const char *value, long long now);
+    /* Appends to head office's own audit log (who did what, and why). */
+    int (*audit_put)(struct hq_store *s, long long at, const char *actor, const char *action,
+                     const char *subject, const char *reason, const char *detail);
+
+    /* Erases visitors' names, phones, companies and purposes and complaints'
+     * contact names and phones: with phone NULL those of visits/complaints
+     * that happened before `before` (Unix seconds), at most limit log rows
+     * and limit state rows per call (call again while anything changed);
+     * with phone set, every occurrence of that phone at once. Rewrites the
+     * log's JSON too, so a rebuild yields the same erased state. Statistics
+     * fields stay. Runs in its own transaction unless the caller opened one. */
+    int (*pii_erase)(struct hq_store *s, const char *phone, long long before, int limit,
+                     struct hq_pii_count *out);
+    /* Every place the phone occurs (log, quarantine, state), in log order. */
+    int (*pii_find)(struct hq_store *s, const char *phone, hq_pii_fn fn, void *ctx);
+    /* Makes sure the log can take rows received from `from` to `to` (Unix
+     * seconds): PostgreSQL creates the monthly partitions of record; SQLite
+     * has nothing to do. */
+    int (*log_prepare)(struct hq_store *s, long long from, long long to);
+    /* Takes the log's months before `before` (the first second of a month,
+     * UTC) out of the log. PostgreSQL: detaches each monthly partition
+     * (it stays a plain table, record_YYYY_MM, for pg_dump) and with drop
+     * drops it. SQLite: only with drop, deletes those rows (else
+     * HQ_E_INVALID). *months = partitions (or months) affected, *rows = rows.
+     * Never touches the state tables. */
+    int (*log_archive)(struct hq_store *s, long long before, int drop, int *months,
+                       long long *rows);
 
     /* Last error text of this handle ("" if none). */
     const char *(*errmsg)(struct hq_store *s);

@@ -12,6 +12,7 @@
  * an advisory lock, counted in hq_schema_version. */
 #include "hq_store.h"
 #include "embedded.h"
+#include "hq_person.h"
 #include "hq_state.h"
 
 #include <assert.h>
@@ -148,6 +149,7 @@ struct pg_store {
     unsigned char sprepared[STATE_MAX]; /* 1 once "s<index>" exists (state upserts) */
     int in_tx;                 /* inside the caller's begin .. commit/rollback */
     int pipe_sent;             /* statements sent in pipeline mode, results not read */
+    long long month_lo, month_hi; /* a month of the log known to have its partition */
     char err[512];             /* last error text */
 };
 
@@ -986,6 +988,8 @@ static int put_extra(struct pg_store *p, const struct hq_batch *b, const struct 
     return pipe_send(p, Q_CMP_UPSERT, &a);
 }
 
+static int month_ready(struct pg_store *p, long long at);
+
 static int pg_push_apply(struct hq_store *s, const struct hq_batch *b,
                          struct hq_push_result *res)
 {
@@ -1054,6 +1058,8 @@ static int pg_push_apply(struct hq_store *s, const struct hq_batch *b,
 
     /* The records in one COPY; then quarantine rows, complaints and the
      * stream's new high in one pipeline (COPY cannot be pipelined). */
+    if (stored > 0 && (rc = month_ready(p, b->now)) != HQ_OK)
+        goto out;
     if (stored > 0 && (rc = copy_records(p, b, first, end, stored)) != HQ_OK)
         goto out;
     if ((rc = prepare(p, Q_QUAR_INS, "quarantine")) != HQ_OK ||
@@ -1540,6 +1546,473 @@ static int pg_config_get(struct hq_store *s, const char *branch, const char *key
     return rc;
 }
 
+/* ---- issue 10: health, settings, audit, personal data, the log's months ---- */
+
+/* Runs sql once (not prepared: these ops are rare) with a's parameters.
+ * Returns the result (the caller clears it) or NULL with *rc set. */
+static PGresult *run_sql(struct pg_store *p, const char *sql, const struct pa *a,
+                         const char *what, int *rc)
+{
+    PGresult *r = PQexecParams(p->conn, sql, a ? a->n : 0, NULL, a ? a->v : NULL, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        *rc = fail(p, r, what);
+        return NULL;
+    }
+    *rc = HQ_OK;
+    return r;
+}
+
+static int run_sql_cmd(struct pg_store *p, const char *sql, const struct pa *a,
+                       const char *what, long long *changed)
+{
+    int rc;
+    PGresult *r = run_sql(p, sql, a, what, &rc);
+    if (!r)
+        return rc;
+    if (changed)
+        *changed = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return HQ_OK;
+}
+
+/* Makes sure the log has the month of `at` (see log_prepare). Inside a push
+ * this runs before the COPY; a month made here is the rare case (the server
+ * makes them ahead every hour), and the handle remembers the month it saw. */
+static int month_ready(struct pg_store *p, long long at)
+{
+    struct pa a = {0};
+    if (at >= p->month_lo && at < p->month_hi)
+        return HQ_OK;
+    pa_int(&a, at);
+    pa_int(&a, at);
+    int rc;
+    PGresult *r = run_sql(p, "SELECT hq_record_partitions($1, $2),"
+                             " extract(epoch FROM date_trunc('month', to_timestamp($1::bigint)"
+                             " AT TIME ZONE 'UTC'))::bigint,"
+                             " extract(epoch FROM date_trunc('month', to_timestamp($1::bigint)"
+                             " AT TIME ZONE 'UTC') + interval '1 month')::bigint",
+                          &a, "log partition", &rc);
+    if (!r)
+        return rc;
+    p->month_lo = col_ll(r, 0, 1);
+    p->month_hi = col_ll(r, 0, 2);
+    PQclear(r);
+    return HQ_OK;
+}
+
+static int pg_log_prepare(struct hq_store *s, long long from, long long to)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    int own, rc;
+    if (to < from)
+        return HQ_E_INVALID;
+    if ((rc = op_begin(p, &own)) != HQ_OK)
+        return rc;
+    pa_int(&a, from);
+    pa_int(&a, to);
+    rc = run_sql_cmd(p, "SELECT hq_record_partitions($1, $2)", &a, "log partitions", NULL);
+    return op_end(p, own, rc);
+}
+
+/* Civil month start (UTC) as Unix seconds (days_from_civil, H. Hinnant). */
+static long long month_start(long long y, long long m)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (era * 146097 + doe - 719468) * 86400;
+}
+
+static int pg_log_archive(struct hq_store *s, long long before, int drop, int *months,
+                          long long *rows)
+{
+    struct pg_store *p = PG(s);
+    PGresult *r;
+    int own, rc, n;
+    *months = 0;
+    *rows = 0;
+    if ((rc = op_begin(p, &own)) != HQ_OK)
+        return rc;
+    r = run_sql(p, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                   " WHERE i.inhparent = 'record'::regclass ORDER BY 1",
+                NULL, "log partitions", &rc);
+    if (!r)
+        return op_end(p, own, rc);
+    n = PQntuples(r);
+    for (int i = 0; i < n && rc == HQ_OK; i++) {
+        const char *name = PQgetvalue(r, i, 0);
+        int y, m;
+        char sql[160], tail;
+        if (sscanf(name, "record_%4d_%2d%c", &y, &m, &tail) != 2 || m < 1 || m > 12)
+            continue; /* not one of ours */
+        if (month_start(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1) > before)
+            continue; /* the month reaches past `before` */
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", name);
+        PGresult *c = run_sql(p, sql, NULL, "archive", &rc);
+        if (!c)
+            break;
+        *rows += col_ll(c, 0, 0);
+        PQclear(c);
+        snprintf(sql, sizeof sql, "ALTER TABLE record DETACH PARTITION \"%s\"", name);
+        if ((rc = run_sql_cmd(p, sql, NULL, "archive", NULL)) != HQ_OK)
+            break;
+        if (drop) {
+            snprintf(sql, sizeof sql, "DROP TABLE \"%s\"", name);
+            if ((rc = run_sql_cmd(p, sql, NULL, "archive", NULL)) != HQ_OK)
+                break;
+        }
+        (*months)++;
+    }
+    PQclear(r);
+    p->month_lo = p->month_hi = 0;
+    return op_end(p, own, rc);
+}
+
+static int pg_health_put(struct hq_store *s, const char *device_id, const struct hq_health *h,
+                         long long now)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_txt(&a, device_id);
+    pa_int(&a, now);
+    pa_txt(&a, h->app_version ? h->app_version : "");
+    pa_int(&a, h->printer_known);
+    pa_int(&a, h->printer_online);
+    pa_int(&a, h->paper_out);
+    pa_int(&a, h->paper_near_end);
+    pa_int(&a, h->cover_open);
+    pa_txt(&a, h->printer_message ? h->printer_message : "");
+    pa_int(&a, h->print_failed);
+    pa_int(&a, h->backlog);
+    pa_txt(&a, h->last_error ? h->last_error : "");
+    pa_int(&a, h->uptime_s);
+    pa_int(&a, h->disk_free_mb);
+    return run_sql_cmd(p,
+        "INSERT INTO device_health(device_id, received_at, app_version, printer_known,"
+        " printer_online, paper_out, paper_near_end, cover_open, printer_message,"
+        " print_failed, backlog, last_error, uptime_s, disk_free_mb)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        " ON CONFLICT (device_id) DO UPDATE SET received_at = excluded.received_at,"
+        " app_version = excluded.app_version, printer_known = excluded.printer_known,"
+        " printer_online = excluded.printer_online, paper_out = excluded.paper_out,"
+        " paper_near_end = excluded.paper_near_end, cover_open = excluded.cover_open,"
+        " printer_message = excluded.printer_message, print_failed = excluded.print_failed,"
+        " backlog = excluded.backlog, last_error = excluded.last_error,"
+        " uptime_s = excluded.uptime_s, disk_free_mb = excluded.disk_free_mb",
+        &a, "health", NULL);
+}
+
+static int pg_fleet(struct hq_store *s, long long now, hq_fleet_fn fn, void *ctx)
+{
+    struct pg_store *p = PG(s);
+    PGresult *r;
+    int rc, stop = 0, n;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    r = run_sql(p,
+        "SELECT d.device_id, d.branch, greatest(d.last_push, coalesce(h.received_at, 0)),"
+        " d.revoked_at, coalesce(h.received_at, 0), h.app_version, h.printer_known,"
+        " h.printer_online, h.paper_out, h.paper_near_end, h.cover_open, h.printer_message,"
+        " h.print_failed, h.backlog, h.last_error, h.uptime_s, h.disk_free_mb"
+        " FROM device d LEFT JOIN device_health h ON h.device_id = d.device_id"
+        " ORDER BY d.branch, d.device_id", NULL, "fleet", &rc);
+    if (!r)
+        return rc;
+    n = PQntuples(r);
+    for (int i = 0; i < n && !stop; i++) {
+        struct hq_fleet_row f;
+        memset(&f, 0, sizeof f);
+        f.device_id = col_txt(r, i, 0);
+        f.branch = col_txt(r, i, 1);
+        f.last_contact = col_ll(r, i, 2);
+        f.online = f.last_contact > 0 && now - f.last_contact <= HQ_OFFLINE_AFTER;
+        f.revoked_at = col_ll(r, i, 3);
+        f.health_at = col_ll(r, i, 4);
+        f.h.app_version = col_txt(r, i, 5);
+        f.h.printer_known = (int)col_ll(r, i, 6);
+        f.h.printer_online = (int)col_ll(r, i, 7);
+        f.h.paper_out = (int)col_ll(r, i, 8);
+        f.h.paper_near_end = (int)col_ll(r, i, 9);
+        f.h.cover_open = (int)col_ll(r, i, 10);
+        f.h.printer_message = col_txt(r, i, 11);
+        f.h.print_failed = col_ll(r, i, 12);
+        f.h.backlog = col_ll(r, i, 13);
+        f.h.last_error = col_txt(r, i, 14);
+        f.h.uptime_s = col_ll(r, i, 15);
+        f.h.disk_free_mb = col_ll(r, i, 16);
+        stop = fn(ctx, &f);
+    }
+    PQclear(r);
+    return stop;
+}
+
+static int pg_setting_get(struct hq_store *s, const char *key, char *out, size_t outlen)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    PGresult *r;
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_txt(&a, key);
+    if (!(r = run_sql(p, "SELECT value FROM hq_setting WHERE key = $1", &a, "setting", &rc)))
+        return rc;
+    rc = PQntuples(r) == 1 ? HQ_OK : HQ_E_NOTFOUND;
+    if (rc == HQ_OK)
+        snprintf(out, outlen, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return rc;
+}
+
+static int pg_setting_set(struct hq_store *s, const char *key, const char *value, long long now)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_txt(&a, key);
+    pa_txt(&a, value);
+    pa_int(&a, now);
+    return run_sql_cmd(p, "INSERT INTO hq_setting(key, value, updated_at) VALUES ($1, $2, $3)"
+                          " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+                          " updated_at = excluded.updated_at", &a, "setting", NULL);
+}
+
+static int pg_audit_put(struct hq_store *s, long long at, const char *actor, const char *action,
+                        const char *subject, const char *reason, const char *detail)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    pa_int(&a, at);
+    pa_txt(&a, actor);
+    pa_txt(&a, action);
+    pa_txt(&a, subject ? subject : "");
+    pa_txt(&a, reason ? reason : "");
+    pa_txt(&a, detail ? detail : "");
+    return run_sql_cmd(p, "INSERT INTO hq_audit(at, actor, action, subject, reason, detail)"
+                          " VALUES ($1, $2, $3, $4, $5, $6)", &a, "audit", NULL);
+}
+
+/* Rows of a type still holding personal data, as schema/pg/0003_fleet.sql
+ * indexes them (the same expressions, so the partial indexes serve). */
+static void pii_where(const struct hq_pii_type *t, char *out, size_t len)
+{
+    size_t n = (size_t)snprintf(out, len, "type = '%s' AND (", t->type);
+    for (int i = 0; t->fields[i] && n < len; i++)
+        n += (size_t)snprintf(out + n, len - n, "%s((record::jsonb) ->> '%s') <> ''",
+                              i ? " OR " : "", t->fields[i]);
+    if (n < len)
+        snprintf(out + n, len - n, ")");
+}
+
+/* Rewrites the rows of r (device_id, epoch, seq, received_at, record) in
+ * table with hq_pii_scrub; adds the rows changed to *n. Clears r. */
+static int scrub_rows(struct pg_store *p, PGresult *r, const char *table, const char *type,
+                      long long *n)
+{
+    char sql[200];
+    int rc = HQ_OK, rows = PQntuples(r);
+    snprintf(sql, sizeof sql, "UPDATE %s SET record = $5 WHERE device_id = $1 AND epoch = $2"
+                              " AND seq = $3 AND received_at = $4", table);
+    for (int i = 0; i < rows && rc == HQ_OK; i++) {
+        struct pa a = {0};
+        int oom = 0;
+        long long ch = 0;
+        char *js = hq_pii_scrub(type, col_txt(r, i, 4), &oom);
+        if (oom) {
+            set_err(p, "out of memory");
+            rc = HQ_E_IO;
+            break;
+        }
+        if (!js)
+            continue;
+        pa_txt(&a, col_txt(r, i, 0));
+        pa_txt(&a, col_txt(r, i, 1));
+        pa_txt(&a, col_txt(r, i, 2));
+        pa_txt(&a, col_txt(r, i, 3));
+        pa_txt(&a, js);
+        rc = run_sql_cmd(p, sql, &a, "personal data", &ch);
+        free(js);
+        *n += ch;
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* The state tables' personal columns (see hq_store_sqlite.c, pii_state). */
+static const struct {
+    const char *type, *table, *time_col, *phone_col, *set, *held, *json;
+} pii_state[] = {
+    {"visitor", "visitor_state", "signed_in_at", "phone",
+     "name = '', phone = CASE WHEN phone IS NULL THEN NULL ELSE '' END,"
+     " company = CASE WHEN company IS NULL THEN NULL ELSE '' END,"
+     " purpose = CASE WHEN purpose IS NULL THEN NULL ELSE '' END",
+     "(name <> '' OR phone <> '' OR company <> '' OR purpose <> '')",
+     "json_build_object('id', id, 'name', name, 'phone', phone, 'company', company,"
+     " 'purpose', purpose, 'signed_in_at', signed_in_at, 'signed_out_at', signed_out_at,"
+     " 'badge', badge, 'host', host)::text"},
+};
+
+static int has_table(struct pg_store *p, const char *name, int *yes)
+{
+    struct pa a = {0};
+    int rc;
+    PGresult *r;
+    pa_txt(&a, name);
+    if (!(r = run_sql(p, "SELECT to_regclass($1) IS NOT NULL", &a, "table", &rc)))
+        return rc;
+    *yes = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return HQ_OK;
+}
+
+static int pg_pii_erase(struct hq_store *s, const char *phone, long long before, int limit,
+                        struct hq_pii_count *out)
+{
+    struct pg_store *p = PG(s);
+    char sql[1024], where[512];
+    int own, rc;
+    memset(out, 0, sizeof *out);
+    if (!phone && limit < 1)
+        return HQ_E_INVALID;
+    if ((rc = op_begin(p, &own)) != HQ_OK)
+        return rc;
+    for (int i = 0; i < hq_pii_ntypes && rc == HQ_OK; i++) {
+        const struct hq_pii_type *t = &hq_pii_types[i];
+        static const char *const tables[] = {"record", "quarantine"};
+        for (int k = 0; k < 2 && rc == HQ_OK; k++) {
+            struct pa a = {0};
+            PGresult *r;
+            if (phone) {
+                if (k == 0)
+                    snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, received_at,"
+                             " record FROM record WHERE type = '%s' AND"
+                             " ((record::jsonb) ->> '%s') = $1 FOR UPDATE", t->type,
+                             t->phone_field);
+                else
+                    snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, received_at,"
+                             " record FROM quarantine WHERE type = '%s' AND"
+                             " hq_json_field(record, '%s') = $1 FOR UPDATE", t->type,
+                             t->phone_field);
+                pa_txt(&a, phone);
+            } else if (k == 0) {
+                pii_where(t, where, sizeof where);
+                snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, received_at, record"
+                         " FROM record WHERE (((record::jsonb) ->> '%s')::bigint) < $1 AND %s"
+                         " LIMIT $2 FOR UPDATE SKIP LOCKED", t->time_field, where);
+                pa_int(&a, before);
+                pa_int(&a, limit);
+            } else {
+                char held[400];
+                size_t hn = 0;
+                for (int f = 0; t->fields[f] && hn < sizeof held; f++)
+                    hn += (size_t)snprintf(held + hn, sizeof held - hn,
+                                           "%scoalesce(hq_json_field(record, '%s'), '') <> ''",
+                                           f ? " OR " : "", t->fields[f]);
+                snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, received_at, record"
+                         " FROM quarantine WHERE type = '%s' AND CASE WHEN"
+                         " hq_json_field(record, '%s') ~ '^[0-9]{1,15}$' THEN"
+                         " hq_json_field(record, '%s')::bigint END < $1 AND (%s)"
+                         " LIMIT $2 FOR UPDATE", t->type, t->time_field, t->time_field, held);
+                pa_int(&a, before);
+                pa_int(&a, limit);
+            }
+            if (!(r = run_sql(p, sql, &a, "personal data", &rc)))
+                break;
+            rc = scrub_rows(p, r, tables[k], t->type, &out->log);
+        }
+    }
+    for (size_t i = 0; i < sizeof pii_state / sizeof pii_state[0] && rc == HQ_OK; i++) {
+        struct pa a = {0};
+        long long ch = 0;
+        int yes = 0;
+        if ((rc = has_table(p, pii_state[i].table, &yes)) != HQ_OK || !yes)
+            continue;
+        if (phone) {
+            snprintf(sql, sizeof sql, "UPDATE %s SET %s WHERE %s = $1 AND %s",
+                     pii_state[i].table, pii_state[i].set, pii_state[i].phone_col,
+                     pii_state[i].held);
+            pa_txt(&a, phone);
+        } else {
+            snprintf(sql, sizeof sql, "UPDATE %s SET %s WHERE (device_id, id, %s) IN (SELECT"
+                     " device_id, id, %s FROM %s WHERE %s < $1 AND %s LIMIT $2)",
+                     pii_state[i].table, pii_state[i].set, pii_state[i].time_col,
+                     pii_state[i].time_col, pii_state[i].table, pii_state[i].time_col,
+                     pii_state[i].held); /* the row's key: device, id, the time */
+            pa_int(&a, before);
+            pa_int(&a, limit);
+        }
+        if ((rc = run_sql_cmd(p, sql, &a, "personal data", &ch)) == HQ_OK)
+            out->state += ch;
+    }
+    return op_end(p, own, rc);
+}
+
+static int pg_pii_find(struct hq_store *s, const char *phone, hq_pii_fn fn, void *ctx)
+{
+    struct pg_store *p = PG(s);
+    char sql[1024];
+    int rc, stop = 0;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    for (int i = 0; i < hq_pii_ntypes && !stop; i++) {
+        const struct hq_pii_type *t = &hq_pii_types[i];
+        struct pa a = {0};
+        PGresult *r;
+        snprintf(sql, sizeof sql,
+                 "SELECT w, d.branch, x.device_id, x.epoch, x.seq, x.type, x.record FROM ("
+                 " SELECT 'record' AS w, device_id, epoch, seq, type, record FROM record"
+                 " WHERE type = '%s' AND ((record::jsonb) ->> '%s') = $1"
+                 " UNION ALL SELECT 'quarantine', device_id, epoch, seq, type, record"
+                 " FROM quarantine WHERE type = '%s' AND hq_json_field(record, '%s') = $1) x"
+                 " LEFT JOIN device d ON d.device_id = x.device_id ORDER BY 1, 3, 4, 5",
+                 t->type, t->phone_field, t->type, t->phone_field);
+        pa_txt(&a, phone);
+        if (!(r = run_sql(p, sql, &a, "person find", &rc)))
+            return rc;
+        for (int k = 0; k < PQntuples(r) && !stop; k++) {
+            struct hq_pii_hit h = {col_txt(r, k, 0), col_txt(r, k, 1), col_txt(r, k, 2),
+                                   col_ll(r, k, 3),  col_ll(r, k, 4),  col_txt(r, k, 5),
+                                   col_txt(r, k, 6)};
+            stop = fn(ctx, &h);
+        }
+        PQclear(r);
+    }
+    for (size_t i = 0; i < sizeof pii_state / sizeof pii_state[0] && !stop; i++) {
+        struct pa a = {0};
+        PGresult *r;
+        int yes = 0;
+        if ((rc = has_table(p, pii_state[i].table, &yes)) != HQ_OK)
+            return rc;
+        if (!yes)
+            continue;
+        snprintf(sql, sizeof sql, "SELECT d.branch, v.device_id, %s FROM %s v LEFT JOIN device"
+                 " d ON d.device_id = v.device_id WHERE v.%s = $1 ORDER BY 2",
+                 pii_state[i].json, pii_state[i].table, pii_state[i].phone_col);
+        pa_txt(&a, phone);
+        if (!(r = run_sql(p, sql, &a, "person find", &rc)))
+            return rc;
+        for (int k = 0; k < PQntuples(r) && !stop; k++) {
+            struct hq_pii_hit h = {pii_state[i].table, col_txt(r, k, 0), col_txt(r, k, 1), 0, 0,
+                                   pii_state[i].type, col_txt(r, k, 2)};
+            stop = fn(ctx, &h);
+        }
+        PQclear(r);
+    }
+    return stop;
+}
+
 static const char *pg_errmsg(struct hq_store *s)
 {
     return PG(s)->err;
@@ -1574,5 +2047,14 @@ const struct hq_store_ops hq_store_pg_ops = {
     .log_page = pg_log_page,
     .report_complaints = pg_report_complaints,
     .config_get = pg_config_get,
+    .health_put = pg_health_put,
+    .fleet = pg_fleet,
+    .setting_get = pg_setting_get,
+    .setting_set = pg_setting_set,
+    .audit_put = pg_audit_put,
+    .pii_erase = pg_pii_erase,
+    .pii_find = pg_pii_find,
+    .log_prepare = pg_log_prepare,
+    .log_archive = pg_log_archive,
     .errmsg = pg_errmsg,
 };

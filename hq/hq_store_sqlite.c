@@ -5,6 +5,7 @@
  * hq/schema/sqlite are compiled in and applied in name order. */
 #include "hq_store.h"
 #include "embedded.h"
+#include "hq_person.h"
 #include "hq_state.h"
 
 #include <assert.h>
@@ -125,6 +126,8 @@ struct sq_store {
     sqlite3_stmt *st[Q_COUNT]; /* prepared on first use */
     sqlite3_stmt *put[STATE_MAX]; /* state upserts, by hq_state_tables index */
     int in_tx;                 /* a begin without commit/rollback yet */
+    int scrubbed;              /* personal data erased in this transaction: the
+                                  commit checkpoints the WAL away (0003_fleet.sql) */
     char err[256];             /* last error text */
 };
 
@@ -261,7 +264,8 @@ static int sq_open(const char *dsn, struct hq_store **out, char *err, size_t err
     sqlite3_busy_timeout(q->db, 10000);
     if ((rc = exec(q, "PRAGMA journal_mode=WAL")) != HQ_OK ||
         (rc = exec(q, "PRAGMA synchronous=FULL")) != HQ_OK ||
-        (rc = exec(q, "PRAGMA foreign_keys=ON")) != HQ_OK || (rc = migrate(q)) != HQ_OK) {
+        (rc = exec(q, "PRAGMA foreign_keys=ON")) != HQ_OK ||
+        (rc = exec(q, "PRAGMA secure_delete=ON")) != HQ_OK || (rc = migrate(q)) != HQ_OK) {
         snprintf(err, errlen, "%s: %s", dsn, q->err);
         sq_close(&q->base);
         return rc;
@@ -278,6 +282,8 @@ static int sq_begin(struct hq_store *s)
     return rc;
 }
 
+static void scrub_flush(struct sq_store *q);
+
 static int sq_commit(struct hq_store *s)
 {
     struct sq_store *q = SQ(s);
@@ -287,7 +293,10 @@ static int sq_commit(struct hq_store *s)
         memcpy(keep, q->err, sizeof keep);
         sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
         memcpy(q->err, keep, sizeof keep);
+    } else if (q->scrubbed) {
+        scrub_flush(q);
     }
+    q->scrubbed = 0;
     q->in_tx = 0;
     return rc;
 }
@@ -296,6 +305,7 @@ static int sq_rollback(struct hq_store *s)
 {
     struct sq_store *q = SQ(s);
     q->in_tx = 0;
+    q->scrubbed = 0;
     if (sqlite3_get_autocommit(q->db))
         return HQ_OK;
     return exec(q, "ROLLBACK");
@@ -1009,6 +1019,473 @@ static int sq_config_get(struct hq_store *s, const char *branch, const char *key
     return rc;
 }
 
+/* ---- issue 10: health, settings, audit, personal data, the log's months ---- */
+
+/* A one-off statement (these ops are rare: no slot in the prepared cache). */
+static sqlite3_stmt *prep(struct sq_store *q, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        set_err(q, "prepare: %s", sqlite3_errmsg(q->db));
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* Runs a one-off statement to its end and finalizes it. */
+static int run_once(struct sq_store *q, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    int out = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? HQ_OK : fail(q, rc, what);
+    sqlite3_finalize(st);
+    return out;
+}
+
+static int sq_health_put(struct hq_store *s, const char *device_id, const struct hq_health *h,
+                         long long now)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = prep(q,
+        "INSERT INTO device_health(device_id, received_at, app_version, printer_known,"
+        " printer_online, paper_out, paper_near_end, cover_open, printer_message,"
+        " print_failed, backlog, last_error, uptime_s, disk_free_mb)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE"
+        " SET received_at = excluded.received_at, app_version = excluded.app_version,"
+        " printer_known = excluded.printer_known, printer_online = excluded.printer_online,"
+        " paper_out = excluded.paper_out, paper_near_end = excluded.paper_near_end,"
+        " cover_open = excluded.cover_open, printer_message = excluded.printer_message,"
+        " print_failed = excluded.print_failed, backlog = excluded.backlog,"
+        " last_error = excluded.last_error, uptime_s = excluded.uptime_s,"
+        " disk_free_mb = excluded.disk_free_mb");
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, device_id);
+    sqlite3_bind_int64(st, 2, now);
+    bind_text(st, 3, h->app_version ? h->app_version : "");
+    sqlite3_bind_int(st, 4, h->printer_known);
+    sqlite3_bind_int(st, 5, h->printer_online);
+    sqlite3_bind_int(st, 6, h->paper_out);
+    sqlite3_bind_int(st, 7, h->paper_near_end);
+    sqlite3_bind_int(st, 8, h->cover_open);
+    bind_text(st, 9, h->printer_message ? h->printer_message : "");
+    sqlite3_bind_int64(st, 10, h->print_failed);
+    sqlite3_bind_int64(st, 11, h->backlog);
+    bind_text(st, 12, h->last_error ? h->last_error : "");
+    sqlite3_bind_int64(st, 13, h->uptime_s);
+    sqlite3_bind_int64(st, 14, h->disk_free_mb);
+    return run_once(q, st, "health");
+}
+
+static int sq_fleet(struct hq_store *s, long long now, hq_fleet_fn fn, void *ctx)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = prep(q,
+        "SELECT d.device_id, d.branch, max(d.last_push, coalesce(h.received_at, 0)),"
+        " d.revoked_at, coalesce(h.received_at, 0), h.app_version, h.printer_known,"
+        " h.printer_online, h.paper_out, h.paper_near_end, h.cover_open, h.printer_message,"
+        " h.print_failed, h.backlog, h.last_error, h.uptime_s, h.disk_free_mb"
+        " FROM device d LEFT JOIN device_health h ON h.device_id = d.device_id"
+        " ORDER BY d.branch, d.device_id");
+    int rc, stop = 0;
+    if (!st)
+        return HQ_E_IO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hq_fleet_row r;
+        memset(&r, 0, sizeof r);
+        r.device_id = col_text(st, 0);
+        r.branch = col_text(st, 1);
+        r.last_contact = sqlite3_column_int64(st, 2);
+        r.online = r.last_contact > 0 && now - r.last_contact <= HQ_OFFLINE_AFTER;
+        r.revoked_at = sqlite3_column_int64(st, 3);
+        r.health_at = sqlite3_column_int64(st, 4);
+        r.h.app_version = col_text(st, 5);
+        r.h.printer_known = sqlite3_column_int(st, 6);
+        r.h.printer_online = sqlite3_column_int(st, 7);
+        r.h.paper_out = sqlite3_column_int(st, 8);
+        r.h.paper_near_end = sqlite3_column_int(st, 9);
+        r.h.cover_open = sqlite3_column_int(st, 10);
+        r.h.printer_message = col_text(st, 11);
+        r.h.print_failed = sqlite3_column_int64(st, 12);
+        r.h.backlog = sqlite3_column_int64(st, 13);
+        r.h.last_error = col_text(st, 14);
+        r.h.uptime_s = sqlite3_column_int64(st, 15);
+        r.h.disk_free_mb = sqlite3_column_int64(st, 16);
+        if ((stop = fn(ctx, &r)) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        stop = fail(q, rc, "fleet");
+    sqlite3_finalize(st);
+    return stop;
+}
+
+static int sq_setting_get(struct hq_store *s, const char *key, char *out, size_t outlen)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = prep(q, "SELECT value FROM hq_setting WHERE key = ?");
+    int rc;
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, key);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(out, outlen, "%s", col_text(st, 0));
+        rc = HQ_OK;
+    } else {
+        rc = rc == SQLITE_DONE ? HQ_E_NOTFOUND : fail(q, rc, "setting");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_setting_set(struct hq_store *s, const char *key, const char *value, long long now)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = prep(q, "INSERT INTO hq_setting(key, value, updated_at) VALUES (?, ?, ?)"
+                               " ON CONFLICT(key) DO UPDATE SET value = excluded.value,"
+                               " updated_at = excluded.updated_at");
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, key);
+    bind_text(st, 2, value);
+    sqlite3_bind_int64(st, 3, now);
+    return run_once(q, st, "setting");
+}
+
+static int sq_audit_put(struct hq_store *s, long long at, const char *actor, const char *action,
+                        const char *subject, const char *reason, const char *detail)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = prep(q, "INSERT INTO hq_audit(at, actor, action, subject, reason, detail)"
+                               " VALUES (?, ?, ?, ?, ?, ?)");
+    if (!st)
+        return HQ_E_IO;
+    sqlite3_bind_int64(st, 1, at);
+    bind_text(st, 2, actor);
+    bind_text(st, 3, action);
+    bind_text(st, 4, subject ? subject : "");
+    bind_text(st, 5, reason ? reason : "");
+    bind_text(st, 6, detail ? detail : "");
+    return run_once(q, st, "audit");
+}
+
+/* After a commit that erased personal data: copies the WAL into the file
+ * and truncates it, so neither the old page images in the WAL nor the old
+ * versions in the file (secure_delete zeroes those) keep the erased bytes.
+ * A reader holding an old snapshot makes it incomplete: logged, and the
+ * next erasure's commit tries again. */
+static void scrub_flush(struct sq_store *q)
+{
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "frontdesk-hq: checkpoint after erasing personal data: %s\n",
+                sqlite3_errmsg(q->db));
+}
+
+/* expr on a quarantined row only when it is a JSON object (NULL otherwise):
+ * CASE is evaluated in order, AND is not, and json_extract on text that is
+ * not JSON is an error. */
+#define Q_OBJ(expr) "CASE WHEN json_valid(record) THEN CASE WHEN json_type(record) = 'object'" \
+                    " THEN (" expr ") END END"
+
+/* The SQL that finds a type's rows still holding personal data, as
+ * schema/sqlite/0003_fleet.sql indexes them: `what` selects the columns. */
+static void pii_where(const struct hq_pii_type *t, char *out, size_t len)
+{
+    size_t n = (size_t)snprintf(out, len, "type = '%s' AND (", t->type);
+    for (int i = 0; t->fields[i] && n < len; i++)
+        n += (size_t)snprintf(out + n, len - n, "%sjson_extract(record, '$.%s') <> ''",
+                              i ? " OR " : "", t->fields[i]);
+    if (n < len)
+        snprintf(out + n, len - n, ")");
+}
+
+/* 1 when the state table exists (0002_state.sql, built by another part). */
+static int has_table(struct sq_store *q, const char *name)
+{
+    return sqlite3_table_column_metadata(q->db, NULL, name, NULL, NULL, NULL, NULL, NULL,
+                                         NULL) == SQLITE_OK;
+}
+
+struct sq_key {
+    char *dev;
+    long long epoch, seq;
+    char *json;
+};
+
+/* Rewrites the selected log (or quarantine) rows of st with hq_pii_scrub.
+ * st yields device_id, epoch, seq, record. Adds the rows changed to *n. */
+static int scrub_rows(struct sq_store *q, sqlite3_stmt *st, const char *table, const char *type,
+                      long long *n)
+{
+    struct sq_key *keys = NULL;
+    size_t nk = 0, cap = 0;
+    int rc, out = HQ_OK;
+    char sql[160];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int oom = 0;
+        char *js = hq_pii_scrub(type, col_text(st, 3), &oom);
+        if (oom) {
+            set_err(q, "out of memory");
+            out = HQ_E_IO;
+            break;
+        }
+        if (!js)
+            continue;
+        if (nk == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            struct sq_key *nkeys = realloc(keys, nc * sizeof *keys);
+            if (!nkeys) {
+                free(js);
+                out = HQ_E_IO;
+                break;
+            }
+            keys = nkeys;
+            cap = nc;
+        }
+        keys[nk].dev = strdup(col_text(st, 0));
+        keys[nk].epoch = sqlite3_column_int64(st, 1);
+        keys[nk].seq = sqlite3_column_int64(st, 2);
+        keys[nk].json = js;
+        nk++;
+    }
+    if (out == HQ_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        out = fail(q, rc, "personal data");
+    sqlite3_finalize(st);
+    snprintf(sql, sizeof sql, "UPDATE %s SET record = ? WHERE device_id = ? AND epoch = ?"
+                              " AND seq = ?", table);
+    sqlite3_stmt *up = out == HQ_OK ? prep(q, sql) : NULL;
+    if (out == HQ_OK && !up)
+        out = HQ_E_IO;
+    for (size_t i = 0; i < nk; i++) {
+        if (out == HQ_OK) {
+            sqlite3_reset(up);
+            bind_text(up, 1, keys[i].json);
+            bind_text(up, 2, keys[i].dev);
+            sqlite3_bind_int64(up, 3, keys[i].epoch);
+            sqlite3_bind_int64(up, 4, keys[i].seq);
+            rc = sqlite3_step(up);
+            if (rc != SQLITE_DONE)
+                out = fail(q, rc, "personal data");
+            else
+                (*n)++;
+        }
+        free(keys[i].dev);
+        free(keys[i].json);
+    }
+    sqlite3_finalize(up);
+    free(keys);
+    return out;
+}
+
+/* The state tables' personal columns, blanked the way hq_pii_scrub blanks
+ * the JSON they come from (a non-empty text becomes '', NULL stays NULL). */
+static const struct {
+    const char *type, *table, *time_col, *phone_col, *set, *held;
+} pii_state[] = {
+    {"visitor", "visitor_state", "signed_in_at", "phone",
+     "name = '', phone = iif(phone IS NULL, NULL, ''), company = iif(company IS NULL, NULL,"
+     " ''), purpose = iif(purpose IS NULL, NULL, '')",
+     "(name <> '' OR phone <> '' OR company <> '' OR purpose <> '')"},
+};
+
+static int sq_pii_erase(struct hq_store *s, const char *phone, long long before, int limit,
+                        struct hq_pii_count *out)
+{
+    struct sq_store *q = SQ(s);
+    int own = !q->in_tx, rc = HQ_OK;
+    char sql[1024], where[512];
+    memset(out, 0, sizeof *out);
+    if (!phone && limit < 1)
+        return HQ_E_INVALID;
+    if (own && (rc = sq_begin(s)) != HQ_OK)
+        return rc;
+    for (int i = 0; i < hq_pii_ntypes && rc == HQ_OK; i++) {
+        const struct hq_pii_type *t = &hq_pii_types[i];
+        static const char *const tables[] = {"record", "quarantine"};
+        for (int k = 0; k < 2 && rc == HQ_OK; k++) {
+            sqlite3_stmt *st;
+            if (phone) {
+                snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, record FROM %s WHERE"
+                         " type = '%s' AND " Q_OBJ("json_extract(record, '$.%s')") " = ?1",
+                         tables[k], t->type, t->phone_field);
+                if (k == 0) /* the log: exactly the phone index's expression */
+                    snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, record FROM record"
+                             " WHERE type = '%s' AND json_extract(record, '$.%s') = ?1",
+                             t->type, t->phone_field);
+            } else if (k == 0) {
+                pii_where(t, where, sizeof where);
+                snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, record FROM record"
+                         " WHERE json_extract(record, '$.%s') < ?1 AND %s LIMIT ?2",
+                         t->time_field, where);
+            } else { /* quarantine: few rows, any shape (maybe not JSON at all) */
+                char cond[600];
+                pii_where(t, where, sizeof where);
+                snprintf(cond, sizeof cond, "json_extract(record, '$.%s') < ?1 AND %s",
+                         t->time_field, where);
+                snprintf(sql, sizeof sql, "SELECT device_id, epoch, seq, record FROM quarantine"
+                         " WHERE " Q_OBJ("%s") " LIMIT ?2", cond);
+            }
+            if (!(st = prep(q, sql))) {
+                rc = HQ_E_IO;
+                break;
+            }
+            if (phone) {
+                bind_text(st, 1, phone);
+            } else {
+                sqlite3_bind_int64(st, 1, before);
+                sqlite3_bind_int(st, 2, limit);
+            }
+            rc = scrub_rows(q, st, tables[k], t->type, &out->log);
+        }
+    }
+    for (size_t i = 0; i < sizeof pii_state / sizeof pii_state[0] && rc == HQ_OK; i++) {
+        sqlite3_stmt *st;
+        if (!has_table(q, pii_state[i].table))
+            continue;
+        if (phone)
+            snprintf(sql, sizeof sql, "UPDATE %s SET %s WHERE %s = ?1 AND %s",
+                     pii_state[i].table, pii_state[i].set, pii_state[i].phone_col,
+                     pii_state[i].held);
+        else
+            snprintf(sql, sizeof sql, "UPDATE %s SET %s WHERE (device_id, id, %s) IN (SELECT"
+                     " device_id, id, %s FROM %s WHERE %s < ?1 AND %s LIMIT ?2)",
+                     pii_state[i].table, pii_state[i].set, pii_state[i].time_col,
+                     pii_state[i].time_col, pii_state[i].table, pii_state[i].time_col,
+                     pii_state[i].held); /* the row's key: device, id, the time */
+        if (!(st = prep(q, sql))) {
+            rc = HQ_E_IO;
+            break;
+        }
+        if (phone) {
+            bind_text(st, 1, phone);
+        } else {
+            sqlite3_bind_int64(st, 1, before);
+            sqlite3_bind_int(st, 2, limit);
+        }
+        if ((rc = run_once(q, st, "personal data")) == HQ_OK)
+            out->state += sqlite3_changes(q->db);
+    }
+    if (rc == HQ_OK && (out->log || out->state))
+        q->scrubbed = 1;
+    if (!own)
+        return rc;
+    if (rc == HQ_OK)
+        return sq_commit(s);
+    sq_rollback(s);
+    return rc;
+}
+
+static int sq_pii_find(struct hq_store *s, const char *phone, hq_pii_fn fn, void *ctx)
+{
+    struct sq_store *q = SQ(s);
+    char sql[1024];
+    int rc = HQ_OK, stop = 0;
+    for (int i = 0; i < hq_pii_ntypes && !stop; i++) {
+        const struct hq_pii_type *t = &hq_pii_types[i];
+        snprintf(sql, sizeof sql,
+                 "SELECT 'record', d.branch, r.device_id, r.epoch, r.seq, r.type, r.record"
+                 " FROM record r LEFT JOIN device d ON d.device_id = r.device_id"
+                 " WHERE r.type = '%s' AND json_extract(r.record, '$.%s') = ?1"
+                 " UNION ALL SELECT 'quarantine', d.branch, r.device_id, r.epoch, r.seq,"
+                 " r.type, r.record FROM quarantine r LEFT JOIN device d"
+                 " ON d.device_id = r.device_id WHERE r.type = '%s' AND CASE WHEN"
+                 " json_valid(r.record) THEN CASE WHEN json_type(r.record) = 'object' THEN"
+                 " json_extract(r.record, '$.%s') END END = ?1 ORDER BY 1, 3, 4, 5",
+                 t->type, t->phone_field, t->type, t->phone_field);
+        sqlite3_stmt *st = prep(q, sql);
+        if (!st)
+            return HQ_E_IO;
+        bind_text(st, 1, phone);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            struct hq_pii_hit h = {col_text(st, 0), col_text(st, 1), col_text(st, 2),
+                                   sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
+                                   col_text(st, 5), col_text(st, 6)};
+            if ((stop = fn(ctx, &h)) != 0)
+                break;
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            stop = fail(q, rc, "person find");
+        sqlite3_finalize(st);
+    }
+    for (size_t i = 0; i < sizeof pii_state / sizeof pii_state[0] && !stop; i++) {
+        if (!has_table(q, pii_state[i].table))
+            continue;
+        /* the state row as JSON */
+        snprintf(sql, sizeof sql,
+                 "SELECT d.branch, v.device_id, v.rowid_json FROM (SELECT device_id, %s,"
+                 " json_object('id', id, 'name', name, 'phone', phone, 'company', company,"
+                 " 'purpose', purpose, 'signed_in_at', signed_in_at, 'signed_out_at',"
+                 " signed_out_at, 'badge', badge, 'host', host) AS rowid_json FROM %s) v"
+                 " LEFT JOIN device d ON d.device_id = v.device_id WHERE v.%s = ?1",
+                 pii_state[i].phone_col, pii_state[i].table, pii_state[i].phone_col);
+        sqlite3_stmt *st = prep(q, sql);
+        if (!st)
+            return HQ_E_IO;
+        bind_text(st, 1, phone);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            struct hq_pii_hit h = {pii_state[i].table, col_text(st, 0), col_text(st, 1), 0, 0,
+                                   pii_state[i].type, col_text(st, 2)};
+            if ((stop = fn(ctx, &h)) != 0)
+                break;
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            stop = fail(q, rc, "person find");
+        sqlite3_finalize(st);
+    }
+    return stop;
+}
+
+static int sq_log_prepare(struct hq_store *s, long long from, long long to)
+{
+    (void)s;
+    (void)from;
+    (void)to;
+    return HQ_OK; /* one table, no partitions */
+}
+
+static int sq_log_archive(struct hq_store *s, long long before, int drop, int *months,
+                          long long *rows)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st;
+    int own = !q->in_tx, rc;
+    *months = 0;
+    *rows = 0;
+    if (!drop) {
+        set_err(q, "on SQLite the log has no partitions to detach: copy the file first"
+                   " (a backup), then archive with --drop");
+        return HQ_E_INVALID;
+    }
+    if (own && (rc = sq_begin(s)) != HQ_OK)
+        return rc;
+    st = prep(q, "SELECT count(DISTINCT strftime('%Y-%m', received_at, 'unixepoch'))"
+                 " FROM record WHERE received_at < ?");
+    if (!st) {
+        rc = HQ_E_IO;
+    } else {
+        sqlite3_bind_int64(st, 1, before);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *months = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        st = prep(q, "DELETE FROM record WHERE received_at < ?");
+        rc = st ? HQ_OK : HQ_E_IO;
+        if (st) {
+            sqlite3_bind_int64(st, 1, before);
+            if ((rc = run_once(q, st, "archive")) == HQ_OK)
+                *rows = sqlite3_changes(q->db);
+        }
+    }
+    if (!own)
+        return rc;
+    if (rc == HQ_OK)
+        return sq_commit(s);
+    sq_rollback(s);
+    return rc;
+}
+
 static const char *sq_errmsg(struct hq_store *s)
 {
     return SQ(s)->err;
@@ -1043,5 +1520,14 @@ const struct hq_store_ops hq_store_sqlite_ops = {
     .log_page = sq_log_page,
     .report_complaints = sq_report_complaints,
     .config_get = sq_config_get,
+    .health_put = sq_health_put,
+    .fleet = sq_fleet,
+    .setting_get = sq_setting_get,
+    .setting_set = sq_setting_set,
+    .audit_put = sq_audit_put,
+    .pii_erase = sq_pii_erase,
+    .pii_find = sq_pii_find,
+    .log_prepare = sq_log_prepare,
+    .log_archive = sq_log_archive,
     .errmsg = sq_errmsg,
 };

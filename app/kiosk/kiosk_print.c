@@ -14,6 +14,7 @@
 #include "printq.h"
 #include "receipt.h"
 #include "receipt_store.h"
+#include "sync_health.h"
 
 struct kprint {
     struct fd_store *st;               /* UI thread's connection, not owned */
@@ -270,6 +271,23 @@ const char *kprint_status(struct kprint *k, char *buf, size_t len)
     printq_get_state(k->q, &ps);
     snprintf(buf, len, "%s (%s)", ps.message, k->uri);
     return buf;
+}
+
+void kprint_health(void *ctx, struct sync_printer *out)
+{
+    struct kprint *k = ctx;
+    struct printq_state ps = {0};
+    memset(out, 0, sizeof *out);
+    if (!k || !k->q) {
+        snprintf(out->message, sizeof out->message, "no printer worker");
+        return;
+    }
+    printq_get_state(k->q, &ps);
+    out->online = ps.connected && !ps.status.offline;
+    out->paper_out = ps.status.paper_end;
+    out->paper_near_end = ps.status.paper_near_end;
+    out->cover_open = ps.status.cover_open;
+    snprintf(out->message, sizeof out->message, "%.95s", ps.message); /* cut: a line */
 }
 
 void kprint_stop(struct kprint *k)

@@ -20,6 +20,10 @@ struct kprint *kprint_start(struct fd_store *st, const char *db_path, const char
 void kprint_bind(struct kprint *k, struct app_printer *p);
 /* The printer line for the console: "ready", "paper end", ... */
 const char *kprint_status(struct kprint *k, char *buf, size_t len);
+/* The printer for the sync worker's health record (sync_health.h); ctx is
+ * the struct kprint. Thread-safe. */
+struct sync_printer;
+void kprint_health(void *ctx, struct sync_printer *out);
 void kprint_stop(struct kprint *k);
 
 #endif

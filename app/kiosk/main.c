@@ -609,7 +609,9 @@ int main(int argc, char **argv)
         /* Head office is optional: the sync worker runs once enrolled. */
         struct sync_status ss;
         if (sync_status_get(store_db(st), &ss) == 0 && ss.enrolled) {
-            struct sync_worker_opts so = {.db_path = db, .on_change = wake_from_worker};
+            struct sync_worker_opts so = {.db_path = db, .on_change = wake_from_worker,
+                                          .printer = kp ? kprint_health : NULL,
+                                          .printer_ctx = kp};
             curl_global_init(CURL_GLOBAL_DEFAULT);
             if (sync_worker_start(&so, &syncw) != 0)
                 fprintf(stderr, "frontdesk: the sync worker did not start\n");

@@ -6,6 +6,7 @@
  * transaction as the cursor, so a crash anywhere repeats work, never loses it. */
 #include "sync.h"
 #include "sync_config.h"
+#include "sync_health.h"
 #include "sync_wire.h"
 
 #include <cjson/cJSON.h>
@@ -540,16 +541,30 @@ static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, 
     }
     sqlite3_finalize(st);
     st = NULL;
-    if (n == 0) {
+    /* A health record the worker offered (sync_health.c) rides on this push;
+     * with an empty outbox it goes alone, in a push with no records. */
+    const char *health = sync_health_pending();
+    if (n == 0 && !health) {
         cJSON_Delete(recs);
         rc = SYNC_OK;
         goto out;
     }
+    if (n == 0) {
+        sqlite3_stmt *e = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'epoch'",
+                               -1, &e, NULL) == SQLITE_OK && sqlite3_step(e) == SQLITE_ROW)
+            epoch = sqlite3_column_int64(e, 0);
+        sqlite3_finalize(e);
+        if (epoch < 1)
+            epoch = 1;
+    }
     cJSON_AddNumberToObject(root, "epoch", (double)epoch);
-    if (k.acked_epoch != epoch)
+    if (k.acked_epoch != epoch && n > 0)
         cJSON_AddNumberToObject(root, "epoch_start", (double)first);
     cJSON_AddNumberToObject(root, "backlog", (double)(total - last)); /* about: seq has no gaps */
     cJSON_AddItemToObject(root, "records", recs);
+    if (health)
+        cJSON_AddItemToObject(root, "health", cJSON_CreateRaw(health));
     plain = cJSON_PrintUnformatted(root);
     if (!plain || sync_gzip(plain, strlen(plain), &gz, &gz_len) != 0) {
         set_err(err, errlen, "out of memory building a batch");
@@ -599,6 +614,12 @@ static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, 
         keys_wipe(&k); /* the clock offset changed: reload and sign again */
         if ((rc = load_keys(db, &k, err, errlen)) != SYNC_OK)
             goto out;
+    }
+    if (health)
+        sync_health_delivered();
+    if (n == 0) { /* health alone: nothing to forget, no epoch acknowledged */
+        rc = SYNC_OK;
+        goto out;
     }
     ans = cJSON_Parse(a.p ? a.p : "");
     long long high;

@@ -6,6 +6,7 @@
  * through the step (or not at all). */
 #include "sync_worker.h"
 #include "sync.h"
+#include "sync_health.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -26,6 +27,7 @@ struct sync_worker {
     pthread_cond_t cv;
     int stop;              /* set by sync_worker_stop */
     int woken;             /* a wake arrived since the last round */
+    struct sync_health_state health; /* what head office last heard (worker thread) */
 };
 
 /* Sleeps up to secs, or until woken or stopped. Returns 1 when stopping. */
@@ -66,7 +68,11 @@ static void *run(void *arg)
     for (;;) {
         struct sync_result res;
         double wait = w->o.interval > 0 ? w->o.interval : 15;
+        sync_health_before_round(&w->health, db, w->path, w->o.printer, w->o.printer_ctx);
         int rc = sync_round(db, 0, &res, err, sizeof err);
+        sync_health_after_round(&w->health);
+        if (wait > SYNC_HEALTH_EVERY)
+            wait = SYNC_HEALTH_EVERY;
         if (rc == SYNC_OK) {
             failures = 0;
             if ((res.pulled || res.pushed) && w->o.on_change)

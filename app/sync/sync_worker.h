@@ -1,9 +1,13 @@
 /* sync_worker.h - the kiosk's sync thread: runs sync rounds on its own
  * SQLite connection, so the UI never waits on the network; sleeps between
  * rounds, backs off with full jitter (1 s doubling to 5 min) after failures,
- * honours Retry-After, and can be woken when new outbox rows are waiting. */
+ * honours Retry-After, and can be woken when new outbox rows are waiting.
+ * Each round carries the kiosk's health record when it changed, and at
+ * least every 5 minutes (sync_health.h). */
 #ifndef SYNC_WORKER_H
 #define SYNC_WORKER_H
+
+struct sync_printer;
 
 struct sync_worker;
 
@@ -14,6 +18,10 @@ struct sync_worker_opts {
      * shows (complaint status, config, sync health); e.g. SDL_PushEvent. */
     void (*on_change)(void *ctx);
     void *ctx;
+    /* The printer for the health record (sync_health.h); NULL = unknown.
+     * Called on the worker thread. */
+    void (*printer)(void *ctx, struct sync_printer *out);
+    void *printer_ctx;
 };
 
 /* Starts the thread. Returns 0 and *out, or -1 (thread or memory). */

@@ -84,7 +84,7 @@ out:
 /* A body of tickets seq from..to of epoch for device dev. */
 static char *tickets(const char *dev, long long epoch, long long from, long long to)
 {
-    size_t cap = 256 + (size_t)(to - from + 1) * 200, len;
+    size_t cap = 256 + (size_t)(to - from + 1) * 224, len;
     char *b = malloc(cap);
     len = (size_t)snprintf(b, cap, "{\"device_id\":\"%s\",\"epoch\":%lld,\"backlog\":7,"
                                    "\"records\":[", dev, epoch);

@@ -48,7 +48,7 @@ int main(void)
     CHECK_INT(sync_enroll(k, url, tok, err, sizeof err), SYNC_OK);
     CHECK(h_activity(k, 50, 1) == 0);
 
-    struct sync_worker_opts o = {kdb, 3600, on_change, NULL};
+    struct sync_worker_opts o = {.db_path = kdb, .interval = 3600, .on_change = on_change};
     CHECK(sync_worker_start(&o, &w) == 0);
     CHECK(wait_empty(k) == 0); /* the first round runs at start */
     for (int i = 0; i < 2000 && changes < 1; i++) /* told after the round ends */

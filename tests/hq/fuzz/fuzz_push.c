@@ -3,7 +3,7 @@
  * not start with the gzip magic). Whatever comes in, the parser must either
  * refuse it or hand back a batch that keeps its promises: seq strictly
  * increasing, every record with a type and JSON text, complaint fields only
- * on valid complaint records. */
+ * on valid complaint records, a health record only when every field checked. */
 #include "hq_push.h"
 #include "sync_wire.h"
 
@@ -34,6 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             assert(!r->complaint || (!r->quarantine && strcmp(r->type, "complaint") == 0));
             assert(!r->complaint || r->complaint->ref);
         }
+        /* a health record is either fully checked or absent, never half */
+        assert(!m.has_health || (m.health.app_version && m.health.printer_message &&
+                                 m.health.last_error && m.health.backlog >= 0 &&
+                                 strlen(m.health.last_error) <= HQ_ERROR_TEXT_MAX));
+        assert(!m.has_health || !m.health_err[0]);
         hq_push_free(&m);
     }
     free(plain);

@@ -1,0 +1,593 @@
+/* bench_hq_fleet.c - head office at fleet scale on PostgreSQL (issue 10):
+ * B branches (one kiosk each) x D days of kiosk activity, about 600 record
+ * versions per kiosk-day (tickets with their four versions and three events,
+ * visitors signing in and out, ratings, a complaint every other day, audit
+ * lines), received on the days they happened (so the log's monthly
+ * partitions fill as over a real year). Prints, from one run on a
+ * temporary PostgreSQL cluster:
+ *   1. ingest through the real push path - hq_push_parse, then begin, nonce,
+ *      push_apply (log COPY, state-table upserts, complaints, quarantine),
+ *      health, commit: what POST /v1/push does after the signature check -
+ *      as a ratio of a plain COPY of the same rows into a keyed table, both
+ *      with the same number of connections (goal >= 0.6);
+ *   2. the month report for all branches (hq_report_build), best of 3
+ *      (goal < 2 s);
+ *   3. database size per kiosk-year, and the projection to B x 365 days.
+ * HTTP, gzip and Ed25519 are measured by bench_sync; this one is the store.
+ * Usage: bench_hq_fleet [branches=100] [days=31] [threads=2]
+ * (bench/bench_hq_fleet.sh runs it; 100 x 365 takes hours on a small box.) */
+#include "harness.h"
+#include "hq_push.h"
+#include "hq_report.h"
+
+#include <cjson/cJSON.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdint.h>
+
+#define PER_DAY_TICKETS 80
+#define BATCH 400              /* rows per push, as the kiosk sends (SYNC_BATCH_ROWS) */
+#define DAY0 1764547200LL      /* 2025-12-01 00:00 UTC: the simulated year starts here */
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* ---- the simulated kiosks' records ---- */
+
+struct buf {
+    char *p;
+    size_t len, cap;
+};
+
+static void put(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (n >= 0 && (size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        b->cap = b->cap ? b->cap * 2 : 1 << 16;
+        b->p = realloc(b->p, b->cap);
+        if (!b->p)
+            abort();
+    }
+}
+
+/* One kiosk's state while its days are generated. */
+struct kiosk {
+    char dev[33];
+    long long seq, ticket_id, event_id, visitor_id, rating_id, audit_id;
+    unsigned rng;
+    /* the day's records as (type, json) in seq order */
+};
+
+static unsigned rnd(unsigned *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return (*s >> 16) & 0x7fff;
+}
+
+/* The pushes of one kiosk: bodies (plain JSON, as inside the gzip) of at
+ * most BATCH records, and the same rows as COPY text. */
+struct out {
+    char **bodies;
+    long long *recvs;         /* per body: when head office receives it */
+    size_t *copy_end;         /* per body: where its rows end in copy */
+    size_t n, cap;
+    long long cur_recv;
+    long long records;
+    struct buf body;          /* the body being filled */
+    int nrec;                 /* records in it */
+    struct buf copy;
+};
+
+static const char *health_json =
+    "{\"app_version\":\"0.1.0\",\"printer\":{\"known\":true,\"online\":true,"
+    "\"paper_out\":false,\"paper_near_end\":false,\"cover_open\":false,\"message\":\"ready\"},"
+    "\"print_failed\":0,\"backlog\":0,\"last_error\":\"\",\"uptime_s\":3600,"
+    "\"disk_free_mb\":20000}";
+
+static void close_body(struct out *o)
+{
+    if (o->nrec == 0)
+        return;
+    put(&o->body, "],\"health\":%s}", health_json);
+    if (o->n == o->cap) {
+        o->cap = o->cap ? o->cap * 2 : 1024;
+        o->bodies = realloc(o->bodies, o->cap * sizeof *o->bodies);
+        o->recvs = realloc(o->recvs, o->cap * sizeof *o->recvs);
+        o->copy_end = realloc(o->copy_end, o->cap * sizeof *o->copy_end);
+        if (!o->bodies || !o->recvs || !o->copy_end)
+            abort();
+    }
+    o->recvs[o->n] = o->cur_recv;
+    o->copy_end[o->n] = o->copy.len;
+    o->bodies[o->n++] = o->body.p;
+    o->records += o->nrec;
+    memset(&o->body, 0, sizeof o->body);
+    o->nrec = 0;
+}
+
+/* A record into the current body (and the COPY text). */
+static void emit(struct kiosk *k, struct out *o, long long recv, const char *type,
+                 const char *json)
+{
+    if (o->nrec == 0)
+        put(&o->body, "{\"device_id\":\"%s\",\"epoch\":1,\"backlog\":0,\"records\":[", k->dev);
+    o->cur_recv = recv;
+    k->seq++;
+    put(&o->body, "%s{\"seq\":%lld,\"type\":\"%s\",\"v\":1,\"record\":%s}", o->nrec ? "," : "",
+        k->seq, type, json);
+    o->nrec++;
+    put(&o->copy, "%s\t1\t%lld\t%s\t1\t", k->dev, k->seq, type);
+    size_t jl = strlen(json);
+    if (o->copy.len + 2 * jl + 1 > o->copy.cap) {
+        o->copy.cap = (o->copy.len + 2 * jl + 1) * 2;
+        if (!(o->copy.p = realloc(o->copy.p, o->copy.cap)))
+            abort();
+    }
+    for (const char *p = json; *p; p++) { /* COPY text escapes */
+        if (*p == '\\' || *p == '\t' || *p == '\n') {
+            o->copy.p[o->copy.len++] = '\\';
+            o->copy.p[o->copy.len++] = *p == '\t' ? 't' : *p == '\n' ? 'n' : '\\';
+        } else {
+            o->copy.p[o->copy.len++] = *p;
+        }
+    }
+    put(&o->copy, "\t%lld\n", recv);
+    if (o->nrec >= BATCH)
+        close_body(o);
+}
+
+static const char *num(char *b, long long v, int present)
+{
+    if (!present)
+        return "null";
+    snprintf(b, 24, "%lld", v);
+    return b;
+}
+
+/* One kiosk-day: ~600 record versions, received that evening. */
+static void gen_day(struct kiosk *k, int day, struct out *o)
+{
+    long long d0 = DAY0 + (long long)day * 86400 - 8 * 3600; /* local midnight, UTC+8 */
+    long long recv = d0 + 22 * 3600;
+    char bday[16], js[1024], n1[24], n2[24], n3[24];
+    time_t t = (time_t)(d0 + 8 * 3600);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(bday, sizeof bday, "%Y-%m-%d", &tm);
+    for (int i = 0; i < PER_DAY_TICKETS; i++) {
+        long long at = d0 + 9 * 3600 + (long long)i * 360 + rnd(&k->rng) % 300;
+        long long called = at + 60 + rnd(&k->rng) % 900, serving = called + 30,
+                  done = serving + 120 + rnd(&k->rng) % 600;
+        int svc = rnd(&k->rng) % 3, noshow = rnd(&k->rng) % 20 == 0;
+        char code = (char)('A' + svc);
+        long long tid = ++k->ticket_id;
+        static const char *const states[] = {"waiting", "called", "serving", "done"};
+        long long times[4] = {at, called, serving, done};
+        for (int v = 0; v < 4; v++) {
+            const char *st = noshow && v == 3 ? "noshow" : states[v];
+            if (noshow && v == 2)
+                continue;
+            snprintf(js, sizeof js,
+                     "{\"id\":%lld,\"bday\":\"%s\",\"issued_service\":\"%c\",\"service\":\"%c\","
+                     "\"number\":%d,\"label\":\"%c%03d\",\"priority\":0,\"state\":\"%s\","
+                     "\"counter\":%s,\"recalls\":0,\"transfers\":0,\"issued_at\":%lld,"
+                     "\"called_at\":%s,\"serving_at\":%s,\"finished_at\":%s}",
+                     tid, bday, code, code, i + 1, code, i + 1, st, v ? "1" : "null", at,
+                     num(n1, called, v >= 1), num(n2, serving, v >= 2 && !noshow),
+                     num(n3, done, v >= 3 && !noshow));
+            emit(k, o, recv, "ticket", js);
+            if (v > 0) {
+                snprintf(js, sizeof js,
+                         "{\"id\":%lld,\"ticket\":%lld,\"at\":%lld,\"event\":\"%s\","
+                         "\"counter\":1,\"service\":null,\"actor\":\"staff-%d\"}",
+                         ++k->event_id, tid, times[v], st, i % 3);
+                emit(k, o, recv, "ticket_event", js);
+            }
+        }
+        if (i % 10 == 0) {
+            snprintf(js, sizeof js,
+                     "{\"id\":%lld,\"ticket\":%lld,\"counter\":1,\"service\":%d,\"attitude\":%d,"
+                     "\"result\":%d,\"comment\":\"ok\",\"at\":%lld,\"complaint\":null}",
+                     ++k->rating_id, tid, 1 + rnd(&k->rng) % 4, 1 + rnd(&k->rng) % 4,
+                     1 + rnd(&k->rng) % 4, done + 60);
+            emit(k, o, recv, "rating", js);
+        }
+        if (i % 16 == 0) {
+            snprintf(js, sizeof js, "{\"id\":%lld,\"at\":%lld,\"actor\":\"staff\","
+                     "\"action\":\"call_next\",\"subject\":\"%c%03d\",\"detail\":\"\"}",
+                     ++k->audit_id, called, code, i + 1);
+            emit(k, o, recv, "audit", js);
+        }
+    }
+    for (int i = 0; i < 15; i++) { /* visitors: sign in, sign out */
+        long long in = d0 + 9 * 3600 + (long long)i * 1800, vid = ++k->visitor_id;
+        for (int v = 0; v < 2; v++) {
+            snprintf(js, sizeof js,
+                     "{\"id\":%lld,\"bday\":\"%s\",\"badge\":\"V%04d\",\"name\":\"访客%lld\","
+                     "\"phone\":\"138%08lld\",\"company\":\"ACME\",\"host\":\"王经理\","
+                     "\"purpose\":\"meeting\",\"signed_in_at\":%lld,\"signed_out_at\":%s,"
+                     "\"signout_how\":%s}",
+                     vid, bday, i + 1, vid, vid % 100000000, in, num(n1, in + 3600, v),
+                     v ? "\"staff\"" : "null");
+            emit(k, o, recv, "visitor", js);
+        }
+    }
+    if (day % 2 == 0) {
+        snprintf(js, sizeof js,
+                 "{\"id\":%d,\"ref\":\"%.6s%08d\",\"category\":\"service\",\"description\":"
+                 "\"排队太久\",\"contact_name\":\"张三\",\"contact_phone\":\"13900000000\","
+                 "\"consent\":1,\"ticket\":null,\"received_at\":%lld,\"feedback_due\":%lld,"
+                 "\"severity\":null,\"valid\":null,\"state\":\"received\",\"department\":\"\","
+                 "\"resolution\":\"\",\"close_reason\":\"\",\"stat_category\":\"\","
+                 "\"updated_at\":%lld}",
+                 day / 2 + 1, k->dev + 26, day, d0 + 12 * 3600, d0 + 36 * 3600, d0 + 12 * 3600);
+        emit(k, o, recv, "complaint", js);
+    }
+}
+
+/* ---- a temporary PostgreSQL cluster (as bench_sync.c) ---- */
+
+static char pg_dir[600], pg_bin[256];
+
+static int run(const char *cmd)
+{
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* initdb + pg_ctl start on a unix socket in the temp dir, durable
+ * (fsync on), as the postgres user when running as root. */
+static int pg_start(char *dsn, size_t len)
+{
+    char cmd[4096], as[64] = "";
+    const char *bins[] = {"/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin",
+                          "/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin"};
+    for (size_t i = 0; i < sizeof bins / sizeof bins[0]; i++) {
+        snprintf(cmd, sizeof cmd, "%s/initdb", bins[i]);
+        if (access(cmd, X_OK) == 0) {
+            snprintf(pg_bin, sizeof pg_bin, "%s", bins[i]);
+            break;
+        }
+    }
+    if (!pg_bin[0])
+        return -1;
+    h_path(pg_dir, sizeof pg_dir, "pg");
+    if (geteuid() == 0) {
+        if (!getpwnam("postgres"))
+            return -1;
+        snprintf(as, sizeof as, "runuser -u postgres -- ");
+        snprintf(cmd, sizeof cmd, "chmod 755 '%s' && mkdir -p '%s' && chown postgres '%s'",
+                 h_dir, pg_dir, pg_dir);
+        if (run(cmd) != 0)
+            return -1;
+    }
+    int port = 20000 + (int)(getpid() % 20000);
+    snprintf(cmd, sizeof cmd,
+             "%s'%s/initdb' -D '%s' -U postgres --auth=trust -E UTF8 --locale=C >/dev/null 2>&1"
+             " && %s'%s/pg_ctl' -D '%s' -o \"-k '%s' -p %d -c listen_addresses='' "
+             "-c fsync=on -c synchronous_commit=on -c shared_buffers=256MB -c max_wal_size=4GB\""
+             " -l '%s/log' -w start >/dev/null 2>&1",
+             as, pg_bin, pg_dir, as, pg_bin, pg_dir, pg_dir, port, pg_dir);
+    if (run(cmd) != 0)
+        return -1;
+    snprintf(dsn, len, "postgresql://postgres@/postgres?host=%s&port=%d", pg_dir, port);
+    return 0;
+}
+
+static void pg_stop(void)
+{
+    char cmd[1024];
+    if (!pg_bin[0] || !pg_dir[0])
+        return;
+    snprintf(cmd, sizeof cmd, "%s'%s/pg_ctl' -D '%s' -m fast stop >/dev/null 2>&1",
+             geteuid() == 0 ? "runuser -u postgres -- " : "", pg_bin, pg_dir);
+    run(cmd);
+}
+
+static long long pg_ll(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    long long v = PQresultStatus(r) == PGRES_TUPLES_OK ? atoll(PQgetvalue(r, 0, 0)) : -1;
+    if (v < 0)
+        fprintf(stderr, "pg: %s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    return v;
+}
+
+/* ---- the two ways in ---- */
+
+struct worker {
+    const char *dsn;
+    struct out out;
+    double secs;
+    long long records;
+    int failed;
+};
+
+/* Plain COPY of the worker's rows into bench_copy (one statement). */
+static void *copy_run(void *arg)
+{
+    struct worker *w = arg;
+    PGconn *c = PQconnectdb(w->dsn);
+    PGresult *r;
+    double t0 = now_s();
+    r = PQexec(c, "COPY bench_copy FROM STDIN");
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        fprintf(stderr, "copy: %s", PQerrorMessage(c));
+        w->failed = 1;
+    }
+    PQclear(r);
+    for (size_t off = 0; !w->failed && off < w->out.copy.len; off += 1 << 16) {
+        size_t n = w->out.copy.len - off < (1u << 16) ? w->out.copy.len - off : 1u << 16;
+        if (PQputCopyData(c, w->out.copy.p + off, (int)n) != 1)
+            w->failed = 1;
+    }
+    PQputCopyEnd(c, NULL);
+    while ((r = PQgetResult(c))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "copy: %s", PQerrorMessage(c));
+            w->failed = 1;
+        }
+        PQclear(r);
+    }
+    w->secs = now_s() - t0;
+    PQfinish(c);
+    return NULL;
+}
+
+/* The same rows, one COPY and one commit per push batch: the durability the
+ * push path must have (a push is answered after its commit). */
+static void *copy_batches_run(void *arg)
+{
+    struct worker *w = arg;
+    PGconn *c = PQconnectdb(w->dsn);
+    PGresult *r;
+    size_t from = 0;
+    double t0 = now_s();
+    for (size_t i = 0; i < w->out.n && !w->failed; i++) {
+        size_t to = w->out.copy_end[i];
+        PQclear(PQexec(c, "BEGIN"));
+        r = PQexec(c, "COPY bench_copy FROM STDIN");
+        PQclear(r);
+        if (PQputCopyData(c, w->out.copy.p + from, (int)(to - from)) != 1)
+            w->failed = 1;
+        PQputCopyEnd(c, NULL);
+        while ((r = PQgetResult(c))) {
+            if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+                fprintf(stderr, "copy: %s", PQerrorMessage(c));
+                w->failed = 1;
+            }
+            PQclear(r);
+        }
+        PQclear(PQexec(c, "COMMIT"));
+        from = to;
+    }
+    w->secs = now_s() - t0;
+    PQfinish(c);
+    return NULL;
+}
+
+/* The push path: what do_push does after the signature check. */
+static void *push_run(void *arg)
+{
+    struct worker *w = arg;
+    struct hq_store *s = NULL;
+    char err[256];
+    double t0 = now_s();
+    if (hq_store_open(w->dsn, &s, err, sizeof err) != HQ_OK) {
+        fprintf(stderr, "push: %s\n", err);
+        w->failed = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < w->out.n && !w->failed; i++) {
+        struct hq_push_msg m;
+        struct hq_push_result res;
+        char nonce[40];
+        int rc;
+        if (hq_push_parse(w->out.bodies[i], strlen(w->out.bodies[i]), 500, &m, err,
+                          sizeof err) != 0) {
+            fprintf(stderr, "push: %s\n", err);
+            w->failed = 1;
+            break;
+        }
+        m.batch.now = w->out.recvs[i];
+        snprintf(nonce, sizeof nonce, "%016llx%016llx", (unsigned long long)i,
+                 (unsigned long long)(uintptr_t)w);
+        for (int attempt = 0;; attempt++) {
+            rc = s->ops->begin(s);
+            if (rc == HQ_OK)
+                rc = s->ops->nonce_put(s, m.device_id, nonce, m.batch.now);
+            if (rc == HQ_OK)
+                rc = s->ops->push_apply(s, &m.batch, &res);
+            if (rc == HQ_OK && m.has_health)
+                rc = s->ops->health_put(s, m.device_id, &m.health, m.batch.now);
+            if (rc == HQ_OK)
+                rc = s->ops->commit(s);
+            if (rc == HQ_OK)
+                break;
+            s->ops->rollback(s);
+            if (rc != HQ_E_BUSY || attempt > 4) {
+                fprintf(stderr, "push: %s\n", s->ops->errmsg(s));
+                w->failed = 1;
+                break;
+            }
+        }
+        if (rc == HQ_OK)
+            w->records += (long long)res.applied;
+        hq_push_free(&m);
+    }
+    w->secs = now_s() - t0;
+    hq_store_close(s);
+    return NULL;
+}
+
+static double run_all(struct worker *ws, int n, void *(*fn)(void *))
+{
+    pthread_t th[64];
+    double t0 = now_s();
+    for (int i = 0; i < n; i++)
+        pthread_create(&th[i], NULL, fn, &ws[i]);
+    for (int i = 0; i < n; i++)
+        pthread_join(th[i], NULL);
+    return now_s() - t0;
+}
+
+int main(int argc, char **argv)
+{
+    int branches = argc > 1 ? atoi(argv[1]) : 100;
+    int days = argc > 2 ? atoi(argv[2]) : 31;
+    int threads = argc > 3 ? atoi(argv[3]) : 2;
+    char dsn[800], err[512];
+    struct hq_store *s = NULL;
+    struct kiosk *ks;
+    struct worker ws[64];
+    long long total = 0;
+    int failed = 0;
+
+    if (branches < 1 || branches > 100000 || days < 1 || days > 3660 || threads < 1 ||
+        threads > 64) {
+        fprintf(stderr, "usage: bench_hq_fleet [branches=100] [days=31] [threads=2]\n");
+        return 2;
+    }
+    hq_report_init();
+    h_mkdir("fleet");
+    if (pg_start(dsn, sizeof dsn) != 0) {
+        fprintf(stderr, "bench_hq_fleet: no PostgreSQL server could be started\n");
+        h_rmdir();
+        return 1;
+    }
+    printf("bench_hq_fleet: %d branches x %d days, %d connections, PostgreSQL %s"
+           " (fsync on; 2 cores shared)\n", branches, days, threads, pg_bin);
+    if (hq_store_open(dsn, &s, err, sizeof err) != HQ_OK) {
+        fprintf(stderr, "bench_hq_fleet: %s\n", err);
+        goto out;
+    }
+    ks = calloc((size_t)branches, sizeof *ks);
+    for (int b = 0; b < branches; b++) {
+        unsigned char pk[HQ_PUBKEY_BYTES] = {0};
+        char branch[32];
+        snprintf(ks[b].dev, sizeof ks[b].dev, "%032x", b + 1);
+        ks[b].rng = (unsigned)b * 7919u + 1u;
+        snprintf(branch, sizeof branch, "Branch %03d", b + 1);
+        s->ops->device_register(s, ks[b].dev, branch, pk, DAY0 - 86400);
+    }
+    s->ops->config_set(s, NULL, "timezone", "\"Asia/Shanghai\"", DAY0 - 86400);
+    /* the server's upkeep makes the months ahead; here the whole span at once */
+    if (s->ops->log_prepare(s, DAY0 - 86400, DAY0 + (long long)(days + 1) * 86400) != HQ_OK) {
+        fprintf(stderr, "bench_hq_fleet: %s\n", s->ops->errmsg(s));
+        goto out;
+    }
+
+    /* The kiosks' days, spread over the workers by branch, day by day. */
+    memset(ws, 0, sizeof ws);
+    double g0 = now_s();
+    for (int t = 0; t < threads; t++)
+        ws[t].dsn = dsn;
+    for (int d = 0; d < days; d++)
+        for (int b = 0; b < branches; b++) {
+            struct out *o = &ws[b % threads].out;
+            gen_day(&ks[b], d, o);
+            close_body(o); /* a kiosk pushes at least once a day */
+        }
+    for (int t = 0; t < threads; t++)
+        total += ws[t].out.records;
+    printf("generated %lld record versions (%.0f per kiosk-day) in %.1f s\n", total,
+           (double)total / branches / days, now_s() - g0);
+
+    /* 1. plain COPY into a keyed table: the yardstick */
+    PGconn *c = PQconnectdb(dsn);
+    PQclear(PQexec(c, "CREATE TABLE bench_copy (device_id text, epoch bigint, seq bigint,"
+                      " type text, schema_version int, record text, received_at bigint,"
+                      " PRIMARY KEY (device_id, epoch, seq))"));
+    double copy_secs = run_all(ws, threads, copy_run);
+    for (int t = 0; t < threads; t++)
+        failed |= ws[t].failed;
+    long long copy_bytes = pg_ll(c, "SELECT pg_total_relation_size('bench_copy')");
+    PQclear(PQexec(c, "TRUNCATE bench_copy"));
+    double copyb_secs = run_all(ws, threads, copy_batches_run);
+    for (int t = 0; t < threads; t++)
+        failed |= ws[t].failed;
+    PQclear(PQexec(c, "DROP TABLE bench_copy"));
+    PQclear(PQexec(c, "CHECKPOINT"));
+    long long before = pg_ll(c, "SELECT pg_database_size(current_database())");
+
+    /* 2. the push path */
+    double push_secs = run_all(ws, threads, push_run);
+    long long pushed = 0;
+    for (int t = 0; t < threads; t++) {
+        failed |= ws[t].failed;
+        pushed += ws[t].records;
+    }
+    PQclear(PQexec(c, "VACUUM ANALYZE"));
+    long long after = pg_ll(c, "SELECT pg_database_size(current_database())");
+    long long tickets = pg_ll(c, "SELECT count(*) FROM ticket_state");
+    long long parts = pg_ll(c, "SELECT count(*) FROM pg_inherits WHERE inhparent ="
+                               " 'record'::regclass");
+    PQfinish(c);
+    double copy_rate = (double)total / copy_secs, push_rate = (double)pushed / push_secs;
+    printf("plain COPY        %9.0f rec/s (%lld rows, %.1f s, %.0f MB with its key)\n", copy_rate,
+           total, copy_secs, (double)copy_bytes / 1048576.0);
+    printf("push path         %9.0f rec/s (%lld rows, %.1f s: parse, nonce, log COPY into %lld"
+           " monthly partitions, state upserts, complaints, health, commit per batch)\n",
+           push_rate, pushed, push_secs, parts);
+    printf("ratio push/COPY   %9.2f   (goal >= 0.6)%s\n", push_rate / copy_rate,
+           failed || pushed != total ? "   (SOME BATCHES FAILED)" : "");
+    printf("COPY, commit/batch%9.0f rec/s (%zu commits, as durable as the pushes) -> push path"
+           " ratio %.2f\n", (double)total / copyb_secs, ws[0].out.n * (size_t)threads,
+           push_rate / ((double)total / copyb_secs));
+
+    /* 3. the month report for every branch */
+    char month[8];
+    {
+        time_t t = (time_t)(DAY0 + 8 * 3600);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(month, sizeof month, "%Y-%m", &tm);
+    }
+    double best = 1e9, issued = 0;
+    for (int i = 0; i < 3; i++) {
+        cJSON *rep = NULL;
+        double t0 = now_s();
+        if (hq_report_build(s, "month", month, NULL, &rep, err, sizeof err) != HQ_OK) {
+            fprintf(stderr, "report: %s\n", err);
+            break;
+        }
+        double dt = now_s() - t0;
+        best = dt < best ? dt : best;
+        cJSON *tk = cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "total"), "tickets");
+        issued = cJSON_GetNumberValue(cJSON_GetObjectItem(tk, "issued"));
+        cJSON_Delete(rep);
+    }
+    printf("month report      %9.3f s  (%s, all %d branches, %.0f tickets of %lld held;"
+           " best of 3; goal < 2 s)\n", best, month, branches, issued, tickets);
+
+    /* 4. size, and the projection to a year */
+    double kiosk_years = (double)branches * days / 365.0;
+    double per_ky = (double)(after - before) / kiosk_years;
+    double year_rows = (double)total / days * 365.0;
+    printf("database size     %9.0f MB for %.2f kiosk-years -> %.0f MB per kiosk-year\n",
+           (double)(after - before) / 1048576.0, kiosk_years, per_ky / 1048576.0);
+    printf("projection        %d branches x 365 days: %.1f M record versions, %.1f GB,"
+           " ingest %.1f h of push-path time at this rate (%.1f rec/s needed on average,"
+           " %.1f at a 10x peak)\n",
+           branches, year_rows / 1e6, per_ky * branches / 1073741824.0,
+           year_rows / push_rate / 3600.0, year_rows / (365.0 * 86400.0),
+           year_rows / (365.0 * 86400.0) * 10);
+out:
+    hq_store_close(s);
+    pg_stop();
+    h_rmdir();
+    return failed;
+}

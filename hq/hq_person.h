@@ -1,0 +1,56 @@
+/* hq_person.h - personal data at head office (PIPL): which fields of which
+ * record types are personal, the rewrite that erases them from a record's
+ * JSON (the backends apply it to the log, quarantine and state tables), the
+ * retention sweep (`personal_data_days`, default 365, run by `serve` and by
+ * `frontdesk-hq purge`), and a person's requests (`person find|export|erase
+ * --phone P --by NAME --reason TEXT`), each written to hq_audit with who and
+ * why. Statistics fields are never touched: reports stay the same. */
+#ifndef HQ_PERSON_H
+#define HQ_PERSON_H
+#include <stddef.h>
+
+#include "hq_store.h"
+
+#define HQ_PII_DAYS_DEFAULT 365  /* personal_data_days when unset */
+#define HQ_PII_DAYS_MAX 3650
+#define HQ_PII_BATCH 500         /* rows per transaction in the sweep */
+#define HQ_PHONE_MAX 32          /* a phone number as typed at the kiosk, bytes */
+
+/* A record type that carries personal data. */
+struct hq_pii_type {
+    const char *type;            /* "visitor", "complaint" */
+    const char *time_field;      /* when it happened: the age counts from here */
+    const char *phone_field;     /* the field a person is found by */
+    const char *fields[5];       /* the personal fields, NULL-terminated */
+};
+extern const struct hq_pii_type hq_pii_types[];
+extern const int hq_pii_ntypes;
+
+/* The record's JSON with every personal field of its type that holds a
+ * non-empty string set to "" (null and absent fields stay as they are), as
+ * a malloc'd string; NULL when nothing changed, the JSON does not parse or
+ * the type has no personal data (*oom = 1 when memory ran out). */
+char *hq_pii_scrub(const char *type, const char *json, int *oom);
+
+/* Masks a phone for the audit log: "13800001234" -> "138****1234". */
+void hq_phone_mask(const char *phone, char *out, size_t len);
+
+/* personal_data_days from the store's settings (default when unset or bad). */
+int hq_pii_days(struct hq_store *s);
+
+/* One pass of the retention sweep at `now`: erases, in transactions of at
+ * most HQ_PII_BATCH rows each, what happened more than personal_data_days
+ * ago, at most max_batches transactions (0 = until done). Adds to *out.
+ * Audits a pass that erased anything (actor "hq:purge"). Returns HQ_OK or a
+ * store error. */
+int hq_pii_sweep(struct hq_store *s, long long now, int max_batches, struct hq_pii_count *out);
+
+/* frontdesk-hq person find|export|erase and purge: print to stdout (JSON
+ * with json), write the audit row first for find/export (a lookup that is
+ * not audited never happens) and with the counts for erase. Return the
+ * process exit status (0 done, 1 store error, 2 usage). */
+int hq_person_cmd(struct hq_store *s, const char *sub, const char *phone, const char *by,
+                  const char *reason, int json);
+int hq_purge_cmd(struct hq_store *s, int json);
+
+#endif
