@@ -256,6 +256,11 @@ struct hq_store_ops {
     /* Deletes every row of every state table (the start of a rebuild; in the
      * caller's transaction). */
     int (*state_clear)(struct hq_store *s);
+    /* Sets every complaint's kiosk-owned fields (category, description,
+     * received_at, feedback_due) from its newest version in the log by
+     * (epoch, seq), as push_apply keeps them; head office's own fields stay
+     * (the rest of a rebuild; in the caller's transaction). */
+    int (*complaint_rebuild)(struct hq_store *s);
     /* Rows of table t that pass f (NULL = all), ordered by device_id, id.
      * HQ_E_INVALID when f names a column t does not have. */
     int (*state_each)(struct hq_store *s, const struct hq_state_table *t,
