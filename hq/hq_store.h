@@ -182,6 +182,11 @@ struct hq_store_ops {
     int (*begin)(struct hq_store *s);       /* a write transaction (SQLite: IMMEDIATE) */
     int (*commit)(struct hq_store *s);      /* HQ_E_BUSY if it must be retried */
     int (*rollback)(struct hq_store *s);    /* safe to call with no transaction open */
+    /* A read-only transaction: every read until commit/rollback sees one
+     * snapshot, and pushes committing meanwhile are neither blocked nor seen
+     * (SQLite: a deferred transaction on the WAL; PostgreSQL: REPEATABLE
+     * READ READ ONLY). Writes in it fail. */
+    int (*begin_read)(struct hq_store *s);
 
     /* Enrolment tokens: stored as a hash only; single use; expire. */
     int (*token_create)(struct hq_store *s, const unsigned char hash[HQ_HASH_BYTES],

@@ -683,6 +683,21 @@ static int pg_begin(struct hq_store *s)
     return HQ_OK;
 }
 
+static int pg_begin_read(struct hq_store *s)
+{
+    struct pg_store *p = PG(s);
+    int rc;
+    if (p->in_tx) {
+        set_err(p, "begin: a transaction is already open on this handle");
+        return HQ_E_INVALID;
+    }
+    if ((rc = ensure_conn(p)) != HQ_OK ||
+        (rc = exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")) != HQ_OK)
+        return rc;
+    p->in_tx = 1;
+    return HQ_OK;
+}
+
 static int pg_commit(struct hq_store *s)
 {
     struct pg_store *p = PG(s);
@@ -1577,6 +1592,7 @@ const struct hq_store_ops hq_store_pg_ops = {
     .close = pg_close,
     .begin = pg_begin,
     .commit = pg_commit,
+    .begin_read = pg_begin_read,
     .rollback = pg_rollback,
     .token_create = pg_token_create,
     .token_consume = pg_token_consume,

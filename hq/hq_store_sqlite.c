@@ -282,6 +282,19 @@ static int sq_begin(struct hq_store *s)
     return rc;
 }
 
+static int sq_begin_read(struct hq_store *s)
+{
+    struct sq_store *q = SQ(s);
+    /* The snapshot starts at the first read: take it now, not at the
+     * caller's first query. */
+    int rc = exec(q, "BEGIN DEFERRED");
+    if (rc == HQ_OK && (rc = exec(q, "SELECT count(*) FROM sqlite_schema")) != HQ_OK)
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc == HQ_OK)
+        q->in_tx = 1;
+    return rc;
+}
+
 static int sq_commit(struct hq_store *s)
 {
     struct sq_store *q = SQ(s);
@@ -1041,6 +1054,7 @@ const struct hq_store_ops hq_store_sqlite_ops = {
     .close = sq_close,
     .begin = sq_begin,
     .commit = sq_commit,
+    .begin_read = sq_begin_read,
     .rollback = sq_rollback,
     .token_create = sq_token_create,
     .token_consume = sq_token_consume,

@@ -168,6 +168,43 @@ static int pick_complaint(void *ctx, const struct hq_complaint *c)
     return 0;
 }
 
+/* A store op that, after the report's first read of ticket_state, pushes a
+ * visitor and a complaint of the same day through a second handle. */
+static const struct hq_store_ops *mid_real;
+static const char *mid_db;
+static int mid_pushed;
+
+static int state_each_then_push(struct hq_store *s, const struct hq_state_table *t,
+                                const struct hq_state_filter *f, hq_state_fn fn, void *ctx)
+{
+    int rc = mid_real->state_each(s, t, f, fn, ctx);
+    if (rc == HQ_OK && !mid_pushed && strcmp(t->table, "ticket_state") == 0) {
+        struct hq_store *s2 = NULL;
+        struct hq_push_result res;
+        char err[256], body[1024];
+        long long V = utc(2026, 11, 23, 3, 0);
+        snprintf(body, sizeof body,
+                 "{\"device_id\":\"devnorth\",\"epoch\":1,\"records\":["
+                 "{\"seq\":8,\"type\":\"visitor\",\"v\":1,\"record\":{\"id\":50,"
+                 "\"bday\":\"2026-11-23\",\"badge\":\"V9\",\"name\":\"赵六\","
+                 "\"signed_in_at\":%lld}},"
+                 "{\"seq\":9,\"type\":\"complaint\",\"v\":1,\"record\":{\"id\":9,"
+                 "\"ref\":\"20261123000050\",\"category\":\"wait\",\"description\":\"x\","
+                 "\"received_at\":%lld,\"feedback_due\":%lld,\"state\":\"received\"}}]}",
+                 V, V, V + 86400);
+        if (hq_store_open(mid_db, &s2, err, sizeof err) != HQ_OK) {
+            fprintf(stderr, "%s\n", err);
+            return HQ_E_IO;
+        }
+        if (push(s2, body, &res) == HQ_OK && res.applied == 2)
+            mid_pushed = 1;
+        else
+            fprintf(stderr, "the push during the report failed: %s\n", s2->ops->errmsg(s2));
+        hq_store_close(s2);
+    }
+    return rc;
+}
+
 int main(void)
 {
     struct hq_store *s = NULL;
@@ -532,6 +569,36 @@ int main(void)
               HQ_E_INVALID);
     CHECK_INT(hq_report_build(s, "day", "2026-11-23", "Nowhere", &rep, err, sizeof err),
               HQ_E_NOTFOUND);
+
+    /* A report reads one snapshot: a push that commits (through another
+     * handle, not blocked by the report) after the report read the tickets
+     * and before it reads the visitors is in none of its figures. */
+    {
+        static struct hq_store_ops mid;
+        const struct hq_store_ops *real = s->ops;
+        mid = *real;
+        mid.state_each = state_each_then_push;
+        mid_real = real;
+        mid_db = db;
+        mid_pushed = 0;
+        s->ops = &mid;
+        int rc = hq_report_build(s, "day", "2026-11-23", "North", &rep, err, sizeof err);
+        s->ops = real;
+        CHECK_INT(rc, HQ_OK);
+        CHECK_INT(mid_pushed, 1);
+        n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rep, "branches"),
+                                             "North");
+        CHECK(num(n, "tickets.issued") == 4);
+        CHECK(num(n, "visitors.total") == 2);
+        CHECK(num(n, "complaints.total") == 2);
+        cJSON_Delete(rep);
+        CHECK_INT(hq_report_build(s, "day", "2026-11-23", "North", &rep, err, sizeof err), HQ_OK);
+        n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rep, "branches"),
+                                             "North");
+        CHECK(num(n, "visitors.total") == 3);
+        CHECK(num(n, "complaints.total") == 3);
+        cJSON_Delete(rep);
+    }
 
     /* The CLI: stats --json and report --json read the same store. */
     hq_store_close(s);
