@@ -564,7 +564,7 @@ int hq_report_build(struct hq_store *s, const char *kind, const char *period,
 {
     struct run *r = calloc(1, sizeof *r);
     cJSON *root = NULL, *branches;
-    int rc = HQ_OK;
+    int rc = HQ_OK, reading = 0;
 
     *out = NULL;
     if (!r) {
@@ -591,6 +591,10 @@ int hq_report_build(struct hq_store *s, const char *kind, const char *period,
         rc = HQ_E_IO;
         goto fail;
     }
+    /* Every figure from one moment: pushes go on committing meanwhile. */
+    if ((rc = s->ops->begin_read(s)) != HQ_OK)
+        goto fail;
+    reading = 1;
     if ((rc = s->ops->stats(s, on_device, NULL, r)) != HQ_OK)
         goto fail;
     if (branch && r->nbr == 0) {
@@ -652,6 +656,8 @@ fail:
     if (r->full)
         rc = HQ_E_INVALID;
 out:
+    if (reading)
+        s->ops->rollback(s); /* read only: nothing to commit */
     for (size_t i = 0; r && i < r->nbr; i++) {
         block_free(&r->br[i].b);
         free(r->br[i].devices);

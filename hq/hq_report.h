@@ -26,7 +26,9 @@ void hq_report_init(void);
  * where a block holds "tickets", "services" (per service code: "tickets"),
  * "visitors", "complaints" and "ratings" (see hq/README.md for every key).
  * HQ_E_INVALID: a bad kind or period (err says); HQ_E_NOTFOUND: no such
- * branch; else a store error (err has the store's message). */
+ * branch; else a store error (err has the store's message). Every figure
+ * comes from one snapshot (the store's begin_read; pushes are not blocked),
+ * so s must have no transaction open. */
 int hq_report_build(struct hq_store *s, const char *kind, const char *period,
                     const char *branch, struct cJSON **out, char *err, size_t errlen);
 

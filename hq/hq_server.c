@@ -4,7 +4,8 @@
  * requests over the in-flight cap get 503 and a second push from a device
  * already pushing gets 429, both with Retry-After. A push is answered only
  * after its transaction committed.
- * Test-only faults (FDHQ_FAULT, never set in production): "drop_after_commit:N"
+ * Test-only faults, compiled in only with FD_TEST_HOOKS (the test build; a
+ * production binary never reads them) from FDHQ_FAULT: "drop_after_commit:N"
  * closes the connection without an answer after every Nth push committed (the
  * answer is lost); "kill_in_apply:N" sends itself SIGKILL on the Nth push
  * after applying it but before the commit; "batch_max:N" accepts at most N
@@ -1147,11 +1148,13 @@ static char *read_file(const char *path, char *err, size_t errlen)
     return buf;
 }
 
+/* Sets the faults from FDHQ_FAULT in a test build; none otherwise. */
 static void parse_faults(void)
 {
+    fault.batch_max = SYNC_BATCH_MAX;
+#ifdef FD_TEST_HOOKS
     const char *f = getenv("FDHQ_FAULT");
     const char *p;
-    fault.batch_max = SYNC_BATCH_MAX;
     if (!f)
         return;
     if ((p = strstr(f, "batch_max:")) && atoi(p + 10) > 0 && atoi(p + 10) < SYNC_BATCH_MAX)
@@ -1160,6 +1163,7 @@ static void parse_faults(void)
         fault.drop_after_commit = atoi(p + 18);
     if ((p = strstr(f, "kill_in_apply:")))
         fault.kill_in_apply = atoi(p + 14);
+#endif
 }
 
 int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)

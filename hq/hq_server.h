@@ -20,7 +20,7 @@ struct hq_server_opts {
  * once requests are accepted. Returns 0 after a clean stop, or -1 with err
  * set when it cannot start (bad address, port taken, unreadable TLS files,
  * database cannot be opened). Test-only faults come from the environment
- * variable FDHQ_FAULT (see hq_server.c). */
+ * variable FDHQ_FAULT in a build with FD_TEST_HOOKS only (see hq_server.c). */
 int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen);
 
 #endif

@@ -406,7 +406,8 @@ int hq_state_rebuild(struct hq_store *s, long long *replayed, long long *skipped
         return HQ_E_IO;
     }
     r->s = s;
-    if ((rc = s->ops->begin(s)) != HQ_OK || (rc = s->ops->state_clear(s)) != HQ_OK)
+    if ((rc = s->ops->begin(s)) != HQ_OK || (rc = s->ops->state_clear(s)) != HQ_OK ||
+        (rc = s->ops->complaint_rebuild(s)) != HQ_OK)
         goto out;
     for (;;) {
         long long before = r->seen;

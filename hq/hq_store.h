@@ -238,6 +238,11 @@ struct hq_store_ops {
     int (*begin)(struct hq_store *s);       /* a write transaction (SQLite: IMMEDIATE) */
     int (*commit)(struct hq_store *s);      /* HQ_E_BUSY if it must be retried */
     int (*rollback)(struct hq_store *s);    /* safe to call with no transaction open */
+    /* A read-only transaction: every read until commit/rollback sees one
+     * snapshot, and pushes committing meanwhile are neither blocked nor seen
+     * (SQLite: a deferred transaction on the WAL; PostgreSQL: REPEATABLE
+     * READ READ ONLY). Writes in it fail. */
+    int (*begin_read)(struct hq_store *s);
 
     /* Enrolment tokens: stored as a hash only; single use; expire. */
     int (*token_create)(struct hq_store *s, const unsigned char hash[HQ_HASH_BYTES],
@@ -312,6 +317,11 @@ struct hq_store_ops {
     /* Deletes every row of every state table (the start of a rebuild; in the
      * caller's transaction). */
     int (*state_clear)(struct hq_store *s);
+    /* Sets every complaint's kiosk-owned fields (category, description,
+     * received_at, feedback_due) from its newest version in the log by
+     * (epoch, seq), as push_apply keeps them; head office's own fields stay
+     * (the rest of a rebuild; in the caller's transaction). */
+    int (*complaint_rebuild)(struct hq_store *s);
     /* Rows of table t that pass f (NULL = all), ordered by device_id, id.
      * HQ_E_INVALID when f names a column t does not have. */
     int (*state_each)(struct hq_store *s, const struct hq_state_table *t,

@@ -80,7 +80,12 @@ static const char *const sql_text[Q_COUNT] = {
         " $7, $8, $9, $10, $11, $12, $13, $14)"
         " ON CONFLICT (device_id, ref) DO UPDATE SET category = excluded.category,"
         " description = excluded.description, received_at = excluded.received_at,"
-        " feedback_due = excluded.feedback_due",
+        " feedback_due = excluded.feedback_due"
+        /* newest (epoch, seq) wins: not when the log holds a newer version
+         * (the batch's own later rows are in it already: COPY came first) */
+        " WHERE NOT EXISTS (SELECT 1 FROM record r WHERE r.device_id = $1"
+        " AND (r.epoch, r.seq) > ($15::bigint, $16::bigint) AND r.type = 'complaint'"
+        " AND r.record::json->>'ref' = $2)",
     [Q_PULL] = "SELECT id, kind, key, value FROM change WHERE id > $1"
                " AND (branch = '' OR branch = (SELECT branch FROM device WHERE device_id = $2))"
                " AND (device_id = '' OR device_id = $2) ORDER BY id LIMIT $3",
@@ -680,6 +685,21 @@ static int pg_begin(struct hq_store *s)
     return HQ_OK;
 }
 
+static int pg_begin_read(struct hq_store *s)
+{
+    struct pg_store *p = PG(s);
+    int rc;
+    if (p->in_tx) {
+        set_err(p, "begin: a transaction is already open on this handle");
+        return HQ_E_INVALID;
+    }
+    if ((rc = ensure_conn(p)) != HQ_OK ||
+        (rc = exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")) != HQ_OK)
+        return rc;
+    p->in_tx = 1;
+    return HQ_OK;
+}
+
 static int pg_commit(struct hq_store *s)
 {
     struct pg_store *p = PG(s);
@@ -985,6 +1005,8 @@ static int put_extra(struct pg_store *p, const struct hq_batch *b, const struct 
     pa_txt(&a, c->close_reason ? c->close_reason : "");
     pa_txt(&a, c->stat_category ? c->stat_category : "");
     pa_int(&a, b->now);
+    pa_int(&a, b->epoch);
+    pa_int(&a, r->seq);
     return pipe_send(p, Q_CMP_UPSERT, &a);
 }
 
@@ -1404,6 +1426,25 @@ static int pg_state_clear(struct hq_store *s)
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", i ? ", " : "",
                               hq_state_tables[i].table);
     rc = exec(p, sql);
+    return op_end(p, own, rc);
+}
+
+static int pg_complaint_rebuild(struct hq_store *s)
+{
+    struct pg_store *p = PG(s);
+    int own, rc;
+    if ((rc = op_begin(p, &own)) != HQ_OK)
+        return rc;
+    rc = exec(p, "UPDATE complaint c SET category = n.category, description = n.description,"
+                 " received_at = n.received_at, feedback_due = n.feedback_due FROM"
+                 " (SELECT DISTINCT ON (device_id, record::json->>'ref') device_id,"
+                 " record::json->>'ref' AS ref, record::json->>'category' AS category,"
+                 " record::json->>'description' AS description,"
+                 " (record::json->>'received_at')::numeric::bigint AS received_at,"
+                 " (record::json->>'feedback_due')::numeric::bigint AS feedback_due"
+                 " FROM record WHERE type = 'complaint'"
+                 " ORDER BY device_id, record::json->>'ref', epoch DESC, seq DESC) n"
+                 " WHERE c.device_id = n.device_id AND c.ref = n.ref");
     return op_end(p, own, rc);
 }
 
@@ -2024,6 +2065,7 @@ const struct hq_store_ops hq_store_pg_ops = {
     .close = pg_close,
     .begin = pg_begin,
     .commit = pg_commit,
+    .begin_read = pg_begin_read,
     .rollback = pg_rollback,
     .token_create = pg_token_create,
     .token_consume = pg_token_consume,
@@ -2043,6 +2085,7 @@ const struct hq_store_ops hq_store_pg_ops = {
     .totals = pg_totals,
     .state_put = pg_state_put,
     .state_clear = pg_state_clear,
+    .complaint_rebuild = pg_complaint_rebuild,
     .state_each = pg_state_each,
     .log_page = pg_log_page,
     .report_complaints = pg_report_complaints,

@@ -56,7 +56,11 @@ static const char *const sql_text[Q_COUNT] = {
         " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
         " ON CONFLICT(device_id, ref) DO UPDATE SET category = excluded.category,"
         " description = excluded.description, received_at = excluded.received_at,"
-        " feedback_due = excluded.feedback_due",
+        " feedback_due = excluded.feedback_due"
+        /* newest (epoch, seq) wins: not when the log holds a newer version */
+        " WHERE NOT EXISTS (SELECT 1 FROM record r WHERE r.device_id = ?1"
+        " AND (r.epoch, r.seq) > (?15, ?16) AND r.type = 'complaint'"
+        " AND json_extract(r.record, '$.ref') = ?2)",
     [Q_DEV_PUSHED] = "UPDATE device SET last_push = ?2, backlog = ?3 WHERE device_id = ?1",
     [Q_PULL] = "SELECT id, kind, key, value FROM change WHERE id > ?1"
                " AND (branch = '' OR branch = (SELECT branch FROM device WHERE device_id = ?2))"
@@ -283,6 +287,19 @@ static int sq_begin(struct hq_store *s)
 }
 
 static void scrub_flush(struct sq_store *q);
+
+static int sq_begin_read(struct hq_store *s)
+{
+    struct sq_store *q = SQ(s);
+    /* The snapshot starts at the first read: take it now, not at the
+     * caller's first query. */
+    int rc = exec(q, "BEGIN DEFERRED");
+    if (rc == HQ_OK && (rc = exec(q, "SELECT count(*) FROM sqlite_schema")) != HQ_OK)
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc == HQ_OK)
+        q->in_tx = 1;
+    return rc;
+}
 
 static int sq_commit(struct hq_store *s)
 {
@@ -525,6 +542,8 @@ static int put_row(struct sq_store *q, const struct hq_batch *b, const struct hq
     bind_text(st, 12, c->close_reason ? c->close_reason : "");
     bind_text(st, 13, c->stat_category ? c->stat_category : "");
     sqlite3_bind_int64(st, 14, b->now);
+    sqlite3_bind_int64(st, 15, b->epoch);
+    sqlite3_bind_int64(st, 16, r->seq);
     return run(q, st, "complaint upsert");
 }
 
@@ -888,6 +907,21 @@ static int sq_state_clear(struct hq_store *s)
         rc = exec(q, sql);
     }
     return rc;
+}
+
+static int sq_complaint_rebuild(struct hq_store *s)
+{
+    return exec(SQ(s),
+                "UPDATE complaint SET category = n.category, description = n.description,"
+                " received_at = n.received_at, feedback_due = n.feedback_due FROM"
+                " (SELECT device_id, json_extract(record, '$.ref') AS ref,"
+                " json_extract(record, '$.category') AS category,"
+                " json_extract(record, '$.description') AS description,"
+                " CAST(json_extract(record, '$.received_at') AS INTEGER) AS received_at,"
+                " CAST(json_extract(record, '$.feedback_due') AS INTEGER) AS feedback_due,"
+                " row_number() OVER (PARTITION BY device_id, json_extract(record, '$.ref')"
+                " ORDER BY epoch DESC, seq DESC) AS rn FROM record WHERE type = 'complaint') n"
+                " WHERE n.rn = 1 AND n.device_id = complaint.device_id AND n.ref = complaint.ref");
 }
 
 static int sq_state_each(struct hq_store *s, const struct hq_state_table *t,
@@ -1497,6 +1531,7 @@ const struct hq_store_ops hq_store_sqlite_ops = {
     .close = sq_close,
     .begin = sq_begin,
     .commit = sq_commit,
+    .begin_read = sq_begin_read,
     .rollback = sq_rollback,
     .token_create = sq_token_create,
     .token_consume = sq_token_consume,
@@ -1516,6 +1551,7 @@ const struct hq_store_ops hq_store_sqlite_ops = {
     .totals = sq_totals,
     .state_put = sq_state_put,
     .state_clear = sq_state_clear,
+    .complaint_rebuild = sq_complaint_rebuild,
     .state_each = sq_state_each,
     .log_page = sq_log_page,
     .report_complaints = sq_report_complaints,

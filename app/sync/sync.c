@@ -65,13 +65,18 @@ static void keys_wipe(struct keys *k)
 }
 
 /* The key that seals the device key at rest: a hash of this machine's id
- * (FD_MACHINE_ID_FILE, else /etc/machine-id). A copy of the database taken
+ * (/etc/machine-id; a test build, FD_TEST_HOOKS, reads FD_MACHINE_ID_FILE
+ * first). A copy of the database taken
  * off the box (a backup) then carries no usable device key; a restore on the
  * same box still works; on another box the kiosk must be enrolled again.
  * Returns 0, or -1 when there is no machine id to read. */
 static int machine_key(unsigned char key[crypto_secretbox_KEYBYTES])
 {
+#ifdef FD_TEST_HOOKS
     const char *path = getenv("FD_MACHINE_ID_FILE");
+#else
+    const char *path = NULL;
+#endif
     char id[128] = "";
     FILE *f = fopen(path && *path ? path : "/etc/machine-id", "r");
     size_t n;

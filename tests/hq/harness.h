@@ -418,11 +418,10 @@ struct h_dump {
     long long rows;
 };
 
-static int h_dump_row(void *ctx, const struct hq_state_row *row)
+/* Appends o (which it deletes) as one JSON line. */
+static int h_dump_json(struct h_dump *d, cJSON *o)
 {
-    struct h_dump *d = ctx;
-    cJSON *o = hq_state_row_json(row);
-    char *t = cJSON_PrintUnformatted(o);
+    char *t = o ? cJSON_PrintUnformatted(o) : NULL;
     size_t k = t ? strlen(t) : 0;
     cJSON_Delete(o);
     if (!t)
@@ -448,7 +447,26 @@ static int h_dump_row(void *ctx, const struct hq_state_row *row)
     return 0;
 }
 
-/* Every state table of head office as JSON lines (malloc'd), rows counted. */
+static int h_dump_row(void *ctx, const struct hq_state_row *row)
+{
+    return h_dump_json(ctx, hq_state_row_json(row));
+}
+
+/* A complaint's kiosk-owned fields (the part a replay of the log decides). */
+static int h_dump_complaint(void *ctx, const struct hq_complaint *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "device_id", c->device_id ? c->device_id : "");
+    cJSON_AddStringToObject(o, "ref", c->ref ? c->ref : "");
+    cJSON_AddStringToObject(o, "category", c->category ? c->category : "");
+    cJSON_AddStringToObject(o, "description", c->description ? c->description : "");
+    cJSON_AddNumberToObject(o, "received_at", (double)c->received_at);
+    cJSON_AddNumberToObject(o, "feedback_due", (double)c->feedback_due);
+    return h_dump_json(ctx, o);
+}
+
+/* Every state table of head office, then every complaint's kiosk-owned
+ * fields, as JSON lines (malloc'd), rows counted. */
 static char *h_state_dump(struct hq_store *s, long long *rows)
 {
     struct h_dump d = {0};
@@ -458,6 +476,11 @@ static char *h_state_dump(struct hq_store *s, long long *rows)
             free(d.p);
             return NULL;
         }
+    if (s->ops->complaint_list(s, NULL, NULL, 1 << 30, h_dump_complaint, &d) != HQ_OK) {
+        fprintf(stderr, "state dump: %s\n", s->ops->errmsg(s));
+        free(d.p);
+        return NULL;
+    }
     if (rows)
         *rows = d.rows;
     return d.p ? d.p : calloc(1, 1);

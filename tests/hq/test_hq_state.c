@@ -150,6 +150,61 @@ static int first_id(void *ctx, const struct hq_complaint *c)
     return 0;
 }
 
+/* The kiosk-owned fields of the complaint with ref k->ref. */
+struct cmp_pick {
+    const char *ref;
+    char category[64], description[64];
+    long long received_at;
+};
+
+static int pick_complaint(void *ctx, const struct hq_complaint *c)
+{
+    struct cmp_pick *k = ctx;
+    if (strcmp(c->ref, k->ref) == 0) {
+        snprintf(k->category, sizeof k->category, "%s", c->category);
+        snprintf(k->description, sizeof k->description, "%s", c->description);
+        k->received_at = c->received_at;
+    }
+    return 0;
+}
+
+/* A store op that, after the report's first read of ticket_state, pushes a
+ * visitor and a complaint of the same day through a second handle. */
+static const struct hq_store_ops *mid_real;
+static const char *mid_db;
+static int mid_pushed;
+
+static int state_each_then_push(struct hq_store *s, const struct hq_state_table *t,
+                                const struct hq_state_filter *f, hq_state_fn fn, void *ctx)
+{
+    int rc = mid_real->state_each(s, t, f, fn, ctx);
+    if (rc == HQ_OK && !mid_pushed && strcmp(t->table, "ticket_state") == 0) {
+        struct hq_store *s2 = NULL;
+        struct hq_push_result res;
+        char err[256], body[1024];
+        long long V = utc(2026, 11, 23, 3, 0);
+        snprintf(body, sizeof body,
+                 "{\"device_id\":\"devnorth\",\"epoch\":1,\"records\":["
+                 "{\"seq\":8,\"type\":\"visitor\",\"v\":1,\"record\":{\"id\":50,"
+                 "\"bday\":\"2026-11-23\",\"badge\":\"V9\",\"name\":\"赵六\","
+                 "\"signed_in_at\":%lld}},"
+                 "{\"seq\":9,\"type\":\"complaint\",\"v\":1,\"record\":{\"id\":9,"
+                 "\"ref\":\"20261123000050\",\"category\":\"wait\",\"description\":\"x\","
+                 "\"received_at\":%lld,\"feedback_due\":%lld,\"state\":\"received\"}}]}",
+                 V, V, V + 86400);
+        if (hq_store_open(mid_db, &s2, err, sizeof err) != HQ_OK) {
+            fprintf(stderr, "%s\n", err);
+            return HQ_E_IO;
+        }
+        if (push(s2, body, &res) == HQ_OK && res.applied == 2)
+            mid_pushed = 1;
+        else
+            fprintf(stderr, "the push during the report failed: %s\n", s2->ops->errmsg(s2));
+        hq_store_close(s2);
+    }
+    return rc;
+}
+
 int main(void)
 {
     struct hq_store *s = NULL;
@@ -358,6 +413,34 @@ int main(void)
         CHECK_INT(c[2], 1);
     }
 
+    /* A complaint's kiosk-owned fields follow its newest version by (epoch,
+     * seq), as the state tables do: a late version of the old epoch arriving
+     * after the restore's never overwrites them (the replay check below then
+     * proves the rebuild agrees). */
+    {
+        long long R = utc(2026, 10, 2, 3, 0);
+        struct cmp_pick k = {"20261002000031", "", "", 0};
+        snprintf(body, sizeof body,
+                 "{\"device_id\":\"devnorth\",\"epoch\":2,\"records\":["
+                 "{\"seq\":27,\"type\":\"complaint\",\"v\":1,\"record\":{\"id\":4,"
+                 "\"ref\":\"20261002000031\",\"category\":\"queue\",\"description\":\"new\","
+                 "\"received_at\":%lld,\"feedback_due\":%lld,\"state\":\"received\"}}]}",
+                 R, R + 86400);
+        CHECK_INT(push(s, body, &res), HQ_OK);
+        snprintf(body, sizeof body,
+                 "{\"device_id\":\"devnorth\",\"epoch\":1,\"records\":["
+                 "{\"seq\":7,\"type\":\"complaint\",\"v\":1,\"record\":{\"id\":4,"
+                 "\"ref\":\"20261002000031\",\"category\":\"staff\",\"description\":\"old\","
+                 "\"received_at\":%lld,\"feedback_due\":%lld,\"state\":\"received\"}}]}",
+                 R - 60, R - 60 + 86400);
+        CHECK_INT(push(s, body, &res), HQ_OK);
+        CHECK_INT(res.applied, 1);
+        CHECK_INT(s->ops->complaint_list(s, NULL, NULL, 100, pick_complaint, &k), HQ_OK);
+        CHECK_STR(k.category, "queue");
+        CHECK_STR(k.description, "new");
+        CHECK(k.received_at == R);
+    }
+
     /* Two more kiosks with 1500 audit lines each: the replay reads the log in
      * pages of 2000, one page ending inside a device and another starting
      * with one device and going on with the next. */
@@ -382,6 +465,17 @@ int main(void)
     hq_store_close(s);
     CHECK_INT(h_state_replay_check(db, &rows), 0);
     CHECK(rows >= 3020);
+    /* The replay sets a complaint's kiosk-owned fields from the log: a row
+     * that disagrees with its newest version is found, and put right. */
+    if (h_hq_is_sqlite(db)) {
+        sqlite3 *raw = NULL;
+        CHECK_INT(sqlite3_open(db, &raw), SQLITE_OK);
+        CHECK_INT(sqlite3_exec(raw, "UPDATE complaint SET category = 'staff' WHERE ref ="
+                                    " '20261002000031'", NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(raw);
+        CHECK_INT(h_state_replay_check(db, NULL), -1);
+        CHECK_INT(h_state_replay_check(db, NULL), 0);
+    }
     CHECK_INT(hq_store_open(db, &s, err, sizeof err), HQ_OK);
 
     /* ---- reports ---- */
@@ -475,6 +569,36 @@ int main(void)
               HQ_E_INVALID);
     CHECK_INT(hq_report_build(s, "day", "2026-11-23", "Nowhere", &rep, err, sizeof err),
               HQ_E_NOTFOUND);
+
+    /* A report reads one snapshot: a push that commits (through another
+     * handle, not blocked by the report) after the report read the tickets
+     * and before it reads the visitors is in none of its figures. */
+    {
+        static struct hq_store_ops mid;
+        const struct hq_store_ops *real = s->ops;
+        mid = *real;
+        mid.state_each = state_each_then_push;
+        mid_real = real;
+        mid_db = db;
+        mid_pushed = 0;
+        s->ops = &mid;
+        int rc = hq_report_build(s, "day", "2026-11-23", "North", &rep, err, sizeof err);
+        s->ops = real;
+        CHECK_INT(rc, HQ_OK);
+        CHECK_INT(mid_pushed, 1);
+        n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rep, "branches"),
+                                             "North");
+        CHECK(num(n, "tickets.issued") == 4);
+        CHECK(num(n, "visitors.total") == 2);
+        CHECK(num(n, "complaints.total") == 2);
+        cJSON_Delete(rep);
+        CHECK_INT(hq_report_build(s, "day", "2026-11-23", "North", &rep, err, sizeof err), HQ_OK);
+        n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rep, "branches"),
+                                             "North");
+        CHECK(num(n, "visitors.total") == 3);
+        CHECK(num(n, "complaints.total") == 3);
+        cJSON_Delete(rep);
+    }
 
     /* The CLI: stats --json and report --json read the same store. */
     hq_store_close(s);
