@@ -344,6 +344,25 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
         free(c);
         return 0;
     }
+    if (!strcmp(cmd, "rss")) { /* prints "rss KB" (VmRSS) on stdout: memory per cycle */
+        char line[128];
+        long kb = -1;
+        FILE *f = fopen("/proc/self/status", "r");
+        while (f && fgets(line, sizeof line, f))
+            if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+                break;
+        if (f)
+            fclose(f);
+        printf("rss %ld%s%s\n", kb, *args ? " " : "", args);
+        fflush(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "wait_login")) { /* the staff PIN check has answered (<= 10 s) */
+        if (scr_staff_settle(a, 10000) == 0)
+            return 0;
+        snprintf(err, errsz, "the PIN check has not answered after 10 s");
+        return -1;
+    }
     if (!strcmp(cmd, "wait_jobs")) { /* the printer worker has printed all (<= 10 s) */
         for (int tries = 0; tries < 200; tries++) {
             struct app_job j[50];
