@@ -11,6 +11,7 @@
  * the calls. --lobby alone is the lobby display by itself. */
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -353,7 +354,12 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
                 break;
         if (f)
             fclose(f);
-        printf("rss %ld%s%s\n", kb, *args ? " " : "", args);
+        struct mallinfo2 mi = mallinfo2();
+        struct ui_stats us;
+        ui_get_stats(&us);
+        printf("rss %ld%s%s heap_in_use %zu text_cache %zu entries %zu\n", kb,
+               *args ? " " : "", args, mi.uordblks / 1024, us.cache_bytes / 1024,
+               us.cache_entries);
         fflush(stdout);
         return 0;
     }

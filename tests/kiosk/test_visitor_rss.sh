@@ -81,9 +81,9 @@ while kill -0 $pid 2>/dev/null; do
 done
 wait $pid
 check $? "the cycles failed: $(cat "$dir/err")"
-grep '^rss ' "$dir/out" | tr '\n' ' ' | sed 's/rss /\n  after cycle /g; s/^/rss in kB:/'
-echo
-cycles=$(grep -c '^rss [0-9]* [0-9]*$' "$dir/out")
+echo "after cycle: RSS kB, heap in use kB, text textures kB"
+awk '$1 == "rss" {printf "  %2d: %6d %6d %6d\n", $3, $2, $5, $7}' "$dir/out"
+cycles=$(grep -c '^rss [0-9]* [0-9]* ' "$dir/out")
 check "$([ "$cycles" = $((n + 1)) ]; echo $?)" "$cycles of $((n + 1)) rss lines"
 base=$(awk -v w=$warm '$1 == "rss" && $3 <= w && $2 > m {m = $2} END {print m + 0}' "$dir/out")
 worst=$(awk -v w=$warm '$1 == "rss" && $3 > w && $2 > m {m = $2; c = $3} END {print m + 0, c + 0}' "$dir/out")
