@@ -295,7 +295,10 @@ static double old_sweep(sqlite3 *db, const char *cutoff, int64_t now, int cap_s,
     int rc = sqlite3_step(s);
     *finished = rc == SQLITE_DONE;
     sqlite3_finalize(s);
-    exec(db, "ROLLBACK"); /* leave the store as it was for the 'after' sweep */
+    /* leave the store as it was for the 'after' sweep (an interrupted
+     * statement may have rolled the transaction back already) */
+    if (!sqlite3_get_autocommit(db))
+        exec(db, "ROLLBACK");
     sqlite3_progress_handler(db, 0, NULL, NULL);
     return now_ms() - t0;
 }
