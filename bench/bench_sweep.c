@@ -17,12 +17,16 @@
  * Prints each sweep's time, as a ratio to the baseline write, and the UI's
  * longest wait for a write (the 'longest frame' proxy) against the
  * baseline's. Never fails on time.
- * usage: bench_sweep [DAYS=365] [DIR=/tmp] [CAP_S=60] */
+ * With KEEP given (any word), the store is left in DIR/bench_sweep.db after
+ * the rounds, as a kiosk's year after housekeeping (bench/bench_idle.sh runs
+ * the kiosk on it).
+ * usage: bench_sweep [DAYS=365] [DIR=/tmp] [CAP_S=60] [KEEP] */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bday.h"
@@ -291,7 +295,10 @@ static double old_sweep(sqlite3 *db, const char *cutoff, int64_t now, int cap_s,
     int rc = sqlite3_step(s);
     *finished = rc == SQLITE_DONE;
     sqlite3_finalize(s);
-    exec(db, "ROLLBACK"); /* leave the store as it was for the 'after' sweep */
+    /* leave the store as it was for the 'after' sweep (an interrupted
+     * statement may have rolled the transaction back already) */
+    if (!sqlite3_get_autocommit(db))
+        exec(db, "ROLLBACK");
     sqlite3_progress_handler(db, 0, NULL, NULL);
     return now_ms() - t0;
 }
@@ -301,6 +308,7 @@ int main(int argc, char **argv)
     int days = argc > 1 ? atoi(argv[1]) : 365;
     const char *dir = argc > 2 ? argv[2] : "/tmp";
     int cap_s = argc > 3 ? atoi(argv[3]) : 60;
+    int keep = argc > 4;
     char path[512], err[300], cutoff[11];
     if (days < 100 || days > 3650 || cap_s < 1) {
         fprintf(stderr, "usage: bench_sweep [DAYS 100..3650] [DIR] [CAP_S]\n");
@@ -415,6 +423,12 @@ int main(int argc, char **argv)
            freep * psize / 1e6, one(db, "SELECT count(*) FROM outbox"),
            one(db, "SELECT coalesce(sum(length(payload)), 0) FROM print_job") / 1e6);
     store_close(st);
+    if (keep) {
+        struct stat sb;
+        if (stat(path, &sb) == 0)
+            printf("kept: %s, %.0f MB on disk\n", path, sb.st_size / 1e6);
+        return 0;
+    }
     unlink(path);
     char side[600];
     snprintf(side, sizeof side, "%s-wal", path);

@@ -123,15 +123,9 @@ static int cmd_status(sqlite3 *db, const char *uri, int json)
     char err[256];
     int rc = prn_open(uri, &t, err, sizeof err), ready = 0;
     int pending = -1, failed = -1;
-    sqlite3_stmt *s = NULL;
 
-    if (db && sqlite3_prepare_v2(db, "SELECT sum(state = 'pending'), sum(state = 'failed') "
-                                     "FROM print_job", -1, &s, NULL) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW) {
-        pending = sqlite3_column_int(s, 0);
-        failed = sqlite3_column_int(s, 1);
-    }
-    sqlite3_finalize(s);
+    if (db)
+        printq_counts(db, &pending, &failed);
     if (rc) {
         if (json) {
             cJSON *o = cJSON_CreateObject();
@@ -245,26 +239,11 @@ static int cmd_print(struct fd_store *store, const struct opts *o, const char *u
         snprintf(msg, sizeof msg, "%s", err);
         /* not printed by this command: fail the job rather than let a
          * printer print it by surprise later; staff can reprint it */
-        sqlite3_stmt *s = NULL;
-        if (sqlite3_prepare_v2(db, "UPDATE print_job SET state = 'failed', last_error = ? "
-                                   "WHERE id = ? AND state = 'pending'", -1, &s, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(s, 1, err, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(s, 2, job);
-            sqlite3_step(s);
-        }
-        sqlite3_finalize(s);
+        printq_fail(db, job, err);
     } else {
         res = printq_run_job(db, t, job, IO_TIMEOUT_MS, 1, &st, msg, sizeof msg);
-        if (res == PRINTQ_NOT_READY) { /* printer not ready: leave nothing pending */
-            sqlite3_stmt *s = NULL;
-            if (sqlite3_prepare_v2(db, "UPDATE print_job SET state = 'failed', last_error = ? "
-                                       "WHERE id = ? AND state = 'pending'", -1, &s, NULL) == SQLITE_OK) {
-                sqlite3_bind_text(s, 1, msg, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_int64(s, 2, job);
-                sqlite3_step(s);
-            }
-            sqlite3_finalize(s);
-        }
+        if (res == PRINTQ_NOT_READY) /* printer not ready: leave nothing pending */
+            printq_fail(db, job, msg);
         rc = res == PRINTQ_DONE ? P_OK : res == PRINTQ_EDB ? P_DB : P_FAIL;
     }
     if (json) {

@@ -11,6 +11,7 @@
  * the calls. --lobby alone is the lobby display by itself. */
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -367,6 +368,30 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
         ui_field_insert(f, c[n - 1].ref);
         free(c);
         return 0;
+    }
+    if (!strcmp(cmd, "rss")) { /* prints "rss KB" (VmRSS) on stdout: memory per cycle */
+        char line[128];
+        long kb = -1;
+        FILE *f = fopen("/proc/self/status", "r");
+        while (f && fgets(line, sizeof line, f))
+            if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+                break;
+        if (f)
+            fclose(f);
+        struct mallinfo2 mi = mallinfo2();
+        struct ui_stats us;
+        ui_get_stats(&us);
+        printf("rss %ld%s%s heap_in_use %zu text_cache %zu entries %zu\n", kb,
+               *args ? " " : "", args, mi.uordblks / 1024, us.cache_bytes / 1024,
+               us.cache_entries);
+        fflush(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "wait_login")) { /* the staff PIN check has answered (<= 10 s) */
+        if (scr_staff_settle(a, 10000) == 0)
+            return 0;
+        snprintf(err, errsz, "the PIN check has not answered after 10 s");
+        return -1;
     }
     if (!strcmp(cmd, "wait_jobs")) { /* the printer worker has printed all (<= 10 s) */
         for (int tries = 0; tries < 200; tries++) {

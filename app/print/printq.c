@@ -77,6 +77,31 @@ int printq_cancel(sqlite3 *db, int64_t id)
                           "WHERE id = ? AND state IN ('pending','failed')", id, NULL);
 }
 
+int printq_fail(sqlite3 *db, int64_t id, const char *why)
+{
+    return update_one(db, "UPDATE print_job SET state = 'failed', last_error = ?2 "
+                          "WHERE id = ?1 AND state = 'pending'", id, why ? why : "not printed");
+}
+
+int printq_counts(sqlite3 *db, int *pending, int *failed)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = -1;
+    *pending = *failed = -1;
+    /* two counts over the index's range for each state; sum(state = ...) over
+     * the table read every row ever kept (2% of a core idle on a year) */
+    if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM print_job WHERE state = 'pending'),"
+                               " (SELECT count(*) FROM print_job WHERE state = 'failed')",
+                           -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+        *pending = sqlite3_column_int(s, 0);
+        *failed = sqlite3_column_int(s, 1);
+        rc = 0;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int printq_reprint(sqlite3 *db, int64_t id, int64_t *new_id)
 {
     sqlite3_stmt *s = NULL;
@@ -335,16 +360,10 @@ out:
 static void publish(struct printq *q, int connected, int ready, const struct prn_status *st,
                     const char *message, const char *detail)
 {
-    sqlite3_stmt *s = NULL;
-    int pending = 0, failed = 0, changed;
+    int pending, failed, changed;
 
-    if (sqlite3_prepare_v2(q->db, "SELECT sum(state = 'pending'), sum(state = 'failed') "
-                                  "FROM print_job", -1, &s, NULL) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW) {
-        pending = sqlite3_column_int(s, 0);
-        failed = sqlite3_column_int(s, 1);
-    }
-    sqlite3_finalize(s);
+    if (printq_counts(q->db, &pending, &failed) != 0)
+        pending = failed = 0;
     pthread_mutex_lock(&q->lock);
     struct printq_state *p = &q->state;
     changed = p->connected != connected || p->ready != ready || p->pending != pending ||

@@ -74,6 +74,14 @@ int printq_cancel(sqlite3 *db, int64_t id);
 /* A new pending job with the same bytes as job `id` (any state), while its
  * bytes are kept (the reprint window); -1 after. */
 int printq_reprint(sqlite3 *db, int64_t id, int64_t *new_id);
+/* pending -> failed with `why` as last_error: a job its caller will not see
+ * printed (frontdesk-ctl print when the printer cannot be opened or is not
+ * ready), so that no printer prints it by surprise later. */
+int printq_fail(sqlite3 *db, int64_t id, const char *why);
+/* Jobs pending and failed, through the index print_job_by_state: the cost
+ * follows those few rows, not the history (the worker publishes these on
+ * every poll of an idle kiosk). Returns 0, or -1 with both left at -1. */
+int printq_counts(sqlite3 *db, int *pending, int *failed);
 /* 'printing' -> 'failed' for every job (done by printq_start); *n counts them. */
 int printq_recover(sqlite3 *db, int *n);
 

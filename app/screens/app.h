@@ -147,6 +147,10 @@ struct ui_screen *scr_complaint(struct app *a);
 struct ui_screen *scr_status(struct app *a);
 struct ui_screen *scr_rate(struct app *a);
 struct ui_screen *scr_staff(struct app *a);
+/* Waits (real time, up to timeout_ms) for a staff PIN check running on its
+ * thread and acts on its outcome now; for scripts (`wait_login`). Returns 0,
+ * or -1 when it is still running. */
+int scr_staff_settle(struct app *a, int timeout_ms);
 struct ui_screen *scr_console(struct app *a);
 struct ui_screen *scr_lobby(struct app *a);
 

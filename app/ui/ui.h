@@ -34,7 +34,7 @@ struct ui_config {
     int dpi;                    /* 0: 96 */
     const char *theme;          /* theme name in data/ui or a file; NULL: "default" */
     int kiosk;                  /* 1: nothing quits (window close, Escape) */
-    size_t cache_bytes;         /* text texture cache cap; 0: 32 MiB */
+    size_t cache_bytes;         /* text texture cache cap; 0: 8 MiB */
     size_t cache_entries;       /* and entry cap; 0: 1024 */
     int long_press_ms;          /* default long press; 0: 1500 */
     int hidden;                 /* 1: create the window hidden (tests) */

@@ -26,6 +26,7 @@ screen staff
 tap_id staff_1
 type 1234
 key Return
+wait_login
 expect_screen console
 expect ticket $before
 exec "$ctl" --db "$dir/k.db" finish 1 >/dev/null && "$ctl" --db "$dir/k.db" call 1 >/dev/null

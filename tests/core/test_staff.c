@@ -6,6 +6,8 @@
 #endif
 #include <dlfcn.h>
 
+#include <sodium.h>
+
 #include "check.h"
 #include "staff.h"
 #include "testutil.h"
@@ -18,7 +20,7 @@ static struct fd_store *watched; /* the connection logging in */
 static sqlite3 *other;           /* another connection to the same file */
 static int hashes, hashes_in_tx, other_wrote;
 
-int crypto_pwhash_str_verify(const char *str, const char *passwd,
+int crypto_pwhash_str_verify(const char str[crypto_pwhash_STRBYTES], const char *passwd,
                              unsigned long long passwdlen)
 {
     int (*real)(const char *, const char *, unsigned long long) =
@@ -124,6 +126,26 @@ int main(void)
     CHECK_INT(tu_int(st, "SELECT count(*) FROM audit WHERE actor = '王伟'"
                          " AND action = 'login_failed' AND at > 1795440000"), 1);
     sqlite3_close(other);
+
+    /* Parameters for a small box (9 MiB, not 64): new hashes carry them; a
+     * hash made with the old 64 MiB limits (or by head office) still
+     * verifies, and the first right PIN rehashes it; a wrong one does not. */
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM staff WHERE pin_hash LIKE '%m=9216,t=4,p=1%'"), 2);
+    char old[crypto_pwhash_STRBYTES];
+    CHECK(crypto_pwhash_str(old, "2468", 4, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                            crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0);
+    CHECK_INT(staff_put_hash(st, "张敏", "staff", old, 1, TU_NOW, &e), 0);
+    int64_t id3 = tu_int(st, "SELECT id FROM staff WHERE name = '张敏'");
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM staff WHERE name = '张敏'"
+                         " AND pin_hash LIKE '%m=65536,t=2,p=1%'"), 1);
+    CHECK_INT(staff_login(st, id3, "1357", TU_NOW + 30000, &who, &retry, &e), FD_EINVAL);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM staff WHERE name = '张敏'"
+                         " AND pin_hash LIKE '%m=65536,t=2,p=1%'"), 1);
+    CHECK_INT(staff_login(st, id3, "2468", TU_NOW + 30001, &who, &retry, &e), 0);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM staff WHERE name = '张敏'"
+                         " AND pin_hash LIKE '$argon2id$%m=9216,t=4,p=1%'"), 1);
+    CHECK_INT(staff_login(st, id3, "2468", TU_NOW + 30002, &who, &retry, &e), 0);
+    CHECK_INT(staff_login(st, id3, "1357", TU_NOW + 30003, &who, &retry, &e), FD_EINVAL);
     store_close(st);
     return check_summary();
 }
