@@ -18,6 +18,7 @@
 #include <assert.h>
 #include <libpq-fe.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,15 +394,56 @@ static int pipe_send(struct pg_store *p, int id, const struct pa *a)
     return pipe_send_named(p, name, a);
 }
 
-/* Prepares every state table's upsert ("s<index>", hq_state_sql_upsert). */
+/* The set-based upsert of state table t into out: one statement per batch
+ * and table. Parameter k+1 is an array (text literal) of column k of the
+ * rows, in the order device_id, id, epoch, seq, t->cols. Of several rows for
+ * one key (device, id, ident) only the newest (epoch, seq) is offered (the
+ * first of equals, as row by row would keep), and it replaces the held row
+ * only when newer: the semantics of hq_state_sql_upsert, row by row. */
+static int state_set_sql(const struct hq_state_table *t, char *out, size_t len)
+{
+    size_t n = 0;
+    int k;
+#define PUT(...)                                                              \
+    do {                                                                      \
+        k = snprintf(out + n, len - n, __VA_ARGS__);                          \
+        if (k < 0 || (size_t)k >= len - n)                                    \
+            return -1;                                                        \
+        n += (size_t)k;                                                       \
+    } while (0)
+    PUT("INSERT INTO %s(device_id, id, epoch, seq", t->table);
+    for (int i = 0; i < t->ncols; i++)
+        PUT(", %s", t->cols[i].name);
+    PUT(") SELECT DISTINCT ON (u.device_id, u.id, u.%s) u.device_id, u.id, u.epoch, u.seq",
+        t->ident);
+    for (int i = 0; i < t->ncols; i++)
+        PUT(", u.%s", t->cols[i].name);
+    PUT(" FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]");
+    for (int i = 0; i < t->ncols; i++)
+        PUT(", $%d::%s[]", i + 5, t->cols[i].type == HQ_COL_INT ? "bigint" : "text");
+    PUT(") WITH ORDINALITY AS u(device_id, id, epoch, seq");
+    for (int i = 0; i < t->ncols; i++)
+        PUT(", %s", t->cols[i].name);
+    PUT(", ord) ORDER BY u.device_id, u.id, u.%s, u.epoch DESC, u.seq DESC, u.ord",
+        t->ident);
+    PUT(" ON CONFLICT (device_id, id, %s) DO UPDATE SET"
+        " epoch = excluded.epoch, seq = excluded.seq", t->ident);
+    for (int i = 0; i < t->ncols; i++)
+        PUT(", %s = excluded.%s", t->cols[i].name, t->cols[i].name);
+    PUT(" WHERE (excluded.epoch, excluded.seq) > (%s.epoch, %s.seq)", t->table, t->table);
+#undef PUT
+    return 0;
+}
+
+/* Prepares every state table's set-based upsert ("s<index>", state_set_sql). */
 static int prepare_state(struct pg_store *p)
 {
     for (int i = 0; i < hq_state_ntables && i < STATE_MAX; i++) {
-        char name[16], sql[4096];
+        char name[16], sql[8192];
         PGresult *r;
         if (p->sprepared[i])
             continue;
-        if (hq_state_sql_upsert(&hq_state_tables[i], '$', sql, sizeof sql) != 0) {
+        if (state_set_sql(&hq_state_tables[i], sql, sizeof sql) != 0) {
             set_err(p, "state: statement too long");
             return HQ_E_IO;
         }
@@ -415,29 +457,137 @@ static int prepare_state(struct pg_store *p)
     return HQ_OK;
 }
 
-/* Sends (pipelined) the upsert of one state row: newer (epoch, seq) wins. */
-static int pipe_state(struct pg_store *p, const struct hq_state_row *row)
+/* A growing NUL-terminated string (an array literal being built). */
+struct sbuf {
+    char *d;
+    size_t len, cap;
+};
+
+static int sb_reserve(struct sbuf *b, size_t more)
 {
-    struct pa a = {0};
-    char name[16];
-    int ti = (int)(row->t - hq_state_tables);
-    assert(ti >= 0 && ti < hq_state_ntables && ti < STATE_MAX);
-    assert(row->t->ncols + 4 <= PA_MAX);
-    pa_txt(&a, row->device_id);
-    pa_int(&a, row->id);
-    pa_int(&a, row->epoch);
-    pa_int(&a, row->seq);
-    for (int i = 0; i < row->t->ncols; i++) {
-        const struct hq_state_val *v = &row->v[i];
-        if (v->null)
-            pa_txt(&a, NULL);
-        else if (row->t->cols[i].type == HQ_COL_INT)
-            pa_int(&a, v->i);
-        else
-            pa_txt(&a, v->s ? v->s : "");
+    if (b->len + more + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + more + 1) {
+        if (cap > SIZE_MAX / 2)
+            return -1;
+        cap *= 2;
     }
-    snprintf(name, sizeof name, "s%d", ti);
-    return pipe_send_named(p, name, &a);
+    char *d = realloc(b->d, cap);
+    if (!d)
+        return -1;
+    b->d = d;
+    b->cap = cap;
+    return 0;
+}
+
+/* Appends one element to array literal b: NULL as NULL, s double-quoted
+ * with '"' and '\' escaped (so any text, empty or not, comes back as is). */
+static int sb_elem(struct sbuf *b, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (sb_reserve(b, 2 * n + 4) != 0)
+        return -1;
+    if (b->len > 0)
+        b->d[b->len++] = ',';
+    if (!s) {
+        memcpy(b->d + b->len, "NULL", 4);
+        b->len += 4;
+    } else {
+        b->d[b->len++] = '"';
+        for (; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                b->d[b->len++] = '\\';
+            b->d[b->len++] = *s;
+        }
+        b->d[b->len++] = '"';
+    }
+    b->d[b->len] = '\0';
+    return 0;
+}
+
+static int sb_int(struct sbuf *b, long long x)
+{
+    char num[24];
+    snprintf(num, sizeof num, "%lld", x);
+    return sb_elem(b, num);
+}
+
+/* Sends (pipelined) the upsert of rows[0..n) that belong to table ti, in one
+ * statement (nothing when none does); newer (epoch, seq) wins. The rows
+ * given as pointers (rowp) or as an array (rows). */
+static int pipe_state_table(struct pg_store *p, int ti, const struct hq_state_row *rows,
+                            const struct hq_state_row *const *rowp, size_t n)
+{
+    const struct hq_state_table *t = &hq_state_tables[ti];
+    struct sbuf col[HQ_STATE_COLS_MAX + 4] = {{0}};
+    const char *v[HQ_STATE_COLS_MAX + 4];
+    int ncol = t->ncols + 4, rc = HQ_OK, err = 0;
+    size_t taken = 0;
+    char name[16];
+
+    assert(ti >= 0 && ti < hq_state_ntables && ti < STATE_MAX);
+    assert(t->ncols <= HQ_STATE_COLS_MAX);
+    for (size_t r = 0; r < n && !err; r++) {
+        const struct hq_state_row *row = rowp ? rowp[r] : &rows[r];
+        if (!row || row->t != t)
+            continue;
+        taken++;
+        err |= sb_elem(&col[0], row->device_id ? row->device_id : "");
+        err |= sb_int(&col[1], row->id);
+        err |= sb_int(&col[2], row->epoch);
+        err |= sb_int(&col[3], row->seq);
+        for (int i = 0; i < t->ncols; i++) {
+            const struct hq_state_val *x = &row->v[i];
+            if (x->null)
+                err |= sb_elem(&col[i + 4], NULL);
+            else if (t->cols[i].type == HQ_COL_INT)
+                err |= sb_int(&col[i + 4], x->i);
+            else
+                err |= sb_elem(&col[i + 4], x->s ? x->s : "");
+        }
+    }
+    if (err) {
+        set_err(p, "state: out of memory");
+        rc = HQ_E_IO;
+    } else if (taken > 0) {
+        for (int i = 0; i < ncol; i++) {
+            /* "{" + elements + "}" in place: shift right by one */
+            if (sb_reserve(&col[i], 2) != 0) {
+                set_err(p, "state: out of memory");
+                rc = HQ_E_IO;
+                break;
+            }
+            memmove(col[i].d + 1, col[i].d, col[i].len);
+            col[i].d[0] = '{';
+            col[i].d[col[i].len + 1] = '}';
+            col[i].d[col[i].len + 2] = '\0';
+            col[i].len += 2;
+            v[i] = col[i].d;
+        }
+        if (rc == HQ_OK) {
+            snprintf(name, sizeof name, "s%d", ti);
+            if (PQsendQueryPrepared(p->conn, name, ncol, v, NULL, NULL, 0) != 1) {
+                set_err(p, "pipeline send: %s", PQerrorMessage(p->conn));
+                rc = HQ_E_IO;
+            } else if (++p->pipe_sent >= PIPE_MAX) {
+                rc = pipe_sync(p);
+            }
+        }
+    }
+    for (int i = 0; i < ncol; i++)
+        free(col[i].d);
+    return rc;
+}
+
+/* Sends (pipelined) the upserts of n state rows: one statement per table. */
+static int pipe_states(struct pg_store *p, const struct hq_state_row *rows,
+                       const struct hq_state_row *const *rowp, size_t n)
+{
+    int rc = HQ_OK;
+    for (int ti = 0; ti < hq_state_ntables && rc == HQ_OK; ti++)
+        rc = pipe_state_table(p, ti, rows, rowp, n);
+    return rc;
 }
 
 /* Reads what is still in flight and leaves pipeline mode; returns rc, or the
@@ -1019,7 +1169,7 @@ static int pg_push_apply(struct hq_store *s, const struct hq_batch *b,
     struct pa a = {0};
     PGresult *r;
     long long high = 0, cur;
-    size_t first = 0, end = 0, stored = 0;
+    size_t first = 0, end = 0, stored = 0, nstate = 0;
     int known = 0, own = 0, rc;
 
     memset(res, 0, sizeof *res);
@@ -1094,8 +1244,22 @@ static int pg_push_apply(struct hq_store *s, const struct hq_batch *b,
         const struct hq_record *rec = &b->recs[i];
         if (rec->quarantine || rec->complaint)
             rc = put_extra(p, b, rec);
-        if (rc == HQ_OK && !rec->quarantine && rec->state)
-            rc = pipe_state(p, rec->state);
+        if (!rec->quarantine && rec->state)
+            nstate++;
+    }
+    if (rc == HQ_OK && nstate > 0) { /* the state rows: one upsert per table */
+        const struct hq_state_row **sr = calloc(nstate, sizeof *sr);
+        size_t k = 0;
+        if (!sr) {
+            set_err(p, "state: out of memory");
+            rc = HQ_E_IO;
+        } else {
+            for (size_t i = first; i < end; i++)
+                if (!b->recs[i].quarantine && b->recs[i].state)
+                    sr[k++] = b->recs[i].state;
+            rc = pipe_states(p, NULL, sr, k);
+            free(sr);
+        }
     }
     a.n = 0;
     pa_txt(&a, b->device_id);
@@ -1407,8 +1571,7 @@ static int pg_state_put(struct hq_store *s, const struct hq_state_row *rows, siz
         return rc;
     if ((rc = prepare_state(p)) != HQ_OK || (rc = pipe_begin(p)) != HQ_OK)
         return op_end(p, own, rc);
-    for (size_t i = 0; i < n && rc == HQ_OK; i++)
-        rc = pipe_state(p, &rows[i]);
+    rc = pipe_states(p, rows, NULL, n);
     rc = pipe_end(p, rc);
     return op_end(p, own, rc);
 }
