@@ -138,3 +138,12 @@ int retention_trim_outbox(struct fd_store *st, int64_t now, struct fd_err *err)
         retention_pause(t0);
     }
 }
+
+int retention_prune_copies(struct fd_store *st, int64_t now)
+{
+    int64_t keep = RETENTION_COPY_KEEP_S;
+    long days = cfg_get_int(st, "visitor_retention_days");
+    if (days > 0 && days * 86400L < keep)
+        keep = days * 86400L;
+    return store_prune_copies(st, now, keep);
+}

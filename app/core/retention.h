@@ -31,6 +31,12 @@ int retention_trim_outbox(struct fd_store *st, int64_t now, struct fd_err *err);
 /* Between two batches: sleeps as long as the last batch took (at least 2 ms,
  * at most 50 ms), so that another connection waiting for the write lock
  * gets it. `batch_started_ns` comes from retention_clock_ns(). */
+/* Removes the store's restore and migration copies once they are older than
+ * RETENTION_COPY_KEEP_S, or than visitor_retention_days when that is
+ * shorter (they hold personal data). Returns how many went, or FD_EDB. */
+#define RETENTION_COPY_KEEP_S (7 * 86400L)
+int retention_prune_copies(struct fd_store *st, int64_t now);
+
 void retention_pause(int64_t batch_started_ns);
 
 /* CLOCK_MONOTONIC in nanoseconds. */

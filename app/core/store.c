@@ -943,3 +943,22 @@ int64_t store_data_version(struct fd_store *st)
         sqlite3_reset(s);
     return v;
 }
+
+int store_prune_copies(struct fd_store *st, int64_t now, int64_t max_age_s)
+{
+    static const char *const suffixes[] = {".replaced", ".pre-migration"};
+    char copy[4096];
+    int removed = 0, rc = 0;
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        struct stat sb;
+        if (sibling(copy, sizeof copy, st->path, suffixes[i]) || stat(copy, &sb) != 0)
+            continue; /* no such copy (or a path too long to have made one) */
+        if (now - (int64_t)sb.st_ctime < max_age_s)
+            continue;
+        if (unlink(copy) == 0)
+            removed++;
+        else if (errno != ENOENT)
+            rc = FD_EDB;
+    }
+    return rc ? rc : removed;
+}

@@ -68,6 +68,14 @@ int store_backup(struct fd_store *st, const char *dest, char *err, size_t errlen
  * and `flags` lacks STORE_RESTORE_FORCE; nothing changed) or FD_EDB. */
 int store_restore(const char *src, const char *path, int flags, char *err, size_t errlen);
 
+/* The copies a restore (<db>.replaced) and a migration (<db>.pre-migration)
+ * leave beside the store are for going back within days: they hold visitors'
+ * personal data that the retention sweep never reaches. Removes each of them
+ * whose inode changed (made or linked) more than max_age_s before `now`
+ * (Unix seconds). Returns how many were removed, or FD_EDB when one could not
+ * be (errno kept; the next round tries again). */
+int store_prune_copies(struct fd_store *st, int64_t now, int64_t max_age_s);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK on the store. `store_begin` returns 0
  * or FD_EDB; `store_commit` returns 0 or FD_EDB (and rolls back). */
 int store_begin(struct fd_store *st);

@@ -605,6 +605,11 @@ static int cmd_sweep(struct ctl *c)
     int o = retention_trim_outbox(c->st, now, &e);
     if (o < 0)
         return ctl_fail(c, o, &e);
+    int copies = retention_prune_copies(c->st, now);
+    if (copies < 0) {
+        fd_fail(&e, FD_EDB, "", "removing old restore/migration copies of the store");
+        return ctl_fail(c, FD_EDB, &e);
+    }
 #ifdef FD_CTL_PRINT
     sqlite3 *db = store_db(c->st);
     jobs_expired = printq_expire(db, now, (int)cfg_get_int(c->st, "print_pending_max_s"));
@@ -624,6 +629,7 @@ static int cmd_sweep(struct ctl *c)
         cJSON_AddNumberToObject(j, "visitors_signed_out", v);
         cJSON_AddNumberToObject(j, "visitors_erased", x);
         cJSON_AddNumberToObject(j, "outbox_dropped", o);
+        cJSON_AddNumberToObject(j, "copies_removed", copies);
         cJSON_AddNumberToObject(j, "jobs_expired", jobs_expired);
         cJSON_AddNumberToObject(j, "jobs_compacted", jobs_compacted);
         ctl_print_json(j);
@@ -631,8 +637,9 @@ static int cmd_sweep(struct ctl *c)
         printf("%d tickets of earlier days closed, %d visitors signed out at closing,"
                " %d visitors' personal data erased after the retention period,"
                " %d outbox rows a standalone kiosk no longer keeps dropped,"
-               " %d receipts expired unprinted, %d old receipts dropped\n",
-               t, v, x, o, jobs_expired, jobs_compacted);
+               " %d receipts expired unprinted, %d old receipts dropped,"
+               " %d old restore/migration copies of the store removed\n",
+               t, v, x, o, jobs_expired, jobs_compacted, copies);
     }
     return 0;
 }

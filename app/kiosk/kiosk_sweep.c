@@ -59,6 +59,10 @@ int ksweep_once(struct fd_store *st, int64_t now, const char *actor,
     n.visitors_signed_out = keep(visitor_sign_out_at_closing(st, now, &e), err, &e, &first);
     n.visitors_erased = keep(visitor_erase_old(st, now, erase_jobs, &now, &e), err, &e, &first);
     n.outbox_dropped = keep(retention_trim_outbox(st, now, &e), err, &e, &first);
+    rc = retention_prune_copies(st, now);
+    if (rc < 0)
+        fd_fail(&e, FD_EDB, "", "removing old restore/migration copies of the store");
+    n.copies_removed = keep(rc, err, &e, &first);
     rc = printq_expire(db, now, (int)cfg_get_int(st, "print_pending_max_s"));
     if (rc < 0)
         fd_fail(&e, FD_EDB, "", "expiring print jobs: %s", sqlite3_errmsg(db));

@@ -23,6 +23,7 @@ struct ksweep_counts {
     int outbox_dropped;     /* outbox rows a standalone kiosk no longer keeps */
     int jobs_expired;       /* receipts pending too long */
     int jobs_compacted;     /* receipts whose bytes (or rows) were dropped */
+    int copies_removed;     /* old <db>.replaced / .pre-migration copies */
 };
 
 /* One round on `st` (any connection not inside a transaction), as of `now`,

@@ -9,10 +9,12 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "check.h"
 #include "complaint.h"
 #include "embedded.h"
+#include "retention.h"
 #include "testutil.h"
 #include "visitor.h"
 
@@ -162,6 +164,16 @@ int main(void)
     CHECK_INT(raw_int(keep, "SELECT count(*) FROM ticket WHERE label = 'B004'"), 1);
     snprintf(keep, sizeof keep, "%s.restoring", live);
     CHECK(access(keep, F_OK) != 0);
+    /* the replaced store holds visitors' personal data out of the sweep's
+     * reach: the housekeeping round removes it after a week, not before */
+    char replaced[256];
+    snprintf(replaced, sizeof replaced, "%s.replaced", live);
+    st = open_ok(live);
+    CHECK_INT(retention_prune_copies(st, (int64_t)time(NULL) + 3600), 0);
+    CHECK(access(replaced, F_OK) == 0);
+    CHECK_INT(retention_prune_copies(st, (int64_t)time(NULL) + 8 * 86400L), 1);
+    CHECK(access(replaced, F_OK) != 0);
+    store_close(st);
 
     /* ---- restoring the same backup again: the epoch passes both timelines
      * (it was raised from the backup's 1 to 2 before, and so again) ---- */
@@ -296,6 +308,13 @@ int main(void)
         snprintf(pre, sizeof pre, "%s.pre-migration", old);
         CHECK_INT(raw_int(pre, "PRAGMA user_version"), 1);
         CHECK_INT(raw_int(pre, "SELECT count(*) FROM service WHERE code = 'Q'"), 1);
+        /* the pre-migration copy goes after the age the caller gives */
+        st = open_ok(old);
+        CHECK_INT(store_prune_copies(st, (int64_t)time(NULL), 86400), 0);
+        CHECK(access(pre, F_OK) == 0);
+        CHECK_INT(store_prune_copies(st, (int64_t)time(NULL) + 86401, 86400), 1);
+        CHECK(access(pre, F_OK) != 0);
+        store_close(st);
         /* opening the current store again makes no new copy */
         unlink(pre);
         st = open_ok(old);
