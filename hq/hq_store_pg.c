@@ -486,7 +486,8 @@ static int sb_reserve(struct sbuf *b, size_t more)
 static int sb_elem(struct sbuf *b, const char *s)
 {
     size_t n = s ? strlen(s) : 0;
-    if (sb_reserve(b, 2 * n + 4) != 0)
+    /* "," and either NULL or a quoted, escaped copy: at most 2n + 5 bytes */
+    if (sb_reserve(b, 2 * n + 5) != 0)
         return -1;
     if (b->len > 0)
         b->d[b->len++] = ',';
