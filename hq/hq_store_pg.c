@@ -457,22 +457,24 @@ static int prepare_state(struct pg_store *p)
     return HQ_OK;
 }
 
-/* A growing NUL-terminated string (an array literal being built). */
-struct sbuf {
+/* A growing buffer: COPY text for the log (flushed to the server in
+ * COPY_CHUNK pieces) and the array literals of the state upserts. */
+struct copybuf {
     char *d;
     size_t len, cap;
 };
 
-static int sb_reserve(struct sbuf *b, size_t more)
+/* Makes room for `more` bytes after len; -1 when out of memory or when one
+ * piece is over COPY_ROW_MAX (a record is capped well below it). */
+static int cb_reserve(struct copybuf *b, size_t more)
 {
-    if (b->len + more + 1 <= b->cap)
+    if (b->len + more <= b->cap)
         return 0;
+    if (more > COPY_ROW_MAX)
+        return -1;
     size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + more + 1) {
-        if (cap > SIZE_MAX / 2)
-            return -1;
+    while (cap < b->len + more)
         cap *= 2;
-    }
     char *d = realloc(b->d, cap);
     if (!d)
         return -1;
@@ -483,11 +485,12 @@ static int sb_reserve(struct sbuf *b, size_t more)
 
 /* Appends one element to array literal b: NULL as NULL, s double-quoted
  * with '"' and '\' escaped (so any text, empty or not, comes back as is). */
-static int sb_elem(struct sbuf *b, const char *s)
+static int sb_elem(struct copybuf *b, const char *s)
 {
     size_t n = s ? strlen(s) : 0;
-    /* "," and either NULL or a quoted, escaped copy: at most 2n + 5 bytes */
-    if (sb_reserve(b, 2 * n + 5) != 0)
+    /* "," and either NULL or a quoted, escaped copy (at most 2n + 5 bytes),
+     * then the NUL */
+    if (cb_reserve(b, 2 * n + 6) != 0)
         return -1;
     if (b->len > 0)
         b->d[b->len++] = ',';
@@ -507,7 +510,7 @@ static int sb_elem(struct sbuf *b, const char *s)
     return 0;
 }
 
-static int sb_int(struct sbuf *b, long long x)
+static int sb_int(struct copybuf *b, long long x)
 {
     char num[24];
     snprintf(num, sizeof num, "%lld", x);
@@ -521,7 +524,7 @@ static int pipe_state_table(struct pg_store *p, int ti, const struct hq_state_ro
                             const struct hq_state_row *const *rowp, size_t n)
 {
     const struct hq_state_table *t = &hq_state_tables[ti];
-    struct sbuf col[HQ_STATE_COLS_MAX + 4] = {{0}};
+    struct copybuf col[HQ_STATE_COLS_MAX + 4] = {{0}};
     const char *v[HQ_STATE_COLS_MAX + 4];
     int ncol = t->ncols + 4, rc = HQ_OK, err = 0;
     size_t taken = 0;
@@ -554,7 +557,7 @@ static int pipe_state_table(struct pg_store *p, int ti, const struct hq_state_ro
     } else if (taken > 0) {
         for (int i = 0; i < ncol; i++) {
             /* "{" + elements + "}" in place: shift right by one */
-            if (sb_reserve(&col[i], 2) != 0) {
+            if (cb_reserve(&col[i], 3) != 0) {
                 set_err(p, "state: out of memory");
                 rc = HQ_E_IO;
                 break;
@@ -1009,29 +1012,6 @@ static int pg_nonce_prune(struct hq_store *s, long long before)
 }
 
 /* ---- push ---- */
-
-/* A growing buffer of COPY text, flushed to the server in COPY_CHUNK pieces. */
-struct copybuf {
-    char *d;
-    size_t len, cap;
-};
-
-static int cb_reserve(struct copybuf *b, size_t more)
-{
-    if (b->len + more <= b->cap)
-        return 0;
-    if (more > COPY_ROW_MAX)
-        return -1;
-    size_t cap = b->cap ? b->cap : COPY_CHUNK * 2;
-    while (cap < b->len + more)
-        cap *= 2;
-    char *d = realloc(b->d, cap);
-    if (!d)
-        return -1;
-    b->d = d;
-    b->cap = cap;
-    return 0;
-}
 
 /* Appends s escaped for COPY's text format (backslash, tab, newline, CR). */
 static int cb_text(struct copybuf *b, const char *s)
