@@ -12,6 +12,7 @@
 #include "hq_health.h"
 #include "hq_user.h"
 
+#include "fdweb.h"
 #include <sodium.h>
 
 #include "complaint.h" /* app/core: the categories a kiosk knows */
@@ -28,21 +29,7 @@
 #define NOTE_MAX 2000        /* bytes of a note */
 #define AUDIT_MAX 1000
 
-/* ---- answers ---- */
-
-static void headers(struct MHD_Response *r, int tls)
-{
-    MHD_add_response_header(r, "Content-Security-Policy",
-                            "default-src 'self'; script-src 'self'; style-src 'self'; "
-                            "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
-                            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    if (tls)
-        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
-}
+/* ---- answers (lib/fdweb: headers, JSON, cookies) ---- */
 
 static enum MHD_Result send_mem(struct cx *x, unsigned status, const void *data, size_t len,
                                 const char *ctype, const char *extra_name,
@@ -53,7 +40,8 @@ static enum MHD_Result send_mem(struct cx *x, unsigned status, const void *data,
     enum MHD_Result ret;
     if (!r)
         return MHD_NO;
-    headers(r, x->tls);
+    fdweb_headers(r, x->tls);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "Content-Type", ctype);
     if (extra_name)
         MHD_add_response_header(r, extra_name, extra_value);
@@ -68,9 +56,8 @@ enum MHD_Result ans_json(struct cx *x, unsigned status, cJSON *o)
     enum MHD_Result ret;
     cJSON_Delete(o);
     if (!t)
-        return send_mem(x, 500, "{\"error\":\"internal\",\"message\":\"out of memory\"}", 47,
-                        "application/json; charset=utf-8", NULL, NULL);
-    ret = send_mem(x, status, t, strlen(t), "application/json; charset=utf-8", NULL, NULL);
+        return fdweb_error(x->c, 500, "internal", "out of memory", x->tls);
+    ret = fdweb_json(x->c, status, t, x->tls);
     free(t);
     return ret;
 }
@@ -79,13 +66,10 @@ enum MHD_Result ans_err(struct cx *x, unsigned status, const char *code, const c
 {
     char msg[512];
     va_list ap;
-    cJSON *o = cJSON_CreateObject();
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    cJSON_AddStringToObject(o, "error", code);
-    cJSON_AddStringToObject(o, "message", msg);
-    return ans_json(x, status, o);
+    return fdweb_error(x->c, status, code, msg, x->tls);
 }
 
 enum MHD_Result ans_store(struct cx *x, int rc, const char *what)
@@ -106,23 +90,28 @@ enum MHD_Result ans_file(struct cx *x, const void *data, size_t len, const char 
     return send_mem(x, 200, data, len, ctype, "Content-Disposition", disp);
 }
 
-/* Answers with the session cookie set (value) or deleted (NULL). */
+/* Answers o (deleted) with the session cookie set (value) or deleted (NULL). */
 static enum MHD_Result ans_cookie(struct cx *x, cJSON *o, const char *value)
 {
-    char ck[200];
     char *t = cJSON_PrintUnformatted(o);
+    struct MHD_Response *r;
     enum MHD_Result ret;
     cJSON_Delete(o);
     if (!t)
         return ans_err(x, 500, "internal", "out of memory");
-    if (value)
-        snprintf(ck, sizeof ck, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", value,
-                 x->tls ? "; Secure" : "");
-    else
-        snprintf(ck, sizeof ck, COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
-                 x->tls ? "; Secure" : "");
-    ret = send_mem(x, 200, t, strlen(t), "application/json; charset=utf-8", "Set-Cookie", ck);
+    r = MHD_create_response_from_buffer(strlen(t), t, MHD_RESPMEM_MUST_COPY);
     free(t);
+    if (!r)
+        return MHD_NO;
+    fdweb_headers(r, x->tls);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    if (fdweb_set_cookie(r, COOKIE, value ? value : "", value ? -1 : 0, x->tls) != 0) {
+        MHD_destroy_response(r);
+        return ans_err(x, 500, "internal", "the session cookie could not be set");
+    }
+    ret = MHD_queue_response(x->c, 200, r);
+    MHD_destroy_response(r);
     return ret;
 }
 
@@ -179,28 +168,22 @@ static int is_admin(const struct cx *x)
 
 /* ---- the session and the cross-site rule ---- */
 
-/* 0 when the request comes from our own pages: Sec-Fetch-Site (when sent)
- * is same-origin and Origin (when sent) is this host; with want_csrf also
- * X-CSRF-Token equal to the session's token (constant time). */
-static int same_origin(struct cx *x, const char *csrf)
+/* Before there is a session (login): 0 when Sec-Fetch-Site (when sent) is
+ * same-origin and Origin (when sent) is this host. With a session every
+ * change goes through fdweb_same_origin, which adds the CSRF token. */
+static int login_origin_ok(struct cx *x)
 {
     const char *site = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "Sec-Fetch-Site");
     const char *origin = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "Origin");
     const char *host = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "Host");
-    const char *tok = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "X-CSRF-Token");
     if (site && strcmp(site, "same-origin") != 0)
         return -1;
     if (origin) {
         const char *o = strstr(origin, "://");
-        if (!host || !o || strcmp(o + 3, host) != 0 ||
-            strncmp(origin, x->tls ? "https://" : "http://", x->tls ? 8 : 7) != 0)
+        if (!host || !o || strcmp(o + 3, host) != 0)
             return -1;
     }
-    if (!csrf)
-        return 0;
-    if (!tok || strlen(tok) != strlen(csrf) || strlen(csrf) != HQ_TOKEN_HEX)
-        return -1;
-    return sodium_memcmp(tok, csrf, HQ_TOKEN_HEX) == 0 ? 0 : -1;
+    return 0;
 }
 
 static enum MHD_Result do_login(struct cx *x)
@@ -209,7 +192,7 @@ static enum MHD_Result do_login(struct cx *x)
     char cookie[HQ_TOKEN_HEX + 1], csrf[HQ_TOKEN_HEX + 1];
     long long retry = 0;
     int rc;
-    if (same_origin(x, NULL) != 0)
+    if (login_origin_ok(x) != 0)
         return ans_err(x, 403, "cross_site", "a login from another site is refused");
     if (!(b = body_json(x)) || !jstr(b, "name") || !jstr(b, "password")) {
         cJSON_Delete(b);
@@ -1017,12 +1000,14 @@ static int prefix(const char *path, const char *p, const char **rest)
 
 static enum MHD_Result api(struct cx *x)
 {
-    const char *cookie = MHD_lookup_connection_value(x->c, MHD_COOKIE_KIND, COOKIE);
+    char cookie[HQ_TOKEN_HEX + 1];
     const char *rest;
     char csrf[HQ_TOKEN_HEX + 1];
     int change = strcmp(x->method, "GET") != 0 && strcmp(x->method, "HEAD") != 0;
     int rc;
 
+    if (fdweb_cookie(x->c, COOKIE, cookie, sizeof cookie) != 0)
+        cookie[0] = '\0';
     if (x->len > HQ_CONSOLE_BODY_MAX)
         return ans_err(x, 413, "too_large", "request bodies are capped at %u bytes",
                        HQ_CONSOLE_BODY_MAX);
@@ -1037,7 +1022,7 @@ static enum MHD_Result api(struct cx *x)
     snprintf(x->actor, sizeof x->actor, "console:%s", x->u.name);
     /* Every change: our own pages only (SameSite=Strict already keeps the
      * cookie off other sites' requests; this holds even where it does not). */
-    if (change && same_origin(x, csrf) != 0) {
+    if (change && fdweb_same_origin(x->c, csrf) != 0) {
         sodium_memzero(csrf, sizeof csrf);
         return ans_err(x, 403, "cross_site", "refused: not sent by the console's own page");
     }
