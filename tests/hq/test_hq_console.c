@@ -518,6 +518,27 @@ int main(void)
     CHECK(r.status == 200 && strstr(r.body, "\"actor\":\"console:alice\"") &&
           strstr(r.body, "\"action\":\"user.add\""));
 
+    /* Revoke: the administrator's; the kiosk is then refused. */
+    {
+        char dev[80] = "";
+        r = get("/console/api/fleet", &admin);
+        o = cJSON_Parse(r.body);
+        const char *d = cJSON_GetStringValue(cJSON_GetObjectItem(
+            cJSON_GetArrayItem(cJSON_GetObjectItem(o, "devices"), 0), "device_id"));
+        snprintf(dev, sizeof dev, "%s", d ? d : "");
+        CHECK(strlen(dev) > 8);
+        cJSON_Delete(o);
+        snprintf(path, sizeof path, "/console/api/devices/%s/revoke", dev);
+        CHECK_INT(post(path, &carol, "{}").status, 403); /* an officer */
+        CHECK_INT(post("/console/api/devices/nosuchdevice/revoke", &admin, "{}").status, 404);
+        CHECK_INT(post(path, &admin, "{}").status, 200);
+        CHECK(sync_round(k, 0, &res, err, sizeof err) != SYNC_OK);
+        r = get("/console/api/fleet", &admin);
+        CHECK(strstr(r.body, "\"revoked\":true") != NULL);
+        CHECK(hq_ll("SELECT count(*) FROM hq_audit WHERE actor = 'console:alice'"
+                    " AND action = 'revoke'", NULL) == 1);
+    }
+
     store_close(kst);
     h_server_stop(&srv, 0);
     h_rmdir();
