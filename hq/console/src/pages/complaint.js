@@ -74,7 +74,7 @@ export async function complaintPage(ctx, id) {
       backLink(),
       h('div', { class: 'page-head' },
         h('h1', null, t('cd.title', ''), h('span', { class: 'ref', id: 'cd-ref' }, c.ref)),
-        h('span', { id: 'cd-state' }, stateBadge(c.state)), ' ', severityBadge(c.severity)),
+        h('span', { id: 'cd-state', dataset: { state: c.state } }, stateBadge(c.state)), ' ', severityBadge(c.severity)),
       stepper(c.state),
       h('div', { class: 'cols' },
         h('div', { class: 'col-main' },
