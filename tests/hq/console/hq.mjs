@@ -62,18 +62,19 @@ export function serve(db, env) {
 }
 
 /* A kiosk: a fresh store with the demo configuration, enrolled at head
- * office for `branch` with a one-time token. ctl(args) runs frontdesk-ctl
- * on it; json(args) parses --json output. */
-export function kiosk(dir, name, hqDb, hqUrl, branch, env) {
+ * office for `branch` with a one-time token. ctl(args, input, env) runs
+ * frontdesk-ctl on it; json(args, env) parses its --json output. */
+export function kiosk(dir, name, hqDb, hqUrl, branch) {
   const db = join(dir, name + '.db');
-  const ctl = (args, input) => run(CTL, ['--db', db, ...args], input, env);
-  const json = (args) => JSON.parse(ctl(['--json', ...args]));
+  const ctl = (args, input, env) => run(CTL, ['--db', db, ...args], input, env);
+  const json = (args, env) => JSON.parse(ctl(['--json', ...args], '', env));
   ctl(['init', '--demo']);
   const token = hq(hqDb, ['enroll-token', '--branch', branch]).trim().split(/\s+/).pop();
   ctl(['enroll', '--hq', hqUrl, '--token', token]);
   return {
     db, ctl, json,
-    file: (category, description) => json(['complaint', 'file', '--category', category, '--description', description]),
+    /* Files a complaint; env may set FRONTDESK_NOW (test builds) to file it in the past. */
+    file: (category, description, env) => json(['complaint', 'file', '--category', category, '--description', description], env),
     sync: () => ctl(['sync', 'now']),
     show: (ref) => json(['complaint', 'show', ref]),
   };

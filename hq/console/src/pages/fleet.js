@@ -60,7 +60,7 @@ export async function fleetPage(ctx) {
         : h('span', { class: 'badge bad' }, t('fl.offline'));
     return h('tr', { dataset: { device: v.device_id }, class: v.revoked ? 'revoked' : '' },
       h('td', null, h('code', { title: v.device_id }, shortId(v.device_id))),
-      h('td', null, v.branch),
+      h('td', { class: 'nowrap' }, v.branch),
       h('td', null, status),
       h('td', { class: 'nowrap' }, ago(v.last_contact)),
       h('td', null, hl.app_version || t('dash')),
