@@ -1,5 +1,8 @@
 /* hq_complaint.c - the complaint workflow rules (see hq_complaint.h), as a
- * table of allowed transitions and the fields each needs once it is done. */
+ * table of allowed transitions and the fields each needs once it is done.
+ * The manual's closed loop: 受理 received -> 判断 assessed -> 调查
+ * investigating -> 处理方案 proposed -> 实施 resolved (carried out) -> 回访
+ * followed_up (the customer's satisfaction recorded) -> closed. */
 #include "hq_complaint.h"
 
 #include <cjson/cJSON.h>
@@ -9,7 +12,7 @@
 #include <string.h>
 
 /* Needs, as bits: what must be set after the transition. */
-enum { N_ASSESS = 1, N_DEPT = 2, N_RESOLUTION = 4, N_CLOSE = 8 };
+enum { N_ASSESS = 1, N_DEPT = 2, N_RESOLUTION = 4, N_CLOSE = 8, N_FOLLOWUP = 16 };
 
 static const struct {
     const char *from, *to;
@@ -21,11 +24,31 @@ static const struct {
     {"investigating", "proposed", N_RESOLUTION},
     {"proposed", "investigating", 0},       /* the customer did not accept it */
     {"proposed", "resolved", 0},            /* carried out, customer confirmed */
-    {"resolved", "closed", N_CLOSE},        /* follow-up call done */
+    {"resolved", "followed_up", N_FOLLOWUP}, /* 回访: the customer asked, satisfaction kept */
+    {"followed_up", "closed", N_CLOSE},     /* counted for the monthly statistics */
 };
 
-static const char *const states[] = {"received", "assessed", "investigating",
-                                     "proposed", "resolved", "closed"};
+static const char *const states[] = {"received", "assessed",  "investigating", "proposed",
+                                     "resolved", "followed_up", "closed"};
+
+static const char *const satisfactions[] = {"excellent", "good", "fair", "poor"};
+
+int hq_complaint_satisfaction_ok(const char *v)
+{
+    for (size_t i = 0; v && i < sizeof satisfactions / sizeof satisfactions[0]; i++)
+        if (strcmp(satisfactions[i], v) == 0)
+            return 1;
+    return 0;
+}
+
+int hq_complaint_next(const char *from, const char **out, int cap)
+{
+    int n = 0;
+    for (size_t i = 0; from && i < sizeof rules / sizeof rules[0]; i++)
+        if (strcmp(rules[i].from, from) == 0 && n < cap)
+            out[n++] = rules[i].to;
+    return n;
+}
 
 int hq_complaint_state_ok(const char *state)
 {
@@ -70,6 +93,12 @@ static int empty(const char *v)
 int hq_complaint_advance(struct hq_store *s, long long id, const struct hq_advance *a,
                          long long now, char *err, size_t errlen)
 {
+    return hq_complaint_advance_s(s, id, a, NULL, now, err, errlen);
+}
+
+int hq_complaint_advance_s(struct hq_store *s, long long id, const struct hq_advance *a,
+                           const char *satisfaction, long long now, char *err, size_t errlen)
+{
     const struct hq_store_ops *o = s->ops;
     struct cur k;
     char from[32];
@@ -78,6 +107,10 @@ int hq_complaint_advance(struct hq_store *s, long long id, const struct hq_advan
     memset(&k, 0, sizeof k);
     if (!hq_complaint_state_ok(a->to)) {
         snprintf(err, errlen, "unknown state '%s'", a->to ? a->to : "");
+        return HQ_E_INVALID;
+    }
+    if (satisfaction && !hq_complaint_satisfaction_ok(satisfaction)) {
+        snprintf(err, errlen, "satisfaction must be excellent, good, fair or poor");
         return HQ_E_INVALID;
     }
     if (a->severity && strcmp(a->severity, "ordinary") != 0 && strcmp(a->severity, "serious") != 0) {
@@ -126,6 +159,10 @@ int hq_complaint_advance(struct hq_store *s, long long id, const struct hq_advan
     } else if ((needs & N_RESOLUTION) && empty(k.c.resolution)) {
         snprintf(err, errlen, "proposing needs --resolution");
         rc = HQ_E_INVALID;
+    } else if ((needs & N_FOLLOWUP) && (empty(satisfaction) || empty(k.c.close_reason))) {
+        snprintf(err, errlen, "the follow-up needs --satisfaction and --close-reason (what the "
+                              "customer said)");
+        rc = HQ_E_INVALID;
     } else if ((needs & N_CLOSE) && (empty(k.c.close_reason) || empty(k.c.stat_category))) {
         snprintf(err, errlen, "closing needs --close-reason and --stat-category");
         rc = HQ_E_INVALID;
@@ -133,6 +170,14 @@ int hq_complaint_advance(struct hq_store *s, long long id, const struct hq_advan
     if (rc != HQ_OK)
         goto out;
     k.c.id = id;
+    if (satisfaction) { /* before the change row, which carries it */
+        struct hq_param p[2] = {{HQ_P_INT, id, NULL}, {HQ_P_TEXT, 0, satisfaction}};
+        if ((rc = o->sql(s, "UPDATE complaint SET satisfaction = $2 WHERE id = $1", p, 2, NULL,
+                         NULL, NULL)) != HQ_OK) {
+            snprintf(err, errlen, "%s", o->errmsg(s));
+            goto out;
+        }
+    }
     if ((rc = o->complaint_advance(s, &k.c, from, a->actor ? a->actor : "hq", a->note, now)) !=
         HQ_OK) {
         snprintf(err, errlen, "%s", o->errmsg(s));

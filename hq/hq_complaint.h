@@ -1,7 +1,9 @@
 /* hq_complaint.h - the complaint workflow at head office: which transitions
  * are allowed (received -> assessed -> investigating -> proposed -> resolved
- * -> closed, per the complaint-handling manual) and what each one needs. The
- * store keeps the data; this module keeps the rules. */
+ * -> followed_up -> closed, per the complaint-handling manual) and what each
+ * one needs. The store keeps the data; this module keeps the rules. Kiosks
+ * know six states: the pull sends followed_up as resolved with the
+ * follow-up's close_reason set (the kiosk shows that as followed up). */
 #ifndef HQ_COMPLAINT_H
 #define HQ_COMPLAINT_H
 #include <stddef.h>
@@ -28,12 +30,25 @@ struct hq_advance {
 int hq_complaint_advance(struct hq_store *s, long long id, const struct hq_advance *a,
                          long long now, char *err, size_t errlen);
 
+/* hq_complaint_advance with the customer's satisfaction at the follow-up
+ * (excellent|good|fair|poor; NULL keeps it), which the step to followed_up
+ * needs. */
+int hq_complaint_advance_s(struct hq_store *s, long long id, const struct hq_advance *a,
+                           const char *satisfaction, long long now, char *err, size_t errlen);
+
 /* The complaint as a JSON object (for the CLI and the admin API); the
  * caller owns it (cJSON_Delete). */
 struct cJSON;
 struct cJSON *hq_complaint_json(const struct hq_complaint *c);
 
-/* 1 if state is one of the six workflow states. */
+/* 1 if state is one of the seven workflow states. */
 int hq_complaint_state_ok(const char *state);
+
+/* 1 if v is a satisfaction level (excellent, good, fair, poor). */
+int hq_complaint_satisfaction_ok(const char *v);
+
+/* The states a complaint in state `from` may go to, at most cap of them into
+ * out (static strings); returns how many. */
+int hq_complaint_next(const char *from, const char **out, int cap);
 
 #endif

@@ -10,6 +10,7 @@
 #include "hq_server.h"
 #include "hq_state.h"
 #include "hq_store.h"
+#include "hq_user.h"
 #include "sync_wire.h"
 
 #include <cjson/cJSON.h>
@@ -26,7 +27,9 @@
 struct args {
     const char *db, *listen, *tls_cert, *tls_key, *admin_token_file, *branch, *state, *to, *severity, *department,
         *resolution, *close_reason, *stat_category, *actor, *note, *phone, *by, *reason,
-        *before;
+        *before, *satisfaction, *role;
+    const char *branches[ARGS_MAX]; /* --branch may repeat (user add) */
+    int nbranches;
     int json, csv, drop;
     long long threads, max_inflight, valid, limit, ttl, epoch;
     const char *pos[ARGS_MAX];
@@ -57,6 +60,8 @@ static const struct {
     {"--by", offsetof(struct args, by)},
     {"--reason", offsetof(struct args, reason)},
     {"--before", offsetof(struct args, before)},
+    {"--satisfaction", offsetof(struct args, satisfaction)},
+    {"--role", offsetof(struct args, role)},
 };
 
 /* Options that take a whole number, with its range. */
@@ -83,7 +88,8 @@ static void usage(void)
           "       frontdesk-hq --db DB complaint show ID [--json]\n"
           "       frontdesk-hq --db DB complaint advance ID --to STATE [--severity ordinary|serious]\n"
           "           [--valid 0|1] [--department D] [--resolution R] [--close-reason R]\n"
-          "           [--stat-category C] [--actor WHO] [--note TEXT]\n"
+          "           [--stat-category C] [--satisfaction excellent|good|fair|poor]\n"
+          "           [--actor WHO] [--note TEXT]\n"
           "       frontdesk-hq --db DB config set [--branch B] KEY JSON-VALUE\n"
           "       frontdesk-hq --db DB revoke DEVICE_ID\n"
           "       frontdesk-hq --db DB records DEVICE_ID [--epoch E]   (JSON lines)\n"
@@ -96,6 +102,10 @@ static void usage(void)
           "       frontdesk-hq --db DB person find|export|erase --phone P --by NAME --reason TEXT\n"
           "       frontdesk-hq --db DB setting get|set personal_data_days [DAYS]\n"
           "       frontdesk-hq --db DB archive --before YYYY-MM [--drop]\n"
+          "       frontdesk-hq --db DB user add NAME --role admin|officer|manager [--branch B]...\n"
+          "           (the password on standard input)\n"
+          "       frontdesk-hq --db DB user list [--json] | disable NAME | enable NAME |"
+          " passwd NAME\n"
           "DB is a SQLite file or postgresql://...\n",
           stderr);
 }
@@ -116,6 +126,8 @@ static int parse_args(int argc, char **argv, struct args *a)
                     return -1;
                 }
                 *(const char **)((char *)a + str_opts[k].off) = argv[++i];
+                if (str_opts[k].off == offsetof(struct args, branch) && a->nbranches < ARGS_MAX)
+                    a->branches[a->nbranches++] = argv[i];
                 done = 1;
             }
         for (size_t k = 0; k < sizeof num_opts / sizeof num_opts[0] && !done; k++)
@@ -297,7 +309,8 @@ static int cmd_complaint(struct hq_store *s, const struct args *a)
             struct hq_advance adv = {a->to, a->severity, (int)a->valid, a->department,
                                      a->resolution, a->close_reason, a->stat_category,
                                      a->actor ? a->actor : "hq", a->note};
-            rc = hq_complaint_advance(s, id, &adv, (long long)time(NULL), err, sizeof err);
+            rc = hq_complaint_advance_s(s, id, &adv, a->satisfaction, (long long)time(NULL), err,
+                                        sizeof err);
             if (rc != HQ_OK) {
                 fprintf(stderr, "frontdesk-hq: %s\n", err);
                 return rc == HQ_E_IO ? 1 : 2;
@@ -600,6 +613,8 @@ int main(int argc, char **argv)
         rc = cmd_setting(s, &a);
     } else if (strcmp(cmd, "archive") == 0 && a.npos == 1) {
         rc = cmd_archive(s, &a);
+    } else if (strcmp(cmd, "user") == 0 && a.npos >= 2) {
+        rc = hq_user_cmd(s, a.npos - 1, a.pos + 1, a.role, a.branches, a.nbranches, a.json);
     } else if (strcmp(cmd, "records") == 0 && a.npos == 2) {
         rc = s->ops->records(s, a.pos[1], a.epoch, 0, 1 << 30, print_held, NULL) == HQ_OK ? 0 : 1;
     } else {

@@ -190,6 +190,7 @@ struct branch {
     char name[HQ_BRANCH_MAX + 1];
     char zone[ZONE_MAX + 1];
     int turnover;
+    long long t_from, t_to;   /* the period's bounds in the branch's zone (Unix seconds) */
     char (*devices)[HQ_DEVICE_ID_MAX + 1];
     size_t ndev;
     struct block b;
@@ -626,6 +627,8 @@ int hq_report_build(struct hq_store *s, const char *kind, const char *period,
         t_from = bday_start(r->day_from, b->turnover);
         t_to = bday_start(r->day_to, b->turnover);
         tz_leave(saved);
+        b->t_from = t_from;
+        b->t_to = t_to;
         for (size_t d = 0; d < b->ndev; d++)
             if ((rc = gather_device(r, b, b->devices[d], t_from, t_to)) != HQ_OK)
                 goto fail;
@@ -641,6 +644,8 @@ int hq_report_build(struct hq_store *s, const char *kind, const char *period,
         cJSON_AddStringToObject(o, "timezone", b->zone);
         cJSON_AddNumberToObject(o, "day_turnover_hour", b->turnover);
         cJSON_AddNumberToObject(o, "devices", (double)b->ndev);
+        cJSON_AddNumberToObject(o, "from", (double)b->t_from);
+        cJSON_AddNumberToObject(o, "to", (double)b->t_to);
         cJSON_AddItemToObject(branches, b->name, o);
     }
     cJSON_AddItemToObject(root, "total", block_json(&r->total));

@@ -13,6 +13,7 @@
 #include "hq_server.h"
 #include "hq_assets.h"
 #include "hq_complaint.h"
+#include "hq_console.h"
 #include "hq_health.h"
 #include "hq_person.h"
 #include "hq_push.h"
@@ -1111,6 +1112,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         do_admin_fleet(sv, s, c, method, &r);
     else if (strcmp(url, "/v1/admin/report") == 0)
         do_admin_report(sv, s, c, method, &r);
+    else if (strncmp(url, "/console", 8) == 0 && (url[8] == '/' || url[8] == '\0'))
+        hq_console_handle(s, c, method, url, q->body, q->len); /* answers itself: status 0 */
     else
         reply_err(&r, 404, "not_found", "no such endpoint: %s %s", method, url);
     io = r.status == 500;

@@ -221,6 +221,16 @@ struct hq_pii_hit {
 };
 
 typedef int (*hq_fleet_fn)(void *ctx, const struct hq_fleet_row *r);
+
+/* A parameter of the generic statement op (sql, below). */
+enum hq_param_kind { HQ_P_NULL = 0, HQ_P_INT, HQ_P_TEXT };
+struct hq_param {
+    enum hq_param_kind kind;
+    long long i;                  /* HQ_P_INT */
+    const char *s;                /* HQ_P_TEXT (NULL reads as SQL NULL) */
+};
+/* One result row of the sql op: ncol text columns (NULL = SQL NULL). */
+typedef int (*hq_row_fn)(void *ctx, int ncol, const char *const *col);
 typedef int (*hq_pii_fn)(void *ctx, const struct hq_pii_hit *h);
 
 /* The backend vtable. Every op returns HQ_OK or a negative hq_store_rc and,
@@ -379,6 +389,18 @@ struct hq_store_ops {
      * Never touches the state tables. */
     int (*log_archive)(struct hq_store *s, long long before, int drop, int *months,
                        long long *rows);
+
+    /* ---- issue 11: the console's own tables (hq_user.c, hq_console.c) ---- */
+
+    /* Runs one statement written for both backends: parameters $1..$n (each
+     * used at least once where PostgreSQL can infer its type, or inside
+     * CAST(.. AS TEXT|BIGINT)), no backend-only syntax. Each result row goes to
+     * fn (may be NULL) as text columns, NULL for SQL NULL; a non-zero return
+     * stops and is returned. *changed (may be NULL) = rows changed. In the
+     * caller's transaction, or alone (autocommit). HQ_E_EXISTS on a unique or
+     * primary key violation, else HQ_OK or a store error. */
+    int (*sql)(struct hq_store *s, const char *sql, const struct hq_param *p, int n,
+               hq_row_fn fn, void *ctx, long long *changed);
 
     /* Last error text of this handle ("" if none). */
     const char *(*errmsg)(struct hq_store *s);

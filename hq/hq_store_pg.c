@@ -110,10 +110,13 @@ static const char *const sql_text[Q_COUNT] = {
                  " note) VALUES ($1, $2, $3, $4, $5, $6)",
     [Q_CMP_CHANGE] =
         "INSERT INTO change(branch, device_id, kind, key, value, at)"
-        " SELECT branch, device_id, 'complaint', ref, json_build_object('state', state,"
+        /* Kiosks know six states: see hq_store_sqlite.c's Q_CMP_CHANGE. */
+        " SELECT branch, device_id, 'complaint', ref, json_build_object('state',"
+        " CASE state WHEN 'followed_up' THEN 'resolved' ELSE state END, 'step', state,"
         " 'severity', severity, 'valid', valid, 'department', department,"
         " 'resolution', resolution, 'close_reason', close_reason,"
-        " 'stat_category', stat_category, 'updated_at', updated_at, 'from', $2::text,"
+        " 'stat_category', stat_category, 'satisfaction', satisfaction,"
+        " 'updated_at', updated_at, 'from', $2::text,"
         " 'actor', $3::text, 'note', $4::text)::text, $5 FROM complaint WHERE id = $1",
     [Q_RECORDS] = "SELECT epoch, seq, type, schema_version, record, 0 FROM record"
                   " WHERE device_id = $1 AND epoch = $2 AND seq > $3"
@@ -2198,6 +2201,60 @@ static int pg_pii_find(struct hq_store *s, const char *phone, hq_pii_fn fn, void
     return stop;
 }
 
+/* ---- issue 11: the console's generic statement (hq_store.h, sql) ---- */
+
+#define SQL_COLS_MAX 32 /* result columns the generic op hands out */
+
+static int pg_sql(struct hq_store *s, const char *sql, const struct hq_param *prm, int n,
+                  hq_row_fn fn, void *ctx, long long *changed)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    const char *col[SQL_COLS_MAX];
+    PGresult *r;
+    ExecStatusType st;
+    int rc, rows, ncol, stop = 0;
+
+    if (changed)
+        *changed = 0;
+    if (n > PA_MAX) {
+        set_err(p, "sql: more than %d parameters", PA_MAX);
+        return HQ_E_INVALID;
+    }
+    for (int i = 0; i < n; i++) {
+        if (prm[i].kind == HQ_P_INT)
+            pa_int(&a, prm[i].i);
+        else
+            pa_txt(&a, prm[i].kind == HQ_P_TEXT ? prm[i].s : NULL);
+    }
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    r = PQexecParams(p->conn, sql, a.n, NULL, a.v, NULL, NULL, 0);
+    st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+        int dup = state && strcmp(state, "23505") == 0;
+        rc = fail(p, r, "sql");
+        return dup ? HQ_E_EXISTS : rc;
+    }
+    ncol = PQnfields(r);
+    if (ncol > SQL_COLS_MAX) {
+        PQclear(r);
+        set_err(p, "sql: more than %d columns", SQL_COLS_MAX);
+        return HQ_E_INVALID;
+    }
+    rows = PQntuples(r);
+    for (int i = 0; fn && i < rows && !stop; i++) {
+        for (int k = 0; k < ncol; k++)
+            col[k] = col_txt(r, i, k);
+        stop = fn(ctx, ncol, col);
+    }
+    if (changed)
+        *changed = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return stop;
+}
+
 static const char *pg_errmsg(struct hq_store *s)
 {
     return PG(s)->err;
@@ -2243,5 +2300,6 @@ const struct hq_store_ops hq_store_pg_ops = {
     .pii_find = pg_pii_find,
     .log_prepare = pg_log_prepare,
     .log_archive = pg_log_archive,
+    .sql = pg_sql,
     .errmsg = pg_errmsg,
 };

@@ -85,10 +85,15 @@ static const char *const sql_text[Q_COUNT] = {
                  " note) VALUES (?, ?, ?, ?, ?, ?)",
     [Q_CMP_CHANGE] =
         "INSERT INTO change(branch, device_id, kind, key, value, at)"
-        " SELECT branch, device_id, 'complaint', ref, json_object('state', state,"
+        /* Kiosks know six states: the follow-up (回访) goes down as resolved
+         * with its close_reason (the kiosk shows that as followed up); step
+         * carries head office's own state. */
+        " SELECT branch, device_id, 'complaint', ref, json_object('state',"
+        " CASE state WHEN 'followed_up' THEN 'resolved' ELSE state END, 'step', state,"
         " 'severity', severity, 'valid', valid, 'department', department,"
         " 'resolution', resolution, 'close_reason', close_reason,"
-        " 'stat_category', stat_category, 'updated_at', updated_at, 'from', ?2,"
+        " 'stat_category', stat_category, 'satisfaction', satisfaction,"
+        " 'updated_at', updated_at, 'from', ?2,"
         " 'actor', ?3, 'note', ?4), ?5 FROM complaint WHERE id = ?1",
     [Q_RECORDS] = "SELECT epoch, seq, type, schema_version, record, 0 FROM record"
                   " WHERE device_id = ?1 AND epoch = ?2 AND seq > ?3"
@@ -1520,6 +1525,68 @@ static int sq_log_archive(struct hq_store *s, long long before, int drop, int *m
     return rc;
 }
 
+/* ---- issue 11: the console's generic statement (hq_store.h, sql) ---- */
+
+#define SQL_COLS_MAX 32 /* result columns the generic op hands out */
+
+static int sq_sql(struct hq_store *s, const char *sql, const struct hq_param *p, int n,
+                  hq_row_fn fn, void *ctx, long long *changed)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = NULL;
+    const char *col[SQL_COLS_MAX];
+    int rc, ncol, stop = 0;
+
+    if (changed)
+        *changed = 0;
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        set_err(q, "prepare: %s", sqlite3_errmsg(q->db));
+        return HQ_E_IO;
+    }
+    /* $1..$n are named parameters to SQLite: bind each by its name. */
+    for (int i = 0; i < n; i++) {
+        char name[16];
+        int at;
+        snprintf(name, sizeof name, "$%d", i + 1);
+        if ((at = sqlite3_bind_parameter_index(st, name)) == 0)
+            continue;
+        if (p[i].kind == HQ_P_INT)
+            sqlite3_bind_int64(st, at, p[i].i);
+        else if (p[i].kind == HQ_P_TEXT && p[i].s)
+            sqlite3_bind_text(st, at, p[i].s, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, at);
+    }
+    ncol = sqlite3_column_count(st);
+    if (ncol > SQL_COLS_MAX) {
+        sqlite3_finalize(st);
+        set_err(q, "sql: more than %d columns", SQL_COLS_MAX);
+        return HQ_E_INVALID;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < ncol; i++)
+            col[i] = (const char *)sqlite3_column_text(st, i);
+        if (fn && (stop = fn(ctx, ncol, col)) != 0)
+            break;
+    }
+    if (stop) {
+        sqlite3_finalize(st);
+        return stop;
+    }
+    if (rc != SQLITE_DONE) {
+        int ext = sqlite3_extended_errcode(q->db);
+        int out = fail(q, rc, "sql");
+        sqlite3_finalize(st);
+        return ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY
+                   ? HQ_E_EXISTS
+                   : out;
+    }
+    if (changed)
+        *changed = sqlite3_changes(q->db);
+    sqlite3_finalize(st);
+    return HQ_OK;
+}
+
 static const char *sq_errmsg(struct hq_store *s)
 {
     return SQ(s)->err;
@@ -1565,5 +1632,6 @@ const struct hq_store_ops hq_store_sqlite_ops = {
     .pii_find = sq_pii_find,
     .log_prepare = sq_log_prepare,
     .log_archive = sq_log_archive,
+    .sql = sq_sql,
     .errmsg = sq_errmsg,
 };

@@ -29,7 +29,12 @@ static void on_lookup(struct ui_widget *w, void *ud)
         return;
     }
     ui_field_set_error(S.ref, "");
-    snprintf(key, sizeof key, "state.%s", c.state);
+    /* Head office's follow-up (回访) arrives as resolved with its result in
+     * close_reason: kiosks keep six states (hq/hq_complaint.h). */
+    if (!strcmp(c.state, "resolved") && c.close_reason[0])
+        snprintf(key, sizeof key, "state.followed_up");
+    else
+        snprintf(key, sizeof key, "state.%s", c.state);
     char state[96];
     snprintf(state, sizeof state, "%s", tr(key));
     ui_set_text(S.state, tr_fmt(buf, sizeof buf, "status.state", state));

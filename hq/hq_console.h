@@ -1,0 +1,27 @@
+/* hq_console.h - the head-office console's server side: the JSON API under
+ * /console/api/ (hq/CONSOLE_API.md is the contract) and, for every other
+ * path under /console/, the browser pages (hq_console_assets). Sessions and
+ * accounts are hq_user.h's; complaint rules hq_complaint.h's; reports
+ * hq_report.h's. hq_server.c hands every /console request here. */
+#ifndef HQ_CONSOLE_H
+#define HQ_CONSOLE_H
+#include <microhttpd.h>
+#include <stddef.h>
+
+#include "hq_store.h"
+
+#define HQ_CONSOLE_BODY_MAX (1u << 20) /* bytes of a request body; more: 413 */
+
+/* Answers one request whose url starts with "/console" (body: the whole
+ * request body, len bytes, may be NULL). Always queues an answer (the
+ * caller sends nothing more) and leaves no transaction open on s. Returns
+ * what MHD_queue_response returned. */
+enum MHD_Result hq_console_handle(struct hq_store *s, struct MHD_Connection *c,
+                                  const char *method, const char *url, const char *body,
+                                  size_t len);
+
+/* The browser pages: path is relative to /console/ ("" = the index). The
+ * default answers 404; the pages' build (hqweb) provides the real one. */
+enum MHD_Result hq_console_assets(struct MHD_Connection *c, const char *path, int tls);
+
+#endif
