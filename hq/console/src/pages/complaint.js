@@ -54,6 +54,9 @@ export async function complaintPage(ctx, id) {
     syncNow(d.now);
     dueEl = h('span', { id: 'cd-due' });
     paintDue(dueEl, c);
+    // At the follow-up the server keeps what the customer said in close_reason.
+    const followup = c.followup || (c.state === 'followed_up' ? c.close_reason : '');
+    const closeNote = c.state === 'followed_up' && !c.followup ? '' : c.close_reason;
     const facts = [
       [t('branch'), c.branch],
       [t('cd.device'), c.device_id],
@@ -66,9 +69,9 @@ export async function complaintPage(ctx, id) {
       [t('cd.department'), c.department || t('dash')],
       [t('cd.resolution'), c.resolution || t('dash')],
       [t('cd.satisfaction'), c.satisfaction ? satLabel(c.satisfaction) : t('dash')],
-      [t('cd.followup'), c.followup || t('dash')],
+      [t('cd.followup'), followup || t('dash')],
       [t('cd.stat_category'), c.stat_category ? catLabel(c.stat_category) : t('dash')],
-      [t('cd.close_reason'), c.close_reason || t('dash')],
+      [t('cd.close_reason'), closeNote || t('dash')],
     ];
     mount(ctx.main,
       backLink(),
@@ -155,6 +158,9 @@ export async function complaintPage(ctx, id) {
       fields.push(field(t('cd.step.followup'), fu));
       get.satisfaction = (f) => radioValue(f, 'satisfaction');
       get.followup = () => fu.value.trim();
+      // frontdesk-hq keeps what the customer said as the close_reason the
+      // kiosk shows at the follow-up (hq_complaint.c); sent under both names.
+      get.close_reason = () => fu.value.trim();
     } else if (to === 'closed') {
       const cat = select({ name: 'stat_category', required: true },
         CATEGORIES.map((k) => [k, catLabel(k)]), c.stat_category || c.category);
