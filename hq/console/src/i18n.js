@@ -269,6 +269,7 @@ const T = {
   'cf.k.key': ['设置项', 'Setting'],
   'cf.k.value': ['值', 'Value'],
   'cf.k.edit': ['修改', 'Change'],
+  'cf.none': ['总部尚未设置：终端使用各自的本地设置。', 'Not set at head office: kiosks keep their own.'],
   'cf.add_row': ['+ 添加一行', '+ Add a row'],
 
   'us.title': ['用户', 'Users'],

@@ -9,6 +9,13 @@ export const STATES = ['received', 'assessed', 'investigating', 'proposed', 'res
 export const CATEGORIES = ['service', 'attitude', 'waiting', 'environment', 'fees', 'privacy', 'other'];
 export const SATISFACTION = ['excellent', 'good', 'fair', 'poor'];
 
+/* A 13-digit reference as the kiosk prints it on the receipt the customer
+ * holds: "YYMMDD-TTT-SSS-C"; anything else as it came. */
+export function fmtRef(ref) {
+  const r = String(ref ?? '');
+  return /^\d{13}$/.test(r) ? `${r.slice(0, 6)}-${r.slice(6, 9)}-${r.slice(9, 12)}-${r.slice(12)}` : r;
+}
+
 /* A state slug in words; an unknown slug shows as it came (as text). */
 export const stateLabel = (s) => (has('state.' + s) ? t('state.' + s) : String(s ?? ''));
 export const catLabel = (c) => (has('cat.' + c) ? t('cat.' + c) : String(c ?? ''));

@@ -33,8 +33,8 @@ try {
   addUser(hqDb, 'mike', 'manager', PW.mike, [OTHER]);
   srv = await serve(hqDb);
   const base = srv.url;
-  const k1 = kiosk(tmp.dir, 'k1', hqDb, base, MAIN);
-  const k2 = kiosk(tmp.dir, 'k2', hqDb, base, OTHER);
+  const k1 = kiosk(tmp.dir, 'k1', hqDb, base, MAIN, 1);
+  const k2 = kiosk(tmp.dir, 'k2', hqDb, base, OTHER, 2);
   const walked = k1.file('waiting', '排队一个多小时，叫号屏没有显示我的号码。');
   const hostile = k1.file('other', XSS);
   k1.sync();

@@ -25,8 +25,9 @@ try {
   const past = (s) => ({ FRONTDESK_NOW: String(now - s) });
 
   // Three branches, each a kiosk with the day's work.
-  const ks = [['k1', '人民路支行'], ['k2', '滨江支行'], ['k3', '高新区支行']].map(([n, b]) => kiosk(tmp.dir, n, hqDb, base, b));
+  const ks = [['k1', '人民路支行'], ['k2', '滨江支行'], ['k3', '高新区支行']].map(([n, b], i) => kiosk(tmp.dir, n, hqDb, base, b, i + 1));
   const [k1, k2, k3] = ks;
+  let bday = ''; // the kiosks' business day (the day report shows it)
   const filed = [
     k1.file('waiting', '排队等了一个多小时，叫号屏一直没有显示我的号码，工作人员也不解释。', past(26 * 3600)),
     k2.file('attitude', '3号窗口的工作人员态度很差，问手续费的问题时直接不理人。', past(5 * 3600)),
@@ -36,7 +37,7 @@ try {
     k2.file('privacy', '填写的个人信息表格被放在柜台上，其他客户都能看到。', past(2 * 3600)),
   ];
   for (const [i, k] of ks.entries()) {
-    for (let n = 0; n < 6 + 4 * i; n++) k.ctl(['ticket', 'take', n % 3 ? 'A' : 'B']);
+    for (let n = 0; n < 6 + 4 * i; n++) bday = k.json(['ticket', 'take', n % 3 ? 'A' : 'B']).bday;
     for (let n = 0; n < 3 + i; n++) {
       try { // a demo counter may hold a called ticket already: serve and finish it
         try { k.ctl(['call', '1']); } catch { /* one is called already */ }
@@ -68,8 +69,27 @@ try {
     for (const b of walk) await post(`complaints/${id}/advance`, b);
     if (who) await post(`complaints/${id}/assign`, { officer: who });
   }
+  // Head office's configuration for every branch, and one branch's own hours.
+  const cfg = async (what, body) => {
+    const r = await post('config/' + what, body);
+    if (r.status !== 200) console.log(`gallery: config ${what}: ${r.status} ${JSON.stringify(r.data)}`);
+  };
+  await cfg('services', { branch: '', items: [
+    { code: 'A', name_zh: '个人业务', name_en: 'Personal banking', sort: 1, active: 1, open_min: 540, close_min: 1020, daily_cap: 300 },
+    { code: 'B', name_zh: '对公业务', name_en: 'Business banking', sort: 2, active: 1, open_min: 540, close_min: 960, daily_cap: 0 },
+    { code: 'C', name_zh: '理财咨询', name_en: 'Wealth advice', sort: 3, active: 1, open_min: 600, close_min: 960, daily_cap: 60 }] });
+  await cfg('counters', { branch: '', items: [{ id: 1, name: '1号窗口', services: ['A'] },
+    { id: 2, name: '2号窗口', services: ['A', 'B'] }, { id: 3, name: '3号窗口', services: ['B', 'C'] }] });
+  await cfg('hosts', { branch: '', items: [{ id: 1, name: '刘洋', department: '行政部', active: 1 },
+    { id: 2, name: '张敏', department: '营业部', active: 1 }, { id: 3, name: '赵磊', department: '风险管理部', active: 1 }] });
+  await cfg('staff', { branch: '', items: [{ name: '陈静', role: 'manager', active: 1, pin: '2580' },
+    { name: '王芳', role: 'staff', active: 1, pin: '1357' }] });
+  await cfg('settings', { branch: '', key: 'closing_time', value: '21:00' });
   if (idOf(filed[4].ref)) await post(`complaints/${idOf(filed[4].ref)}/note`, { text: '已电话联系客户，客户同意方案，下周实施。' });
   ks.forEach((k) => k.sync());
+  // The kiosks' own health (the program's sync worker): one printer unplugged.
+  k2.ctl(['config', 'set', 'printer_uri', 'tcp://127.0.0.1:9']);
+  for (const k of ks) k.appSync();
 
   browser = await launch({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const page = await browser.newPage();
@@ -103,6 +123,13 @@ try {
       for (const [name, hash, ready] of shots) {
         await page.goto(base + '/console/' + hash);
         await page.waitForSelector(ready, { timeout: 10000 }).catch(() => {});
+        if (name === 'reports' && bday) { // the kiosks' business day, whatever the hour here
+          await page.fill('#rp-period', bday);
+          await Promise.all([page.waitForResponse((r) => r.url().includes('/console/api/reports?')),
+            page.click('#rp-form button[type=submit]')]);
+          await page.waitForSelector('#rp-kpis');
+        }
+        await page.mouse.move(w - 5, h - 5);
         await page.waitForTimeout(name === 'reports' ? 1200 : 300);
         await page.screenshot({ path: join(dir, name + '.png') }); n++;
       }

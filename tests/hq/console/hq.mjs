@@ -6,7 +6,7 @@
 // reports page downloads, and an HTTP client that keeps a session cookie
 // (for the checks the API must refuse on its own).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -14,6 +14,7 @@ import { inflateRawSync } from 'node:zlib';
 const build = resolve(process.env.FD_BUILD || 'build/plain');
 export const HQ = join(build, 'hq/frontdesk-hq');
 export const CTL = join(build, 'app/ctl/frontdesk-ctl');
+export const KIOSK = join(build, 'app/kiosk/frontdesk');
 
 /* A scratch folder, removed by the returned cleanup. */
 export function scratch(tag) {
@@ -62,12 +63,17 @@ export function serve(db, env) {
 }
 
 /* A kiosk: a fresh store with the demo configuration, enrolled at head
- * office for `branch` with a one-time token. ctl(args, input, env) runs
+ * office for `branch` with a one-time token, as terminal number `terminal`. ctl(args, input, env) runs
  * frontdesk-ctl on it; json(args, env) parses its --json output. */
-export function kiosk(dir, name, hqDb, hqUrl, branch) {
+export function kiosk(dir, name, hqDb, hqUrl, branch, terminal) {
   const db = join(dir, name + '.db');
   const ctl = (args, input, env) => run(CTL, ['--db', db, ...args], input, env);
   const json = (args, env) => JSON.parse(ctl(['--json', ...args], '', env));
+  // Each kiosk its own terminal number, as installers set them, before the
+  // demo data: complaint references (YYMMDD + terminal + sequence) are
+  // unique across kiosks only with it.
+  ctl(['init']);
+  ctl(['config', 'set', 'terminal_no', String(terminal)]);
   ctl(['init', '--demo']);
   const token = hq(hqDb, ['enroll-token', '--branch', branch]).trim().split(/\s+/).pop();
   ctl(['enroll', '--hq', hqUrl, '--token', token]);
@@ -77,6 +83,15 @@ export function kiosk(dir, name, hqDb, hqUrl, branch) {
     file: (category, description, env) => json(['complaint', 'file', '--category', category, '--description', description], env),
     sync: () => ctl(['sync', 'now']),
     show: (ref) => json(['complaint', 'show', ref]),
+    /* Runs the kiosk program itself (Xvfb, software renderer) until its sync
+     * worker has had a round: that round carries the kiosk's health record
+     * (version, printer, disk) that only the program's worker sends. */
+    appSync: () => {
+      const script = join(dir, name + '-sync.txt');
+      writeFileSync(script, 'sync_wait\n');
+      run('xvfb-run', ['-a', '-s', '-screen 0 800x600x24', KIOSK, '--db', db, '--window', '800x600', '--script', script],
+        '', { SDL_RENDER_DRIVER: 'software', SDL_AUDIODRIVER: 'dummy' });
+    },
   };
 }
 

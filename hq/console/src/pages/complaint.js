@@ -10,7 +10,7 @@ import { t } from '../i18n.js';
 import * as api from '../api.js';
 import { dateTime, syncNow } from '../fmt.js';
 import {
-  STATES, CATEGORIES, SATISFACTION, stateLabel, catLabel, satLabel,
+  fmtRef, STATES, CATEGORIES, SATISFACTION, stateLabel, catLabel, satLabel,
   stateBadge, severityBadge, paintDue,
 } from '../words.js';
 
@@ -59,7 +59,7 @@ export async function complaintPage(ctx, id) {
     const closeNote = c.state === 'followed_up' && !c.followup ? '' : c.close_reason;
     const facts = [
       [t('branch'), c.branch],
-      [t('cd.device'), c.device_id],
+      [t('cd.device'), h('code', { title: c.device_id }, String(c.device_id ?? '').slice(0, 12))],
       [t('cl.col.category'), catLabel(c.category)],
       [t('cd.received'), dateTime(c.received_at)],
       [t('cd.deadline'), h('span', null, dateTime(c.feedback_due), ' ', dueEl)],
@@ -76,7 +76,7 @@ export async function complaintPage(ctx, id) {
     mount(ctx.main,
       backLink(),
       h('div', { class: 'page-head' },
-        h('h1', null, t('cd.title', ''), h('span', { class: 'ref', id: 'cd-ref' }, c.ref)),
+        h('h1', null, t('cd.title', ''), h('span', { class: 'ref', id: 'cd-ref' }, fmtRef(c.ref))),
         h('span', { id: 'cd-state', dataset: { state: c.state } }, stateBadge(c.state)), ' ', severityBadge(c.severity)),
       stepper(c.state),
       h('div', { class: 'cols' },
@@ -119,7 +119,9 @@ export async function complaintPage(ctx, id) {
 
   function nextForms(c, next) {
     if (!next.length) return h('p', { class: 'muted' }, t('cd.no_next'));
-    return h('div', { class: 'next' }, next.map((to) => stepForm(c, to)));
+    // The step forward first; going back (the customer declined) after it.
+    const order = [...next].sort((a, b) => STATES.indexOf(b) - STATES.indexOf(a));
+    return h('div', { class: 'next' }, order.map((to) => stepForm(c, to)));
   }
 
   /* One form for the step to `to`, with the fields the server needs. */

@@ -6,7 +6,7 @@ import { h, mount, select } from '../dom.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
 import { syncNow, dateTime } from '../fmt.js';
-import { catLabel, stateBadge, severityBadge, paintDue, isOverdue, landingOrder } from '../words.js';
+import { fmtRef, catLabel, stateBadge, severityBadge, paintDue, isOverdue, landingOrder } from '../words.js';
 
 let lastFilter = { state: 'open', branch: '' };
 
@@ -54,7 +54,7 @@ export async function complaintsPage(ctx) {
         tabindex: 0, dataset: { id: c.id, ref: c.ref }, onclick: open,
         onkeydown: (e) => { if (e.key === 'Enter') open(); },
       },
-      h('td', null, h('a', { href: '#/complaints/' + encodeURIComponent(c.id), class: 'ref' }, c.ref)),
+      h('td', null, h('a', { href: '#/complaints/' + encodeURIComponent(c.id), class: 'ref' }, fmtRef(c.ref))),
       h('td', null, c.branch),
       h('td', null, catLabel(c.category)),
       h('td', null, stateBadge(c.state)),

@@ -99,8 +99,9 @@ export async function configPage(ctx) {
 
   function listEditor(name, spec, items, inherited) {
     const tbody = h('tbody');
-    const addRow = (item) => tbody.appendChild(rowFor(spec, item));
-    items.forEach(addRow);
+    const emptyRow = h('tr', { class: 'empty-row' }, h('td', { colspan: spec.cols.length + 1, class: 'muted' }, t('cf.none')));
+    const addRow = (item) => { emptyRow.remove(); tbody.appendChild(rowFor(spec, item)); };
+    if (items.length) items.forEach(addRow); else tbody.appendChild(emptyRow);
     const saveBtn = h('button', { type: 'submit', class: 'primary' }, t('save'));
     const form = h('form', { class: 'card cfg', id: 'cf-' + name },
       h('h2', null, t(spec.title)),
@@ -113,7 +114,14 @@ export async function configPage(ctx) {
         saveBtn));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      const out = [...tbody.children].map((tr) => tr.read());
+      const out = [...tbody.children].filter((tr) => tr.read).map((tr) => tr.read());
+      // New rows get what the kiosk keys them by: a service's place in the
+      // list, a host's id (one past the highest).
+      if (name === 'services') out.forEach((o, i) => { if (!o.sort) o.sort = i + 1; });
+      if (name === 'hosts') {
+        let top = Math.max(0, ...out.map((o) => Number(o.id) || 0));
+        out.forEach((o) => { if (!o.id) o.id = ++top; });
+      }
       save(name, { items: out }, saveBtn);
     });
     return form;
@@ -131,7 +139,10 @@ export async function configPage(ctx) {
         input = h('input', { type: 'number', value: v ?? '', min: c.min, max: c.maxv, class: 'n', required: true });
         readers.push((o) => { o[c.key] = input.value === '' ? null : Number(input.value); });
       } else if (c.kind === 'time') {
-        input = h('input', { type: 'time', value: toHm(v), required: true });
+        // Text, not type=time: that one shows AM/PM by the PC's locale; the
+        // kiosks and their staff count hours 0-23.
+        input = h('input', { type: 'text', value: toHm(v), required: true, size: 5, maxlength: 5,
+          pattern: '([01][0-9]|2[0-3]):[0-5][0-9]', placeholder: '09:00', class: 'hm' });
         readers.push((o) => { o[c.key] = fromHm(input.value); });
       } else if (c.kind === 'check') {
         input = h('input', { type: 'checkbox', checked: !!v });
