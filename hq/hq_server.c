@@ -11,6 +11,7 @@
  * after applying it but before the commit; "batch_max:N" accepts at most N
  * records per push (a head office of an older version with a smaller cap). */
 #include "hq_server.h"
+#include "hq_assets.h"
 #include "hq_complaint.h"
 #include "hq_console.h"
 #include "hq_health.h"
@@ -1080,6 +1081,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         r.retry_after = RETRY_BUSY;
         return send_reply(c, &r);
     }
+    if (hq_assets_wants(url)) /* the console's files: no store needed */
+        return hq_assets_serve(c, method, url);
     s = pool_get(&sv->pool, err, sizeof err);
     if (!s) {
         if (strcmp(url, "/health") == 0)

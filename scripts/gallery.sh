@@ -56,3 +56,6 @@ for size in 1920x1080 1080x1920 1024x600; do
   done
 done
 echo "gallery: console and lobby screenshots added"
+
+# ---- head-office browser console (scripts/gallery_hq.sh; kept by its owner) ----
+bash scripts/gallery_hq.sh "$build"

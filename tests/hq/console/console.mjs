@@ -1,0 +1,240 @@
+// console.mjs - the head-office console end to end, in Debian's Chromium:
+// a real frontdesk-hq (SQLite, loopback) serving /console/, real kiosk
+// stores filing complaints and syncing with frontdesk-ctl. Checks: the
+// pages come with a CSP without inline script; sign-in works; five wrong
+// passwords lock the account (even the right one is refused then); a
+// complaint filed at a kiosk goes through every step of the closed loop in
+// the page and the kiosk sees each state after its sync; a manager cannot
+// open another branch's complaint through the API; cross-site POSTs (a
+// form on another site, a forged Origin, no CSRF token) change nothing; a
+// description `<img src=x onerror=alert(1)>` shows as those characters and
+// runs nothing; the XLSX downloads and holds the monthly complaint summary.
+// Prints "N passed, N failed" last.
+import { launch, checker } from '../../browser/browser.mjs';
+import { scratch, addUser, serve, kiosk, unzip, client } from './hq.mjs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+
+const T = checker();
+const { check } = T;
+const tmp = scratch('hqconsole');
+const hqDb = join(tmp.dir, 'hq.sqlite');
+const PW = { admin: 'admin-pass-0001', olga: 'officer-pass-01', mike: 'manager-pass-01', lucy: 'lucy-pass-00001' };
+const XSS = '<img src=x onerror=alert(1)>';
+const MAIN = '人民路支行', OTHER = '滨江支行';
+
+let srv = null, browser = null, evil = null;
+try {
+  // Head office with its accounts; two kiosks of two branches.
+  addUser(hqDb, 'admin', 'admin', PW.admin);
+  addUser(hqDb, 'olga', 'officer', PW.olga);
+  addUser(hqDb, 'lucy', 'officer', PW.lucy);
+  addUser(hqDb, 'mike', 'manager', PW.mike, [OTHER]);
+  srv = await serve(hqDb);
+  const base = srv.url;
+  const k1 = kiosk(tmp.dir, 'k1', hqDb, base, MAIN, 1);
+  const k2 = kiosk(tmp.dir, 'k2', hqDb, base, OTHER, 2);
+  const walked = k1.file('waiting', '排队一个多小时，叫号屏没有显示我的号码。');
+  const hostile = k1.file('other', XSS);
+  k1.sync();
+  k2.file('attitude', 'Staff at counter 2 did not answer.');
+  k2.sync();
+
+  // The page itself: served from the binary with the CSP.
+  const home = await fetch(base + '/console/');
+  const csp = home.headers.get('content-security-policy') || '';
+  check(home.status === 200 && /script-src 'self'/.test(csp) && !/unsafe-inline/.test(csp), 'console page served with a CSP without inline script');
+  const html = await home.text();
+  check(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(html) && !/\son[a-z]+=/i.test(html), 'index.html has no inline script or handler');
+
+  browser = await launch({ locale: 'zh-CN' });
+  const page = await browser.newPage();
+  const dialogs = [], cspErrors = [], pageErrors = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+
+  // ---- five wrong passwords lock the account ----
+  await page.goto(base + '/console/');
+  await page.waitForSelector('#login-form');
+  const loginAs = async (name, password) => {
+    await page.fill('#login-name', name);
+    await page.fill('#login-password', password);
+    const answer = page.waitForResponse((r) => r.url().endsWith('/console/api/login'));
+    await page.click('#login-submit');
+    return (await answer).status();
+  };
+  const statuses = [await loginAs('lucy', 'not-her-password')];
+  check((await page.textContent('#login-error')).includes('不正确'), 'the page says the name or password is wrong');
+  for (let i = 1; i < 5; i++) statuses.push(await loginAs('lucy', 'not-her-password'));
+  check(statuses.slice(0, 4).every((s) => s === 401) && (statuses[4] === 401 || statuses[4] === 423),
+    `five wrong passwords are refused (${statuses.join(' ')})`);
+  const sixth = await loginAs('lucy', PW.lucy);
+  check(sixth === 423, 'after five failures the right password is refused too (423 locked)');
+  check((await page.textContent('#login-error')).includes('锁定'), 'the page says the account is locked');
+
+  // ---- sign in; the landing page lists the open complaints ----
+  check((await loginAs('olga', PW.olga)) === 200, 'officer signs in');
+  await page.waitForSelector('#complaints');
+  const refs = await page.$$eval('#complaints tbody tr', (rows) => rows.map((r) => r.dataset.ref));
+  check(refs.includes(walked.ref) && refs.includes(hostile.ref), 'landing page lists the complaints filed at the kiosk');
+  const dueText = await page.textContent(`#complaints tr[data-ref="${walked.ref}"] .due`);
+  check(/剩余 \d\d:\d\d:\d\d/.test(dueText), 'the 24-hour feedback deadline counts down (' + dueText.trim() + ')');
+  const cookies = await browser.cookies(base);
+  const sess = cookies.find((c) => c.name === 'fdhq_session');
+  check(sess && sess.httpOnly && sess.sameSite === 'Strict', 'session cookie is HttpOnly and SameSite=Strict');
+
+  // ---- the hostile description shows as text and runs nothing ----
+  await page.click(`#complaints tr[data-ref="${hostile.ref}"]`);
+  await page.waitForSelector('#cd-description');
+  check((await page.textContent('#cd-description')) === XSS, 'description shows the characters <img src=x onerror=alert(1)>');
+  check((await page.$$('#cd-description img, #page-complaints img, main img')).length === 0, 'no img element was made from it');
+  await page.waitForTimeout(500);
+  check(dialogs.length === 0, 'no dialog opened (nothing ran)');
+
+  // ---- every step of the loop in the page; the kiosk sees each state ----
+  await page.goto(base + '/console/#/complaints');
+  await page.waitForSelector('#complaints');
+  await page.click(`#complaints tr[data-ref="${walked.ref}"]`);
+  await page.waitForSelector('#cd-description');
+  const step = async (to, fill) => {
+    const form = `#step-${to}`;
+    await page.waitForSelector(form);
+    await fill(form);
+    const answer = page.waitForResponse((r) => r.url().endsWith('/advance'));
+    await page.click(`${form} button[type=submit]`);
+    const st = (await answer).status();
+    await page.waitForSelector(`#cd-state[data-state="${to}"]`, { timeout: 5000 }).catch(() => {});
+    return st;
+  };
+  const kioskSees = (ref) => { k1.sync(); return k1.show(ref); };
+  const walk = [
+    ['assessed', async (f) => { await page.check(`${f} input[name="valid-assessed"][value="true"]`); await page.check(`${f} input[name="severity-assessed"][value="serious"]`); },
+      (c) => c.state === 'assessed'],
+    ['investigating', async (f) => { await page.fill(`${f} input[name=department]`, '营业部'); },
+      (c) => c.state === 'investigating' && c.department === '营业部'],
+    ['proposed', async (f) => { await page.fill(`${f} textarea[name=resolution]`, '增加叫号屏并致电道歉。'); },
+      (c) => c.state === 'proposed' && c.resolution === '增加叫号屏并致电道歉。'],
+    ['resolved', async () => {}, (c) => c.state === 'resolved'],
+    ['followed_up', async (f) => { await page.check(`${f} input[name="satisfaction-followed_up"][value="good"]`); await page.fill(`${f} textarea[name=followup]`, '客户表示满意。'); },
+      (c) => c.state === 'resolved' && c.close_reason !== ''],
+    ['closed', async (f) => { await page.selectOption(`${f} select[name=stat_category]`, 'waiting'); await page.fill(`${f} textarea[name=close_reason]`, '已处理完毕。'); },
+      (c) => c.state === 'closed'],
+  ];
+  for (const [to, fill, seen] of walk) {
+    const st = await step(to, fill);
+    check(st === 200, `page moves the complaint to ${to}`);
+    const c = kioskSees(walked.ref);
+    check(seen(c), `the kiosk sees ${to} after its sync (state ${c.state})`);
+  }
+  const hist = await page.$$eval('#cd-history li', (li) => li.length);
+  check(hist >= 7, `the history shows every step (${hist} entries)`);
+
+  // assign and note on the other complaint, from the page
+  await page.goto(base + '/console/#/complaints/' + encodeURIComponent(String(await idOf(page, hostile.ref))));
+  await page.waitForSelector('#assign-form');
+  await page.fill('#assign-form input[name=officer]', 'olga');
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith('/assign')), page.click('#assign-form button[type=submit]')]);
+  await page.fill('#note-form textarea', '已致电客户，约定明天回复。');
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith('/note')), page.click('#note-form button[type=submit]')]);
+  await page.waitForFunction(() => document.querySelector('#cd-history').textContent.includes('已致电客户'));
+  check((await page.textContent('#cd-facts')).includes('olga'), 'assigned to an officer from the page');
+  check((await page.textContent('#cd-history')).includes('已致电客户，约定明天回复。'), 'a note added from the page is in the history');
+
+  // ---- cross-site POSTs change nothing ----
+  const hostileId = await idOf(page, hostile.ref);
+  const notesNow = async () => (await page.evaluate(async (id) =>
+    (await (await fetch(`/console/api/complaints/${id}`)).json()).history.filter((e) => e.kind === 'note').length, hostileId));
+  const before = await notesNow();
+  // (1) a form on another site posting to the API while the officer is signed in
+  evil = await new Promise((ok) => {
+    const s = createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(`<form id=f method=POST enctype=text/plain action="${base}/console/api/complaints/${hostileId}/note">` +
+        `<input name='{"text":"forged","x":"' value='"}'></form><script>document.getElementById('f').submit()</script>`);
+    }).listen(0, 'localhost', () => ok(s));
+  });
+  const evilPage = await browser.newPage();
+  const forged = evilPage.waitForResponse((r) => r.url().includes('/note'));
+  await evilPage.goto(`http://localhost:${evil.address().port}/`);
+  const forgedStatus = (await forged).status();
+  await evilPage.close();
+  check(forgedStatus === 401 || forgedStatus === 403, `a form on another site is refused (${forgedStatus})`);
+  // (2) the officer's own session, right token, but from another origin
+  const jar = client(base);
+  await jar.login('olga', PW.olga);
+  const wrongOrigin = await jar.req('POST', `/console/api/complaints/${hostileId}/note`, { text: 'forged' },
+    { Origin: 'http://evil.example', 'X-CSRF-Token': jar.csrf });
+  check(wrongOrigin.status === 403 && wrongOrigin.data.error === 'cross_site', 'a POST with a foreign Origin gets 403 cross_site');
+  // (3) same origin without the CSRF token
+  const noToken = await jar.req('POST', `/console/api/complaints/${hostileId}/note`, { text: 'forged' }, { Origin: base });
+  check(noToken.status === 403 && noToken.data.error === 'cross_site', 'a POST without X-CSRF-Token gets 403 cross_site');
+  check((await notesNow()) === before, 'none of the cross-site POSTs added a note');
+
+  // ---- a manager cannot open another branch's complaint through the API ----
+  const mgr = client(base);
+  check((await mgr.login('mike', PW.mike)).status === 200, 'manager signs in (API)');
+  const theirs = await mgr.req('GET', `/console/api/complaints/${hostileId}`);
+  check(theirs.status === 403, `manager of ${OTHER} gets 403 for a complaint of ${MAIN} (${theirs.status})`);
+  const list = await mgr.req('GET', '/console/api/complaints?state=all');
+  check(list.status === 200 && list.data.complaints.length > 0 && list.data.complaints.every((c) => c.branch === OTHER),
+    'manager\'s list holds only their branch');
+  const adv = await mgr.req('POST', `/console/api/complaints/${hostileId}/note`, { text: 'x' }, { Origin: base, 'X-CSRF-Token': mgr.csrf });
+  check(adv.status === 403, 'manager cannot add a note to another branch\'s complaint');
+
+  // ---- reports: the XLSX downloads and opens ----
+  await page.goto(base + '/console/#/reports');
+  await page.waitForSelector('#rp-form');
+  await page.selectOption('#rp-kind', 'month');
+  const month = '20' + walked.ref.slice(0, 2) + '-' + walked.ref.slice(2, 4);
+  await page.fill('#rp-period', month);
+  await Promise.all([page.waitForResponse((r) => r.url().includes('/console/api/reports?')), page.click('#rp-form button[type=submit]')]);
+  await page.waitForSelector('#rp-kpis');
+  await page.waitForSelector('#ch-compare canvas', { timeout: 10000 }).catch(() => {});
+  check((await page.$$('#ch-compare canvas')).length > 0, 'the branch comparison chart is drawn (ECharts canvas)');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#rp-xlsx')]);
+  const xlsxPath = join(tmp.dir, 'report.xlsx');
+  await dl.saveAs(xlsxPath);
+  let files = {};
+  try { files = unzip(xlsxPath); } catch (e) { check(false, 'XLSX is a zip: ' + e.message); }
+  const wb = files['xl/workbook.xml'] ? files['xl/workbook.xml'].toString('utf8') : '';
+  check(wb.includes('月度客户投诉汇总记录表'), 'XLSX opens and has the sheet 月度客户投诉汇总记录表');
+  const allXml = Object.entries(files).filter(([n]) => n.startsWith('xl/')).map(([, b]) => (b ? b.toString('utf8') : '')).join('\n');
+  check(allXml.includes(walked.ref) && allXml.includes(hostile.ref), 'XLSX lists the month\'s complaints by reference');
+  check(allXml.includes('&lt;img src=x onerror=alert(1)&gt;') || !allXml.includes('<img'), 'XLSX holds no raw markup from a description');
+  const [dlc] = await Promise.all([page.waitForEvent('download'), page.click('#rp-csv')]);
+  const csvText = readFileSync(await dlc.path(), 'utf8');
+  check(csvText.includes(MAIN) && csvText.split('\n').length > 2, 'CSV downloads with the branches');
+
+  // ---- the other pages open without script errors ----
+  await page.goto(base + '/console/#/fleet');
+  await page.waitForSelector('#fl-devices');
+  check((await page.$$('#fl-devices tbody tr')).length === 2, 'fleet lists both kiosks');
+  check(cspErrors.length === 0, 'no Content-Security-Policy violations' + (cspErrors.length ? ': ' + cspErrors[0] : ''));
+  check(pageErrors.length === 0, 'no script errors' + (pageErrors.length ? ': ' + pageErrors[0] : ''));
+  check(dialogs.length === 0, 'no dialogs at all');
+
+  // ---- logout ends the session ----
+  await page.click('#logout');
+  await page.waitForSelector('#login-form');
+  const after = await page.evaluate(async () => (await fetch('/console/api/me')).status);
+  check(after === 401, 'after logout the session is gone (401)');
+} catch (e) {
+  check(false, 'ran to the end: ' + (e && e.stack ? e.stack : e));
+  if (srv) console.log(srv.log().slice(-2000));
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  if (evil) evil.close();
+  if (srv) await srv.stop();
+  tmp.remove();
+}
+T.done();
+
+/* The complaint's id (the API's key) from the landing page's rows. */
+async function idOf(page, ref) {
+  return page.evaluate(async (r) => {
+    const d = await (await fetch('/console/api/complaints?state=all')).json();
+    return d.complaints.find((c) => c.ref === r).id;
+  }, ref);
+}
