@@ -164,6 +164,12 @@ struct srv {
     struct counter_pool pool;
     struct live live;
     int tls;
+    /* One action at a time from this process: SQLite's busy handler is not
+     * fair, and four counters hammering BEGIN IMMEDIATE on four connections
+     * starve one past its timeout. Behind this mutex they queue in order;
+     * other processes (the kiosk, frontdesk-ctl) meet at most one writer
+     * from here. Held for one short core call and its audit row. */
+    pthread_mutex_t write_mu;
 };
 
 struct req {
@@ -369,7 +375,11 @@ static enum MHD_Result do_login(struct srv *sv, struct MHD_Connection *c, struct
                        name);
         goto out;
     }
+    /* Under the write lock (see struct srv): the check writes its outcome
+     * and the audit row; a tenth of a second per attempt. */
+    pthread_mutex_lock(&sv->write_mu);
     rc = staff_login(st, staff_id, pin, bday_now(), &who, &retry, &e);
+    pthread_mutex_unlock(&sv->write_mu);
     if (rc == FD_ESTATE) {
         res = send_err(sv, c, 429, "locked", "pin",
                        "too many wrong PINs: %s is locked for %d more seconds", name, retry);
@@ -395,7 +405,9 @@ static enum MHD_Result do_login(struct srv *sv, struct MHD_Connection *c, struct
     s = *x;
     pthread_mutex_unlock(&S.mu);
     memcpy(newid, s.id, sizeof newid);
+    pthread_mutex_lock(&sv->write_mu);
     audit(st, &s, "counter.login", "counter page");
+    pthread_mutex_unlock(&sv->write_mu);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "logged_in", 1);
     cJSON_AddStringToObject(o, "staff", s.staff);
@@ -434,6 +446,10 @@ static enum MHD_Result do_op(struct srv *sv, struct MHD_Connection *c, struct fd
     int rc = 0;
     cJSON *o;
 
+    if (op == OP_LOGOUT)
+        goto logout;
+    pthread_mutex_lock(&sv->write_mu);
+    now = bday_now(); /* when it happened, not when it was asked */
     switch (op) {
     case OP_CALL: rc = queue_call_next(st, s->counter, s->staff, now, &t, &e); break;
     case OP_RECALL: rc = queue_recall(st, s->counter, s->staff, now, &t, &e); break;
@@ -446,17 +462,31 @@ static enum MHD_Result do_op(struct srv *sv, struct MHD_Connection *c, struct fd
         if (cJSON_IsString(sv_) && strlen(sv_->valuestring) < sizeof code)
             snprintf(code, sizeof code, "%s", sv_->valuestring);
         cJSON_Delete(j);
-        if (!code[0])
+        if (!code[0]) {
+            pthread_mutex_unlock(&sv->write_mu);
             return send_err(sv, c, 400, "invalid", "service",
                             "transfer needs {\"service\": CODE}, the service to send it to");
+        }
         rc = queue_transfer(st, s->counter, code, s->staff, now, &t, &e);
         break;
     }
     case OP_OPEN:
     case OP_CLOSE: rc = queue_counter_set_open(st, s->counter, op == OP_OPEN, &e); break;
-    case OP_LOGOUT: {
+    case OP_LOGOUT:
+    case OP_COUNT: break;
+    }
+    if (op == OP_TRANSFER)
+        snprintf(detail, sizeof detail, "%s -> %s", rc ? "" : t.label, code);
+    else
+        snprintf(detail, sizeof detail, "%s", t.label);
+    audit(st, s, ops[op].action, rc ? (e.msg[0] ? e.msg : fd_err_name(rc)) : detail);
+    pthread_mutex_unlock(&sv->write_mu);
+    goto answer;
+logout: {
         struct sess *x;
+        pthread_mutex_lock(&sv->write_mu);
         audit(st, s, ops[op].action, NULL);
+        pthread_mutex_unlock(&sv->write_mu);
         pthread_mutex_lock(&S.mu);
         if ((x = sess_find(s->id)))
             sodium_memzero(x, sizeof *x);
@@ -465,13 +495,7 @@ static enum MHD_Result do_op(struct srv *sv, struct MHD_Connection *c, struct fd
         cJSON_AddBoolToObject(o, "logged_in", 0);
         return send_obj(sv, c, 200, o, "gone", 0);
     }
-    case OP_COUNT: break;
-    }
-    if (op == OP_TRANSFER)
-        snprintf(detail, sizeof detail, "%s -> %s", rc ? "" : t.label, code);
-    else
-        snprintf(detail, sizeof detail, "%s", t.label);
-    audit(st, s, ops[op].action, rc ? (e.msg[0] ? e.msg : fd_err_name(rc)) : detail);
+answer:
     if (rc == FD_EEMPTY && t.id) { /* finished one, nobody next: both facts */
         o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "error", fd_err_name(rc));
@@ -688,6 +712,7 @@ int counter_run(const struct counter_opts *o, char *err, size_t errlen)
         return -1;
     }
     pthread_mutex_init(&sv->pool.mu, NULL);
+    pthread_mutex_init(&sv->write_mu, NULL);
     sv->pool.db = o->db;
     snprintf(host, sizeof host, "%s", o->listen ? o->listen : "");
     colon = strrchr(host, ':');
