@@ -1,0 +1,1 @@
+document.getElementById("hello").textContent = "hello";
