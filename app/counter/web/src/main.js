@@ -80,7 +80,7 @@ async function showLogin(msg) {
   let last = {};
   try { last = JSON.parse(localStorage.getItem('fd-login') || '{}'); } catch { /* none */ }
   fillSelect($('f-staff'), (j.staff_names || []).map((n) => [n, n]), last.staff);
-  fillSelect($('f-counter'), (j.counters || []).map((c) => [c.id, `${t('counter', c.id)} ${c.name}`]),
+  fillSelect($('f-counter'), (j.counters || []).map((c) => [c.id, c.name || t("counter", c.id)]),
              last.counter);
   $('app').hidden = true;
   $('login').hidden = false;
