@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bday.h"
 #include "counter.h"
@@ -787,6 +788,9 @@ int counter_run(const struct counter_opts *o, char *err, size_t errlen)
     pthread_mutex_unlock(&sv->live.mu);
     MHD_stop_daemon(d);
     live_stop(&sv->live);
+    char status_path[4200];
+    snprintf(status_path, sizeof status_path, "%s.counter", o->db); /* not running now */
+    unlink(status_path);
     rc = 0;
 out:
     while (sv->pool.nidle > 0)
