@@ -47,6 +47,7 @@ struct live {
     int64_t ring_from, ring_to;   /* every call in that range is in ring[] */
     int clients;                  /* open streams: no polling without any */
     int stop;
+    int poke;                     /* poll now: this process just wrote */
     uint64_t polls, rebuilds;     /* counted for the bench and the log */
     pthread_t thread;
     int started;
@@ -63,6 +64,10 @@ char *live_snapshot(struct fd_store *st, int64_t now);
  * (none: it sleeps on the condition), and on a change loads the new calls
  * and a new snapshot. Returns 0 or -1 (err filled). */
 int live_start(struct live *lv, struct counter_pool *pool, char *err, size_t errlen);
+
+/* Asks the watcher to look at once (after an action of this process): the
+ * pages see it without waiting for the next poll. */
+void live_poke(struct live *lv);
 
 /* Stops the thread and wakes every stream so that it ends. */
 void live_stop(struct live *lv);

@@ -242,8 +242,10 @@ static void *watch_main(void *arg)
         pthread_mutex_lock(&lv->mu);
         lv->polls++;
         deadline_ms(&ts, LIVE_POLL_MS);
-        while (!lv->stop && pthread_cond_timedwait(&lv->cv, &lv->mu, &ts) != ETIMEDOUT)
+        while (!lv->stop && !lv->poke &&
+               pthread_cond_timedwait(&lv->cv, &lv->mu, &ts) != ETIMEDOUT)
             ; /* woken by our own broadcasts: keep the pace */
+        lv->poke = 0;
     }
     pthread_mutex_unlock(&lv->mu);
     counter_pool_put(lv->pool, st, 0);
@@ -276,6 +278,14 @@ int live_start(struct live *lv, struct counter_pool *pool, char *err, size_t err
     }
     lv->started = 1;
     return 0;
+}
+
+void live_poke(struct live *lv)
+{
+    pthread_mutex_lock(&lv->mu);
+    lv->poke = 1;
+    pthread_cond_broadcast(&lv->cv);
+    pthread_mutex_unlock(&lv->mu);
 }
 
 void live_stop(struct live *lv)

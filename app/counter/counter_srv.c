@@ -482,6 +482,7 @@ static enum MHD_Result do_op(struct srv *sv, struct MHD_Connection *c, struct fd
         snprintf(detail, sizeof detail, "%s", t.label);
     audit(st, s, ops[op].action, rc ? (e.msg[0] ? e.msg : fd_err_name(rc)) : detail);
     pthread_mutex_unlock(&sv->write_mu);
+    live_poke(&sv->live);
     goto answer;
 logout: {
         struct sess *x;
