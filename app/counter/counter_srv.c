@@ -679,6 +679,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 /* ---- start and stop ---------------------------------------------------------------------- */
 
+/* libmicrohttpd's messages, without the one every page that goes away
+ * causes (its stream's next write finds the socket gone): that is normal. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (strstr(msg, "Failed to send the chunked response body"))
+        return;
+    fprintf(stderr, "frontdesk-counter: %s%s", msg,
+            *msg && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
+}
+
 static int is_loopback(const struct sockaddr_in *sa)
 {
     return (ntohl(sa->sin_addr.s_addr) >> 24) == 127;
@@ -760,6 +773,7 @@ int counter_run(const struct counter_opts *o, char *err, size_t errlen)
                              MHD_OPTION_CONNECTION_TIMEOUT, 60u,
                              MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
                              MHD_OPTION_NOTIFY_COMPLETED, completed, sv,
+                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
                              MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
                              MHD_OPTION_END);
     else
@@ -767,7 +781,8 @@ int counter_run(const struct counter_opts *o, char *err, size_t errlen)
                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_MAX,
                              MHD_OPTION_CONNECTION_TIMEOUT, 60u,
                              MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
-                             MHD_OPTION_NOTIFY_COMPLETED, completed, sv, MHD_OPTION_END);
+                             MHD_OPTION_NOTIFY_COMPLETED, completed, sv,
+                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
     if (!d) {
         snprintf(err, errlen, "cannot listen on %s (address in use?)", o->listen);
         live_stop(&sv->live);
