@@ -12,6 +12,7 @@
  * a second of CPU) never holds up another counter. */
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sodium.h>
@@ -768,21 +769,21 @@ int counter_run(const struct counter_opts *o, char *err, size_t errlen)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_ERROR_LOG | (sv->tls ? MHD_USE_TLS : 0);
     if (sv->tls)
-        d = MHD_start_daemon(flags, 0, NULL, NULL, handle, sv, MHD_OPTION_SOCK_ADDR, &sa,
+        d = MHD_start_daemon(flags, 0, NULL, NULL, handle, sv,
+                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, &sa,
                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_MAX,
                              MHD_OPTION_CONNECTION_TIMEOUT, 60u,
                              MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
                              MHD_OPTION_NOTIFY_COMPLETED, completed, sv,
-                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
                              MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
                              MHD_OPTION_END);
     else
-        d = MHD_start_daemon(flags, 0, NULL, NULL, handle, sv, MHD_OPTION_SOCK_ADDR, &sa,
+        d = MHD_start_daemon(flags, 0, NULL, NULL, handle, sv,
+                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, &sa,
                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_MAX,
                              MHD_OPTION_CONNECTION_TIMEOUT, 60u,
                              MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
-                             MHD_OPTION_NOTIFY_COMPLETED, completed, sv,
-                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+                             MHD_OPTION_NOTIFY_COMPLETED, completed, sv, MHD_OPTION_END);
     if (!d) {
         snprintf(err, errlen, "cannot listen on %s (address in use?)", o->listen);
         live_stop(&sv->live);
@@ -792,6 +793,22 @@ int counter_run(const struct counter_opts *o, char *err, size_t errlen)
     snprintf(url, sizeof url, "%s://%s:%u/", sv->tls ? "https" : "http", host,
              info ? (unsigned)info->port : (unsigned)port);
     printf("frontdesk-counter: listening on %s\n", url);
+    if (!strcmp(host, "0.0.0.0")) { /* the health page shows an address staff can type */
+        struct ifaddrs *ifa = NULL;
+        char ip[INET_ADDRSTRLEN];
+        if (getifaddrs(&ifa) == 0) {
+            for (struct ifaddrs *i = ifa; i; i = i->ifa_next)
+                if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+                    !is_loopback((const struct sockaddr_in *)(const void *)i->ifa_addr) &&
+                    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr,
+                              ip, sizeof ip)) {
+                    snprintf(url, sizeof url, "%s://%s:%u/", sv->tls ? "https" : "http", ip,
+                             info ? (unsigned)info->port : (unsigned)port);
+                    break;
+                }
+            freeifaddrs(ifa);
+        }
+    }
     if (sv->tls)
         printf("frontdesk-counter: certificate SHA-256 %s\n", fpr);
     fflush(stdout);

@@ -105,13 +105,16 @@ static void counter_line(struct app *a, struct ui_widget *box)
             }
             fclose(f);
         }
-        if (url[0])
-            snprintf(buf, sizeof buf, "%s: %s\nSHA-256 %s", tr("con.h.counter"), url, fpr);
+        if (url[0] && strlen(fpr) == 95) /* 32 bytes as AB:CD:..., in two lines */
+            snprintf(buf, sizeof buf, "%s: %s\nSHA-256 %.47s\n%s", tr("con.h.counter"), url,
+                     fpr, fpr + 48);
+        else if (url[0]) /* plain HTTP on loopback: no certificate */
+            snprintf(buf, sizeof buf, "%s: %s", tr("con.h.counter"), url);
         else
             snprintf(buf, sizeof buf, "%s: %s", tr("con.h.counter"), tr("con.h.counter_wait"));
     }
     struct ui_widget *l = ui_label(box, "counter_page", buf, UI_FONT_SMALL);
-    ui_set_lines(l, 3);
+    ui_set_lines(l, 4);
 }
 
 void con_page_health(struct app *a, struct ui_widget *box)
