@@ -20,7 +20,7 @@
 extern const struct fd_embedded_file fd_default_config[];
 
 enum cfg_kind { CFG_INT, CFG_TEXT, CFG_ZONE, CFG_LANG, CFG_HHMM, CFG_PRINTER, CFG_PROFILE,
-                CFG_ORDER };
+                CFG_ORDER, CFG_LISTEN };
 
 static const struct cfg_rule {
     const char *key;    /* as in the config table */
@@ -49,6 +49,7 @@ static const struct cfg_rule {
     {"outbox_standalone_days", CFG_INT, 1, 366, 0},
     {"print_reprint_hours", CFG_INT, 1, 720, 0},
     {"print_pending_max_s", CFG_INT, 30, 86400, 1},
+    {"counter_listen", CFG_LISTEN, 0, 0, 1},
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 
@@ -172,6 +173,20 @@ int cfg_check(const char *key, const char *value, struct fd_err *err)
             return fd_fail(err, FD_EINVAL, key,
                            "%s must be 58mm, 80mm, 58mm-raster or 80mm-raster", key);
         return 0;
+    case CFG_LISTEN: { /* "" (off) or IPv4:PORT, for frontdesk-counter */
+        int a[4], port, n = -1;
+        if (!*value)
+            return 0;
+        if (sscanf(value, "%3d.%3d.%3d.%3d:%5d%n", &a[0], &a[1], &a[2], &a[3], &port, &n) != 5 ||
+            n != (int)strlen(value) || !isdigit((unsigned char)value[0]) || port < 1 ||
+            port > 65535 || a[0] > 255 || a[1] > 255 || a[2] > 255 || a[3] > 255 ||
+            a[0] < 0 || a[1] < 0 || a[2] < 0 || a[3] < 0 || strchr(value, ' ') ||
+            strchr(value, '+') || strchr(value, '-'))
+            return fd_fail(err, FD_EINVAL, key,
+                           "%s must be empty (off) or ADDR:PORT with an IPv4 address,"
+                           " such as 0.0.0.0:8443", key);
+        return 0;
+    }
     case CFG_ORDER:
         if (strcmp(value, "zh,en") && strcmp(value, "en,zh") && strcmp(value, "zh") &&
             strcmp(value, "en"))

@@ -29,6 +29,7 @@
 #include "demo.h"
 #include "ime.h"
 #include "ime_kb.h"
+#include "kiosk_counter.h"
 #include "kiosk_print.h"
 #include "kiosk_sweep.h"
 #include "queue.h"
@@ -52,6 +53,7 @@ static struct ime_kb *ime_adapter;
 static struct sync_worker *syncw; /* NULL until enrolled */
 static struct voice *voice;
 static struct ksweep *ksweep;  /* housekeeping worker, NULL in the lobby */
+static struct kcounter *kcounter; /* frontdesk-counter's keeper, NULL when off */
 static pid_t lobby_pid;         /* the lobby display's process, 0 = none */
 static char lobby_db[512];      /* its arguments */
 static char lobby_config[512];
@@ -170,7 +172,7 @@ static void sweep(void *ud)
 #define SETTINGS_POLL_MS 5000
 static const char *const start_keys[] = {
     "timezone", "branch_name", "language", "idle_timeout_s", "printer_uri",
-    "printer_profile", "voice_on", "voice_volume", "voice_order", NULL};
+    "printer_profile", "voice_on", "voice_volume", "voice_order", "counter_listen", NULL};
 static uint64_t start_hash;
 static int restart_requested;
 
@@ -631,6 +633,10 @@ int main(int argc, char **argv)
     if (!lobby) {
         kp = kprint_start(st, db, dir, wake_from_worker, NULL);
         ksweep = ksweep_start(db, wake_from_worker, NULL);
+        /* The counters' page, when counter_listen is set. */
+        char listen[64] = "";
+        cfg_get(st, "counter_listen", listen, sizeof listen);
+        kcounter = kcounter_start(db, listen, &start_mask);
         /* Head office is optional: the sync worker runs once enrolled. */
         struct sync_status ss;
         if (sync_status_get(store_db(st), &ss) == 0 && ss.enrolled) {
@@ -693,6 +699,8 @@ int main(int argc, char **argv)
     syncw = NULL;
     ksweep_stop(ksweep);
     ksweep = NULL;
+    kcounter_stop(kcounter);
+    kcounter = NULL;
     kprint_stop(kp);
     kp = NULL;
     ui_shutdown();
@@ -704,6 +712,7 @@ out:
     sig_thread_stop();
     sync_worker_stop(syncw);
     ksweep_stop(ksweep);
+    kcounter_stop(kcounter);
     ime_kb_free(ime_adapter);
     ime_close(ime);
     kprint_stop(kp);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bday.h"
+#include "config.h"
 #include "journal.h"
 #include "report.h"
 #include "scr_console.h"
@@ -81,6 +82,41 @@ static void on_cancel_job(struct ui_widget *w, void *ud)
     job_op(ud, 0);
 }
 
+/* The counters' page (frontdesk-counter, started by the kiosk when
+ * counter_listen is set): its address and its TLS certificate's SHA-256
+ * fingerprint, which staff compare with what their browser shows the first
+ * time. frontdesk-counter writes both beside the store when it starts. */
+static void counter_line(struct app *a, struct ui_widget *box)
+{
+    char listen[64] = "", path[1100], line[200], url[200] = "", fpr[200] = "", buf[600];
+    FILE *f;
+    cfg_get(a->st, "counter_listen", listen, sizeof listen);
+    if (!listen[0]) {
+        snprintf(buf, sizeof buf, "%s: %s", tr("con.h.counter"), tr("con.h.counter_off"));
+    } else {
+        snprintf(path, sizeof path, "%s.counter", store_path(a->st));
+        if ((f = fopen(path, "r"))) {
+            while (fgets(line, sizeof line, f)) {
+                line[strcspn(line, "\r\n")] = '\0';
+                if (!strncmp(line, "url ", 4))
+                    snprintf(url, sizeof url, "%s", line + 4);
+                else if (!strncmp(line, "sha256 ", 7))
+                    snprintf(fpr, sizeof fpr, "%s", line + 7);
+            }
+            fclose(f);
+        }
+        if (url[0] && strlen(fpr) == 95) /* 32 bytes as AB:CD:..., in two lines */
+            snprintf(buf, sizeof buf, "%s: %s\nSHA-256 %.47s\n%s", tr("con.h.counter"), url,
+                     fpr, fpr + 48);
+        else if (url[0]) /* plain HTTP on loopback: no certificate */
+            snprintf(buf, sizeof buf, "%s: %s", tr("con.h.counter"), url);
+        else
+            snprintf(buf, sizeof buf, "%s: %s", tr("con.h.counter"), tr("con.h.counter_wait"));
+    }
+    struct ui_widget *l = ui_label(box, "counter_page", buf, UI_FONT_SMALL);
+    ui_set_lines(l, 4);
+}
+
 void con_page_health(struct app *a, struct ui_widget *box)
 {
     char buf[400], sub[300], when[32], state[200] = "";
@@ -137,6 +173,7 @@ void con_page_health(struct app *a, struct ui_widget *box)
     }
     struct ui_widget *sl = ui_label(left, "sync", buf, UI_FONT_BODY);
     ui_set_lines(sl, 3);
+    counter_line(a, left);
     /* The last receipt as the virtual printer drew it. */
     struct ui_widget *right = ui_box(cols, NULL, UI_COL);
     ui_set_weight(right, 1);
