@@ -5,10 +5,11 @@
  * optional.
  *   frontdesk --db PATH [--config FILE] [--window WxH] [--lang zh|en]
  *             [--demo] [--lobby] [--script FILE --shots DIR] [--shot PNG]
- *             [--no-kiosk] [--lobby-display N]
+ *             [--no-kiosk] [--lobby-display N] [--allow-root]
  * --lobby-display N: the kiosk also starts the lobby display as a second
  * process (one window per process) full screen on display N; it announces
- * the calls. --lobby alone is the lobby display by itself. */
+ * the calls. --lobby alone is the lobby display by itself. As root it
+ * refuses to start unless --allow-root (development, tests) says so. */
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -56,6 +57,7 @@ static pid_t lobby_pid;         /* the lobby display's process, 0 = none */
 static char lobby_db[512];      /* its arguments */
 static char lobby_config[512];
 static int lobby_display = -1;
+static int allow_root;          /* --allow-root: development as root */
 
 /* Starts (or restarts) the lobby display as a second process. */
 static void lobby_spawn(void)
@@ -68,12 +70,17 @@ static void lobby_spawn(void)
     pid = fork();
     if (pid == 0) {
         sigprocmask(SIG_SETMASK, &start_mask, NULL); /* its own main blocks them again */
+        char *args[10];
+        int n = 0;
+        args[n++] = "frontdesk";
+        args[n++] = "--db", args[n++] = lobby_db;
         if (lobby_config[0])
-            execl("/proc/self/exe", "frontdesk", "--db", lobby_db, "--config", lobby_config,
-                  "--lobby", "--on-display", disp, (char *)NULL);
-        else
-            execl("/proc/self/exe", "frontdesk", "--db", lobby_db, "--lobby", "--on-display",
-                  disp, (char *)NULL);
+            args[n++] = "--config", args[n++] = lobby_config;
+        args[n++] = "--lobby", args[n++] = "--on-display", args[n++] = disp;
+        if (allow_root)
+            args[n++] = "--allow-root";
+        args[n] = NULL;
+        execv("/proc/self/exe", args);
         _exit(127);
     }
     lobby_pid = pid > 0 ? pid : 0;
@@ -207,7 +214,8 @@ static FILE *report;
 static void report_screen(struct app *a)
 {
     static const char *const ids[] = {"ticket", "register", "complaint", "status", "rate",
-                                      "svc_A", "svc_B", "done", "home", "lang"};
+                                      "svc_A", "svc_B", "done", "home", "lang",
+                                      "calling", "side"};
     ui_layout_now();
     fprintf(report, "screen %s\n", ui_screen_name(a->screen));
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
@@ -484,7 +492,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: frontdesk --db PATH [--config FILE] [--window WxH] [--lang zh|en]\n"
                     "                 [--demo] [--lobby] [--script FILE] [--shots DIR]\n"
-                    "                 [--shot PNG] [--no-kiosk] [--lobby-display N]\n");
+                    "                 [--shot PNG] [--no-kiosk] [--lobby-display N]\n"
+                    "                 [--allow-root]\n");
 }
 
 int main(int argc, char **argv)
@@ -526,7 +535,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "frontdesk: --window wants WIDTHxHEIGHT, e.g. 1024x600\n");
                 return 2;
             }
-        } else if (!strcmp(a, "--demo"))
+        } else if (!strcmp(a, "--allow-root"))
+            allow_root = 1;
+        else if (!strcmp(a, "--demo"))
             demo = 1;
         else if (!strcmp(a, "--lobby"))
             lobby = 1;
@@ -551,6 +562,14 @@ int main(int argc, char **argv)
     }
     if (!db) {
         usage();
+        return 2;
+    }
+    /* The appliance runs as the user frontdesk (packaging/systemd): the
+     * udev rule gives that group the printer and the touch screen, so root
+     * is never needed, and a kiosk facing the public must not have it. */
+    if (geteuid() == 0 && !allow_root) {
+        fprintf(stderr, "frontdesk: refusing to run as root: run it as the user frontdesk "
+                        "(systemctl start frontdesk); --allow-root is for development\n");
         return 2;
     }
     if (lang && strcmp(lang, "zh") && strcmp(lang, "en")) {
