@@ -10,6 +10,7 @@
  * process (one window per process) full screen on display N; it announces
  * the calls. --lobby alone is the lobby display by itself. As root it
  * refuses to start unless --allow-root (development, tests) says so. */
+#include <SDL.h>
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -22,6 +23,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef FD_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "app.h"
 #include "bday.h"
@@ -191,6 +195,95 @@ static void settings_poll(void *ud)
         return;
     }
     ui_timer_add(SETTINGS_POLL_MS, settings_poll, a);
+}
+
+/* Logs under systemd. Everything the kiosk and its modules say goes to
+ * standard error; when that is the journal (JOURNAL_STREAM names our stderr)
+ * each line gets a syslog priority prefix the journal reads: the line's own
+ * ("<3>frontdesk: ..."), else <4> (warning: the kiosk writes to stderr only
+ * what an operator should see). SDL's own log keeps its priorities. The
+ * journal rotates; nothing of the kiosk's grows in a file of its own. */
+static int journal_fd = -1;
+#define LOG_ERR_PREFIX (journal_fd >= 0 ? "<3>" : "") /* for a line that ends the run */
+static char journal_line[1024];
+static size_t journal_len;
+
+static void journal_flush_line(void)
+{
+    char out[sizeof journal_line + 8];
+    const char *l = journal_line;
+    int has = journal_len >= 3 && l[0] == '<' && l[1] >= '0' && l[1] <= '7' && l[2] == '>';
+    int n = snprintf(out, sizeof out, "%s%.*s\n", has ? "" : "<4>", (int)journal_len, l);
+    if (n > 0 && write(journal_fd, out, (size_t)n < sizeof out ? (size_t)n : sizeof out - 1) < 0)
+        journal_len = 0; /* nowhere to say it */
+    journal_len = 0;
+}
+
+static ssize_t journal_write(void *cookie, const char *buf, size_t size)
+{
+    (void)cookie;
+    for (size_t i = 0; i < size; i++) {
+        if (buf[i] == '\n' || journal_len == sizeof journal_line - 1) {
+            journal_flush_line();
+            if (buf[i] == '\n')
+                continue;
+        }
+        journal_line[journal_len++] = buf[i];
+    }
+    return (ssize_t)size;
+}
+
+static void sdl_log_to_journal(void *ud, int category, SDL_LogPriority p, const char *msg)
+{
+    static const char prio[] = {'6', '7', '7', '6', '4', '3', '2'}; /* SDL_LOG_PRIORITY_* */
+    (void)ud, (void)category;
+    fprintf(stderr, "<%c>SDL: %s\n", p >= 1 && p <= 6 ? prio[p] : '6', msg);
+}
+
+/* Stderr through journal_write when it is the journal's stream. */
+static void journal_setup(void)
+{
+    const char *js = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) != 0 ||
+        (unsigned long long)st.st_dev != dev || (unsigned long long)st.st_ino != ino)
+        return;
+    cookie_io_functions_t io = {.write = journal_write};
+    FILE *f = fopencookie(NULL, "w", io);
+    if (!f)
+        return;
+    journal_fd = 2;
+    setvbuf(f, NULL, _IONBF, 0);
+    stderr = f;
+    SDL_LogSetOutputFunction(sdl_log_to_journal, NULL);
+}
+
+/* systemd's watchdog (packaging/systemd/frontdesk.service, WatchdogSec):
+ * fed from a UI-loop timer, so a loop that hangs (a screen stuck in a long
+ * call, a deadlock) stops feeding it and systemd restarts the kiosk. Half
+ * the watchdog's period apart. sd_notify does nothing when NOTIFY_SOCKET is
+ * unset (not under systemd); then no timer runs at all. */
+static void watchdog_feed(void *ud)
+{
+#ifdef FD_HAVE_SYSTEMD
+    uint64_t usec = 0;
+    sd_notify(0, "WATCHDOG=1");
+    if (sd_watchdog_enabled(0, &usec) > 0 && usec >= 2000)
+        ui_timer_add((uint32_t)(usec / 2000 > 60000 ? 60000 : usec / 2000), watchdog_feed, ud);
+#else
+    (void)ud;
+#endif
+}
+
+/* Tells systemd (Type=notify) that the first screen is up, and starts the
+ * watchdog's feeding. */
+static void notify_ready(void)
+{
+#ifdef FD_HAVE_SYSTEMD
+    sd_notify(0, "READY=1");
+    watchdog_feed(NULL);
+#endif
 }
 
 /* The lobby learns of calls made by other processes through data_version. */
@@ -509,6 +602,7 @@ int main(int argc, char **argv)
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, &start_mask);
+    journal_setup();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--db") && next)
@@ -568,8 +662,9 @@ int main(int argc, char **argv)
      * udev rule gives that group the printer and the touch screen, so root
      * is never needed, and a kiosk facing the public must not have it. */
     if (geteuid() == 0 && !allow_root) {
-        fprintf(stderr, "frontdesk: refusing to run as root: run it as the user frontdesk "
-                        "(systemctl start frontdesk); --allow-root is for development\n");
+        fprintf(stderr, "%sfrontdesk: refusing to run as root: run it as the user frontdesk "
+                        "(systemctl start frontdesk); --allow-root is for development\n",
+                LOG_ERR_PREFIX);
         return 2;
     }
     if (lang && strcmp(lang, "zh") && strcmp(lang, "en")) {
@@ -582,7 +677,7 @@ int main(int argc, char **argv)
     struct ime *ime = NULL;
     struct fd_err fe = {0};
     if (store_open(db, &st, err, sizeof err)) {
-        fprintf(stderr, "frontdesk: %s\n", err);
+        fprintf(stderr, "%sfrontdesk: %s\n", LOG_ERR_PREFIX, err);
         return 3;
     }
     if (config && read_config(config, st, &uc, err, sizeof err)) {
@@ -621,7 +716,7 @@ int main(int argc, char **argv)
     uc.kiosk = kiosk;
     uc.display = on_display >= 0 ? on_display : 0;
     if (ui_init(&uc, err, sizeof err)) {
-        fprintf(stderr, "frontdesk: %s\n", err);
+        fprintf(stderr, "%sfrontdesk: %s\n", LOG_ERR_PREFIX, err);
         goto out;
     }
     if (lobby) {
@@ -698,6 +793,7 @@ int main(int argc, char **argv)
         }
     } else {
         ui_timer_add(SETTINGS_POLL_MS, settings_poll, &A);
+        notify_ready();
         ui_run();
     }
     sig_thread_stop();
