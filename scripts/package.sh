@@ -96,7 +96,7 @@ put packaging/frontdesk.conf.example "$k/etc/frontdesk/frontdesk.conf" 0644
 mkdir -p "$k/DEBIAN"; echo /etc/frontdesk/frontdesk.conf > "$k/DEBIAN/conffiles"
 doc frontdesk "$k"
 kdeps=$(shlibs "${bins[@]/#/$k/usr/bin/}")
-control frontdesk "$k" "${kdeps:+$kdeps, }adduser, cage, xwayland, fonts-noto-cjk, espeak-ng-data, init-system-helpers" \
+control frontdesk "$k" "${kdeps:+$kdeps, }adduser, sqlite3, cage, xwayland, fonts-noto-cjk, espeak-ng-data, init-system-helpers" \
     "reception kiosk: queue tickets, visitors, complaints, ratings" \
     "The touch-screen kiosk of a branch's front desk: visitors take a queue ticket, register a visit, file a complaint and rate the service; a staff console; a lobby display with voice; receipts on a USB thermal printer. It runs full screen under cage as the system user frontdesk, restarted by systemd and watched by its watchdog, with a daily backup. frontdesk-ctl is the operators' command line."
 

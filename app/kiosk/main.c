@@ -267,9 +267,14 @@ static void journal_setup(void)
 static void watchdog_feed(void *ud)
 {
 #ifdef FD_HAVE_SYSTEMD
-    uint64_t usec = 0;
+    /* WATCHDOG_USEC itself, not sd_watchdog_enabled: under cage the unit's
+     * main process (WATCHDOG_PID) is cage, and the kiosk, its child, is the
+     * one to watch (the unit has NotifyAccess=all). */
+    const char *e = getenv("WATCHDOG_USEC");
+    char *end = NULL;
+    unsigned long long usec = e ? strtoull(e, &end, 10) : 0;
     sd_notify(0, "WATCHDOG=1");
-    if (sd_watchdog_enabled(0, &usec) > 0 && usec >= 2000)
+    if (e && end && *end == '\0' && usec >= 2000 && getenv("NOTIFY_SOCKET"))
         ui_timer_add((uint32_t)(usec / 2000 > 60000 ? 60000 : usec / 2000), watchdog_feed, ud);
 #else
     (void)ud;

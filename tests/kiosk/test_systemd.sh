@@ -29,7 +29,8 @@ with open(sys.argv[2], "a", buffering=1) as out:
 PY
 lpid=$!
 i=0; while [ ! -S "$dir/notify" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-NOTIFY_SOCKET=$dir/notify WATCHDOG_USEC=1000000 "$kiosk" --allow-root --db "$dir/k.db" \
+# WATCHDOG_PID names another process, as under cage (the unit's main process).
+NOTIFY_SOCKET=$dir/notify WATCHDOG_USEC=1000000 WATCHDOG_PID=$$ "$kiosk" --allow-root --db "$dir/k.db" \
     --window 1024x600 2>"$dir/err" &
 kpid=$!
 count() { grep -c "^$1" "$dir/got" 2>/dev/null; }
