@@ -22,7 +22,12 @@ version=${1:-$(sed -n 's/^project(frontdesk VERSION \([0-9.]*\).*/\1/p' CMakeLis
 arch=$(dpkg --print-architecture)
 build=${FD_PKG_BUILD:-build/package}
 dist=$here/dist
+# Debian's hardening flags (dpkg-buildflags: fortify, stack protector,
+# relro and bindnow), as a Debian package build would pass them.
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+    -DCMAKE_C_FLAGS="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)" \
+    -DCMAKE_CXX_FLAGS="$(dpkg-buildflags --get CXXFLAGS) $(dpkg-buildflags --get CPPFLAGS)" \
+    -DCMAKE_EXE_LINKER_FLAGS="$(dpkg-buildflags --get LDFLAGS) -Wl,-z,now" \
     -DFD_TEST_HOOKS=OFF -DFD_WERROR=OFF -DFD_SANITIZE=OFF >/dev/null
 bins=(frontdesk frontdesk-ctl)
 if cmake --build "$build" --target help | grep -q '^\.\.\. frontdesk-counter$'; then
@@ -96,7 +101,7 @@ put packaging/frontdesk.conf.example "$k/etc/frontdesk/frontdesk.conf" 0644
 mkdir -p "$k/DEBIAN"; echo /etc/frontdesk/frontdesk.conf > "$k/DEBIAN/conffiles"
 doc frontdesk "$k"
 kdeps=$(shlibs "${bins[@]/#/$k/usr/bin/}")
-control frontdesk "$k" "${kdeps:+$kdeps, }adduser, sqlite3, cage, xwayland, fonts-noto-cjk, espeak-ng-data, init-system-helpers" \
+control frontdesk "$k" "${kdeps:+$kdeps, }adduser, sqlite3, cage, xwayland, fonts-noto-cjk, espeak-ng-data" \
     "reception kiosk: queue tickets, visitors, complaints, ratings" \
     "The touch-screen kiosk of a branch's front desk: visitors take a queue ticket, register a visit, file a complaint and rate the service; a staff console; a lobby display with voice; receipts on a USB thermal printer. It runs full screen under cage as the system user frontdesk, restarted by systemd and watched by its watchdog, with a daily backup. frontdesk-ctl is the operators' command line."
 
@@ -108,7 +113,7 @@ strip_bin "$q/usr/bin/frontdesk-hq"
 put packaging/systemd/frontdesk-hq.service "$q/lib/systemd/system/frontdesk-hq.service" 0644
 doc frontdesk-hq "$q"
 qdeps=$(shlibs "$q/usr/bin/frontdesk-hq")
-control frontdesk-hq "$q" "${qdeps:+$qdeps, }adduser, init-system-helpers" \
+control frontdesk-hq "$q" "${qdeps:+$qdeps, }adduser" \
     "head-office server of the frontdesk reception kiosks" \
     "Receives every branch kiosk's records, continues the complaint workflow, pushes configuration and complaint status back and reports across branches. On SQLite at one site or on PostgreSQL at scale. Runs as the system user frontdesk-hq in a systemd sandbox."
 
