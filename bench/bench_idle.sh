@@ -25,7 +25,7 @@ cat > "$dir/run.sh" <<EOS
 hz=\$(getconf CLK_TCK)
 for db in fresh bench_sweep; do
   rm -f "$dir/report"
-  "$build/app/kiosk/frontdesk" --db "$dir/\$db.db" --window 1024x600 --report "$dir/report" \
+  "$build/app/kiosk/frontdesk" --allow-root --db "$dir/\$db.db" --window 1024x600 --report "$dir/report" \
     2> "$dir/\$db.err" &
   pid=\$!
   while ! grep -q '^end' "$dir/report" 2>/dev/null; do sleep 0.01; done

@@ -15,7 +15,7 @@ trap 'rm -rf "$dir"' EXIT
 cat > "$dir/run.sh" <<EOS
 #!/bin/sh
 start=\$(date +%s%N)
-"$build/app/kiosk/frontdesk" --db "$dir/k.db" --window 1920x1080 --report "$dir/report" &
+"$build/app/kiosk/frontdesk" --allow-root --db "$dir/k.db" --window 1920x1080 --report "$dir/report" &
 pid=\$!
 while ! grep -q '^end' "$dir/report" 2>/dev/null; do sleep 0.005; done
 first=\$(date +%s%N)

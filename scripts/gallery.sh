@@ -23,10 +23,10 @@ for size in 1920x1080 1080x1920 1024x600; do
     "$build/app/ctl/frontdesk-ctl" --db "$tmp/k.db" init --demo >/dev/null
     { echo "lang $lang"; cat tests/kiosk/walk.txt; } > "$tmp/walk.txt"
     SDL_RENDER_DRIVER=software xvfb-run -a -s "-screen 0 ${size}x24" \
-      "$build/app/kiosk/frontdesk" --db "$tmp/k.db" --window "$size" --lang "$lang" \
+      "$build/app/kiosk/frontdesk" --allow-root --db "$tmp/k.db" --window "$size" --lang "$lang" \
       --script "$tmp/walk.txt" --shots "$dir"
     SDL_RENDER_DRIVER=software xvfb-run -a -s "-screen 0 ${size}x24" \
-      "$build/app/kiosk/frontdesk" --db "$tmp/k.db" --window "$size" --lang "$lang" \
+      "$build/app/kiosk/frontdesk" --allow-root --db "$tmp/k.db" --window "$size" --lang "$lang" \
       --lobby --shot "$dir/lobby.png"
   done
 done
@@ -45,12 +45,12 @@ for size in 1920x1080 1080x1920 1024x600; do
     "$build/app/ctl/frontdesk-ctl" --db "$tmp/c.db" init --demo >/dev/null
     { echo "lang $lang"; cat tests/console/console_walk.txt; } > "$tmp/console.txt"
     SDL_RENDER_DRIVER=software xvfb-run -a -s "-screen 0 ${size}x24" \
-      "$build/app/kiosk/frontdesk" --db "$tmp/c.db" --window "$size" --lang "$lang" \
+      "$build/app/kiosk/frontdesk" --allow-root --db "$tmp/c.db" --window "$size" --lang "$lang" \
       --script "$tmp/console.txt" --shots "$dir"
     "$build/app/ctl/frontdesk-ctl" --db "$tmp/c.db" call 2 >/dev/null
     "$build/app/ctl/frontdesk-ctl" --db "$tmp/c.db" call 3 >/dev/null
     SDL_RENDER_DRIVER=software SDL_AUDIODRIVER=dummy xvfb-run -a -s "-screen 0 ${size}x24" \
-      "$build/app/kiosk/frontdesk" --db "$tmp/c.db" --window "$size" --lang "$lang" \
+      "$build/app/kiosk/frontdesk" --allow-root --db "$tmp/c.db" --window "$size" --lang "$lang" \
       --lobby --shot "$dir/lobby-calling.png"
     unset FRONTDESK_NOW
   done

@@ -5,10 +5,12 @@
  * optional.
  *   frontdesk --db PATH [--config FILE] [--window WxH] [--lang zh|en]
  *             [--demo] [--lobby] [--script FILE --shots DIR] [--shot PNG]
- *             [--no-kiosk] [--lobby-display N]
+ *             [--no-kiosk] [--lobby-display N] [--allow-root]
  * --lobby-display N: the kiosk also starts the lobby display as a second
  * process (one window per process) full screen on display N; it announces
- * the calls. --lobby alone is the lobby display by itself. */
+ * the calls. --lobby alone is the lobby display by itself. As root it
+ * refuses to start unless --allow-root (development, tests) says so. */
+#include <SDL.h>
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -21,6 +23,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef FD_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "app.h"
 #include "bday.h"
@@ -58,6 +63,7 @@ static pid_t lobby_pid;         /* the lobby display's process, 0 = none */
 static char lobby_db[512];      /* its arguments */
 static char lobby_config[512];
 static int lobby_display = -1;
+static int allow_root;          /* --allow-root: development as root */
 
 /* Starts (or restarts) the lobby display as a second process. */
 static void lobby_spawn(void)
@@ -70,12 +76,17 @@ static void lobby_spawn(void)
     pid = fork();
     if (pid == 0) {
         sigprocmask(SIG_SETMASK, &start_mask, NULL); /* its own main blocks them again */
+        char *args[10];
+        int n = 0;
+        args[n++] = "frontdesk";
+        args[n++] = "--db", args[n++] = lobby_db;
         if (lobby_config[0])
-            execl("/proc/self/exe", "frontdesk", "--db", lobby_db, "--config", lobby_config,
-                  "--lobby", "--on-display", disp, (char *)NULL);
-        else
-            execl("/proc/self/exe", "frontdesk", "--db", lobby_db, "--lobby", "--on-display",
-                  disp, (char *)NULL);
+            args[n++] = "--config", args[n++] = lobby_config;
+        args[n++] = "--lobby", args[n++] = "--on-display", args[n++] = disp;
+        if (allow_root)
+            args[n++] = "--allow-root";
+        args[n] = NULL;
+        execv("/proc/self/exe", args);
         _exit(127);
     }
     lobby_pid = pid > 0 ? pid : 0;
@@ -188,6 +199,100 @@ static void settings_poll(void *ud)
     ui_timer_add(SETTINGS_POLL_MS, settings_poll, a);
 }
 
+/* Logs under systemd. Everything the kiosk and its modules say goes to
+ * standard error; when that is the journal (JOURNAL_STREAM names our stderr)
+ * each line gets a syslog priority prefix the journal reads: the line's own
+ * ("<3>frontdesk: ..."), else <4> (warning: the kiosk writes to stderr only
+ * what an operator should see). SDL's own log keeps its priorities. The
+ * journal rotates; nothing of the kiosk's grows in a file of its own. */
+static int journal_fd = -1;
+#define LOG_ERR_PREFIX (journal_fd >= 0 ? "<3>" : "") /* for a line that ends the run */
+static char journal_line[1024];
+static size_t journal_len;
+
+static void journal_flush_line(void)
+{
+    char out[sizeof journal_line + 8];
+    const char *l = journal_line;
+    int has = journal_len >= 3 && l[0] == '<' && l[1] >= '0' && l[1] <= '7' && l[2] == '>';
+    int n = snprintf(out, sizeof out, "%s%.*s\n", has ? "" : "<4>", (int)journal_len, l);
+    if (n > 0 && write(journal_fd, out, (size_t)n < sizeof out ? (size_t)n : sizeof out - 1) < 0)
+        journal_len = 0; /* nowhere to say it */
+    journal_len = 0;
+}
+
+static ssize_t journal_write(void *cookie, const char *buf, size_t size)
+{
+    (void)cookie;
+    for (size_t i = 0; i < size; i++) {
+        if (buf[i] == '\n' || journal_len == sizeof journal_line - 1) {
+            journal_flush_line();
+            if (buf[i] == '\n')
+                continue;
+        }
+        journal_line[journal_len++] = buf[i];
+    }
+    return (ssize_t)size;
+}
+
+static void sdl_log_to_journal(void *ud, int category, SDL_LogPriority p, const char *msg)
+{
+    static const char prio[] = {'6', '7', '7', '6', '4', '3', '2'}; /* SDL_LOG_PRIORITY_* */
+    (void)ud, (void)category;
+    fprintf(stderr, "<%c>SDL: %s\n", p >= 1 && p <= 6 ? prio[p] : '6', msg);
+}
+
+/* Stderr through journal_write when it is the journal's stream. */
+static void journal_setup(void)
+{
+    const char *js = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) != 0 ||
+        (unsigned long long)st.st_dev != dev || (unsigned long long)st.st_ino != ino)
+        return;
+    cookie_io_functions_t io = {.write = journal_write};
+    FILE *f = fopencookie(NULL, "w", io);
+    if (!f)
+        return;
+    journal_fd = 2;
+    setvbuf(f, NULL, _IONBF, 0);
+    stderr = f;
+    SDL_LogSetOutputFunction(sdl_log_to_journal, NULL);
+}
+
+/* systemd's watchdog (packaging/systemd/frontdesk.service, WatchdogSec):
+ * fed from a UI-loop timer, so a loop that hangs (a screen stuck in a long
+ * call, a deadlock) stops feeding it and systemd restarts the kiosk. Half
+ * the watchdog's period apart. sd_notify does nothing when NOTIFY_SOCKET is
+ * unset (not under systemd); then no timer runs at all. */
+static void watchdog_feed(void *ud)
+{
+#ifdef FD_HAVE_SYSTEMD
+    /* WATCHDOG_USEC itself, not sd_watchdog_enabled: under cage the unit's
+     * main process (WATCHDOG_PID) is cage, and the kiosk, its child, is the
+     * one to watch (the unit has NotifyAccess=all). */
+    const char *e = getenv("WATCHDOG_USEC");
+    char *end = NULL;
+    unsigned long long usec = e ? strtoull(e, &end, 10) : 0;
+    sd_notify(0, "WATCHDOG=1");
+    if (e && end && *end == '\0' && usec >= 2000 && getenv("NOTIFY_SOCKET"))
+        ui_timer_add((uint32_t)(usec / 2000 > 60000 ? 60000 : usec / 2000), watchdog_feed, ud);
+#else
+    (void)ud;
+#endif
+}
+
+/* Tells systemd (Type=notify) that the first screen is up, and starts the
+ * watchdog's feeding. */
+static void notify_ready(void)
+{
+#ifdef FD_HAVE_SYSTEMD
+    sd_notify(0, "READY=1");
+    watchdog_feed(NULL);
+#endif
+}
+
 /* The lobby learns of calls made by other processes through data_version. */
 static void lobby_poll(void *ud)
 {
@@ -209,7 +314,8 @@ static FILE *report;
 static void report_screen(struct app *a)
 {
     static const char *const ids[] = {"ticket", "register", "complaint", "status", "rate",
-                                      "svc_A", "svc_B", "done", "home", "lang"};
+                                      "svc_A", "svc_B", "done", "home", "lang",
+                                      "calling", "side"};
     ui_layout_now();
     fprintf(report, "screen %s\n", ui_screen_name(a->screen));
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
@@ -486,7 +592,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: frontdesk --db PATH [--config FILE] [--window WxH] [--lang zh|en]\n"
                     "                 [--demo] [--lobby] [--script FILE] [--shots DIR]\n"
-                    "                 [--shot PNG] [--no-kiosk] [--lobby-display N]\n");
+                    "                 [--shot PNG] [--no-kiosk] [--lobby-display N]\n"
+                    "                 [--allow-root]\n");
 }
 
 int main(int argc, char **argv)
@@ -502,6 +609,7 @@ int main(int argc, char **argv)
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, &start_mask);
+    journal_setup();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--db") && next)
@@ -528,7 +636,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "frontdesk: --window wants WIDTHxHEIGHT, e.g. 1024x600\n");
                 return 2;
             }
-        } else if (!strcmp(a, "--demo"))
+        } else if (!strcmp(a, "--allow-root"))
+            allow_root = 1;
+        else if (!strcmp(a, "--demo"))
             demo = 1;
         else if (!strcmp(a, "--lobby"))
             lobby = 1;
@@ -555,6 +665,15 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
+    /* The appliance runs as the user frontdesk (packaging/systemd): the
+     * udev rule gives that group the printer and the touch screen, so root
+     * is never needed, and a kiosk facing the public must not have it. */
+    if (geteuid() == 0 && !allow_root) {
+        fprintf(stderr, "%sfrontdesk: refusing to run as root: run it as the user frontdesk "
+                        "(systemctl start frontdesk); --allow-root is for development\n",
+                LOG_ERR_PREFIX);
+        return 2;
+    }
     if (lang && strcmp(lang, "zh") && strcmp(lang, "en")) {
         fprintf(stderr, "frontdesk: --lang is zh or en\n");
         return 2;
@@ -565,7 +684,7 @@ int main(int argc, char **argv)
     struct ime *ime = NULL;
     struct fd_err fe = {0};
     if (store_open(db, &st, err, sizeof err)) {
-        fprintf(stderr, "frontdesk: %s\n", err);
+        fprintf(stderr, "%sfrontdesk: %s\n", LOG_ERR_PREFIX, err);
         return 3;
     }
     if (config && read_config(config, st, &uc, err, sizeof err)) {
@@ -604,7 +723,7 @@ int main(int argc, char **argv)
     uc.kiosk = kiosk;
     uc.display = on_display >= 0 ? on_display : 0;
     if (ui_init(&uc, err, sizeof err)) {
-        fprintf(stderr, "frontdesk: %s\n", err);
+        fprintf(stderr, "%sfrontdesk: %s\n", LOG_ERR_PREFIX, err);
         goto out;
     }
     if (lobby) {
@@ -685,6 +804,7 @@ int main(int argc, char **argv)
         }
     } else {
         ui_timer_add(SETTINGS_POLL_MS, settings_poll, &A);
+        notify_ready();
         ui_run();
     }
     sig_thread_stop();

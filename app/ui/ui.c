@@ -42,6 +42,30 @@ static void update_output_size(void)
     }
 }
 
+/* A full-screen window follows its display: after a change of resolution
+ * or rotation (an SDL display event) it is moved and sized to the display's
+ * bounds again, which a window manager or compositor would do by itself but
+ * a bare X server does not. The layout then follows the drawable's size. */
+static void fit_display(void)
+{
+    SDL_Rect b;
+    int x, y, w, h;
+    if (ui_g.fullscreen && SDL_GetDisplayBounds(ui_g.display, &b) == 0 && b.w > 0 &&
+        b.h > 0) {
+        SDL_GetWindowPosition(ui_g.win, &x, &y);
+        SDL_GetWindowSize(ui_g.win, &w, &h);
+        if (x != b.x || y != b.y || w != b.w || h != b.h) {
+            /* SDL keeps a full-screen window's size to itself: out of full
+             * screen, placed, and back. */
+            SDL_SetWindowFullscreen(ui_g.win, 0);
+            SDL_SetWindowPosition(ui_g.win, b.x, b.y);
+            SDL_SetWindowSize(ui_g.win, b.w, b.h);
+            SDL_SetWindowFullscreen(ui_g.win, SDL_WINDOW_FULLSCREEN_DESKTOP);
+        }
+    }
+    update_output_size();
+}
+
 int ui_init(const struct ui_config *cfg, char *err, size_t errsz)
 {
     struct ui_config def = {0};
@@ -104,23 +128,34 @@ int ui_init(const struct ui_config *cfg, char *err, size_t errsz)
     ui_g.wake_event = SDL_RegisterEvents(1);
     uint32_t flags = SDL_WINDOW_ALLOW_HIGHDPI;
     int w = cfg->window_w, h = cfg->window_h;
-    if (w <= 0 || h <= 0) {
-        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-        w = 1024;
-        h = 600;
-    }
-    if (cfg->hidden)
-        flags |= SDL_WINDOW_HIDDEN;
     int display = cfg->display;
     if (display < 0 || display >= SDL_GetNumVideoDisplays()) {
         if (display != 0)
             fprintf(stderr, "ui: no display %d; using display 0\n", display);
         display = 0;
     }
-    /* Full screen desktop fills the display the window is created on. */
-    ui_g.win = SDL_CreateWindow(cfg->title ? cfg->title : "frontdesk",
-                                SDL_WINDOWPOS_CENTERED_DISPLAY(display),
-                                SDL_WINDOWPOS_CENTERED_DISPLAY(display), w, h, flags);
+    ui_g.display = display;
+    int x = (int)SDL_WINDOWPOS_CENTERED_DISPLAY(display);
+    int y = x;
+    if (w <= 0 || h <= 0) {
+        /* Full screen: created already at the display's own place and size,
+         * borderless, so that with no window manager (an X server started by
+         * xinit for this one program), where nobody acts on the full-screen
+         * request, the window still covers the display; a window manager,
+         * Wayland (cage) and KMSDRM honour FULLSCREEN_DESKTOP. */
+        SDL_Rect b;
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+        ui_g.fullscreen = 1;
+        if (SDL_GetDisplayBounds(display, &b) == 0 && b.w > 0 && b.h > 0) {
+            x = b.x, y = b.y, w = b.w, h = b.h;
+        } else {
+            w = 1024;
+            h = 600;
+        }
+    }
+    if (cfg->hidden)
+        flags |= SDL_WINDOW_HIDDEN;
+    ui_g.win = SDL_CreateWindow(cfg->title ? cfg->title : "frontdesk", x, y, w, h, flags);
     if (ui_g.win)
         ui_g.ren = SDL_CreateRenderer(ui_g.win, -1, 0);
     if (!ui_g.win || !ui_g.ren) {
@@ -130,6 +165,7 @@ int ui_init(const struct ui_config *cfg, char *err, size_t errsz)
     SDL_SetRenderDrawBlendMode(ui_g.ren, SDL_BLENDMODE_BLEND);
     if (flags & SDL_WINDOW_FULLSCREEN_DESKTOP)
         SDL_ShowCursor(SDL_DISABLE);
+    fit_display();
     update_output_size();
     /* 8 MiB: every screen's labels at 1024x600 take under 4 MiB; the rest is
      * one-off text (ticket numbers, badges, references at display sizes,
@@ -275,6 +311,10 @@ static void handle_event(const SDL_Event *e)
     case SDL_QUIT:
         if (!ui_g.kiosk)
             ui_g.quit = 1;
+        break;
+    case SDL_DISPLAYEVENT: /* connected, disconnected, rotated */
+        fit_display();
+        ui_g.dirty = 1;
         break;
     case SDL_WINDOWEVENT:
         switch (e->window.event) {

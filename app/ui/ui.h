@@ -26,7 +26,8 @@ struct ui_rect {
 };
 
 struct ui_config {
-    int window_w, window_h;     /* 0,0: full screen on the whole output */
+    int window_w, window_h;     /* 0,0: full screen at the display's own size,
+                                   following its resolution and rotation */
     const char *title;          /* window title; NULL: "frontdesk" */
     const char *font_path;      /* NULL: fontconfig "Noto Sans CJK SC" */
     int font_index;             /* face in font_path (.ttc): 2 is SC */

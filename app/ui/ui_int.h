@@ -134,6 +134,8 @@ struct ui_state {
     SDL_Window *win;
     SDL_Renderer *ren;
     int out_w, out_h;               /* renderer output size */
+    int fullscreen;                 /* 1: the window covers its display */
+    int display;                    /* the display it is on */
     int dpi;
     int kiosk;
     int long_press_ms;

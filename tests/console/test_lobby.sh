@@ -26,7 +26,7 @@ wait_shown() {
 
 "$ctl" --db "$dir/k.db" init --demo >/dev/null; check $? "init --demo"
 SDL_AUDIODRIVER=disk SDL_DISKAUDIOFILE="$dir/audio.raw" SDL_DISKAUDIODELAY=4 \
-FRONTDESK_VOICE_DRAIN=1 "$kiosk" --db "$dir/k.db" --lobby --window 1024x600 \
+FRONTDESK_VOICE_DRAIN=1 "$kiosk" --allow-root --db "$dir/k.db" --lobby --window 1024x600 \
   --report "$dir/report" 2> "$dir/err" &
 pid=$!
 # The lobby rebuilds its screen (a new "screen lobby" block in the report)
@@ -78,7 +78,7 @@ check "$(awk '$2 < 4 || $2 > 15 { bad = 1 } END { exit bad }' "$dir/segments"; e
   "an announcement is cut or too long"
 # --lobby-display 0: the kiosk starts the lobby as its own process and
 # stops it when it leaves.
-SDL_AUDIODRIVER=dummy "$kiosk" --db "$dir/k.db" --window 1024x600 --no-kiosk --lobby-display 0 \
+SDL_AUDIODRIVER=dummy "$kiosk" --allow-root --db "$dir/k.db" --window 1024x600 --no-kiosk --lobby-display 0 \
   2> "$dir/err2" &
 pid=$!
 child= i=0

@@ -12,7 +12,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/fdset.XXXXXX") || exit 2
 passed=0; failed=0
 check() { if [ "$1" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "test_settings: FAILED: $2" >&2; fi; }
 "$ctl" --db "$dir/k.db" init --demo >/dev/null
-"$kiosk" --db "$dir/k.db" --window 1024x600 --report "$dir/report" 2> "$dir/err" &
+"$kiosk" --allow-root --db "$dir/k.db" --window 1024x600 --report "$dir/report" 2> "$dir/err" &
 pid=$!
 wait_home() { # the report (rewritten at each start) shows the home screen
   i=0

@@ -60,7 +60,7 @@ unblocked=0
 while read -r kind ms; do
   round=$((round + 1))
   rm -f "$dir/report"
-  "$kiosk" --db "$dir/k.db" --window 1024x600 --report "$dir/report" 2>> "$dir/err" &
+  "$kiosk" --allow-root --db "$dir/k.db" --window 1024x600 --report "$dir/report" 2>> "$dir/err" &
   pid=$!
   case $kind in
   0) started || unblocked=$((unblocked + 1)) ;;

@@ -18,7 +18,7 @@ token=$("$hq" --db "$dir/hq.sqlite" enroll-token --branch East | tail -n1)
 "$ctl" --db "$dir/k.db" enroll --hq "http://127.0.0.1:$port" --token "$token" >/dev/null
 check $? "enrol failed"
 printf 'tap_id ticket\ntap_id svc_C\nexpect_screen ticket\nsync_wait\n' > "$dir/script"
-"$kiosk" --db "$dir/k.db" --window 1024x600 --script "$dir/script" --shots "$dir" 2> "$dir/err"
+"$kiosk" --allow-root --db "$dir/k.db" --window 1024x600 --script "$dir/script" --shots "$dir" 2> "$dir/err"
 check $? "kiosk run failed: $(cat "$dir/err")"
 backlog=$("$ctl" --db "$dir/k.db" --json sync status | python3 -c "import json,sys; print(json.load(sys.stdin)['backlog'])")
 [ "$backlog" = 0 ]; check $? "backlog $backlog after the kiosk ran"

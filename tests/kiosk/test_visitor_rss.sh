@@ -70,7 +70,7 @@ EOS
   done
   echo "wait_jobs"
 } > "$dir/script"
-"$kiosk" --db "$dir/k.db" --window 1024x600 --lang zh --script "$dir/script" --shots "$dir" \
+"$kiosk" --allow-root --db "$dir/k.db" --window 1024x600 --lang zh --script "$dir/script" --shots "$dir" \
   > "$dir/out" 2> "$dir/err" &
 pid=$!
 hwm=0

@@ -12,7 +12,7 @@ check() { if [ "$1" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 
 count() { "$ctl" --db "$dir/k.db" --json queue A | python3 -c "import json,sys; print(json.load(sys.stdin)['count'])"; }
 "$ctl" --db "$dir/k.db" init --demo >/dev/null
 before=$(count)
-"$kiosk" --db "$dir/k.db" --window 1024x600 --report "$dir/report" 2> "$dir/err" &
+"$kiosk" --allow-root --db "$dir/k.db" --window 1024x600 --report "$dir/report" 2> "$dir/err" &
 pid=$!
 wait_count() { # N: wait (at most 60 s) until A's queue holds N tickets
   i=0

@@ -1,0 +1,92 @@
+#!/bin/sh
+# test_fullscreen.sh MODE WxH SCREEN CTL FRONTDESK CHECKER [OUTDIR] - the
+# kiosk in kiosk mode (no --window) fills the display at its native size:
+#   MODE x11:  its own Xvfb of WxH with no window manager (an X server started
+#              for this one program, as most kiosks run X); the frontdesk
+#              window must be the root's size at 0,0 (xwininfo), and xwd's
+#              picture of the root window is checked;
+#   MODE cage: cage, the kiosk compositor, on its headless backend with the
+#              pixman renderer (WxH: 1280x720, wlroots' headless output;
+#              720x1280 is the same output rotated by `cage -r`), the
+#              picture taken by grim. As root, cage (which refuses root) and
+#              the kiosk run as nobody.
+# SCREEN is home or lobby (--lobby). The picture must show the screen edge to
+# edge with its buttons inside (fullscreen_check.py). OUTDIR keeps the PNG.
+# Prints "N passed, N failed".
+set -u
+mode=$1 size=$2 screen=$3 ctl=$4 kiosk=$5 checker=$6 out=${7:-}
+w=${size%x*} h=${size#*x}
+dir=$(mktemp -d "${TMPDIR:-/tmp}/fdfull.XXXXXX") || exit 2
+chmod 755 "$dir"
+passed=0; failed=0; pids=""
+check() { if [ "$1" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "test_fullscreen: FAILED: $2" >&2; fi; }
+finish() {
+  for p in $pids; do kill "$p" 2>/dev/null; done
+  for p in $pids; do wait "$p" 2>/dev/null; done
+  rm -rf "$dir"
+  echo "$passed passed, $failed failed"
+  [ "$failed" = 0 ]; exit $?
+}
+wait_end() { # the report holds a whole screen (at most 90 s: ASan)
+  i=0
+  while [ $i -lt 900 ]; do
+    grep -q '^end' "$dir/report" 2>/dev/null && return 0
+    sleep 0.1; i=$((i + 1))
+  done
+  return 1
+}
+args="--db $dir/k.db --report $dir/report"
+ids=lang,ticket
+[ "$screen" = lobby ] && args="$args --lobby" && ids=calling,side
+"$ctl" --db "$dir/k.db" init --demo >/dev/null; check $? "frontdesk-ctl init"
+export SDL_RENDER_DRIVER=software
+if [ "$mode" = x11 ]; then
+  Xvfb -displayfd 3 -screen 0 "${w}x${h}x24" -br -nolisten tcp -noreset \
+      3>"$dir/display" 2>"$dir/xlog" &
+  pids="$!"
+  i=0
+  while [ ! -s "$dir/display" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+  [ -s "$dir/display" ] || { check 1 "Xvfb did not start: $(cat "$dir/xlog")"; finish; }
+  export DISPLAY=":$(head -n1 "$dir/display")" SDL_VIDEODRIVER=x11
+  "$kiosk" $args --allow-root 2>"$dir/err" &
+  kpid=$!; pids="$kpid $pids"
+  wait_end; check $? "the kiosk showed no screen: $(cat "$dir/err")"
+  # The kiosk's own window (the root's only child: no window manager).
+  geo=$(xwininfo -root -tree | awk '/"frontdesk"/ {print $(NF-1); exit}')
+  [ "$geo" = "${w}x${h}+0+0" ]; check $? "the window is ${geo:-missing}, not ${w}x${h}+0+0"
+  shoot() { xwd -root -silent | xwdtopnm > "$dir/shot.ppm" 2>/dev/null; }
+else
+  # wlroots 0.15's screencopy copies the output only when a client has
+  # drawn a new frame meanwhile: the script redraws the screen (lang) every
+  # 0.3 s while grim waits for one.
+  : > "$dir/redraw.txt"
+  for i in $(seq 1 400); do printf 'exec sleep 0.3\nlang zh\n' >> "$dir/redraw.txt"; done
+  mkdir -p "$dir/run" && chmod 700 "$dir/run"
+  as=""
+  if [ "$(id -u)" = 0 ]; then
+    chown -R nobody:nogroup "$dir"
+    as="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+  fi
+  rot=""; [ "$w" -lt "$h" ] && rot="-r"
+  env -u DISPLAY -u WAYLAND_DISPLAY XDG_RUNTIME_DIR="$dir/run" WLR_BACKENDS=headless \
+      WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 SDL_VIDEODRIVER=wayland \
+      $as cage $rot -- "$kiosk" $args --script "$dir/redraw.txt" --shots "$dir" \
+      >"$dir/err" 2>&1 &
+  pids="$!"
+  wait_end; check $? "the kiosk under cage showed no screen: $(tail -n 20 "$dir/err")"
+  sock=$(cd "$dir/run" && ls wayland-* 2>/dev/null | grep -v lock | head -n1)
+  shoot() { XDG_RUNTIME_DIR="$dir/run" WAYLAND_DISPLAY="$sock" $as grim -t ppm "$dir/shot.ppm"; }
+fi
+# The report comes as the screen is laid out, its first frame a moment
+# later: shoot until the picture passes, at most 60 times, 0.5 s apart.
+i=0; ok=1
+while [ $i -lt 60 ] && [ $ok != 0 ]; do
+  [ $i -gt 0 ] && sleep 0.5
+  rm -f "$dir/shot.ppm"
+  shoot && python3 "$checker" "$dir/shot.ppm" "$dir/report" "$w" "$h" "$ids" > "$dir/check" 2>&1
+  ok=$?; i=$((i + 1))
+done
+check $ok "$(cat "$dir/check" 2>/dev/null) (after $i pictures)"
+[ -s "$dir/shot.ppm" ] && [ -n "$out" ] && mkdir -p "$out" &&
+  pnmtopng "$dir/shot.ppm" > "$out/fullscreen_${mode}_${size}_${screen}.png" 2>/dev/null
+finish
