@@ -1,8 +1,17 @@
 /* ui_draw.c - everything that puts pixels on the screen: the fonts (SDL2_ttf,
- * one TTF_Font per pixel size and weight, opened on demand), the bounded LRU
- * of rendered strings (ui_cache), and a few anti-aliased primitives (rounded
- * corners, the rating faces, the check mark) made from small coverage masks
- * computed once per size and tinted at draw time. */
+ * one TTF_Font per weight, resized to each pixel size as it is used), the
+ * bounded LRU of rendered strings (ui_cache) and of measured widths, and a few
+ * anti-aliased primitives (rounded corners, the rating faces, the check mark)
+ * made from small coverage masks computed once per size and tinted at draw
+ * time.
+ *
+ * Why one face per weight: SDL_ttf reads the font through a stream callback,
+ * so FreeType copies what it parses (the CJK font's CFF index, charset, cmap;
+ * HarfBuzz its GSUB) into every face: about 1.8 MiB and 45 ms per TTF_Font.
+ * One face per size cost the kiosk 13 faces (~26 MiB) in a visitor's walk and
+ * a face opened per new ticket-number size. TTF_SetFontSize is cheap, but it
+ * empties SDL_ttf's glyph cache, so the widths the layout asks for on every
+ * frame are kept in their own small cache and a steady frame loads no glyph. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +20,19 @@
 #include "ui_int.h"
 #include "ui_text.h"
 
-#define FONT_SLOTS 24 /* open fonts (size x weight); least used is closed */
-#define MASK_SLOTS 64 /* primitive masks; all dropped when full or resized */
+#define MASK_SLOTS 64        /* primitive masks; all dropped when full or resized */
+#define WIDTH_ENTRIES 4096   /* measured widths kept (LRU beyond) */
+#define WIDTH_BYTES (512u << 10) /* and the bytes of their keys */
 
-struct font_slot {
-    int px, bold;        /* key */
-    TTF_Font *font;      /* NULL: free slot */
-    uint64_t used;       /* last use, for eviction */
+/* The face of one weight, resized on demand. */
+struct face {
+    TTF_Font *font;      /* NULL: not opened yet */
+    int px;              /* its current size */
+};
+
+/* What a width is measured in (the measure callback's context). */
+struct font_ref {
+    int px, bold;
 };
 
 struct tex {
@@ -33,8 +48,9 @@ struct mask_slot {
     SDL_Texture *t;      /* NULL: free */
 };
 
-static struct font_slot fonts[FONT_SLOTS];
-static uint64_t font_clock;
+static struct face faces[2];        /* [0] regular, [1] bold */
+static struct ui_cache *widths;     /* (px, bold, text) -> width + 1 */
+static struct { int px, skip; } skips[16]; /* line skip per size (px % 16) */
 static struct mask_slot masks[MASK_SLOTS];
 
 /* Role sizes in layout units (1% of the short side). */
@@ -66,6 +82,19 @@ static void tex_free(void *value, int private_, void *ctx)
     free(t);
 }
 
+/* Width entries hold no allocation: the value is the width + 1. */
+static void width_free(void *value, int private_, void *ctx)
+{
+    (void)value, (void)private_, (void)ctx;
+}
+
+/* The bold face is the regular one when no bold file was found. */
+static int bold_is_regular(void)
+{
+    return strcmp(ui_g.bold_path, ui_g.font_path) == 0 &&
+           ui_g.bold_index == ui_g.font_index;
+}
+
 int ui_draw_init(char *err, size_t errsz, size_t cache_bytes,
                  size_t cache_entries)
 {
@@ -74,23 +103,28 @@ int ui_draw_init(char *err, size_t errsz, size_t cache_bytes,
         return -1;
     }
     ui_g.text_cache = ui_cache_new(cache_entries, cache_bytes, tex_free, NULL);
-    if (!ui_g.text_cache) {
+    widths = ui_cache_new(WIDTH_ENTRIES, WIDTH_BYTES, width_free, NULL);
+    if (!ui_g.text_cache || !widths) {
         snprintf(err, errsz, "text cache: bad size or no memory");
-        TTF_Quit();
-        return -1;
+        goto fail;
     }
-    /* Open one size now so a broken font file fails at start, not later. */
-    TTF_Font *f = TTF_OpenFontIndex(ui_g.font_path, 24, ui_g.font_index);
-    if (!f) {
+    /* The regular face now, so a broken font file fails at start, not
+     * later; it is the face every regular size uses afterwards. */
+    faces[0].font = TTF_OpenFontIndex(ui_g.font_path, 24, ui_g.font_index);
+    if (!faces[0].font) {
         snprintf(err, errsz, "cannot open font %s (face %d): %s",
                  ui_g.font_path, ui_g.font_index, TTF_GetError());
-        ui_cache_free(ui_g.text_cache);
-        ui_g.text_cache = NULL;
-        TTF_Quit();
-        return -1;
+        goto fail;
     }
-    TTF_CloseFont(f);
+    faces[0].px = 24;
     return 0;
+fail:
+    ui_cache_free(widths);
+    widths = NULL;
+    ui_cache_free(ui_g.text_cache);
+    ui_g.text_cache = NULL;
+    TTF_Quit();
+    return -1;
 }
 
 static void masks_clear(void)
@@ -106,14 +140,26 @@ void ui_draw_fini(void)
 {
     ui_cache_free(ui_g.text_cache);
     ui_g.text_cache = NULL;
+    ui_cache_free(widths);
+    widths = NULL;
     masks_clear();
-    for (int i = 0; i < FONT_SLOTS; i++)
-        if (fonts[i].font) {
-            TTF_CloseFont(fonts[i].font);
-            fonts[i].font = NULL;
+    memset(skips, 0, sizeof skips);
+    for (int i = 0; i < 2; i++)
+        if (faces[i].font) {
+            TTF_CloseFont(faces[i].font);
+            faces[i].font = NULL;
         }
     TTF_Quit();
 }
+
+void ui_draw_drop_private(void)
+{
+    if (ui_g.text_cache)
+        ui_cache_drop_private(ui_g.text_cache);
+    if (widths)
+        ui_cache_drop_private(widths);
+}
+
 
 void ui_draw_reset_sizes(void)
 {
@@ -131,64 +177,88 @@ int ui_font_px(enum ui_font f)
 
 TTF_Font *ui_font_get(int px, int bold)
 {
-    int free_i = -1, old_i = 0;
-    font_clock++;
-    for (int i = 0; i < FONT_SLOTS; i++) {
-        if (fonts[i].font && fonts[i].px == px && fonts[i].bold == bold) {
-            fonts[i].used = font_clock;
-            return fonts[i].font;
+    struct face *fc = &faces[bold && !bold_is_regular() ? 1 : 0];
+    if (!fc->font) { /* only the bold face opens late: on first use */
+        fc->font = TTF_OpenFontIndex(ui_g.bold_path, px, ui_g.bold_index);
+        if (!fc->font) {
+            SDL_Log("ui: cannot open %s at %dpx: %s", ui_g.bold_path, px,
+                    TTF_GetError());
+            return NULL;
         }
-        if (!fonts[i].font && free_i < 0)
-            free_i = i;
-        if (fonts[i].used < fonts[old_i].used)
-            old_i = i;
+        fc->px = px;
     }
-    if (free_i < 0) {
-        free_i = old_i;
-        TTF_CloseFont(fonts[free_i].font);
-        fonts[free_i].font = NULL;
+    if (fc->px != px) {
+        if (TTF_SetFontSize(fc->font, px) < 0) {
+            SDL_Log("ui: cannot size the font to %dpx: %s", px, TTF_GetError());
+            return NULL;
+        }
+        fc->px = px;
     }
-    const char *path = bold ? ui_g.bold_path : ui_g.font_path;
-    int index = bold ? ui_g.bold_index : ui_g.font_index;
-    TTF_Font *f = TTF_OpenFontIndex(path, px, index);
-    if (!f) {
-        SDL_Log("ui: cannot open %s at %dpx: %s", path, px, TTF_GetError());
-        return NULL;
-    }
-    fonts[free_i] = (struct font_slot){px, bold, f, font_clock};
-    return f;
+    return fc->font;
 }
 
+/* Width of s[0..len) in the font of ctx (a struct font_ref). Widths are
+ * cached under (px, bold, text); every entry is private (the text may be
+ * what a visitor typed): its key is wiped when it leaves and all go at an
+ * idle reset (ui_draw_drop_private). */
 static int measure(void *ctx, const char *s, size_t len)
 {
-    char stackbuf[512];
-    char *buf = len < sizeof stackbuf ? stackbuf : malloc(len + 1);
+    const struct font_ref *fr = ctx;
+    unsigned char stackkey[512];
+    size_t klen = 5 + len;
+    unsigned char *key = klen <= sizeof stackkey ? stackkey : malloc(klen);
     int w = 0, h;
-    if (!buf)
+    if (!key)
         return 0;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    if (TTF_SizeUTF8((TTF_Font *)ctx, buf, &w, &h) < 0)
+    memcpy(key, &fr->px, 4);
+    key[4] = (unsigned char)fr->bold;
+    memcpy(key + 5, s, len);
+    void *hit = ui_cache_get(widths, key, klen);
+    if (hit) {
+        w = (int)((uintptr_t)hit - 1);
+        goto out;
+    }
+    TTF_Font *font = ui_font_get(fr->px, fr->bold);
+    char *z = font ? malloc(len + 1) : NULL;
+    if (!z)
+        goto out;
+    memcpy(z, s, len);
+    z[len] = '\0';
+    if (TTF_SizeUTF8(font, z, &w, &h) < 0 || w < 0)
         w = 0;
-    if (buf != stackbuf)
-        free(buf);
+    explicit_bzero(z, len);
+    free(z);
+    /* At the cap the width is simply not kept: measured again next time. */
+    ui_cache_put(widths, key, klen, (void *)((uintptr_t)w + 1), klen + 32, 1);
+out:
+    explicit_bzero(key + 5, len);
+    if (key != stackkey)
+        free(key);
     return w;
 }
 
 int ui_text_w(enum ui_font f, int bold, const char *s, size_t len)
 {
-    TTF_Font *font = ui_font_get(ui_font_px(f), bold);
-    return font ? measure(font, s, len) : 0;
+    struct font_ref fr = {ui_font_px(f), bold};
+    return measure(&fr, s, len);
 }
 
 int ui_line_h(enum ui_font f)
 {
-    TTF_Font *font = ui_font_get(ui_font_px(f), 0);
-    /* Noto CJK's line skip is 1.45 em; 1.3 em reads fine and saves space. */
+    /* Asked for on every frame by most widgets: kept per size, so it does
+     * not resize the shared face (which would drop its glyph cache). */
     int px = ui_font_px(f);
-    int skip = font ? TTF_FontLineSkip(font) : px;
+    int slot = px % 16;
+    if (skips[slot].px != px) {
+        TTF_Font *font = ui_font_get(px, 0);
+        if (!font)
+            return px;
+        skips[slot].px = px;
+        skips[slot].skip = TTF_FontLineSkip(font);
+    }
+    /* Noto CJK's line skip is 1.45 em; 1.3 em reads fine and saves space. */
     int want = px * 13 / 10;
-    return skip < want ? skip : want;
+    return skips[slot].skip < want ? skips[slot].skip : want;
 }
 
 void ui_draw_text(TTF_Font *font, int px, int bold, const char *s, size_t len,
@@ -210,7 +280,9 @@ void ui_draw_text(TTF_Font *font, int px, int bold, const char *s, size_t len,
     struct tex *t = private_ ? NULL : ui_cache_get(ui_g.text_cache, key, klen);
     int cached = !private_;
     if (!t) {
-        char *z = malloc(len + 1);
+        /* The face is shared by every size: make sure it is at px. */
+        font = ui_font_get(px, bold);
+        char *z = font ? malloc(len + 1) : NULL;
         SDL_Surface *surf = NULL;
         if (z) {
             memcpy(z, s, len);
@@ -255,7 +327,7 @@ void ui_draw_text(TTF_Font *font, int px, int bold, const char *s, size_t len,
 }
 
 /* Lines of s at width w in font; fills lines, returns count. */
-static int break_lines(TTF_Font *font, const char *s, int w, int max_lines,
+static int break_lines(struct font_ref *font, const char *s, int w, int max_lines,
                        struct ui_line *lines, int cap, int *truncated)
 {
     if (max_lines <= 0 || max_lines > cap)
@@ -275,11 +347,11 @@ int ui_text_top(TTF_Font *font, int px, int center_y)
 int ui_text_box_h(enum ui_font f, int bold, const char *s, int w,
                   int max_lines)
 {
-    TTF_Font *font = ui_font_get(ui_font_px(f), bold);
+    struct font_ref font = {ui_font_px(f), bold};
     struct ui_line lines[64];
-    if (!font || !s)
+    if (!s)
         return 0;
-    int n = break_lines(font, s, w, max_lines, lines, 64, NULL);
+    int n = break_lines(&font, s, w, max_lines, lines, 64, NULL);
     return (n < 1 ? 1 : n) * ui_line_h(f);
 }
 
@@ -288,10 +360,10 @@ int ui_draw_text_box(enum ui_font f, int bold, const char *s, struct ui_rect r,
                      int private_)
 {
     int px = ui_font_px(f);
-    TTF_Font *font = ui_font_get(px, bold);
+    struct font_ref fr = {px, bold};
     struct ui_line lines[64];
     int truncated = 0;
-    if (!font || !s || !*s)
+    if (!s || !*s)
         return 0;
     int lh = ui_line_h(f);
     int fit = r.h / lh;
@@ -299,24 +371,27 @@ int ui_draw_text_box(enum ui_font f, int bold, const char *s, struct ui_rect r,
         fit = 1;
     if (max_lines <= 0 || max_lines > fit)
         max_lines = fit;
-    int n = break_lines(font, s, r.w, max_lines, lines, 64, &truncated);
+    int n = break_lines(&fr, s, r.w, max_lines, lines, 64, &truncated);
     if (n < 1)
         return 0;
     int total = n * lh;
     int y = r.y + (r.h - total) / 2;
+    TTF_Font *font = ui_font_get(px, bold);
+    if (!font)
+        return 0;
     int yoff = ui_text_top(font, px, lh / 2);
     for (int i = 0; i < n; i++) {
         const char *ls = s + lines[i].start;
         size_t len = lines[i].len;
         char ell[1024];
-        int lw = measure(font, ls, len);
+        int lw = measure(&fr, ls, len);
         if ((i == n - 1 && truncated) || lw > r.w) {
-            int k = ui_text_ellipsize(ls, len, r.w, measure, font, ell,
+            int k = ui_text_ellipsize(ls, len, r.w, measure, &fr, ell,
                                       sizeof ell);
             if (k > 0) {
                 ls = ell;
                 len = (size_t)k;
-                lw = measure(font, ls, len);
+                lw = measure(&fr, ls, len);
             }
         }
         int x = r.x;
@@ -336,7 +411,15 @@ void ui_fill_rect(struct ui_rect r, SDL_Color c)
     if (r.w <= 0 || r.h <= 0)
         return;
     SDL_SetRenderDrawColor(ui_g.ren, c.r, c.g, c.b, c.a);
+    /* An opaque fill needs no blending, and the software renderer's blended
+     * fill goes pixel by pixel: the 1080x1920 home screen spent more on its
+     * buttons' fills than a bare program spends to start (issue 18). The
+     * pixels are the same (alpha 255 blends to the source). */
+    if (c.a == 255)
+        SDL_SetRenderDrawBlendMode(ui_g.ren, SDL_BLENDMODE_NONE);
     SDL_RenderFillRect(ui_g.ren, &(SDL_Rect){r.x, r.y, r.w, r.h});
+    if (c.a == 255)
+        SDL_SetRenderDrawBlendMode(ui_g.ren, SDL_BLENDMODE_BLEND);
 }
 
 /* ---- coverage masks ------------------------------------------------------ */

@@ -177,6 +177,7 @@ int ui_draw_init(char *err, size_t errsz, size_t cache_bytes,
                  size_t cache_entries);
 void ui_draw_fini(void);
 void ui_draw_reset_sizes(void);     /* output size or text scale changed */
+void ui_draw_drop_private(void);    /* idle reset: typed text's textures, widths */
 int ui_font_px(enum ui_font f);
 TTF_Font *ui_font_get(int px, int bold);
 int ui_text_w(enum ui_font f, int bold, const char *s, size_t len);

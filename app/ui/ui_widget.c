@@ -128,8 +128,7 @@ void ui_screen_free(struct ui_screen *s)
             ui_g.screens[i] = ui_g.screens[--ui_g.nscreens];
             break;
         }
-    if (ui_g.text_cache)
-        ui_cache_drop_private(ui_g.text_cache);
+    ui_draw_drop_private();
     free(s);
 }
 
@@ -217,8 +216,7 @@ void ui_screen_wipe(struct ui_screen *s)
         for (int i = 0; i < ui_g.nscreens; i++)
             screen_wipe(ui_g.screens[i]);
     }
-    if (ui_g.text_cache)
-        ui_cache_drop_private(ui_g.text_cache);
+    ui_draw_drop_private();
     relayout();
 }
 
