@@ -589,10 +589,11 @@ static enum MHD_Result complaint_assign(struct cx *x, long long id)
         rc = hq_user_get(x->s, name, &who);
         if (rc == HQ_E_NOTFOUND || (rc == HQ_OK && (who.disabled ||
                                                     !hq_user_may_branch(&who, k.branch)))) {
-            cJSON_Delete(b);
-            return ans_err(x, 400, "invalid",
-                           "%s is not an active user who may work this branch's complaints",
-                           name);
+            enum MHD_Result bad = ans_err(
+                x, 400, "invalid", "%.64s is not an active user who may work this branch's "
+                                   "complaints", name);
+            cJSON_Delete(b); /* name points into it */
+            return bad;
         }
         if (rc != HQ_OK) {
             cJSON_Delete(b);

@@ -267,9 +267,9 @@ static void journal_setup(void)
  * call, a deadlock) stops feeding it and systemd restarts the kiosk. Half
  * the watchdog's period apart. sd_notify does nothing when NOTIFY_SOCKET is
  * unset (not under systemd); then no timer runs at all. */
+#ifdef FD_HAVE_SYSTEMD
 static void watchdog_feed(void *ud)
 {
-#ifdef FD_HAVE_SYSTEMD
     /* WATCHDOG_USEC itself, not sd_watchdog_enabled: under cage the unit's
      * main process (WATCHDOG_PID) is cage, and the kiosk, its child, is the
      * one to watch (the unit has NotifyAccess=all). */
@@ -279,10 +279,8 @@ static void watchdog_feed(void *ud)
     sd_notify(0, "WATCHDOG=1");
     if (e && end && *end == '\0' && usec >= 2000 && getenv("NOTIFY_SOCKET"))
         ui_timer_add((uint32_t)(usec / 2000 > 60000 ? 60000 : usec / 2000), watchdog_feed, ud);
-#else
-    (void)ud;
-#endif
 }
+#endif
 
 /* Tells systemd (Type=notify) that the first screen is up, and starts the
  * watchdog's feeding. */

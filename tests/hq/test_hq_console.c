@@ -529,7 +529,7 @@ int main(void)
         CHECK(strlen(dev) > 8);
         cJSON_Delete(o);
         snprintf(path, sizeof path, "/console/api/devices/%s/revoke", dev);
-        CHECK_INT(post(path, &carol, "{}").status, 403); /* an officer */
+        CHECK_INT(post(path, &s, "{}").status, 403); /* frank, a manager */
         CHECK_INT(post("/console/api/devices/nosuchdevice/revoke", &admin, "{}").status, 404);
         CHECK_INT(post(path, &admin, "{}").status, 200);
         CHECK(sync_round(k, 0, &res, err, sizeof err) != SYNC_OK);
