@@ -9,7 +9,8 @@
  * closes the connection without an answer after every Nth push committed (the
  * answer is lost); "kill_in_apply:N" sends itself SIGKILL on the Nth push
  * after applying it but before the commit; "batch_max:N" accepts at most N
- * records per push (a head office of an older version with a smaller cap).
+ * records per push (a head office of an older version with a smaller cap);
+ * "hold_push_ms:N" keeps each push's in-flight slot N ms before serving it.
  * Hostile clients (hq/README.md, Hostile clients): a request takes an
  * in-flight slot only once its body has arrived, a few slots are kept for
  * signed kiosk requests, each connection has a deadline for its headers (and
@@ -92,6 +93,7 @@ static struct {
     int batch_max;            /* records per push accepted (SYNC_BATCH_MAX; lower: an old server) */
     int drop_after_commit;    /* every Nth push: no answer after commit (0 = off) */
     int kill_in_apply;        /* the Nth push: SIGKILL before commit (0 = off) */
+    int hold_push_ms;         /* a push holds its slot this long first (0 = off) */
     atomic_int pushes;
 } fault;
 
@@ -945,10 +947,9 @@ static int count_offline(void *ctx, const struct hq_fleet_row *f)
     return 0;
 }
 
-/* The store's part of /metrics (totals, offline devices, per-device lag and
- * backlog) as text into b: these count rows, so they are built at most every
- * METRICS_EVERY seconds and shared by every scrape meanwhile. */
-static void metrics_store(struct hq_store *s, struct mbuf *b)
+/* The totals of /metrics (records held count every row of the log), built
+ * at most every METRICS_EVERY seconds and shared by every scrape meanwhile. */
+static void metrics_totals(struct hq_store *s, struct mbuf *b)
 {
     struct hq_totals t;
     if (s->ops->totals(s, &t) == HQ_OK) {
@@ -959,6 +960,12 @@ static void metrics_store(struct hq_store *s, struct mbuf *b)
         mput(b, "# TYPE fdhq_complaints_open gauge\nfdhq_complaints_open %lld\n",
              t.complaints_open);
     }
+}
+
+/* The per-device part of /metrics: one row per device (no counting of
+ * records), read on every scrape. */
+static void metrics_devices(struct hq_store *s, struct mbuf *b)
+{
     {
         long long offline = 0;
         if (s->ops->fleet(s, now_s(), count_offline, &offline) == HQ_OK)
@@ -1031,27 +1038,28 @@ static void do_metrics(struct srv *sv, struct MHD_Connection *c, struct reply *r
              "# TYPE fdhq_inflight gauge\nfdhq_inflight %d\n"
              "# TYPE fdhq_connections gauge\nfdhq_connections %d\n",
          (long long)slow_closed, atomic_load(&sv->inflight), conns_open(sv));
-    /* The store's figures: rebuilt by one scrape at a time, at most every
+    /* The totals: rebuilt by one scrape at a time, at most every
      * METRICS_EVERY s; the others meanwhile get the last copy. */
+    char err[256];
+    struct hq_store *s = pool_get(&sv->pool, err, sizeof err);
     pthread_mutex_lock(&sv->mc.mu);
-    if (!sv->mc.text || mono_ms() / 1000 - sv->mc.at >= METRICS_EVERY) {
-        char err[256];
-        struct hq_store *s = pool_get(&sv->pool, err, sizeof err);
-        if (s) {
-            struct mbuf sb = {malloc(4096), 0, 4096, 0};
-            if (sb.p) {
-                sb.p[0] = '\0';
-                metrics_store(s, &sb);
-                free(sv->mc.text);
-                sv->mc.text = sb.p;
-                sv->mc.at = mono_ms() / 1000;
-            }
-            pool_put(&sv->pool, s, 0);
+    if (s && (!sv->mc.text || mono_ms() / 1000 - sv->mc.at >= METRICS_EVERY)) {
+        struct mbuf sb = {malloc(4096), 0, 4096, 0};
+        if (sb.p) {
+            sb.p[0] = '\0';
+            metrics_totals(s, &sb);
+            free(sv->mc.text);
+            sv->mc.text = sb.p;
+            sv->mc.at = mono_ms() / 1000;
         }
     }
     if (sv->mc.text)
         mput(&b, "%s", sv->mc.text);
     pthread_mutex_unlock(&sv->mc.mu);
+    if (s) {
+        metrics_devices(s, &b);
+        pool_put(&sv->pool, s, 0);
+    }
     mr = send_text(c, 200, b.p, "text/plain; version=0.0.4", 0);
     (void)mr;
     r->status = 0; /* already sent */
@@ -1492,8 +1500,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         r.retry_after = 5;
         return send_reply(c, &r);
     }
-    if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/push") == 0)
+    if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/push") == 0) {
+        if (fault.hold_push_ms > 0)
+            usleep((useconds_t)fault.hold_push_ms * 1000u);
         do_push(sv, s, c, q, &r);
+    }
     else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/pull") == 0)
         do_pull(s, c, q, &r);
     else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/enroll") == 0)
@@ -1557,6 +1568,8 @@ static void parse_faults(void)
         fault.drop_after_commit = atoi(p + 18);
     if ((p = strstr(f, "kill_in_apply:")))
         fault.kill_in_apply = atoi(p + 14);
+    if ((p = strstr(f, "hold_push_ms:")))
+        fault.hold_push_ms = atoi(p + 13);
 #endif
 }
 

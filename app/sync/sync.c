@@ -536,6 +536,20 @@ out:
     return rc;
 }
 
+/* The highest outbox seq this store ever handed out (AUTOINCREMENT keeps
+ * it in sqlite_sequence), or -1 when it cannot be read. */
+static long long outbox_top(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+    if (sqlite3_prepare_v2(db, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 /* Pushes one batch of at most rows rows (see sync_push_once). */
 static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, size_t errlen)
 {
@@ -696,14 +710,21 @@ static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, 
         goto out;
     }
     if (high > last) {
-        /* Head office says it holds rows this batch never carried: it is not
-         * the head office this outbox talks to (a cloned device id, a kiosk
-         * restored without raising the epoch, a broken server). Deleting
-         * past what was sent would lose rows nobody has: delete nothing. */
-        set_err(err, errlen, "protocol error: head office acknowledged seq %lld of epoch %lld"
-                " but the batch ended at %lld; nothing deleted", high, epoch, last);
-        rc = SYNC_E_SERVER;
-        goto out;
+        /* Head office holds more of this epoch than the batch carried (a
+         * kiosk restored from a backup resends rows it already has). Only
+         * what was sent is forgotten: the rest goes in the next batch, and
+         * head office ignores what it holds. A `high` past every seq this
+         * kiosk ever numbered cannot be true: a protocol error, and nothing
+         * is deleted. */
+        long long top = outbox_top(db);
+        if (top < 0 || high > top) {
+            set_err(err, errlen, "protocol error: head office acknowledged seq %lld of epoch %lld"
+                    " but this kiosk never numbered past %lld (the batch ended at %lld);"
+                    " nothing deleted", high, epoch, top, last);
+            rc = SYNC_E_SERVER;
+            goto out;
+        }
+        high = last;
     }
     /* Forget what head office holds; remember it has seen this epoch. */
     if (exec(db, "BEGIN IMMEDIATE") != 0 ||

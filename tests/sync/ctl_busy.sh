@@ -19,7 +19,7 @@ check() { # check NAME CONDITION-STATUS
 loop() { # loop TAG COMMAND...
     tag=$1; shift
     i=0
-    while [ $i -lt 60 ]; do
+    while [ $i -lt 40 ]; do
         "$ctl" "$@" >/dev/null 2>>"$dir/err.$tag" || echo x >>"$dir/fail.$tag"
         i=$((i + 1))
     done

@@ -1,7 +1,8 @@
 /* test_sync_hostile.c - the kiosk keeps syncing through what issue 16 found
  * (a real frontdesk-hq on loopback, kiosk stores with the real schema):
- * - a push answer whose `high` is past the batch deletes nothing and is a
- *   protocol error (a fake head office on loopback answers it);
+ * - a push answer whose `high` is past the batch forgets only what was sent,
+ *   and one past every seq the kiosk ever numbered is a protocol error that
+ *   deletes nothing (a fake head office on loopback answers them);
  * - a corrupt outbox row (not JSON) is quarantined at head office and
  *   acknowledged: the rows after it arrive, the outbox empties;
  * - a directory list edited twelve times (480 hosts) reaches a new kiosk: the
@@ -24,6 +25,8 @@
 
 /* ---- a fake head office that acknowledges more than it was sent ---- */
 
+static long long fake_high; /* what it answers */
+
 struct fake {
     char *body;
     size_t len;
@@ -43,10 +46,11 @@ static enum MHD_Result fake_handle(void *cls, struct MHD_Connection *c, const ch
         *upload_size = 0; /* the batch itself does not matter here */
         return MHD_YES;
     }
-    /* seq 477 acknowledged whatever was sent */
-    const char *ans = "{\"high\":477,\"applied\":477,\"ignored\":0,\"quarantined\":0}";
+    char ans[128];
+    snprintf(ans, sizeof ans, "{\"high\":%lld,\"applied\":1,\"ignored\":0,\"quarantined\":0}",
+             fake_high);
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(ans), (void *)ans,
-                                                             MHD_RESPMEM_PERSISTENT);
+                                                             MHD_RESPMEM_MUST_COPY);
     enum MHD_Result rc = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
     return rc;
@@ -145,12 +149,23 @@ static void test_high_beyond_batch(const char *hqdb, const char *url)
              info ? (unsigned)info->port : 0);
     CHECK(h_exec(k, sql) == 0);
     struct sync_result r1 = {.batch_rows = 10};
+    long long top = h_int(k, "SELECT max(seq) FROM outbox");
+    /* acknowledged up to a seq the kiosk holds but did not send: only the
+     * ten rows sent are forgotten (before: every row up to high) */
+    fake_high = top - 3;
     res = r1;
     int rc = sync_push_once(k, &res, err, sizeof err);
+    CHECK_MSG(rc == SYNC_OK, "%d: %s", rc, err);
+    CHECK_INT(res.pushed, 10);
+    CHECK_INT(h_int(k, "SELECT count(*) FROM outbox"), held - 10);
+    /* acknowledged past every seq this kiosk ever numbered: a protocol
+     * error, nothing deleted */
+    fake_high = top + 77;
+    res = r1;
+    rc = sync_push_once(k, &res, err, sizeof err);
     CHECK_INT(rc, SYNC_E_SERVER);
     CHECK_MSG(strstr(err, "protocol error") != NULL, "%s", err);
-    /* nothing the kiosk never sent, nor anything it did, was forgotten */
-    CHECK_INT(h_int(k, "SELECT count(*) FROM outbox"), held);
+    CHECK_INT(h_int(k, "SELECT count(*) FROM outbox"), held - 10);
     MHD_stop_daemon(d);
     store_close(st);
 }
