@@ -564,9 +564,20 @@ static void do_enroll(struct srv *sv, struct hq_store *s, struct MHD_Connection 
         rc = s->ops->device_register(s, g.device, branch, pub, now_s());
     if (rc == HQ_E_EXISTS) {
         /* Re-enrolment: a revoked or re-imaged kiosk (restored on a new box)
-         * with a fresh token takes its id back with its new key; its history
-         * and streams stay, so it goes on from where head office stands. */
-        rc = s->ops->device_reenroll(s, g.device, branch, pub, now_s());
+         * with a fresh token of its own branch takes its id back with its new
+         * key; its history and streams stay, so it goes on from where head
+         * office stands. A token of another branch cannot take it over. */
+        struct hq_device old;
+        rc = s->ops->device_lookup(s, g.device, &old);
+        if (rc == HQ_OK && strcmp(old.branch, branch) != 0) {
+            s->ops->rollback(s);
+            reply_err(r, 409, "device_exists",
+                      "device %s is enrolled at another branch: re-enrol it with a token of"
+                      " that branch, or revoke it there first", g.device);
+            goto out;
+        }
+        if (rc == HQ_OK)
+            rc = s->ops->device_reenroll(s, g.device, branch, pub, now_s());
         if (rc == HQ_OK)
             rc = s->ops->audit_put(s, now_s(), "enroll", "device_reenrolled", g.device,
                                    "enrolled again with a new token", branch);

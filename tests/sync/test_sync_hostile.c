@@ -264,6 +264,10 @@ static void test_reenrol(const char *hqdb, const char *url)
     CHECK(h_activity(k, 30, 10) == 0);
     CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_E_REFUSED);
     CHECK_MSG(strstr(err, "revoked") != NULL, "%s", err);
+    /* a token of another branch cannot take the device id over */
+    CHECK(h_token(hqdb, "Elsewhere", tok, sizeof tok) == 0);
+    CHECK_INT(sync_enroll(k, url, tok, err, sizeof err), SYNC_E_REFUSED);
+    CHECK_MSG(strstr(err, "device_exists") != NULL, "%s", err);
     /* a fresh token: the same device id, a new key, its history kept */
     CHECK(h_token(hqdb, "Again", tok, sizeof tok) == 0);
     int rc = sync_enroll(k, url, tok, err, sizeof err);
