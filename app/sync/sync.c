@@ -218,7 +218,7 @@ static int exec(sqlite3 *db, const char *sql)
 
 struct answer {
     char *p;
-    size_t len;
+    size_t len, cap;
     int over;                 /* more than ANSWER_MAX came: cut */
     int retry_after;
 };
@@ -231,10 +231,16 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
         a->over = 1;
         return 0; /* aborts the transfer */
     }
-    char *np = realloc(a->p, a->len + len + 1);
-    if (!np)
-        return 0;
-    a->p = np;
+    if (a->len + len + 1 > a->cap) { /* grows by doubling: a big page is no quadratic copy */
+        size_t ncap = a->cap ? a->cap : 16384;
+        while (ncap < a->len + len + 1)
+            ncap *= 2;
+        char *np = realloc(a->p, ncap);
+        if (!np)
+            return 0;
+        a->p = np;
+        a->cap = ncap;
+    }
     memcpy(a->p + a->len, data, len);
     a->len += len;
     a->p[a->len] = '\0';

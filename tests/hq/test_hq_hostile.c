@@ -255,7 +255,11 @@ static void test_bombs(const struct h_server *srv, struct dev *bd)
     printf("gzip bombs: RSS before %lld KiB, peak %lld KiB, after %lld KiB\n", before, peak,
            after);
     /* unbounded, four bombs took ~2 GB and kept it */
+#if defined(__SANITIZE_ADDRESS__) /* redzones and quarantine: about twice */
+    CHECK_MSG(peak - before < 1200 * 1024, "peak grew by %lld KiB", peak - before);
+#else
     CHECK_MSG(peak - before < 600 * 1024, "peak grew by %lld KiB", peak - before);
+#endif
 #if !defined(__SANITIZE_ADDRESS__) /* ASan's allocator keeps freed memory by design */
     CHECK_MSG(after - before < 64 * 1024, "RSS after grew by %lld KiB", after - before);
 #endif
@@ -397,7 +401,15 @@ static void test_slow_clients(const char *hqdb)
             close(fds[i]);
         }
     CHECK_INT(cut, 16);
-    CHECK_INT(http(srv.port, "GET", "/health", "", "", 0, out, sizeof out), 200);
+    /* the server counts a closed connection off its address a moment after
+     * the client saw it close: a bounded retry, not a timing assumption */
+    int st = -1;
+    for (int i = 0; i < 100 && st != 200; i++) {
+        st = http(srv.port, "GET", "/health", "", "", 0, out, sizeof out);
+        if (st != 200)
+            usleep(100000);
+    }
+    CHECK_INT(st, 200);
     h_server_stop(&srv, 0);
 }
 

@@ -466,15 +466,17 @@ int main(void)
          * connections (some land on free workers); retried a bounded number
          * of times, not a timing assumption. Unsigned: the slot is taken
          * before the signature is looked at (503, else 401). */
-        int busy = 0, retry2 = 0;
-        for (int round = 0; round < 20 && !busy; round++) {
+        int busy = 0, retry2 = 0, health503 = 0;
+        for (int round = 0; round < 20 && !(busy && health503); round++) {
             int fds[6];
             const char *pull = "POST /v1/pull HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                                "Content-Length: 12\r\n\r\n{\"cursor\":0}";
+            const char *health = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
             for (int i = 0; i < 6; i++) {
+                const char *req = i % 2 ? health : pull;
                 fds[i] = socket(AF_INET, SOCK_STREAM, 0);
                 if (connect(fds[i], (struct sockaddr *)&sa, sizeof sa) != 0 ||
-                    write(fds[i], pull, strlen(pull)) != (ssize_t)strlen(pull)) {
+                    write(fds[i], req, strlen(req)) != (ssize_t)strlen(req)) {
                     close(fds[i]);
                     fds[i] = -1;
                 }
@@ -485,7 +487,9 @@ int main(void)
                 if (fds[i] >= 0 && poll(&pf, 1, 500) > 0) {
                     ssize_t n = read(fds[i], buf, sizeof buf - 1);
                     buf[n > 0 ? n : 0] = '\0';
-                    if (strstr(buf, " 503 ") && strstr(buf, "busy")) {
+                    if (i % 2 && strstr(buf, " 503 ") && strstr(buf, "\"status\":\"busy\""))
+                        health503 = 1; /* /health tells the truth: no push now */
+                    else if (strstr(buf, " 503 ") && strstr(buf, "busy")) {
                         busy = 1;
                         retry2 = strstr(buf, "Retry-After: 2") != NULL;
                     }
@@ -498,6 +502,7 @@ int main(void)
         }
         CHECK(busy);
         CHECK(retry2);
+        CHECK(health503);
         close(fd);
         /* Slot free again. */
         int ok = 0;

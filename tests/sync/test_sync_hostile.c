@@ -1,5 +1,6 @@
 /* test_sync_hostile.c - the kiosk keeps syncing through what issue 16 found
  * (a real frontdesk-hq on loopback, kiosk stores with the real schema):
+ * - a pull answer past the kiosk's cap fails saying so, not "unreachable";
  * - a push answer whose `high` is past the batch forgets only what was sent,
  *   and one past every seq the kiosk ever numbered is a protocol error that
  *   deletes nothing (a fake head office on loopback answers them);
@@ -37,7 +38,7 @@ static enum MHD_Result fake_handle(void *cls, struct MHD_Connection *c, const ch
                                    const char *upload, size_t *upload_size, void **con_cls)
 {
     struct fake *f = *con_cls;
-    (void)cls, (void)url, (void)method, (void)version, (void)upload;
+    (void)cls, (void)method, (void)version, (void)upload;
     if (!f) {
         *con_cls = calloc(1, sizeof *f);
         return *con_cls ? MHD_YES : MHD_NO;
@@ -45,6 +46,18 @@ static enum MHD_Result fake_handle(void *cls, struct MHD_Connection *c, const ch
     if (*upload_size) {
         *upload_size = 0; /* the batch itself does not matter here */
         return MHD_YES;
+    }
+    if (strcmp(url, "/v1/pull") == 0) { /* an answer past the kiosk's cap */
+        size_t n = SYNC_PLAIN_MAX + 4096;
+        char *big = malloc(n);
+        if (!big)
+            return MHD_NO;
+        memset(big, ' ', n);
+        memcpy(big, "{\"changes\":[", 12);
+        struct MHD_Response *r = MHD_create_response_from_buffer(n, big, MHD_RESPMEM_MUST_FREE);
+        enum MHD_Result rc = MHD_queue_response(c, 200, r);
+        MHD_destroy_response(r);
+        return rc;
     }
     char ans[128];
     snprintf(ans, sizeof ans, "{\"high\":%lld,\"applied\":1,\"ignored\":0,\"quarantined\":0}",
@@ -166,6 +179,12 @@ static void test_high_beyond_batch(const char *hqdb, const char *url)
     CHECK_INT(rc, SYNC_E_SERVER);
     CHECK_MSG(strstr(err, "protocol error") != NULL, "%s", err);
     CHECK_INT(h_int(k, "SELECT count(*) FROM outbox"), held - 10);
+    /* a pull answer past the kiosk's cap: the error says so (it said
+     * "head office unreachable" while pushes looked healthy) */
+    res = r1;
+    rc = sync_pull(k, &res, err, sizeof err);
+    CHECK(rc != SYNC_OK);
+    CHECK_MSG(strstr(err, "larger than") && !strstr(err, "unreachable"), "%s", err);
     MHD_stop_daemon(d);
     store_close(st);
 }
