@@ -27,11 +27,11 @@
 struct args {
     const char *db, *listen, *tls_cert, *tls_key, *admin_token_file, *branch, *state, *to, *severity, *department,
         *resolution, *close_reason, *stat_category, *actor, *note, *phone, *by, *reason,
-        *before, *satisfaction, *role;
+        *before, *satisfaction, *role, *metrics_token_file;
     const char *branches[ARGS_MAX]; /* --branch may repeat (user add) */
     int nbranches;
     int json, csv, drop;
-    long long threads, max_inflight, valid, limit, ttl, epoch;
+    long long threads, max_inflight, valid, limit, ttl, epoch, per_ip_limit;
     const char *pos[ARGS_MAX];
     int npos;
 };
@@ -46,6 +46,7 @@ static const struct {
     {"--tls-cert", offsetof(struct args, tls_cert)},
     {"--tls-key", offsetof(struct args, tls_key)},
     {"--admin-token-file", offsetof(struct args, admin_token_file)},
+    {"--metrics-token-file", offsetof(struct args, metrics_token_file)},
     {"--branch", offsetof(struct args, branch)},
     {"--state", offsetof(struct args, state)},
     {"--to", offsetof(struct args, to)},
@@ -72,6 +73,7 @@ static const struct {
 } num_opts[] = {
     {"--threads", offsetof(struct args, threads), 1, 64},
     {"--max-inflight", offsetof(struct args, max_inflight), 1, 10000},
+    {"--per-ip-limit", offsetof(struct args, per_ip_limit), 0, 10000},
     {"--valid", offsetof(struct args, valid), 0, 1},
     {"--limit", offsetof(struct args, limit), 1, 100000},
     {"--ttl", offsetof(struct args, ttl), 60, 365LL * 86400},
@@ -82,6 +84,8 @@ static void usage(void)
 {
     fputs("usage: frontdesk-hq serve --db DB --listen ADDR:PORT [--tls-cert F --tls-key F]\n"
           "                          [--threads N] [--max-inflight N] [--admin-token-file F]\n"
+          "                          [--per-ip-limit N (0 = off, behind a proxy)]\n"
+          "                          [--metrics-token-file F]\n"
           "       frontdesk-hq --db DB enroll-token --branch NAME [--ttl SECONDS]\n"
           "       frontdesk-hq --db DB stats [--json]\n"
           "       frontdesk-hq --db DB complaint list [--state S] [--branch B] [--json]\n"
@@ -116,6 +120,7 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->valid = -1;
     a->limit = 100;
     a->ttl = 7 * 86400;
+    a->per_ip_limit = -1; /* not given: the server's default */
     for (int i = 1; i < argc; i++) {
         const char *w = argv[i];
         int done = 0;
@@ -558,8 +563,12 @@ int main(int argc, char **argv)
     hq_report_init(); /* before any thread */
     cmd = a.pos[0];
     if (strcmp(cmd, "serve") == 0) {
-        struct hq_server_opts o = {a.db,      a.listen,       a.tls_cert,        a.tls_key,
-                                   (int)a.threads, (int)a.max_inflight, a.admin_token_file};
+        struct hq_server_opts o = {
+            .db = a.db, .listen = a.listen, .tls_cert = a.tls_cert, .tls_key = a.tls_key,
+            .threads = (int)a.threads, .max_inflight = (int)a.max_inflight,
+            .admin_token_file = a.admin_token_file,
+            .per_ip_limit = a.per_ip_limit < 0 ? 0 : a.per_ip_limit == 0 ? -1 : (int)a.per_ip_limit,
+            .metrics_token_file = a.metrics_token_file};
         char err[512];
         if (!a.db || !a.listen) {
             usage();

@@ -1,8 +1,13 @@
 /* hq_push.c - turns a push body into an hq_batch (see hq_push.h). The record
  * shapes head office checks are a table (required fields and their JSON
  * types per record type); unknown types with a well-formed name are kept as
- * they are, because schema changes only ever add record types. */
+ * they are, because schema changes only ever add record types. What either
+ * backend could not store (text that is not UTF-8, a NUL inside a string, a
+ * key longer than an index takes, a complaint state the workflow does not
+ * know) is decided here, once, and goes to quarantine with its reason. */
 #include "hq_push.h"
+#include "fdtext.h"
+#include "hq_complaint.h"
 #include "hq_health.h"
 #include "hq_state.h"
 
@@ -13,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Required fields per record type: "name:t" with t = i (integer) or s (string). */
+/* Required fields per record type: "name:t" with t = i (integer) or s
+ * (string), a string optionally with its most bytes ("ref:s64": a key that
+ * goes into a unique index, which PostgreSQL caps near 2.7 KB). */
 static const struct {
     const char *type;
     const char *fields[8];
@@ -21,7 +28,7 @@ static const struct {
     {"ticket", {"id:i", "bday:s", "label:s", "state:s", "issued_at:i"}},
     {"ticket_event", {"id:i", "ticket:i", "at:i", "event:s"}},
     {"visitor", {"id:i", "bday:s", "badge:s", "name:s", "signed_in_at:i"}},
-    {"complaint", {"id:i", "ref:s", "category:s", "description:s", "received_at:i",
+    {"complaint", {"id:i", "ref:s64", "category:s64", "description:s", "received_at:i",
                    "feedback_due:i", "state:s"}},
     {"complaint_event", {"id:i", "complaint:s", "at:i", "from:s", "to:s", "actor:s"}},
     {"rating", {"id:i", "ticket:i", "service:i", "attitude:i", "result:i", "at:i"}},
@@ -64,27 +71,125 @@ static int good_type(const char *t)
     return n > 0;
 }
 
+/* A NUL inside a JSON string (the escape \u0000) would cut the string in
+ * the parsed tree (a C string), silently. Before parsing, each such escape
+ * becomes \uFDD0 (a noncharacter, same length), which check_text() finds
+ * and quarantines: the record keeps its place and its reason. Returns a
+ * malloc'd copy when there was such an escape, else NULL (also when out of
+ * memory: then the parse fails on its own budget). Escapes are followed
+ * exactly: \\u0000 is a backslash followed by "u0000". */
+static char *mark_nuls(const char *json, size_t len)
+{
+    char *copy = NULL;
+    int in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!in_str) {
+            in_str = json[i] == '"';
+        } else if (json[i] == '"') {
+            in_str = 0;
+        } else if (json[i] == '\\' && i + 1 < len) {
+            if (json[i + 1] == 'u' && i + 5 < len && memcmp(json + i + 2, "0000", 4) == 0) {
+                if (!copy) {
+                    if (!(copy = malloc(len + 1)))
+                        return NULL;
+                    memcpy(copy, json, len);
+                    copy[len] = '\0';
+                }
+                memcpy(copy + i + 2, "FDD0", 4);
+            }
+            i++;
+        }
+    }
+    return copy;
+}
+
+#define NUL_MARK 0xFDD0u /* what mark_nuls made of \u0000 */
+
+/* Why a string (or object key) cannot be stored, or NULL. */
+static const char *check_string(const char *s)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        int n = fdtext_decode(s + i, len - i, &cp);
+        if (n < 0)
+            return "a string is not valid UTF-8";
+        if (cp == NUL_MARK)
+            return "a string holds a NUL character (\\u0000)";
+        i += (size_t)n;
+    }
+    return NULL;
+}
+
+/* Why some string or key in the tree cannot be stored, or NULL. */
+static const char *check_text(const cJSON *node)
+{
+    const char *why;
+    for (; node; node = node->next) {
+        if (node->string && (why = check_string(node->string)))
+            return why;
+        if (cJSON_IsString(node) && (why = check_string(node->valuestring)))
+            return why;
+        if (node->child && (why = check_text(node->child)))
+            return why;
+    }
+    return NULL;
+}
+
+/* Copies text with every byte that is not UTF-8 replaced by U+FFFD, so a
+ * quarantined record can be stored as it came, minus what no backend can
+ * hold. Returns a cJSON_malloc'd string or NULL (out of memory). */
+static char *utf8_sanitize(const char *text)
+{
+    size_t len = strlen(text), o = 0;
+    char *out = cJSON_malloc(len * 3 + 1);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        int n = fdtext_decode(text + i, len - i, &cp);
+        if (n < 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        } else {
+            memcpy(out + o, text + i, (size_t)n);
+            o += (size_t)n;
+            i += (size_t)n;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 /* Why rec (of type, version v) goes to quarantine, or NULL when it is fine. */
 static const char *check_record(const char *type, long long v, const cJSON *rec)
 {
     long long x;
+    const char *why;
     if (!good_type(type))
         return "bad type name";
     if (v < 1 || v > HQ_VERSION_MAX)
         return "unsupported schema version";
     if (!cJSON_IsObject(rec))
         return "record is not an object";
+    if ((why = check_text(rec->child)))
+        return why;
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         if (strcmp(shapes[i].type, type) != 0)
             continue;
         for (int f = 0; f < 8 && shapes[i].fields[f]; f++) {
             char name[32];
-            const char *spec = shapes[i].fields[f];
+            const char *spec = shapes[i].fields[f], *str = NULL;
             size_t n = strcspn(spec, ":");
             snprintf(name, sizeof name, "%.*s", (int)n, spec);
-            if (spec[n + 1] == 'i' ? get_int(rec, name, &x) != 0 : !get_str(rec, name))
+            if (spec[n + 1] == 'i' ? get_int(rec, name, &x) != 0 : !(str = get_str(rec, name)))
                 return "missing or mistyped field";
+            if (str && spec[n + 2] && strlen(str) > (size_t)atoi(spec + n + 2))
+                return "a key field is longer than head office stores";
         }
+        if (strcmp(type, "complaint") == 0 && !hq_complaint_state_ok(get_str(rec, "state")))
+            return "complaint state unknown to the workflow";
         return NULL;
     }
     return get_int(rec, "id", &x) == 0 ? NULL : "missing or mistyped field";
@@ -137,7 +242,9 @@ int hq_push_parse(const char *json, size_t len, size_t max_records, struct hq_pu
     size_t n, i = 0;
 
     memset(m, 0, sizeof *m);
-    root = cJSON_ParseWithLength(json, len);
+    char *marked = mark_nuls(json, len);
+    root = cJSON_ParseWithLength(marked ? marked : json, len);
+    free(marked);
     if (!root || !cJSON_IsObject(root)) {
         cJSON_Delete(root);
         set_err(err, errlen, "body is not a JSON object");
@@ -197,13 +304,23 @@ int hq_push_parse(const char *json, size_t len, size_t max_records, struct hq_pu
         if (get_int(it, "v", &v) != 0)
             v = 0;
         r->schema_version = (v >= 0 && v < 1000000) ? (int)v : 0;
-        r->type = type ? type : "";
+        /* a type name that is not text is not kept (the reason says why) */
+        r->type = type && !check_string(type) && strlen(type) <= 64 ? type : "";
         r->quarantine = type ? check_record(type, v, rec) : "type missing";
         m->texts[i] = rec ? cJSON_PrintUnformatted(rec) : NULL;
         m->batch.n = ++i; /* texts[0..i) are freed by hq_push_free from here on */
         if (rec && !m->texts[i - 1]) {
             set_err(err, errlen, "out of memory");
             goto fail;
+        }
+        if (r->quarantine && m->texts[i - 1] && check_string(m->texts[i - 1])) {
+            char *clean = utf8_sanitize(m->texts[i - 1]);
+            if (!clean) {
+                set_err(err, errlen, "out of memory");
+                goto fail;
+            }
+            cJSON_free(m->texts[i - 1]);
+            m->texts[i - 1] = clean;
         }
         r->json = m->texts[i - 1] ? m->texts[i - 1] : "null";
         if (!r->quarantine && strcmp(r->type, "complaint") == 0) {

@@ -9,7 +9,15 @@
  * closes the connection without an answer after every Nth push committed (the
  * answer is lost); "kill_in_apply:N" sends itself SIGKILL on the Nth push
  * after applying it but before the commit; "batch_max:N" accepts at most N
- * records per push (a head office of an older version with a smaller cap). */
+ * records per push (a head office of an older version with a smaller cap);
+ * "hold_push_ms:N" keeps each push's in-flight slot N ms before serving it.
+ * Hostile clients (hq/README.md, Hostile clients): a request takes an
+ * in-flight slot only once its body has arrived, a few slots are kept for
+ * signed kiosk requests, each connection has a deadline for its headers (and
+ * TLS handshake) and one for its body that a watcher thread enforces, one
+ * address holds a bounded number of connections, a push is parsed within a
+ * memory budget after its signature verified and while no other push of the
+ * device runs, and answers never carry internals (paths, hosts, SQL). */
 #include "hq_server.h"
 #include "hq_assets.h"
 #include "hq_complaint.h"
@@ -23,6 +31,7 @@
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <malloc.h>
 #include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -31,9 +40,11 @@
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +52,19 @@
 #define HDR_MAX 256          /* longest header value we look at */
 #define METRICS_MAX (1u << 20)/* /metrics text cap: lines past it are dropped */
 #define RETRY_BUSY 2         /* Retry-After seconds when over the in-flight cap */
+#define HDR_DEADLINE_MS 10000 /* headers (and the TLS handshake) complete within this */
+#define HDR_PRESSED_MS 2000  /* ... when connections are past 3/4 of the limit */
+#define BODY_GRACE_MS 10000  /* a body may take this long, plus ... */
+#define BODY_RATE_MIN 4096   /* ... one second per this many bytes it declares */
+#define IDLE_TIMEOUT 15      /* seconds a connection may sit silent (libmicrohttpd) */
+#define CONN_LIMIT 512       /* connections at once */
+#define PER_IP_DEFAULT 16    /* connections at once from one address */
+#define ENROLL_BODY_MAX 4096u /* an enrolment is a token, an id and a key */
+#define SMALL_BODY_MAX (64u << 10) /* every body but a push's */
+#define PARSE_BUDGET (48u << 20) /* bytes a push's parsed tree and texts may take */
+#define TRIM_AFTER (1u << 20) /* a push this large (inflated) gives memory back */
+#define PULL_PAGE_BYTES (512u << 10) /* a pull page stops after this (one change may pass it) */
+#define METRICS_EVERY 15     /* seconds the store's figures in /metrics are reused */
 
 /* The pool of store handles (one per worker thread at most). */
 struct pool {
@@ -71,23 +95,55 @@ static struct {
     int batch_max;            /* records per push accepted (SYNC_BATCH_MAX; lower: an old server) */
     int drop_after_commit;    /* every Nth push: no answer after commit (0 = off) */
     int kill_in_apply;        /* the Nth push: SIGKILL before commit (0 = off) */
+    int hold_push_ms;         /* a push holds its slot this long first (0 = off) */
     atomic_int pushes;
 } fault;
+
+/* One open connection, for the deadlines the watcher enforces. */
+struct conn {
+    struct conn *prev, *next;
+    int fd;
+    long long deadline_ms;    /* monotonic; 0 = none (a request being served) */
+};
+
+/* Open connections (libmicrohttpd's notify callback keeps the list). */
+struct conns {
+    pthread_mutex_t mu;
+    struct conn *head;
+    int n;
+};
+
+/* What /metrics shows from the store, rebuilt at most every METRICS_EVERY s. */
+struct mcache {
+    pthread_mutex_t mu;
+    char *text;               /* malloc'd; NULL until first built */
+    long long at;             /* monotonic seconds it was built */
+};
 
 struct srv {
     unsigned char admin_hash[HQ_HASH_BYTES]; /* hash of the admin bearer token */
     int admin_on;             /* /v1/admin/ enabled */
+    unsigned char metrics_hash[HQ_HASH_BYTES]; /* hash of the /metrics token */
+    int metrics_token_on;     /* else /metrics only from loopback */
     struct pool pool;
     struct pushing pushing;
     int max_inflight;
+    int reserve;              /* of max_inflight: only signed kiosk requests use these */
     atomic_int inflight;
+    struct conns conns;
+    struct mcache mc;
+    atomic_int health_db;     /* last database check: 1 ok, 0 failed */
+    atomic_llong health_at;   /* monotonic ms of that check */
+    pthread_t watcher;
+    atomic_int stop;
 };
 
 /* Per request, from the first call to the completion callback. */
 struct req {
     char *body;
     size_t len, cap;
-    int refuse;               /* 413 or 503 already decided before the body */
+    size_t body_max;          /* this endpoint's body cap */
+    int refuse;               /* 413 already decided before the body */
     int counted;              /* holds an in-flight slot */
 };
 
@@ -102,6 +158,127 @@ struct reply {
 static long long now_s(void)
 {
     return (long long)time(NULL);
+}
+
+static long long mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* ---- cJSON within a budget: a push's tree may not take more than
+ * PARSE_BUDGET (a small gzip inflates to 16 MiB of tiny values, which as a
+ * tree of nodes is ~20 times that). Per thread; off (0) outside a parse. ---- */
+
+static _Thread_local long long budget_left; /* bytes; meaningful while budget_on */
+static _Thread_local int budget_on;
+static _Thread_local int budget_hit; /* a request was refused: the parse failed on it */
+
+static void *budget_malloc(size_t n)
+{
+    void *p;
+    if (budget_on && (long long)n > budget_left) {
+        budget_hit = 1;
+        return NULL; /* the parse fails: "too large" */
+    }
+    p = malloc(n);
+    if (p && budget_on)
+        budget_left -= (long long)malloc_usable_size(p);
+    return p;
+}
+
+static void budget_free(void *p)
+{
+    if (p && budget_on)
+        budget_left += (long long)malloc_usable_size(p);
+    free(p);
+}
+
+/* ---- connections: deadlines for headers and bodies ---- */
+
+/* libmicrohttpd tells of each connection opened and closed (closed before
+ * it closes the socket, so the watcher never touches a reused descriptor:
+ * both hold conns.mu). A new connection must finish its headers (and TLS
+ * handshake) within HDR_DEADLINE_MS, HDR_PRESSED_MS when connections are
+ * scarce. */
+static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                        enum MHD_ConnectionNotificationCode code)
+{
+    struct srv *sv = cls;
+    struct conn *k = *socket_ctx;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(
+            c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!fd || !(k = calloc(1, sizeof *k)))
+            return;
+        k->fd = fd->connect_fd;
+        pthread_mutex_lock(&sv->conns.mu);
+        k->deadline_ms = mono_ms() + (sv->conns.n * 4 >= CONN_LIMIT * 3 ? HDR_PRESSED_MS
+                                                                          : HDR_DEADLINE_MS);
+        k->next = sv->conns.head;
+        if (k->next)
+            k->next->prev = k;
+        sv->conns.head = k;
+        sv->conns.n++;
+        pthread_mutex_unlock(&sv->conns.mu);
+        *socket_ctx = k;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && k) {
+        pthread_mutex_lock(&sv->conns.mu);
+        if (k->prev)
+            k->prev->next = k->next;
+        else
+            sv->conns.head = k->next;
+        if (k->next)
+            k->next->prev = k->prev;
+        sv->conns.n--;
+        pthread_mutex_unlock(&sv->conns.mu);
+        free(k);
+        *socket_ctx = NULL;
+    }
+}
+
+/* Sets the deadline of the connection c (0 = none). */
+static void conn_deadline(struct srv *sv, struct MHD_Connection *c, long long at_ms)
+{
+    const union MHD_ConnectionInfo *i =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn *k = i ? i->socket_context : NULL;
+    if (!k)
+        return;
+    pthread_mutex_lock(&sv->conns.mu);
+    k->deadline_ms = at_ms;
+    pthread_mutex_unlock(&sv->conns.mu);
+}
+
+static int conns_open(struct srv *sv)
+{
+    pthread_mutex_lock(&sv->conns.mu);
+    int n = sv->conns.n;
+    pthread_mutex_unlock(&sv->conns.mu);
+    return n;
+}
+
+static atomic_llong slow_closed; /* connections cut at their deadline (/metrics) */
+
+/* Every quarter second: a connection past its deadline is shut down (its
+ * socket reads EOF; libmicrohttpd closes it and notifies). */
+static void *watcher_run(void *arg)
+{
+    struct srv *sv = arg;
+    while (!atomic_load(&sv->stop)) {
+        long long now = mono_ms();
+        pthread_mutex_lock(&sv->conns.mu);
+        for (struct conn *k = sv->conns.head; k; k = k->next)
+            if (k->deadline_ms && now > k->deadline_ms) {
+                shutdown(k->fd, SHUT_RDWR);
+                k->deadline_ms = 0;
+                slow_closed++;
+            }
+        pthread_mutex_unlock(&sv->conns.mu);
+        usleep(250000);
+    }
+    return NULL;
 }
 
 /* ---- store pool ---- */
@@ -126,6 +303,17 @@ static struct hq_store *pool_get(struct pool *p, char *err, size_t errlen)
         pthread_mutex_unlock(&p->mu);
         return NULL;
     }
+    return s;
+}
+
+/* A handle only when one is idle (never waits, never opens): NULL otherwise. */
+static struct hq_store *pool_try(struct pool *p)
+{
+    struct hq_store *s = NULL;
+    pthread_mutex_lock(&p->mu);
+    if (p->nidle > 0)
+        s = p->idle[--p->nidle];
+    pthread_mutex_unlock(&p->mu);
     return s;
 }
 
@@ -188,7 +376,11 @@ static void reply_json(struct reply *r, unsigned status, cJSON *obj)
     cJSON_Delete(obj);
 }
 
-/* An error answer {"error":code,"message":...}. */
+#define BUSY_TEXT "too many requests at once; retry later"
+
+/* An error answer {"error":code,"message":...}. A 5xx answer never carries
+ * what went wrong inside (a database path or host, SQL): the operator reads
+ * that in the log, the client gets a fixed sentence. */
 static void reply_err(struct reply *r, unsigned status, const char *code, const char *fmt, ...)
 {
     char msg[512];
@@ -197,6 +389,11 @@ static void reply_err(struct reply *r, unsigned status, const char *code, const 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (status >= 500 && strcmp(msg, BUSY_TEXT) != 0) {
+        fprintf(stderr, "frontdesk-hq: %u %s: %s\n", status, code, msg);
+        snprintf(msg, sizeof msg, "%s", status == 500 ? "internal error (logged at head office)"
+                                                      : BUSY_TEXT);
+    }
     cJSON_AddStringToObject(o, "error", code);
     cJSON_AddStringToObject(o, "message", msg);
     if (strcmp(code, "stale_timestamp") == 0)
@@ -280,7 +477,8 @@ static int read_sig(struct MHD_Connection *c, struct sig *g, struct reply *r)
         reply_err(r, 401, "unsigned", "malformed X-FD-Timestamp");
         return -1;
     }
-    if (llabs(g->ts - now_s()) > SYNC_TS_WINDOW) {
+    /* compared, not subtracted: -2^63 must not overflow */
+    if (g->ts < now_s() - SYNC_TS_WINDOW || g->ts > now_s() + SYNC_TS_WINDOW) {
         m.rej_stale++;
         reply_err(r, 401, "stale_timestamp", "timestamp %lld is more than %d s from %lld",
                   g->ts, SYNC_TS_WINDOW, now_s());
@@ -367,9 +565,27 @@ static void do_enroll(struct srv *sv, struct hq_store *s, struct MHD_Connection 
     if (rc == HQ_OK)
         rc = s->ops->device_register(s, g.device, branch, pub, now_s());
     if (rc == HQ_E_EXISTS) {
-        s->ops->rollback(s);
-        reply_err(r, 409, "device_exists", "device %s is already enrolled", g.device);
-        goto out;
+        /* Re-enrolment: a revoked or re-imaged kiosk (restored on a new box)
+         * with a fresh token of its own branch takes its id back with its new
+         * key; its history and streams stay, so it goes on from where head
+         * office stands. A token of another branch cannot take it over. */
+        struct hq_device old;
+        rc = s->ops->device_lookup(s, g.device, &old);
+        if (rc == HQ_OK && strcmp(old.branch, branch) != 0) {
+            s->ops->rollback(s);
+            reply_err(r, 409, "device_exists",
+                      "device %s is enrolled at another branch: re-enrol it with a token of"
+                      " that branch, or revoke it there first", g.device);
+            goto out;
+        }
+        if (rc == HQ_OK)
+            rc = s->ops->device_reenroll(s, g.device, branch, pub, now_s());
+        if (rc == HQ_OK)
+            rc = s->ops->audit_put(s, now_s(), "enroll", "device_reenrolled", g.device,
+                                   "enrolled again with a new token", branch);
+        if (rc == HQ_OK)
+            fprintf(stderr, "frontdesk-hq: device %s enrolled again (branch %s)\n", g.device,
+                    branch);
     }
     if (rc == HQ_OK)
         rc = s->ops->nonce_put(s, g.device, g.nonce, g.ts);
@@ -411,20 +627,36 @@ static void do_push(struct srv *sv, struct hq_store *s, struct MHD_Connection *c
         reply_err(r, 415, "bad_encoding", "push bodies must be Content-Encoding: gzip");
         return;
     }
+    /* The signature first (over the gzip bytes as sent), then one push per
+     * device, and only then inflating and parsing, within a memory budget. */
     if (authenticate(c, s, "POST", "/v1/push", q, &g, &dev, r) != 0)
         return;
+    if (!pushing_enter(&sv->pushing, g.device)) {
+        m.busy++;
+        reply_err(r, 429, "busy", "a push from this device is already being applied");
+        r->retry_after = 1;
+        return;
+    }
+    entered = 1;
     rc = sync_gunzip(q->body ? q->body : "", q->len, SYNC_PLAIN_MAX, &plain, &plain_len);
     if (rc == -2) {
         m.rej_large++;
         reply_err(r, 413, "too_large", "body inflates past %u bytes", SYNC_PLAIN_MAX);
-        return;
+        goto out;
     }
     if (rc != 0) {
         m.rej_bad++;
         reply_err(r, 400, "bad_request", "body is not a complete gzip stream");
-        return;
+        goto out;
     }
-    if (hq_push_parse(plain, plain_len, (size_t)fault.batch_max, &msg, err, sizeof err) != 0) {
+    budget_left = PARSE_BUDGET;
+    budget_hit = 0;
+    budget_on = 1;
+    rc = hq_push_parse(plain, plain_len, (size_t)fault.batch_max, &msg, err, sizeof err);
+    budget_on = 0;
+    if (rc != 0 && budget_hit)
+        snprintf(err, sizeof err, "body takes more than %u bytes to parse: at most", PARSE_BUDGET);
+    if (rc != 0) {
         m.rej_bad++;
         reply_err(r, strstr(err, "at most") ? 413 : 400,
                   strstr(err, "at most") ? "too_large" : "bad_request", "%s", err);
@@ -435,13 +667,6 @@ static void do_push(struct srv *sv, struct hq_store *s, struct MHD_Connection *c
         reply_err(r, 400, "bad_request", "device_id in the body is not the signer");
         goto out;
     }
-    if (!pushing_enter(&sv->pushing, g.device)) {
-        m.busy++;
-        reply_err(r, 429, "busy", "a push from this device is already being applied");
-        r->retry_after = 1;
-        goto out;
-    }
-    entered = 1;
     msg.batch.now = now_s();
     for (int attempt = 0;; attempt++) {
         rc = s->ops->begin(s);
@@ -513,22 +738,91 @@ out:
         pushing_leave(&sv->pushing, g.device);
     hq_push_free(&msg);
     free(plain);
+    /* glibc keeps freed memory in this thread's arena: a big push would
+     * leave the process at its peak for good. */
+    if (plain_len >= TRIM_AFTER || q->len >= TRIM_AFTER)
+        malloc_trim(0);
 }
 
+/* The changes of one store page, copied (the store's strings die with the call). */
 struct pull_ctx {
-    cJSON *arr;
+    struct hq_change *ch;
+    int n, cap;
+    int oom;
 };
 
 static int pull_one(void *ctx, const struct hq_change *ch)
 {
     struct pull_ctx *p = ctx;
-    cJSON *o = cJSON_CreateObject(), *v = cJSON_Parse(ch->value);
-    cJSON_AddNumberToObject(o, "id", (double)ch->id);
-    cJSON_AddStringToObject(o, "kind", ch->kind);
-    cJSON_AddStringToObject(o, "key", ch->key);
-    cJSON_AddItemToObject(o, "value", v ? v : cJSON_CreateNull());
-    cJSON_AddItemToArray(p->arr, o);
+    if (p->n == p->cap) {
+        int ncap = p->cap ? p->cap * 2 : 64;
+        struct hq_change *nc = realloc(p->ch, (size_t)ncap * sizeof *nc);
+        if (!nc) {
+            p->oom = 1;
+            return 0;
+        }
+        p->ch = nc;
+        p->cap = ncap;
+    }
+    struct hq_change *d = &p->ch[p->n];
+    d->id = ch->id;
+    d->kind = strdup(ch->kind ? ch->kind : "");
+    d->key = strdup(ch->key ? ch->key : "");
+    d->value = strdup(ch->value ? ch->value : "null");
+    if (!d->kind || !d->key || !d->value) {
+        free((char *)d->kind);
+        free((char *)d->key);
+        free((char *)d->value);
+        p->oom = 1;
+        return 0;
+    }
+    p->n++;
     return 0;
+}
+
+static void pull_free(struct pull_ctx *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        free((char *)p->ch[i].kind);
+        free((char *)p->ch[i].key);
+        free((char *)p->ch[i].value);
+    }
+    free(p->ch);
+}
+
+/* Builds the answer's changes from the store's page: a config value that a
+ * later change of the page replaces is left out (a setting or a whole list
+ * replaces the previous one, so the kiosk ends the same; complaint changes
+ * are history and all go), and the page stops once PULL_PAGE_BYTES are in it
+ * (at least one change goes). *next = the last change passed; *cut = 1 when
+ * the page stopped early. */
+static void pull_page(const struct pull_ctx *p, cJSON *arr, long long *next, int *cut)
+{
+    size_t bytes = 0;
+    *cut = 0;
+    for (int i = 0; i < p->n; i++) {
+        const struct hq_change *ch = &p->ch[i];
+        int superseded = 0;
+        if (strcmp(ch->kind, "config") == 0)
+            for (int j = i + 1; j < p->n && !superseded; j++)
+                superseded = strcmp(p->ch[j].kind, "config") == 0 &&
+                             strcmp(p->ch[j].key, ch->key) == 0;
+        if (!superseded) {
+            size_t len = strlen(ch->value) + strlen(ch->key) + 64;
+            if (bytes > 0 && bytes + len > PULL_PAGE_BYTES) {
+                *cut = 1;
+                return;
+            }
+            cJSON *o = cJSON_CreateObject(), *v = cJSON_Parse(ch->value);
+            cJSON_AddNumberToObject(o, "id", (double)ch->id);
+            cJSON_AddStringToObject(o, "kind", ch->kind);
+            cJSON_AddStringToObject(o, "key", ch->key);
+            cJSON_AddItemToObject(o, "value", v ? v : cJSON_CreateNull());
+            cJSON_AddItemToArray(arr, o);
+            bytes += len;
+        }
+        *next = ch->id;
+    }
 }
 
 static void do_pull(struct hq_store *s, struct MHD_Connection *c, const struct req *q,
@@ -536,8 +830,8 @@ static void do_pull(struct hq_store *s, struct MHD_Connection *c, const struct r
 {
     struct sig g;
     struct hq_device dev;
-    struct pull_ctx pc;
-    cJSON *body, *out;
+    struct pull_ctx pc = {0};
+    cJSON *body, *out, *arr;
     const cJSON *cur, *lim;
     long long cursor = 0, next = 0;
     int limit = 200, more = 0, rc;
@@ -565,15 +859,25 @@ static void do_pull(struct hq_store *s, struct MHD_Connection *c, const struct r
         reply_err(r, 401, "replay", "nonce already used");
         return;
     }
-    out = cJSON_CreateObject();
-    pc.arr = cJSON_AddArrayToObject(out, "changes");
     if (rc == HQ_OK)
         rc = s->ops->pull(s, g.device, cursor, limit, pull_one, &pc, &next, &more);
-    if (rc != HQ_OK) {
-        cJSON_Delete(out);
-        reply_err(r, 500, "internal", "%s", s->ops->errmsg(s));
+    if (rc != HQ_OK || pc.oom) {
+        pull_free(&pc);
+        reply_err(r, 500, "internal", "%s", rc != HQ_OK ? s->ops->errmsg(s) : "out of memory");
         return;
     }
+    out = cJSON_CreateObject();
+    arr = cJSON_AddArrayToObject(out, "changes");
+    {
+        int cut = 0;
+        long long last = cursor;
+        pull_page(&pc, arr, &last, &cut);
+        if (cut) { /* stopped on bytes: the rest comes with the next page */
+            next = last;
+            more = 1;
+        }
+    }
+    pull_free(&pc);
     cJSON_AddNumberToObject(out, "cursor", (double)next);
     cJSON_AddBoolToObject(out, "more", more);
     reply_json(r, 200, out);
@@ -656,10 +960,64 @@ static int count_offline(void *ctx, const struct hq_fleet_row *f)
     return 0;
 }
 
-static void do_metrics(struct hq_store *s, struct MHD_Connection *c, struct reply *r)
+/* The totals of /metrics (records held count every row of the log), built
+ * at most every METRICS_EVERY seconds and shared by every scrape meanwhile. */
+static void metrics_totals(struct hq_store *s, struct mbuf *b)
+{
+    struct hq_totals t;
+    if (s->ops->totals(s, &t) == HQ_OK) {
+        mput(b, "# TYPE fdhq_records_held gauge\nfdhq_records_held %lld\n", t.records);
+        mput(b, "# TYPE fdhq_quarantine_held gauge\nfdhq_quarantine_held %lld\n",
+             t.quarantined);
+        mput(b, "# TYPE fdhq_devices gauge\nfdhq_devices %lld\n", t.devices);
+        mput(b, "# TYPE fdhq_complaints_open gauge\nfdhq_complaints_open %lld\n",
+             t.complaints_open);
+    }
+}
+
+/* The per-device part of /metrics: one row per device (no counting of
+ * records), read on every scrape. */
+static void metrics_devices(struct hq_store *s, struct mbuf *b)
+{
+    {
+        long long offline = 0;
+        if (s->ops->fleet(s, now_s(), count_offline, &offline) == HQ_OK)
+            mput(b, "# HELP fdhq_devices_offline Active devices not heard from for %d s.\n"
+                    "# TYPE fdhq_devices_offline gauge\nfdhq_devices_offline %lld\n",
+                 HQ_OFFLINE_AFTER, offline);
+    }
+    mput(b, "# HELP fdhq_branch_lag_seconds Seconds since the device's last push.\n"
+            "# TYPE fdhq_branch_lag_seconds gauge\n"
+            "# HELP fdhq_branch_backlog Outbox rows the device reported still to send.\n"
+            "# TYPE fdhq_branch_backlog gauge\n");
+    s->ops->stats(s, metric_dev, NULL, b);
+}
+
+/* /metrics answers only with the --metrics-token-file bearer token, or
+ * without one configured, to a client on a loopback address. */
+static int metrics_allowed(const struct srv *sv, struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *i;
+    if (sv->metrics_token_on) {
+        const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+        unsigned char x[HQ_HASH_BYTES];
+        if (!h || strncmp(h, "Bearer ", 7) != 0 || strlen(h) > HDR_MAX)
+            return 0;
+        crypto_generichash(x, sizeof x, (const unsigned char *)h + 7, strlen(h + 7), NULL, 0);
+        return sodium_memcmp(x, sv->metrics_hash, sizeof x) == 0;
+    }
+    i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!i || !i->client_addr)
+        return 0;
+    if (i->client_addr->sa_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)(const void *)i->client_addr)->sin_addr.s_addr) >>
+                24) == 127;
+    return 0;
+}
+
+static void do_metrics(struct srv *sv, struct MHD_Connection *c, struct reply *r)
 {
     struct mbuf b = {malloc(4096), 0, 4096, 0};
-    struct hq_totals t;
     enum MHD_Result mr;
     static const char *const reasons[] = {"unsigned", "bad_signature", "stale_timestamp",
                                           "replay", "unknown_device", "revoked", "too_large",
@@ -688,26 +1046,33 @@ static void do_metrics(struct hq_store *s, struct MHD_Connection *c, struct repl
              "# TYPE fdhq_rejects_total counter\n");
     for (int i = 0; i < 10; i++)
         mput(&b, "fdhq_rejects_total{reason=\"%s\"} %lld\n", reasons[i], rej[i]);
-    if (s->ops->totals(s, &t) == HQ_OK) {
-        mput(&b, "# TYPE fdhq_records_held gauge\nfdhq_records_held %lld\n", t.records);
-        mput(&b, "# TYPE fdhq_quarantine_held gauge\nfdhq_quarantine_held %lld\n",
-             t.quarantined);
-        mput(&b, "# TYPE fdhq_devices gauge\nfdhq_devices %lld\n", t.devices);
-        mput(&b, "# TYPE fdhq_complaints_open gauge\nfdhq_complaints_open %lld\n",
-             t.complaints_open);
+    mput(&b, "# HELP fdhq_slow_closed_total Connections cut at their header or body deadline.\n"
+             "# TYPE fdhq_slow_closed_total counter\nfdhq_slow_closed_total %lld\n"
+             "# TYPE fdhq_inflight gauge\nfdhq_inflight %d\n"
+             "# TYPE fdhq_connections gauge\nfdhq_connections %d\n",
+         (long long)slow_closed, atomic_load(&sv->inflight), conns_open(sv));
+    /* The totals: rebuilt by one scrape at a time, at most every
+     * METRICS_EVERY s; the others meanwhile get the last copy. */
+    char err[256];
+    struct hq_store *s = pool_get(&sv->pool, err, sizeof err);
+    pthread_mutex_lock(&sv->mc.mu);
+    if (s && (!sv->mc.text || mono_ms() / 1000 - sv->mc.at >= METRICS_EVERY)) {
+        struct mbuf sb = {malloc(4096), 0, 4096, 0};
+        if (sb.p) {
+            sb.p[0] = '\0';
+            metrics_totals(s, &sb);
+            free(sv->mc.text);
+            sv->mc.text = sb.p;
+            sv->mc.at = mono_ms() / 1000;
+        }
     }
-    {
-        long long offline = 0;
-        if (s->ops->fleet(s, now_s(), count_offline, &offline) == HQ_OK)
-            mput(&b, "# HELP fdhq_devices_offline Active devices not heard from for %d s.\n"
-                     "# TYPE fdhq_devices_offline gauge\nfdhq_devices_offline %lld\n",
-                 HQ_OFFLINE_AFTER, offline);
+    if (sv->mc.text)
+        mput(&b, "%s", sv->mc.text);
+    pthread_mutex_unlock(&sv->mc.mu);
+    if (s) {
+        metrics_devices(s, &b);
+        pool_put(&sv->pool, s, 0);
     }
-    mput(&b, "# HELP fdhq_branch_lag_seconds Seconds since the device's last push.\n"
-             "# TYPE fdhq_branch_lag_seconds gauge\n"
-             "# HELP fdhq_branch_backlog Outbox rows the device reported still to send.\n"
-             "# TYPE fdhq_branch_backlog gauge\n");
-    s->ops->stats(s, metric_dev, NULL, &b);
     mr = send_text(c, 200, b.p, "text/plain; version=0.0.4", 0);
     (void)mr;
     r->status = 0; /* already sent */
@@ -1007,8 +1372,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
     struct srv *sv = cls;
     struct req *q = *con_cls;
-    (void)c;
     (void)toe;
+    /* kept alive: the next request's headers have the usual deadline */
+    conn_deadline(sv, c, mono_ms() + HDR_DEADLINE_MS);
     if (!q)
         return;
     if (q->counted)
@@ -1016,6 +1382,37 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     free(q->body);
     free(q);
     *con_cls = NULL;
+}
+
+/* GET /health: 200 only when a push would be served now: a free in-flight
+ * slot, connections to spare and a database that answers (checked at most
+ * once a second, with an idle handle: a health check never queues behind
+ * kiosks). 503 {"status":"busy"|"db_down"} otherwise. */
+static enum MHD_Result do_health(struct srv *sv, struct MHD_Connection *c)
+{
+    long long now = mono_ms();
+    if (now - atomic_load(&sv->health_at) >= 1000) {
+        struct hq_store *s = pool_try(&sv->pool);
+        char err[256];
+        if (!s && sv->pool.total < sv->pool.max)
+            s = pool_get(&sv->pool, err, sizeof err);
+        if (s) { /* an indexed lookup: answers or not, counts nothing */
+            struct hq_device d;
+            int rc = s->ops->device_lookup(s, "health-check", &d);
+            atomic_store(&sv->health_db, rc == HQ_OK || rc == HQ_E_NOTFOUND);
+            pool_put(&sv->pool, s, rc != HQ_OK && rc != HQ_E_NOTFOUND);
+            atomic_store(&sv->health_at, now);
+        } else if (sv->pool.total == 0) {
+            atomic_store(&sv->health_db, 0); /* cannot even open one */
+            atomic_store(&sv->health_at, now);
+        } /* else every handle is serving: the last answer stands */
+    }
+    if (!atomic_load(&sv->health_db))
+        return send_text(c, 503, "{\"status\":\"db_down\"}", "application/json", 5);
+    if (atomic_load(&sv->inflight) >= sv->max_inflight ||
+        conns_open(sv) * 8 >= CONN_LIMIT * 7)
+        return send_text(c, 503, "{\"status\":\"busy\"}", "application/json", RETRY_BUSY);
+    return send_text(c, 200, "{\"status\":\"ok\"}", "application/json", 0);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -1033,23 +1430,31 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
     if (!q) { /* first call: headers only */
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
         q = calloc(1, sizeof *q);
         if (!q)
             return MHD_NO;
         *con_cls = q;
         m.requests++;
-        if (strcmp(url, "/health") != 0 && strcmp(url, "/metrics") != 0) {
-            q->counted = 1;
-            if (atomic_fetch_add(&sv->inflight, 1) >= sv->max_inflight)
-                q->refuse = 503;
-        }
-        if (cl && strtoull(cl, NULL, 10) > SYNC_BODY_MAX)
+        /* Each endpoint's body cap: a push's is the protocol's; an enrolment
+         * (unauthenticated, parsed to find the key that verifies it) is tiny. */
+        q->body_max = strcmp(url, "/v1/push") == 0     ? SYNC_BODY_MAX
+                      : strcmp(url, "/v1/enroll") == 0 ? ENROLL_BODY_MAX
+                                                       : SMALL_BODY_MAX;
+        if (declared > q->body_max)
             q->refuse = 413;
+        /* The body has BODY_GRACE_MS plus a second per BODY_RATE_MIN bytes
+         * it declares (a chunked one: as for the cap); a client that trickles
+         * is cut there. No in-flight slot is held while it arrives. */
+        conn_deadline(sv, c, mono_ms() + BODY_GRACE_MS +
+                                 (long long)((declared && declared < q->body_max ? declared
+                                                                                 : q->body_max) *
+                                             1000 / BODY_RATE_MIN));
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
         if (!q->refuse) {
-            if (q->len + *upload_data_size > SYNC_BODY_MAX) {
+            if (q->len + *upload_data_size > q->body_max) {
                 q->refuse = 413;
             } else {
                 if (q->len + *upload_data_size + 1 > q->cap) {
@@ -1070,38 +1475,51 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *upload_data_size = 0;
         return MHD_YES;
     }
+    conn_deadline(sv, c, 0); /* the request is whole: ours to answer */
     if (q->refuse == 413) {
         m.rej_large++;
-        reply_err(&r, 413, "too_large", "request bodies are capped at %u bytes", SYNC_BODY_MAX);
+        reply_err(&r, 413, "too_large", "request bodies to %s are capped at %zu bytes", url,
+                  q->body_max);
         return send_reply(c, &r);
     }
-    if (q->refuse == 503) {
-        m.busy++;
-        reply_err(&r, 503, "busy", "too many requests at once; retry later");
-        r.retry_after = RETRY_BUSY;
-        return send_reply(c, &r);
+    if (strcmp(method, "GET") == 0 && strcmp(url, "/health") == 0)
+        return do_health(sv, c);
+    if (strcmp(method, "GET") == 0 && strcmp(url, "/metrics") == 0) {
+        if (!metrics_allowed(sv, c)) {
+            reply_err(&r, 403, "forbidden", "/metrics needs its token or a local address");
+            return send_reply(c, &r);
+        }
+        do_metrics(sv, c, &r);
+        return MHD_YES;
+    }
+    /* An in-flight slot, taken now that the body is whole (a slow client
+     * holds none). The last `reserve` slots go only to signed kiosk
+     * requests (push, pull), so an unauthenticated flood cannot take them. */
+    {
+        int kiosk = strcmp(method, "POST") == 0 &&
+                    (strcmp(url, "/v1/push") == 0 || strcmp(url, "/v1/pull") == 0) &&
+                    header(c, "X-FD-Signature");
+        q->counted = 1;
+        if (atomic_fetch_add(&sv->inflight, 1) >= sv->max_inflight - (kiosk ? 0 : sv->reserve)) {
+            m.busy++;
+            reply_err(&r, 503, "busy", BUSY_TEXT);
+            r.retry_after = RETRY_BUSY;
+            return send_reply(c, &r);
+        }
     }
     if (hq_assets_wants(url)) /* the console's files: no store needed */
         return hq_assets_serve(c, method, url);
     s = pool_get(&sv->pool, err, sizeof err);
     if (!s) {
-        if (strcmp(url, "/health") == 0)
-            return send_text(c, 503, "{\"status\":\"db_down\"}", "application/json", 5);
         reply_err(&r, 503, "busy", "database unavailable: %s", err);
         r.retry_after = 5;
         return send_reply(c, &r);
     }
-    if (strcmp(method, "GET") == 0 && strcmp(url, "/health") == 0) {
-        struct hq_totals t;
-        io = s->ops->totals(s, &t) != HQ_OK;
-        pool_put(&sv->pool, s, io);
-        return io ? send_text(c, 503, "{\"status\":\"db_error\"}", "application/json", 5)
-                  : send_text(c, 200, "{\"status\":\"ok\"}", "application/json", 0);
-    }
-    if (strcmp(method, "GET") == 0 && strcmp(url, "/metrics") == 0)
-        do_metrics(s, c, &r);
-    else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/push") == 0)
+    if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/push") == 0) {
+        if (fault.hold_push_ms > 0)
+            usleep((useconds_t)fault.hold_push_ms * 1000u);
         do_push(sv, s, c, q, &r);
+    }
     else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/pull") == 0)
         do_pull(s, c, q, &r);
     else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/enroll") == 0)
@@ -1115,13 +1533,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     else if (strncmp(url, "/console", 8) == 0 && (url[8] == '/' || url[8] == '\0'))
         hq_console_handle(s, c, method, url, q->body, q->len); /* answers itself: status 0 */
     else
-        reply_err(&r, 404, "not_found", "no such endpoint: %s %s", method, url);
-    io = r.status == 500;
-    if (io) /* the client hears "internal"; the operator gets the reason */
-        fprintf(stderr, "frontdesk-hq: %s %s: %s\n", method, url, r.json ? r.json : "");
+        reply_err(&r, 404, "not_found", "no such endpoint");
+    io = r.status == 500; /* reply_err logged why; the client hears "internal" */
     pool_put(&sv->pool, s, io);
     if (r.status == 0 && !r.drop)
-        return MHD_YES; /* answered already (metrics) */
+        return MHD_YES; /* answered already (a CSV report) */
     if (m.requests % 256 == 0) { /* forget old nonces now and then */
         struct hq_store *p = pool_get(&sv->pool, err, sizeof err);
         if (p) {
@@ -1169,6 +1585,8 @@ static void parse_faults(void)
         fault.drop_after_commit = atoi(p + 18);
     if ((p = strstr(f, "kill_in_apply:")))
         fault.kill_in_apply = atoi(p + 14);
+    if ((p = strstr(f, "hold_push_ms:")))
+        fault.hold_push_ms = atoi(p + 13);
 #endif
 }
 
@@ -1189,9 +1607,23 @@ int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
     pthread_mutex_init(&sv.pool.mu, NULL);
     pthread_cond_init(&sv.pool.cv, NULL);
     pthread_mutex_init(&sv.pushing.mu, NULL);
+    pthread_mutex_init(&sv.conns.mu, NULL);
+    pthread_mutex_init(&sv.mc.mu, NULL);
     sv.pool.db = o->db;
     sv.pool.max = o->threads > 0 ? (o->threads < POOL_MAX ? o->threads : POOL_MAX) : 4;
     sv.max_inflight = o->max_inflight > 0 ? o->max_inflight : 32;
+    sv.reserve = sv.max_inflight / 4; /* 32: 8 slots only signed kiosk requests take */
+    atomic_store(&sv.health_db, 1);
+    {
+        static cJSON_Hooks hooks = {budget_malloc, budget_free};
+        cJSON_InitHooks(&hooks);
+    }
+    /* Memory goes back after a big push: one arena (glibc gives a thread
+     * arena's free top back to nobody, malloc_trim included: four bombs left
+     * ~150 MB resident for good), and buffers past 256 KiB always mapped on
+     * their own (unmapped at free, not kept by a threshold that grew). */
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     parse_faults();
     if (sync_wire_init() != 0) {
         snprintf(err, errlen, "libsodium failed to start");
@@ -1239,6 +1671,24 @@ int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
         free(tok);
         sv.admin_on = 1;
     }
+    if (o->metrics_token_file) {
+        char *tok = read_file(o->metrics_token_file, err, errlen);
+        if (!tok)
+            goto out;
+        tok[strcspn(tok, "\r\n")] = '\0';
+        if (strlen(tok) < 16) {
+            snprintf(err, errlen, "the metrics token in %s is shorter than 16 characters",
+                     o->metrics_token_file);
+            sodium_memzero(tok, strlen(tok));
+            free(tok);
+            goto out;
+        }
+        crypto_generichash(sv.metrics_hash, sizeof sv.metrics_hash, (const unsigned char *)tok,
+                           strlen(tok), NULL, 0);
+        sodium_memzero(tok, strlen(tok));
+        free(tok);
+        sv.metrics_token_on = 1;
+    }
     /* Open (and migrate) once before serving, so a bad database fails now;
      * the log's months ahead exist before the first push. */
     first = pool_get(&sv.pool, err, errlen);
@@ -1256,20 +1706,27 @@ int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* MHD threads inherit the mask */
     signal(SIGPIPE, SIG_IGN);
-    if (cert)
+    {
+        /* Limits (hq/README.md, Hostile clients): connections at once, per
+         * address (off behind a reverse proxy, where every client is the
+         * proxy), silence, and the deadlines the watcher enforces. */
+        unsigned per_ip = o->per_ip_limit < 0 ? 0u
+                          : o->per_ip_limit == 0 ? PER_IP_DEFAULT
+                                                 : (unsigned)o->per_ip_limit;
+        struct MHD_OptionItem tls[] = {
+            {cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key},
+            {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
+            {MHD_OPTION_END, 0, NULL},
+        };
         d = MHD_start_daemon(flags, 0, NULL, NULL, handle, &sv, MHD_OPTION_SOCK_ADDR, &sa,
                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned)sv.pool.max,
-                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)(sv.max_inflight * 4),
-                             MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
+                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
                              MHD_OPTION_NOTIFY_COMPLETED, completed, &sv,
-                             MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
-                             MHD_OPTION_END);
-    else
-        d = MHD_start_daemon(flags, 0, NULL, NULL, handle, &sv, MHD_OPTION_SOCK_ADDR, &sa,
-                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)sv.pool.max,
-                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)(sv.max_inflight * 4),
-                             MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                             MHD_OPTION_NOTIFY_COMPLETED, completed, &sv, MHD_OPTION_END);
+                             MHD_OPTION_NOTIFY_CONNECTION, conn_notify, &sv,
+                             MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+    }
     if (!d) {
         snprintf(err, errlen, "cannot listen on %s (address in use or TLS files invalid)",
                  o->listen);
@@ -1281,13 +1738,20 @@ int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
     fflush(stdout);
     if (upkeep_start(&up, o->db) != 0)
         fprintf(stderr, "frontdesk-hq: the upkeep thread did not start\n");
+    int watching = pthread_create(&sv.watcher, NULL, watcher_run, &sv) == 0;
+    if (!watching)
+        fprintf(stderr, "frontdesk-hq: the connection watcher did not start\n");
     sigwait(&set, &sig);
+    atomic_store(&sv.stop, 1);
+    if (watching)
+        pthread_join(sv.watcher, NULL);
     MHD_stop_daemon(d);
     upkeep_stop(&up);
     rc = 0;
 out:
     while (sv.pool.nidle > 0)
         hq_store_close(sv.pool.idle[--sv.pool.nidle]);
+    free(sv.mc.text);
     if (key)
         sodium_memzero(key, strlen(key));
     free(key);

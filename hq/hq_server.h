@@ -14,6 +14,10 @@ struct hq_server_opts {
     int max_inflight;          /* requests served at once before 503 (default 32) */
     const char *admin_token_file; /* enables /v1/admin/ (the dashboard API): a file
                                      holding the bearer token; NULL = disabled */
+    int per_ip_limit;          /* connections at once from one address: 0 = default
+                                  (16), <0 = no limit (behind a reverse proxy) */
+    const char *metrics_token_file; /* /metrics needs this bearer token; NULL = only
+                                       from a loopback address */
 };
 
 /* Serves until SIGINT or SIGTERM. Prints "listening on ADDR:PORT" on stdout

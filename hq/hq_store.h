@@ -404,6 +404,13 @@ struct hq_store_ops {
 
     /* Last error text of this handle ("" if none). */
     const char *(*errmsg)(struct hq_store *s);
+
+    /* Re-enrolment (a revoked or re-imaged kiosk with a fresh token): the
+     * existing device gets the new public key and the token's branch, its
+     * revocation is lifted; its streams, records and pull log stay, so the
+     * kiosk carries on where head office stands. HQ_E_NOTFOUND if unknown. */
+    int (*device_reenroll)(struct hq_store *s, const char *device_id, const char *branch,
+                           const unsigned char pubkey[HQ_PUBKEY_BYTES], long long now);
 };
 
 /* Every backend's handle starts with this, so the generic code can reach the

@@ -2260,6 +2260,28 @@ static const char *pg_errmsg(struct hq_store *s)
     return PG(s)->err;
 }
 
+static int pg_device_reenroll(struct hq_store *s, const char *device_id, const char *branch,
+                              const unsigned char pubkey[HQ_PUBKEY_BYTES], long long now)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    char k[2 * HQ_PUBKEY_BYTES + 1];
+    long long n = 0;
+    int rc;
+    if ((rc = op_alone(p)) != HQ_OK)
+        return rc;
+    hex(pubkey, HQ_PUBKEY_BYTES, k);
+    pa_txt(&a, device_id);
+    pa_txt(&a, branch);
+    pa_txt(&a, k);
+    pa_int(&a, now);
+    if ((rc = run_sql_cmd(p, "UPDATE device SET branch = $2, pubkey = decode($3, 'hex'),"
+                          " enrolled_at = $4, revoked_at = 0 WHERE device_id = $1",
+                          &a, "device re-enrol", &n)) != HQ_OK)
+        return rc;
+    return n == 1 ? HQ_OK : HQ_E_NOTFOUND;
+}
+
 const struct hq_store_ops hq_store_pg_ops = {
     .name = "postgresql",
     .open = pg_open,
@@ -2302,4 +2324,5 @@ const struct hq_store_ops hq_store_pg_ops = {
     .log_archive = pg_log_archive,
     .sql = pg_sql,
     .errmsg = pg_errmsg,
+    .device_reenroll = pg_device_reenroll,
 };

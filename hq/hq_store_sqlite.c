@@ -1592,6 +1592,27 @@ static const char *sq_errmsg(struct hq_store *s)
     return SQ(s)->err;
 }
 
+static int sq_device_reenroll(struct hq_store *s, const char *device_id, const char *branch,
+                              const unsigned char pubkey[HQ_PUBKEY_BYTES], long long now)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db, "UPDATE device SET branch = ?2, pubkey = ?3,"
+                                " enrolled_at = ?4, revoked_at = 0 WHERE device_id = ?1",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return fail(q, rc, "device re-enrol");
+    bind_text(st, 1, device_id);
+    bind_text(st, 2, branch);
+    sqlite3_bind_blob(st, 3, pubkey, HQ_PUBKEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    rc = run(q, st, "device re-enrol");
+    sqlite3_finalize(st);
+    if (rc != HQ_OK)
+        return rc;
+    return sqlite3_changes(q->db) == 1 ? HQ_OK : HQ_E_NOTFOUND;
+}
+
 const struct hq_store_ops hq_store_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -1634,4 +1655,5 @@ const struct hq_store_ops hq_store_sqlite_ops = {
     .log_archive = sq_log_archive,
     .sql = sq_sql,
     .errmsg = sq_errmsg,
+    .device_reenroll = sq_device_reenroll,
 };

@@ -154,6 +154,16 @@ static int marker_set(int fd, char mark, int fresh)
     return 0;
 }
 
+/* Busy is busy: another connection holds a lock (SQLITE_BUSY, _LOCKED, or
+ * the WAL's lock protocol giving up, SQLITE_PROTOCOL). Never a sign of
+ * damage: a caller that says "damaged" for it sends an operator to restore a
+ * backup of a healthy store. */
+static int is_busy(int rc)
+{
+    rc &= 0xff;
+    return rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_PROTOCOL;
+}
+
 /* Returns PRAGMA user_version, or -1 when it cannot be read (not a database),
  * or -2 when the database is locked by someone else. */
 static int read_user_version(sqlite3 *db)
@@ -164,9 +174,9 @@ static int read_user_version(sqlite3 *db)
         rc = sqlite3_step(s);
         if (rc == SQLITE_ROW)
             v = sqlite3_column_int(s, 0);
-        else if ((rc & 0xff) == SQLITE_BUSY)
+        else if (is_busy(rc))
             v = -2;
-    } else if ((sqlite3_errcode(db) & 0xff) == SQLITE_BUSY) {
+    } else if (is_busy(sqlite3_errcode(db))) {
         v = -2;
     }
     sqlite3_finalize(s);
@@ -174,7 +184,8 @@ static int read_user_version(sqlite3 *db)
 }
 
 /* Runs PRAGMA quick_check (or integrity_check when `full`); returns 0 when it
- * says "ok", else copies the first complaint into `why`. */
+ * says "ok", -2 when the check could not run because the database is busy
+ * (no verdict), else -1 with the first complaint in `why`. */
 static int check_db(sqlite3 *db, const char *schema, int full, char *why, size_t len)
 {
     sqlite3_stmt *s = NULL;
@@ -184,7 +195,7 @@ static int check_db(sqlite3 *db, const char *schema, int full, char *why, size_t
     int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
     if (rc != SQLITE_OK) {
         snprintf(why, len, "%s", sqlite3_errmsg(db));
-        return -1;
+        return is_busy(sqlite3_errcode(db)) ? -2 : -1;
     }
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
@@ -196,6 +207,10 @@ static int check_db(sqlite3 *db, const char *schema, int full, char *why, size_t
         snprintf(why, len, "%s", t ? t : "unknown damage");
     } else {
         snprintf(why, len, "%s", sqlite3_errmsg(db));
+        if (is_busy(rc)) {
+            sqlite3_finalize(s);
+            return -2;
+        }
     }
     sqlite3_finalize(s);
     return -1;
@@ -349,7 +364,14 @@ int store_open(const char *path, struct fd_store **out, char *err, size_t errlen
     }
     if (first && !check && version >= 1 && since_checked(db) > STORE_CHECK_DAYS * 86400LL)
         check = 1;
-    if (version < 0 || (check && check_db(db, "main", 0, why, sizeof why) != 0)) {
+    int verdict = version < 0 || !check ? 0 : check_db(db, "main", 0, why, sizeof why);
+    if (verdict == -2) {
+        set_err(err, errlen, "database %s is busy (%s: another program holds it); try again",
+                path, why);
+        rc = FD_EDB;
+        goto fail;
+    }
+    if (version < 0 || verdict != 0) {
         if (version < 0)
             snprintf(why, sizeof why, "%s", sqlite3_errmsg(db));
         set_err(err, errlen,

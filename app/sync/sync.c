@@ -8,6 +8,7 @@
 #include "sync_config.h"
 #include "sync_health.h"
 #include "sync_wire.h"
+#include "journal.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -18,7 +19,10 @@
 #include <string.h>
 #include <time.h>
 
-#define ANSWER_MAX (1u << 20) /* head office's answers are small; cap them */
+/* Head office's answers are small (a pull page is bounded at
+ * HQ_PULL_PAGE_BYTES, one change can be larger); capped, and an answer past
+ * the cap is an error that says so. */
+#define ANSWER_MAX SYNC_PLAIN_MAX
 
 static const struct sync_hooks *hooks;
 
@@ -214,7 +218,7 @@ static int exec(sqlite3 *db, const char *sql)
 
 struct answer {
     char *p;
-    size_t len;
+    size_t len, cap;
     int over;                 /* more than ANSWER_MAX came: cut */
     int retry_after;
 };
@@ -227,10 +231,16 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
         a->over = 1;
         return 0; /* aborts the transfer */
     }
-    char *np = realloc(a->p, a->len + len + 1);
-    if (!np)
-        return 0;
-    a->p = np;
+    if (a->len + len + 1 > a->cap) { /* grows by doubling: a big page is no quadratic copy */
+        size_t ncap = a->cap ? a->cap : 16384;
+        while (ncap < a->len + len + 1)
+            ncap *= 2;
+        char *np = realloc(a->p, ncap);
+        if (!np)
+            return 0;
+        a->p = np;
+        a->cap = ncap;
+    }
     memcpy(a->p + a->len, data, len);
     a->len += len;
     a->p[a->len] = '\0';
@@ -304,7 +314,10 @@ static long post(const struct keys *k, const char *path, const void *body, size_
     if (k->ca[0])
         curl_easy_setopt(c, CURLOPT_CAINFO, k->ca);
     cc = curl_easy_perform(c);
-    if (cc != CURLE_OK) {
+    if (cc == CURLE_WRITE_ERROR && a->over) {
+        set_err(err, errlen, "head office's answer to %s is larger than %u bytes: refused",
+                path, ANSWER_MAX);
+    } else if (cc != CURLE_OK) {
         set_err(err, errlen, "head office unreachable: %s", curl_easy_strerror(cc));
     } else {
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -491,6 +504,57 @@ out:
 /* ---- push ---- */
 
 #define SYNC_TOO_LARGE 1000 /* internal: head office answered 413 to this batch */
+#define SYNC_E_GAP_MOVED 1001 /* internal: the outbox moved to a new epoch; push again */
+
+/* After a 409 gap that this kiosk cannot fill (head office expects seq
+ * `expected` of `epoch`, the outbox starts at `first`): raises the epoch in
+ * meta, moves every outbox row to it (the held rows are one contiguous seq
+ * range, so the new epoch starts at `first`) and writes an audit record of
+ * the seqs lost, all in one transaction. Returns 0 or -1 (rolled back). */
+static int new_epoch_after_gap(sqlite3 *db, long long epoch, long long expected,
+                               long long first)
+{
+    struct fd_store *core = NULL;
+    struct fd_err e;
+    char detail[200];
+    int rc = -1;
+    if (exec(db, "BEGIN IMMEDIATE") != 0)
+        return -1;
+    if (exec(db, "UPDATE meta SET value = CAST(max(CAST(value AS INTEGER),"
+                 " (SELECT coalesce(max(epoch), 0) FROM outbox)) + 1 AS TEXT)"
+                 " WHERE key = 'epoch'") != 0 ||
+        sqlite3_changes(db) != 1 ||
+        exec(db, "UPDATE outbox SET epoch = (SELECT CAST(value AS INTEGER) FROM meta"
+                 " WHERE key = 'epoch')") != 0 ||
+        store_wrap(db, &core) != 0)
+        goto out;
+    memset(&e, 0, sizeof e);
+    snprintf(detail, sizeof detail, "epoch %lld seq %lld..%lld missing at head office and no"
+             " longer held here; outbox moved to a new epoch", epoch, expected, first - 1);
+    fprintf(stderr, "sync: %s\n", detail);
+    if (journal_audit(core, "sync", "sync_gap", "", detail, (int64_t)time(NULL), &e) != 0)
+        goto out;
+    rc = exec(db, "COMMIT");
+out:
+    store_close(core);
+    if (rc != 0)
+        exec(db, "ROLLBACK");
+    return rc;
+}
+
+/* The highest outbox seq this store ever handed out (AUTOINCREMENT keeps
+ * it in sqlite_sequence), or -1 when it cannot be read. */
+static long long outbox_top(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+    if (sqlite3_prepare_v2(db, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
 
 /* Pushes one batch of at most rows rows (see sync_push_once). */
 static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, size_t errlen)
@@ -530,11 +594,18 @@ static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, 
         } else if (ep != epoch || bytes + rl > SYNC_BATCH_BYTES) {
             break;
         }
-        cJSON *r = cJSON_CreateObject();
+        cJSON *r = cJSON_CreateObject(), *chk = rec ? cJSON_ParseWithLength(rec, rl) : NULL;
         cJSON_AddNumberToObject(r, "seq", (double)seq);
         cJSON_AddStringToObject(r, "type", (const char *)sqlite3_column_text(st, 2));
         cJSON_AddNumberToObject(r, "v", sqlite3_column_int(st, 3));
-        cJSON_AddItemToObject(r, "record", cJSON_CreateRaw(rec ? rec : "null"));
+        /* A row that is not JSON (a damaged page, a bug) would make the whole
+         * batch unreadable and block the kiosk for good: it goes as a string,
+         * which head office quarantines with its reason and acknowledges. */
+        cJSON_AddItemToObject(r, "record", chk ? cJSON_CreateRaw(rec)
+                                               : cJSON_CreateString(rec ? rec : ""));
+        if (!chk)
+            fprintf(stderr, "sync: outbox row %lld is not JSON: sent for quarantine\n", seq);
+        cJSON_Delete(chk);
         cJSON_AddItemToArray(recs, r);
         bytes += rl + 64;
         last = seq;
@@ -601,17 +672,28 @@ static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, 
             goto out;
         }
         if (status == 409) {
-            /* Head office misses rows this kiosk no longer holds: only a
-             * restore that did not raise the epoch, or a head office restored
-             * from an older backup, can do that. Say so; do not spin. */
+            /* Head office misses rows this kiosk no longer holds: a head
+             * office restored from an older backup (or a kiosk restored
+             * without raising the epoch). Rows this kiosk still holds are
+             * resent from `expected` by the next push; rows it no longer
+             * holds are gone from both ends, so the stream cannot go on:
+             * what the outbox holds moves to a new epoch, which head office
+             * starts at its first row (epoch_start), and an audit record
+             * tells head office which seqs were lost. */
             cJSON *g = cJSON_Parse(a.p ? a.p : "");
             long long expected;
-            if (json_count(cJSON_GetObjectItemCaseSensitive(g, "expected"), &expected) == 0)
+            if (json_count(cJSON_GetObjectItemCaseSensitive(g, "expected"), &expected) == 0) {
                 set_err(err, errlen,
                         "head office expects seq %lld of epoch %lld but this kiosk's outbox"
-                        " starts at %lld: rows are missing (restored without raising the"
-                        " epoch?)",
+                        " starts at %lld: rows are missing (head office restored from a"
+                        " backup?)",
                         expected, epoch, first);
+                if (expected < first && new_epoch_after_gap(db, epoch, expected, first) == 0) {
+                    rc = SYNC_E_GAP_MOVED;
+                    cJSON_Delete(g);
+                    goto out;
+                }
+            }
             cJSON_Delete(g);
         }
         if (rc != 1 || tries > 0)
@@ -632,6 +714,23 @@ static int push_rows(sqlite3 *db, int rows, struct sync_result *res, char *err, 
         set_err(err, errlen, "head office answered 200 without high");
         rc = SYNC_E_SERVER;
         goto out;
+    }
+    if (high > last) {
+        /* Head office holds more of this epoch than the batch carried (a
+         * kiosk restored from a backup resends rows it already has). Only
+         * what was sent is forgotten: the rest goes in the next batch, and
+         * head office ignores what it holds. A `high` past every seq this
+         * kiosk ever numbered cannot be true: a protocol error, and nothing
+         * is deleted. */
+        long long top = outbox_top(db);
+        if (top < 0 || high > top) {
+            set_err(err, errlen, "protocol error: head office acknowledged seq %lld of epoch %lld"
+                    " but this kiosk never numbered past %lld (the batch ended at %lld);"
+                    " nothing deleted", high, epoch, top, last);
+            rc = SYNC_E_SERVER;
+            goto out;
+        }
+        high = last;
     }
     /* Forget what head office holds; remember it has seen this epoch. */
     if (exec(db, "BEGIN IMMEDIATE") != 0 ||
@@ -687,8 +786,13 @@ int sync_push_once(sqlite3 *db, struct sync_result *res, char *err, size_t errle
     int rows = res->batch_rows > 0 ? res->batch_rows : SYNC_BATCH_ROWS, rc;
     /* A head office with a smaller cap (an older version) answers 413:
      * halve the batch until it fits, and keep that size for the round. */
-    while ((rc = push_rows(db, rows, res, err, errlen)) == SYNC_TOO_LARGE)
-        rows = rows > 1 ? rows / 2 : 1;
+    int moved = 0;
+    while ((rc = push_rows(db, rows, res, err, errlen)) == SYNC_TOO_LARGE ||
+           (rc == SYNC_E_GAP_MOVED && !moved++))
+        if (rc == SYNC_TOO_LARGE)
+            rows = rows > 1 ? rows / 2 : 1;
+    if (rc == SYNC_E_GAP_MOVED)
+        rc = SYNC_E_REFUSED;
     res->batch_rows = rows;
     return rc;
 }
