@@ -148,6 +148,7 @@ static void on_wake(void *ud)
     }
     if (a->cur == SCR_CONSOLE)
         scr_console_refresh(a);
+    app_printer_changed(a); /* home says when the printer is down */
     if (a->cur == SCR_TICKET || a->cur == SCR_CONSOLE)
         ui_invalidate();
 }
@@ -203,13 +204,20 @@ static void lobby_poll(void *ud)
  * buttons are, so that a test can click them with xdotool through the real
  * X input path. */
 static FILE *report;
+static int report_timer; /* the report waits for the handler to finish */
 
-static void report_screen(struct app *a)
+static void report_now(void *ud)
 {
+    struct app *a = ud;
+    report_timer = 0;
     static const char *const ids[] = {"ticket", "register", "complaint", "status", "rate",
-                                      "svc_A", "svc_B", "done", "home", "lang"};
+                                      "svc_A", "svc_B", "done", "home", "lang",
+                                      "cat_service", "next_text", "next_contact", "submit",
+                                      "desc", "back"};
     ui_layout_now();
     fprintf(report, "screen %s\n", ui_screen_name(a->screen));
+    fprintf(report, "step %d\n", a->flow.step);
+    fprintf(report, "ignored %llu\n", (unsigned long long)ui_touches_ignored());
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         struct ui_widget *w = ui_find(a->screen, ids[i]);
         if (w) {
@@ -226,6 +234,17 @@ static void report_screen(struct app *a)
     }
     fprintf(report, "end\n");
     fflush(report);
+}
+
+/* on_show: written once the handler that changed the screen has finished
+ * (a timer due now), so that the rectangles are the ones drawn. */
+static void report_screen(struct app *a)
+{
+    if (report_timer > 0)
+        return;
+    report_timer = ui_timer_add(0, report_now, a);
+    if (report_timer <= 0)
+        report_now(a); /* no timer free: now, rather than never */
 }
 
 static int ime_attach(void *ctx, struct kb *kb)
@@ -594,7 +613,7 @@ int main(int argc, char **argv)
     A.branch = branch;
     A.default_zh = strcmp(lang ? lang : langc, "en") != 0;
     A.idle_s = (int)cfg_get_int(st, "idle_timeout_s");
-    A.staff_idle_s = 300;
+    A.staff_idle_s = 120; /* an unattended console signs out (audited) */
     A.kiosk = kiosk;
     tr_set_zh(A.default_zh);
 

@@ -197,6 +197,26 @@ uint64_t ui_last_input(void)
     return ui_g.last_input;
 }
 
+int ui_settling(void)
+{
+    return ui_g.settle_pending || ui_now() < ui_g.settle_until;
+}
+
+uint64_t ui_touches_ignored(void)
+{
+    return ui_g.touches_ignored;
+}
+
+/* A frame was presented: a pending settle starts counting from now. */
+static void frame_presented(void)
+{
+    ui_g.frames++;
+    if (ui_g.settle_pending) {
+        ui_g.settle_pending = 0;
+        ui_g.settle_until = ui_now() + UI_SETTLE_MS;
+    }
+}
+
 /* ---- timers ------------------------------------------------------------ */
 
 int ui_timer_add(uint32_t ms, void (*fn)(void *ud), void *ud)
@@ -390,7 +410,7 @@ int ui_step(int timeout_ms)
     if (ui_g.dirty || ui_g.layout_dirty) {
         redraw();
         SDL_RenderPresent(ui_g.ren);
-        ui_g.frames++;
+        frame_presented();
     }
     return ui_g.quit;
 }
@@ -496,7 +516,7 @@ int ui_shot(const char *png_path, char *err, size_t errsz)
     }
     SDL_free(px);
     SDL_RenderPresent(ui_g.ren);
-    ui_g.frames++;
+    frame_presented();
     return rc;
 }
 

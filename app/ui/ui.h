@@ -89,6 +89,22 @@ void ui_timer_cancel(int id); /* unknown or fired ids are ignored */
  * from this. */
 uint64_t ui_last_input(void);
 
+/* One touch, one action. What is under the finger changed (a new screen, a
+ * new wizard step): a touch that is down now is dropped (its lift acts on
+ * nothing), and every touch that begins before UI_SETTLE_MS have passed
+ * since the first frame showing the new content is swallowed whole (down,
+ * moves and lift). So the second and third tap of a double or triple tap
+ * never act on what the first one opened. Timed on the toolkit's clock
+ * (monotonic: SDL_GetTicks64, or a script's fake clock). ui_show() calls it;
+ * screens call it when they swap content within a screen. */
+#define UI_SETTLE_MS 500
+void ui_settle(void);
+/* 1 while touches are being swallowed (or the new content is not yet on
+ * screen); scripts wait for 0 before they tap, as a visitor would. */
+int ui_settling(void);
+/* Touches swallowed by a settle since ui_init (tests). */
+uint64_t ui_touches_ignored(void);
+
 /* ---- output, units, theme ------------------------------------------- */
 
 void ui_output_size(int *w, int *h);

@@ -160,6 +160,11 @@ struct ui_state {
     int drag_scroll0;
     int long_timer;                 /* timer id of the long press, 0 */
     int long_fired;
+    /* settle (ui_settle): touches beginning before settle_until are
+     * swallowed whole; settle_pending until the new content's first frame */
+    int settle_pending;
+    uint64_t settle_until;          /* clock ms */
+    uint64_t touches_ignored;       /* swallowed by a settle so far */
     /* drawing */
     struct ui_theme theme;
     char font_path[512], bold_path[512];

@@ -105,8 +105,23 @@ static void push_mouse(uint32_t type, int x, int y)
     ui_script_settle();
 }
 
+/* A visitor looks before touching: the new content is drawn and its settle
+ * time (ui_settle) passes on the fake clock before the next touch begins.
+ * The *_now commands skip this to test the settle itself. */
+static int no_wait;
+
+static void wait_settled(void)
+{
+    ui_script_settle();
+    if (no_wait || !ui_settling())
+        return;
+    if (ui_g.settle_until > fake_now)
+        ui_script_advance((unsigned)(ui_g.settle_until - fake_now));
+}
+
 static void tap_at(int x, int y, unsigned hold_ms)
 {
+    wait_settled();
     push_finger(SDL_FINGERDOWN, x, y);
     ui_script_advance(hold_ms);
     push_finger(SDL_FINGERUP, x, y);
@@ -234,14 +249,31 @@ static int run_line(const char *cmd, const char *args, const char *outdir,
         if (cmd[0] == 't') {
             tap_at(x, y, 60);
         } else {
+            wait_settled();
             push_mouse(SDL_MOUSEBUTTONDOWN, x, y);
             ui_script_advance(60);
             push_mouse(SDL_MOUSEBUTTONUP, x, y);
         }
-    } else if (strcmp(cmd, "tap_id") == 0) {
+    } else if (strcmp(cmd, "tap_id") == 0 || strcmp(cmd, "tap_id_now") == 0) {
         if (find_point(args, &x, &y, err, errsz) < 0)
             return -1;
+        no_wait = cmd[6] == '_';
         tap_at(x, y, 60);
+        no_wait = 0;
+    } else if (strcmp(cmd, "tap_now") == 0) {
+        if (parse_xy(args, &x, &y) < 0) {
+            snprintf(err, errsz, "want X Y");
+            return -1;
+        }
+        no_wait = 1;
+        tap_at(x, y, 60);
+        no_wait = 0;
+    } else if (strcmp(cmd, "expect_ignored") == 0) {
+        if (sscanf(args, "%d", &n) != 1 || (uint64_t)n != ui_touches_ignored()) {
+            snprintf(err, errsz, "touches ignored: expected %s, found %llu", args,
+                     (unsigned long long)ui_touches_ignored());
+            return -1;
+        }
     } else if (strcmp(cmd, "press") == 0) {
         if ((n = parse_xy(args, &x, &y)) < 0 || sscanf(args + n, "%d", &ms) != 1) {
             snprintf(err, errsz, "want X Y MS");
@@ -262,6 +294,7 @@ static int run_line(const char *cmd, const char *args, const char *outdir,
             snprintf(err, errsz, "want X1 Y1 X2 Y2");
             return -1;
         }
+        wait_settled();
         push_finger(SDL_FINGERDOWN, x, y);
         for (int i = 1; i <= 10; i++) {
             ui_script_advance(16);

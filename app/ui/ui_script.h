@@ -9,6 +9,10 @@
  *   click X Y              the same with the mouse
  *   tap_id ID[/PART]       tap the centre of widget ID (PART: a keyboard
  *                          key id, or a list row number)
+ *   Every touch first waits (fake clock) until new content has settled
+ *   (ui_settle), as a visitor looks before touching; these do not:
+ *   tap_now X Y · tap_id_now ID[/PART]   touch at once (a double tap)
+ *   expect_ignored N       fail unless N touches were swallowed so far
  *   press X Y MS | press_id ID MS      hold for MS (long press)
  *   drag X1 Y1 X2 Y2       finger drag in 10 steps
  *   type TEXT              text input (as from a hardware keyboard)

@@ -157,9 +157,16 @@ static void pointer_reset(void)
     ui_g.dragging = 0;
 }
 
-void ui_show(struct ui_screen *s)
+void ui_settle(void)
 {
     pointer_reset();
+    ui_g.settle_pending = 1;
+    ui_g.dirty = 1;
+}
+
+void ui_show(struct ui_screen *s)
+{
+    ui_settle();
     ui_g.cur = s;
     relayout();
 }
@@ -1326,14 +1333,19 @@ static void draw_widget(struct ui_widget *w)
     if (!w->visible)
         return;
     switch (w->kind) {
-    case UI_W_LABEL:
+    case UI_W_LABEL: {
+        /* on a danger panel (the idle banner) text is the panel's fg */
+        int on_danger = w->parent && w->parent->kind == UI_W_BOX &&
+                        w->parent->style == UI_STYLE_DANGER;
         ui_draw_text_box(w->font, text_bold(w), w->text, w->r, w->align,
                          w->max_lines,
-                         ui_col(w->style == UI_STYLE_QUIET ? UC_MUTED
+                         ui_col(on_danger ? UC_DANGER_FG
+                                : w->style == UI_STYLE_QUIET ? UC_MUTED
                                 : w->style == UI_STYLE_DANGER ? UC_ERROR
                                                               : UC_FG),
                          w->private_);
         break;
+    }
     case UI_W_BUTTON: draw_button(w); break;
     case UI_W_FIELD: draw_field(w); break;
     case UI_W_CHECK: draw_check(w); break;
@@ -1345,8 +1357,11 @@ static void draw_widget(struct ui_widget *w)
             w->ops->draw(w);
         break;
     case UI_W_BOX:
-        /* A box is invisible unless given a style: then it is a panel. */
-        if (w->style != UI_STYLE_NORMAL && w->style != UI_STYLE_QUIET)
+        /* A box is invisible unless given a style: then it is a panel; a
+         * danger panel is filled with the danger colour (not pale). */
+        if (w->style == UI_STYLE_DANGER)
+            ui_fill_round(w->r, radius_px(), ui_col(UC_DANGER));
+        else if (w->style != UI_STYLE_NORMAL && w->style != UI_STYLE_QUIET)
             ui_fill_round(w->r, radius_px(), ui_col(UC_PANEL));
         break;
     default:
@@ -1408,6 +1423,12 @@ void ui_pointer_down(int x, int y)
     if (!ui_g.cur)
         return;
     ui_g.ptr_down = 1;
+    if (ui_settling()) {
+        /* Swallowed whole: ptr_w stays NULL, so moves and the lift do
+         * nothing either. */
+        ui_g.touches_ignored++;
+        return;
+    }
     ui_g.ptr_x = ui_g.down_x = x;
     ui_g.ptr_y = ui_g.down_y = y;
     ui_g.long_fired = 0;
