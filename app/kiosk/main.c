@@ -425,6 +425,19 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
         snprintf(err, errsz, "print jobs still pending after 10 s");
         return -1;
     }
+    if (!strcmp(cmd, "wait_printer")) { /* the printer is ready (1) or not (0), <= 10 s */
+        char buf[256];
+        int want = atoi(args);
+        for (int tries = 0; tries < 200; tries++) {
+            if (a->printer.status && a->printer.status(a->printer.ctx, buf, sizeof buf) == want) {
+                app_printer_changed(a);
+                return 0;
+            }
+            usleep(50000);
+        }
+        snprintf(err, errsz, "the printer is not %s after 10 s", want ? "ready" : "down");
+        return -1;
+    }
     if (!strcmp(cmd, "screen")) {
         for (int i = 0; i < SCR_COUNT; i++)
             if (!strcmp(args, names[i])) {

@@ -70,7 +70,8 @@ void app_receipt_watch(struct app *a, const char *printed_key)
 {
     receipt_stop();
     receipt.printed = printed_key;
-    receipt_poll(a);
+    /* at once, but after the screen being built (if any) is a->screen */
+    receipt.timer = ui_timer_add(0, receipt_poll, a);
 }
 
 void app_receipt_labels(struct ui_widget *box)
@@ -311,6 +312,12 @@ struct kb *app_keyboard(struct app *a, struct ui_widget *parent, const char *lay
     if (a->ime.attach)
         a->ime.attach(a->ime.ctx, kb);
     return kb;
+}
+
+void app_field_limit(struct ui_widget *f, int max_chars)
+{
+    char buf[160];
+    ui_field_set_limit_msg(f, tr_fmt(buf, sizeof buf, "err.limit", max_chars));
 }
 
 void app_field_error(struct ui_widget *f, const char *field)

@@ -134,6 +134,10 @@ void app_wizard_show(struct app *a, struct ui_widget **boxes, int n, int step,
 /* Adds the on-screen keyboard (with the input method when there is one). */
 struct kb *app_keyboard(struct app *a, struct ui_widget *parent, const char *layout);
 
+/* Says under field f, when typing reaches max_chars, that it is full
+ * ("at most N characters") instead of dropping what is typed silently. */
+void app_field_limit(struct ui_widget *f, int max_chars);
+
 /* Puts the translated message err.<field> under field f ("" clears). */
 void app_field_error(struct ui_widget *f, const char *field);
 

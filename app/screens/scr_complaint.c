@@ -208,6 +208,8 @@ struct ui_screen *scr_complaint(struct app *a)
     struct ui_widget *trow = ui_box(C.steps[ST_TEXT], NULL, UI_ROW);
     ui_set_weight(trow, 1);
     C.desc = ui_field(trow, "desc", tr("complaint.description"), COMPLAINT_DESC_MAX);
+    ui_field_set_multiline(C.desc, 1); /* wraps; tap or ← → move the caret */
+    app_field_limit(C.desc, COMPLAINT_DESC_MAX);
     ui_set_weight(C.desc, 1);
     struct ui_widget *nt = ui_button(trow, "next_text", tr("common.next"), on_next, a);
     ui_set_style(nt, UI_STYLE_PRIMARY);
@@ -216,6 +218,7 @@ struct ui_screen *scr_complaint(struct app *a)
     ui_label(C.steps[ST_CONTACT], NULL, tr("complaint.anonymous"), UI_FONT_BODY);
     struct ui_widget *row = ui_box(C.steps[ST_CONTACT], "contact_row", UI_ROW);
     C.cname = ui_field(row, "cname", tr("complaint.contact_name"), COMPLAINT_NAME_MAX);
+    app_field_limit(C.cname, COMPLAINT_NAME_MAX);
     ui_set_weight(C.cname, 1);
     C.cphone = ui_field(row, "cphone", tr("complaint.contact_phone"), 24);
     ui_set_weight(C.cphone, 1);

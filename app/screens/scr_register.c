@@ -197,6 +197,7 @@ struct ui_screen *scr_register(struct app *a)
                               i == ST_HOST ? tr("register.host_search") : tr(prompts[i]),
                               caps[i]);
         ui_set_weight(R.field[i], 1);
+        app_field_limit(R.field[i], caps[i]);
         ui_field_set_keyboard(R.field[i], layouts[i]);
         ui_field_on_submit(R.field[i], on_next, a);
         snprintf(id, sizeof id, "next_%s", field_ids[i]);

@@ -69,7 +69,12 @@ struct kb {
     int pressed_cell;                /* candidate cell, -1 none */
     struct kb_label labels[KB_MAX_LABELS];
     int nlabels;
+    int repeat_timer;                /* held backspace: next repeat, 0 none */
+    int repeated;                    /* it repeated: the lift does nothing */
 };
+
+#define KB_REPEAT_DELAY_MS 500       /* a held backspace starts repeating */
+#define KB_REPEAT_MS 80              /* then deletes this often */
 
 static struct kb_layout layouts[KB_MAX_LAYOUTS];
 static int nlayouts = -1; /* -1: not parsed yet */
@@ -473,6 +478,12 @@ static void act(struct kb *kb, const struct kb_key *k)
             f->on_submit(f, f->submit_ud);
     } else if (strcmp(a, "clear") == 0) {
         ui_field_clear(f);
+    } else if (strcmp(a, "left") == 0 || strcmp(a, "right") == 0) {
+        /* not while pinyin is being composed: the caret stays where the
+         * chosen characters go */
+        const char *pre = kb->ime && kb->ime_on ? kb->ime->preedit(kb->ime_ctx) : NULL;
+        if (!pre || !*pre)
+            ui_field_move_caret(f, a[0] == 'l' ? UI_CARET_LEFT : UI_CARET_RIGHT);
     } else if (strcmp(a, "ime") == 0) {
         kb_set_ime_on(kb, !kb->ime_on);
     } else if (strncmp(a, "layer:", 6) == 0) {
@@ -506,6 +517,8 @@ static const char *default_label(const struct kb *kb, const struct kb_key *k,
     if (strcmp(a, "space") == 0) return "\xE2\x90\xA3";   /* ␣ */
     if (strcmp(a, "ime") == 0) return kb->ime_on ? "\xE4\xB8\xAD" : "EN";
     if (strcmp(a, "clear") == 0) return "C";
+    if (strcmp(a, "left") == 0) return "\xE2\x86\x90";    /* ← */
+    if (strcmp(a, "right") == 0) return "\xE2\x86\x92";   /* → */
     return a;
 }
 
@@ -599,14 +612,39 @@ static int cell_at(struct kb *kb, int x, int y)
     return -1;
 }
 
+static void repeat_stop(struct kb *kb)
+{
+    ui_timer_cancel(kb->repeat_timer);
+    kb->repeat_timer = 0;
+}
+
+/* A held backspace deletes again and again (the toolkit's clock). */
+static void repeat_fire(void *ud)
+{
+    struct kb *kb = ud;
+    kb->repeat_timer = 0;
+    if (kb->pressed_row < 0 || kb->pressed_key < 0)
+        return;
+    const struct kb_key *k = &kb->layout->rows[kb->pressed_row].keys[kb->pressed_key];
+    if (strcmp(k->action, "bksp") != 0)
+        return;
+    kb->repeated = 1;
+    act(kb, k);
+    kb->repeat_timer = ui_timer_add(KB_REPEAT_MS, repeat_fire, kb);
+}
+
 static void kb_down(struct ui_widget *w, int x, int y)
 {
     struct kb *kb = w->impl;
     target(kb);
+    repeat_stop(kb);
+    kb->repeated = 0;
     kb->pressed_row = kb->pressed_key = -1;
     kb->pressed_cell = cell_at(kb, x, y);
-    if (kb->pressed_cell < 0)
-        key_at(kb, x, y, &kb->pressed_row, &kb->pressed_key);
+    if (kb->pressed_cell < 0 &&
+        key_at(kb, x, y, &kb->pressed_row, &kb->pressed_key) == 0 &&
+        strcmp(kb->layout->rows[kb->pressed_row].keys[kb->pressed_key].action, "bksp") == 0)
+        kb->repeat_timer = ui_timer_add(KB_REPEAT_DELAY_MS, repeat_fire, kb);
     ui_invalidate();
 }
 
@@ -618,6 +656,7 @@ static void kb_move(struct ui_widget *w, int x, int y)
         return;
     key_at(kb, x, y, &r, &i);
     if (r != kb->pressed_row || i != kb->pressed_key) {
+        repeat_stop(kb); /* slid off the key */
         kb->pressed_row = r;
         kb->pressed_key = i;
         ui_invalidate();
@@ -648,7 +687,10 @@ static void kb_up(struct ui_widget *w, int x, int y)
 {
     struct kb *kb = w->impl;
     int r = -1, i = -1;
-    if (kb->pressed_cell >= 0) {
+    repeat_stop(kb);
+    if (kb->repeated) {
+        /* the held backspace already did its work */
+    } else if (kb->pressed_cell >= 0) {
         int ci = cell_at(kb, x, y);
         if (ci == kb->pressed_cell)
             press_cell(kb, ci);
@@ -663,6 +705,7 @@ static void kb_up(struct ui_widget *w, int x, int y)
 static void kb_cancel(struct ui_widget *w)
 {
     struct kb *kb = w->impl;
+    repeat_stop(kb);
     kb->pressed_row = kb->pressed_key = kb->pressed_cell = -1;
 }
 
@@ -674,10 +717,12 @@ static void kb_wipe(struct ui_widget *w)
     kb->shift = 0;
     kb->cand_page = kb->npages = 0;
     kb->pressed_row = kb->pressed_key = kb->pressed_cell = -1;
+    repeat_stop(kb);
 }
 
 static void kb_destroy(struct ui_widget *w)
 {
+    repeat_stop(w->impl);
     free(w->impl);
     w->impl = NULL;
 }

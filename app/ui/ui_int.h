@@ -81,6 +81,11 @@ struct ui_widget {
     int secret;
     char kb_layout[24];              /* wanted keyboard layout, "" letters */
     char *error;                     /* validation message or NULL */
+    size_t caret;                    /* byte offset of the caret, <= len */
+    int multiline;                   /* wraps onto lines (a text area) */
+    int top_line;                    /* text area: first line shown */
+    char *limit_msg;                 /* shown when typing hits max_chars */
+    int limit_shown;                 /* error holds limit_msg now */
     /* list */
     struct ui_list_item *items;      /* nitems rows */
     int nitems;

@@ -378,6 +378,36 @@ static int run_line(const char *cmd, const char *args, const char *outdir,
                      cmd[6] == '_' ? (ui_checked(w) ? "1" : "0") : ui_text(w));
             return -1;
         }
+    } else if (strcmp(cmd, "expect_error") == 0) {
+        char id[64];
+        int off = 0;
+        if (sscanf(args, "%63s%n", id, &off) != 1) {
+            snprintf(err, errsz, "want ID [TEXT]");
+            return -1;
+        }
+        const char *want = args + off + (args[off] == ' ' ? 1 : 0);
+        struct ui_widget *w = ui_find(ui_g.cur, id);
+        const char *got = w && w->error ? w->error : "";
+        if (!w || strcmp(got, want) != 0) {
+            snprintf(err, errsz, "%s: expected the message \"%s\", found \"%s\"", id, want, got);
+            return -1;
+        }
+    } else if (strcmp(cmd, "expect_visible") == 0) {
+        char id[64];
+        int want = -1;
+        if (sscanf(args, "%63s %d", id, &want) != 2 || (want != 0 && want != 1)) {
+            snprintf(err, errsz, "want ID 0|1");
+            return -1;
+        }
+        struct ui_widget *w = ui_find(ui_g.cur, id);
+        int shown = w != NULL; /* it and every box above it are visible */
+        for (struct ui_widget *p = w; p && shown; p = p->parent)
+            shown = p->visible;
+        if (!w || shown != want) {
+            snprintf(err, errsz, "%s: expected %s, it is %s", id, want ? "shown" : "hidden",
+                     !w ? "missing" : shown ? "shown" : "hidden");
+            return -1;
+        }
     } else if (strcmp(cmd, "expect_screen") == 0) {
         if (!ui_g.cur || strcmp(ui_g.cur->name, args) != 0) {
             snprintf(err, errsz, "screen is %s, not %s",

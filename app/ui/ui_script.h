@@ -24,6 +24,9 @@
  *   expect ID TEXT         fail unless widget ID shows / holds TEXT
  *   expect_checked ID 0|1  fail unless the checkbox is in that state
  *   expect_screen NAME     fail unless the current screen is NAME
+ *   expect_error ID [TEXT] fail unless field ID shows that message (none)
+ *   expect_visible ID 0|1  fail unless widget ID (and every box above it) is
+ *                          shown (1) or hidden (0)
  *   large 0|1 · theme NAME · wipe · echo TEXT · # comment
  * Other commands go to the handler set with ui_script_set_handler (the
  * kiosk adds e.g. `lang zh`). */
