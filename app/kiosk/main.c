@@ -240,8 +240,10 @@ static void report_now(void *ud)
  * (a timer due now), so that the rectangles are the ones drawn. */
 static void report_screen(struct app *a)
 {
-    if (report_timer > 0)
-        return;
+    if (report_timer > 0) { /* one block per change: the pending one now */
+        ui_timer_cancel(report_timer);
+        report_now(a);
+    }
     report_timer = ui_timer_add(0, report_now, a);
     if (report_timer <= 0)
         report_now(a); /* no timer free: now, rather than never */
@@ -493,6 +495,14 @@ static int read_config(const char *path, struct fd_store *st, struct ui_config *
             uc->dpi = atoi(v);
             if (uc->dpi < 50 || uc->dpi > 600) {
                 snprintf(err, errlen, "%s:%d: dpi must be 50 to 600", path, n);
+                fclose(f);
+                return -1;
+            }
+        } else if (!strcmp(k, "panel")) { /* a known panel: its real dpi */
+            uc->dpi = ui_panel_dpi(v);
+            if (!uc->dpi) {
+                snprintf(err, errlen, "%s:%d: unknown panel %s (10.1-1024x600, "
+                         "15.6-1920x1080, 21.5-1920x1080, ...)", path, n, v);
                 fclose(f);
                 return -1;
             }

@@ -252,12 +252,15 @@ struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *titl
         ui_button(bar, "back", tr("common.back"), on_back, a);
     struct ui_widget *t = ui_label(bar, "title", tr(title_key), UI_FONT_TITLE);
     ui_set_weight(t, 1);
-    ui_set_lines(t, 1);
+    ui_set_lines(t, 2); /* a long question wraps (portrait) rather than "手机…" */
     struct ui_widget *n = ui_label(bar, "stepno", "", UI_FONT_BODY);
+    ui_set_lines(n, 1);
     ui_set_visible(n, 0);
-    ui_button(bar, "lang", tr("lang.switch"), on_lang, a);
+    /* Home, then the language switch at the far right: the same place as on
+     * the home screen, so a tap meant for one never lands on the other. */
     struct ui_widget *home = ui_button(bar, "home", tr("common.home"), on_home, a);
     ui_set_style(home, UI_STYLE_QUIET);
+    ui_button(bar, "lang", tr("lang.switch"), on_lang, a);
     struct ui_widget *content = ui_box(root, "content", UI_COL);
     ui_set_weight(content, 1);
     /* The countdown banner, hidden until the last seconds: in the middle,

@@ -172,13 +172,23 @@ static void load_layouts(void)
             parse_layout(ui_data_files[i].name, ui_data_files[i].data);
 }
 
-static const struct kb_layout *find_layout(const char *name)
+static const struct kb_layout *find_layout_exact(const char *name)
 {
     load_layouts();
     for (int i = 0; i < nlayouts; i++)
         if (strcmp(layouts[i].name, name) == 0)
             return &layouts[i];
     return NULL;
+}
+
+/* A layout by name; on a landscape output its "NAME_wide" form when the
+ * data has one (a keyboard as wide as the screen allows). */
+static const struct kb_layout *find_layout(const char *name)
+{
+    char wide[40];
+    snprintf(wide, sizeof wide, "%s_wide", name);
+    const struct kb_layout *L = ui_is_landscape() ? find_layout_exact(wide) : NULL;
+    return L ? L : find_layout_exact(name);
 }
 
 /* ---- geometry ------------------------------------------------------ */
@@ -235,9 +245,14 @@ static void geometry(const struct kb *kb, struct ui_rect r, struct geom *g)
     if (g->unit > 2 * t)
         g->unit = 2 * t;
     g->key_h = g->unit * 7 / 10;
+    /* the candidate bar belongs to letters (pinyin); digits have none */
+    int bar_h = kb->ime && kb->layout->has_case ? t : 0;
+    /* Given less height than that (a small screen at its real dpi), the
+     * keys get shorter, never below a touch target. */
+    if (r.h > 0 && g->key_h * kb->layout->nrows > r.h - bar_h - 2 * pad)
+        g->key_h = (r.h - bar_h - 2 * pad) / kb->layout->nrows;
     if (g->key_h < t + g->gap)
         g->key_h = t + g->gap;
-    int bar_h = kb->ime ? t : 0;
     int keys_h = g->key_h * kb->layout->nrows;
     /* Given more height than it needs, the keyboard sits at the bottom of
      * its rectangle, where the thumbs and the eye expect it. */
@@ -770,8 +785,19 @@ static int kb_part_rect(struct ui_widget *w, const char *part, struct ui_rect *r
     return kb_key_rect(w->impl, part, r);
 }
 
+/* Rows of keys a touch target (and a gap) tall, and the candidate bar. */
+static int kb_min_h(struct ui_widget *w, int width)
+{
+    struct kb *kb = w->impl;
+    (void)width;
+    int t = ui_target(), gap = ui_units(0.5f) > 2 ? ui_units(0.5f) : 2;
+    return (kb->ime && kb->layout->has_case ? t : 0) + (t + gap) * kb->layout->nrows +
+           2 * ui_units(1.0f);
+}
+
 static const struct ui_widget_ops kb_ops = {
     .natural_h = kb_natural_h,
+    .min_h = kb_min_h,
     .natural_w = kb_natural_w,
     .draw = kb_draw,
     .down = kb_down,
@@ -830,7 +856,13 @@ int kb_set_layout(struct kb *kb, const char *name)
 
 const char *kb_layout(const struct kb *kb)
 {
-    return kb->layout->name;
+    /* "phone_wide" is the "phone" layout as a landscape screen shows it */
+    static char base[24];
+    const char *n = kb->layout->name, *w = strstr(n, "_wide");
+    if (!w || w[5])
+        return n;
+    snprintf(base, sizeof base, "%.*s", (int)(w - n), n);
+    return base;
 }
 
 void kb_set_ime(struct kb *kb, const struct kb_ime_ops *ops, void *ctx)

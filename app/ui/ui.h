@@ -115,6 +115,10 @@ int ui_mm(float mm);
 int ui_units(float u);
 /* Smallest touch target side in pixels (15 mm). */
 int ui_target(void);
+/* The real dpi of a common kiosk panel by name ("10.1-1024x600",
+ * "15.6-1920x1080", "21.5-1920x1080"; the `panel` setting), from its
+ * diagonal and resolution; 0 for a name not in the table. */
+int ui_panel_dpi(const char *name);
 /* Larger text (x1.25) for every screen; relayouts. */
 void ui_set_large_text(int on);
 int ui_large_text(void);

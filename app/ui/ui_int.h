@@ -35,6 +35,9 @@ struct ui_widget_ops {
     void (*destroy)(struct ui_widget *w);
     /* Rectangle of a named part (a key), for scripts; 0 or -1. */
     int (*part_rect)(struct ui_widget *w, const char *part, struct ui_rect *r);
+    /* The least height it works at (the keyboard: keys 15 mm tall); NULL:
+     * it keeps its natural height. */
+    int (*min_h)(struct ui_widget *w, int width);
 };
 
 struct ui_list_item {

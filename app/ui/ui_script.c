@@ -378,6 +378,43 @@ static int run_line(const char *cmd, const char *args, const char *outdir,
                      cmd[6] == '_' ? (ui_checked(w) ? "1" : "0") : ui_text(w));
             return -1;
         }
+    } else if (strcmp(cmd, "check_targets") == 0) {
+        /* every touchable widget shown is a touch target (15 mm at the
+         * configured dpi) on both sides, measured from the layout */
+        struct ui_screen *sc = ui_g.cur;
+        int t = ui_target(), bad = 0;
+        size_t o = 0;
+        if (ui_g.layout_dirty)
+            ui_layout_now();
+        for (int i = 0; sc && i < sc->nall; i++) {
+            struct ui_widget *w = sc->all[i];
+            int shown = 1;
+            for (struct ui_widget *p = w; p && shown; p = p->parent)
+                shown = p->visible;
+            if (!shown || !ui_is_touchable(w) || w->kind == UI_W_HOTSPOT)
+                continue;
+            int h = w->kind == UI_W_FIELD && w->error ? t : w->r.h; /* the error line is extra */
+            int inside = w->r.x >= 0 && w->r.y >= 0 && w->r.x + w->r.w <= ui_g.out_w &&
+                         w->r.y + w->r.h <= ui_g.out_h; /* not pushed off the screen */
+            /* a keyboard's keys and a list's rows are sized by their own
+             * widget (kb.c keeps keys 15 mm); here: it is on the screen */
+            int whole = w->kind == UI_W_CUSTOM || w->kind == UI_W_LIST;
+            if ((whole || (w->r.w >= t && h >= t)) && inside)
+                continue;
+            bad++;
+            if (o < errsz)
+                o += (size_t)snprintf(err + o, errsz - o, "%s%s %dx%d+%d+%d", bad > 1 ? ", " : "",
+                                      w->id[0] ? w->id : "(no id)", w->r.w, w->r.h, w->r.x,
+                                      w->r.y);
+        }
+        if (bad) {
+            char head[128];
+            snprintf(head, sizeof head, ": under %d px (15 mm at %d dpi) or off the %dx%d screen on %s",
+                     t, ui_g.dpi, ui_g.out_w, ui_g.out_h, sc ? sc->name : "?");
+            if (o < errsz)
+                snprintf(err + o, errsz - o, "%s", head);
+            return -1;
+        }
     } else if (strcmp(cmd, "expect_error") == 0) {
         char id[64];
         int off = 0;

@@ -24,6 +24,8 @@
  *   expect ID TEXT         fail unless widget ID shows / holds TEXT
  *   expect_checked ID 0|1  fail unless the checkbox is in that state
  *   expect_screen NAME     fail unless the current screen is NAME
+ *   check_targets          fail unless every touchable widget shown is >= 15 mm
+ *                          both ways and inside the screen
  *   expect_error ID [TEXT] fail unless field ID shows that message (none)
  *   expect_visible ID 0|1  fail unless widget ID (and every box above it) is
  *                          shown (1) or hidden (0)

@@ -887,18 +887,93 @@ static int max_i(int a, int b)
 
 /* How small child c (now `size`) may get in shrink phase 0 (passive
  * children only) or 1 (touchable ones too, down to a touch target). */
-static int shrink_min(const struct ui_widget *c, int size, int phase)
+/* A custom widget's least height (its natural one unless it says). */
+static int custom_min_h(const struct ui_widget *c, int size)
 {
+    if (c->ops && c->ops->min_h) {
+        int m = c->ops->min_h((struct ui_widget *)c, c->r.w > 0 ? c->r.w : ui_g.out_w);
+        return m < size ? m : size;
+    }
+    return size;
+}
+
+/* Does w hold something a finger uses (shown)? */
+static int has_touchable(const struct ui_widget *w)
+{
+    if (!w->visible)
+        return 0;
+    if (w->kind != UI_W_BOX && w->kind != UI_W_GRID)
+        return ui_is_touchable(w) && w->kind != UI_W_HOTSPOT;
+    for (const struct ui_widget *c = w->first; c; c = c->next)
+        if (has_touchable(c))
+            return 1;
+    return 0;
+}
+
+/* The least length of c along a column's (col) or a row's main axis: text
+ * may go, touch targets stay 15 mm, boxes add up what they hold. */
+static int min_len(const struct ui_widget *c, int col)
+{
+    if (!c->visible)
+        return 0;
+    if (c->size_u > 0)
+        return ui_units(c->size_u);
+    switch (c->kind) {
+    case UI_W_BOX: {
+        int same = is_col(c) == col, n = 0, sum = 0, mx = 0;
+        for (const struct ui_widget *k = c->first; k; k = k->next) {
+            if (!k->visible)
+                continue;
+            int m = min_len(k, col);
+            sum += m;
+            mx = max_i(mx, m);
+            n++;
+        }
+        return (same ? sum + ui_units(c->gap_u) * (n > 0 ? n - 1 : 0) : mx) +
+               2 * ui_units(c->pad_u);
+    }
+    case UI_W_GRID: {
+        int n = count_visible(c), cols = grid_cols(c), mx = 0;
+        for (const struct ui_widget *k = c->first; k; k = k->next)
+            if (k->visible)
+                mx = max_i(mx, min_len(k, col));
+        if (n == 0)
+            return 0;
+        int lines = col ? (n + cols - 1) / cols : (cols < n ? cols : n);
+        return lines * mx + (lines - 1) * ui_units(c->gap_u);
+    }
+    case UI_W_LABEL:
+        return c->on_tap || c->on_long ? ui_target() : 0;
+    case UI_W_CUSTOM:
+        return col && c->ops && c->ops->min_h ? custom_min_h(c, 1 << 20) : ui_target();
+    case UI_W_SPACER:
+    case UI_W_BIGNUM:
+    case UI_W_HOTSPOT:
+        return 0;
+    default:
+        return ui_target();
+    }
+}
+
+static int shrink_min(const struct ui_widget *c, int size, int phase, int col)
+{
+    if (c->kind == UI_W_CUSTOM && col && c->size_u <= 0) /* the keyboard: keys stay 15 mm */
+        return phase == 0 ? size : custom_min_h(c, size);
     if (c->size_u > 0 || c->kind == UI_W_CUSTOM)
         return size;
+    /* a one-line label that takes no free space (a step counter "2/5")
+     * keeps its width: squeezed, it would stack its characters */
+    if (c->kind == UI_W_LABEL && c->max_lines == 1 && c->weight == 0)
+        return size;
+    /* A box of buttons is no passive text: first the text around it gives
+     * way, then it shrinks only to what keeps its targets 15 mm. */
+    if ((c->kind == UI_W_BOX || c->kind == UI_W_GRID) && has_touchable(c))
+        return phase == 0 ? size : size < min_len(c, col) ? size : min_len(c, col);
     if (ui_is_touchable(c))
         return phase == 0 ? size : ui_target();
     return 0;
 }
 
-/* Main-axis sizes of a box's visible children: basis (fixed or natural),
- * free space shared by weight, or taken back (never below a touch target for
- * touchable children) when they do not fit. Returns the space left over. */
 static int distribute(struct ui_widget *box, int avail, int cross, int *sizes)
 {
     int col = is_col(box), n = 0, total = 0;
@@ -945,7 +1020,7 @@ static int distribute(struct ui_widget *box, int avail, int cross, int *sizes)
             for (struct ui_widget *c = box->first; c; c = c->next) {
                 if (!c->visible)
                     continue;
-                shrinkable += max_i(0, sizes[i] - shrink_min(c, sizes[i], phase));
+                shrinkable += max_i(0, sizes[i] - shrink_min(c, sizes[i], phase, col));
                 i++;
             }
             if (shrinkable <= 0)
@@ -957,7 +1032,7 @@ static int distribute(struct ui_widget *box, int avail, int cross, int *sizes)
             for (struct ui_widget *c = box->first; c; c = c->next) {
                 if (!c->visible)
                     continue;
-                int take = (int)((float)max_i(0, sizes[i] - shrink_min(c, sizes[i], phase)) * k + 0.5f);
+                int take = (int)((float)max_i(0, sizes[i] - shrink_min(c, sizes[i], phase, col)) * k + 0.5f);
                 sizes[i] -= take;
                 free_px += take;
                 i++;
