@@ -87,6 +87,58 @@ int val_text(const char *s, const char *field, size_t max_chars, int flags,
     return 0;
 }
 
+/* The numbering plan of val_phone (validate.h) over the digits of s. */
+static int phone_plan(const char *s, const char *field, struct fd_err *err)
+{
+    char d[16];
+    size_t n = 0;
+    int intl = *s == '+';
+    for (const char *p = s; *p && n < sizeof d - 1; p++)
+        if (isdigit((unsigned char)*p))
+            d[n++] = *p;
+    d[n] = '\0';
+    const char *x = d;
+    if (!intl && !strncmp(d, "00", 2)) { /* 0086 ... is +86 ... */
+        intl = 1;
+        x += 2;
+    }
+    if (intl) {
+        if (strncmp(x, "86", 2)) { /* another country: E.164 length only */
+            if (strlen(x) >= 8)
+                return 0;
+            return fd_fail(err, FD_EINVAL, field, "%s: too short for an international number",
+                           field);
+        }
+        x += 2;
+        size_t k = strlen(x);
+        if ((x[0] == '1' && k == 11 && x[1] >= '3') ||
+            (x[0] == '1' && x[1] == '0' && k >= 9 && k <= 10) || /* Beijing, 10 */
+            (x[0] >= '2' && k >= 9 && k <= 11))
+            return 0;
+        return fd_fail(err, FD_EINVAL, field,
+                       "%s: +86 wants a mobile (11 digits from 1) or an area code and number",
+                       field);
+    }
+    if (d[0] == '1') {
+        if (n == 11 && d[1] >= '3')
+            return 0;
+        return fd_fail(err, FD_EINVAL, field,
+                       "%s: a mobile number has 11 digits and starts 13 to 19", field);
+    }
+    if (d[0] == '0') {
+        if (n >= 10 && n <= 12 && d[1] != '0')
+            return 0;
+        return fd_fail(err, FD_EINVAL, field,
+                       "%s: a landline is 0, the area code and the number", field);
+    }
+    if ((!strncmp(d, "400", 3) || !strncmp(d, "800", 3)) && n == 10)
+        return 0;
+    if (n == 7 || n == 8)
+        return 0;
+    return fd_fail(err, FD_EINVAL, field,
+                   "%s: not a mobile (11 digits), a landline or a +86 number", field);
+}
+
 int val_phone(const char *s, const char *field, int flags, struct fd_err *err)
 {
     int digits = 0;
@@ -113,7 +165,7 @@ int val_phone(const char *s, const char *field, int flags, struct fd_err *err)
     if (digits < 5 || digits > 15)
         return fd_fail(err, FD_EINVAL, field,
                        "%s must have 5 to 15 digits (has %d)", field, digits);
-    return 0;
+    return phone_plan(s, field, err);
 }
 
 void val_phone_normalize(const char *s, char *out, size_t len)

@@ -21,8 +21,15 @@ int val_text(const char *s, const char *field, size_t max_chars, int flags,
              struct fd_err *err);
 
 /* Checks a phone number: digits, optionally one leading '+', spaces and '-'
- * between digits; 5 to 15 digits (E.164 at most 15). Empty is allowed only
- * when !(flags & VAL_REQUIRED). Returns 0 or FD_EINVAL. */
+ * between digits, and then the numbering plan (issue 17: 12345 is no phone):
+ *   mobile     11 digits, 1 then 3..9 (138 1234 5678)
+ *   landline   0 + area code + local number, 10 to 12 digits (010-6552-1234);
+ *              a local number alone, 7 or 8 digits not starting 0 or 1
+ *   service    400 / 800 numbers, 10 digits
+ *   +86 / 0086 followed by a mobile or a landline without its leading 0
+ *   +CC        another country: 8 to 15 digits in all (E.164)
+ * Empty is allowed only when !(flags & VAL_REQUIRED). Returns 0 or
+ * FD_EINVAL. */
 int val_phone(const char *s, const char *field, int flags, struct fd_err *err);
 
 /* Copies the phone number with only its digits and a leading '+' kept. */

@@ -162,6 +162,7 @@ static void on_wake(void *ud)
     }
     if (a->cur == SCR_CONSOLE)
         scr_console_refresh(a);
+    app_printer_changed(a); /* home says when the printer is down */
     if (a->cur == SCR_TICKET || a->cur == SCR_CONSOLE)
         ui_invalidate();
 }
@@ -309,14 +310,20 @@ static void lobby_poll(void *ud)
  * buttons are, so that a test can click them with xdotool through the real
  * X input path. */
 static FILE *report;
+static int report_timer; /* the report waits for the handler to finish */
 
-static void report_screen(struct app *a)
+static void report_now(void *ud)
 {
+    struct app *a = ud;
+    report_timer = 0;
     static const char *const ids[] = {"ticket", "register", "complaint", "status", "rate",
                                       "svc_A", "svc_B", "done", "home", "lang",
-                                      "calling", "side"};
+                                      "calling", "side", "cat_service", "next_text",
+                                      "next_contact", "submit", "desc", "back"};
     ui_layout_now();
     fprintf(report, "screen %s\n", ui_screen_name(a->screen));
+    fprintf(report, "step %d\n", a->flow.step);
+    fprintf(report, "ignored %llu\n", (unsigned long long)ui_touches_ignored());
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         struct ui_widget *w = ui_find(a->screen, ids[i]);
         if (w) {
@@ -333,6 +340,19 @@ static void report_screen(struct app *a)
     }
     fprintf(report, "end\n");
     fflush(report);
+}
+
+/* on_show: written once the handler that changed the screen has finished
+ * (a timer due now), so that the rectangles are the ones drawn. */
+static void report_screen(struct app *a)
+{
+    if (report_timer > 0) { /* one block per change: the pending one now */
+        ui_timer_cancel(report_timer);
+        report_now(a);
+    }
+    report_timer = ui_timer_add(0, report_now, a);
+    if (report_timer <= 0)
+        report_now(a); /* no timer free: now, rather than never */
 }
 
 static int ime_attach(void *ctx, struct kb *kb)
@@ -513,6 +533,19 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
         snprintf(err, errsz, "print jobs still pending after 10 s");
         return -1;
     }
+    if (!strcmp(cmd, "wait_printer")) { /* the printer is ready (1) or not (0), <= 10 s */
+        char buf[256];
+        int want = atoi(args);
+        for (int tries = 0; tries < 200; tries++) {
+            if (a->printer.status && a->printer.status(a->printer.ctx, buf, sizeof buf) == want) {
+                app_printer_changed(a);
+                return 0;
+            }
+            usleep(50000);
+        }
+        snprintf(err, errsz, "the printer is not %s after 10 s", want ? "ready" : "down");
+        return -1;
+    }
     if (!strcmp(cmd, "screen")) {
         for (int i = 0; i < SCR_COUNT; i++)
             if (!strcmp(args, names[i])) {
@@ -568,6 +601,14 @@ static int read_config(const char *path, struct fd_store *st, struct ui_config *
             uc->dpi = atoi(v);
             if (uc->dpi < 50 || uc->dpi > 600) {
                 snprintf(err, errlen, "%s:%d: dpi must be 50 to 600", path, n);
+                fclose(f);
+                return -1;
+            }
+        } else if (!strcmp(k, "panel")) { /* a known panel: its real dpi */
+            uc->dpi = ui_panel_dpi(v);
+            if (!uc->dpi) {
+                snprintf(err, errlen, "%s:%d: unknown panel %s (10.1-1024x600, "
+                         "15.6-1920x1080, 21.5-1920x1080, ...)", path, n, v);
                 fclose(f);
                 return -1;
             }
@@ -719,7 +760,7 @@ int main(int argc, char **argv)
     A.branch = branch;
     A.default_zh = strcmp(lang ? lang : langc, "en") != 0;
     A.idle_s = (int)cfg_get_int(st, "idle_timeout_s");
-    A.staff_idle_s = 300;
+    A.staff_idle_s = 120; /* an unattended console signs out (audited) */
     A.kiosk = kiosk;
     tr_set_zh(A.default_zh);
 

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bday.h"
+#include "journal.h"
 #include "tr.h"
 
 #define COUNTDOWN_S 10 /* the last seconds before an idle reset are shown */
@@ -22,13 +24,96 @@ static const char *const carried[] = {
 
 static void tick(void *ud);
 
+/* The receipt shown on the current confirmation (app_receipt_watch). */
+static struct {
+    int timer;              /* pending poll, 0 = none */
+    const char *printed;    /* key of the "printed" sentence */
+} receipt;
+
+static void receipt_stop(void)
+{
+    ui_timer_cancel(receipt.timer);
+    receipt.timer = 0;
+    receipt.printed = NULL;
+}
+
+/* State of the visit's receipt: 1 printed, 0 printing, -1 not printed (the
+ * job failed, expired or was cancelled, or the printer is not ready). */
+static int receipt_state(struct app *a)
+{
+    return a->flow.job > 0 && a->printer.job_state
+               ? a->printer.job_state(a->printer.ctx, a->flow.job)
+               : -1;
+}
+
+static void receipt_poll(void *ud)
+{
+    struct app *a = ud;
+    receipt.timer = 0;
+    struct ui_widget *line = a->screen ? ui_find(a->screen, "receipt") : NULL;
+    struct ui_widget *note = a->screen ? ui_find(a->screen, "receipt_note") : NULL;
+    if (!line || !receipt.printed)
+        return;
+    int state = receipt_state(a);
+    ui_set_text(line, tr(state > 0 ? receipt.printed : state == 0 ? "receipt.printing"
+                                                                  : "receipt.failed"));
+    ui_set_style(line, state < 0 ? UI_STYLE_DANGER : UI_STYLE_NORMAL);
+    if (note)
+        ui_set_visible(note, state < 0);
+    /* Printing: soon decided. Not printed: the printer may come back while
+     * the visitor is still here, and then the slip prints. */
+    if (state <= 0)
+        receipt.timer = ui_timer_add(state == 0 ? 250 : 1000, receipt_poll, a);
+}
+
+void app_receipt_watch(struct app *a, const char *printed_key)
+{
+    receipt_stop();
+    receipt.printed = printed_key;
+    /* at once, but after the screen being built (if any) is a->screen */
+    receipt.timer = ui_timer_add(0, receipt_poll, a);
+}
+
+void app_receipt_labels(struct ui_widget *box)
+{
+    struct ui_widget *line = ui_label(box, "receipt", "", UI_FONT_BODY);
+    ui_set_align(line, UI_ALIGN_CENTER);
+    struct ui_widget *note = ui_label(box, "receipt_note", tr("receipt.note"), UI_FONT_TITLE);
+    ui_set_align(note, UI_ALIGN_CENTER);
+    ui_set_style(note, UI_STYLE_DANGER);
+    ui_set_visible(note, 0);
+}
+
+/* A receipt that did not print while its visitor was here is cancelled when
+ * they leave: it never prints for the next person (print_pending_max_s
+ * expires what is left, e.g. after a crash). */
+static void receipt_leave(struct app *a)
+{
+    if (a->flow.job > 0 && a->printer.cancel && receipt_state(a) < 0)
+        a->printer.cancel(a->printer.ctx, a->flow.job); /* -1: done or gone already */
+    receipt_stop();
+}
+
+void app_printer_changed(struct app *a)
+{
+    char buf[192];
+    struct ui_widget *sub = a->cur == SCR_HOME && a->screen ? ui_find(a->screen, "subtitle")
+                                                            : NULL;
+    if (!sub)
+        return;
+    int down = a->printer.status && !a->printer.status(a->printer.ctx, buf, sizeof buf);
+    ui_set_text(sub, tr(down ? "home.printer_down" : "home.subtitle"));
+    ui_set_style(sub, down ? UI_STYLE_DANGER : UI_STYLE_NORMAL);
+}
+
 static void arm_idle(struct app *a)
 {
     if (a->tick)
         ui_timer_cancel(a->tick);
     a->tick = 0;
-    /* Home and the lobby are idle by nature: no timer, no CPU. */
-    if (a->cur != SCR_HOME && a->cur != SCR_LOBBY)
+    /* Home and the lobby are idle by nature: no timer, no CPU; home only
+     * waits to turn larger text off for the next visitor. */
+    if ((a->cur != SCR_HOME || ui_large_text()) && a->cur != SCR_LOBBY)
         a->tick = ui_timer_add(1000, tick, a);
 }
 
@@ -40,6 +125,17 @@ static void tick(void *ud)
     int64_t left = (int64_t)limit - (int64_t)(ui_now() - ui_last_input());
     a->tick = 0;
     if (left <= 0) {
+        if (a->cur == SCR_CONSOLE && a->flow.staff_name[0]) {
+            /* Staff walked away: the sign-out is theirs in the audit log. */
+            char detail[64];
+            struct fd_err e = {0};
+            snprintf(detail, sizeof detail, "idle %d s", limit / 1000);
+            if (journal_audit(a->st, a->flow.staff_name, "signout.idle", NULL, detail,
+                              bday_now(), &e))
+                fprintf(stderr, "frontdesk: audit signout.idle: %s\n", e.msg);
+        }
+        /* The visitor has gone: the next one starts with the usual size. */
+        ui_set_large_text(0);
         app_home(a);
         return;
     }
@@ -61,8 +157,8 @@ static void show(struct app *a, enum scr s, struct ui_screen *old)
 {
     char keep[sizeof carried / sizeof carried[0]][4100];
     int have[sizeof carried / sizeof carried[0]] = {0};
-    int consent = -1;
-    if (old && a->cur == s) { /* rebuild in place: carry typed text over */
+    int consent = -1, in_place = old && a->cur == s;
+    if (in_place) { /* rebuild in place: carry typed text over */
         for (size_t i = 0; i < sizeof carried / sizeof carried[0]; i++) {
             struct ui_widget *w = ui_find(old, carried[i]);
             if (w && ui_text(w)) {
@@ -75,6 +171,7 @@ static void show(struct app *a, enum scr s, struct ui_screen *old)
     }
     a->cur = s;
     a->countdown = NULL;
+    receipt_stop(); /* a confirmation built below starts its own */
     a->screen = builders[s](a);
     for (size_t i = 0; i < sizeof carried / sizeof carried[0]; i++) {
         struct ui_widget *w = have[i] ? ui_find(a->screen, carried[i]) : NULL;
@@ -86,9 +183,12 @@ static void show(struct app *a, enum scr s, struct ui_screen *old)
     }
     if (consent >= 0 && ui_find(a->screen, "consent"))
         ui_set_checked(ui_find(a->screen, "consent"), consent);
+    if (in_place && s == SCR_STATUS)
+        scr_status_restore(a);
     ui_show(a->screen);
     ui_screen_free(old);
     arm_idle(a);
+    app_printer_changed(a);
     if (a->on_show)
         a->on_show(a);
 }
@@ -110,6 +210,7 @@ void app_rebuild(struct app *a)
 void app_home(struct app *a)
 {
     struct ui_screen *old = a->screen;
+    receipt_leave(a);
     ui_screen_wipe(NULL);
     if (a->ime.forget)
         a->ime.forget(a->ime.ctx);
@@ -134,6 +235,14 @@ static void on_home(struct ui_widget *w, void *ud)
     app_home(ud);
 }
 
+/* A touch on the idle banner: the visitor is still here. */
+static void on_keep(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    ui_set_visible(w, 0);
+    arm_idle(a);
+}
+
 struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *title_key,
                             ui_cb on_back)
 {
@@ -143,18 +252,29 @@ struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *titl
         ui_button(bar, "back", tr("common.back"), on_back, a);
     struct ui_widget *t = ui_label(bar, "title", tr(title_key), UI_FONT_TITLE);
     ui_set_weight(t, 1);
-    ui_set_lines(t, 1);
+    ui_set_lines(t, 2); /* a long question wraps (portrait) rather than "手机…" */
     struct ui_widget *n = ui_label(bar, "stepno", "", UI_FONT_BODY);
+    ui_set_lines(n, 1);
     ui_set_visible(n, 0);
-    ui_button(bar, "lang", tr("lang.switch"), on_lang, a);
+    /* Home, then the language switch at the far right: the same place as on
+     * the home screen, so a tap meant for one never lands on the other. */
     struct ui_widget *home = ui_button(bar, "home", tr("common.home"), on_home, a);
     ui_set_style(home, UI_STYLE_QUIET);
+    ui_button(bar, "lang", tr("lang.switch"), on_lang, a);
     struct ui_widget *content = ui_box(root, "content", UI_COL);
     ui_set_weight(content, 1);
-    /* The countdown banner, hidden until the last seconds. */
-    a->countdown = ui_overlay(s, "countdown", UI_TOP, 0.6f, 0.12f);
-    ui_label(a->countdown, "countdown_text", "", UI_FONT_TITLE);
+    /* The countdown banner, hidden until the last seconds: in the middle,
+     * filled, so it covers neither the bar (language, Home) nor the step's
+     * buttons at the bottom; a touch on it only keeps the visitor. */
+    a->countdown = ui_overlay(s, "countdown", UI_CENTER, 0.8f, 0.3f);
+    ui_box_set_justify(a->countdown, UI_ALIGN_CENTER);
+    struct ui_widget *cl = ui_label(a->countdown, "countdown_text", "", UI_FONT_HEADLINE);
+    ui_set_align(cl, UI_ALIGN_CENTER);
+    struct ui_widget *ct = ui_label(a->countdown, "countdown_touch", tr("idle.touch"),
+                                    UI_FONT_TITLE);
+    ui_set_align(ct, UI_ALIGN_CENTER);
     ui_set_style(a->countdown, UI_STYLE_DANGER);
+    ui_on_tap(a->countdown, on_keep, a);
     ui_set_visible(a->countdown, 0);
     return content;
 }
@@ -176,6 +296,7 @@ void app_wizard_show(struct app *a, struct ui_widget **boxes, int n, int step,
                      struct ui_widget *field)
 {
     a->flow.step = step;
+    ui_settle(); /* what is under the finger changed: one touch, one action */
     for (int i = 0; i < n; i++)
         if (boxes[i])
             ui_set_visible(boxes[i], i == step);
@@ -194,6 +315,12 @@ struct kb *app_keyboard(struct app *a, struct ui_widget *parent, const char *lay
     if (a->ime.attach)
         a->ime.attach(a->ime.ctx, kb);
     return kb;
+}
+
+void app_field_limit(struct ui_widget *f, int max_chars)
+{
+    char buf[160];
+    ui_field_set_limit_msg(f, tr_fmt(buf, sizeof buf, "err.limit", max_chars));
 }
 
 void app_field_error(struct ui_widget *f, const char *field)

@@ -94,6 +94,7 @@ struct app {
         int64_t host_id;         /* register: chosen host */
         int faces[3];            /* rate: service, attitude, result (0 = unset) */
         char category[24];       /* complaint category */
+        char ref[20];            /* complaint: the reference filed, formatted */
         int64_t staff_id;        /* staff sign-in: who */
         char staff_name[64];     /* signed-in staff */
         int page;                /* console: page shown */
@@ -133,8 +134,25 @@ void app_wizard_show(struct app *a, struct ui_widget **boxes, int n, int step,
 /* Adds the on-screen keyboard (with the input method when there is one). */
 struct kb *app_keyboard(struct app *a, struct ui_widget *parent, const char *layout);
 
+/* Says under field f, when typing reaches max_chars, that it is full
+ * ("at most N characters") instead of dropping what is typed silently. */
+void app_field_limit(struct ui_widget *f, int max_chars);
+
 /* Puts the translated message err.<field> under field f ("" clears). */
 void app_field_error(struct ui_widget *f, const char *field);
+
+/* Honest about paper. A confirmation holds a label "receipt" (the receipt's
+ * state) and a label "receipt_note" (hidden unless the receipt did not
+ * print: "write down or photograph the number above", large). This shows
+ * the state of a->flow.job from the print queue (printing / printed_key /
+ * not printed) and keeps polling it while the confirmation is shown: a
+ * printer back in time still prints, and the line says so. */
+void app_receipt_watch(struct app *a, const char *printed_key);
+/* Adds the two labels to box (centred). */
+void app_receipt_labels(struct ui_widget *box);
+
+/* The print worker saw a change: home shows whether the printer is down. */
+void app_printer_changed(struct app *a);
 
 /* Formats a Unix time as local "MM-DD HH:MM" into buf. */
 const char *app_time(int64_t t, char *buf, size_t len);
@@ -161,6 +179,10 @@ void scr_lobby_changed(struct app *a);
 /* The printer or sync worker saw a change: the console rebuilds when the
  * page shown reflects it (health), keeping what is selected. */
 void scr_console_refresh(struct app *a);
+
+/* After a rebuild in place has carried the typed reference over: the
+ * status screen shows the result it showed before. */
+void scr_status_restore(struct app *a);
 
 /* Called by app_home and on exit: screens that keep static state wipe it. */
 void scr_register_wipe(void);

@@ -104,6 +104,11 @@ static void submit(struct app *a)
     struct complaint *c = calloc(1, sizeof *c);
     struct fd_err e = {0};
     char pretty[18];
+    if (a->flow.id) { /* filed once per visit: show its reference again */
+        free(c);
+        show_step(a, ST_DONE);
+        return;
+    }
     if (!c)
         return;
     struct complaint_in in = {.category = a->flow.category,
@@ -124,6 +129,7 @@ static void submit(struct app *a)
     }
     a->flow.id = c->id;
     complaint_ref_format(c->ref, pretty);
+    snprintf(a->flow.ref, sizeof a->flow.ref, "%s", pretty);
     ui_set_text(C.ref, pretty);
     a->flow.job = a->printer.complaint ? a->printer.complaint(a->printer.ctx, c->ref, tr_zh())
                                        : 0;
@@ -138,6 +144,7 @@ static void submit(struct app *a)
     if (a->ime.forget)
         a->ime.forget(a->ime.ctx);
     show_step(a, ST_DONE);
+    app_receipt_watch(a, "complaint.keep_ref");
 }
 
 static void on_next(struct ui_widget *w, void *ud)
@@ -201,6 +208,8 @@ struct ui_screen *scr_complaint(struct app *a)
     struct ui_widget *trow = ui_box(C.steps[ST_TEXT], NULL, UI_ROW);
     ui_set_weight(trow, 1);
     C.desc = ui_field(trow, "desc", tr("complaint.description"), COMPLAINT_DESC_MAX);
+    ui_field_set_multiline(C.desc, 1); /* wraps; tap or ← → move the caret */
+    app_field_limit(C.desc, COMPLAINT_DESC_MAX);
     ui_set_weight(C.desc, 1);
     struct ui_widget *nt = ui_button(trow, "next_text", tr("common.next"), on_next, a);
     ui_set_style(nt, UI_STYLE_PRIMARY);
@@ -209,6 +218,7 @@ struct ui_screen *scr_complaint(struct app *a)
     ui_label(C.steps[ST_CONTACT], NULL, tr("complaint.anonymous"), UI_FONT_BODY);
     struct ui_widget *row = ui_box(C.steps[ST_CONTACT], "contact_row", UI_ROW);
     C.cname = ui_field(row, "cname", tr("complaint.contact_name"), COMPLAINT_NAME_MAX);
+    app_field_limit(C.cname, COMPLAINT_NAME_MAX);
     ui_set_weight(C.cname, 1);
     C.cphone = ui_field(row, "cphone", tr("complaint.contact_phone"), 24);
     ui_set_weight(C.cphone, 1);
@@ -242,8 +252,7 @@ struct ui_screen *scr_complaint(struct app *a)
     struct ui_widget *promise = ui_label(C.steps[ST_DONE], "promise", tr("complaint.promise"),
                                          UI_FONT_TITLE);
     ui_set_align(promise, UI_ALIGN_CENTER);
-    ui_set_align(ui_label(C.steps[ST_DONE], NULL, tr("complaint.keep_ref"), UI_FONT_BODY),
-                 UI_ALIGN_CENTER);
+    app_receipt_labels(C.steps[ST_DONE]);
     struct ui_widget *done = ui_button(C.steps[ST_DONE], "done", tr("common.done"), on_done, a);
     ui_set_style(done, UI_STYLE_PRIMARY);
 
@@ -251,6 +260,11 @@ struct ui_screen *scr_complaint(struct app *a)
     ui_field_on_submit(C.cphone, on_next, a);
     ui_spacer(content, 0.01f); /* the keyboard sits at the bottom */
     C.kb = app_keyboard(a, content, "letters");
-    show_step(a, a->flow.step < ST_DONE ? a->flow.step : ST_CATEGORY);
+    /* Rebuilt (language switch) after filing: the same reference again. */
+    if (a->flow.id && a->flow.ref[0])
+        ui_set_text(C.ref, a->flow.ref);
+    show_step(a, a->flow.id ? ST_DONE : a->flow.step < ST_DONE ? a->flow.step : ST_CATEGORY);
+    if (a->flow.id)
+        app_receipt_watch(a, "complaint.keep_ref");
     return s;
 }

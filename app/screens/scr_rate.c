@@ -78,6 +78,7 @@ struct ui_screen *scr_rate(struct app *a)
     struct ui_widget *content = app_frame(a, s, "rate.title", NULL);
     struct rating_candidate *c = NULL;
     int n = 0;
+    char picked[24] = "";
     memset(&Q, 0, sizeof Q);
 
     Q.steps[ST_PICK] = ui_box(content, "step_pick", UI_COL);
@@ -92,6 +93,8 @@ struct ui_screen *scr_rate(struct app *a)
         struct ui_widget *b = ui_button(grid, id, c[i].label, on_pick, a);
         ui_set_font(b, UI_FONT_HEADLINE);
         ui_set_user(b, (void *)(intptr_t)c[i].ticket_id);
+        if (c[i].ticket_id == a->flow.ticket_id) /* rebuilt: the same ticket */
+            snprintf(picked, sizeof picked, "%s", c[i].label);
     }
     free(c);
 
@@ -134,6 +137,16 @@ struct ui_screen *scr_rate(struct app *a)
     ui_set_style(yes, UI_STYLE_PRIMARY);
     ui_set_weight(yes, 1);
     ui_set_weight(ui_button(row, "offer_no", tr("rate.offer_no"), on_home, a), 1);
-    app_wizard_show(a, Q.steps, NSTEPS, ST_PICK, NULL);
+    /* Rebuilt in place (language switch): the ticket, the faces chosen and
+     * the step stay. */
+    int step = a->flow.step >= ST_THANKS ? a->flow.step
+               : a->flow.ticket_id && picked[0] ? a->flow.step : ST_PICK;
+    ui_set_text(Q.ticket, picked);
+    for (int d = 0; d < 3; d++)
+        for (int i = 0; i < 4; i++)
+            ui_set_style(Q.faces[d][i], i + 1 == a->flow.faces[d] ? UI_STYLE_SELECTED
+                                                                  : UI_STYLE_NORMAL);
+    ui_set_enabled(Q.submit, a->flow.faces[0] && a->flow.faces[1] && a->flow.faces[2]);
+    app_wizard_show(a, Q.steps, NSTEPS, step, NULL);
     return s;
 }

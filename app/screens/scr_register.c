@@ -23,7 +23,7 @@ static struct {
     struct ui_widget *hosts;          /* the host list */
     struct ui_widget *next[ST_DONE];  /* Next beside each field */
     struct kb *kb;
-    struct ui_widget *badge, *notified, *slip;
+    struct ui_widget *badge, *notified;
 } R;
 
 static const char *const field_ids[ST_DONE] = {"name", "phone", "company", "host_q", "purpose"};
@@ -91,6 +91,11 @@ static void submit(struct app *a)
     struct visitor *v = calloc(1, sizeof *v);
     struct fd_err e = {0};
     char buf[256];
+    if (a->flow.id) { /* signed in once per visit */
+        free(v);
+        show_step(a, ST_DONE);
+        return;
+    }
     if (!v)
         return;
     struct visitor_in in = {.name = ui_text(R.field[ST_NAME]),
@@ -124,6 +129,7 @@ static void submit(struct app *a)
     if (a->ime.forget)
         a->ime.forget(a->ime.ctx);
     show_step(a, ST_DONE);
+    app_receipt_watch(a, "register.slip");
 }
 
 static void on_next(struct ui_widget *w, void *ud)
@@ -191,6 +197,7 @@ struct ui_screen *scr_register(struct app *a)
                               i == ST_HOST ? tr("register.host_search") : tr(prompts[i]),
                               caps[i]);
         ui_set_weight(R.field[i], 1);
+        app_field_limit(R.field[i], caps[i]);
         ui_field_set_keyboard(R.field[i], layouts[i]);
         ui_field_on_submit(R.field[i], on_next, a);
         snprintf(id, sizeof id, "next_%s", field_ids[i]);
@@ -224,13 +231,27 @@ struct ui_screen *scr_register(struct app *a)
     R.notified = ui_label(R.steps[ST_DONE], "notified", "", UI_FONT_TITLE);
     ui_set_private(R.notified, 1);
     ui_set_align(R.notified, UI_ALIGN_CENTER);
-    R.slip = ui_label(R.steps[ST_DONE], "slip", tr("register.slip"), UI_FONT_BODY);
-    ui_set_align(R.slip, UI_ALIGN_CENTER);
+    app_receipt_labels(R.steps[ST_DONE]);
     struct ui_widget *done = ui_button(R.steps[ST_DONE], "done", tr("common.done"), on_done, a);
     ui_set_style(done, UI_STYLE_PRIMARY);
 
     ui_spacer(content, 0.01f); /* the keyboard sits at the bottom */
     R.kb = app_keyboard(a, content, "letters");
-    show_step(a, a->flow.step < ST_DONE ? a->flow.step : 0);
+    /* Rebuilt (language switch) after signing in: the same badge again. */
+    struct visitor *v = a->flow.id ? calloc(1, sizeof *v) : NULL;
+    char idbuf[24], buf[256];
+    snprintf(idbuf, sizeof idbuf, "%lld", (long long)a->flow.id);
+    if (v && visitor_find(a->st, idbuf, bday_now(), v, NULL) == 0) {
+        ui_set_text(R.badge, v->badge);
+        ui_set_text(R.notified, tr_fmt(buf, sizeof buf, "register.notified", v->host_name));
+        show_step(a, ST_DONE);
+        app_receipt_watch(a, "register.slip");
+    } else {
+        show_step(a, a->flow.step < ST_DONE ? a->flow.step : 0);
+    }
+    if (v)
+        explicit_bzero(v, sizeof *v);
+    free(v);
+    explicit_bzero(buf, sizeof buf);
     return s;
 }

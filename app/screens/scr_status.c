@@ -29,6 +29,7 @@ static void on_lookup(struct ui_widget *w, void *ud)
         return;
     }
     ui_field_set_error(S.ref, "");
+    a->flow.step = 1; /* a result is shown: a language switch shows it again */
     /* Head office's follow-up (回访) arrives as resolved with its result in
      * close_reason: kiosks keep six states (hq/hq_complaint.h). */
     if (!strcmp(c.state, "resolved") && c.close_reason[0])
@@ -43,6 +44,12 @@ static void on_lookup(struct ui_widget *w, void *ud)
     ui_set_text(S.due, tr_fmt(buf, sizeof buf, "status.due",
                               app_time(c.feedback_due, t, sizeof t)));
     explicit_bzero(&c, sizeof c);
+}
+
+void scr_status_restore(struct app *a)
+{
+    if (a->cur == SCR_STATUS && a->flow.step == 1 && S.ref && *ui_text(S.ref))
+        on_lookup(NULL, a);
 }
 
 struct ui_screen *scr_status(struct app *a)

@@ -1,9 +1,9 @@
 /* scr_ticket.c - take a number: the open services as large tiles with the
  * people waiting and the estimated wait; one touch issues the ticket. The
  * result shows the number very large, the service, the people ahead, the
- * estimated wait, and whether the receipt printed (the print worker wakes
- * the screen when it knows). The visitor keeps the number even when the
- * printer is out of paper. */
+ * estimated wait, and whether the receipt printed (app_receipt_watch polls
+ * the print queue). The visitor keeps the number even when the printer is
+ * out of paper: then "write it down or photograph it" shows large. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,26 +15,9 @@
 
 static struct {
     struct ui_widget *steps[2];  /* choose, result */
-    struct ui_widget *number, *service, *ahead, *wait, *print, *error;
+    struct ui_widget *number, *service, *ahead, *wait, *error;
     struct app *app;
 } T;
-
-/* Updates the receipt line from the print job's state. */
-static void show_print_state(void *ud)
-{
-    struct app *a = ud;
-    if (a->cur != SCR_TICKET || !T.print || a->flow.step != 1)
-        return;
-    int state = a->flow.job > 0 && a->printer.job_state
-                    ? a->printer.job_state(a->printer.ctx, a->flow.job)
-                    : -1;
-    ui_set_text(T.print, tr(state > 0    ? "ticket.printed"
-                            : state == 0 ? "ticket.printing"
-                                         : "ticket.print_failed"));
-    ui_set_style(T.print, state < 0 ? UI_STYLE_DANGER : UI_STYLE_NORMAL);
-    if (state == 0)
-        ui_timer_add(250, show_print_state, a); /* until the worker decides */
-}
 
 /* Fills the result step for ticket t of the service named `name`. */
 static void fill_result(struct app *a, const struct queue_ticket *t, const char *name)
@@ -42,7 +25,9 @@ static void fill_result(struct app *a, const struct queue_ticket *t, const char 
     char buf[128];
     ui_set_text(T.number, t->label);
     ui_set_text(T.service, name);
-    if (t->ahead > 0)
+    if (t->ahead == 1)
+        ui_set_text(T.ahead, tr("ticket.ahead_one"));
+    else if (t->ahead > 0)
         ui_set_text(T.ahead, tr_fmt(buf, sizeof buf, "ticket.ahead", t->ahead));
     else
         ui_set_text(T.ahead, tr("ticket.next"));
@@ -50,7 +35,8 @@ static void fill_result(struct app *a, const struct queue_ticket *t, const char 
                                (int)((t->est_wait_s + 59) / 60)));
     ui_set_visible(T.wait, t->ahead > 0);
     app_wizard_show(a, T.steps, 2, 1, NULL);
-    show_print_state(a);
+    app_title(ui_screen_of(T.number), tr("ticket.result_title"), 0, 0);
+    app_receipt_watch(a, "ticket.printed");
 }
 
 static void on_service(struct ui_widget *w, void *ud)
@@ -59,6 +45,8 @@ static void on_service(struct ui_widget *w, void *ud)
     struct queue_ticket t;
     struct fd_err e = {0};
     const char *code = ui_user(w);
+    if (a->flow.id) /* one ticket per visit: the result is already shown */
+        return;
     int rc = queue_take(a->st, code, 0, bday_now(), &t, &e);
     if (rc) {
         ui_set_text(T.error, tr(rc == FD_ECLOSED ? "ticket.err_closed"
@@ -134,10 +122,10 @@ struct ui_screen *scr_ticket(struct app *a)
     T.service = ui_label(T.steps[1], "service", "", UI_FONT_TITLE);
     T.ahead = ui_label(T.steps[1], "ahead", "", UI_FONT_TITLE);
     T.wait = ui_label(T.steps[1], "wait", "", UI_FONT_BODY);
-    T.print = ui_label(T.steps[1], "print", "", UI_FONT_BODY);
+    app_receipt_labels(T.steps[1]);
     struct ui_widget *listen = ui_label(T.steps[1], "listen", tr("ticket.listen"),
                                         UI_FONT_BODY);
-    struct ui_widget *lines[] = {T.service, T.ahead, T.wait, T.print, listen};
+    struct ui_widget *lines[] = {T.service, T.ahead, T.wait, listen};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         ui_set_align(lines[i], UI_ALIGN_CENTER);
     struct ui_widget *done = ui_button(T.steps[1], "done", tr("common.done"), on_done, a);

@@ -69,7 +69,12 @@ struct kb {
     int pressed_cell;                /* candidate cell, -1 none */
     struct kb_label labels[KB_MAX_LABELS];
     int nlabels;
+    int repeat_timer;                /* held backspace: next repeat, 0 none */
+    int repeated;                    /* it repeated: the lift does nothing */
 };
+
+#define KB_REPEAT_DELAY_MS 500       /* a held backspace starts repeating */
+#define KB_REPEAT_MS 80              /* then deletes this often */
 
 static struct kb_layout layouts[KB_MAX_LAYOUTS];
 static int nlayouts = -1; /* -1: not parsed yet */
@@ -167,13 +172,23 @@ static void load_layouts(void)
             parse_layout(ui_data_files[i].name, ui_data_files[i].data);
 }
 
-static const struct kb_layout *find_layout(const char *name)
+static const struct kb_layout *find_layout_exact(const char *name)
 {
     load_layouts();
     for (int i = 0; i < nlayouts; i++)
         if (strcmp(layouts[i].name, name) == 0)
             return &layouts[i];
     return NULL;
+}
+
+/* A layout by name; on a landscape output its "NAME_wide" form when the
+ * data has one (a keyboard as wide as the screen allows). */
+static const struct kb_layout *find_layout(const char *name)
+{
+    char wide[40];
+    snprintf(wide, sizeof wide, "%s_wide", name);
+    const struct kb_layout *L = ui_is_landscape() ? find_layout_exact(wide) : NULL;
+    return L ? L : find_layout_exact(name);
 }
 
 /* ---- geometry ------------------------------------------------------ */
@@ -230,9 +245,14 @@ static void geometry(const struct kb *kb, struct ui_rect r, struct geom *g)
     if (g->unit > 2 * t)
         g->unit = 2 * t;
     g->key_h = g->unit * 7 / 10;
+    /* the candidate bar belongs to letters (pinyin); digits have none */
+    int bar_h = kb->ime && kb->layout->has_case ? t : 0;
+    /* Given less height than that (a small screen at its real dpi), the
+     * keys get shorter, never below a touch target. */
+    if (r.h > 0 && g->key_h * kb->layout->nrows > r.h - bar_h - 2 * pad)
+        g->key_h = (r.h - bar_h - 2 * pad) / kb->layout->nrows;
     if (g->key_h < t + g->gap)
         g->key_h = t + g->gap;
-    int bar_h = kb->ime ? t : 0;
     int keys_h = g->key_h * kb->layout->nrows;
     /* Given more height than it needs, the keyboard sits at the bottom of
      * its rectangle, where the thumbs and the eye expect it. */
@@ -473,6 +493,12 @@ static void act(struct kb *kb, const struct kb_key *k)
             f->on_submit(f, f->submit_ud);
     } else if (strcmp(a, "clear") == 0) {
         ui_field_clear(f);
+    } else if (strcmp(a, "left") == 0 || strcmp(a, "right") == 0) {
+        /* not while pinyin is being composed: the caret stays where the
+         * chosen characters go */
+        const char *pre = kb->ime && kb->ime_on ? kb->ime->preedit(kb->ime_ctx) : NULL;
+        if (!pre || !*pre)
+            ui_field_move_caret(f, a[0] == 'l' ? UI_CARET_LEFT : UI_CARET_RIGHT);
     } else if (strcmp(a, "ime") == 0) {
         kb_set_ime_on(kb, !kb->ime_on);
     } else if (strncmp(a, "layer:", 6) == 0) {
@@ -506,6 +532,8 @@ static const char *default_label(const struct kb *kb, const struct kb_key *k,
     if (strcmp(a, "space") == 0) return "\xE2\x90\xA3";   /* ␣ */
     if (strcmp(a, "ime") == 0) return kb->ime_on ? "\xE4\xB8\xAD" : "EN";
     if (strcmp(a, "clear") == 0) return "C";
+    if (strcmp(a, "left") == 0) return "\xE2\x86\x90";    /* ← */
+    if (strcmp(a, "right") == 0) return "\xE2\x86\x92";   /* → */
     return a;
 }
 
@@ -599,14 +627,39 @@ static int cell_at(struct kb *kb, int x, int y)
     return -1;
 }
 
+static void repeat_stop(struct kb *kb)
+{
+    ui_timer_cancel(kb->repeat_timer);
+    kb->repeat_timer = 0;
+}
+
+/* A held backspace deletes again and again (the toolkit's clock). */
+static void repeat_fire(void *ud)
+{
+    struct kb *kb = ud;
+    kb->repeat_timer = 0;
+    if (kb->pressed_row < 0 || kb->pressed_key < 0)
+        return;
+    const struct kb_key *k = &kb->layout->rows[kb->pressed_row].keys[kb->pressed_key];
+    if (strcmp(k->action, "bksp") != 0)
+        return;
+    kb->repeated = 1;
+    act(kb, k);
+    kb->repeat_timer = ui_timer_add(KB_REPEAT_MS, repeat_fire, kb);
+}
+
 static void kb_down(struct ui_widget *w, int x, int y)
 {
     struct kb *kb = w->impl;
     target(kb);
+    repeat_stop(kb);
+    kb->repeated = 0;
     kb->pressed_row = kb->pressed_key = -1;
     kb->pressed_cell = cell_at(kb, x, y);
-    if (kb->pressed_cell < 0)
-        key_at(kb, x, y, &kb->pressed_row, &kb->pressed_key);
+    if (kb->pressed_cell < 0 &&
+        key_at(kb, x, y, &kb->pressed_row, &kb->pressed_key) == 0 &&
+        strcmp(kb->layout->rows[kb->pressed_row].keys[kb->pressed_key].action, "bksp") == 0)
+        kb->repeat_timer = ui_timer_add(KB_REPEAT_DELAY_MS, repeat_fire, kb);
     ui_invalidate();
 }
 
@@ -618,6 +671,7 @@ static void kb_move(struct ui_widget *w, int x, int y)
         return;
     key_at(kb, x, y, &r, &i);
     if (r != kb->pressed_row || i != kb->pressed_key) {
+        repeat_stop(kb); /* slid off the key */
         kb->pressed_row = r;
         kb->pressed_key = i;
         ui_invalidate();
@@ -648,7 +702,10 @@ static void kb_up(struct ui_widget *w, int x, int y)
 {
     struct kb *kb = w->impl;
     int r = -1, i = -1;
-    if (kb->pressed_cell >= 0) {
+    repeat_stop(kb);
+    if (kb->repeated) {
+        /* the held backspace already did its work */
+    } else if (kb->pressed_cell >= 0) {
         int ci = cell_at(kb, x, y);
         if (ci == kb->pressed_cell)
             press_cell(kb, ci);
@@ -663,6 +720,7 @@ static void kb_up(struct ui_widget *w, int x, int y)
 static void kb_cancel(struct ui_widget *w)
 {
     struct kb *kb = w->impl;
+    repeat_stop(kb);
     kb->pressed_row = kb->pressed_key = kb->pressed_cell = -1;
 }
 
@@ -674,10 +732,12 @@ static void kb_wipe(struct ui_widget *w)
     kb->shift = 0;
     kb->cand_page = kb->npages = 0;
     kb->pressed_row = kb->pressed_key = kb->pressed_cell = -1;
+    repeat_stop(kb);
 }
 
 static void kb_destroy(struct ui_widget *w)
 {
+    repeat_stop(w->impl);
     free(w->impl);
     w->impl = NULL;
 }
@@ -725,8 +785,19 @@ static int kb_part_rect(struct ui_widget *w, const char *part, struct ui_rect *r
     return kb_key_rect(w->impl, part, r);
 }
 
+/* Rows of keys a touch target (and a gap) tall, and the candidate bar. */
+static int kb_min_h(struct ui_widget *w, int width)
+{
+    struct kb *kb = w->impl;
+    (void)width;
+    int t = ui_target(), gap = ui_units(0.5f) > 2 ? ui_units(0.5f) : 2;
+    return (kb->ime && kb->layout->has_case ? t : 0) + (t + gap) * kb->layout->nrows +
+           2 * ui_units(1.0f);
+}
+
 static const struct ui_widget_ops kb_ops = {
     .natural_h = kb_natural_h,
+    .min_h = kb_min_h,
     .natural_w = kb_natural_w,
     .draw = kb_draw,
     .down = kb_down,
@@ -785,7 +856,13 @@ int kb_set_layout(struct kb *kb, const char *name)
 
 const char *kb_layout(const struct kb *kb)
 {
-    return kb->layout->name;
+    /* "phone_wide" is the "phone" layout as a landscape screen shows it */
+    static char base[24];
+    const char *n = kb->layout->name, *w = strstr(n, "_wide");
+    if (!w || w[5])
+        return n;
+    snprintf(base, sizeof base, "%.*s", (int)(w - n), n);
+    return base;
 }
 
 void kb_set_ime(struct kb *kb, const struct kb_ime_ops *ops, void *ctx)

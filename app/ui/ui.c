@@ -5,6 +5,7 @@
  * Touch and mouse become one pointer here: SDL_FINGER* events are handled
  * directly (KMSDRM sends no mouse events for touch) and SDL's touch-to-mouse
  * emulation is off so X11 gives no duplicates. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -233,6 +234,26 @@ uint64_t ui_last_input(void)
     return ui_g.last_input;
 }
 
+int ui_settling(void)
+{
+    return ui_g.settle_pending || ui_now() < ui_g.settle_until;
+}
+
+uint64_t ui_touches_ignored(void)
+{
+    return ui_g.touches_ignored;
+}
+
+/* A frame was presented: a pending settle starts counting from now. */
+static void frame_presented(void)
+{
+    ui_g.frames++;
+    if (ui_g.settle_pending) {
+        ui_g.settle_pending = 0;
+        ui_g.settle_until = ui_now() + UI_SETTLE_MS;
+    }
+}
+
 /* ---- timers ------------------------------------------------------------ */
 
 int ui_timer_add(uint32_t ms, void (*fn)(void *ud), void *ud)
@@ -430,7 +451,7 @@ int ui_step(int timeout_ms)
     if (ui_g.dirty || ui_g.layout_dirty) {
         redraw();
         SDL_RenderPresent(ui_g.ren);
-        ui_g.frames++;
+        frame_presented();
     }
     return ui_g.quit;
 }
@@ -473,6 +494,30 @@ int ui_units(float u)
 int ui_target(void)
 {
     return ui_mm(15.0f);
+}
+
+/* Common panels: diagonal in inches and pixels; dpi = sqrt(w^2 + h^2) / d. */
+static const struct panel {
+    const char *name;
+    float inches;
+    int w, h;
+} panels[] = {
+    {"10.1-1024x600", 10.1f, 1024, 600},   /* 117 dpi */
+    {"10.1-1280x800", 10.1f, 1280, 800},   /* 149 dpi */
+    {"15.6-1920x1080", 15.6f, 1920, 1080}, /* 141 dpi */
+    {"21.5-1920x1080", 21.5f, 1920, 1080}, /* 102 dpi */
+    {"23.8-1920x1080", 23.8f, 1920, 1080}, /* 93 dpi */
+};
+
+int ui_panel_dpi(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof panels / sizeof panels[0]; i++)
+        if (!strcmp(name, panels[i].name)) {
+            double d = sqrt((double)panels[i].w * panels[i].w +
+                            (double)panels[i].h * panels[i].h) / panels[i].inches;
+            return (int)(d + 0.5);
+        }
+    return 0;
 }
 
 void ui_set_large_text(int on)
@@ -536,7 +581,7 @@ int ui_shot(const char *png_path, char *err, size_t errsz)
     }
     SDL_free(px);
     SDL_RenderPresent(ui_g.ren);
-    ui_g.frames++;
+    frame_presented();
     return rc;
 }
 

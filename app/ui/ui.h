@@ -90,6 +90,22 @@ void ui_timer_cancel(int id); /* unknown or fired ids are ignored */
  * from this. */
 uint64_t ui_last_input(void);
 
+/* One touch, one action. What is under the finger changed (a new screen, a
+ * new wizard step): a touch that is down now is dropped (its lift acts on
+ * nothing), and every touch that begins before UI_SETTLE_MS have passed
+ * since the first frame showing the new content is swallowed whole (down,
+ * moves and lift). So the second and third tap of a double or triple tap
+ * never act on what the first one opened. Timed on the toolkit's clock
+ * (monotonic: SDL_GetTicks64, or a script's fake clock). ui_show() calls it;
+ * screens call it when they swap content within a screen. */
+#define UI_SETTLE_MS 500
+void ui_settle(void);
+/* 1 while touches are being swallowed (or the new content is not yet on
+ * screen); scripts wait for 0 before they tap, as a visitor would. */
+int ui_settling(void);
+/* Touches swallowed by a settle since ui_init (tests). */
+uint64_t ui_touches_ignored(void);
+
 /* ---- output, units, theme ------------------------------------------- */
 
 void ui_output_size(int *w, int *h);
@@ -100,6 +116,10 @@ int ui_mm(float mm);
 int ui_units(float u);
 /* Smallest touch target side in pixels (15 mm). */
 int ui_target(void);
+/* The real dpi of a common kiosk panel by name ("10.1-1024x600",
+ * "15.6-1920x1080", "21.5-1920x1080"; the `panel` setting), from its
+ * diagonal and resolution; 0 for a name not in the table. */
+int ui_panel_dpi(const char *name);
 /* Larger text (x1.25) for every screen; relayouts. */
 void ui_set_large_text(int on);
 int ui_large_text(void);
@@ -249,11 +269,26 @@ void ui_field_set_keyboard(struct ui_widget *f, const char *layout);
 const char *ui_field_keyboard(const struct ui_widget *f);
 void ui_field_on_change(struct ui_widget *f, ui_cb fn, void *ud);
 void ui_field_on_submit(struct ui_widget *f, ui_cb fn, void *ud);
-/* Appends UTF-8 text at the caret (the end). Returns 0, -1 when the text is
- * not valid UTF-8 or holds control characters, -2 when max_chars would be
- * exceeded (nothing is inserted then). */
+/* Inserts UTF-8 text at the caret (the end unless the visitor moved it).
+ * Returns 0, -1 when the text is not valid UTF-8 or holds control
+ * characters, -2 when max_chars would be exceeded (nothing is inserted
+ * then; the limit message, when set, shows under the field). */
 int ui_field_insert(struct ui_widget *f, const char *text);
+/* Deletes the character before the caret. */
 void ui_field_backspace(struct ui_widget *f);
+/* A text area: the text wraps onto as many lines as the field is tall
+ * (at least three), the caret line is kept in view. */
+void ui_field_set_multiline(struct ui_widget *f, int on);
+/* The message shown under the field when typing would pass max_chars
+ * (e.g. "Name: up to 40 characters"); it goes with the next edit. */
+void ui_field_set_limit_msg(struct ui_widget *f, const char *msg);
+/* Moves the caret: one character left (-1) or right (+1), a line up (-2)
+ * or down (+2; a single-line field: to the start or the end). */
+enum ui_caret_move { UI_CARET_LEFT = -1, UI_CARET_RIGHT = 1, UI_CARET_UP = -2,
+                     UI_CARET_DOWN = 2, UI_CARET_HOME = -3, UI_CARET_END = 3 };
+void ui_field_move_caret(struct ui_widget *f, enum ui_caret_move m);
+/* Byte offset of the caret in ui_text(f). */
+size_t ui_field_caret(const struct ui_widget *f);
 /* Empties the field, wiping its buffer. */
 void ui_field_clear(struct ui_widget *f);
 /* Shows a validation message under the field and marks it ("" or NULL

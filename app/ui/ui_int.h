@@ -35,6 +35,9 @@ struct ui_widget_ops {
     void (*destroy)(struct ui_widget *w);
     /* Rectangle of a named part (a key), for scripts; 0 or -1. */
     int (*part_rect)(struct ui_widget *w, const char *part, struct ui_rect *r);
+    /* The least height it works at (the keyboard: keys 15 mm tall); NULL:
+     * it keeps its natural height. */
+    int (*min_h)(struct ui_widget *w, int width);
 };
 
 struct ui_list_item {
@@ -81,6 +84,11 @@ struct ui_widget {
     int secret;
     char kb_layout[24];              /* wanted keyboard layout, "" letters */
     char *error;                     /* validation message or NULL */
+    size_t caret;                    /* byte offset of the caret, <= len */
+    int multiline;                   /* wraps onto lines (a text area) */
+    int top_line;                    /* text area: first line shown */
+    char *limit_msg;                 /* shown when typing hits max_chars */
+    int limit_shown;                 /* error holds limit_msg now */
     /* list */
     struct ui_list_item *items;      /* nitems rows */
     int nitems;
@@ -162,6 +170,11 @@ struct ui_state {
     int drag_scroll0;
     int long_timer;                 /* timer id of the long press, 0 */
     int long_fired;
+    /* settle (ui_settle): touches beginning before settle_until are
+     * swallowed whole; settle_pending until the new content's first frame */
+    int settle_pending;
+    uint64_t settle_until;          /* clock ms */
+    uint64_t touches_ignored;       /* swallowed by a settle so far */
     /* drawing */
     struct ui_theme theme;
     char font_path[512], bold_path[512];

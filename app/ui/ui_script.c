@@ -105,8 +105,23 @@ static void push_mouse(uint32_t type, int x, int y)
     ui_script_settle();
 }
 
+/* A visitor looks before touching: the new content is drawn and its settle
+ * time (ui_settle) passes on the fake clock before the next touch begins.
+ * The *_now commands skip this to test the settle itself. */
+static int no_wait;
+
+static void wait_settled(void)
+{
+    ui_script_settle();
+    if (no_wait || !ui_settling())
+        return;
+    if (ui_g.settle_until > fake_now)
+        ui_script_advance((unsigned)(ui_g.settle_until - fake_now));
+}
+
 static void tap_at(int x, int y, unsigned hold_ms)
 {
+    wait_settled();
     push_finger(SDL_FINGERDOWN, x, y);
     ui_script_advance(hold_ms);
     push_finger(SDL_FINGERUP, x, y);
@@ -234,14 +249,31 @@ static int run_line(const char *cmd, const char *args, const char *outdir,
         if (cmd[0] == 't') {
             tap_at(x, y, 60);
         } else {
+            wait_settled();
             push_mouse(SDL_MOUSEBUTTONDOWN, x, y);
             ui_script_advance(60);
             push_mouse(SDL_MOUSEBUTTONUP, x, y);
         }
-    } else if (strcmp(cmd, "tap_id") == 0) {
+    } else if (strcmp(cmd, "tap_id") == 0 || strcmp(cmd, "tap_id_now") == 0) {
         if (find_point(args, &x, &y, err, errsz) < 0)
             return -1;
+        no_wait = cmd[6] == '_';
         tap_at(x, y, 60);
+        no_wait = 0;
+    } else if (strcmp(cmd, "tap_now") == 0) {
+        if (parse_xy(args, &x, &y) < 0) {
+            snprintf(err, errsz, "want X Y");
+            return -1;
+        }
+        no_wait = 1;
+        tap_at(x, y, 60);
+        no_wait = 0;
+    } else if (strcmp(cmd, "expect_ignored") == 0) {
+        if (sscanf(args, "%d", &n) != 1 || (uint64_t)n != ui_touches_ignored()) {
+            snprintf(err, errsz, "touches ignored: expected %s, found %llu", args,
+                     (unsigned long long)ui_touches_ignored());
+            return -1;
+        }
     } else if (strcmp(cmd, "press") == 0) {
         if ((n = parse_xy(args, &x, &y)) < 0 || sscanf(args + n, "%d", &ms) != 1) {
             snprintf(err, errsz, "want X Y MS");
@@ -262,6 +294,7 @@ static int run_line(const char *cmd, const char *args, const char *outdir,
             snprintf(err, errsz, "want X1 Y1 X2 Y2");
             return -1;
         }
+        wait_settled();
         push_finger(SDL_FINGERDOWN, x, y);
         for (int i = 1; i <= 10; i++) {
             ui_script_advance(16);
@@ -343,6 +376,73 @@ static int run_line(const char *cmd, const char *args, const char *outdir,
                           : strcmp(ui_text(w), want) != 0) {
             snprintf(err, errsz, "%s: expected \"%s\", found \"%s\"", id, want,
                      cmd[6] == '_' ? (ui_checked(w) ? "1" : "0") : ui_text(w));
+            return -1;
+        }
+    } else if (strcmp(cmd, "check_targets") == 0) {
+        /* every touchable widget shown is a touch target (15 mm at the
+         * configured dpi) on both sides, measured from the layout */
+        struct ui_screen *sc = ui_g.cur;
+        int t = ui_target(), bad = 0;
+        size_t o = 0;
+        if (ui_g.layout_dirty)
+            ui_layout_now();
+        for (int i = 0; sc && i < sc->nall; i++) {
+            struct ui_widget *w = sc->all[i];
+            int shown = 1;
+            for (struct ui_widget *p = w; p && shown; p = p->parent)
+                shown = p->visible;
+            if (!shown || !ui_is_touchable(w) || w->kind == UI_W_HOTSPOT)
+                continue;
+            int h = w->kind == UI_W_FIELD && w->error ? t : w->r.h; /* the error line is extra */
+            int inside = w->r.x >= 0 && w->r.y >= 0 && w->r.x + w->r.w <= ui_g.out_w &&
+                         w->r.y + w->r.h <= ui_g.out_h; /* not pushed off the screen */
+            /* a keyboard's keys and a list's rows are sized by their own
+             * widget (kb.c keeps keys 15 mm); here: it is on the screen */
+            int whole = w->kind == UI_W_CUSTOM || w->kind == UI_W_LIST;
+            if ((whole || (w->r.w >= t && h >= t)) && inside)
+                continue;
+            bad++;
+            if (o < errsz)
+                o += (size_t)snprintf(err + o, errsz - o, "%s%s %dx%d+%d+%d", bad > 1 ? ", " : "",
+                                      w->id[0] ? w->id : "(no id)", w->r.w, w->r.h, w->r.x,
+                                      w->r.y);
+        }
+        if (bad) {
+            char head[128];
+            snprintf(head, sizeof head, ": under %d px (15 mm at %d dpi) or off the %dx%d screen on %s",
+                     t, ui_g.dpi, ui_g.out_w, ui_g.out_h, sc ? sc->name : "?");
+            if (o < errsz)
+                snprintf(err + o, errsz - o, "%s", head);
+            return -1;
+        }
+    } else if (strcmp(cmd, "expect_error") == 0) {
+        char id[64];
+        int off = 0;
+        if (sscanf(args, "%63s%n", id, &off) != 1) {
+            snprintf(err, errsz, "want ID [TEXT]");
+            return -1;
+        }
+        const char *want = args + off + (args[off] == ' ' ? 1 : 0);
+        struct ui_widget *w = ui_find(ui_g.cur, id);
+        const char *got = w && w->error ? w->error : "";
+        if (!w || strcmp(got, want) != 0) {
+            snprintf(err, errsz, "%s: expected the message \"%s\", found \"%s\"", id, want, got);
+            return -1;
+        }
+    } else if (strcmp(cmd, "expect_visible") == 0) {
+        char id[64];
+        int want = -1;
+        if (sscanf(args, "%63s %d", id, &want) != 2 || (want != 0 && want != 1)) {
+            snprintf(err, errsz, "want ID 0|1");
+            return -1;
+        }
+        struct ui_widget *w = ui_find(ui_g.cur, id);
+        int shown = w != NULL; /* it and every box above it are visible */
+        for (struct ui_widget *p = w; p && shown; p = p->parent)
+            shown = p->visible;
+        if (!w || shown != want) {
+            snprintf(err, errsz, "%s: expected %s, it is %s", id, want ? "shown" : "hidden",
+                     !w ? "missing" : shown ? "shown" : "hidden");
             return -1;
         }
     } else if (strcmp(cmd, "expect_screen") == 0) {

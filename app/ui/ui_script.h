@@ -9,6 +9,10 @@
  *   click X Y              the same with the mouse
  *   tap_id ID[/PART]       tap the centre of widget ID (PART: a keyboard
  *                          key id, or a list row number)
+ *   Every touch first waits (fake clock) until new content has settled
+ *   (ui_settle), as a visitor looks before touching; these do not:
+ *   tap_now X Y · tap_id_now ID[/PART]   touch at once (a double tap)
+ *   expect_ignored N       fail unless N touches were swallowed so far
  *   press X Y MS | press_id ID MS      hold for MS (long press)
  *   drag X1 Y1 X2 Y2       finger drag in 10 steps
  *   type TEXT              text input (as from a hardware keyboard)
@@ -20,6 +24,11 @@
  *   expect ID TEXT         fail unless widget ID shows / holds TEXT
  *   expect_checked ID 0|1  fail unless the checkbox is in that state
  *   expect_screen NAME     fail unless the current screen is NAME
+ *   check_targets          fail unless every touchable widget shown is >= 15 mm
+ *                          both ways and inside the screen
+ *   expect_error ID [TEXT] fail unless field ID shows that message (none)
+ *   expect_visible ID 0|1  fail unless widget ID (and every box above it) is
+ *                          shown (1) or hidden (0)
  *   large 0|1 · theme NAME · wipe · echo TEXT · # comment
  * Other commands go to the handler set with ui_script_set_handler (the
  * kiosk adds e.g. `lang zh`). */

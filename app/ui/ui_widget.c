@@ -101,6 +101,7 @@ static void widget_free(struct ui_widget *w)
     free_text(&w->text, w->private_);
     free_text(&w->sub, w->private_);
     free_text(&w->error, 1);
+    free_text(&w->limit_msg, 0);
     if (w->buf) {
         explicit_bzero(w->buf, w->buf_size);
         free(w->buf);
@@ -156,9 +157,16 @@ static void pointer_reset(void)
     ui_g.dragging = 0;
 }
 
-void ui_show(struct ui_screen *s)
+void ui_settle(void)
 {
     pointer_reset();
+    ui_g.settle_pending = 1;
+    ui_g.dirty = 1;
+}
+
+void ui_show(struct ui_screen *s)
+{
+    ui_settle();
     ui_g.cur = s;
     relayout();
 }
@@ -186,7 +194,9 @@ static void screen_wipe(struct ui_screen *s)
         struct ui_widget *w = s->all[i];
         if (w->kind == UI_W_FIELD) {
             explicit_bzero(w->buf, w->buf_size);
-            w->len = 0;
+            w->len = w->caret = 0;
+            w->top_line = 0;
+            w->limit_shown = 0;
             free_text(&w->error, 1);
         }
         if (w->kind == UI_W_LIST && w->filter[0]) {
@@ -610,6 +620,13 @@ void ui_field_on_submit(struct ui_widget *f, ui_cb fn, void *ud)
     f->submit_ud = ud;
 }
 
+/* An edit went through: a limit message shown before goes. */
+static void limit_clear(struct ui_widget *f)
+{
+    if (f->limit_shown)
+        ui_field_set_error(f, "");
+}
+
 int ui_field_insert(struct ui_widget *f, const char *text)
 {
     if (!f || f->kind != UI_W_FIELD || !text)
@@ -620,12 +637,23 @@ int ui_field_insert(struct ui_widget *f, const char *text)
     if (!ui_utf8_valid(text, n, 0))
         return -1;
     if (ui_utf8_count(f->buf) + ui_utf8_count(text) > (size_t)f->max_chars ||
-        f->len + n + 1 > f->buf_size)
+        f->len + n + 1 > f->buf_size) {
+        /* Never cut silently: say why nothing more goes in. */
+        if (f->limit_msg && !f->limit_shown) {
+            ui_field_set_error(f, f->limit_msg);
+            f->limit_shown = 1;
+        }
         return -2;
-    memcpy(f->buf + f->len, text, n);
+    }
+    if (f->caret > f->len)
+        f->caret = f->len;
+    memmove(f->buf + f->caret + n, f->buf + f->caret, f->len - f->caret);
+    memcpy(f->buf + f->caret, text, n);
     f->len += n;
+    f->caret += n;
     f->buf[f->len] = '\0';
     ui_g.dirty = 1;
+    limit_clear(f);
     if (f->on_change)
         f->on_change(f, f->change_ud);
     return 0;
@@ -633,14 +661,41 @@ int ui_field_insert(struct ui_widget *f, const char *text)
 
 void ui_field_backspace(struct ui_widget *f)
 {
-    if (!f || f->kind != UI_W_FIELD || f->len == 0)
+    if (!f || f->kind != UI_W_FIELD || f->len == 0 || f->caret == 0)
         return;
-    size_t p = ui_utf8_prev(f->buf, f->len);
-    explicit_bzero(f->buf + p, f->len - p);
-    f->len = p;
+    if (f->caret > f->len)
+        f->caret = f->len;
+    size_t p = ui_utf8_prev(f->buf, f->caret), gone = f->caret - p;
+    memmove(f->buf + p, f->buf + f->caret, f->len - f->caret);
+    explicit_bzero(f->buf + f->len - gone, gone);
+    f->len -= gone;
+    f->caret = p;
     ui_g.dirty = 1;
+    limit_clear(f);
     if (f->on_change)
         f->on_change(f, f->change_ud);
+}
+
+void ui_field_set_multiline(struct ui_widget *f, int on)
+{
+    if (!f || f->kind != UI_W_FIELD)
+        return;
+    f->multiline = on ? 1 : 0;
+    relayout();
+}
+
+void ui_field_set_limit_msg(struct ui_widget *f, const char *msg)
+{
+    if (!f || f->kind != UI_W_FIELD)
+        return;
+    free_text(&f->limit_msg, 0);
+    if (msg && *msg)
+        f->limit_msg = dup_text(msg);
+}
+
+size_t ui_field_caret(const struct ui_widget *f)
+{
+    return f && f->kind == UI_W_FIELD ? f->caret : 0;
 }
 
 void ui_field_clear(struct ui_widget *f)
@@ -649,7 +704,8 @@ void ui_field_clear(struct ui_widget *f)
         return;
     int had = f->len > 0;
     explicit_bzero(f->buf, f->buf_size);
-    f->len = 0;
+    f->len = f->caret = 0;
+    f->top_line = 0;
     ui_g.dirty = 1;
     if (had && f->on_change)
         f->on_change(f, f->change_ud);
@@ -657,6 +713,7 @@ void ui_field_clear(struct ui_widget *f)
 
 void ui_field_set_error(struct ui_widget *f, const char *msg)
 {
+    f->limit_shown = 0;
     free_text(&f->error, 1);
     if (msg && *msg)
         f->error = dup_text(msg);
@@ -828,18 +885,93 @@ static int max_i(int a, int b)
 
 /* How small child c (now `size`) may get in shrink phase 0 (passive
  * children only) or 1 (touchable ones too, down to a touch target). */
-static int shrink_min(const struct ui_widget *c, int size, int phase)
+/* A custom widget's least height (its natural one unless it says). */
+static int custom_min_h(const struct ui_widget *c, int size)
 {
+    if (c->ops && c->ops->min_h) {
+        int m = c->ops->min_h((struct ui_widget *)c, c->r.w > 0 ? c->r.w : ui_g.out_w);
+        return m < size ? m : size;
+    }
+    return size;
+}
+
+/* Does w hold something a finger uses (shown)? */
+static int has_touchable(const struct ui_widget *w)
+{
+    if (!w->visible)
+        return 0;
+    if (w->kind != UI_W_BOX && w->kind != UI_W_GRID)
+        return ui_is_touchable(w) && w->kind != UI_W_HOTSPOT;
+    for (const struct ui_widget *c = w->first; c; c = c->next)
+        if (has_touchable(c))
+            return 1;
+    return 0;
+}
+
+/* The least length of c along a column's (col) or a row's main axis: text
+ * may go, touch targets stay 15 mm, boxes add up what they hold. */
+static int min_len(const struct ui_widget *c, int col)
+{
+    if (!c->visible)
+        return 0;
+    if (c->size_u > 0)
+        return ui_units(c->size_u);
+    switch (c->kind) {
+    case UI_W_BOX: {
+        int same = is_col(c) == col, n = 0, sum = 0, mx = 0;
+        for (const struct ui_widget *k = c->first; k; k = k->next) {
+            if (!k->visible)
+                continue;
+            int m = min_len(k, col);
+            sum += m;
+            mx = max_i(mx, m);
+            n++;
+        }
+        return (same ? sum + ui_units(c->gap_u) * (n > 0 ? n - 1 : 0) : mx) +
+               2 * ui_units(c->pad_u);
+    }
+    case UI_W_GRID: {
+        int n = count_visible(c), cols = grid_cols(c), mx = 0;
+        for (const struct ui_widget *k = c->first; k; k = k->next)
+            if (k->visible)
+                mx = max_i(mx, min_len(k, col));
+        if (n == 0)
+            return 0;
+        int lines = col ? (n + cols - 1) / cols : (cols < n ? cols : n);
+        return lines * mx + (lines - 1) * ui_units(c->gap_u);
+    }
+    case UI_W_LABEL:
+        return c->on_tap || c->on_long ? ui_target() : 0;
+    case UI_W_CUSTOM:
+        return col && c->ops && c->ops->min_h ? custom_min_h(c, 1 << 20) : ui_target();
+    case UI_W_SPACER:
+    case UI_W_BIGNUM:
+    case UI_W_HOTSPOT:
+        return 0;
+    default:
+        return ui_target();
+    }
+}
+
+static int shrink_min(const struct ui_widget *c, int size, int phase, int col)
+{
+    if (c->kind == UI_W_CUSTOM && col && c->size_u <= 0) /* the keyboard: keys stay 15 mm */
+        return phase == 0 ? size : custom_min_h(c, size);
     if (c->size_u > 0 || c->kind == UI_W_CUSTOM)
         return size;
+    /* a one-line label that takes no free space (a step counter "2/5")
+     * keeps its width: squeezed, it would stack its characters */
+    if (c->kind == UI_W_LABEL && c->max_lines == 1 && c->weight == 0)
+        return size;
+    /* A box of buttons is no passive text: first the text around it gives
+     * way, then it shrinks only to what keeps its targets 15 mm. */
+    if ((c->kind == UI_W_BOX || c->kind == UI_W_GRID) && has_touchable(c))
+        return phase == 0 ? size : size < min_len(c, col) ? size : min_len(c, col);
     if (ui_is_touchable(c))
         return phase == 0 ? size : ui_target();
     return 0;
 }
 
-/* Main-axis sizes of a box's visible children: basis (fixed or natural),
- * free space shared by weight, or taken back (never below a touch target for
- * touchable children) when they do not fit. Returns the space left over. */
 static int distribute(struct ui_widget *box, int avail, int cross, int *sizes)
 {
     int col = is_col(box), n = 0, total = 0;
@@ -886,7 +1018,7 @@ static int distribute(struct ui_widget *box, int avail, int cross, int *sizes)
             for (struct ui_widget *c = box->first; c; c = c->next) {
                 if (!c->visible)
                     continue;
-                shrinkable += max_i(0, sizes[i] - shrink_min(c, sizes[i], phase));
+                shrinkable += max_i(0, sizes[i] - shrink_min(c, sizes[i], phase, col));
                 i++;
             }
             if (shrinkable <= 0)
@@ -898,7 +1030,7 @@ static int distribute(struct ui_widget *box, int avail, int cross, int *sizes)
             for (struct ui_widget *c = box->first; c; c = c->next) {
                 if (!c->visible)
                     continue;
-                int take = (int)((float)max_i(0, sizes[i] - shrink_min(c, sizes[i], phase)) * k + 0.5f);
+                int take = (int)((float)max_i(0, sizes[i] - shrink_min(c, sizes[i], phase, col)) * k + 0.5f);
                 sizes[i] -= take;
                 free_px += take;
                 i++;
@@ -1017,7 +1149,8 @@ static int natural_h(struct ui_widget *w, int width)
         return max_i(t, ui_text_box_h(w->font, 0, txt,
                                       width - check_box_px(w) - pad, 3));
     case UI_W_FIELD:
-        return max_i(t, ui_line_h(UI_FONT_BODY) + pad) +
+        /* a text area shows three lines at least (more with weight) */
+        return max_i(t, (w->multiline ? 3 : 1) * ui_line_h(UI_FONT_BODY) + pad) +
                (w->error ? ui_text_box_h(UI_FONT_SMALL, 0, w->error, width, 2)
                          : 0);
     case UI_W_LIST:
@@ -1160,58 +1293,261 @@ static void draw_button(struct ui_widget *w)
 }
 
 /* The visible tail of a field's text (or its dots), so the caret shows. */
+/* ---- text fields: what is shown where ---------------------------------- */
+
+#define FIELD_MAX_LINES 160 /* a text area's lines (1024 chars at >= 7 a line) */
+
+/* Where a field's text and caret are drawn: shared by drawing, a tap that
+ * places the caret and the cursor keys, so the three always agree. */
+struct field_view {
+    struct ui_rect box;                     /* the frame (without the error line) */
+    struct ui_rect in;                      /* the text inside it */
+    int px, lh;                             /* body font size, line height */
+    const char *s;                          /* text as drawn (dots for a secret) */
+    size_t len, caret;                      /* its length, the caret in it */
+    struct ui_line lines[FIELD_MAX_LINES];  /* text area: its lines */
+    int nlines, top, rows;                  /* lines, first shown, rows that fit */
+    size_t start;                           /* one line: first byte shown */
+    char dots[3 * 1024 + 1];                /* a secret's dots */
+};
+
+static int body_w(void *ctx, const char *s, size_t len)
+{
+    (void)ctx;
+    return ui_text_w(UI_FONT_BODY, 0, s, len);
+}
+
+/* Height of the error text under a field (0 without one). */
+static int field_error_h(const struct ui_widget *w, int width)
+{
+    return w->error ? ui_text_box_h(UI_FONT_SMALL, 0, w->error, width, 2) : 0;
+}
+
+/* The line the caret is on. */
+static int view_caret_line(const struct field_view *v)
+{
+    for (int i = 0; i + 1 < v->nlines; i++)
+        if (v->caret < v->lines[i + 1].start)
+            return i;
+    return v->nlines > 0 ? v->nlines - 1 : 0;
+}
+
+/* Byte offset (in v->s) within line [start, start+len) nearest to x px from
+ * the text's left edge. */
+static size_t view_offset_at(const struct field_view *v, size_t start, size_t len, int x)
+{
+    size_t best = start, p = start;
+    int best_d = x < 0 ? -x : x;
+    while (p < start + len) {
+        uint32_t cp;
+        int k = ui_utf8_decode(v->s + p, start + len - p, &cp);
+        p += k > 0 ? (size_t)k : 1;
+        int d = body_w(NULL, v->s + start, p - start) - x;
+        if (d < 0)
+            d = -d;
+        if (d <= best_d) {
+            best_d = d;
+            best = p;
+        }
+    }
+    return best;
+}
+
+static void field_view(struct ui_widget *w, struct field_view *v)
+{
+    int pad = pad_px();
+    v->lh = ui_line_h(UI_FONT_BODY);
+    v->px = ui_font_px(UI_FONT_BODY);
+    v->box = w->r;
+    if (w->multiline)
+        v->box.h = max_i(ui_target(), w->r.h - field_error_h(w, w->r.w));
+    else if (w->error)
+        v->box.h = max_i(ui_target(), v->lh + pad);
+    v->in = (struct ui_rect){v->box.x + pad, v->box.y, v->box.w - 2 * pad, v->box.h};
+    v->s = w->buf;
+    v->len = w->len;
+    v->caret = w->caret < w->len ? w->caret : w->len;
+    if (w->secret) {
+        size_t n = ui_utf8_count(w->buf), k = 0;
+        for (size_t i = 0; i < n && k + 3 < sizeof v->dots; i++, k += 3)
+            memcpy(v->dots + k, "\xE2\x97\x8F", 3); /* U+25CF */
+        v->dots[k] = '\0';
+        v->s = v->dots;
+        v->len = k;
+        v->caret = k; /* a secret is typed and erased at its end only */
+    }
+    v->nlines = 1;
+    v->lines[0] = (struct ui_line){0, v->len};
+    v->top = 0;
+    v->rows = 1;
+    v->start = 0;
+    if (w->multiline) {
+        v->in.y += pad / 2;
+        v->in.h -= pad;
+        v->rows = max_i(1, v->in.h / v->lh);
+        if (v->len > 0) {
+            int n = ui_text_break(v->s, max_i(1, v->in.w - 4), body_w, NULL, v->lines,
+                                  FIELD_MAX_LINES, NULL);
+            v->nlines = n > 0 ? n : 1;
+        }
+        int cl = view_caret_line(v), top = w->top_line;
+        if (cl < top)
+            top = cl;
+        if (cl >= top + v->rows)
+            top = cl - v->rows + 1;
+        if (top > v->nlines - v->rows)
+            top = v->nlines - v->rows;
+        v->top = w->top_line = top > 0 ? top : 0;
+    } else {
+        /* Scrolled just enough that the caret shows (at the end: the end). */
+        int room = v->in.w - 4;
+        while (v->start < v->caret && body_w(NULL, v->s + v->start, v->caret - v->start) > room) {
+            uint32_t cp;
+            int k = ui_utf8_decode(v->s + v->start, v->len - v->start, &cp);
+            v->start += k > 0 ? (size_t)k : 1;
+        }
+        v->lines[0] = (struct ui_line){v->start, v->len - v->start};
+    }
+}
+
+/* Top of the text of row r (0: the first line shown). */
+static int view_row_y(const struct field_view *v, TTF_Font *font, int r)
+{
+    if (!v->rows || v->rows == 1)
+        return ui_text_top(font, v->px, v->in.y + v->in.h / 2);
+    return ui_text_top(font, v->px, v->in.y + r * v->lh + v->lh / 2);
+}
+
+/* Caret (byte offset in the field's buffer) for a point on the field. */
+static void field_place_caret(struct ui_widget *w, int x, int y)
+{
+    if (w->secret || w->len == 0) {
+        w->caret = w->len;
+        return;
+    }
+    struct field_view *v = malloc(sizeof *v);
+    if (!v)
+        return;
+    field_view(w, v);
+    int row = 0;
+    if (w->multiline && v->rows > 1) {
+        row = v->top + (y - v->in.y) / v->lh;
+        if (row >= v->nlines)
+            row = v->nlines - 1;
+        if (row < 0)
+            row = 0;
+    }
+    w->caret = view_offset_at(v, v->lines[row].start, v->lines[row].len, x - v->in.x);
+    explicit_bzero(v, sizeof *v);
+    free(v);
+    ui_g.dirty = 1;
+}
+
+void ui_field_move_caret(struct ui_widget *f, enum ui_caret_move m)
+{
+    if (!f || f->kind != UI_W_FIELD || f->secret)
+        return;
+    if (f->caret > f->len)
+        f->caret = f->len;
+    uint32_t cp;
+    int k;
+    switch (m) {
+    case UI_CARET_LEFT:
+        f->caret = ui_utf8_prev(f->buf, f->caret);
+        break;
+    case UI_CARET_RIGHT:
+        k = f->caret < f->len ? ui_utf8_decode(f->buf + f->caret, f->len - f->caret, &cp) : 0;
+        f->caret += k > 0 ? (size_t)k : f->caret < f->len ? 1 : 0;
+        break;
+    case UI_CARET_HOME:
+    case UI_CARET_END:
+    case UI_CARET_UP:
+    case UI_CARET_DOWN: {
+        if (!f->multiline || f->len == 0) {
+            f->caret = m == UI_CARET_UP || m == UI_CARET_HOME ? 0 : f->len;
+            break;
+        }
+        struct field_view *v = malloc(sizeof *v);
+        if (!v)
+            return;
+        field_view(f, v);
+        int cl = view_caret_line(v);
+        const struct ui_line *L = &v->lines[cl];
+        if (m == UI_CARET_HOME) {
+            f->caret = L->start;
+        } else if (m == UI_CARET_END) {
+            f->caret = L->start + L->len;
+        } else {
+            int to = cl + (m == UI_CARET_UP ? -1 : 1);
+            int x = body_w(NULL, v->s + L->start, v->caret - L->start);
+            if (to < 0)
+                f->caret = 0;
+            else if (to >= v->nlines)
+                f->caret = f->len;
+            else
+                f->caret = view_offset_at(v, v->lines[to].start, v->lines[to].len, x);
+        }
+        explicit_bzero(v, sizeof *v);
+        free(v);
+        break;
+    }
+    }
+    ui_g.dirty = 1;
+}
+
 static void draw_field(struct ui_widget *w)
 {
-    int pad = pad_px(), rad = radius_px() / 2;
+    int rad = radius_px() / 2;
     int focused = w->screen->focus == w;
-    int lh = ui_line_h(UI_FONT_BODY);
-    struct ui_rect box = w->r;
-    if (w->error)
-        box.h = max_i(ui_target(), lh + pad);
+    struct field_view *v = malloc(sizeof *v);
+    if (!v)
+        return;
+    field_view(w, v);
+    struct ui_rect box = v->box, in = v->in;
     ui_fill_round(box, rad, ui_col(UC_FIELD));
     ui_stroke_round(box, rad, focused ? max_i(3, ui_units(0.5f)) : 2,
                     ui_col(w->error ? UC_ERROR : focused ? UC_FOCUS : UC_BORDER));
-    int px = ui_font_px(UI_FONT_BODY);
-    TTF_Font *font = ui_font_get(px, 0);
-    struct ui_rect in = {box.x + pad, box.y, box.w - 2 * pad, box.h};
-    int ty = ui_text_top(font, px, in.y + in.h / 2);
-    int caret_x = in.x;
+    TTF_Font *font = ui_font_get(v->px, 0);
+    int cl = w->multiline ? view_caret_line(v) : 0;
+    int caret_x = in.x, caret_y = view_row_y(v, font, w->multiline ? cl - v->top : 0);
     if (w->len == 0) {
+        struct ui_rect ph = in;
+        if (w->multiline)
+            ph.h = v->lh;
         if (w->text && *w->text)
-            ui_draw_text_box(UI_FONT_BODY, 0, w->text, in, UI_ALIGN_START, 1,
+            ui_draw_text_box(UI_FONT_BODY, 0, w->text, ph, UI_ALIGN_START, 1,
                              ui_col(UC_MUTED), 0);
     } else {
-        char dots[3 * 1024 + 1];
-        const char *s = w->buf;
-        size_t len = w->len;
-        if (w->secret) {
-            size_t n = ui_utf8_count(w->buf), k = 0;
-            for (size_t i = 0; i < n && k + 3 < sizeof dots; i++, k += 3)
-                memcpy(dots + k, "\xE2\x97\x8F", 3); /* U+25CF */
-            dots[k] = '\0';
-            s = dots;
-            len = k;
+        SDL_Rect clip = {in.x, box.y, in.w, box.h};
+        SDL_RenderSetClipRect(ui_g.ren, &clip);
+        for (int r = 0; r < v->rows && v->top + r < v->nlines; r++) {
+            const struct ui_line *L = &v->lines[v->top + r];
+            ui_draw_text(font, v->px, 0, v->s + L->start, L->len, ui_col(UC_FIELD_FG), in.x,
+                         view_row_y(v, font, r), 1);
         }
-        size_t start = 0;
-        int room = in.w - 4;
-        while (start < len && ui_text_w(UI_FONT_BODY, 0, s + start, len - start) > room) {
-            uint32_t cp;
-            int k = ui_utf8_decode(s + start, len - start, &cp);
-            start += k > 0 ? (size_t)k : 1;
+        SDL_RenderSetClipRect(ui_g.ren, NULL);
+        const struct ui_line *L = &v->lines[cl];
+        size_t upto = v->caret > L->start + L->len ? L->len : v->caret - L->start;
+        caret_x = in.x + body_w(NULL, v->s + L->start, upto);
+        if (w->multiline && (v->top > 0 || v->top + v->rows < v->nlines)) {
+            /* more lines than shown: a scroll bar at the right edge */
+            int bh = box.h * v->rows / v->nlines, by = box.y + box.h * v->top / v->nlines;
+            ui_fill_rect((struct ui_rect){box.x + box.w - ui_units(0.8f) - 2, by,
+                                          ui_units(0.8f), max_i(bh, ui_units(2))},
+                         ui_col(UC_BORDER));
         }
-        ui_draw_text(font, px, 0, s + start, len - start, ui_col(UC_FIELD_FG),
-                     in.x, ty, 1);
-        caret_x = in.x + ui_text_w(UI_FONT_BODY, 0, s + start, len - start);
     }
     if (focused)
-        ui_fill_rect((struct ui_rect){caret_x + 1, ty + px / 8,
-                                      max_i(2, ui_units(0.4f)), px * 11 / 10},
+        ui_fill_rect((struct ui_rect){caret_x + 1, caret_y + v->px / 8,
+                                      max_i(2, ui_units(0.4f)), v->px * 11 / 10},
                      ui_col(UC_FOCUS));
     if (w->error)
         ui_draw_text_box(UI_FONT_SMALL, 0, w->error,
                          (struct ui_rect){w->r.x, box.y + box.h, w->r.w,
                                           w->r.h - box.h},
                          UI_ALIGN_START, 2, ui_col(UC_ERROR), 0);
+    explicit_bzero(v, sizeof *v);
+    free(v);
 }
 
 static void draw_check(struct ui_widget *w)
@@ -1324,14 +1660,19 @@ static void draw_widget(struct ui_widget *w)
     if (!w->visible)
         return;
     switch (w->kind) {
-    case UI_W_LABEL:
+    case UI_W_LABEL: {
+        /* on a danger panel (the idle banner) text is the panel's fg */
+        int on_danger = w->parent && w->parent->kind == UI_W_BOX &&
+                        w->parent->style == UI_STYLE_DANGER;
         ui_draw_text_box(w->font, text_bold(w), w->text, w->r, w->align,
                          w->max_lines,
-                         ui_col(w->style == UI_STYLE_QUIET ? UC_MUTED
+                         ui_col(on_danger ? UC_DANGER_FG
+                                : w->style == UI_STYLE_QUIET ? UC_MUTED
                                 : w->style == UI_STYLE_DANGER ? UC_ERROR
                                                               : UC_FG),
                          w->private_);
         break;
+    }
     case UI_W_BUTTON: draw_button(w); break;
     case UI_W_FIELD: draw_field(w); break;
     case UI_W_CHECK: draw_check(w); break;
@@ -1343,8 +1684,11 @@ static void draw_widget(struct ui_widget *w)
             w->ops->draw(w);
         break;
     case UI_W_BOX:
-        /* A box is invisible unless given a style: then it is a panel. */
-        if (w->style != UI_STYLE_NORMAL && w->style != UI_STYLE_QUIET)
+        /* A box is invisible unless given a style: then it is a panel; a
+         * danger panel is filled with the danger colour (not pale). */
+        if (w->style == UI_STYLE_DANGER)
+            ui_fill_round(w->r, radius_px(), ui_col(UC_DANGER));
+        else if (w->style != UI_STYLE_NORMAL && w->style != UI_STYLE_QUIET)
             ui_fill_round(w->r, radius_px(), ui_col(UC_PANEL));
         break;
     default:
@@ -1406,6 +1750,12 @@ void ui_pointer_down(int x, int y)
     if (!ui_g.cur)
         return;
     ui_g.ptr_down = 1;
+    if (ui_settling()) {
+        /* Swallowed whole: ptr_w stays NULL, so moves and the lift do
+         * nothing either. */
+        ui_g.touches_ignored++;
+        return;
+    }
     ui_g.ptr_x = ui_g.down_x = x;
     ui_g.ptr_y = ui_g.down_y = y;
     ui_g.long_fired = 0;
@@ -1477,6 +1827,7 @@ void ui_pointer_up(int x, int y)
         break;
     case UI_W_FIELD:
         ui_focus(w);
+        field_place_caret(w, x, y); /* a tap puts the caret there */
         break;
     case UI_W_LIST: {
         int row = (y - w->r.y + w->scroll) / list_row_h(w);
@@ -1507,6 +1858,11 @@ void ui_key_down(SDL_Keycode k)
         return;
     if (k == SDLK_BACKSPACE)
         ui_field_backspace(f);
+    else if (k == SDLK_LEFT || k == SDLK_RIGHT || k == SDLK_UP || k == SDLK_DOWN ||
+             k == SDLK_HOME || k == SDLK_END)
+        ui_field_move_caret(f, k == SDLK_LEFT ? UI_CARET_LEFT : k == SDLK_RIGHT ? UI_CARET_RIGHT
+                               : k == SDLK_UP ? UI_CARET_UP : k == SDLK_DOWN ? UI_CARET_DOWN
+                               : k == SDLK_HOME ? UI_CARET_HOME : UI_CARET_END);
     else if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && f->on_submit)
         f->on_submit(f, f->submit_ud);
 }

@@ -59,6 +59,23 @@ int main(void)
     CHECK_INT(val_phone("138--12345678", "phone", 0, &e), FD_EINVAL);
     CHECK_INT(val_phone("13812345678-", "phone", 0, &e), FD_EINVAL);
     CHECK_INT(val_phone("1+3812345678", "phone", 0, &e), FD_EINVAL);
+    /* the numbering plan (issue 17) */
+    CHECK_INT(val_phone("12345", "phone", 0, &e), FD_EINVAL);
+    CHECK_INT(val_phone("1381234567", "phone", 0, &e), FD_EINVAL);   /* 10 digits */
+    CHECK_INT(val_phone("138123456789", "phone", 0, &e), FD_EINVAL); /* 12 digits */
+    CHECK_INT(val_phone("12812345678", "phone", 0, &e), FD_EINVAL);  /* 12x is no mobile */
+    CHECK_INT(val_phone("010-6552-1234", "phone", 0, &e), 0);
+    CHECK_INT(val_phone("0755 8888 6666", "phone", 0, &e), 0);
+    CHECK_INT(val_phone("0123", "phone", 0, &e), FD_EINVAL);
+    CHECK_INT(val_phone("65521234", "phone", 0, &e), 0);              /* local, 8 */
+    CHECK_INT(val_phone("123456", "phone", 0, &e), FD_EINVAL);
+    CHECK_INT(val_phone("400-810-8888", "phone", 0, &e), 0);
+    CHECK_INT(val_phone("+8613812345678", "phone", 0, &e), 0);
+    CHECK_INT(val_phone("008613812345678", "phone", 0, &e), 0);
+    CHECK_INT(val_phone("+86 10 6552 1234", "phone", 0, &e), 0);
+    CHECK_INT(val_phone("+86 12345", "phone", 0, &e), FD_EINVAL);
+    CHECK_INT(val_phone("+44 20 7946 0958", "phone", 0, &e), 0);
+    CHECK_INT(val_phone("+44 12", "phone", 0, &e), FD_EINVAL);
     CHECK_INT(val_phone("'; DROP TABLE", "phone", 0, &e), FD_EINVAL);
     char norm[24];
     val_phone_normalize("+86 138-1234-5678", norm, sizeof norm);

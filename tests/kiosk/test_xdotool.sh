@@ -31,6 +31,7 @@ wait_screen() { # NAME: the report's last screen is NAME (at most 60 s: ASan)
 click() { # ID: click the middle of the widget's rect in the last report
   set -- $(awk -v id="$1" '$1 == "screen" {r = ""} $1 == id {r = $2 " " $3 " " $4 " " $5} END {print r}' "$dir/report")
   [ $# = 4 ] || return 1
+  sleep 1 # a new screen ignores touches for UI_SETTLE_MS (500 ms, ui.h)
   xdotool mousemove --window "$wid" $(( $1 + $3 / 2 )) $(( $2 + $4 / 2 )) click 1
 }
 wait_screen home; check $? "the kiosk did not start: $(cat "$dir/err")"

@@ -21,6 +21,7 @@ wid=$(xdotool search --sync --onlyvisible --name '^ui-demo$' | head -n1)
 [ -n "$wid" ]; check $? "no ui-demo window"
 set -- $(sed -n 's/^ready count //p' "$out")
 x=$(( $1 + $3 / 2 )); y=$(( $2 + $4 / 2 ))
+sleep 1 # a new screen ignores touches for UI_SETTLE_MS (500 ms, ui.h)
 xdotool mousemove --window "$wid" "$x" "$y" click 1
 wait_for '^tap count 1$' 600; check $? "first click not seen"
 xdotool mousemove --window "$wid" "$x" "$y" click 1
