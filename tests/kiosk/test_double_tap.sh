@@ -17,7 +17,7 @@ check() { if [ "$1" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 
 count() { "$ctl" --db "$dir/k.db" --json queue A | python3 -c "import json,sys; print(json.load(sys.stdin)['count'])"; }
 complaints() { "$ctl" --db "$dir/k.db" --json complaint list | python3 -c "import json,sys; print(json.load(sys.stdin)['count'])"; }
 "$ctl" --db "$dir/k.db" init --demo >/dev/null
-"$kiosk" --db "$dir/k.db" --window 1024x600 --report "$dir/report" 2> "$dir/err" &
+"$kiosk" --allow-root --db "$dir/k.db" --window 1024x600 --report "$dir/report" 2> "$dir/err" &
 pid=$!
 reports() { n=$(grep -c '^end' "$dir/report" 2>/dev/null); echo "${n:-0}"; }
 # the last complete report's field: last FIELD -> value(s)

@@ -7,7 +7,7 @@ ctl=$1 kiosk=$2 src=$3 size=$4 dpi=$5 lang=$6
 dir=$(mktemp -d "${TMPDIR:-/tmp}/fdtgt.XXXXXX") || exit 2
 "$ctl" --db "$dir/k.db" init --demo >/dev/null
 printf 'dpi = %s\n' "$dpi" > "$dir/k.conf"
-"$kiosk" --db "$dir/k.db" --config "$dir/k.conf" --window "$size" --lang "$lang" \
+"$kiosk" --allow-root --db "$dir/k.db" --config "$dir/k.conf" --window "$size" --lang "$lang" \
     --script "$src/targets.txt" --shots "$dir"
 rc=$?
 rm -rf "$dir"
