@@ -62,6 +62,7 @@ static void tz_leave(const char *saved)
 struct vec {
     long long *v;
     size_t n, cap;
+    int sorted;               /* v is in order (pct sorts it once) */
 };
 
 static int vec_add(struct vec *x, long long v)
@@ -77,6 +78,7 @@ static int vec_add(struct vec *x, long long v)
         x->cap = cap;
     }
     x->v[x->n++] = v;
+    x->sorted = 0;
     return 0;
 }
 
@@ -91,7 +93,9 @@ static cJSON *pct(struct vec *x, int p)
 {
     if (x->n == 0)
         return cJSON_CreateNull();
-    qsort(x->v, x->n, sizeof *x->v, cmp_ll);
+    if (!x->sorted)
+        qsort(x->v, x->n, sizeof *x->v, cmp_ll);
+    x->sorted = 1;
     size_t rank = ((size_t)p * x->n + 99) / 100;
     return cJSON_CreateNumber((double)x->v[rank ? rank - 1 : 0]);
 }
@@ -186,6 +190,47 @@ static int tix_add(struct tix *t, const struct hq_state_row *r, int c_state, int
 
 /* ---- gathering a branch ---- */
 
+/* The state tables as the report reads them: the same tables, only the
+ * columns a figure uses (a month of a fleet is hundreds of thousands of
+ * rows: every other column would be read, sent and parsed for nothing).
+ * report_tables_init fills them from hq_state.c's descriptions. */
+static const char *const rpt_ticket_cols[] = {"bday", "issued_service", "state", "issued_at",
+                                              "called_at", "serving_at", "finished_at", NULL};
+static const char *const rpt_visitor_cols[] = {"bday", "signed_in_at", "signed_out_at", NULL};
+static const char *const rpt_rating_cols[] = {"ticket", "service", "attitude", "result", "at",
+                                              NULL};
+static struct hq_state_col rpt_cols[3][HQ_STATE_COLS_MAX];
+static struct hq_state_table rpt_tables[3];
+static pthread_once_t rpt_once = PTHREAD_ONCE_INIT;
+static int rpt_ok;
+
+static void report_tables_init(void)
+{
+    static const char *const names[3] = {"ticket_state", "visitor_state", "rating_state"};
+    static const char *const *const cols[3] = {rpt_ticket_cols, rpt_visitor_cols,
+                                               rpt_rating_cols};
+    rpt_ok = 1;
+    for (int t = 0; t < 3; t++) {
+        const struct hq_state_table *full = hq_state_by_name(names[t]);
+        int n = 0;
+        if (!full) {
+            rpt_ok = 0;
+            return;
+        }
+        rpt_tables[t] = *full;
+        for (int i = 0; cols[t][i]; i++) {
+            int c = hq_state_col(full, cols[t][i]);
+            if (c < 0 || n >= HQ_STATE_COLS_MAX) {
+                rpt_ok = 0;
+                return;
+            }
+            rpt_cols[t][n++] = full->cols[c];
+        }
+        rpt_tables[t].cols = rpt_cols[t];
+        rpt_tables[t].ncols = n;
+    }
+}
+
 struct branch {
     char name[HQ_BRANCH_MAX + 1];
     char zone[ZONE_MAX + 1];
@@ -258,13 +303,27 @@ static void kiosk_default(const char *key, char *out, size_t n)
 
 /* A kiosk setting as head office configured it for branch (then for every
  * branch), else the kiosk's default: the text of its JSON string value. */
+/* The all-branches value of a key, read once per report (every branch
+ * without its own value falls back to it). */
+struct fallback {
+    int have;
+    int rc;
+    char json[256];
+};
+
 static int setting(struct hq_store *s, const char *branch, const char *key, char *out,
-                   size_t n)
+                   size_t n, struct fallback *fb)
 {
     char json[256];
     int rc = s->ops->config_get(s, branch, key, json, sizeof json);
-    if (rc == HQ_E_NOTFOUND || rc == HQ_E_INVALID)
-        rc = s->ops->config_get(s, "", key, json, sizeof json);
+    if (rc == HQ_E_NOTFOUND || rc == HQ_E_INVALID) {
+        if (!fb->have) {
+            fb->rc = s->ops->config_get(s, "", key, fb->json, sizeof fb->json);
+            fb->have = 1;
+        }
+        rc = fb->rc;
+        memcpy(json, fb->json, sizeof json);
+    }
     if (rc == HQ_OK) {
         cJSON *v = cJSON_Parse(json);
         if (cJSON_IsString(v))
@@ -382,7 +441,7 @@ static int gather_device(struct run *r, struct branch *b, const char *dev, long 
 
     r->cur = b;
     r->ids.n = r->issued_at.n = 0;
-    if ((rc = s->ops->state_each(s, hq_state_by_name("ticket_state"), &f, on_ticket, r)) != HQ_OK)
+    if ((rc = s->ops->state_each(s, &rpt_tables[0], &f, on_ticket, r)) != HQ_OK)
         return rc;
     /* local hours, in the branch's zone */
     tz_enter(b->zone, saved, sizeof saved);
@@ -395,15 +454,13 @@ static int gather_device(struct run *r, struct branch *b, const char *dev, long 
         }
     }
     tz_leave(saved);
-    if ((rc = s->ops->state_each(s, hq_state_by_name("visitor_state"), &f, on_visitor, r)) !=
-        HQ_OK)
+    if ((rc = s->ops->state_each(s, &rpt_tables[1], &f, on_visitor, r)) != HQ_OK)
         return rc;
     if (r->ids.n > 0) {
         qsort(r->ids.v, r->ids.n, sizeof *r->ids.v, cmp_ll);
         struct hq_state_filter rf = {dev, "ticket", NULL, NULL, r->ids.v[0],
                                      r->ids.v[r->ids.n - 1] + 1};
-        if ((rc = s->ops->state_each(s, hq_state_by_name("rating_state"), &rf, on_rating, r)) !=
-            HQ_OK)
+        if ((rc = s->ops->state_each(s, &rpt_tables[2], &rf, on_rating, r)) != HQ_OK)
             return rc;
     }
     return s->ops->report_complaints(s, dev, t_from, t_to, on_complaint, r);
@@ -563,6 +620,7 @@ int hq_report_build(struct hq_store *s, const char *kind, const char *period,
                     const char *branch, cJSON **out, char *err, size_t errlen)
 {
     struct run *r = calloc(1, sizeof *r);
+    struct fallback fb[2] = {{0}};
     cJSON *root = NULL, *branches;
     int rc = HQ_OK, reading = 0;
 
@@ -573,8 +631,14 @@ int hq_report_build(struct hq_store *s, const char *kind, const char *period,
     }
     r->s = s;
     r->only = branch;
+    pthread_once(&rpt_once, report_tables_init);
+    if (!rpt_ok) { /* hq_state.c lost a column a figure needs: a build mistake */
+        snprintf(err, errlen, "the state tables lack a column the report reads");
+        free(r);
+        return HQ_E_INVALID;
+    }
     {
-        const struct hq_state_table *tt = hq_state_by_name("ticket_state");
+        const struct hq_state_table *tt = &rpt_tables[0];
         r->c_state = hq_state_col(tt, "state");
         r->c_issued = hq_state_col(tt, "issued_at");
         r->c_called = hq_state_col(tt, "called_at");
@@ -611,8 +675,8 @@ int hq_report_build(struct hq_store *s, const char *kind, const char *period,
             rc = HQ_E_IO;
             goto fail;
         }
-        if ((rc = setting(s, b->name, "timezone", b->zone, sizeof b->zone)) != HQ_OK ||
-            (rc = setting(s, b->name, "day_turnover_hour", turn, sizeof turn)) != HQ_OK)
+        if ((rc = setting(s, b->name, "timezone", b->zone, sizeof b->zone, &fb[0])) != HQ_OK ||
+            (rc = setting(s, b->name, "day_turnover_hour", turn, sizeof turn, &fb[1])) != HQ_OK)
             goto fail;
         if (bday_check_zone(b->zone, &fe) != 0) { /* the kiosk refuses it too: default */
             kiosk_default("timezone", b->zone, sizeof b->zone);
