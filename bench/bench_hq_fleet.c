@@ -5,11 +5,16 @@
  * lines), received on the days they happened (so the log's monthly
  * partitions fill as over a real year). Prints, from one run on a
  * temporary PostgreSQL cluster:
- *   1. ingest through the real push path - hq_push_parse, then begin, nonce,
- *      push_apply (log COPY, state-table upserts, complaints, quarantine),
- *      health, commit: what POST /v1/push does after the signature check -
- *      as a ratio of a plain COPY of the same rows into a keyed table, both
- *      with the same number of connections (goal >= 0.6);
+ *   1. ingest through the real push path - hq_push_parse, then push_commit
+ *      (nonce, log COPY, state-table upserts, complaints, quarantine,
+ *      health, commit, several devices' pushes sharing one transaction: the
+ *      group commit of hq_store_pg.c): what POST /v1/push does after the
+ *      signature check - as a ratio of a plain COPY of the same rows into a
+ *      table shaped as the log (LIKE record INCLUDING ALL: record is text,
+ *      the log's key and indexes; only the monthly partitions left out),
+ *      both with the same number of connections (threads: the push path's
+ *      store handles, as the server's --threads) and the same durability
+ *      (fsync and synchronous_commit on); goal >= 0.6;
  *   2. the month report for all branches (hq_report_build), best of 3
  *      (goal < 2 s);
  *   3. database size per kiosk-year, and the projection to B x 365 days.
@@ -296,6 +301,19 @@ static void pg_stop(void)
     run(cmd);
 }
 
+/* The machine's load average (the box is shared: say how busy it was). */
+static double loadavg(void)
+{
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1)
+            l = -1;
+        fclose(f);
+    }
+    return l;
+}
+
 static long long pg_ll(PGconn *c, const char *sql)
 {
     PGresult *r = PQexec(c, sql);
@@ -482,7 +500,8 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("bench_hq_fleet: %d branches x %d days, %d connections, PostgreSQL %s"
-           " (fsync on; 2 cores shared)\n", branches, days, threads, pg_bin);
+           " (fsync on; %ld cores, load average %.1f)\n", branches, days, threads, pg_bin,
+           sysconf(_SC_NPROCESSORS_ONLN), loadavg());
     if (hq_store_open(dsn, &s, err, sizeof err) != HQ_OK) {
         fprintf(stderr, "bench_hq_fleet: %s\n", err);
         goto out;
@@ -599,7 +618,8 @@ int main(int argc, char **argv)
         cJSON_Delete(rep);
     }
     printf("month report      %9.3f s  (%s, all %d branches, %.0f tickets of %lld held;"
-           " best of 3; goal < 2 s)\n", best, month, branches, issued, tickets);
+           " best of 3; goal < 2 s; load average %.1f)\n", best, month, branches, issued,
+           tickets, loadavg());
 
     /* 4. size, and the projection to a year */
     double kiosk_years = (double)branches * days / 365.0;
