@@ -19,11 +19,14 @@
  *      (goal < 2 s);
  *   3. database size per kiosk-year, and the projection to B x 365 days.
  * HTTP, gzip and Ed25519 are measured by bench_sync; this one is the store.
- * Usage: bench_hq_fleet [branches=100] [days=31] [threads=2]
+ * Usage: bench_hq_fleet [branches=100] [days=31] [threads=8] [compare]
+ * ("compare" first runs the push path one transaction per push, as before
+ * group commit, empties the tables, then runs it as the server does).
  * (bench/bench_hq_fleet.sh runs it; 100 x 365 takes hours on a small box.) */
 #include "harness.h"
 #include "hq_push.h"
 #include "hq_report.h"
+#include "hq_state.h"
 
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
@@ -397,6 +400,10 @@ static void *copy_batches_run(void *arg)
     return NULL;
 }
 
+/* 1: each push in its own transaction (begin, nonce, apply, health, commit),
+ * as before group commit; set for the "compare" run. */
+static int one_by_one;
+
 /* The push path: what do_push does after the signature check. */
 static void *push_run(void *arg)
 {
@@ -424,7 +431,7 @@ static void *push_run(void *arg)
         snprintf(nonce, sizeof nonce, "%016llx%016llx", (unsigned long long)i,
                  (unsigned long long)(uintptr_t)w);
         for (int attempt = 0;; attempt++) {
-            if (s->ops->push_commit) { /* as the server does: group commit */
+            if (s->ops->push_commit && !one_by_one) { /* as the server does: group commit */
                 struct hq_push_job job = {m.device_id, nonce, m.batch.now, &m.batch,
                                           m.has_health ? &m.health : NULL, NULL, NULL};
                 rc = s->ops->push_commit(s, &job, &res);
@@ -479,7 +486,8 @@ int main(int argc, char **argv)
 {
     int branches = argc > 1 ? atoi(argv[1]) : 100;
     int days = argc > 2 ? atoi(argv[2]) : 31;
-    int threads = argc > 3 ? atoi(argv[3]) : 2;
+    int threads = argc > 3 ? atoi(argv[3]) : 8;
+    int compare = argc > 4 && strcmp(argv[4], "compare") == 0;
     char dsn[800], err[512];
     struct hq_store *s = NULL;
     struct kiosk *ks;
@@ -489,7 +497,7 @@ int main(int argc, char **argv)
 
     if (branches < 1 || branches > 100000 || days < 1 || days > 3660 || threads < 1 ||
         threads > 64) {
-        fprintf(stderr, "usage: bench_hq_fleet [branches=100] [days=31] [threads=2]\n");
+        fprintf(stderr, "usage: bench_hq_fleet [branches=100] [days=31] [threads=8] [compare]\n");
         return 2;
     }
     hq_report_init();
@@ -565,7 +573,28 @@ int main(int argc, char **argv)
     PQclear(PQexec(c, "CHECKPOINT"));
     long long before = pg_ll(c, "SELECT pg_database_size(current_database())");
 
-    /* 2. the push path */
+    /* 2. the push path: first, with "compare", one transaction per push (the
+     * way before group commit), then emptied again */
+    double solo_rate = 0;
+    if (compare) {
+        long long solo = 0;
+        one_by_one = 1;
+        double secs = run_all(ws, threads, push_run);
+        one_by_one = 0;
+        for (int t = 0; t < threads; t++) {
+            failed |= ws[t].failed;
+            solo += ws[t].records;
+            ws[t].records = 0;
+        }
+        solo_rate = (double)solo / secs;
+        char sql[1024];
+        size_t n = (size_t)snprintf(sql, sizeof sql, "TRUNCATE record, quarantine, stream, nonce,"
+                                    " complaint, complaint_event, device_health");
+        for (int i = 0; i < hq_state_ntables && n < sizeof sql; i++)
+            n += (size_t)snprintf(sql + n, sizeof sql - n, ", %s", hq_state_tables[i].table);
+        PQclear(PQexec(c, sql));
+        PQclear(PQexec(c, "CHECKPOINT"));
+    }
     double push_secs = run_all(ws, threads, push_run);
     long long groups = 0, grouped = 0;
     hq_store_pg_group_stats(&groups, &grouped);
@@ -589,6 +618,9 @@ int main(int argc, char **argv)
     if (groups > 0)
         printf("group commit      %9.2f pushes per transaction (%lld pushes in %lld commits)\n",
                (double)grouped / (double)groups, grouped, groups);
+    if (compare)
+        printf("push, 1 tx/push   %9.0f rec/s (before group commit, same run) -> ratio %.2f\n",
+               solo_rate, solo_rate / copy_rate);
     printf("ratio push/COPY   %9.2f   (goal >= 0.6)%s\n", push_rate / copy_rate,
            failed || pushed != total ? "   (SOME BATCHES FAILED)" : "");
     printf("COPY, commit/batch%9.0f rec/s (%zu commits, as durable as the pushes) -> push path"
