@@ -2510,9 +2510,13 @@ static int group_apply(struct pg_store *p, struct gc_push **P, size_t n, int *co
     }
     if ((rc = ensure_conn(p)) != HQ_OK)
         goto out;
-    for (int id = 0; id < Q_COUNT; id++) /* a pipeline sends only executions */
-        if (id != Q_STAT_TYPE && (rc = prepare(p, id, "push")) != HQ_OK)
-            goto out;
+    { /* a pipeline sends only executions: the statements a push runs */
+        static const int ids[] = {Q_NONCE_INS, Q_DEV_LOCK, Q_STREAM_GET, Q_ADV_LOCK, Q_QUAR_INS,
+                                  Q_CMP_UPSERT, Q_STREAM_DEV, Q_DEV_PUSHED, Q_NONCE_DEL};
+        for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+            if ((rc = prepare(p, ids[i], "push")) != HQ_OK)
+                goto out;
+    }
     if ((rc = prepare_state(p)) != HQ_OK)
         goto out;
 
