@@ -5,20 +5,28 @@
  * lines), received on the days they happened (so the log's monthly
  * partitions fill as over a real year). Prints, from one run on a
  * temporary PostgreSQL cluster:
- *   1. ingest through the real push path - hq_push_parse, then begin, nonce,
- *      push_apply (log COPY, state-table upserts, complaints, quarantine),
- *      health, commit: what POST /v1/push does after the signature check -
- *      as a ratio of a plain COPY of the same rows into a keyed table, both
- *      with the same number of connections (goal >= 0.6);
+ *   1. ingest through the real push path - hq_push_parse, then push_commit
+ *      (nonce, log COPY, state-table upserts, complaints, quarantine,
+ *      health, commit, several devices' pushes sharing one transaction: the
+ *      group commit of hq_store_pg.c): what POST /v1/push does after the
+ *      signature check - as a ratio of a plain COPY of the same rows into a
+ *      table shaped as the log (LIKE record INCLUDING ALL: record is text,
+ *      the log's key and indexes; only the monthly partitions left out),
+ *      both with the same number of connections (threads: the push path's
+ *      store handles, as the server's --threads) and the same durability
+ *      (fsync and synchronous_commit on); goal >= 0.6;
  *   2. the month report for all branches (hq_report_build), best of 3
  *      (goal < 2 s);
  *   3. database size per kiosk-year, and the projection to B x 365 days.
  * HTTP, gzip and Ed25519 are measured by bench_sync; this one is the store.
- * Usage: bench_hq_fleet [branches=100] [days=31] [threads=2]
+ * Usage: bench_hq_fleet [branches=100] [days=31] [threads=8] [compare]
+ * ("compare" first runs the push path one transaction per push, as before
+ * group commit, empties the tables, then runs it as the server does).
  * (bench/bench_hq_fleet.sh runs it; 100 x 365 takes hours on a small box.) */
 #include "harness.h"
 #include "hq_push.h"
 #include "hq_report.h"
+#include "hq_state.h"
 
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
@@ -296,6 +304,19 @@ static void pg_stop(void)
     run(cmd);
 }
 
+/* The machine's load average (the box is shared: say how busy it was). */
+static double loadavg(void)
+{
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1)
+            l = -1;
+        fclose(f);
+    }
+    return l;
+}
+
 static long long pg_ll(PGconn *c, const char *sql)
 {
     PGresult *r = PQexec(c, sql);
@@ -379,6 +400,10 @@ static void *copy_batches_run(void *arg)
     return NULL;
 }
 
+/* 1: each push in its own transaction (begin, nonce, apply, health, commit),
+ * as before group commit; set for the "compare" run. */
+static int one_by_one;
+
 /* The push path: what do_push does after the signature check. */
 static void *push_run(void *arg)
 {
@@ -406,6 +431,19 @@ static void *push_run(void *arg)
         snprintf(nonce, sizeof nonce, "%016llx%016llx", (unsigned long long)i,
                  (unsigned long long)(uintptr_t)w);
         for (int attempt = 0;; attempt++) {
+            if (s->ops->push_commit && !one_by_one) { /* as the server does: group commit */
+                struct hq_push_job job = {m.device_id, nonce, m.batch.now, &m.batch,
+                                          m.has_health ? &m.health : NULL, NULL, NULL};
+                rc = s->ops->push_commit(s, &job, &res);
+                if (rc == HQ_OK)
+                    break;
+                if (rc != HQ_E_BUSY || attempt > 4) {
+                    fprintf(stderr, "push: %s: %s\n", hq_store_rcname(rc), s->ops->errmsg(s));
+                    w->failed = 1;
+                    break;
+                }
+                continue;
+            }
             rc = s->ops->begin(s);
             if (rc == HQ_OK)
                 rc = s->ops->nonce_put(s, m.device_id, nonce, m.batch.now);
@@ -448,7 +486,8 @@ int main(int argc, char **argv)
 {
     int branches = argc > 1 ? atoi(argv[1]) : 100;
     int days = argc > 2 ? atoi(argv[2]) : 31;
-    int threads = argc > 3 ? atoi(argv[3]) : 2;
+    int threads = argc > 3 ? atoi(argv[3]) : 8;
+    int compare = argc > 4 && strcmp(argv[4], "compare") == 0;
     char dsn[800], err[512];
     struct hq_store *s = NULL;
     struct kiosk *ks;
@@ -458,7 +497,7 @@ int main(int argc, char **argv)
 
     if (branches < 1 || branches > 100000 || days < 1 || days > 3660 || threads < 1 ||
         threads > 64) {
-        fprintf(stderr, "usage: bench_hq_fleet [branches=100] [days=31] [threads=2]\n");
+        fprintf(stderr, "usage: bench_hq_fleet [branches=100] [days=31] [threads=8] [compare]\n");
         return 2;
     }
     hq_report_init();
@@ -469,7 +508,8 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("bench_hq_fleet: %d branches x %d days, %d connections, PostgreSQL %s"
-           " (fsync on; 2 cores shared)\n", branches, days, threads, pg_bin);
+           " (fsync on; %ld cores, load average %.1f)\n", branches, days, threads, pg_bin,
+           sysconf(_SC_NPROCESSORS_ONLN), loadavg());
     if (hq_store_open(dsn, &s, err, sizeof err) != HQ_OK) {
         fprintf(stderr, "bench_hq_fleet: %s\n", err);
         goto out;
@@ -508,9 +548,19 @@ int main(int argc, char **argv)
 
     /* 1. plain COPY into a keyed table: the yardstick */
     PGconn *c = PQconnectdb(dsn);
-    PQclear(PQexec(c, "CREATE TABLE bench_copy (device_id text, epoch bigint, seq bigint,"
-                      " type text, schema_version int, record text, received_at bigint,"
-                      " PRIMARY KEY (device_id, epoch, seq))"));
+    /* the log's own shape: its columns and types (record is text, as head
+     * office stores it, not jsonb), its primary key and its indexes; only
+     * the monthly partitions are left out */
+    PQclear(PQexec(c, "CREATE TABLE bench_copy (LIKE record INCLUDING ALL)"));
+    {
+        long long idx = pg_ll(c, "SELECT count(*) FROM pg_indexes WHERE tablename = 'bench_copy'");
+        long long want = pg_ll(c, "SELECT count(*) FROM pg_indexes WHERE tablename = 'record'");
+        if (idx != want) {
+            fprintf(stderr, "bench_hq_fleet: the yardstick has %lld indexes, the log %lld\n", idx,
+                    want);
+            failed = 1;
+        }
+    }
     double copy_secs = run_all(ws, threads, copy_run);
     for (int t = 0; t < threads; t++)
         failed |= ws[t].failed;
@@ -523,8 +573,31 @@ int main(int argc, char **argv)
     PQclear(PQexec(c, "CHECKPOINT"));
     long long before = pg_ll(c, "SELECT pg_database_size(current_database())");
 
-    /* 2. the push path */
+    /* 2. the push path: first, with "compare", one transaction per push (the
+     * way before group commit), then emptied again */
+    double solo_rate = 0;
+    if (compare) {
+        long long solo = 0;
+        one_by_one = 1;
+        double secs = run_all(ws, threads, push_run);
+        one_by_one = 0;
+        for (int t = 0; t < threads; t++) {
+            failed |= ws[t].failed;
+            solo += ws[t].records;
+            ws[t].records = 0;
+        }
+        solo_rate = (double)solo / secs;
+        char sql[1024];
+        size_t n = (size_t)snprintf(sql, sizeof sql, "TRUNCATE record, quarantine, stream, nonce,"
+                                    " complaint, complaint_event, device_health");
+        for (int i = 0; i < hq_state_ntables && n < sizeof sql; i++)
+            n += (size_t)snprintf(sql + n, sizeof sql - n, ", %s", hq_state_tables[i].table);
+        PQclear(PQexec(c, sql));
+        PQclear(PQexec(c, "CHECKPOINT"));
+    }
     double push_secs = run_all(ws, threads, push_run);
+    long long groups = 0, grouped = 0;
+    hq_store_pg_group_stats(&groups, &grouped);
     long long pushed = 0;
     for (int t = 0; t < threads; t++) {
         failed |= ws[t].failed;
@@ -542,6 +615,12 @@ int main(int argc, char **argv)
     printf("push path         %9.0f rec/s (%lld rows, %.1f s: parse, nonce, log COPY into %lld"
            " monthly partitions, state upserts, complaints, health, commit per batch)\n",
            push_rate, pushed, push_secs, parts);
+    if (groups > 0)
+        printf("group commit      %9.2f pushes per transaction (%lld pushes in %lld commits)\n",
+               (double)grouped / (double)groups, grouped, groups);
+    if (compare)
+        printf("push, 1 tx/push   %9.0f rec/s (before group commit, same run) -> ratio %.2f\n",
+               solo_rate, solo_rate / copy_rate);
     printf("ratio push/COPY   %9.2f   (goal >= 0.6)%s\n", push_rate / copy_rate,
            failed || pushed != total ? "   (SOME BATCHES FAILED)" : "");
     printf("COPY, commit/batch%9.0f rec/s (%zu commits, as durable as the pushes) -> push path"
@@ -571,7 +650,8 @@ int main(int argc, char **argv)
         cJSON_Delete(rep);
     }
     printf("month report      %9.3f s  (%s, all %d branches, %.0f tickets of %lld held;"
-           " best of 3; goal < 2 s)\n", best, month, branches, issued, tickets);
+           " best of 3; goal < 2 s; load average %.1f)\n", best, month, branches, issued,
+           tickets, loadavg());
 
     /* 4. size, and the projection to a year */
     double kiosk_years = (double)branches * days / 365.0;

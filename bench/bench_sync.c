@@ -4,8 +4,10 @@
  *      frontdesk-hq on SQLite, against a plain bulk INSERT of the same rows
  *      into SQLite with the same durability (the ratio is the figure);
  *   2. the same into PostgreSQL (when frontdesk-hq was built with it), against
- *      a plain COPY of the same rows into the same server; the PostgreSQL
- *      server is a temporary cluster started here;
+ *      a plain COPY of the same rows into the same server, into a table
+ *      shaped as the log (record text, the log's key and indexes), fsync
+ *      and synchronous_commit on for both; the PostgreSQL server is a
+ *      temporary cluster started here;
  *   3. one kiosk catching up after 30 days offline at a busy branch.
  * Usage: bench_sync [kiosks=8] [rows_per_kiosk=5000] [catchup_rows=200000] */
 #include "harness.h"
@@ -386,8 +388,13 @@ static void pg_stop(void)
     run(cmd);
 }
 
-/* Plain COPY of the rows into a keyed table (the yardstick for ingest). */
-static double pg_copy(const char *dsn, struct row *rows, long long n)
+/* Plain COPY of the rows into a table shaped as head office's log (the
+ * yardstick for ingest): like_log, a table LIKE record INCLUDING ALL (the
+ * same columns and types - record is text, as head office stores it, not
+ * jsonb, which made the ratio look 1.8-2x better than it was -, the same
+ * key and indexes; run after frontdesk-hq made its schema); without it the
+ * same columns, types and key written out. */
+static double pg_copy(const char *dsn, struct row *rows, long long n, int like_log)
 {
     PGconn *c = PQconnectdb(dsn);
     PGresult *r;
@@ -399,9 +406,17 @@ static double pg_copy(const char *dsn, struct row *rows, long long n)
         goto out;
     }
     PQclear(PQexec(c, "DROP TABLE IF EXISTS bench_copy"));
-    PQclear(PQexec(c, "CREATE TABLE bench_copy (device_id text, epoch bigint, seq bigint,"
-                      " type text, schema_version int, record jsonb, received_at bigint,"
-                      " PRIMARY KEY (device_id, epoch, seq))"));
+    r = PQexec(c, like_log ? "CREATE TABLE bench_copy (LIKE record INCLUDING ALL)"
+                           : "CREATE TABLE bench_copy (device_id text, epoch bigint,"
+                             " seq bigint, type text, schema_version int, record text,"
+                             " received_at bigint, PRIMARY KEY (device_id, epoch, seq,"
+                             " received_at))");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "pg: %s", PQerrorMessage(c));
+        PQclear(r);
+        goto out;
+    }
+    PQclear(r);
     t0 = now_s();
     r = PQexec(c, "COPY bench_copy FROM STDIN");
     PQclear(r);
@@ -495,15 +510,17 @@ int main(int argc, char **argv)
 
     /* 2. PostgreSQL. */
     if (pg_start(dsn, sizeof dsn) == 0) {
-        double copy_rate = pg_copy(dsn, rows, nrows);
 #ifdef HQ_HAVE_PG
         struct kiosk kp[64];
+        double copy_rate = 0;
         if (h_server_start(&srv, dsn, 0, NULL, "--threads", "4") == 0 &&
+            (copy_rate = pg_copy(dsn, rows, nrows, 1)) > 0 &&
             make_kiosks(kp, n, per, dsn, "p") == 0) {
             double pg_rate = ingest(kp, n, &total);
             printf("pg:     frontdesk-hq ingest %8.0f rec/s (%lld records, %d kiosks)\n", pg_rate,
                    total, n);
-            printf("pg:     plain COPY          %8.0f rec/s -> ratio %.2f\n", copy_rate,
+            printf("pg:     plain COPY          %8.0f rec/s -> ratio %.2f (into a table like"
+                   " the log: record text, its key and indexes; one transaction)\n", copy_rate,
                    pg_rate / copy_rate);
             struct kiosk kq[64];
             long long t2;
@@ -517,7 +534,7 @@ int main(int argc, char **argv)
 #else
         printf("pg:     plain COPY          %8.0f rec/s (frontdesk-hq built without "
                "PostgreSQL: no ingest figure)\n",
-               copy_rate);
+               pg_copy(dsn, rows, nrows, 0));
 #endif
         pg_stop();
     } else {

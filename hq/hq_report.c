@@ -27,6 +27,7 @@
 #define SVC_MAX 64          /* services per branch (codes are 1-2 letters) */
 #define ZONE_MAX 72
 #define CODE_MAX 64
+#define GATHER_ALONE 1      /* up to this many devices are read one by one */
 
 extern const struct fd_embedded_file fd_default_config[]; /* app/core: default.conf */
 
@@ -62,6 +63,7 @@ static void tz_leave(const char *saved)
 struct vec {
     long long *v;
     size_t n, cap;
+    int sorted;               /* v is in order (pct sorts it once) */
 };
 
 static int vec_add(struct vec *x, long long v)
@@ -77,6 +79,7 @@ static int vec_add(struct vec *x, long long v)
         x->cap = cap;
     }
     x->v[x->n++] = v;
+    x->sorted = 0;
     return 0;
 }
 
@@ -91,7 +94,9 @@ static cJSON *pct(struct vec *x, int p)
 {
     if (x->n == 0)
         return cJSON_CreateNull();
-    qsort(x->v, x->n, sizeof *x->v, cmp_ll);
+    if (!x->sorted)
+        qsort(x->v, x->n, sizeof *x->v, cmp_ll);
+    x->sorted = 1;
     size_t rank = ((size_t)p * x->n + 99) / 100;
     return cJSON_CreateNumber((double)x->v[rank ? rank - 1 : 0]);
 }
@@ -186,11 +191,64 @@ static int tix_add(struct tix *t, const struct hq_state_row *r, int c_state, int
 
 /* ---- gathering a branch ---- */
 
+/* The state tables as the report reads them: the same tables, only the
+ * columns a figure uses (a month of a fleet is hundreds of thousands of
+ * rows: every other column would be read, sent and parsed for nothing).
+ * report_tables_init fills them from hq_state.c's descriptions. */
+static const char *const rpt_ticket_cols[] = {"bday", "issued_service", "state", "issued_at",
+                                              "called_at", "serving_at", "finished_at", NULL};
+static const char *const rpt_visitor_cols[] = {"bday", "signed_in_at", "signed_out_at", NULL};
+static const char *const rpt_rating_cols[] = {"ticket", "service", "attitude", "result", "at",
+                                              NULL};
+static struct hq_state_col rpt_cols[3][HQ_STATE_COLS_MAX];
+static struct hq_state_table rpt_tables[3];
+static pthread_once_t rpt_once = PTHREAD_ONCE_INIT;
+static int rpt_ok;
+
+static void report_tables_init(void)
+{
+    static const char *const names[3] = {"ticket_state", "visitor_state", "rating_state"};
+    static const char *const *const cols[3] = {rpt_ticket_cols, rpt_visitor_cols,
+                                               rpt_rating_cols};
+    rpt_ok = 1;
+    for (int t = 0; t < 3; t++) {
+        const struct hq_state_table *full = hq_state_by_name(names[t]);
+        int n = 0;
+        if (!full) {
+            rpt_ok = 0;
+            return;
+        }
+        rpt_tables[t] = *full;
+        for (int i = 0; cols[t][i]; i++) {
+            int c = hq_state_col(full, cols[t][i]);
+            if (c < 0 || n >= HQ_STATE_COLS_MAX) {
+                rpt_ok = 0;
+                return;
+            }
+            rpt_cols[t][n++] = full->cols[c];
+        }
+        rpt_tables[t].cols = rpt_cols[t];
+        rpt_tables[t].ncols = n;
+    }
+}
+
+/* A device reported: its branch and its tickets of the period. */
+struct devix {
+    const char *id;           /* points into its branch's devices */
+    struct branch *b;
+    struct vec ids, issued_at;
+};
+
+static int devix_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct devix *)a)->id, ((const struct devix *)b)->id);
+}
+
 struct branch {
     char name[HQ_BRANCH_MAX + 1];
     char zone[ZONE_MAX + 1];
     int turnover;
-    long long t_from, t_to;   /* the period's bounds in the branch's zone (Unix seconds) */
+    long long t_from, t_to;   /* the period in its zone and business days */
     char (*devices)[HQ_DEVICE_ID_MAX + 1];
     size_t ndev;
     struct block b;
@@ -204,8 +262,11 @@ struct run {
     const char *only;         /* --branch */
     char day_from[11], day_to[11]; /* business days [from, to) */
     int full;                 /* a vector hit VEC_MAX */
-    /* per device, while its tickets are read */
-    struct vec ids, issued_at;
+    struct devix *dv;         /* every device reported, by device_id */
+    size_t ndv;
+    /* the device whose rows are being read, its branch and its tickets */
+    struct devix *curd;
+    struct vec *ids, *issued_at;
     struct branch *cur;
     int c_state, c_issued, c_called, c_serving, c_finished, c_service; /* ticket_state */
 };
@@ -259,13 +320,27 @@ static void kiosk_default(const char *key, char *out, size_t n)
 
 /* A kiosk setting as head office configured it for branch (then for every
  * branch), else the kiosk's default: the text of its JSON string value. */
+/* The all-branches value of a key, read once per report (every branch
+ * without its own value falls back to it). */
+struct fallback {
+    int have;
+    int rc;
+    char json[256];
+};
+
 static int setting(struct hq_store *s, const char *branch, const char *key, char *out,
-                   size_t n)
+                   size_t n, struct fallback *fb)
 {
     char json[256];
     int rc = s->ops->config_get(s, branch, key, json, sizeof json);
-    if (rc == HQ_E_NOTFOUND || rc == HQ_E_INVALID)
-        rc = s->ops->config_get(s, "", key, json, sizeof json);
+    if (rc == HQ_E_NOTFOUND || rc == HQ_E_INVALID) {
+        if (!fb->have) {
+            fb->rc = s->ops->config_get(s, "", key, fb->json, sizeof fb->json);
+            fb->have = 1;
+        }
+        rc = fb->rc;
+        memcpy(json, fb->json, sizeof json);
+    }
     if (rc == HQ_OK) {
         cJSON *v = cJSON_Parse(json);
         if (cJSON_IsString(v))
@@ -284,17 +359,39 @@ static int setting(struct hq_store *s, const char *branch, const char *key, char
     return HQ_OK;
 }
 
+/* Makes the row's device the current one; 0 when it is not reported (a
+ * read across every device meets devices of other branches). Rows come
+ * ordered by device, so the last one found is nearly always it. */
+static int dev_enter(struct run *r, const char *id)
+{
+    struct devix key, *d = r->curd;
+    if (!id)
+        return 0;
+    if (!d || strcmp(d->id, id) != 0) {
+        key.id = id;
+        if (!(d = bsearch(&key, r->dv, r->ndv, sizeof *r->dv, devix_cmp)))
+            return 0;
+        r->curd = d;
+    }
+    r->cur = d->b;
+    r->ids = &d->ids;
+    r->issued_at = &d->issued_at;
+    return 1;
+}
+
 static int on_ticket(void *ctx, const struct hq_state_row *row)
 {
     struct run *r = ctx;
+    if (!dev_enter(r, row->device_id))
+        return 0;
     int cs = r->c_state, ci = r->c_issued, cc = r->c_called, csv = r->c_serving,
         cf = r->c_finished, cis = r->c_service;
     struct block *b = &r->cur->b;
     struct tix *bs = svc_of(b, row->v[cis].s), *ts = svc_of(&r->total, row->v[cis].s);
     if (!bs || !ts || tix_add(&b->t, row, cs, ci, cc, csv, cf) ||
         tix_add(&r->total.t, row, cs, ci, cc, csv, cf) || tix_add(bs, row, cs, ci, cc, csv, cf) ||
-        tix_add(ts, row, cs, ci, cc, csv, cf) || vec_add(&r->ids, row->id) ||
-        vec_add(&r->issued_at, row->v[ci].i)) {
+        tix_add(ts, row, cs, ci, cc, csv, cf) || vec_add(r->ids, row->id) ||
+        vec_add(r->issued_at, row->v[ci].i)) {
         r->full = 1;
         return HQ_E_INVALID;
     }
@@ -305,6 +402,8 @@ static int on_visitor(void *ctx, const struct hq_state_row *row)
 {
     struct run *r = ctx;
     int in = hq_state_col(row->t, "signed_in_at"), out = hq_state_col(row->t, "signed_out_at");
+    if (!dev_enter(r, row->device_id))
+        return 0;
     struct block *bl[2] = {&r->cur->b, &r->total};
     for (int k = 0; k < 2; k++) {
         bl[k]->visitors++;
@@ -322,7 +421,8 @@ static int on_rating(void *ctx, const struct hq_state_row *row)
     int ct = hq_state_col(row->t, "ticket");
     const char *dims[3] = {"service", "attitude", "result"};
     long long ticket = row->v[ct].i;
-    if (!bsearch(&ticket, r->ids.v, r->ids.n, sizeof ticket, cmp_ll))
+    if (!dev_enter(r, row->device_id) || !r->ids->n ||
+        !bsearch(&ticket, r->ids->v, r->ids->n, sizeof ticket, cmp_ll))
         return 0; /* a ticket of another day */
     for (int d = 0; d < 3; d++) {
         long long level = row->v[hq_state_col(row->t, dims[d])].i;
@@ -372,42 +472,63 @@ static int on_complaint(void *ctx, const struct hq_report_complaint *rc)
     return r->full ? HQ_E_INVALID : 0;
 }
 
-/* Reads one device's period into its branch and the total. */
-static int gather_device(struct run *r, struct branch *b, const char *dev, long long t_from,
-                         long long t_to)
+/* Reads the period's tickets, visitors and ratings of device dev (NULL:
+ * of every device at once, a few statements for the whole fleet instead of
+ * a few per device) into their branches and the total; then each device's
+ * complaints (by the time received, in its branch's zone). Ratings are read
+ * by ticket id over the range the devices' tickets span and kept only when
+ * their ticket is one of the device's tickets of the period. */
+static int gather(struct run *r, const char *dev)
 {
     struct hq_store *s = r->s;
     struct hq_state_filter f = {dev, "bday", r->day_from, r->day_to, 0, 0};
-    char saved[ZONE_MAX + 1];
-    int rc;
+    long long lo = 0, hi = 0;
+    int rc, any = 0;
 
-    r->cur = b;
-    r->ids.n = r->issued_at.n = 0;
-    if ((rc = s->ops->state_each(s, hq_state_by_name("ticket_state"), &f, on_ticket, r)) != HQ_OK)
+    r->curd = NULL;
+    if ((rc = s->ops->state_each(s, &rpt_tables[0], &f, on_ticket, r)) != HQ_OK ||
+        (rc = s->ops->state_each(s, &rpt_tables[1], &f, on_visitor, r)) != HQ_OK)
         return rc;
-    /* local hours, in the branch's zone */
-    tz_enter(b->zone, saved, sizeof saved);
-    for (size_t i = 0; i < r->issued_at.n; i++) {
-        time_t t = (time_t)r->issued_at.v[i];
-        struct tm lt;
-        if (localtime_r(&t, &lt) && lt.tm_hour >= 0 && lt.tm_hour < 24) {
-            b->b.t.hours[lt.tm_hour]++;
-            r->total.t.hours[lt.tm_hour]++;
+    for (size_t i = 0; i < r->ndv; i++) {
+        struct devix *d = &r->dv[i];
+        struct branch *b = d->b;
+        char saved[ZONE_MAX + 1];
+        if ((dev && strcmp(d->id, dev) != 0) || d->ids.n == 0)
+            continue;
+        /* local hours, in the branch's zone */
+        tz_enter(b->zone, saved, sizeof saved);
+        for (size_t k = 0; k < d->issued_at.n; k++) {
+            time_t t = (time_t)d->issued_at.v[k];
+            struct tm lt;
+            if (localtime_r(&t, &lt) && lt.tm_hour >= 0 && lt.tm_hour < 24) {
+                b->b.t.hours[lt.tm_hour]++;
+                r->total.t.hours[lt.tm_hour]++;
+            }
         }
+        tz_leave(saved);
+        qsort(d->ids.v, d->ids.n, sizeof *d->ids.v, cmp_ll);
+        if (!any || d->ids.v[0] < lo)
+            lo = d->ids.v[0];
+        if (!any || d->ids.v[d->ids.n - 1] + 1 > hi)
+            hi = d->ids.v[d->ids.n - 1] + 1;
+        any = 1;
     }
-    tz_leave(saved);
-    if ((rc = s->ops->state_each(s, hq_state_by_name("visitor_state"), &f, on_visitor, r)) !=
-        HQ_OK)
-        return rc;
-    if (r->ids.n > 0) {
-        qsort(r->ids.v, r->ids.n, sizeof *r->ids.v, cmp_ll);
-        struct hq_state_filter rf = {dev, "ticket", NULL, NULL, r->ids.v[0],
-                                     r->ids.v[r->ids.n - 1] + 1};
-        if ((rc = s->ops->state_each(s, hq_state_by_name("rating_state"), &rf, on_rating, r)) !=
-            HQ_OK)
+    if (any) {
+        struct hq_state_filter rf = {dev, "ticket", NULL, NULL, lo, hi};
+        r->curd = NULL;
+        if ((rc = s->ops->state_each(s, &rpt_tables[2], &rf, on_rating, r)) != HQ_OK)
             return rc;
     }
-    return s->ops->report_complaints(s, dev, t_from, t_to, on_complaint, r);
+    for (size_t i = 0; i < r->ndv; i++) {
+        struct devix *d = &r->dv[i];
+        if (dev && strcmp(d->id, dev) != 0)
+            continue;
+        r->cur = d->b;
+        if ((rc = s->ops->report_complaints(s, d->id, d->b->t_from, d->b->t_to, on_complaint,
+                                            r)) != HQ_OK)
+            return rc;
+    }
+    return HQ_OK;
 }
 
 /* ---- the JSON ---- */
@@ -564,6 +685,8 @@ int hq_report_build(struct hq_store *s, const char *kind, const char *period,
                     const char *branch, cJSON **out, char *err, size_t errlen)
 {
     struct run *r = calloc(1, sizeof *r);
+    struct fallback fb[2] = {{0}};
+    size_t ndv = 0;
     cJSON *root = NULL, *branches;
     int rc = HQ_OK, reading = 0;
 
@@ -574,8 +697,14 @@ int hq_report_build(struct hq_store *s, const char *kind, const char *period,
     }
     r->s = s;
     r->only = branch;
+    pthread_once(&rpt_once, report_tables_init);
+    if (!rpt_ok) { /* hq_state.c lost a column a figure needs: a build mistake */
+        snprintf(err, errlen, "the state tables lack a column the report reads");
+        free(r);
+        return HQ_E_INVALID;
+    }
     {
-        const struct hq_state_table *tt = hq_state_by_name("ticket_state");
+        const struct hq_state_table *tt = &rpt_tables[0];
         r->c_state = hq_state_col(tt, "state");
         r->c_issued = hq_state_col(tt, "issued_at");
         r->c_called = hq_state_col(tt, "called_at");
@@ -607,13 +736,12 @@ int hq_report_build(struct hq_store *s, const char *kind, const char *period,
         struct branch *b = &r->br[i];
         char turn[16], saved[ZONE_MAX + 1];
         struct fd_err fe;
-        long long t_from, t_to;
         if (!(b->b.by_category = cJSON_CreateObject())) {
             rc = HQ_E_IO;
             goto fail;
         }
-        if ((rc = setting(s, b->name, "timezone", b->zone, sizeof b->zone)) != HQ_OK ||
-            (rc = setting(s, b->name, "day_turnover_hour", turn, sizeof turn)) != HQ_OK)
+        if ((rc = setting(s, b->name, "timezone", b->zone, sizeof b->zone, &fb[0])) != HQ_OK ||
+            (rc = setting(s, b->name, "day_turnover_hour", turn, sizeof turn, &fb[1])) != HQ_OK)
             goto fail;
         if (bday_check_zone(b->zone, &fe) != 0) { /* the kiosk refuses it too: default */
             kiosk_default("timezone", b->zone, sizeof b->zone);
@@ -624,14 +752,28 @@ int hq_report_build(struct hq_store *s, const char *kind, const char *period,
         if (b->turnover < 0 || b->turnover > 23)
             b->turnover = 0;
         tz_enter(b->zone, saved, sizeof saved);
-        t_from = bday_start(r->day_from, b->turnover);
-        t_to = bday_start(r->day_to, b->turnover);
+        b->t_from = bday_start(r->day_from, b->turnover);
+        b->t_to = bday_start(r->day_to, b->turnover);
         tz_leave(saved);
-        b->t_from = t_from;
-        b->t_to = t_to;
-        for (size_t d = 0; d < b->ndev; d++)
-            if ((rc = gather_device(r, b, b->devices[d], t_from, t_to)) != HQ_OK)
+        ndv += b->ndev;
+    }
+    if (ndv > 0 && !(r->dv = calloc(ndv, sizeof *r->dv))) {
+        rc = HQ_E_IO;
+        goto fail;
+    }
+    for (size_t i = 0; i < r->nbr; i++)
+        for (size_t d = 0; d < r->br[i].ndev; d++) {
+            r->dv[r->ndv].id = r->br[i].devices[d];
+            r->dv[r->ndv++].b = &r->br[i];
+        }
+    qsort(r->dv, r->ndv, sizeof *r->dv, devix_cmp);
+    /* a branch's few devices one by one; a fleet's all at once */
+    if (branch || r->ndv <= GATHER_ALONE) {
+        for (size_t i = 0; i < r->ndv; i++)
+            if ((rc = gather(r, r->dv[i].id)) != HQ_OK)
                 goto fail;
+    } else if ((rc = gather(r, NULL)) != HQ_OK) {
+        goto fail;
     }
     root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "kind", kind);
@@ -669,8 +811,11 @@ out:
     }
     free(r->br);
     block_free(&r->total);
-    free(r->ids.v);
-    free(r->issued_at.v);
+    for (size_t i = 0; r->dv && i < r->ndv; i++) {
+        free(r->dv[i].ids.v);
+        free(r->dv[i].issued_at.v);
+    }
+    free(r->dv);
     free(r);
     return rc;
 }

@@ -609,6 +609,16 @@ out:
     cJSON_Delete(body);
 }
 
+/* The test faults' count of pushes applied (*ctx = this push's number):
+ * kill_in_apply dies here, before the commit. */
+static void push_fault(void *ctx)
+{
+    int n = atomic_fetch_add(&fault.pushes, 1) + 1;
+    *(int *)ctx = n;
+    if (fault.kill_in_apply && n == fault.kill_in_apply)
+        raise(SIGKILL);
+}
+
 static void do_push(struct srv *sv, struct hq_store *s, struct MHD_Connection *c,
                     const struct req *q, struct reply *r)
 {
@@ -619,7 +629,7 @@ static void do_push(struct srv *sv, struct hq_store *s, struct MHD_Connection *c
     const char *enc = header(c, "Content-Encoding");
     char *plain = NULL, err[256];
     size_t plain_len = 0;
-    int rc, n, entered = 0;
+    int rc, n = 0, entered = 0;
 
     memset(&msg, 0, sizeof msg);
     if (!enc || strcmp(enc, "gzip") != 0) {
@@ -669,20 +679,31 @@ static void do_push(struct srv *sv, struct hq_store *s, struct MHD_Connection *c
     }
     msg.batch.now = now_s();
     for (int attempt = 0;; attempt++) {
-        rc = s->ops->begin(s);
-        if (rc == HQ_OK) {
-            rc = s->ops->nonce_put(s, g.device, g.nonce, g.ts);
+        if (s->ops->push_commit) { /* PostgreSQL: shares its commit with other pushes */
+            struct hq_push_job job = {g.device, g.nonce, g.ts, &msg.batch,
+                                      msg.has_health ? &msg.health : NULL, push_fault, &n};
+            rc = s->ops->push_commit(s, &job, &res);
             if (rc == HQ_E_EXISTS) {
-                s->ops->rollback(s);
                 m.rej_replay++;
                 reply_err(r, 401, "replay", "nonce already used");
                 goto out;
             }
+        } else {
+            rc = s->ops->begin(s);
+            if (rc == HQ_OK) {
+                rc = s->ops->nonce_put(s, g.device, g.nonce, g.ts);
+                if (rc == HQ_E_EXISTS) {
+                    s->ops->rollback(s);
+                    m.rej_replay++;
+                    reply_err(r, 401, "replay", "nonce already used");
+                    goto out;
+                }
+            }
+            if (rc == HQ_OK)
+                rc = s->ops->push_apply(s, &msg.batch, &res);
+            if (rc == HQ_OK && msg.has_health) /* after push_apply: under its device lock */
+                rc = s->ops->health_put(s, g.device, &msg.health, msg.batch.now);
         }
-        if (rc == HQ_OK)
-            rc = s->ops->push_apply(s, &msg.batch, &res);
-        if (rc == HQ_OK && msg.has_health) /* after push_apply: under its device lock */
-            rc = s->ops->health_put(s, g.device, &msg.health, msg.batch.now);
         if (rc == HQ_E_GAP) {
             cJSON *o = cJSON_CreateObject();
             s->ops->rollback(s);
@@ -693,11 +714,10 @@ static void do_push(struct srv *sv, struct hq_store *s, struct MHD_Connection *c
             reply_json(r, 409, o);
             goto out;
         }
-        n = atomic_fetch_add(&fault.pushes, 1) + 1;
-        if (rc == HQ_OK && fault.kill_in_apply && n == fault.kill_in_apply)
-            raise(SIGKILL);
-        if (rc == HQ_OK)
+        if (!s->ops->push_commit && rc == HQ_OK) {
+            push_fault(&n);
             rc = s->ops->commit(s);
+        }
         if (rc == HQ_OK)
             break;
         s->ops->rollback(s);

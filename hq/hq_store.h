@@ -220,6 +220,20 @@ struct hq_pii_hit {
     const char *json;             /* the row as JSON */
 };
 
+/* One whole push for push_commit (what POST /v1/push does after the
+ * signature check): the nonce, the batch, the health line (NULL = none). */
+struct hq_push_job {
+    const char *device_id;
+    const char *nonce;
+    long long ts;                 /* the request's timestamp (nonce_put's ts) */
+    const struct hq_batch *batch;
+    const struct hq_health *health;
+    /* Called (when not NULL) with ctx once the push is applied, just before
+     * the commit that makes it durable (the server's test faults). */
+    void (*before_commit)(void *ctx);
+    void *ctx;
+};
+
 typedef int (*hq_fleet_fn)(void *ctx, const struct hq_fleet_row *r);
 
 /* A parameter of the generic statement op (sql, below). */
@@ -402,6 +416,17 @@ struct hq_store_ops {
     int (*sql)(struct hq_store *s, const char *sql, const struct hq_param *p, int n,
                hq_row_fn fn, void *ctx, long long *changed);
 
+    /* The whole push in one call, for a backend that lets concurrent pushes
+     * share one transaction and one commit (group commit, PostgreSQL); NULL
+     * when the caller runs begin, nonce_put, push_apply, health_put and
+     * commit itself (SQLite). Never inside the caller's transaction. Returns
+     * HQ_OK only once the push is committed (res filled), HQ_E_EXISTS when
+     * the nonce was seen (nothing written), HQ_E_GAP (res->expected set,
+     * nothing written), HQ_E_BUSY (retry) or HQ_E_IO; on an error nothing of
+     * this push is stored. */
+    int (*push_commit)(struct hq_store *s, const struct hq_push_job *j,
+                       struct hq_push_result *res);
+
     /* Last error text of this handle ("" if none). */
     const char *(*errmsg)(struct hq_store *s);
 
@@ -421,6 +446,10 @@ struct hq_store {
 
 extern const struct hq_store_ops hq_store_sqlite_ops;
 extern const struct hq_store_ops hq_store_pg_ops; /* only when built with HQ_HAVE_PG */
+
+/* PostgreSQL's group commit (push_commit), counted over the process: how
+ * many transactions applied how many pushes (HQ_HAVE_PG builds only). */
+void hq_store_pg_group_stats(long long *groups, long long *pushes);
 
 /* Opens the store named by dsn: "postgresql://..." or "postgres://..." picks
  * PostgreSQL (HQ_E_INVALID if not built in), anything else is a SQLite file

@@ -17,6 +17,7 @@
 
 #include <assert.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,7 +41,7 @@ enum {
     Q_NONCE_PRUNE, Q_DEV_LOCK, Q_ADV_LOCK, Q_STREAM_GET, Q_STREAM_DEV, Q_DEV_PUSHED,
     Q_QUAR_INS, Q_CMP_UPSERT, Q_PULL, Q_CFG_PUT, Q_CHANGE_LOCK, Q_CHANGE_INS, Q_CMP_LIST,
     Q_CMP_GET, Q_CMP_GET_LOCK, Q_CMP_UPD, Q_CMP_EV, Q_CMP_CHANGE, Q_RECORDS, Q_RECORDS_ALL,
-    Q_STAT_DEV, Q_STAT_TYPE, Q_TOTALS, Q_LOG_PAGE, Q_RPT_CMP, Q_CFG_GET, Q_COUNT
+    Q_STAT_DEV, Q_STAT_TYPE, Q_TOTALS, Q_LOG_PAGE, Q_RPT_CMP, Q_CFG_GET, Q_NONCE_DEL, Q_COUNT
 };
 
 #define CMP_COLS                                                                      \
@@ -147,9 +148,12 @@ static const char *const sql_text[Q_COUNT] = {
                   " FROM complaint c WHERE c.device_id = $1 AND c.received_at >= $2"
                   " AND c.received_at < $3 ORDER BY c.received_at, c.id",
     [Q_CFG_GET] = "SELECT value FROM config WHERE branch = $1 AND key = $2",
+    [Q_NONCE_DEL] = "DELETE FROM nonce WHERE device_id = $1 AND nonce = $2",
 };
 
 #define STATE_MAX 16 /* state tables: upserts prepared as "s<index>" */
+
+struct gc_queue;
 
 struct pg_store {
     struct hq_store base;      /* must be first: the vtable */
@@ -159,6 +163,7 @@ struct pg_store {
     int in_tx;                 /* inside the caller's begin .. commit/rollback */
     int pipe_sent;             /* statements sent in pipeline mode, results not read */
     long long month_lo, month_hi; /* a month of the log known to have its partition */
+    struct gc_queue *gq;       /* pushes waiting to share a commit (NULL: each alone) */
     char err[512];             /* last error text */
 };
 
@@ -781,11 +786,15 @@ out:
     return rc;
 }
 
+static void gc_put(struct gc_queue *q);
+static struct gc_queue *gc_get(const char *dsn);
+
 static void pg_close(struct hq_store *s)
 {
     struct pg_store *p = PG(s);
     if (!p)
         return;
+    gc_put(p->gq);
     PQfinish(p->conn);
     free(p);
 }
@@ -823,6 +832,7 @@ static int pg_open(const char *dsn, struct hq_store **out, char *err, size_t err
         pg_close(&p->base);
         return rc;
     }
+    p->gq = gc_get(dsn);
     *out = &p->base;
     return HQ_OK;
 }
@@ -1043,48 +1053,57 @@ static int cb_raw(struct copybuf *b, const char *s)
     return 0;
 }
 
-/* Stores rows [from, to) of the batch that are not quarantined with one COPY
- * (the whole batch in one statement: this is what makes ingest fast). */
-static int copy_records(struct pg_store *p, const struct hq_batch *b, size_t from, size_t to,
-                        size_t count)
+/* COPY into the log, in three steps so one COPY can carry the rows of
+ * several pushes (group commit): copy_open starts it, copy_rows appends rows
+ * [from, to) of a batch that are not quarantined (sent in COPY_CHUNK pieces),
+ * copy_close ends it and checks that `count` rows were stored. After a
+ * failed copy_rows, copy_close still ends the COPY (aborted). */
+static int copy_open(struct pg_store *p)
 {
-    struct copybuf buf = {0};
-    char num[80];
-    PGresult *r;
-    int rc = HQ_OK;
-
-    r = PQexec(p->conn, "COPY record(device_id, epoch, seq, type, schema_version, record,"
-                        " received_at) FROM STDIN");
+    PGresult *r = PQexec(p->conn, "COPY record(device_id, epoch, seq, type, schema_version,"
+                                  " record, received_at) FROM STDIN");
     if (PQresultStatus(r) != PGRES_COPY_IN)
         return fail(p, r, "copy");
     PQclear(r);
-    for (size_t i = from; i < to && rc == HQ_OK; i++) {
+    return HQ_OK;
+}
+
+static int copy_rows(struct pg_store *p, struct copybuf *buf, const struct hq_batch *b,
+                     size_t from, size_t to)
+{
+    char num[80];
+    for (size_t i = from; i < to; i++) {
         const struct hq_record *rec = &b->recs[i];
         if (rec->quarantine)
             continue;
         snprintf(num, sizeof num, "\t%lld\t%lld\t", b->epoch, rec->seq);
-        if (cb_text(&buf, b->device_id) || cb_raw(&buf, num) ||
-            cb_text(&buf, rec->type ? rec->type : "") ||
-            (snprintf(num, sizeof num, "\t%d\t", rec->schema_version), cb_raw(&buf, num)) ||
-            cb_text(&buf, rec->json ? rec->json : "null") ||
-            (snprintf(num, sizeof num, "\t%lld\n", b->now), cb_raw(&buf, num))) {
+        if (cb_text(buf, b->device_id) || cb_raw(buf, num) ||
+            cb_text(buf, rec->type ? rec->type : "") ||
+            (snprintf(num, sizeof num, "\t%d\t", rec->schema_version), cb_raw(buf, num)) ||
+            cb_text(buf, rec->json ? rec->json : "null") ||
+            (snprintf(num, sizeof num, "\t%lld\n", b->now), cb_raw(buf, num))) {
             set_err(p, "copy: out of memory or a record over %u bytes", COPY_ROW_MAX);
-            rc = HQ_E_IO;
-            break;
+            return HQ_E_IO;
         }
-        if (buf.len >= COPY_CHUNK) {
-            if (PQputCopyData(p->conn, buf.d, (int)buf.len) != 1) {
+        if (buf->len >= COPY_CHUNK) {
+            if (PQputCopyData(p->conn, buf->d, (int)buf->len) != 1) {
                 set_err(p, "copy: %s", PQerrorMessage(p->conn));
-                rc = HQ_E_IO;
+                return HQ_E_IO;
             }
-            buf.len = 0;
+            buf->len = 0;
         }
     }
-    if (rc == HQ_OK && buf.len > 0 && PQputCopyData(p->conn, buf.d, (int)buf.len) != 1) {
+    return HQ_OK;
+}
+
+static int copy_close(struct pg_store *p, struct copybuf *buf, int rc, size_t count)
+{
+    PGresult *r;
+    if (rc == HQ_OK && buf->len > 0 && PQputCopyData(p->conn, buf->d, (int)buf->len) != 1) {
         set_err(p, "copy: %s", PQerrorMessage(p->conn));
         rc = HQ_E_IO;
     }
-    free(buf.d);
+    buf->len = 0;
     if (PQputCopyEnd(p->conn, rc == HQ_OK ? NULL : "push aborted") != 1 && rc == HQ_OK) {
         set_err(p, "copy end: %s", PQerrorMessage(p->conn));
         rc = HQ_E_IO;
@@ -1102,6 +1121,21 @@ static int copy_records(struct pg_store *p, const struct hq_batch *b, size_t fro
         }
         PQclear(r);
     }
+    return rc;
+}
+
+/* Stores rows [from, to) of the batch that are not quarantined with one COPY
+ * (the whole batch in one statement: this is what makes ingest fast). */
+static int copy_records(struct pg_store *p, const struct hq_batch *b, size_t from, size_t to,
+                        size_t count)
+{
+    struct copybuf buf = {0};
+    int rc = copy_open(p);
+    if (rc != HQ_OK)
+        return rc;
+    rc = copy_rows(p, &buf, b, from, to);
+    rc = copy_close(p, &buf, rc, count);
+    free(buf.d);
     return rc;
 }
 
@@ -1146,6 +1180,48 @@ static int put_extra(struct pg_store *p, const struct hq_batch *b, const struct 
 
 static int month_ready(struct pg_store *p, long long at);
 
+/* Decides before anything is written which rows of b a push stores, given
+ * the stream's high (known = 0: head office has no row of (device, epoch)):
+ * held rows are ignored, the rest must continue high+1, high+2, ...; rows
+ * after an in-batch gap are left for later. Sets res (applied, ignored,
+ * quarantined), rows [*first, *end) to store, *stored of them not
+ * quarantined, *cur the new high. HQ_E_GAP (res->expected, res->high set)
+ * when the first unheld row does not continue the stream. */
+static int push_decide(const struct hq_batch *b, long long high, int known,
+                       struct hq_push_result *res, size_t *first, size_t *end,
+                       size_t *stored, long long *cur)
+{
+    if (!known)
+        high = b->epoch_start > 0 ? b->epoch_start - 1 : 0;
+    *first = *end = *stored = 0;
+    *cur = high;
+    for (size_t i = 0; i < b->n; i++) {
+        const struct hq_record *rec = &b->recs[i];
+        if (rec->seq <= *cur) {
+            res->ignored++;
+            continue;
+        }
+        if (rec->seq != *cur + 1) {
+            if (res->applied == 0) {
+                res->expected = high + 1;
+                res->high = known ? high : 0;
+                return HQ_E_GAP;
+            }
+            break;
+        }
+        if (res->applied == 0)
+            *first = i;
+        *end = i + 1;
+        *cur = rec->seq;
+        res->applied++;
+        if (rec->quarantine)
+            res->quarantined++;
+        else
+            (*stored)++;
+    }
+    return HQ_OK;
+}
+
 static int pg_push_apply(struct hq_store *s, const struct hq_batch *b,
                          struct hq_push_result *res)
 {
@@ -1180,37 +1256,8 @@ static int pg_push_apply(struct hq_store *s, const struct hq_batch *b,
         known = 1;
     }
     PQclear(r);
-    if (!known)
-        high = b->epoch_start > 0 ? b->epoch_start - 1 : 0;
-
-    /* Decide before writing: held rows are ignored, the rest must continue
-     * high+1, high+2, ...; rows after an in-batch gap are left for later. */
-    cur = high;
-    for (size_t i = 0; i < b->n; i++) {
-        const struct hq_record *rec = &b->recs[i];
-        if (rec->seq <= cur) {
-            res->ignored++;
-            continue;
-        }
-        if (rec->seq != cur + 1) {
-            if (res->applied == 0) {
-                res->expected = high + 1;
-                res->high = known ? high : 0;
-                rc = HQ_E_GAP; /* nothing written */
-                goto out;
-            }
-            break;
-        }
-        if (res->applied == 0)
-            first = i;
-        end = i + 1;
-        cur = rec->seq;
-        res->applied++;
-        if (rec->quarantine)
-            res->quarantined++;
-        else
-            stored++;
-    }
+    if ((rc = push_decide(b, high, known, res, &first, &end, &stored, &cur)) != HQ_OK)
+        goto out; /* a gap: nothing written */
 
     /* The records in one COPY; then quarantine rows, complaints and the
      * stream's new high in one pipeline (COPY cannot be pipelined). */
@@ -1860,6 +1907,40 @@ static int pg_log_archive(struct hq_store *s, long long before, int drop, int *m
     return op_end(p, own, rc);
 }
 
+/* The health upsert (health_put; the group commit sends it pipelined). */
+static const char health_sql[] =
+    "INSERT INTO device_health(device_id, received_at, app_version, printer_known,"
+    " printer_online, paper_out, paper_near_end, cover_open, printer_message,"
+    " print_failed, backlog, last_error, uptime_s, disk_free_mb)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    " ON CONFLICT (device_id) DO UPDATE SET received_at = excluded.received_at,"
+    " app_version = excluded.app_version, printer_known = excluded.printer_known,"
+    " printer_online = excluded.printer_online, paper_out = excluded.paper_out,"
+    " paper_near_end = excluded.paper_near_end, cover_open = excluded.cover_open,"
+    " printer_message = excluded.printer_message, print_failed = excluded.print_failed,"
+    " backlog = excluded.backlog, last_error = excluded.last_error,"
+    " uptime_s = excluded.uptime_s, disk_free_mb = excluded.disk_free_mb";
+
+static void health_params(struct pa *a, const char *device_id, const struct hq_health *h,
+                          long long now)
+{
+    a->n = 0;
+    pa_txt(a, device_id);
+    pa_int(a, now);
+    pa_txt(a, h->app_version ? h->app_version : "");
+    pa_int(a, h->printer_known);
+    pa_int(a, h->printer_online);
+    pa_int(a, h->paper_out);
+    pa_int(a, h->paper_near_end);
+    pa_int(a, h->cover_open);
+    pa_txt(a, h->printer_message ? h->printer_message : "");
+    pa_int(a, h->print_failed);
+    pa_int(a, h->backlog);
+    pa_txt(a, h->last_error ? h->last_error : "");
+    pa_int(a, h->uptime_s);
+    pa_int(a, h->disk_free_mb);
+}
+
 static int pg_health_put(struct hq_store *s, const char *device_id, const struct hq_health *h,
                          long long now)
 {
@@ -1868,33 +1949,8 @@ static int pg_health_put(struct hq_store *s, const char *device_id, const struct
     int rc;
     if ((rc = op_alone(p)) != HQ_OK)
         return rc;
-    pa_txt(&a, device_id);
-    pa_int(&a, now);
-    pa_txt(&a, h->app_version ? h->app_version : "");
-    pa_int(&a, h->printer_known);
-    pa_int(&a, h->printer_online);
-    pa_int(&a, h->paper_out);
-    pa_int(&a, h->paper_near_end);
-    pa_int(&a, h->cover_open);
-    pa_txt(&a, h->printer_message ? h->printer_message : "");
-    pa_int(&a, h->print_failed);
-    pa_int(&a, h->backlog);
-    pa_txt(&a, h->last_error ? h->last_error : "");
-    pa_int(&a, h->uptime_s);
-    pa_int(&a, h->disk_free_mb);
-    return run_sql_cmd(p,
-        "INSERT INTO device_health(device_id, received_at, app_version, printer_known,"
-        " printer_online, paper_out, paper_near_end, cover_open, printer_message,"
-        " print_failed, backlog, last_error, uptime_s, disk_free_mb)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-        " ON CONFLICT (device_id) DO UPDATE SET received_at = excluded.received_at,"
-        " app_version = excluded.app_version, printer_known = excluded.printer_known,"
-        " printer_online = excluded.printer_online, paper_out = excluded.paper_out,"
-        " paper_near_end = excluded.paper_near_end, cover_open = excluded.cover_open,"
-        " printer_message = excluded.printer_message, print_failed = excluded.print_failed,"
-        " backlog = excluded.backlog, last_error = excluded.last_error,"
-        " uptime_s = excluded.uptime_s, disk_free_mb = excluded.disk_free_mb",
-        &a, "health", NULL);
+    health_params(&a, device_id, h, now);
+    return run_sql_cmd(p, health_sql, &a, "health", NULL);
 }
 
 static int pg_fleet(struct hq_store *s, long long now, hq_fleet_fn fn, void *ctx)
@@ -2255,6 +2311,543 @@ static int pg_sql(struct hq_store *s, const char *sql, const struct hq_param *pr
     return stop;
 }
 
+/* ---- group commit: concurrent pushes share one transaction ---- */
+
+/* Every handle of one process opened on the same database shares a queue.
+ * A push (push_commit) joins it; when no push of that queue is being applied
+ * the pusher becomes the leader: it takes the queue (at most GROUP_MAX pushes
+ * and about GROUP_ROWS records, one push per device) and applies them in one
+ * transaction on its own connection, in four round trips whatever their
+ * number (begin + every nonce, device lock and stream read; the log's rows
+ * of every push in one COPY; then quarantine, complaints, the state upserts
+ * of the whole group - one statement per table -, streams, health and
+ * COMMIT in one pipeline). Each pusher is answered only after that commit:
+ * durability is the same as one transaction per push (synchronous_commit
+ * stays on); what is shared is the fsync and the round trips. A replayed
+ * nonce or a gap fails only its own push (its nonce is taken back); an
+ * error in the shared part is retried push by push, so one bad push never
+ * fails the others - unless COMMIT had been sent (it may have committed:
+ * then every push of the group gets the error, and the kiosks' resends are
+ * ignored rows, never duplicates). Devices are locked in device_id order, so
+ * two servers' groups cannot deadlock on each other. */
+
+#define GROUP_MAX 32        /* pushes per transaction: 3 statements each in the first
+                               pipeline, kept under PIPE_MAX */
+#define GROUP_ROWS 20000    /* records per transaction, about (50 full batches) */
+#define GROUP_LEADERS 4     /* groups applied at once (each on its leader's connection):
+                               more than one keeps PostgreSQL's cores busy while a
+                               group waits for its commit's fsync */
+
+struct gc_push {
+    const struct hq_push_job *j;
+    struct hq_push_result *res;
+    int rc;                   /* its result once done */
+    int done;
+    char err[512];            /* the error text for the pusher's own handle (as p->err) */
+    /* while its group runs */
+    int known;
+    size_t first, end, stored;
+    long long cur;
+    struct gc_push *next;
+};
+
+struct gc_queue {
+    char *dsn;
+    int refs;                 /* handles using it */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct gc_push *head, *tail;
+    int leading;              /* groups being applied (at most GROUP_LEADERS) */
+    long long groups, pushes; /* for hq_store_pg_group_stats */
+};
+
+static pthread_mutex_t gc_list_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct gc_queue *gc_all[64]; /* the process's queues, one per database name */
+
+/* The queue for dsn (made on first use), or NULL when out of memory or
+ * slots: the handle then applies its pushes alone. */
+static struct gc_queue *gc_get(const char *dsn)
+{
+    struct gc_queue *q = NULL;
+    pthread_mutex_lock(&gc_list_mu);
+    for (size_t i = 0; i < sizeof gc_all / sizeof gc_all[0] && !q; i++)
+        if (gc_all[i] && strcmp(gc_all[i]->dsn, dsn) == 0)
+            q = gc_all[i];
+    for (size_t i = 0; i < sizeof gc_all / sizeof gc_all[0] && !q; i++) {
+        if (gc_all[i])
+            continue;
+        if (!(q = calloc(1, sizeof *q)) || !(q->dsn = strdup(dsn))) {
+            free(q);
+            q = NULL;
+            break;
+        }
+        pthread_mutex_init(&q->mu, NULL);
+        pthread_cond_init(&q->cv, NULL);
+        gc_all[i] = q;
+    }
+    if (q)
+        q->refs++;
+    pthread_mutex_unlock(&gc_list_mu);
+    return q;
+}
+
+static void gc_put(struct gc_queue *q)
+{
+    if (!q)
+        return;
+    pthread_mutex_lock(&gc_list_mu);
+    if (--q->refs == 0) {
+        for (size_t i = 0; i < sizeof gc_all / sizeof gc_all[0]; i++)
+            if (gc_all[i] == q)
+                gc_all[i] = NULL;
+        assert(!q->head && !q->leading);
+        pthread_mutex_destroy(&q->mu);
+        pthread_cond_destroy(&q->cv);
+        free(q->dsn);
+        free(q);
+    }
+    pthread_mutex_unlock(&gc_list_mu);
+}
+
+void hq_store_pg_group_stats(long long *groups, long long *pushes)
+{
+    *groups = *pushes = 0;
+    pthread_mutex_lock(&gc_list_mu);
+    for (size_t i = 0; i < sizeof gc_all / sizeof gc_all[0]; i++) {
+        struct gc_queue *q = gc_all[i];
+        if (!q)
+            continue;
+        pthread_mutex_lock(&q->mu);
+        *groups += q->groups;
+        *pushes += q->pushes;
+        pthread_mutex_unlock(&q->mu);
+    }
+    pthread_mutex_unlock(&gc_list_mu);
+}
+
+/* Sends sql (not prepared) with a's parameters in the pipeline. */
+static int pipe_send_sql(struct pg_store *p, const char *sql, const struct pa *a)
+{
+    if (PQsendQueryParams(p->conn, sql, a ? a->n : 0, NULL, a ? a->v : NULL, NULL, NULL, 0) !=
+        1) {
+        set_err(p, "pipeline send: %s", PQerrorMessage(p->conn));
+        return HQ_E_IO;
+    }
+    if (++p->pipe_sent >= PIPE_MAX)
+        return pipe_sync(p);
+    return HQ_OK;
+}
+
+/* Syncs the pipeline and keeps the results of its n statements in out[]
+ * (NULL for one that failed or was skipped after a failure); returns the
+ * first error, or HQ_OK. The caller clears out[]. */
+static int pipe_collect(struct pg_store *p, PGresult **out, int n)
+{
+    int rc = HQ_OK, k = 0, nulls = 0;
+    for (int i = 0; i < n; i++)
+        out[i] = NULL;
+    if (PQpipelineSync(p->conn) != 1) {
+        set_err(p, "pipeline sync: %s", PQerrorMessage(p->conn));
+        return HQ_E_IO;
+    }
+    for (;;) {
+        PGresult *r = PQgetResult(p->conn);
+        if (!r) {
+            if (PQstatus(p->conn) != CONNECTION_OK || ++nulls > n + 1) {
+                set_err(p, "pipeline: %s", PQerrorMessage(p->conn));
+                rc = HQ_E_IO;
+                break;
+            }
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st == PGRES_FATAL_ERROR) {
+            int f = fail(p, r, "push"); /* clears r */
+            if (rc == HQ_OK)
+                rc = f;
+            r = NULL;
+        } else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            if (rc == HQ_OK) {
+                set_err(p, "push: statement skipped");
+                rc = HQ_E_IO;
+            }
+            PQclear(r);
+            r = NULL;
+        }
+        if (k < n)
+            out[k++] = r;
+        else
+            PQclear(r);
+    }
+    p->pipe_sent = 0;
+    return rc;
+}
+
+/* Order of state rows for state_newest: table, device, id, ident, then the
+ * newest (epoch, seq) first, then the order given (the row's position). */
+struct srow {
+    const struct hq_state_row *r;
+    long long ident;
+    size_t pos;
+};
+
+static int srow_cmp(const void *x, const void *y)
+{
+    const struct srow *a = x, *b = y;
+    int c;
+    if (a->r->t != b->r->t)
+        return a->r->t < b->r->t ? -1 : 1;
+    if ((c = strcmp(a->r->device_id ? a->r->device_id : "",
+                    b->r->device_id ? b->r->device_id : "")) != 0)
+        return c;
+    if (a->r->id != b->r->id)
+        return a->r->id < b->r->id ? -1 : 1;
+    if (a->ident != b->ident)
+        return a->ident < b->ident ? -1 : 1;
+    if (a->r->epoch != b->r->epoch)
+        return a->r->epoch > b->r->epoch ? -1 : 1;
+    if (a->r->seq != b->r->seq)
+        return a->r->seq > b->r->seq ? -1 : 1;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* Keeps of sr[0..n) only the row the upsert would keep for each key
+ * (device, id, ident) of each table - the newest (epoch, seq), the first of
+ * equals, as state_set_sql's DISTINCT ON does - so a group's arrays carry
+ * each ticket once, not once per version. Returns the rows kept (in key
+ * order); on out of memory keeps them all (the statement dedupes too). */
+static size_t state_newest(const struct hq_state_row **sr, size_t n)
+{
+    struct srow *v = n > 1 ? malloc(n * sizeof *v) : NULL;
+    size_t k = 0;
+    if (!v)
+        return n;
+    for (size_t i = 0; i < n; i++) {
+        int c = hq_state_col(sr[i]->t, sr[i]->t->ident);
+        v[i].r = sr[i];
+        v[i].ident = c >= 0 ? sr[i]->v[c].i : 0;
+        v[i].pos = i;
+    }
+    qsort(v, n, sizeof *v, srow_cmp);
+    for (size_t i = 0; i < n; i++) {
+        const struct srow *a = &v[i], *b = i > 0 ? &v[i - 1] : NULL;
+        if (b && a->r->t == b->r->t && a->r->id == b->r->id && a->ident == b->ident &&
+            strcmp(a->r->device_id ? a->r->device_id : "",
+                   b->r->device_id ? b->r->device_id : "") == 0)
+            continue; /* an older version of the key just kept */
+        sr[k++] = v[i].r;
+    }
+    free(v);
+    return k;
+}
+
+/* Applies the pushes P[0..n) (distinct devices, in device_id order) in one
+ * transaction; sets each P[i]->rc and res. Returns HQ_OK when the
+ * transaction committed, else the error (every push then has it, and
+ * *commit_sent says whether COMMIT had gone out). */
+static int group_apply(struct pg_store *p, struct gc_push **P, size_t n, int *commit_sent)
+{
+    PGresult *rs[1 + 3 * GROUP_MAX];
+    int rc, nres = 1 + 3 * (int)n, piping = 0;
+    size_t stored = 0, nstate = 0;
+    struct pa a;
+
+    assert(n >= 1 && n <= GROUP_MAX);
+    *commit_sent = 0;
+    memset(rs, 0, sizeof rs);
+    for (size_t i = 0; i < n; i++) {
+        memset(P[i]->res, 0, sizeof *P[i]->res);
+        P[i]->rc = HQ_OK;
+        P[i]->known = 0;
+        P[i]->first = P[i]->end = P[i]->stored = 0;
+    }
+    if ((rc = ensure_conn(p)) != HQ_OK)
+        goto out;
+    { /* a pipeline sends only executions: the statements a push runs */
+        static const int ids[] = {Q_NONCE_INS, Q_DEV_LOCK, Q_STREAM_GET, Q_ADV_LOCK, Q_QUAR_INS,
+                                  Q_CMP_UPSERT, Q_STREAM_DEV, Q_DEV_PUSHED, Q_NONCE_DEL};
+        for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+            if ((rc = prepare(p, ids[i], "push")) != HQ_OK)
+                goto out;
+    }
+    if ((rc = prepare_state(p)) != HQ_OK)
+        goto out;
+
+    /* 1. begin, and for each push: its nonce, its device's lock, its stream */
+    if ((rc = pipe_begin(p)) != HQ_OK)
+        goto out;
+    piping = 1;
+    if (PQsendQueryParams(p->conn, "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL, NULL, NULL,
+                          NULL, 0) != 1) {
+        set_err(p, "pipeline send: %s", PQerrorMessage(p->conn));
+        rc = HQ_E_IO;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct hq_push_job *j = P[i]->j;
+        static const int ids[3] = {Q_NONCE_INS, Q_DEV_LOCK, Q_STREAM_GET};
+        for (int k = 0; k < 3; k++) {
+            char name[16];
+            memset(&a, 0, sizeof a);
+            pa_txt(&a, j->device_id);
+            if (k == 0) {
+                pa_txt(&a, j->nonce);
+                pa_int(&a, j->ts);
+            } else if (k == 2) {
+                pa_int(&a, j->batch->epoch);
+            }
+            snprintf(name, sizeof name, "q%d", ids[k]);
+            if (PQsendQueryPrepared(p->conn, name, a.n, a.v, NULL, NULL, 0) != 1) {
+                set_err(p, "pipeline send: %s", PQerrorMessage(p->conn));
+                rc = HQ_E_IO;
+                goto out;
+            }
+        }
+    }
+    rc = pipe_collect(p, rs, nres);
+    piping = 0;
+    if (PQexitPipelineMode(p->conn) != 1 && rc == HQ_OK) {
+        set_err(p, "pipeline end: %s", PQerrorMessage(p->conn));
+        rc = HQ_E_IO;
+    }
+    if (rc != HQ_OK)
+        goto out;
+
+    /* Decide each push on what it read; a device not enrolled (tools, tests)
+     * is locked by its id instead, and its stream read again. */
+    for (size_t i = 0; i < n; i++) {
+        struct gc_push *g = P[i];
+        const struct hq_batch *b = g->j->batch;
+        PGresult *st = rs[1 + 3 * i + 2];
+        long long high = 0;
+        if (strcmp(PQcmdTuples(rs[1 + 3 * i]), "1") != 0) {
+            g->rc = HQ_E_EXISTS;
+            continue;
+        }
+        if (PQntuples(rs[1 + 3 * i + 1]) == 0) {
+            PGresult *r;
+            memset(&a, 0, sizeof a);
+            pa_txt(&a, g->j->device_id);
+            if (!(r = run(p, Q_ADV_LOCK, &a, "push lock", &rc)))
+                goto out;
+            PQclear(r);
+            pa_int(&a, b->epoch);
+            if (!(r = run(p, Q_STREAM_GET, &a, "stream", &rc)))
+                goto out;
+            PQclear(rs[1 + 3 * i + 2]);
+            rs[1 + 3 * i + 2] = st = r;
+        }
+        if (PQntuples(st) == 1) {
+            high = col_ll(st, 0, 0);
+            g->known = 1;
+        }
+        g->rc = push_decide(b, high, g->known, g->res, &g->first, &g->end, &g->stored, &g->cur);
+        if (g->rc != HQ_OK)
+            continue; /* a gap: its nonce is taken back below */
+        if (g->stored > 0 && (rc = month_ready(p, b->now)) != HQ_OK)
+            goto out;
+        stored += g->stored;
+        for (size_t k = g->first; k < g->end; k++)
+            if (!b->recs[k].quarantine && b->recs[k].state)
+                nstate++;
+    }
+
+    /* 2. the log: every push's rows in one COPY */
+    if (stored > 0) {
+        struct copybuf buf = {0};
+        if ((rc = copy_open(p)) != HQ_OK)
+            goto out;
+        for (size_t i = 0; i < n && rc == HQ_OK; i++)
+            if (P[i]->rc == HQ_OK && P[i]->stored > 0)
+                rc = copy_rows(p, &buf, P[i]->j->batch, P[i]->first, P[i]->end);
+        rc = copy_close(p, &buf, rc, stored);
+        free(buf.d);
+        if (rc != HQ_OK)
+            goto out;
+    }
+
+    /* 3. the rest and COMMIT in one pipeline */
+    if ((rc = pipe_begin(p)) != HQ_OK)
+        goto out;
+    piping = 1;
+    for (size_t i = 0; i < n && rc == HQ_OK; i++) {
+        struct gc_push *g = P[i];
+        const struct hq_batch *b = g->j->batch;
+        if (g->rc == HQ_E_GAP) {
+            memset(&a, 0, sizeof a);
+            pa_txt(&a, g->j->device_id);
+            pa_txt(&a, g->j->nonce);
+            rc = pipe_send(p, Q_NONCE_DEL, &a);
+            continue;
+        }
+        if (g->rc != HQ_OK)
+            continue;
+        for (size_t k = g->first; k < g->end && rc == HQ_OK; k++)
+            if (b->recs[k].quarantine || b->recs[k].complaint)
+                rc = put_extra(p, b, &b->recs[k]);
+    }
+    if (rc == HQ_OK && nstate > 0) { /* the group's state rows: one upsert per table */
+        const struct hq_state_row **sr = calloc(nstate, sizeof *sr);
+        size_t k = 0;
+        if (!sr) {
+            set_err(p, "state: out of memory");
+            rc = HQ_E_IO;
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                const struct hq_batch *b = P[i]->j->batch;
+                if (P[i]->rc != HQ_OK)
+                    continue;
+                for (size_t r = P[i]->first; r < P[i]->end; r++)
+                    if (!b->recs[r].quarantine && b->recs[r].state)
+                        sr[k++] = b->recs[r].state;
+            }
+            k = state_newest(sr, k);
+            rc = pipe_states(p, NULL, sr, k);
+            free(sr);
+        }
+    }
+    for (size_t i = 0; i < n && rc == HQ_OK; i++) {
+        struct gc_push *g = P[i];
+        const struct hq_batch *b = g->j->batch;
+        if (g->rc != HQ_OK)
+            continue;
+        memset(&a, 0, sizeof a);
+        pa_txt(&a, b->device_id);
+        if (g->res->applied > 0 || g->known) {
+            pa_int(&a, b->epoch);
+            pa_int(&a, g->cur);
+            pa_int(&a, b->now);
+            pa_int(&a, b->backlog);
+            rc = pipe_send(p, Q_STREAM_DEV, &a);
+        } else {
+            pa_int(&a, b->now);
+            pa_int(&a, b->backlog);
+            rc = pipe_send(p, Q_DEV_PUSHED, &a);
+        }
+        if (rc == HQ_OK && g->j->health) { /* after the stream: under its device lock */
+            health_params(&a, g->j->device_id, g->j->health, b->now);
+            rc = pipe_send_sql(p, health_sql, &a);
+        }
+    }
+    for (size_t i = 0; i < n && rc == HQ_OK; i++)
+        if (P[i]->rc == HQ_OK && P[i]->j->before_commit)
+            P[i]->j->before_commit(P[i]->j->ctx);
+    if (rc == HQ_OK) {
+        *commit_sent = 1;
+        rc = pipe_send_sql(p, "COMMIT", NULL);
+    }
+    rc = pipe_end(p, rc); /* an error before COMMIT aborted the rest */
+    piping = 0;
+    if (rc == HQ_OK)
+        for (size_t i = 0; i < n; i++)
+            if (P[i]->rc == HQ_OK)
+                P[i]->res->high = (P[i]->res->applied > 0 || P[i]->known) ? P[i]->cur : 0;
+out:
+    for (int i = 0; i < nres; i++)
+        PQclear(rs[i]);
+    if (piping)
+        rc = pipe_end(p, rc);
+    if (rc != HQ_OK) {
+        rollback(p);
+        for (size_t i = 0; i < n; i++) {
+            P[i]->rc = rc;
+            snprintf(P[i]->err, sizeof P[i]->err, "%s", p->err);
+        }
+    }
+    return rc;
+}
+
+/* Applies a group taken from the queue (see above) on p's connection. */
+static void group_run(struct pg_store *p, struct gc_push **P, size_t n)
+{
+    int sent;
+    /* device order (stable: insertion sort; n is small) */
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0 && strcmp(P[k - 1]->j->device_id, P[k]->j->device_id) > 0;
+             k--) {
+            struct gc_push *t = P[k];
+            P[k] = P[k - 1];
+            P[k - 1] = t;
+        }
+    if (group_apply(p, P, n, &sent) != HQ_OK && n > 1 && !sent)
+        for (size_t i = 0; i < n; i++) /* one by one: a bad push fails alone */
+            group_apply(p, &P[i], 1, &sent);
+}
+
+static int pg_push_commit(struct hq_store *s, const struct hq_push_job *j,
+                          struct hq_push_result *res)
+{
+    struct pg_store *p = PG(s);
+    struct gc_queue *q = p->gq;
+    struct gc_push me, *mine = &me;
+
+    memset(res, 0, sizeof *res);
+    memset(&me, 0, sizeof me);
+    me.j = j;
+    me.res = res;
+    if (p->in_tx) {
+        set_err(p, "push: a transaction is already open on this handle");
+        return HQ_E_INVALID;
+    }
+    if (!j->device_id || !j->nonce || !j->batch || j->batch->epoch < 1 ||
+        strcmp(j->device_id, j->batch->device_id ? j->batch->device_id : "") != 0)
+        return HQ_E_INVALID;
+    if (!q) {
+        group_run(p, &mine, 1);
+        return me.rc;
+    }
+    pthread_mutex_lock(&q->mu);
+    if (q->tail)
+        q->tail->next = &me;
+    else
+        q->head = &me;
+    q->tail = &me;
+    while (!me.done) {
+        if (q->leading >= GROUP_LEADERS || q->head == NULL) {
+            pthread_cond_wait(&q->cv, &q->mu);
+            continue;
+        }
+        /* lead: take the queue in order, one push per device, within the caps */
+        struct gc_push *P[GROUP_MAX], **link = &q->head, *prev = NULL;
+        size_t n = 0, rows = 0;
+        while (*link && n < GROUP_MAX && (n == 0 || rows + (*link)->j->batch->n <= GROUP_ROWS)) {
+            struct gc_push *g = *link;
+            int dup = 0;
+            for (size_t i = 0; i < n && !dup; i++)
+                dup = strcmp(P[i]->j->device_id, g->j->device_id) == 0;
+            if (dup) { /* the device's next push: the next group */
+                prev = g;
+                link = &g->next;
+                continue;
+            }
+            *link = g->next;
+            if (q->tail == g)
+                q->tail = prev;
+            g->next = NULL;
+            P[n++] = g;
+            rows += g->j->batch->n;
+        }
+        q->leading++;
+        pthread_mutex_unlock(&q->mu);
+        group_run(p, P, n);
+        pthread_mutex_lock(&q->mu);
+        for (size_t i = 0; i < n; i++)
+            P[i]->done = 1;
+        q->groups++;
+        q->pushes += (long long)n;
+        q->leading--;
+        pthread_cond_broadcast(&q->cv);
+    }
+    pthread_mutex_unlock(&q->mu);
+    if (me.rc != HQ_OK && me.rc != HQ_E_EXISTS && me.rc != HQ_E_GAP)
+        set_err(p, "%s", me.err);
+    return me.rc;
+}
+
 static const char *pg_errmsg(struct hq_store *s)
 {
     return PG(s)->err;
@@ -2323,6 +2916,7 @@ const struct hq_store_ops hq_store_pg_ops = {
     .log_prepare = pg_log_prepare,
     .log_archive = pg_log_archive,
     .sql = pg_sql,
+    .push_commit = pg_push_commit,
     .errmsg = pg_errmsg,
     .device_reenroll = pg_device_reenroll,
 };

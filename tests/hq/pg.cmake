@@ -30,6 +30,8 @@ endfunction()
 
 fd_hq_pg_test(test_hq_pg_store)
 fd_hq_pg_test(test_hq_pg_two)
+# Group commit: concurrent pushes share a transaction; kill -9 before its commit.
+fd_hq_pg_test(test_hq_pg_group)
 
 # The store contract test of tests/hq/CMakeLists.txt, on PostgreSQL.
 if(TARGET test_hq_store)
