@@ -1131,15 +1131,51 @@ static int cmd_config_list(struct ctl *c)
 }
 
 /* One screen for an operator: services, counters and the sync backlog. */
+/* Outbox rows counted exactly up to this span of sequence numbers; beyond
+ * it the span is shown as an upper bound (rows erased with a visitor leave
+ * gaps). count(*) reads every row: on a standalone kiosk's year (31 days of
+ * outbox, ~180,000 rows) that was half the file for one `status`. */
+#define STATUS_EXACT_SPAN 10000
+
+/* Sets *backlog to the outbox rows waiting to sync and *exact to 1, or to
+ * an upper bound (max(seq) - min(seq) + 1, found through the primary key)
+ * and 0 when the span is over STATUS_EXACT_SPAN. */
+static void outbox_backlog(struct ctl *c, int64_t *backlog, int *exact)
+{
+    int64_t lo = 0, hi = -1;
+    *backlog = 0;
+    *exact = 1;
+    sqlite3_stmt *s = store_prepare(c->st, /* two subqueries: each is a seek */
+        "SELECT (SELECT min(seq) FROM outbox), (SELECT max(seq) FROM outbox)");
+    if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        lo = sqlite3_column_int64(s, 0);
+        hi = sqlite3_column_int64(s, 1);
+    }
+    if (s)
+        sqlite3_reset(s);
+    if (hi < lo)
+        return;
+    if (hi - lo >= STATUS_EXACT_SPAN) {
+        *backlog = hi - lo + 1;
+        *exact = 0;
+        return;
+    }
+    s = store_prepare(c->st, "SELECT count(*) FROM outbox WHERE seq BETWEEN ?1 AND ?2");
+    if (!s)
+        return;
+    sqlite3_bind_int64(s, 1, lo);
+    sqlite3_bind_int64(s, 2, hi);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *backlog = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+}
+
 static int cmd_status(struct ctl *c)
 {
     int64_t backlog = 0;
+    int exact = 1;
     char id[64] = "", epoch[16] = "";
-    sqlite3_stmt *s = store_prepare(c->st, "SELECT count(*) FROM outbox");
-    if (s && sqlite3_step(s) == SQLITE_ROW)
-        backlog = sqlite3_column_int64(s, 0);
-    if (s)
-        sqlite3_reset(s);
+    outbox_backlog(c, &backlog, &exact);
     store_meta_get(c->st, "device_id", id, sizeof id);
     store_meta_get(c->st, "epoch", epoch, sizeof epoch);
     if (c->json) {
@@ -1147,14 +1183,15 @@ static int cmd_status(struct ctl *c)
         cJSON_AddStringToObject(o, "device_id", id);
         cJSON_AddNumberToObject(o, "epoch", atoi(epoch));
         cJSON_AddNumberToObject(o, "outbox_backlog", (double)backlog);
+        cJSON_AddBoolToObject(o, "outbox_backlog_exact", exact);
         char day[11];
         queue_bday(c->st, c->now, day);
         cJSON_AddStringToObject(o, "bday", day);
         ctl_print_json(o);
         return 0;
     }
-    printf("device %s, epoch %s, %lld records waiting to sync\n", id, epoch,
-           (long long)backlog);
+    printf("device %s, epoch %s, %s%lld records waiting to sync\n", id, epoch,
+           exact ? "" : "up to ", (long long)backlog);
     int rc = cmd_service_list(c);
     return rc ? rc : cmd_counter_list(c);
 }
