@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench_ctl.sh [BUILD_DIR] [DAYS=365] [RUNS=15] - ticket issue through
+# bench_ctl.sh [BUILD_DIR] [DAYS=365|STORE] [RUNS=15] - ticket issue through
 # frontdesk-ctl (one process per ticket, as an operator's script or the
 # counters' tools issue them) against the yardstick: a raw SQLite insert of one
 # row by the sqlite3 program, same durability (WAL, synchronous=FULL), also one
@@ -17,7 +17,11 @@ command -v farm-bench >/dev/null || { echo "bench_ctl: needs farm-bench" >&2; ex
 dir=$(mktemp -d /tmp/fdbenchctl.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 "$ctl" --db "$dir/fresh.db" init --demo >/dev/null
-"$build/bench/gen_year" "$days" "$dir/year.db" >/dev/null || exit 1
+if [ -f "$days" ]; then # a store gen_year made before (a copy is used)
+  cp "$days" "$dir/year.db" || exit 1
+else
+  "$build/bench/gen_year" "$days" "$dir/year.db" >/dev/null || exit 1
+fi
 sqlite3 "$dir/raw.db" "PRAGMA journal_mode=WAL; CREATE TABLE t(id INTEGER PRIMARY KEY, label TEXT, at INTEGER)" >/dev/null
 raw="sqlite3 $dir/raw.db 'PRAGMA synchronous=FULL; INSERT INTO t(label, at) VALUES (1001, 1)'"
 echo "libraries loaded: frontdesk-ctl $(ldd "$ctl" | wc -l), frontdesk-ctl-full $(ldd "$full" | wc -l), sqlite3 $(ldd "$(command -v sqlite3)" | wc -l)"

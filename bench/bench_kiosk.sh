@@ -1,8 +1,8 @@
 #!/bin/sh
-# bench_kiosk.sh [BUILD_DIR] [DAYS=365] [ROUNDS=9] - the real kiosk full screen
+# bench_kiosk.sh [BUILD_DIR] [DAYS=365|STORE] [ROUNDS=9] - the real kiosk full screen
 # at 1080x1920 (its own Xvfb of that size, the software renderer), on a fresh
-# store (init --demo) and on DAYS of a busy branch (bench/gen_year), side by
-# side:
+# store (init --demo) and on DAYS of a busy branch (bench/gen_year; or a copy
+# of STORE, a store gen_year made), side by side:
 #  - first frame as the visitor sees it: exec to the first SDL_RenderPresent
 #    of the home screen (the kiosk's --first-frame, a test-hooks build),
 #    against bench_bare_frame (SDL + the same font, one Chinese line: the
@@ -17,7 +17,12 @@ dir=$(mktemp -d /tmp/fdbench.XXXXXX)
 xpid=
 trap 'rm -rf "$dir"; [ -n "$xpid" ] && kill $xpid 2>/dev/null' EXIT
 "$build/app/ctl/frontdesk-ctl" --db "$dir/fresh.db" init --demo >/dev/null
-"$build/bench/gen_year" "$days" "$dir/year.db" || exit 1
+if [ -f "$days" ]; then # a store gen_year made before (a copy is used)
+  cp "$days" "$dir/year.db" || exit 1
+  days=$(sqlite3 "$dir/year.db" "SELECT count(DISTINCT bday) FROM ticket")
+else
+  "$build/bench/gen_year" "$days" "$dir/year.db" || exit 1
+fi
 Xvfb -displayfd 3 -screen 0 1080x1920x24 -nolisten tcp -noreset 3>"$dir/display" 2>/dev/null &
 xpid=$!
 i=0
