@@ -1,39 +1,56 @@
 #!/bin/sh
-# bench_kiosk.sh [BUILD_DIR] - the real kiosk program on the demo database,
-# under Xvfb with the software renderer: time from exec to the first frame
-# of the home screen, CPU used over 10 idle seconds (target: near zero),
-# peak RSS with the CJK font loaded; the baseline is an exec of /bin/true in
-# the same run. Then, in the same run, the toolkit's typing frame times
-# (bench_ui) and the pinyin engine's keystroke-to-candidates times and memory
-# (bench_ime), which the kiosk's keyboard is made of.
+# bench_kiosk.sh [BUILD_DIR] [DAYS=365|STORE] [ROUNDS=9] - the real kiosk full screen
+# at 1080x1920 (its own Xvfb of that size, the software renderer), on a fresh
+# store (init --demo) and on DAYS of a busy branch (bench/gen_year; or a copy
+# of STORE, a store gen_year made), side by side:
+#  - first frame as the visitor sees it: exec to the first SDL_RenderPresent
+#    of the home screen (the kiosk's --first-frame, a test-hooks build),
+#    against bench_bare_frame (SDL + the same font, one Chinese line: the
+#    floor) in the same run, ROUNDS times in turn (bench_first_frame);
+#  - CPU over 10 idle seconds and peak RSS (VmHWM) after them.
+# Then the toolkit's typing frame times (bench_ui) and the pinyin engine's
+# keystroke-to-candidates times and memory (bench_ime). Never fails on time.
 set -u
-build=${1:-build/plain}
-here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build/plain} days=${2:-365} rounds=${3:-9}
+kiosk=$build/app/kiosk/frontdesk
 dir=$(mktemp -d /tmp/fdbench.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-"$build/app/ctl/frontdesk-ctl" --db "$dir/k.db" init --demo >/dev/null
-cat > "$dir/run.sh" <<EOS
-#!/bin/sh
-start=\$(date +%s%N)
-"$build/app/kiosk/frontdesk" --allow-root --db "$dir/k.db" --window 1920x1080 --report "$dir/report" &
-pid=\$!
-while ! grep -q '^end' "$dir/report" 2>/dev/null; do sleep 0.005; done
-first=\$(date +%s%N)
-echo "first frame of home: \$(( (first - start) / 1000000 )) ms after exec"
-t0=\$(awk '{print \$14 + \$15}' /proc/\$pid/stat)
-sleep 10
-t1=\$(awk '{print \$14 + \$15}' /proc/\$pid/stat)
-hz=\$(getconf CLK_TCK)
-echo "CPU over 10 idle seconds: \$(( (t1 - t0) * 1000 / hz )) ms (clock ticks of 1/\$hz s: \$(( t1 - t0 )))"
-echo "peak RSS with the CJK font: \$(awk '/VmHWM/ {print \$2 / 1024 " MiB"}' /proc/\$pid/status)"
-kill -TERM \$pid; wait \$pid
-b0=\$(date +%s%N); /bin/true; b1=\$(date +%s%N)
-echo "baseline: exec of /bin/true \$(( (b1 - b0) / 1000 )) us"
-EOS
-sh "$here/tests/ui/run-xvfb.sh" sh "$dir/run.sh"
+xpid=
+trap 'rm -rf "$dir"; [ -n "$xpid" ] && kill $xpid 2>/dev/null' EXIT
+"$build/app/ctl/frontdesk-ctl" --db "$dir/fresh.db" init --demo >/dev/null
+if [ -f "$days" ]; then # a store gen_year made before (a copy is used)
+  cp "$days" "$dir/year.db" || exit 1
+  days=$(sqlite3 "$dir/year.db" "SELECT count(DISTINCT bday) FROM ticket")
+else
+  "$build/bench/gen_year" "$days" "$dir/year.db" || exit 1
+fi
+Xvfb -displayfd 3 -screen 0 1080x1920x24 -nolisten tcp -noreset 3>"$dir/display" 2>/dev/null &
+xpid=$!
+i=0
+while [ ! -s "$dir/display" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+DISPLAY=":$(head -n1 "$dir/display")"
+export DISPLAY SDL_VIDEODRIVER=x11 SDL_RENDER_DRIVER=software
+font=$(fc-match -f '%{file}' 'Noto Sans CJK SC')
+index=$(fc-match -f '%{index}' 'Noto Sans CJK SC')
+echo "--- 1080x1920 full screen; fresh store vs $days days"
+"$build/bench/bench_first_frame" "$rounds" \
+  "bare SDL + one Chinese line" "$build/bench/bench_bare_frame" "$font" "$index" -- \
+  "kiosk, fresh store" "$kiosk" --allow-root --db "$dir/fresh.db" --first-frame -- \
+  "kiosk, $days days" "$kiosk" --allow-root --db "$dir/year.db" --first-frame
+hz=$(getconf CLK_TCK)
+for store in fresh year; do
+  "$kiosk" --allow-root --db "$dir/$store.db" >/dev/null 2>&1 &
+  pid=$!
+  sleep 3 # started, workers' first rounds done
+  t0=$(awk '{print $14 + $15}' /proc/$pid/stat)
+  sleep 10
+  t1=$(awk '{print $14 + $15}' /proc/$pid/stat)
+  echo "kiosk, $store store: CPU over 10 idle seconds $(( (t1 - t0) * 1000 / hz )) ms;" \
+       "peak RSS $(awk '/VmHWM/ {printf "%.1f MiB", $2 / 1024}' /proc/$pid/status)"
+  kill -TERM $pid; wait $pid
+done
 if [ -x "$build/bench/bench_ui" ]; then
   echo "--- the toolkit (bench_ui): typing frame times"
-  sh "$here/tests/ui/run-xvfb.sh" "$build/bench/bench_ui" 10
+  "$build/bench/bench_ui" 10
 fi
 if [ -x "$build/bench/bench_ime" ]; then
   echo "--- pinyin (bench_ime): keystroke to candidates, memory"

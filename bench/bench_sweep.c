@@ -1,9 +1,7 @@
 /* bench_sweep.c - the housekeeping sweep on a year of a busy branch
- * (issue 15), and what the UI feels while it runs. Builds, through the real
- * schema (triggers write the outbox), a standalone kiosk's store of DAYS
- * days at 500 tickets (called, served, finished: 7 outbox rows each), 50
- * visitors and 5 complaints a day, every one with its receipt (~900 bytes)
- * in print_job. Then, with a "UI" thread doing a short write (BEGIN
+ * (issue 15), and what the UI feels while it runs. Builds a standalone
+ * kiosk's store of DAYS days of a busy branch (year_store.c: 500 tickets,
+ * 50 visitors, 5 complaints a day, every receipt in print_job). Then, with a "UI" thread doing a short write (BEGIN
  * IMMEDIATE, one audit row, COMMIT, synchronous=FULL, on its own
  * connection) every 5 ms and timing each, it measures:
  *   baseline: the UI's writes with nothing else running;
@@ -36,6 +34,7 @@
 #include "retention.h"
 #include "store.h"
 #include "visitor.h"
+#include "year_store.h"
 
 #define DAY 86400LL
 
@@ -66,13 +65,6 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
     return s;
 }
 
-static void step(sqlite3 *db, sqlite3_stmt *s)
-{
-    if (sqlite3_step(s) != SQLITE_DONE)
-        die_sql(db, sqlite3_sql(s));
-    sqlite3_reset(s);
-}
-
 static long long one(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *s = prep(db, sql);
@@ -83,123 +75,6 @@ static long long one(sqlite3 *db, const char *sql)
 
 /* A receipt-sized payload that names the record (the visitor's name on a
  * badge), the rest filler. */
-static void payload(char *buf, size_t len, const char *what)
-{
-    memset(buf, '.', len);
-    size_t n = strlen(what);
-    memcpy(buf, what, n < len ? n : len);
-}
-
-/* The year: one transaction per day, synchronous off while building. */
-static void build(sqlite3 *db, int days, int64_t start)
-{
-    static char pay[900];
-    char label[16], bday[11], name[64], ref[48];
-    exec(db, "PRAGMA synchronous = OFF;"
-             "INSERT INTO service(id, code, name_zh, name_en) VALUES"
-             " (1, 'A', '综合', 'General'), (2, 'B', '对公', 'Business'), (3, 'C', '理财', 'Wealth');"
-             "INSERT INTO counter(id, name) VALUES (1, '一号'), (2, '二号'), (3, '三号');"
-             "INSERT INTO host(id, name, department) VALUES (1, '王经理', '对公部');");
-    sqlite3_stmt *tk = prep(db, "INSERT INTO ticket(bday, issued_service_id, service_id, number,"
-                                " label, issued_at) VALUES (?1, ?2, ?2, ?3, ?4, ?5)");
-    sqlite3_stmt *tu = prep(db, "UPDATE ticket SET state = ?2, counter_id = 1,"
-                                " called_at = coalesce(called_at, ?3),"
-                                " serving_at = CASE WHEN ?2 <> 'called' THEN coalesce(serving_at, ?3) END,"
-                                " finished_at = CASE WHEN ?2 = 'done' THEN ?3 END WHERE id = ?1");
-    sqlite3_stmt *te = prep(db, "INSERT INTO ticket_event(ticket_id, at, event, counter_id, actor)"
-                                " VALUES (?1, ?2, ?3, 1, '前台')");
-    sqlite3_stmt *vi = prep(db, "INSERT INTO visitor(bday, badge, name, phone, company, host_id,"
-                                " host_name, purpose, signed_in_at) VALUES (?1, ?2, ?3, ?4,"
-                                " '某某科技有限公司', 1, '王经理', '商务洽谈', ?5)");
-    sqlite3_stmt *vo = prep(db, "UPDATE visitor SET signed_out_at = ?2, signout_how = 'staff'"
-                                " WHERE id = ?1");
-    sqlite3_stmt *co = prep(db, "INSERT INTO complaint(ref, category, description, contact_name,"
-                                " contact_phone, received_at, feedback_due, updated_at)"
-                                " VALUES (?1, 'service', '等候时间太长，窗口只开了一个。', '张先生',"
-                                " '13800001111', ?2, ?2 + 86400, ?2)");
-    sqlite3_stmt *pj = prep(db, "INSERT INTO print_job(kind, ref_id, payload, state, attempts,"
-                                " created_at, printed_at) VALUES (?1, ?2, ?3, 'done', 1, ?4, ?4)");
-    static const char *const states[] = {"called", "serving", "done"};
-    for (int d = 0; d < days; d++) {
-        int64_t t0 = start + d * DAY + 9 * 3600;
-        time_t tt = (time_t)(start + d * DAY);
-        struct tm tm;
-        gmtime_r(&tt, &tm);
-        strftime(bday, sizeof bday, "%Y-%m-%d", &tm);
-        exec(db, "BEGIN");
-        for (int i = 0; i < 500; i++) {
-            int svc = 1 + i % 3;
-            int64_t at = t0 + i * 60;
-            snprintf(label, sizeof label, "%c%03d", 'A' + svc - 1, i / 3 + 1);
-            sqlite3_bind_text(tk, 1, bday, -1, SQLITE_STATIC);
-            sqlite3_bind_int(tk, 2, svc);
-            sqlite3_bind_int(tk, 3, i / 3 + 1);
-            sqlite3_bind_text(tk, 4, label, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(tk, 5, at);
-            step(db, tk);
-            int64_t id = sqlite3_last_insert_rowid(db);
-            for (int k = 0; k < 3; k++) {
-                sqlite3_bind_int64(tu, 1, id);
-                sqlite3_bind_text(tu, 2, states[k], -1, SQLITE_STATIC);
-                sqlite3_bind_int64(tu, 3, at + 300 * (k + 1));
-                step(db, tu);
-                sqlite3_bind_int64(te, 1, id);
-                sqlite3_bind_int64(te, 2, at + 300 * (k + 1));
-                sqlite3_bind_text(te, 3, states[k], -1, SQLITE_STATIC);
-                step(db, te);
-            }
-            payload(pay, sizeof pay, label);
-            sqlite3_bind_text(pj, 1, "ticket", -1, SQLITE_STATIC);
-            sqlite3_bind_int64(pj, 2, id);
-            sqlite3_bind_blob(pj, 3, pay, sizeof pay, SQLITE_STATIC);
-            sqlite3_bind_int64(pj, 4, at);
-            step(db, pj);
-        }
-        for (int i = 0; i < 50; i++) {
-            int64_t at = t0 + i * 600;
-            char badge[8], phone[16];
-            snprintf(badge, sizeof badge, "V%04d", i + 1);
-            snprintf(name, sizeof name, "访客%03d-%05d", i, d);
-            snprintf(phone, sizeof phone, "139%08d", d * 100 + i);
-            sqlite3_bind_text(vi, 1, bday, -1, SQLITE_STATIC);
-            sqlite3_bind_text(vi, 2, badge, -1, SQLITE_STATIC);
-            sqlite3_bind_text(vi, 3, name, -1, SQLITE_STATIC);
-            sqlite3_bind_text(vi, 4, phone, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(vi, 5, at);
-            step(db, vi);
-            int64_t id = sqlite3_last_insert_rowid(db);
-            sqlite3_bind_int64(vo, 1, id);
-            sqlite3_bind_int64(vo, 2, at + 3600);
-            step(db, vo);
-            payload(pay, sizeof pay, name);
-            sqlite3_bind_text(pj, 1, "visitor", -1, SQLITE_STATIC);
-            sqlite3_bind_int64(pj, 2, id);
-            sqlite3_bind_blob(pj, 3, pay, sizeof pay, SQLITE_STATIC);
-            sqlite3_bind_int64(pj, 4, at);
-            step(db, pj);
-        }
-        for (int i = 0; i < 5; i++) {
-            int64_t at = t0 + i * 3600;
-            snprintf(ref, sizeof ref, "%02d%02d%02d001%03d%d", tm.tm_year % 100, tm.tm_mon + 1,
-                     tm.tm_mday, d % 1000, i);
-            sqlite3_bind_text(co, 1, ref, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(co, 2, at);
-            step(db, co);
-            int64_t id = sqlite3_last_insert_rowid(db);
-            payload(pay, sizeof pay, ref);
-            sqlite3_bind_text(pj, 1, "complaint", -1, SQLITE_STATIC);
-            sqlite3_bind_int64(pj, 2, id);
-            sqlite3_bind_blob(pj, 3, pay, sizeof pay, SQLITE_STATIC);
-            sqlite3_bind_int64(pj, 4, at);
-            step(db, pj);
-        }
-        exec(db, "COMMIT");
-    }
-    sqlite3_finalize(tk), sqlite3_finalize(tu), sqlite3_finalize(te);
-    sqlite3_finalize(vi), sqlite3_finalize(vo), sqlite3_finalize(co), sqlite3_finalize(pj);
-    exec(db, "PRAGMA synchronous = FULL; PRAGMA wal_checkpoint(TRUNCATE)");
-}
-
 /* ---- the UI proxy: a short write every 5 ms, each timed ---- */
 
 struct ui {
@@ -327,7 +202,7 @@ int main(int argc, char **argv)
     int64_t now = time(NULL);
     int64_t start = now / DAY * DAY - (int64_t)days * DAY;
     double t0 = now_ms();
-    build(db, days, start);
+    year_build(db, days, start);
     long long pages = one(db, "PRAGMA page_count"), psize = one(db, "PRAGMA page_size");
     printf("store: %d days of a busy branch built in %.1f s: %.0f MB, %lld tickets,"
            " %lld visitors, %lld complaints, %lld outbox rows, %lld print jobs (%.0f MB of bytes)\n",

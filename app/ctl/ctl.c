@@ -4,6 +4,7 @@
  * it accepts, how many positional arguments, and the function that runs it.
  * All domain rules live in core; this file parses, calls and prints. */
 #include <errno.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +16,6 @@
 #include "complaint.h"
 #include "config.h"
 #include "ctl.h"
-#ifdef FD_CTL_SYNC
-#include "sync.h"
-#endif
 #include "demo.h"
 #include "export.h"
 #include "journal.h"
@@ -582,6 +580,7 @@ static int sweep_erase_jobs(void *ctx, sqlite3 *db, int64_t visitor_id)
 }
 #endif
 
+#ifndef FD_CTL_DELEGATE /* there frontdesk-ctl-full runs it */
 /* The kiosk's housekeeping round (app/kiosk/kiosk_sweep.c runs the same
  * steps every minute): each in short write transactions. */
 static int cmd_sweep(struct ctl *c)
@@ -643,6 +642,7 @@ static int cmd_sweep(struct ctl *c)
     }
     return 0;
 }
+#endif
 
 static int cmd_host_add(struct ctl *c)
 {
@@ -795,17 +795,15 @@ static int cmd_complaint_advance(struct ctl *c)
 {
     struct complaint *x;
     struct fd_err e = {0};
-#ifdef FD_CTL_SYNC
     /* Once enrolled, head office owns the workflow (DESIGN: one owner per
-     * field): a local step would be overwritten by the next pull. */
-    struct sync_status ss;
-    if (sync_status_get(store_db(c->st), &ss) == 0 && ss.enrolled) {
+     * field): a local step would be overwritten by the next pull.
+     * (cfg_enrolled: sync_status_get would count the whole outbox.) */
+    if (cfg_enrolled(c->st)) {
         fd_fail(&e, FD_ESTATE, "ref",
                 "this kiosk is enrolled at head office, which owns the complaint workflow:"
                 " use frontdesk-hq complaint advance there");
         return ctl_fail(c, FD_ESTATE, &e);
     }
-#endif
     x = malloc(sizeof *x);
     if (!x)
         return CTL_EDB;
@@ -1131,15 +1129,51 @@ static int cmd_config_list(struct ctl *c)
 }
 
 /* One screen for an operator: services, counters and the sync backlog. */
+/* Outbox rows counted exactly up to this span of sequence numbers; beyond
+ * it the span is shown as an upper bound (rows erased with a visitor leave
+ * gaps). count(*) reads every row: on a standalone kiosk's year (31 days of
+ * outbox, ~180,000 rows) that was half the file for one `status`. */
+#define STATUS_EXACT_SPAN 10000
+
+/* Sets *backlog to the outbox rows waiting to sync and *exact to 1, or to
+ * an upper bound (max(seq) - min(seq) + 1, found through the primary key)
+ * and 0 when the span is over STATUS_EXACT_SPAN. */
+static void outbox_backlog(struct ctl *c, int64_t *backlog, int *exact)
+{
+    int64_t lo = 0, hi = -1;
+    *backlog = 0;
+    *exact = 1;
+    sqlite3_stmt *s = store_prepare(c->st, /* two subqueries: each is a seek */
+        "SELECT (SELECT min(seq) FROM outbox), (SELECT max(seq) FROM outbox)");
+    if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        lo = sqlite3_column_int64(s, 0);
+        hi = sqlite3_column_int64(s, 1);
+    }
+    if (s)
+        sqlite3_reset(s);
+    if (hi < lo)
+        return;
+    if (hi - lo >= STATUS_EXACT_SPAN) {
+        *backlog = hi - lo + 1;
+        *exact = 0;
+        return;
+    }
+    s = store_prepare(c->st, "SELECT count(*) FROM outbox WHERE seq BETWEEN ?1 AND ?2");
+    if (!s)
+        return;
+    sqlite3_bind_int64(s, 1, lo);
+    sqlite3_bind_int64(s, 2, hi);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *backlog = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+}
+
 static int cmd_status(struct ctl *c)
 {
     int64_t backlog = 0;
+    int exact = 1;
     char id[64] = "", epoch[16] = "";
-    sqlite3_stmt *s = store_prepare(c->st, "SELECT count(*) FROM outbox");
-    if (s && sqlite3_step(s) == SQLITE_ROW)
-        backlog = sqlite3_column_int64(s, 0);
-    if (s)
-        sqlite3_reset(s);
+    outbox_backlog(c, &backlog, &exact);
     store_meta_get(c->st, "device_id", id, sizeof id);
     store_meta_get(c->st, "epoch", epoch, sizeof epoch);
     if (c->json) {
@@ -1147,14 +1181,15 @@ static int cmd_status(struct ctl *c)
         cJSON_AddStringToObject(o, "device_id", id);
         cJSON_AddNumberToObject(o, "epoch", atoi(epoch));
         cJSON_AddNumberToObject(o, "outbox_backlog", (double)backlog);
+        cJSON_AddBoolToObject(o, "outbox_backlog_exact", exact);
         char day[11];
         queue_bday(c->st, c->now, day);
         cJSON_AddStringToObject(o, "bday", day);
         ctl_print_json(o);
         return 0;
     }
-    printf("device %s, epoch %s, %lld records waiting to sync\n", id, epoch,
-           (long long)backlog);
+    printf("device %s, epoch %s, %s%lld records waiting to sync\n", id, epoch,
+           exact ? "" : "up to ", (long long)backlog);
     int rc = cmd_service_list(c);
     return rc ? rc : cmd_counter_list(c);
 }
@@ -1226,7 +1261,11 @@ static const struct command {
     {"visitor out", "BADGE|ID", 1, 1, "self!", cmd_visitor_out, 0, "sign a visitor out"},
     {"visitor list", "", 0, 0, "all! date", cmd_visitor_list, 0,
      "visitors on site (--all: today's, --date D)"},
+#ifdef FD_CTL_DELEGATE /* the receipts' part of the round needs the print queue */
+    {"sweep", "", 0, 0, "", ctl_delegate, 0,
+#else
     {"sweep", "", 0, 0, "", cmd_sweep, 0,
+#endif
      "close earlier days, sign visitors out at closing, erase old visitor data"},
     {"host add", "NAME [DEPARTMENT]", 1, 2, "", cmd_host_add, 0, "add to the host directory"},
     {"host list", "[QUERY]", 0, 1, "", cmd_host_list, 0, "search the host directory"},
@@ -1296,6 +1335,37 @@ static int accepts(const char *opts, const char *name, int *flag)
     return 0;
 }
 
+#ifdef FD_CTL_DELEGATE
+/* Never called: main execs frontdesk-ctl-full for these commands before
+ * parsing their options (ctl_ext.h). */
+int ctl_delegate(struct ctl *c)
+{
+    (void)c;
+    return CTL_EUSAGE;
+}
+
+/* Runs frontdesk-ctl-full with this program's argv: the one beside this
+ * program (a build tree, or a package that installs both in one folder),
+ * else the installed one. Returns only on failure (exit status 3). */
+static int delegate_exec(char **argv)
+{
+    char self[4096], path[4200];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(path, sizeof path, "%s/frontdesk-ctl-full", self);
+            execv(path, argv);
+        }
+    }
+    execv(FD_CTL_FULL, argv);
+    fprintf(stderr, "frontdesk-ctl: cannot run %s: %s\n", FD_CTL_FULL, strerror(errno));
+    return CTL_EDB;
+}
+#endif
+
 int main(int argc, char **argv)
 {
     struct ctl c = {.actor = "ctl"};
@@ -1327,6 +1397,10 @@ int main(int argc, char **argv)
         usage(stderr);
         return CTL_EUSAGE;
     }
+#ifdef FD_CTL_DELEGATE
+    if (cmd->run == ctl_delegate)
+        return delegate_exec(argv);
+#endif
     for (i += best; i < argc; i++) {
         if (!strncmp(argv[i], "--", 2) && argv[i][2]) {
             char *name = argv[i] + 2, *eq = strchr(name, '=');

@@ -5,14 +5,28 @@
 #ifndef FD_CTL_EXT_H
 #define FD_CTL_EXT_H
 
-#ifdef FD_CTL_SYNC
+#ifdef FD_CTL_DELEGATE
+/* The lean frontdesk-ctl (issue 18): the everyday commands without libcurl,
+ * USB, fonts and their ~30 libraries, whose loading was most of a command's
+ * time. The print and sync commands are in its table (usage, matching) but
+ * main hands them, argv unchanged, to frontdesk-ctl-full. */
+int ctl_delegate(struct ctl *c);
+#define ctl_sync_enroll ctl_delegate
+#define ctl_sync_now ctl_delegate
+#define ctl_sync_status ctl_delegate
+#define ctl_run_print ctl_delegate
+#endif
+
+#if defined(FD_CTL_SYNC) || defined(FD_CTL_DELEGATE)
 #include "ctl_sync.h"
 #else
 #define CTL_SYNC_COMMANDS
 #endif
 
+#if defined(FD_CTL_PRINT) || defined(FD_CTL_DELEGATE)
 #ifdef FD_CTL_PRINT
 #include "ctl_print.h"
+#endif
 /* Hands a print/printer command to ctl_print_main with its own argv. */
 int ctl_run_print(struct ctl *c);
 #define PRINT_OPTS "printer lang profile queue!"

@@ -827,9 +827,10 @@ int main(int argc, char **argv)
         char listen[64] = "";
         cfg_get(st, "counter_listen", listen, sizeof listen);
         kcounter = kcounter_start(db, listen, &start_mask);
-        /* Head office is optional: the sync worker runs once enrolled. */
-        struct sync_status ss;
-        if (sync_status_get(store_db(st), &ss) == 0 && ss.enrolled) {
+        /* Head office is optional: the sync worker runs once enrolled.
+         * (cfg_enrolled, not sync_status_get: that one counts the outbox,
+         * every row of it - 32 MB read at each start on a year's store.) */
+        if (cfg_enrolled(st)) {
             struct sync_worker_opts so = {.db_path = db, .on_change = wake_from_worker,
                                           .printer = kp ? kprint_health : NULL,
                                           .printer_ctx = kp};
