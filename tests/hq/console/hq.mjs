@@ -63,9 +63,10 @@ export function serve(db, env) {
 }
 
 /* A kiosk: a fresh store with the demo configuration, enrolled at head
- * office for `branch` with a one-time token, as terminal number `terminal`. ctl(args, input, env) runs
+ * office for `branch` with a one-time token (`token`, else one made by the
+ * command line), as terminal number `terminal`. ctl(args, input, env) runs
  * frontdesk-ctl on it; json(args, env) parses its --json output. */
-export function kiosk(dir, name, hqDb, hqUrl, branch, terminal) {
+export function kiosk(dir, name, hqDb, hqUrl, branch, terminal, token) {
   const db = join(dir, name + '.db');
   const ctl = (args, input, env) => run(CTL, ['--db', db, ...args], input, env);
   const json = (args, env) => JSON.parse(ctl(['--json', ...args], '', env));
@@ -75,7 +76,7 @@ export function kiosk(dir, name, hqDb, hqUrl, branch, terminal) {
   ctl(['init']);
   ctl(['config', 'set', 'terminal_no', String(terminal)]);
   ctl(['init', '--demo']);
-  const token = hq(hqDb, ['enroll-token', '--branch', branch]).trim().split(/\s+/).pop();
+  if (!token) token = hq(hqDb, ['enroll-token', '--branch', branch]).trim().split(/\s+/).pop();
   ctl(['enroll', '--hq', hqUrl, '--token', token]);
   return {
     db, ctl, json,
