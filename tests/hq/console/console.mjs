@@ -272,7 +272,11 @@ try {
 } finally {
   if (browser) await browser.close().catch(() => {});
   if (evil) evil.close();
-  if (srv) await srv.stop();
+  if (srv) {
+    const code = await srv.stop();
+    check(code === 0 && !/Sanitizer/.test(srv.log()), `frontdesk-hq stopped cleanly (exit ${code})` +
+      (/Sanitizer/.test(srv.log()) ? ': ' + srv.log().slice(-1500) : ''));
+  }
   tmp.remove();
 }
 T.done();
