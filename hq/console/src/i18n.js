@@ -101,6 +101,7 @@ const T = {
   'due.left': ['剩余 %s', '%s left'],
   'due.over': ['已超时 %s', 'overdue %s'],
   'due.answered': ['已反馈', 'answered'],
+  'due.late': ['超时后反馈', 'answered late'],
   'due.closed': ['已结案', 'closed'],
 
   'cd.back': ['← 返回投诉列表', '← Back to the complaints'],

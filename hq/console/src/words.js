@@ -42,7 +42,12 @@ export function isOverdue(c) {
 /* Fills `el` with the deadline's state: time left, overdue by, answered. */
 export function paintDue(el, c) {
   if (c.state === 'closed') { el.className = 'due done'; el.textContent = t('due.closed'); return; }
-  if (c.first_response_at) { el.className = 'due done'; el.textContent = t('due.answered'); return; }
+  if (c.first_response_at) {
+    const late = c.feedback_due && c.first_response_at > c.feedback_due;
+    el.className = late ? 'due late' : 'due done';
+    el.textContent = t(late ? 'due.late' : 'due.answered');
+    return;
+  }
   const left = (c.feedback_due || 0) - now();
   if (left >= 0 && !c.overdue) {
     el.className = 'due' + (left < 4 * 3600 ? ' soon' : '');

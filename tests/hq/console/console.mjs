@@ -51,7 +51,12 @@ try {
   browser = await launch({ locale: 'zh-CN' });
   const page = await browser.newPage();
   const dialogs = [], cspErrors = [], pageErrors = [];
-  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  let confirmFor = null; // the one dialog the test expects: the revoke's confirm
+  page.on('dialog', (d) => {
+    if (confirmFor && d.type() === 'confirm' && d.message().includes(confirmFor)) { d.accept().catch(() => {}); return; }
+    dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
   page.on('pageerror', (e) => pageErrors.push(e.message));
 
@@ -215,18 +220,63 @@ try {
   check(pageErrors.length === 0, 'no script errors' + (pageErrors.length ? ': ' + pageErrors[0] : ''));
   check(dialogs.length === 0, 'no dialogs at all');
 
+  check(!(await page.$('#nav-config')) && !(await page.$('#nav-users')), 'no configuration or users page offered to an officer');
+
   // ---- logout ends the session ----
   await page.click('#logout');
   await page.waitForSelector('#login-form');
   const after = await page.evaluate(async () => (await fetch('/console/api/me')).status);
   check(after === 401, 'after logout the session is gone (401)');
+
+  // ---- an administrator: enrol a kiosk with a token made here, then revoke it ----
+  check((await loginAs('admin', PW.admin)) === 200, 'administrator signs in');
+  await page.goto(base + '/console/#/fleet');
+  await page.waitForSelector('#fl-enrol form');
+  await page.fill('#enrol-branch', '高新区支行');
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith('/enrol-tokens')), page.click('#fl-enrol button[type=submit]')]);
+  await page.waitForSelector('#enrol-token');
+  const token = (await page.textContent('#enrol-token')).trim();
+  check(/^[0-9a-f]{16,}$/.test(token), 'an enrolment token is shown once');
+  const k3 = kiosk(tmp.dir, 'k3', hqDb, base, '', 3, token);
+  k3.sync();
+  check(k3.json(['sync', 'status']).branch === '高新区支行', 'a kiosk enrols with the token from the page, for its branch');
+  await page.click('.page-head .filters button'); // refresh
+  await page.waitForFunction(() => document.querySelectorAll('#fl-devices tbody tr').length === 3);
+  const k3id = k3.json(['sync', 'status']).device_id;
+  confirmFor = k3id;
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith('/revoke')), page.click(`#fl-devices button[data-revoke="${k3id}"]`)]);
+  confirmFor = null;
+  let refused = false;
+  try { k3.sync(); } catch { refused = true; }
+  check(refused, 'the kiosk revoked from the page can no longer sync');
+
+  // ---- configuration from the page reaches the kiosk by its pull ----
+  await page.goto(base + '/console/#/config');
+  await page.waitForSelector('#cf-settings');
+  const addRow = '#cf-settings tbody tr:last-child';
+  await page.fill(`${addRow} td:nth-child(1) input`, 'closing_time');
+  await page.fill(`${addRow} td:nth-child(2) input`, '20:30');
+  const saved = page.waitForResponse((r) => r.url().endsWith('/config/settings'));
+  await page.click(`${addRow} button`);
+  check((await saved).status() === 200, 'a setting saved from the page');
+  k1.sync();
+  check(k1.ctl(['config', 'get', 'closing_time']).trim() === '20:30', 'the kiosk has the setting after its pull');
+  const bad = page.waitForResponse((r) => r.url().endsWith('/config/settings'));
+  await page.fill(`${addRow} td:nth-child(1) input`, 'closing_time');
+  await page.fill(`${addRow} td:nth-child(2) input`, '25:99');
+  await page.click(`${addRow} button`);
+  check((await bad).status() === 400 && (await page.textContent('#flash')).length > 0, 'a setting the kiosk\'s rules refuse is refused, with a message');
 } catch (e) {
   check(false, 'ran to the end: ' + (e && e.stack ? e.stack : e));
   if (srv) console.log(srv.log().slice(-2000));
 } finally {
   if (browser) await browser.close().catch(() => {});
   if (evil) evil.close();
-  if (srv) await srv.stop();
+  if (srv) {
+    const code = await srv.stop();
+    check(code === 0 && !/Sanitizer/.test(srv.log()), `frontdesk-hq stopped cleanly (exit ${code})` +
+      (/Sanitizer/.test(srv.log()) ? ': ' + srv.log().slice(-1500) : ''));
+  }
   tmp.remove();
 }
 T.done();
