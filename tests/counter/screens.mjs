@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const [ctl, srvBin, out] = process.argv.slice(2);
+process.env.FRONTDESK_NOW = '1795399200'; // a fixed day: the same shots every run
 const dir = mkdtempSync(join(tmpdir(), 'fdcshots.'));
 const db = join(dir, 'k.db');
 const run = (...a) => execFileSync(ctl, ['--db', db, ...a], { encoding: 'utf8' });

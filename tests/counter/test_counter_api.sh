@@ -9,6 +9,9 @@
 # certificate made at first start beyond loopback.
 set -u
 ctl=$1 srv=$2
+# A fixed clock (FRONTDESK_NOW, read by core in every program): the demo's
+# services are open and the business day does not turn over mid-test.
+export FRONTDESK_NOW=1795399200
 dir=$(mktemp -d "${TMPDIR:-/tmp}/fdcounter.XXXXXX") || exit 2
 pids=
 trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$dir"' EXIT

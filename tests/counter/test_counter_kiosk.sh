@@ -5,6 +5,9 @@
 # and stops it when the kiosk stops. Runs under tests/ui/run-xvfb.sh.
 set -u
 ctl=$1 kiosk=$2
+# A fixed clock (FRONTDESK_NOW, read by core in every program): the demo's
+# services are open and the business day does not turn over mid-test.
+export FRONTDESK_NOW=1795399200
 dir=$(mktemp -d "${TMPDIR:-/tmp}/fdckiosk.XXXXXX") || exit 2
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
