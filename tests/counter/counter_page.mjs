@@ -82,7 +82,7 @@ async function login(page, base, staff, counter, pin) {
 try {
   ctlRun('init', '--demo');
   const report = join(dir, 'lobby.report');
-  const lobby = start(kiosk, ['--db', db, '--lobby', '--window', '1024x600', '--report', report],
+  const lobby = start(kiosk, ['--allow-root', '--db', db, '--lobby', '--window', '1024x600', '--report', report],
                       { SDL_AUDIODRIVER: 'dummy' });
   const srv = start(srvBin, ['--db', db, '--listen', '127.0.0.1:0']);
   t.check(await until(() => /listening on (\S+)/.test(srv.out)), 'frontdesk-counter started: ' + srv.err);

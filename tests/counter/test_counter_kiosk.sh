@@ -21,7 +21,7 @@ for bad in nonsense 1.2.3.4 1.2.3.4:0 1.2.3.4:70000 300.1.1.1:80 "1.2.3.4:80 " l
 done
 port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
 "$ctl" --db "$db" config set counter_listen "127.0.0.1:$port"; check $? "counter_listen set"
-SDL_AUDIODRIVER=dummy "$kiosk" --db "$db" --window 1024x600 --no-kiosk 2> "$dir/err" &
+SDL_AUDIODRIVER=dummy "$kiosk" --allow-root --db "$db" --window 1024x600 --no-kiosk 2> "$dir/err" &
 pid=$!
 up() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/session" 2>/dev/null | grep -q 200; }
 wait_up() { i=0; while [ $i -lt 3000 ] && ! up; do sleep 0.02; i=$((i + 1)); done; up; }
