@@ -13,7 +13,7 @@ set(FD_PG_HARNESS "${CMAKE_CURRENT_LIST_DIR}/pg_harness.sh")
 # harness; an argument @DSN@ becomes the server's postgresql:// URI.
 function(fd_hq_pg_add test target)
   add_test(NAME ${test} COMMAND sh "${FD_PG_HARNESS}" "$<TARGET_FILE:${target}>" ${ARGN})
-  set_tests_properties(${test} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+  set_tests_properties(${test} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900)
 endfunction()
 
 function(fd_hq_pg_test name)
