@@ -145,7 +145,7 @@ PY
 # Baseline for the idle figures: the lobby display on the same store, idle.
 if command -v Xvfb >/dev/null 2>&1; then
   cat > "$dir/lobby.sh" <<EOS
-SDL_AUDIODRIVER=dummy "$build/app/kiosk/frontdesk" --db "$dir/k.db" --lobby --window 1024x600 --report "$dir/rep" 2>/dev/null &
+SDL_AUDIODRIVER=dummy "$build/app/kiosk/frontdesk" --allow-root --db "$dir/k.db" --lobby --window 1024x600 --report "$dir/rep" 2>/dev/null &
 p=\$!
 while ! grep -q '^screen lobby' "$dir/rep" 2>/dev/null; do sleep 0.05; done
 sleep 2
