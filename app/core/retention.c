@@ -147,3 +147,47 @@ int retention_prune_copies(struct fd_store *st, int64_t now)
         keep = days * 86400L;
     return store_prune_copies(st, now, keep);
 }
+
+int retention_outbox_backlog(sqlite3 *db, int64_t *backlog, int *exact)
+{
+    sqlite3_stmt *s = NULL;
+    int64_t lo = 0, hi = -1;
+    int rc = FD_EDB, one = 1;
+    if (!exact)
+        exact = &one;
+    *backlog = 0;
+    *exact = 1;
+    /* two subqueries: each is a seek on the primary key */
+    if (sqlite3_prepare_v2(db, "SELECT (SELECT min(seq) FROM outbox), (SELECT max(seq) FROM outbox)",
+                           -1, &s, NULL) != SQLITE_OK)
+        goto out;
+    if (sqlite3_step(s) != SQLITE_ROW)
+        goto out;
+    if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        lo = sqlite3_column_int64(s, 0);
+        hi = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    rc = 0;
+    if (hi < lo)
+        goto out;
+    if (hi - lo >= RETENTION_BACKLOG_EXACT_SPAN) {
+        *backlog = hi - lo + 1;
+        *exact = 0;
+        goto out;
+    }
+    rc = FD_EDB;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM outbox WHERE seq BETWEEN ?1 AND ?2", -1, &s,
+                           NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_int64(s, 1, lo);
+    sqlite3_bind_int64(s, 2, hi);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *backlog = sqlite3_column_int64(s, 0);
+        rc = 0;
+    }
+out:
+    sqlite3_finalize(s);
+    return rc;
+}

@@ -7,6 +7,8 @@
 #define FD_RETENTION_H
 #include <stdint.h>
 
+#include <sqlite3.h>
+
 #include "fderr.h"
 #include "store.h"
 
@@ -38,6 +40,18 @@ int retention_trim_outbox(struct fd_store *st, int64_t now, struct fd_err *err);
 int retention_prune_copies(struct fd_store *st, int64_t now);
 
 void retention_pause(int64_t batch_started_ns);
+
+/* Outbox rows counted exactly up to this span of sequence numbers. */
+#define RETENTION_BACKLOG_EXACT_SPAN 10000
+
+/* The outbox rows waiting for head office, for status lines and the health
+ * record, without reading the table: the lowest and highest seq through the
+ * primary key, then an exact count over that span when it is at most
+ * RETENTION_BACKLOG_EXACT_SPAN (*exact = 1), else the span itself as an upper
+ * bound (*exact = 0: rows erased with a visitor leave gaps). count(*) read
+ * every row: half a year store's file for one `frontdesk-ctl status`.
+ * Returns 0, or FD_EDB (*backlog = 0). `exact` may be NULL. */
+int retention_outbox_backlog(sqlite3 *db, int64_t *backlog, int *exact);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t retention_clock_ns(void);

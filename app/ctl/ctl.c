@@ -1129,43 +1129,11 @@ static int cmd_config_list(struct ctl *c)
 }
 
 /* One screen for an operator: services, counters and the sync backlog. */
-/* Outbox rows counted exactly up to this span of sequence numbers; beyond
- * it the span is shown as an upper bound (rows erased with a visitor leave
- * gaps). count(*) reads every row: on a standalone kiosk's year (31 days of
- * outbox, ~180,000 rows) that was half the file for one `status`. */
-#define STATUS_EXACT_SPAN 10000
-
 /* Sets *backlog to the outbox rows waiting to sync and *exact to 1, or to
- * an upper bound (max(seq) - min(seq) + 1, found through the primary key)
- * and 0 when the span is over STATUS_EXACT_SPAN. */
+ * an upper bound and 0 (retention_outbox_backlog: never reads the table). */
 static void outbox_backlog(struct ctl *c, int64_t *backlog, int *exact)
 {
-    int64_t lo = 0, hi = -1;
-    *backlog = 0;
-    *exact = 1;
-    sqlite3_stmt *s = store_prepare(c->st, /* two subqueries: each is a seek */
-        "SELECT (SELECT min(seq) FROM outbox), (SELECT max(seq) FROM outbox)");
-    if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-        lo = sqlite3_column_int64(s, 0);
-        hi = sqlite3_column_int64(s, 1);
-    }
-    if (s)
-        sqlite3_reset(s);
-    if (hi < lo)
-        return;
-    if (hi - lo >= STATUS_EXACT_SPAN) {
-        *backlog = hi - lo + 1;
-        *exact = 0;
-        return;
-    }
-    s = store_prepare(c->st, "SELECT count(*) FROM outbox WHERE seq BETWEEN ?1 AND ?2");
-    if (!s)
-        return;
-    sqlite3_bind_int64(s, 1, lo);
-    sqlite3_bind_int64(s, 2, hi);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *backlog = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    retention_outbox_backlog(store_db(c->st), backlog, exact);
 }
 
 static int cmd_status(struct ctl *c)

@@ -9,6 +9,7 @@
 #include "sync_health.h"
 #include "sync_wire.h"
 #include "journal.h"
+#include "retention.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -946,7 +947,7 @@ int sync_status_get(sqlite3 *db, struct sync_status *s)
     memset(s, 0, sizeof *s);
     if (sqlite3_prepare_v2(db,
                            "SELECT hq_url, branch, pull_cursor, last_attempt, last_success,"
-                           " failures, last_error, (SELECT count(*) FROM outbox),"
+                           " failures, last_error, 0,"
                            " (SELECT value FROM meta WHERE key = 'device_id'),"
                            " secret_key <> '' FROM sync_state WHERE id = 1",
                            -1, &st, NULL) == SQLITE_OK &&
@@ -960,7 +961,9 @@ int sync_status_get(sqlite3 *db, struct sync_status *s)
         s->failures = sqlite3_column_int(st, 5);
         snprintf(s->last_error, sizeof s->last_error, "%s",
                  (const char *)sqlite3_column_text(st, 6));
-        s->backlog = sqlite3_column_int64(st, 7);
+        int64_t backlog = 0; /* an upper bound past 10,000 rows: never a scan */
+        retention_outbox_backlog(db, &backlog, NULL);
+        s->backlog = backlog;
         t = (const char *)sqlite3_column_text(st, 8);
         snprintf(s->device_id, sizeof s->device_id, "%s", t ? t : "");
         s->enrolled = s->hq_url[0] && sqlite3_column_int(st, 9);

@@ -29,7 +29,7 @@ struct sync_status {
     char hq_url[256];
     char branch[129];
     char device_id[65];
-    long long backlog;      /* outbox rows not yet acknowledged */
+    long long backlog;      /* outbox rows not yet acknowledged (exact up to 10,000, then an upper bound) */
     long long pull_cursor;
     long long last_attempt; /* Unix seconds, 0 = never */
     long long last_success; /* Unix seconds, 0 = never */

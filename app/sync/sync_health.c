@@ -6,6 +6,7 @@
  * (UTF-8 without control characters, within its caps), so a long curl
  * message never costs a refused health line. */
 #include "sync_health.h"
+#include "retention.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -140,7 +141,10 @@ int sync_health_collect(sqlite3 *db, const char *db_path, sync_printer_fn fn, vo
     }
     /* print_job is the print queue's (0002_print.sql); a store without it has none */
     out->print_failed = count(db, "SELECT count(*) FROM print_job WHERE state = 'failed'", NULL);
-    out->backlog = count(db, "SELECT count(*) FROM outbox", &bad);
+    int64_t backlog = 0; /* exact up to 10,000 rows, then an upper bound: never a scan */
+    if (retention_outbox_backlog(db, &backlog, NULL) != 0)
+        bad = 1;
+    out->backlog = backlog;
     if (sqlite3_prepare_v2(db, "SELECT last_error FROM sync_state WHERE id = 1", -1, &st,
                            NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)

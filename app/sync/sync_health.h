@@ -27,7 +27,7 @@ struct sync_health {
     char app_version[33];
     struct sync_printer printer;
     long long print_failed;     /* print_job rows in state 'failed' */
-    long long backlog;          /* outbox rows */
+    long long backlog;          /* outbox rows (exact up to 10,000, then an upper bound) */
     char last_error[257];       /* sync_state.last_error */
     long long uptime_s;         /* seconds this process has run */
     long long disk_free_mb;     /* free space in the database's folder */

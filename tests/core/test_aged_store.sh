@@ -49,6 +49,7 @@ run() { # LABEL CMD...
 }
 run "status" "$ctl" --db "$db" status
 run "status --json" "$ctl" --db "$db" --json status
+run "sync status" "$ctl" --db "$db" sync status
 run "ticket take A" "$ctl" --db "$db" ticket take A
 run "queue" "$ctl" --db "$db" queue
 run "report day" "$ctl" --db "$db" report day
