@@ -68,6 +68,15 @@ const char *receipt_str(const char *key, enum receipt_lang lang)
     return key;
 }
 
+const char *receipt_category(const char *category, enum receipt_lang lang)
+{
+    char key[64];
+    if (!category || snprintf(key, sizeof key, "cat.%s", category) >= (int)sizeof key)
+        return category ? category : "";
+    const char *w = receipt_str(key, lang);
+    return w == key ? category : w; /* receipt_str answers the key itself when it has none */
+}
+
 static const char *pick(const char *zh, const char *en, enum receipt_lang lang)
 {
     const char *a = lang == RECEIPT_EN ? en : zh, *b = lang == RECEIPT_EN ? zh : en;
@@ -220,7 +229,7 @@ int receipt_complaint(struct escpos *e, const struct receipt_complaint *c,
     escpos_align(e, ESCPOS_LEFT);
     escpos_rule(e, '-');
     if (c->category && *c->category)
-        escpos_pair(e, receipt_str("complaint.category", lang), c->category);
+        escpos_pair(e, receipt_str("complaint.category", lang), receipt_category(c->category, lang));
     fmt_time(buf, sizeof buf, c->received_at);
     escpos_pair(e, receipt_str("complaint.time", lang), buf);
     fmt_time(buf, sizeof buf, c->feedback_due);

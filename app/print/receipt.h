@@ -68,6 +68,11 @@ int receipt_mask_phone(const char *phone, char *out, size_t outlen);
  * missing). */
 const char *receipt_str(const char *key, enum receipt_lang lang);
 
+/* A complaint category's words on the receipt ("attitude" -> 服务态度 /
+ * "Staff attitude", as the kiosk names it); a category the receipt's words do
+ * not know is printed as it is. */
+const char *receipt_category(const char *category, enum receipt_lang lang);
+
 /* "ticket", "visitor", "complaint"; or -1 from receipt_kind_parse for others. */
 const char *receipt_kind_name(enum receipt_kind k);
 int receipt_kind_parse(const char *name);

@@ -169,6 +169,12 @@ static void test_strings(void)
     CHECK_STR(receipt_str("ticket.title", RECEIPT_ZH), "取号凭条");
     CHECK_STR(receipt_str("ticket.title", RECEIPT_EN), "QUEUE TICKET");
     CHECK_STR(receipt_str("no.such.key", RECEIPT_EN), "no.such.key");
+    /* the complaint's category in words, as on the kiosk; unknown ones as they are */
+    CHECK_STR(receipt_category("attitude", RECEIPT_ZH), "服务态度");
+    CHECK_STR(receipt_category("attitude", RECEIPT_EN), "Staff attitude");
+    CHECK_STR(receipt_category("waiting", RECEIPT_ZH), "等候时间");
+    CHECK_STR(receipt_category("服务态度 / Attitude", RECEIPT_EN), "服务态度 / Attitude");
+    CHECK_STR(receipt_category("", RECEIPT_EN), "");
     CHECK_INT(receipt_kind_parse("complaint"), RECEIPT_COMPLAINT);
     CHECK_INT(receipt_kind_parse("bogus"), -1);
 }
