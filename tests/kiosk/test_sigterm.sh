@@ -24,7 +24,9 @@ wait_screen() { # NAME: the report's last screen is NAME (deadline 60 s: ASan is
   done
   return 1
 }
-click() { # ID: the middle of the widget's rect in the last report
+click() { # ID: the middle of the widget's rect in the last report, after the
+  # screen's settle time (a new screen ignores touches for 500 ms: app/ui)
+  sleep 0.7
   set -- $(awk -v id="$1" '$1 == "screen" {r = ""} $1 == id {r = $2 " " $3 " " $4 " " $5} END {print r}' "$dir/report")
   [ $# = 4 ] || return 1
   wid=$(xdotool search --onlyvisible --name '^frontdesk$' 2>/dev/null | head -n1)
