@@ -293,7 +293,14 @@ int main(void)
     struct sync_result res;
     struct fd_err fe;
     char hqdb[512], kdb[2][512], tokfile[512], url[128], tok[128], err[512];
-    int64_t now = time(NULL);
+    /* The kiosks' two hours of work end by 14:00 UTC of today (or of
+     * yesterday, before that hour): far from both business days' turns
+     * (04:00 Shanghai = 20:00 UTC, midnight New York = 04:00/05:00 UTC), so a
+     * ticket is never issued on one business day and called on the next, at
+     * whatever hour the test runs. */
+    int64_t now = (int64_t)time(NULL);
+    now = now - now % 86400 + 14 * 3600 <= now ? now - now % 86400 + 14 * 3600
+                                               : now - now % 86400 - 10 * 3600;
 
     h_mkdir("hqreport");
     h_hq_db(hqdb, sizeof hqdb, "hq.sqlite"); /* FDHQ_TEST_DB: PostgreSQL */
