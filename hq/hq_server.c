@@ -22,6 +22,7 @@
 #include "hq_assets.h"
 #include "hq_complaint.h"
 #include "hq_console.h"
+#include "fdweb.h"
 #include "hq_health.h"
 #include "hq_person.h"
 #include "hq_push.h"
@@ -1617,7 +1618,7 @@ int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
     struct sockaddr_in sa;
     struct MHD_Daemon *d = NULL;
     const union MHD_DaemonInfo *info;
-    char host[64], *colon, *cert = NULL, *key = NULL;
+    char host[64], *cert = NULL, *key = NULL;
     struct hq_store *first = NULL;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
     sigset_t set;
@@ -1649,20 +1650,9 @@ int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
         snprintf(err, errlen, "libsodium failed to start");
         goto out;
     }
-    snprintf(host, sizeof host, "%s", o->listen ? o->listen : "");
-    colon = strrchr(host, ':');
-    if (!colon || (port = atoi(colon + 1)) < 0 || port > 65535) {
-        snprintf(err, errlen, "--listen wants ADDR:PORT, not '%s'", host);
+    if (fdweb_listen_addr(o->listen, &sa, host, sizeof host, err, errlen) != 0)
         goto out;
-    }
-    *colon = '\0';
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-        snprintf(err, errlen, "--listen: '%s' is not an IPv4 address", host);
-        goto out;
-    }
+    port = ntohs(sa.sin_port);
     if (!o->tls_cert != !o->tls_key) {
         snprintf(err, errlen, "--tls-cert and --tls-key go together");
         goto out;

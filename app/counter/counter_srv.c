@@ -718,10 +718,9 @@ int counter_run(const struct counter_opts *o, char *err, size_t errlen)
     struct srv *sv = calloc(1, sizeof *sv);
     struct sockaddr_in sa;
     struct MHD_Daemon *d = NULL;
-    char host[64], *colon, *cert = NULL, *key = NULL, fpr[96] = "", url[128];
+    char host[64], *cert = NULL, *key = NULL, fpr[96] = "", url[128];
     sigset_t set;
     int sig, rc = -1, port;
-    char *end;
 
     if (!sv) {
         snprintf(err, errlen, "out of memory");
@@ -730,21 +729,9 @@ int counter_run(const struct counter_opts *o, char *err, size_t errlen)
     pthread_mutex_init(&sv->pool.mu, NULL);
     pthread_mutex_init(&sv->write_mu, NULL);
     sv->pool.db = o->db;
-    snprintf(host, sizeof host, "%s", o->listen ? o->listen : "");
-    colon = strrchr(host, ':');
-    port = colon ? (int)strtol(colon + 1, &end, 10) : -1;
-    if (!colon || colon[1] == '\0' || *end || port < 0 || port > 65535) {
-        snprintf(err, errlen, "--listen wants ADDR:PORT (an IPv4 address), not '%s'", host);
+    if (fdweb_listen_addr(o->listen, &sa, host, sizeof host, err, errlen) != 0)
         goto out;
-    }
-    *colon = '\0';
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-        snprintf(err, errlen, "--listen: '%s' is not an IPv4 address", host);
-        goto out;
-    }
+    port = ntohs(sa.sin_port);
     /* Plain HTTP only where nobody else can listen: loopback. */
     sv->tls = !is_loopback(&sa) || o->force_tls;
     if (sv->tls) {

@@ -4,8 +4,11 @@
 
 #include <sodium.h>
 
+#include <arpa/inet.h>
+
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -205,4 +208,35 @@ int fdweb_same_origin(struct MHD_Connection *c, const char *csrf_expected)
     if (!csrf_expected || !*csrf_expected || !got || strlen(got) != strlen(csrf_expected))
         return -1;
     return sodium_memcmp(got, csrf_expected, strlen(got)) == 0 ? 0 : -1;
+}
+
+int fdweb_listen_addr(const char *listen, struct sockaddr_in *sa, char *host, size_t cap,
+                      char *err, size_t errlen)
+{
+    char buf[64], *colon, *end;
+    long port;
+    if (!listen || snprintf(buf, sizeof buf, "%s", listen) >= (int)sizeof buf) {
+        snprintf(err, errlen, "--listen wants ADDR:PORT (an IPv4 address)");
+        return -1;
+    }
+    colon = strrchr(buf, ':');
+    port = colon && colon[1] ? strtol(colon + 1, &end, 10) : -1;
+    if (!colon || !colon[1] || *end || colon[1] == '-' || colon[1] == '+' || port < 0 ||
+        port > 65535) {
+        snprintf(err, errlen, "--listen wants ADDR:PORT (an IPv4 address), not '%s'", buf);
+        return -1;
+    }
+    *colon = '\0';
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, buf, &sa->sin_addr) != 1) {
+        snprintf(err, errlen, "--listen: '%s' is not an IPv4 address", buf);
+        return -1;
+    }
+    if (snprintf(host, cap, "%s", buf) >= (int)cap) {
+        snprintf(err, errlen, "--listen: '%s' is too long", buf);
+        return -1;
+    }
+    return 0;
 }

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include <netinet/in.h>
+
 #include <microhttpd.h>
 
 #include "embedded.h"
@@ -60,5 +62,12 @@ int fdweb_set_cookie(struct MHD_Response *r, const char *name, const char *value
  * request's own Host, and the X-CSRF-Token header equals `csrf_expected`
  * (compared in constant time); -1 otherwise (answer 403 "cross_site"). */
 int fdweb_same_origin(struct MHD_Connection *c, const char *csrf_expected);
+
+/* Parses a server's --listen value "ADDR:PORT" (an IPv4 address; port 0 to
+ * 65535, 0 = any free port) into *sa and copies the address as text into
+ * `host` (cap bytes). Returns 0, or -1 with the reason in err (naming the
+ * value) and *sa unspecified. */
+int fdweb_listen_addr(const char *listen, struct sockaddr_in *sa, char *host, size_t cap,
+                      char *err, size_t errlen);
 
 #endif

@@ -261,6 +261,28 @@ static void test_same_origin(void)
     CHECK_INT(ask("POST", "/change", nohost)->status, 403);
 }
 
+static void test_listen_addr(void)
+{
+    struct sockaddr_in sa;
+    char host[64], err[160];
+    CHECK_INT(fdweb_listen_addr("127.0.0.1:8443", &sa, host, sizeof host, err, sizeof err), 0);
+    CHECK_STR(host, "127.0.0.1");
+    CHECK_INT(ntohs(sa.sin_port), 8443);
+    CHECK(sa.sin_addr.s_addr == htonl(INADDR_LOOPBACK));
+    CHECK_INT(fdweb_listen_addr("0.0.0.0:0", &sa, host, sizeof host, err, sizeof err), 0);
+    CHECK_INT(ntohs(sa.sin_port), 0);
+    static const char *const bad[] = {"", "8443", "127.0.0.1", "127.0.0.1:", "127.0.0.1:x",
+                                      "127.0.0.1:80x", "127.0.0.1:-1", "127.0.0.1:65536",
+                                      "localhost:80", "::1:80", "1.2.3:80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        CHECK_MSG(fdweb_listen_addr(bad[i], &sa, host, sizeof host, err, sizeof err) == -1,
+                  "'%s' taken", bad[i]);
+        CHECK(strstr(err, "--listen") != NULL);
+    }
+    CHECK_INT(fdweb_listen_addr(NULL, &sa, host, sizeof host, err, sizeof err), -1);
+}
+
 int main(void)
 {
     if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
@@ -278,6 +300,7 @@ int main(void)
     test_json_and_errors();
     test_cookies();
     test_same_origin();
+    test_listen_addr();
     MHD_stop_daemon(d);
     curl_global_cleanup();
     printf("%d passed, %d failed\n", check_passed_, check_failed_);
