@@ -1107,10 +1107,7 @@ enum MHD_Result hq_console_handle(struct hq_store *s, struct MHD_Connection *c,
         s->ops->rollback(s); /* never leave a transaction open on a pooled handle */
         return ret;
     }
+    /* the pages (hq_assets.c) never come here: only "/console/api" itself */
     x.path = url;
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return ans_err(&x, 405, "method", "GET only");
-    if (strcmp(url, "/console") == 0)
-        return hq_console_assets(c, "", x.tls);
-    return hq_console_assets(c, url[8] == '/' ? url + 9 : url + 8, x.tls);
+    return ans_err(&x, 404, "not_found", "no such endpoint");
 }

@@ -1,8 +1,8 @@
 /* hq_console.h - the head-office console's server side: the JSON API under
- * /console/api/ (hq/CONSOLE_API.md is the contract) and, for every other
- * path under /console/, the browser pages (hq_console_assets). Sessions and
- * accounts are hq_user.h's; complaint rules hq_complaint.h's; reports
- * hq_report.h's. hq_server.c hands every /console request here. */
+ * /console/api/ (hq/CONSOLE_API.md is the contract). The browser pages
+ * under /console/ are hq_assets.h's, served before a store is borrowed.
+ * Sessions and accounts are hq_user.h's; complaint rules hq_complaint.h's;
+ * reports hq_report.h's. hq_server.c hands every other /console request here. */
 #ifndef HQ_CONSOLE_H
 #define HQ_CONSOLE_H
 #include <microhttpd.h>
@@ -19,9 +19,5 @@
 enum MHD_Result hq_console_handle(struct hq_store *s, struct MHD_Connection *c,
                                   const char *method, const char *url, const char *body,
                                   size_t len);
-
-/* The browser pages: path is relative to /console/ ("" = the index). The
- * default answers 404; the pages' build (hqweb) provides the real one. */
-enum MHD_Result hq_console_assets(struct MHD_Connection *c, const char *path, int tls);
 
 #endif
