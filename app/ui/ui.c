@@ -458,8 +458,9 @@ int ui_step(int timeout_ms)
 
 int ui_run(void)
 {
-    ui_g.quit = 0;
-    while (!ui_step(-1))
+    /* A quit asked for before the loop (a stop taken by an earlier ui_step,
+     * such as the kiosk's first frame's) ends it at once: not reset here. */
+    while (!ui_g.quit && !ui_step(-1))
         ;
     ui_g.quit = 0;
     return 0;

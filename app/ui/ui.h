@@ -62,7 +62,8 @@ uint64_t ui_now(void);
 
 /* Runs the loop until ui_quit_loop(): handles input, fires timers, redraws
  * only when something changed, and otherwise sleeps in SDL_WaitEventTimeout
- * (no CPU while idle). Returns 0. */
+ * (no CPU while idle). A ui_quit_loop() that came before (in an earlier
+ * ui_step) returns at once. Returns 0. */
 int ui_run(void);
 
 /* One loop iteration: waits up to timeout_ms for an event (-1: until one

@@ -884,6 +884,16 @@ static void part_font(void)
     e.type = SDL_QUIT;
     SDL_PushEvent(&e);
     CHECK_INT(ui_step(0), 1);
+    /* A stop asked for before the loop runs (a SIGTERM that the kiosk's
+     * first-frame ui_step already took) ends ui_run at once: ui_run once
+     * forgot it and slept until the next event, so the stopped kiosk never
+     * stopped. The alarm ends this test if it waits. */
+    ui_quit_loop();
+    CHECK_INT(ui_step(0), 1);
+    alarm(30);
+    CHECK_INT(ui_run(), 0);
+    alarm(0);
+    CHECK_INT(ui_step(0), 0); /* and the quit is spent */
 }
 
 int main(int argc, char **argv)
