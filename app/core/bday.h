@@ -33,8 +33,9 @@ int bday_parse(const char *day, int *y, int *m, int *d);
 /* Start of the business day `day` as a Unix time (local turnover hour). */
 int64_t bday_start(const char *day, int turnover_hour);
 
-/* The current time: time(NULL), or FRONTDESK_NOW (Unix seconds) when set, so
- * that tests and drills can run the kiosk on another day. */
+/* The current time: time(NULL). A test build (FD_TEST_HOOKS) takes
+ * FRONTDESK_NOW (Unix seconds) instead when set, so that tests can run every
+ * program on a fixed day; a production build never reads it. */
 int64_t bday_now(void);
 
 #endif

@@ -4,8 +4,11 @@
  * printer is the virtual one when no USB printer answers, and head office is
  * optional.
  *   frontdesk --db PATH [--config FILE] [--window WxH] [--lang zh|en]
- *             [--demo] [--lobby] [--script FILE --shots DIR] [--shot PNG]
+ *             [--demo] [--lobby] [--shot PNG]
  *             [--no-kiosk] [--lobby-display N] [--allow-root]
+ * A test build (FD_TEST_HOOKS) also takes --script FILE --shots DIR (scripted
+ * taps and screenshots) and --first-frame, and reads FRONTDESK_VOICE_DRAIN
+ * and FRONTDESK_MEMDEBUG; a production build has none of them.
  * --lobby-display N: the kiosk also starts the lobby display as a second
  * process (one window per process) full screen on display N; it announces
  * the calls. --lobby alone is the lobby display by itself. As root it
@@ -365,6 +368,7 @@ static void ime_forget_cb(void *ctx)
     ime_kb_forget(ctx);
 }
 
+#ifdef FD_TEST_HOOKS /* --script and its commands: test builds only */
 /* Counts the places in this process's writable memory that hold `needle`,
  * skipping the needle's own buffer. For the idle-wipe test: after a reset,
  * nothing the visitor typed may be left anywhere the process can reach. */
@@ -557,6 +561,7 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
     }
     return 1;
 }
+#endif /* FD_TEST_HOOKS */
 
 /* --config FILE: `key = value` lines. Store settings go through core, which
  * decides who owns each (device settings always from here, branch settings
@@ -631,15 +636,20 @@ static int read_config(const char *path, struct fd_store *st, struct ui_config *
 static void usage(void)
 {
     fprintf(stderr, "usage: frontdesk --db PATH [--config FILE] [--window WxH] [--lang zh|en]\n"
-                    "                 [--demo] [--lobby] [--script FILE] [--shots DIR]\n"
-                    "                 [--shot PNG] [--no-kiosk] [--lobby-display N]\n"
-                    "                 [--allow-root]\n");
+                    "                 [--demo] [--lobby] [--shot PNG] [--no-kiosk]\n"
+                    "                 [--lobby-display N] [--allow-root]\n");
+#ifdef FD_TEST_HOOKS
+    fprintf(stderr, "  test build: [--script FILE] [--shots DIR] [--first-frame]\n");
+#endif
 }
 
 int main(int argc, char **argv)
 {
-    const char *db = getenv("FRONTDESK_DB"), *config = NULL, *script = NULL;
-    const char *shots = ".", *shot = NULL, *lang = NULL;
+    const char *db = getenv("FRONTDESK_DB"), *config = NULL;
+    const char *shot = NULL, *lang = NULL;
+#ifdef FD_TEST_HOOKS
+    const char *script = NULL, *shots = ".";
+#endif
     int demo = 0, lobby = 0, kiosk = 1, w = 0, h = 0, rc = 1, on_display = -1;
     int first_frame = 0;
     char err[512];
@@ -657,10 +667,12 @@ int main(int argc, char **argv)
             db = argv[++i];
         else if (!strcmp(a, "--config") && next)
             config = argv[++i];
+#ifdef FD_TEST_HOOKS
         else if (!strcmp(a, "--script") && next)
             script = argv[++i];
         else if (!strcmp(a, "--shots") && next)
             shots = argv[++i];
+#endif
         else if (!strcmp(a, "--shot") && next)
             shot = argv[++i];
         else if (!strcmp(a, "--lang") && next)
@@ -852,13 +864,16 @@ int main(int argc, char **argv)
     if (!lobby)
         sweep(&A);
     rc = 0;
+#ifdef FD_TEST_HOOKS
     if (script) {
         ui_script_set_handler(script_cmd, &A);
         if (ui_script_run(script, shots, err, sizeof err)) {
             fprintf(stderr, "frontdesk: %s\n", err);
             rc = 1;
         }
-    } else if (shot) {
+    } else
+#endif
+    if (shot) {
         if (ui_shot(shot, err, sizeof err)) {
             fprintf(stderr, "frontdesk: %s\n", err);
             rc = 1;
@@ -871,8 +886,10 @@ int main(int argc, char **argv)
     sig_thread_stop();
     ui_screen_free(A.screen);
     A.screen = NULL;
+#ifdef FD_TEST_HOOKS
     if (voice && getenv("FRONTDESK_VOICE_DRAIN")) /* tests: hear every call out */
         voice_drain(voice, 60000);
+#endif
     voice_close(voice);
     /* Workers first: the print worker renders with SDL_ttf, whose library
      * ui_shutdown tears down. */
