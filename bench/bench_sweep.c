@@ -45,29 +45,9 @@ static double now_ms(void)
     return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-static void die_sql(sqlite3 *db, const char *what)
-{
-    fprintf(stderr, "bench_sweep: %s: %s\n", what, sqlite3_errmsg(db));
-    exit(1);
-}
-
-static void exec(sqlite3 *db, const char *sql)
-{
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        die_sql(db, sql);
-}
-
-static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-        die_sql(db, sql);
-    return s;
-}
-
 static long long one(sqlite3 *db, const char *sql)
 {
-    sqlite3_stmt *s = prep(db, sql);
+    sqlite3_stmt *s = year_prep(db, sql);
     long long v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
     sqlite3_finalize(s);
     return v;
@@ -156,7 +136,7 @@ static int stop_old(void *p)
  * one transaction. Returns its time in ms; *finished 0 when stopped. */
 static double old_sweep(sqlite3 *db, const char *cutoff, int64_t now, int cap_s, int *finished)
 {
-    sqlite3_stmt *s = prep(db,
+    sqlite3_stmt *s = year_prep(db,
         "UPDATE visitor SET name = '', phone = '', company = '', purpose = '',"
         " erased_at = ?2 WHERE erased_at IS NULL AND signed_out_at IS NOT NULL"
         " AND bday < ?1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.type = 'visitor'"
@@ -166,14 +146,14 @@ static double old_sweep(sqlite3 *db, const char *cutoff, int64_t now, int cap_s,
     double t0 = now_ms();
     cap_deadline = t0 + cap_s * 1000.0;
     sqlite3_progress_handler(db, 10000, stop_old, NULL);
-    exec(db, "BEGIN IMMEDIATE");
+    year_exec(db, "BEGIN IMMEDIATE");
     int rc = sqlite3_step(s);
     *finished = rc == SQLITE_DONE;
     sqlite3_finalize(s);
     /* leave the store as it was for the 'after' sweep (an interrupted
      * statement may have rolled the transaction back already) */
     if (!sqlite3_get_autocommit(db))
-        exec(db, "ROLLBACK");
+        year_exec(db, "ROLLBACK");
     sqlite3_progress_handler(db, 0, NULL, NULL);
     return now_ms() - t0;
 }

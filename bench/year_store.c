@@ -3,6 +3,7 @@
  * day rather than core's functions, so a year takes seconds, not the hours
  * 180,000 fsynced ticket transactions would; the schema's own triggers still
  * write the outbox as the kiosk's writes do. */
+#include <errno.h> /* program_invocation_short_name */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,30 +13,30 @@
 
 #define DAY 86400LL
 
-static void die_sql(sqlite3 *db, const char *what)
+void year_die_sql(sqlite3 *db, const char *what)
 {
-    fprintf(stderr, "year_store: %s: %s\n", what, sqlite3_errmsg(db));
+    fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what, sqlite3_errmsg(db));
     exit(1);
 }
 
-static void exec(sqlite3 *db, const char *sql)
+void year_exec(sqlite3 *db, const char *sql)
 {
     if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        die_sql(db, sql);
+        year_die_sql(db, sql);
 }
 
-static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
+sqlite3_stmt *year_prep(sqlite3 *db, const char *sql)
 {
-    sqlite3_stmt *s;
+    sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-        die_sql(db, sql);
+        year_die_sql(db, sql);
     return s;
 }
 
 static void step(sqlite3 *db, sqlite3_stmt *s)
 {
     if (sqlite3_step(s) != SQLITE_DONE)
-        die_sql(db, sqlite3_sql(s));
+        year_die_sql(db, sqlite3_sql(s));
     sqlite3_reset(s);
 }
 
@@ -51,29 +52,29 @@ void year_build(sqlite3 *db, int days, int64_t start)
 {
     static char pay[900];
     char label[16], bday[11], name[64], ref[48];
-    exec(db, "PRAGMA synchronous = OFF;"
+    year_exec(db, "PRAGMA synchronous = OFF;"
              "INSERT INTO service(id, code, name_zh, name_en) VALUES"
              " (1, 'A', '综合', 'General'), (2, 'B', '对公', 'Business'), (3, 'C', '理财', 'Wealth');"
              "INSERT INTO counter(id, name) VALUES (1, '一号'), (2, '二号'), (3, '三号');"
              "INSERT INTO host(id, name, department) VALUES (1, '王经理', '对公部');");
-    sqlite3_stmt *tk = prep(db, "INSERT INTO ticket(bday, issued_service_id, service_id, number,"
+    sqlite3_stmt *tk = year_prep(db, "INSERT INTO ticket(bday, issued_service_id, service_id, number,"
                                 " label, issued_at) VALUES (?1, ?2, ?2, ?3, ?4, ?5)");
-    sqlite3_stmt *tu = prep(db, "UPDATE ticket SET state = ?2, counter_id = 1,"
+    sqlite3_stmt *tu = year_prep(db, "UPDATE ticket SET state = ?2, counter_id = 1,"
                                 " called_at = coalesce(called_at, ?3),"
                                 " serving_at = CASE WHEN ?2 <> 'called' THEN coalesce(serving_at, ?3) END,"
                                 " finished_at = CASE WHEN ?2 = 'done' THEN ?3 END WHERE id = ?1");
-    sqlite3_stmt *te = prep(db, "INSERT INTO ticket_event(ticket_id, at, event, counter_id, actor)"
+    sqlite3_stmt *te = year_prep(db, "INSERT INTO ticket_event(ticket_id, at, event, counter_id, actor)"
                                 " VALUES (?1, ?2, ?3, 1, '前台')");
-    sqlite3_stmt *vi = prep(db, "INSERT INTO visitor(bday, badge, name, phone, company, host_id,"
+    sqlite3_stmt *vi = year_prep(db, "INSERT INTO visitor(bday, badge, name, phone, company, host_id,"
                                 " host_name, purpose, signed_in_at) VALUES (?1, ?2, ?3, ?4,"
                                 " '某某科技有限公司', 1, '王经理', '商务洽谈', ?5)");
-    sqlite3_stmt *vo = prep(db, "UPDATE visitor SET signed_out_at = ?2, signout_how = 'staff'"
+    sqlite3_stmt *vo = year_prep(db, "UPDATE visitor SET signed_out_at = ?2, signout_how = 'staff'"
                                 " WHERE id = ?1");
-    sqlite3_stmt *co = prep(db, "INSERT INTO complaint(ref, category, description, contact_name,"
+    sqlite3_stmt *co = year_prep(db, "INSERT INTO complaint(ref, category, description, contact_name,"
                                 " contact_phone, received_at, feedback_due, updated_at)"
                                 " VALUES (?1, 'service', '等候时间太长，窗口只开了一个。', '张先生',"
                                 " '13800001111', ?2, ?2 + 86400, ?2)");
-    sqlite3_stmt *pj = prep(db, "INSERT INTO print_job(kind, ref_id, payload, state, attempts,"
+    sqlite3_stmt *pj = year_prep(db, "INSERT INTO print_job(kind, ref_id, payload, state, attempts,"
                                 " created_at, printed_at) VALUES (?1, ?2, ?3, 'done', 1, ?4, ?4)");
     static const char *const states[] = {"called", "serving", "done"};
     for (int d = 0; d < days; d++) {
@@ -82,7 +83,7 @@ void year_build(sqlite3 *db, int days, int64_t start)
         struct tm tm;
         gmtime_r(&tt, &tm);
         strftime(bday, sizeof bday, "%Y-%m-%d", &tm);
-        exec(db, "BEGIN");
+        year_exec(db, "BEGIN");
         for (int i = 0; i < 500; i++) {
             int svc = 1 + i % 3;
             int64_t at = t0 + i * 60;
@@ -149,10 +150,10 @@ void year_build(sqlite3 *db, int days, int64_t start)
             sqlite3_bind_int64(pj, 4, at);
             step(db, pj);
         }
-        exec(db, "COMMIT");
+        year_exec(db, "COMMIT");
     }
     sqlite3_finalize(tk), sqlite3_finalize(tu), sqlite3_finalize(te);
     sqlite3_finalize(vi), sqlite3_finalize(vo), sqlite3_finalize(co), sqlite3_finalize(pj);
-    exec(db, "PRAGMA synchronous = FULL; PRAGMA wal_checkpoint(TRUNCATE)");
+    year_exec(db, "PRAGMA synchronous = FULL; PRAGMA wal_checkpoint(TRUNCATE)");
 }
 

@@ -17,4 +17,12 @@
  * the process with a message on any SQL error (a bench's tool). */
 void year_build(sqlite3 *db, int days, int64_t start);
 
+/* The SQL helpers of a bench's tools (year_build's own, shared with
+ * bench_sweep): each exits the process with "PROGRAM: what: SQLite's
+ * message" on any error. year_exec runs sql (several statements allowed);
+ * year_prep returns the prepared statement (the caller finalizes it). */
+void year_die_sql(sqlite3 *db, const char *what);
+void year_exec(sqlite3 *db, const char *sql);
+sqlite3_stmt *year_prep(sqlite3 *db, const char *sql);
+
 #endif

@@ -931,25 +931,14 @@ static int pg_token_consume(struct hq_store *s, const unsigned char hash[HQ_HASH
     return HQ_OK;
 }
 
+static int device_put(struct hq_store *s, int reenroll, const char *device_id,
+                      const char *branch, const unsigned char pubkey[HQ_PUBKEY_BYTES],
+                      long long now);
+
 static int pg_device_register(struct hq_store *s, const char *device_id, const char *branch,
                               const unsigned char pubkey[HQ_PUBKEY_BYTES], long long now)
 {
-    struct pg_store *p = PG(s);
-    struct pa a = {0};
-    char k[2 * HQ_PUBKEY_BYTES + 1];
-    long long n = 0;
-    int rc;
-    if ((rc = op_alone(p)) != HQ_OK)
-        return rc;
-    hex(pubkey, HQ_PUBKEY_BYTES, k);
-    pa_txt(&a, device_id);
-    pa_txt(&a, branch);
-    pa_txt(&a, k);
-    pa_int(&a, now);
-    /* ON CONFLICT DO NOTHING: a taken id must not abort the caller's transaction */
-    if ((rc = run_cmd(p, Q_DEV_INS, &a, "device register", &n)) != HQ_OK)
-        return rc;
-    return n == 1 ? HQ_OK : HQ_E_EXISTS;
+    return device_put(s, 0, device_id, branch, pubkey, now);
 }
 
 static int pg_device_lookup(struct hq_store *s, const char *device_id, struct hq_device *out)
@@ -2853,8 +2842,13 @@ static const char *pg_errmsg(struct hq_store *s)
     return PG(s)->err;
 }
 
-static int pg_device_reenroll(struct hq_store *s, const char *device_id, const char *branch,
-                              const unsigned char pubkey[HQ_PUBKEY_BYTES], long long now)
+/* Writes a device's branch, key and enrolment time: a new row (reenroll 0:
+ * HQ_E_EXISTS when the id is taken) or the known device's row again, its
+ * revocation lifted (reenroll 1: HQ_E_NOTFOUND when unknown). The one body
+ * of pg_device_register and pg_device_reenroll. */
+static int device_put(struct hq_store *s, int reenroll, const char *device_id,
+                      const char *branch, const unsigned char pubkey[HQ_PUBKEY_BYTES],
+                      long long now)
 {
     struct pg_store *p = PG(s);
     struct pa a = {0};
@@ -2868,11 +2862,23 @@ static int pg_device_reenroll(struct hq_store *s, const char *device_id, const c
     pa_txt(&a, branch);
     pa_txt(&a, k);
     pa_int(&a, now);
-    if ((rc = run_sql_cmd(p, "UPDATE device SET branch = $2, pubkey = decode($3, 'hex'),"
-                          " enrolled_at = $4, revoked_at = 0 WHERE device_id = $1",
-                          &a, "device re-enrol", &n)) != HQ_OK)
+    if (reenroll)
+        rc = run_sql_cmd(p, "UPDATE device SET branch = $2, pubkey = decode($3, 'hex'),"
+                         " enrolled_at = $4, revoked_at = 0 WHERE device_id = $1",
+                         &a, "device re-enrol", &n);
+    else /* ON CONFLICT DO NOTHING: a taken id must not abort the caller's transaction */
+        rc = run_cmd(p, Q_DEV_INS, &a, "device register", &n);
+    if (rc != HQ_OK)
         return rc;
-    return n == 1 ? HQ_OK : HQ_E_NOTFOUND;
+    if (n == 1)
+        return HQ_OK;
+    return reenroll ? HQ_E_NOTFOUND : HQ_E_EXISTS;
+}
+
+static int pg_device_reenroll(struct hq_store *s, const char *device_id, const char *branch,
+                              const unsigned char pubkey[HQ_PUBKEY_BYTES], long long now)
+{
+    return device_put(s, 1, device_id, branch, pubkey, now);
 }
 
 const struct hq_store_ops hq_store_pg_ops = {

@@ -28,6 +28,7 @@
 #include "fdweb.h"
 #include "journal.h"
 #include "queue.h"
+#include "queue_json.h"
 #include "staff.h"
 
 extern const struct fd_embedded_file counter_web[];
@@ -238,22 +239,6 @@ static enum MHD_Result send_fd_err(struct srv *sv, struct MHD_Connection *c, int
 {
     return send_err(sv, c, status_of(rc), fd_err_name(rc), e->field,
                     "%s", e->msg[0] ? e->msg : fd_err_name(rc));
-}
-
-static cJSON *j_ticket(const struct queue_ticket *t)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "id", (double)t->id);
-    cJSON_AddStringToObject(o, "ticket", t->label);
-    cJSON_AddStringToObject(o, "service", t->service);
-    cJSON_AddStringToObject(o, "state", t->state);
-    if (t->counter)
-        cJSON_AddNumberToObject(o, "counter", t->counter);
-    else
-        cJSON_AddNullToObject(o, "counter");
-    cJSON_AddNumberToObject(o, "recalls", t->recalls);
-    cJSON_AddNumberToObject(o, "transfers", t->transfers);
-    return o;
 }
 
 static void audit(struct fd_store *st, const struct sess *s, const char *action,
@@ -503,7 +488,7 @@ answer:
         o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "error", fd_err_name(rc));
         cJSON_AddStringToObject(o, "message", e.msg);
-        cJSON_AddItemToObject(o, "finished", j_ticket(&t));
+        cJSON_AddItemToObject(o, "finished", queue_ticket_json(&t, QUEUE_JSON_BRIEF));
         return send_obj(sv, c, 409, o, NULL, 0);
     }
     if (rc)
@@ -514,7 +499,7 @@ answer:
     if (op == OP_OPEN || op == OP_CLOSE)
         cJSON_AddBoolToObject(o, "open", op == OP_OPEN);
     else
-        cJSON_AddItemToObject(o, "ticket", j_ticket(&t));
+        cJSON_AddItemToObject(o, "ticket", queue_ticket_json(&t, QUEUE_JSON_BRIEF));
     return send_obj(sv, c, 200, o, NULL, 0);
 }
 

@@ -20,6 +20,7 @@
 #include "export.h"
 #include "journal.h"
 #include "queue.h"
+#include "queue_json.h"
 #include "rating.h"
 #include "report.h"
 #include "retention.h"
@@ -124,36 +125,11 @@ static int print_added(const struct ctl *c, const char *what, int64_t id)
 
 /* ---- tickets and queue ------------------------------------------------- */
 
-static cJSON *j_ticket(const struct queue_ticket *t)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "id", (double)t->id);
-    cJSON_AddStringToObject(o, "ticket", t->label);
-    cJSON_AddStringToObject(o, "service", t->service);
-    cJSON_AddStringToObject(o, "issued_service", t->issued_service);
-    cJSON_AddStringToObject(o, "bday", t->bday);
-    cJSON_AddNumberToObject(o, "number", t->number);
-    cJSON_AddBoolToObject(o, "priority", t->priority);
-    cJSON_AddStringToObject(o, "state", t->state);
-    if (t->counter)
-        cJSON_AddNumberToObject(o, "counter", t->counter);
-    else
-        cJSON_AddNullToObject(o, "counter");
-    cJSON_AddNumberToObject(o, "recalls", t->recalls);
-    cJSON_AddNumberToObject(o, "transfers", t->transfers);
-    add_time(o, "issued_at", t->issued_at);
-    add_time(o, "called_at", t->called_at);
-    add_time(o, "serving_at", t->serving_at);
-    add_time(o, "finished_at", t->finished_at);
-    cJSON_AddNumberToObject(o, "ahead", t->ahead);
-    cJSON_AddNumberToObject(o, "estimated_wait_s", (double)t->est_wait_s);
-    return o;
-}
 
 static void print_ticket(const struct ctl *c, const struct queue_ticket *t)
 {
     if (c->json) {
-        ctl_print_json(j_ticket(t));
+        ctl_print_json(queue_ticket_json(t, QUEUE_JSON_FULL));
         return;
     }
     printf("%s  %s", t->label, t->state);
@@ -224,7 +200,7 @@ static int cmd_queue(struct ctl *c)
     if (c->json) {
         cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "waiting");
         for (int i = 0; i < n; i++)
-            cJSON_AddItemToArray(a, j_ticket(&v[i]));
+            cJSON_AddItemToArray(a, queue_ticket_json(&v[i], QUEUE_JSON_FULL));
         cJSON_AddNumberToObject(o, "count", n);
         ctl_print_json(o);
     } else {

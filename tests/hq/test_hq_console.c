@@ -16,6 +16,7 @@
 #include "demo.h"
 #include "fderr.h"
 #include "harness.h"
+#include "http_client.h"
 #include "store.h"
 #include "sync.h"
 
@@ -32,31 +33,6 @@ struct resp {
     int cookie_deleted;
 };
 
-static size_t on_body(char *d, size_t s, size_t n, void *ctx)
-{
-    struct resp *r = ctx;
-    size_t len = s * n, room = sizeof r->body - 1 - r->len;
-    memcpy(r->body + r->len, d, len < room ? len : room);
-    r->len += len < room ? len : room;
-    r->body[r->len] = '\0';
-    return len;
-}
-
-static size_t on_header(char *d, size_t s, size_t n, void *ctx)
-{
-    struct resp *r = ctx;
-    size_t len = s * n;
-    char line[512];
-    snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line - 1 ? len : sizeof line - 1), d);
-    if (strncasecmp(line, "Set-Cookie: fdhq_session=", 25) == 0) {
-        size_t k = strcspn(line + 25, ";\r\n");
-        snprintf(r->cookie, sizeof r->cookie, "%.*s", (int)k, line + 25);
-        r->cookie_deleted = k == 0;
-        CHECK(strstr(line, "HttpOnly") && strstr(line, "SameSite=Strict"));
-    }
-    return len;
-}
-
 /* A session as the browser holds it. */
 struct sess {
     char cookie[128];
@@ -64,40 +40,38 @@ struct sess {
 };
 
 /* One request. extra: a header line to add (or NULL); s: send its cookie and,
- * with csrf set, X-CSRF-Token. */
+ * with csrf set, X-CSRF-Token. Every fdhq_session cookie set must be
+ * HttpOnly and SameSite=Strict. */
 static struct resp call(const char *method, const char *path, const struct sess *s, int csrf,
                         const char *body, const char *extra)
 {
     static struct resp r;
-    CURL *c = curl_easy_init();
-    struct curl_slist *h = NULL;
-    char url[512], line[256];
+    static struct http_answer a;
+    const char *hl[5] = {"Content-Type: application/json"}, *at = NULL;
+    char cookie[256], token[256], line[512];
+    int n = 1;
     memset(&r, 0, sizeof r);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", srv.port, path);
-    h = curl_slist_append(h, "Content-Type: application/json");
     if (s && s->cookie[0]) {
-        snprintf(line, sizeof line, "Cookie: fdhq_session=%s", s->cookie);
-        h = curl_slist_append(h, line);
+        snprintf(cookie, sizeof cookie, "Cookie: fdhq_session=%s", s->cookie);
+        hl[n++] = cookie;
     }
     if (s && csrf) {
-        snprintf(line, sizeof line, "X-CSRF-Token: %s", s->csrf);
-        h = curl_slist_append(h, line);
+        snprintf(token, sizeof token, "X-CSRF-Token: %s", s->csrf);
+        hl[n++] = token;
     }
     if (extra)
-        h = curl_slist_append(h, extra);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+        hl[n++] = extra;
+    struct http_request rq = {.method = method, .headers = hl, .body = body, .body_len = -1};
+    r.status = http_ask(&a, srv.port, path, &rq);
+    memcpy(r.body, a.body, a.len + 1);
+    r.len = a.len;
+    while (http_next_line(&a, &at, line, sizeof line))
+        if (strncasecmp(line, "Set-Cookie: fdhq_session=", 25) == 0) {
+            size_t k = strcspn(line + 25, ";\r\n");
+            snprintf(r.cookie, sizeof r.cookie, "%.*s", (int)k, line + 25);
+            r.cookie_deleted = k == 0;
+            CHECK(strstr(line, "HttpOnly") && strstr(line, "SameSite=Strict"));
+        }
     return r;
 }
 

@@ -7,6 +7,7 @@
  * cap the answer is 503 with Retry-After; /health and /metrics answer. */
 #include "check.h"
 #include "harness.h"
+#include "http_client.h"
 #include "sync.h"
 #include "sync_wire.h"
 
@@ -57,22 +58,17 @@ struct resp {
     int retry_after;
 };
 
-static size_t on_body(char *d, size_t s, size_t n, void *ctx)
+/* The answer as these checks read it: status, the start of the body, and
+ * Retry-After. */
+static struct resp answer(const struct http_answer *a)
 {
-    struct resp *r = ctx;
-    size_t len = s * n, room = sizeof r->body - 1 - r->len;
-    memcpy(r->body + r->len, d, len < room ? len : room);
-    r->len += len < room ? len : room;
-    r->body[r->len] = '\0';
-    return len;
-}
-
-static size_t on_header(char *d, size_t s, size_t n, void *ctx)
-{
-    struct resp *r = ctx;
-    if (s * n > 12 && strncasecmp(d, "Retry-After:", 12) == 0)
-        r->retry_after = atoi(d + 12);
-    return s * n;
+    struct resp r = {.status = a->status};
+    char v[32];
+    r.len = a->len < sizeof r.body - 1 ? a->len : sizeof r.body - 1;
+    memcpy(r.body, a->body, r.len);
+    r.body[r.len] = '\0';
+    r.retry_after = atoi(http_header(a, "Retry-After", v, sizeof v));
+    return r;
 }
 
 /* How a request is to be spoiled. */
@@ -90,13 +86,15 @@ struct how {
 static struct resp request(const struct dev *d, const void *body, size_t len, struct how h)
 {
     struct resp r = {0};
-    CURL *c = curl_easy_init();
-    struct curl_slist *hd = NULL;
-    char line[300], nonce[40], sig[SYNC_SIG_HEX + 1], url[128];
+    struct http_answer *a = malloc(sizeof *a);
+    const char *hl[8];
+    char hdev[300], hts[300], hnonce[300], hsig[300], nonce[40],
+        sig[SYNC_SIG_HEX + 1];
     const char *path = h.path ? h.path : "/v1/push";
     const char *dev = h.device ? h.device : d->id;
     long long ts = (long long)time(NULL) + h.ts_shift;
     unsigned char *copy = malloc(len + 1);
+    int n = 0;
 
     memcpy(copy, body, len);
     if (h.nonce)
@@ -107,32 +105,23 @@ static struct resp request(const struct dev *d, const void *body, size_t len, st
     if (h.tamper && len > 20)
         copy[len / 2] ^= 0x01;
     if (!h.unsigned_) {
-        snprintf(line, sizeof line, "X-FD-Device: %s", dev);
-        hd = curl_slist_append(hd, line);
-        snprintf(line, sizeof line, "X-FD-Timestamp: %lld", ts);
-        hd = curl_slist_append(hd, line);
-        snprintf(line, sizeof line, "X-FD-Nonce: %s", nonce);
-        hd = curl_slist_append(hd, line);
-        snprintf(line, sizeof line, "X-FD-Signature: %s", sig);
-        hd = curl_slist_append(hd, line);
+        snprintf(hdev, sizeof hdev, "X-FD-Device: %s", dev);
+        snprintf(hts, sizeof hts, "X-FD-Timestamp: %lld", ts);
+        snprintf(hnonce, sizeof hnonce, "X-FD-Nonce: %s", nonce);
+        snprintf(hsig, sizeof hsig, "X-FD-Signature: %s", sig);
+        hl[n++] = hdev, hl[n++] = hts, hl[n++] = hnonce, hl[n++] = hsig;
     }
     if (!h.no_encoding && strcmp(path, "/v1/push") == 0)
-        hd = curl_slist_append(hd, "Content-Encoding: gzip");
-    hd = curl_slist_append(hd, "Expect:");
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", srv.port, path);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hd);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, copy);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_slist_free_all(hd);
-    curl_easy_cleanup(c);
+        hl[n++] = "Content-Encoding: gzip";
+    hl[n++] = "Expect:";
+    hl[n] = NULL;
+    struct http_request rq = {.headers = hl, .body = copy, .body_len = (long long)len,
+                              .timeout_s = 30};
+    if (a) {
+        http_ask(a, srv.port, path, &rq);
+        r = answer(a);
+    }
+    free(a);
     free(copy);
     return r;
 }
@@ -140,15 +129,12 @@ static struct resp request(const struct dev *d, const void *body, size_t len, st
 static struct resp get(const char *path)
 {
     struct resp r = {0};
-    CURL *c = curl_easy_init();
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", srv.port, path);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_easy_cleanup(c);
+    struct http_answer *a = malloc(sizeof *a);
+    if (a) {
+        http_ask(a, srv.port, path, NULL);
+        r = answer(a);
+    }
+    free(a);
     return r;
 }
 

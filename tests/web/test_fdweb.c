@@ -4,6 +4,7 @@
  * CMake function is exercised too). */
 #include "check.h"
 #include "fdweb.h"
+#include "http_client.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -59,92 +60,31 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     return fdweb_error(c, 404, "not_found", "no", 0);
 }
 
-struct answer {
-    long status;
-    char body[65536];
-    size_t len;
-    char headers[8192];
-    size_t hlen;
-};
-
-static size_t on_body(char *p, size_t size, size_t n, void *ctx)
-{
-    struct answer *a = ctx;
-    size_t k = size * n;
-    if (a->len + k < sizeof a->body) {
-        memcpy(a->body + a->len, p, k);
-        a->len += k;
-        a->body[a->len] = '\0';
-    }
-    return k;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ctx)
-{
-    struct answer *a = ctx;
-    size_t k = size * n;
-    if (a->hlen + k < sizeof a->headers) {
-        memcpy(a->headers + a->hlen, p, k);
-        a->hlen += k;
-        a->headers[a->hlen] = '\0';
-    }
-    return k;
-}
-
 static int port;
 
-/* One request; `headers` is a NULL-ended list of "Name: value". */
-static struct answer *ask(const char *method, const char *path, const char *const *headers)
+/* One request; `headers` is a NULL-ended list of "Name: value"; a POST
+ * sends "{}". The answer stays until the next request. */
+static struct http_answer *ask(const char *method, const char *path, const char *const *headers)
 {
-    static struct answer a;
-    memset(&a, 0, sizeof a);
-    char url[256];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-    CURL *h = curl_easy_init();
-    struct curl_slist *hl = NULL;
-    for (; headers && *headers; headers++)
-        hl = curl_slist_append(hl, *headers);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    static struct http_answer a;
+    struct http_request rq = {.method = method, .headers = headers, .body_len = -1};
     if (strcmp(method, "POST") == 0)
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{}");
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &a);
-    if (curl_easy_perform(h) == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a.status);
-    curl_slist_free_all(hl);
-    curl_easy_cleanup(h);
+        rq.body = "{}";
+    http_ask(&a, port, path, &rq);
     return &a;
 }
 
 /* The value of header `name` in the answer (case-insensitive), or "". */
-static const char *header(const struct answer *a, const char *name)
+static const char *header(const struct http_answer *a, const char *name)
 {
     static char v[1024];
-    v[0] = '\0';
-    size_t n = strlen(name);
-    for (const char *l = a->headers; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-        if (strncasecmp(l, name, n) == 0 && l[n] == ':') {
-            const char *s = l + n + 1;
-            while (*s == ' ')
-                s++;
-            size_t k = strcspn(s, "\r\n");
-            if (k >= sizeof v)
-                k = sizeof v - 1;
-            memcpy(v, s, k);
-            v[k] = '\0';
-            break;
-        }
-    return v;
+    return http_header(a, name, v, sizeof v);
 }
 
 static void test_assets(void)
 {
     CHECK(fdweb_test_app_count == 3);
-    struct answer *a = ask("GET", "/app/index.html", NULL);
+    struct http_answer *a = ask("GET", "/app/index.html", NULL);
     CHECK_INT(a->status, 200);
     CHECK(strstr(a->body, "你好") != NULL);
     CHECK(strcmp(header(a, "Content-Type"), "text/html; charset=utf-8") == 0);
@@ -200,7 +140,7 @@ static void test_assets(void)
 
 static void test_json_and_errors(void)
 {
-    struct answer *a = ask("GET", "/error", NULL);
+    struct http_answer *a = ask("GET", "/error", NULL);
     CHECK_INT(a->status, 409);
     CHECK(strcmp(header(a, "Content-Type"), "application/json") == 0);
     CHECK(strcmp(header(a, "Cache-Control"), "no-store") == 0);
@@ -215,7 +155,7 @@ static void test_json_and_errors(void)
 
 static void test_cookies(void)
 {
-    struct answer *a = ask("GET", "/login", NULL);
+    struct http_answer *a = ask("GET", "/login", NULL);
     CHECK(strcmp(header(a, "Set-Cookie"), "sid=abc123; Path=/; HttpOnly; SameSite=Strict") == 0);
     CHECK(strcmp(header(a, "X-Bad"), "refused") == 0);
     a = ask("GET", "/tls/login", NULL);
