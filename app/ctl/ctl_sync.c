@@ -3,6 +3,7 @@
  * text or one JSON object on stdout. */
 #include "ctl_sync.h"
 #include "sync.h"
+#include "sync_health.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -48,8 +49,12 @@ int ctl_sync_now(struct ctl *c)
     struct sync_result res;
     char err[256];
     int rc;
+    /* The round carries the kiosk's health record as the sync worker's do
+     * (one function for both); this process has no printer worker, so the
+     * record says printer.known false (hq/PROTOCOL.md, "a tool pushed"). */
+    struct sync_health_state hs = {0};
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    rc = sync_round(store_db(c->st), 0, &res, err, sizeof err);
+    rc = sync_health_round(&hs, store_db(c->st), c->db_path, NULL, NULL, &res, err, sizeof err);
     curl_global_cleanup();
     if (rc != SYNC_OK)
         return sync_fail(c, rc, err);

@@ -7,6 +7,7 @@
  * message never costs a refused health line. */
 #include "sync_health.h"
 #include "retention.h"
+#include "sync.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -239,4 +240,14 @@ void sync_health_after_round(struct sync_health_state *hs)
         hs->sent_at = mono_s();
     }
     sync_health_offer(NULL);
+}
+
+int sync_health_round(struct sync_health_state *hs, sqlite3 *db, const char *db_path,
+                      sync_printer_fn fn, void *ctx, struct sync_result *res, char *err,
+                      size_t errlen)
+{
+    sync_health_before_round(hs, db, db_path, fn, ctx);
+    int rc = sync_round(db, 0, res, err, errlen);
+    sync_health_after_round(hs);
+    return rc;
 }

@@ -7,6 +7,7 @@
 #ifndef SYNC_HEALTH_H
 #define SYNC_HEALTH_H
 #include <sqlite3.h>
+#include <stddef.h>
 
 #define SYNC_HEALTH_EVERY 300   /* seconds: a health record at least this often */
 
@@ -60,6 +61,19 @@ void sync_health_before_round(struct sync_health_state *hs, sqlite3 *db, const c
                               sync_printer_fn fn, void *ctx);
 /* After a round: notes whether head office took the offered record. */
 void sync_health_after_round(struct sync_health_state *hs);
+
+struct sync_result;
+
+/* One sync round carrying the health record, as the kiosk's sync worker runs
+ * each of its rounds and `frontdesk-ctl sync now` runs its one:
+ * sync_health_before_round, sync_round (no batch limit), then
+ * sync_health_after_round. hs is the caller's memory between rounds; a
+ * zeroed one (a one-shot caller) always sends the record. fn NULL: no
+ * printer worker in this process (printer.known false). Returns
+ * sync_round's 0 or sync_rc, with res and err filled as it fills them. */
+int sync_health_round(struct sync_health_state *hs, sqlite3 *db, const char *db_path,
+                      sync_printer_fn fn, void *ctx, struct sync_result *res, char *err,
+                      size_t errlen);
 
 /* The record waiting for this thread's next push (NULL = none), and the
  * push's report that head office answered 200 to a body carrying it. Used

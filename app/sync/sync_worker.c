@@ -68,9 +68,8 @@ static void *run(void *arg)
     for (;;) {
         struct sync_result res;
         double wait = w->o.interval > 0 ? w->o.interval : 15;
-        sync_health_before_round(&w->health, db, w->path, w->o.printer, w->o.printer_ctx);
-        int rc = sync_round(db, 0, &res, err, sizeof err);
-        sync_health_after_round(&w->health);
+        int rc = sync_health_round(&w->health, db, w->path, w->o.printer, w->o.printer_ctx,
+                                   &res, err, sizeof err);
         if (wait > SYNC_HEALTH_EVERY)
             wait = SYNC_HEALTH_EVERY;
         if (rc == SYNC_OK) {

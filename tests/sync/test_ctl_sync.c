@@ -1,11 +1,14 @@
 /* test_ctl_sync.c - frontdesk-ctl's sync commands (app/ctl/ctl_sync.c) on a
  * kiosk store opened by core, against a real frontdesk-hq: enroll with the
  * options the operator types, sync status as JSON (backlog, last_success,
- * last_error), sync now, and the failure paths. ctl.c's helpers are replaced
+ * last_error), sync now (with the kiosk's health record, as the sync worker
+ * sends it, reaching head office's fleet view), and the failure paths.
+ * ctl.c's helpers are replaced
  * here by small stand-ins that capture the output. */
 #include "check.h"
 #include "ctl_sync.h"
 #include "harness.h"
+#include "hq_store.h"
 #include "queue.h"
 #include "demo.h"
 
@@ -45,6 +48,41 @@ void ctl_print_json(cJSON *obj)
     cJSON_Delete(obj);
 }
 
+/* The health head office holds for the only device (fleet view), now. */
+struct seen {
+    int rows;
+    long long health_at, backlog;
+    int printer_known;
+    char version[40];
+};
+
+static int fleet_row(void *ctx, const struct hq_fleet_row *r)
+{
+    struct seen *o = ctx;
+    o->rows++;
+    o->health_at = r->health_at;
+    if (r->health_at > 0) {
+        o->backlog = r->h.backlog;
+        o->printer_known = r->h.printer_known;
+        snprintf(o->version, sizeof o->version, "%s", r->h.app_version);
+    }
+    return 0;
+}
+
+static struct seen fleet(const char *hqdb)
+{
+    struct seen o;
+    struct hq_store *s = NULL;
+    char err[256];
+    memset(&o, 0, sizeof o);
+    o.backlog = -1;
+    if (hq_store_open(hqdb, &s, err, sizeof err) == HQ_OK) {
+        s->ops->fleet(s, (long long)time(NULL), fleet_row, &o);
+        hq_store_close(s);
+    }
+    return o;
+}
+
 static cJSON *status_json(struct ctl *c)
 {
     c->json = 1;
@@ -65,6 +103,7 @@ int main(void)
     h_path(hqdb, sizeof hqdb, "hq.sqlite");
     h_path(kdb, sizeof kdb, "kiosk.sqlite");
     memset(&c, 0, sizeof c);
+    c.db_path = kdb;
     CHECK(store_open(kdb, &c.st, err, sizeof err) == 0);
     CHECK(demo_load(c.st, time(NULL), &fe) == 0);
     CHECK(h_server_start(&srv, hqdb, 0, NULL, NULL, NULL) == 0);
@@ -101,6 +140,22 @@ int main(void)
     CHECK(cJSON_IsNumber(cJSON_GetObjectItem(o, "last_success")));
     CHECK_STR(cJSON_GetObjectItem(o, "last_error")->valuestring, "");
     cJSON_Delete(o);
+
+    /* ... and its push carried the kiosk's health, as the worker's do:
+     * enrolled, never heard from, then a record taken before the round
+     * (the backlog it had) from a process without a printer worker. */
+    struct seen f = fleet(hqdb);
+    CHECK_INT(f.rows, 1);
+    CHECK(f.health_at > 0);
+    CHECK(f.backlog >= 10);
+    CHECK_INT(f.printer_known, 0);
+    CHECK(f.version[0] != '\0');
+    /* Nothing left to send: sync now still sends the health alone (an
+     * empty push), which now says the backlog is 0. */
+    CHECK_INT(ctl_sync_now(&c), CTL_OK);
+    CHECK(strstr(captured, "\"pushed\":0") != NULL);
+    f = fleet(hqdb);
+    CHECK_INT(f.backlog, 0);
 
     /* Head office gone: sync now fails, status keeps the error and backlog. */
     h_server_stop(&srv, 0);
