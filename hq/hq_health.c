@@ -146,6 +146,86 @@ static int collect_one(void *ctx, const struct hq_fleet_row *r)
     return 0;
 }
 
+/* Terminal numbers (see terminal_check): the rows come ordered by terminal,
+ * so devices sharing one are neighbours. */
+struct term_scan {
+    cJSON *devices;               /* the fleet's device objects */
+    cJSON *warnings;              /* the messages made */
+    const char *branch;           /* the fleet's filter, NULL = all */
+    char t[4], dev[65], br[HQ_BRANCH_MAX + 1]; /* the first device of the current terminal */
+    int rc;
+};
+
+/* Marks the fleet's object of device id (when listed) with its terminal. */
+static void term_mark(cJSON *devices, const char *id, const char *t, int clash)
+{
+    cJSON *d;
+    cJSON_ArrayForEach(d, devices) {
+        const char *did = cJSON_GetStringValue(cJSON_GetObjectItem(d, "device_id"));
+        if (!did || strcmp(did, id) != 0)
+            continue;
+        if (!cJSON_GetObjectItem(d, "terminal"))
+            cJSON_AddStringToObject(d, "terminal", t);
+        if (clash && !cJSON_GetObjectItem(d, "terminal_clash"))
+            cJSON_AddBoolToObject(d, "terminal_clash", 1);
+    }
+}
+
+static int term_row(void *ctx, int ncol, const char *const *col)
+{
+    struct term_scan *x = ctx;
+    char msg[512];
+    if (ncol < 3 || !col[0] || !col[1] || !col[2] || strlen(col[2]) != 3)
+        return 0; /* no complaint yet: its terminal is not known here */
+    term_mark(x->devices, col[0], col[2], 0);
+    if (strcmp(x->t, col[2]) != 0) {
+        snprintf(x->t, sizeof x->t, "%s", col[2]);
+        snprintf(x->dev, sizeof x->dev, "%s", col[0]);
+        snprintf(x->br, sizeof x->br, "%s", col[1]);
+        return 0;
+    }
+    term_mark(x->devices, col[0], col[2], 1);
+    term_mark(x->devices, x->dev, col[2], 1);
+    if (x->branch && strcmp(x->branch, col[1]) != 0 && strcmp(x->branch, x->br) != 0)
+        return 0;
+    snprintf(msg, sizeof msg,
+             "terminal %s is used by device %.12s (%s) and device %.12s (%s)%s: their complaint "
+             "references collide; give each kiosk its own terminal_no "
+             "(frontdesk-ctl config set terminal_no N)",
+             col[2], x->dev, x->br, col[0], col[1],
+             strcmp(x->br, col[1]) == 0 ? ", both of one branch" : "");
+    if (!cJSON_AddItemToArray(x->warnings, cJSON_CreateString(msg)))
+        x->rc = HQ_E_IO;
+    return 0;
+}
+
+/* Complaint references are YYMMDD, the kiosk's terminal_no, the day's
+ * sequence and a check digit: unique across the company only while no two
+ * kiosks share a terminal number. Head office learns a kiosk's terminal only
+ * from its references, so each active device's is taken from its latest
+ * complaint (one index probe per device), each device object gets
+ * "terminal" (and "terminal_clash": true when shared), and root gets
+ * "warnings". A warning, not a refusal: the records are the visitors' and
+ * were issued already; the fix is at the kiosks. */
+static int terminal_check(struct hq_store *s, cJSON *root, const char *branch)
+{
+    struct term_scan x = {.devices = cJSON_GetObjectItem(root, "devices"),
+                          .warnings = cJSON_AddArrayToObject(root, "warnings"),
+                          .branch = branch};
+    int rc;
+    if (!x.warnings)
+        return HQ_E_IO;
+    if (!s->ops->sql)
+        return HQ_OK;
+    rc = s->ops->sql(s,
+                     "SELECT d.device_id, d.branch, (SELECT substr(c.ref, 7, 3) FROM complaint c"
+                     " WHERE c.device_id = d.device_id ORDER BY c.received_at DESC, c.id DESC"
+                     " LIMIT 1) AS t FROM device d WHERE d.revoked_at = 0"
+                     " ORDER BY t, d.branch, d.device_id",
+                     NULL, 0, term_row, &x, NULL);
+    return rc != HQ_OK ? rc : x.rc;
+}
+
 int hq_fleet_collect(struct hq_store *s, long long now, const char *branch, cJSON **out)
 {
     cJSON *root = cJSON_CreateObject();
@@ -157,7 +237,8 @@ int hq_fleet_collect(struct hq_store *s, long long now, const char *branch, cJSO
     cJSON_AddNumberToObject(root, "offline_after_s", HQ_OFFLINE_AFTER);
     cJSON_AddNumberToObject(root, "now", (double)now);
     c.arr = cJSON_AddArrayToObject(root, "devices");
-    if ((rc = s->ops->fleet(s, now, collect_one, &c)) != HQ_OK) {
+    if ((rc = s->ops->fleet(s, now, collect_one, &c)) != HQ_OK ||
+        (rc = terminal_check(s, root, branch)) != HQ_OK) {
         cJSON_Delete(root);
         return rc;
     }

@@ -20,9 +20,12 @@ int hq_health_parse(const cJSON *o, struct hq_health *h, char *err, size_t errle
  * runs out. */
 cJSON *hq_fleet_json(const struct hq_fleet_row *r);
 
-/* The whole fleet view {"offline_after_s":900,"now":N,"devices":[...]},
- * optionally of one branch (NULL = all). Returns HQ_OK and *out, or a store
- * error (message in the store's errmsg). */
+/* The whole fleet view {"offline_after_s":900,"now":N,"devices":[...],
+ * "warnings":[...]}, optionally of one branch (NULL = all). A device whose
+ * complaints show its terminal number has "terminal" ("001"); two active
+ * devices with the same one are marked "terminal_clash": true and named in
+ * a warning (their complaint references collide). Returns HQ_OK and *out,
+ * or a store error (message in the store's errmsg). */
 int hq_fleet_collect(struct hq_store *s, long long now, const char *branch, cJSON **out);
 
 #endif

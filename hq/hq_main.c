@@ -475,6 +475,8 @@ static int cmd_fleet(struct hq_store *s, const struct args *a)
                cJSON_GetObjectItem(h, "disk_free_mb")->valuedouble,
                cJSON_GetObjectItem(h, "last_error")->valuestring);
     }
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(root, "warnings"))
+        printf("WARNING: %s\n", d->valuestring);
     cJSON_Delete(root);
     return 0;
 }

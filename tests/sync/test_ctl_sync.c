@@ -8,7 +8,11 @@
 #include "check.h"
 #include "ctl_sync.h"
 #include "harness.h"
+#include "complaint.h"
+#include "config.h"
+#include "hq_health.h"
 #include "hq_store.h"
+#include "sync.h"
 #include "queue.h"
 #include "demo.h"
 
@@ -81,6 +85,28 @@ static struct seen fleet(const char *hqdb)
         hq_store_close(s);
     }
     return o;
+}
+
+/* Head office's fleet view (hq_fleet_collect): its warnings joined by " | ",
+ * and how many devices are marked terminal_clash. */
+static int fleet_warnings(const char *hqdb, char *out, size_t len)
+{
+    struct hq_store *s = NULL;
+    cJSON *root = NULL, *w;
+    char err[256];
+    int clash = 0;
+    out[0] = '\0';
+    if (hq_store_open(hqdb, &s, err, sizeof err) != HQ_OK)
+        return -1;
+    if (hq_fleet_collect(s, (long long)time(NULL), NULL, &root) == HQ_OK) {
+        cJSON_ArrayForEach(w, cJSON_GetObjectItem(root, "warnings"))
+            snprintf(out + strlen(out), len - strlen(out), "%s | ", w->valuestring);
+        cJSON_ArrayForEach(w, cJSON_GetObjectItem(root, "devices"))
+            clash += cJSON_IsTrue(cJSON_GetObjectItem(w, "terminal_clash"));
+    }
+    cJSON_Delete(root);
+    hq_store_close(s);
+    return clash;
 }
 
 static cJSON *status_json(struct ctl *c)
@@ -156,6 +182,38 @@ int main(void)
     CHECK(strstr(captured, "\"pushed\":0") != NULL);
     f = fleet(hqdb);
     CHECK_INT(f.backlog, 0);
+
+    /* A second kiosk of the branch left at the default terminal number
+     * (001, as the first): their complaint references collide, and head
+     * office's fleet view says so, naming both; once it has its own number
+     * (and a complaint made with it), the warning is gone. */
+    {
+        char kdb2[512], warn[2048];
+        struct fd_store *st2 = NULL;
+        struct sync_result res;
+        h_path(kdb2, sizeof kdb2, "kiosk2.sqlite");
+        CHECK(store_open(kdb2, &st2, err, sizeof err) == 0);
+        CHECK(demo_load(st2, time(NULL), &fe) == 0); /* files a complaint at terminal 001 */
+        CHECK_INT(fleet_warnings(hqdb, warn, sizeof warn), 0);
+        CHECK(h_token(hqdb, "CTL", tok, sizeof tok) == 0);
+        CHECK_INT(sync_enroll(store_db(st2), url, tok, err, sizeof err), SYNC_OK);
+        CHECK_INT(sync_round(store_db(st2), 0, &res, err, sizeof err), SYNC_OK);
+        CHECK_INT(fleet_warnings(hqdb, warn, sizeof warn), 2);
+        CHECK(strstr(warn, "terminal 001 is used by device") != NULL);
+        CHECK(strstr(warn, "both of one branch") != NULL);
+        CHECK(strstr(warn, "terminal_no") != NULL);
+        CHECK(cfg_set(st2, "terminal_no", "2", &fe) == 0);
+        struct complaint_in in = {.category = "waiting", .description = "again",
+                                  .contact_name = "x", .contact_phone = "13900001111",
+                                  .consent = 1};
+        struct complaint out;
+        CHECK(complaint_file(st2, &in, time(NULL), &out, &fe) == 0);
+        CHECK(strncmp(out.ref + 6, "002", 3) == 0);
+        CHECK_INT(sync_round(store_db(st2), 0, &res, err, sizeof err), SYNC_OK);
+        CHECK_INT(fleet_warnings(hqdb, warn, sizeof warn), 0);
+        CHECK_STR(warn, "");
+        store_close(st2);
+    }
 
     /* Head office gone: sync now fails, status keeps the error and backlog. */
     h_server_stop(&srv, 0);
