@@ -1300,6 +1300,14 @@ static void do_admin_fleet(struct srv *sv, struct hq_store *s, struct MHD_Connec
         reply_err(r, 500, "internal", "%s", s->ops->errmsg(s));
         return;
     }
+    /* Messages to hosts that head office gave up on (issue 14), newest first. */
+    cJSON *failed = hq_notify_list_json(s, 1, 100);
+    if (!failed) {
+        cJSON_Delete(o);
+        reply_err(r, 500, "internal", "%s", s->ops->errmsg(s));
+        return;
+    }
+    cJSON_AddItemToObject(o, "notifications_failed", failed);
     reply_json(r, 200, o);
 }
 

@@ -20,6 +20,37 @@
 
 static struct h_server srv;
 
+#define ADMIN_TOKEN "notify-admin-token-0123456789"
+
+static size_t take(char *p, size_t size, size_t n, void *ctx)
+{
+    char *buf = ctx;
+    size_t have = strlen(buf), add = size * n;
+    if (have + add < 65535) {
+        memcpy(buf + have, p, add);
+        buf[have + add] = '\0';
+    }
+    return size * n;
+}
+
+/* GET url with the admin token into buf (64 KiB); the HTTP status. */
+static long admin_get(const char *url, char *buf)
+{
+    CURL *e = curl_easy_init();
+    struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer " ADMIN_TOKEN);
+    long status = 0;
+    buf[0] = '\0';
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, take);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, buf);
+    if (curl_easy_perform(e) == CURLE_OK)
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(e);
+    return status;
+}
+
 struct recv {
     pid_t pid;
     int port;
@@ -223,7 +254,7 @@ int main(void)
     struct sync_result res;
     struct visitor a, b, c, d, e, f, g, h, i;
     char hqdb[512], kdb[512], weblog[512], maillog[512], url[256], tok[128], err[512];
-    char dev[65] = "", id[200], deadurl[128];
+    char dev[65] = "", id[200], deadurl[128], tokfile[512];
     cJSON *last = NULL;
 
     h_mkdir("hqnotify");
@@ -266,7 +297,15 @@ int main(void)
     CHECK_INT(hq(hqdb, "host add Ding --notify 'https://oapi.dingtalk.com/robot/send?access_"
                        "token=x'"), 0);
 
-    CHECK(h_server_start(&srv, hqdb, 0, NULL, NULL, NULL) == 0);
+    h_path(tokfile, sizeof tokfile, "admin.token");
+    {
+        FILE *tf = fopen(tokfile, "w");
+        if (tf) {
+            fprintf(tf, "%s\n", ADMIN_TOKEN);
+            fclose(tf);
+        }
+    }
+    CHECK(h_server_start(&srv, hqdb, 0, NULL, "--admin-token-file", tokfile) == 0);
     h_url(&srv, url, sizeof url);
     CHECK(store_open(kdb, &st, err, sizeof err) == 0);
     CHECK(h_token(hqdb, "North", tok, sizeof tok) == 0);
@@ -376,7 +415,7 @@ int main(void)
     CHECK(wait_attempts(hqdb, f.id, 1, 30));
     h_server_stop(&srv, 1);
     CHECK(recv_start(&web, "http", web.port, weblog, NULL, NULL) == 0);
-    CHECK(h_server_start(&srv, hqdb, srv.port, NULL, NULL, NULL) == 0);
+    CHECK(h_server_start(&srv, hqdb, srv.port, NULL, "--admin-token-file", tokfile) == 0);
     CHECK_INT(wait_deliveries(weblog, id, 1, 1, 60), 1);
     CHECK(wait_state(hqdb, f.id, "sent", 10));
     sleep(2);
@@ -392,7 +431,7 @@ int main(void)
     msgid(id, sizeof id, dev, &g);
     CHECK_INT(wait_deliveries(weblog, id, 0, 1, 30), 1);
     h_server_stop(&srv, 1);
-    CHECK(h_server_start(&srv, hqdb, srv.port, NULL, NULL, NULL) == 0);
+    CHECK(h_server_start(&srv, hqdb, srv.port, NULL, "--admin-token-file", tokfile) == 0);
     CHECK(wait_state(hqdb, g.id, "sent", 60));
     {
         int n = deliveries(weblog, id, 0, NULL);
@@ -428,6 +467,19 @@ int main(void)
         CHECK(out && strstr(out, "Gone") != NULL);
         cJSON_Delete(l);
         free(out);
+    }
+
+    { /* ... and in the fleet API */
+        char fu[300], *buf = calloc(1, 65536);
+        snprintf(fu, sizeof fu, "%s/v1/admin/fleet", url);
+        CHECK(buf && admin_get(fu, buf) == 200);
+        cJSON *o = buf ? cJSON_Parse(buf) : NULL;
+        const cJSON *nf = cJSON_GetObjectItem(o, "notifications_failed");
+        CHECK(cJSON_GetArraySize(nf) == 1 &&
+              (long long)cJSON_GetObjectItem(cJSON_GetArrayItem(nf, 0), "visitor_id")
+                      ->valuedouble == i.id);
+        cJSON_Delete(o);
+        free(buf);
     }
 
     /* Exactly one taken message per arrival, and no phone anywhere. */
