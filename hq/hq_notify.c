@@ -357,7 +357,15 @@ static int host_change(struct hq_store *s, int add, const char *name,
         cJSON_DeleteItemFromObjectCaseSensitive(h, "active");
         cJSON_AddNumberToObject(h, "active", 1);
     }
-    id = (long long)cJSON_GetObjectItemCaseSensitive(h, "id")->valuedouble;
+    {
+        const cJSON *idv = cJSON_GetObjectItemCaseSensitive(h, "id");
+        if (!cJSON_IsNumber(idv)) {
+            fprintf(stderr, "frontdesk-hq: %s has no id in the stored directory\n", name);
+            rc = 2;
+            goto out;
+        }
+        id = (long long)idv->valuedouble;
+    }
     /* The kiosk's own rules decide what a directory entry may hold. */
     {
         int c = hq_config_check("hosts", hosts, why, sizeof why);
@@ -787,10 +795,10 @@ static int send_mail(const char *smtp_url, const char *from, const char *to,
         snprintf(why, len, "mail: %s", curl_easy_strerror(cc));
     else
         rc = 0;
+    curl_easy_cleanup(e); /* before the mime and lists it used */
     curl_mime_free(m);
     curl_slist_free_all(rcpt);
     curl_slist_free_all(h);
-    curl_easy_cleanup(e);
     return rc;
 }
 
