@@ -20,4 +20,11 @@ enum MHD_Result hq_console_handle(struct hq_store *s, struct MHD_Connection *c,
                                   const char *method, const char *url, const char *body,
                                   size_t len);
 
+struct cJSON;
+/* Checks a configuration list (key "services", "counters", "hosts" or
+ * "staff_pins", value the whole list) with the kiosk's own rules, as the
+ * console's configuration page does (hq_console_config.c). 0 fine, 1 a
+ * kiosk would skip it (why says why), -1 the check itself failed (why). */
+int hq_config_check(const char *key, const struct cJSON *value, char *why, size_t len);
+
 #endif

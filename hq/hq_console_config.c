@@ -23,6 +23,8 @@
 
 #include "config.h"
 #include "fderr.h"
+#include "hq_console.h"
+#include "hq_notify.h"
 #include "staff.h"
 #include "store.h"
 #include "sync_config.h"
@@ -90,6 +92,56 @@ static int scratch_apply(struct scratch *k, const char *key, const cJSON *value,
         return -1;
     }
     return rc == SYNC_CHANGE_APPLIED ? 0 : rc == SYNC_CHANGE_SKIPPED ? 1 : -1;
+}
+
+int hq_config_check(const char *key, const cJSON *value, char *why, size_t len)
+{
+    struct scratch k;
+    int rc;
+    if (scratch_open(&k, why, len) != 0) {
+        scratch_close(&k);
+        return -1;
+    }
+    rc = scratch_apply(&k, key, value, why, len);
+    scratch_close(&k);
+    return rc;
+}
+
+/* The hosts' notification targets (issue 14) are head office's own: taken
+ * out of a posted hosts list (each checked), stored beside it in
+ * host_notify, never in the list the kiosks pull. Fills *targets with
+ * [{"id":N,"kind":K,"target":T}] for the entries that carry "notify" ("" =
+ * clear) and removes notify/notify_kind from value. 0, or 1 with why. */
+static int hosts_split_notify(cJSON *value, cJSON **targets, char *why, size_t len)
+{
+    cJSON *it;
+    *targets = cJSON_CreateArray();
+    cJSON_ArrayForEach(it, value) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "notify");
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+        char kind[16] = "", target[HQ_NOTIFY_TARGET_MAX + 1] = "", w[300];
+        cJSON *t;
+        if (!n)
+            continue;
+        if (!cJSON_IsString(n) || !cJSON_IsNumber(id)) {
+            snprintf(why, len, "a host's notify is a text (and the host needs its id)");
+            return 1;
+        }
+        if (*n->valuestring && hq_notify_target_check(n->valuestring,
+                                                      jstr(it, "notify_kind"), kind, target,
+                                                      w, sizeof w) != 0) {
+            snprintf(why, len, "%.60s: %s", jstr(it, "name") ? jstr(it, "name") : "host", w);
+            return 1;
+        }
+        t = cJSON_CreateObject();
+        cJSON_AddNumberToObject(t, "id", id->valuedouble);
+        cJSON_AddStringToObject(t, "kind", kind);
+        cJSON_AddStringToObject(t, "target", target);
+        cJSON_AddItemToArray(*targets, t);
+        cJSON_DeleteItemFromObjectCaseSensitive(it, "notify");
+        cJSON_DeleteItemFromObjectCaseSensitive(it, "notify_kind");
+    }
+    return 0;
 }
 
 /* ---- reading the configuration ---- */
@@ -176,6 +228,14 @@ static enum MHD_Result config_get_branch(struct cx *x, const char *branch)
                 cJSON_AddBoolToObject(it, "pin_set", h && *h);
                 cJSON_DeleteItemFromObjectCaseSensitive(it, "pin_hash");
             }
+        if (strcmp(name, "hosts") == 0 &&
+            hq_notify_targets_add(x->s, in ? "" : branch, copy) != HQ_OK) {
+            cJSON_Delete(copy);
+            cJSON_Delete(o);
+            cJSON_Delete(inh);
+            cfg_free(&r);
+            return ans_store(x, HQ_E_IO, "host notify");
+        }
         cJSON_AddItemToObject(o, name, copy);
         cJSON_AddBoolToObject(inh, name, in);
     }
@@ -271,17 +331,27 @@ bad:
 
 /* Stores key = value for branch ("" = every branch) with its audit row, in
  * one transaction. */
-static int cfg_store(struct cx *x, const char *branch, const char *key, const cJSON *value)
+static int cfg_store(struct cx *x, const char *branch, const char *key, const cJSON *value,
+                     const cJSON *targets)
 {
     struct hq_store *s = x->s;
     char *t = cJSON_PrintUnformatted(value);
+    const cJSON *it;
     int rc;
     if (!t)
         return HQ_E_IO;
     if ((rc = s->ops->begin(s)) == HQ_OK &&
         (rc = s->ops->config_set(s, *branch ? branch : NULL, key, t, x->now)) == HQ_OK &&
-        (rc = audit(x, "config.set", *branch ? branch : "(all branches)", key)) == HQ_OK)
-        rc = s->ops->commit(s);
+        (rc = audit(x, "config.set", *branch ? branch : "(all branches)", key)) == HQ_OK) {
+        cJSON_ArrayForEach(it, targets) {
+            if (rc == HQ_OK)
+                rc = hq_notify_target_put(s, branch,
+                                          (long long)cJSON_GetObjectItem(it, "id")->valuedouble,
+                                          jstr(it, "kind"), jstr(it, "target"), x->now);
+        }
+        if (rc == HQ_OK)
+            rc = s->ops->commit(s);
+    }
     if (rc != HQ_OK)
         s->ops->rollback(s);
     free(t);
@@ -290,7 +360,7 @@ static int cfg_store(struct cx *x, const char *branch, const char *key, const cJ
 
 enum MHD_Result config_post(struct cx *x, const char *what)
 {
-    cJSON *b = body_json(x), *value = NULL;
+    cJSON *b = body_json(x), *value = NULL, *targets = NULL;
     const char *branch = b ? branch_arg(jstr(b, "branch")) : "";
     const char *key = NULL;
     struct scratch k;
@@ -353,6 +423,8 @@ enum MHD_Result config_post(struct cx *x, const char *what)
                     refused = -1;
             } else if (!refused) {
                 value = cJSON_Duplicate(items, 1);
+                if (strcmp(key, "hosts") == 0)
+                    refused = hosts_split_notify(value, &targets, why, sizeof why);
             }
             if (!refused) {
                 int a = scratch_apply(&k, key, value, why, sizeof why);
@@ -363,6 +435,7 @@ enum MHD_Result config_post(struct cx *x, const char *what)
     }
     cfg_free(&r);
     if (refused) {
+        cJSON_Delete(targets);
         cJSON_Delete(value);
         cJSON_Delete(b);
         if (refused < 0) {
@@ -371,7 +444,8 @@ enum MHD_Result config_post(struct cx *x, const char *what)
         }
         return ans_err(x, 400, "invalid", "%s", why);
     }
-    rc = cfg_store(x, branch, key, value);
+    rc = cfg_store(x, branch, key, value, targets);
+    cJSON_Delete(targets);
     cJSON_Delete(value);
     if (rc != HQ_OK) {
         cJSON_Delete(b);

@@ -5,6 +5,7 @@
  * Everything but `serve` opens the store, does one thing and exits. */
 #include "hq_complaint.h"
 #include "hq_health.h"
+#include "hq_notify.h"
 #include "hq_person.h"
 #include "hq_report.h"
 #include "hq_server.h"
@@ -28,6 +29,8 @@ struct args {
     const char *db, *listen, *tls_cert, *tls_key, *admin_token_file, *branch, *state, *to, *severity, *department,
         *resolution, *close_reason, *stat_category, *actor, *note, *phone, *by, *reason,
         *before, *satisfaction, *role, *metrics_token_file;
+    const char *notify, *notify_kind; /* host add|set (hq_notify.c) */
+    int failed;                       /* notify list --failed */
     const char *branches[ARGS_MAX]; /* --branch may repeat (user add) */
     int nbranches;
     int json, csv, drop;
@@ -63,6 +66,8 @@ static const struct {
     {"--before", offsetof(struct args, before)},
     {"--satisfaction", offsetof(struct args, satisfaction)},
     {"--role", offsetof(struct args, role)},
+    {"--notify", offsetof(struct args, notify)},
+    {"--notify-kind", offsetof(struct args, notify_kind)},
 };
 
 /* Options that take a whole number, with its range. */
@@ -110,6 +115,12 @@ static void usage(void)
           "           (the password on standard input)\n"
           "       frontdesk-hq --db DB user list [--json] | disable NAME | enable NAME |"
           " passwd NAME\n"
+          "       frontdesk-hq --db DB host add|set NAME [--branch B] [--department D]\n"
+          "           [--notify URL|mailto:ADDR|none [--notify-kind wecom|dingtalk|feishu]]\n"
+          "       frontdesk-hq --db DB host list [--branch B] [--json]\n"
+          "       frontdesk-hq --db DB notify list [--failed] [--json] [--limit N]\n"
+          "       frontdesk-hq --db DB setting get|set smtp_url|smtp_from|notify_lease_s"
+          " [VALUE]\n"
           "DB is a SQLite file or postgresql://...\n",
           stderr);
 }
@@ -157,6 +168,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->csv = 1;
         } else if (strcmp(w, "--drop") == 0) {
             a->drop = 1;
+        } else if (strcmp(w, "--failed") == 0) {
+            a->failed = 1;
         } else if (w[0] == '-' && w[1] == '-') {
             fprintf(stderr, "frontdesk-hq: unknown option %s\n", w);
             return -1;
@@ -485,6 +498,9 @@ static int cmd_fleet(struct hq_store *s, const struct args *a)
 static int cmd_setting(struct hq_store *s, const struct args *a)
 {
     char v[64];
+    int mine = hq_notify_setting(s, a->npos, a->pos);
+    if (mine >= 0)
+        return mine;
     if (a->npos == 3 && strcmp(a->pos[1], "get") == 0 &&
         strcmp(a->pos[2], "personal_data_days") == 0) {
         printf("%d\n", hq_pii_days(s));
@@ -626,6 +642,11 @@ int main(int argc, char **argv)
         rc = cmd_archive(s, &a);
     } else if (strcmp(cmd, "user") == 0 && a.npos >= 2) {
         rc = hq_user_cmd(s, a.npos - 1, a.pos + 1, a.role, a.branches, a.nbranches, a.json);
+    } else if (strcmp(cmd, "host") == 0 || strcmp(cmd, "notify") == 0) {
+        struct hq_notify_opts no = {.branch = a.branch, .department = a.department,
+                                    .notify = a.notify, .notify_kind = a.notify_kind,
+                                    .failed = a.failed, .json = a.json, .limit = a.limit};
+        rc = hq_notify_cmd(s, a.npos, a.pos, &no);
     } else if (strcmp(cmd, "records") == 0 && a.npos == 2) {
         rc = s->ops->records(s, a.pos[1], a.epoch, 0, 1 << 30, print_held, NULL) == HQ_OK ? 0 : 1;
     } else {

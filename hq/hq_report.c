@@ -984,3 +984,27 @@ char *hq_report_text(const cJSON *report)
     }
     return b.p;
 }
+
+/* The local time of t in branch's zone (as its reports count it): see
+ * hq_report.h. */
+int hq_report_local_time(struct hq_store *s, const char *branch, long long t, char *out,
+                         size_t n, char *zone, size_t zn)
+{
+    struct fallback fb = {0};
+    struct fd_err fe;
+    char z[ZONE_MAX + 1], saved[ZONE_MAX + 32];
+    struct tm lt;
+    time_t tt = (time_t)t;
+    int rc = setting(s, branch ? branch : "", "timezone", z, sizeof z, &fb);
+    if (rc != HQ_OK)
+        return rc;
+    if (bday_check_zone(z, &fe) != 0)
+        snprintf(z, sizeof z, "UTC");
+    tz_enter(z, saved, sizeof saved);
+    if (!localtime_r(&tt, &lt) || strftime(out, n, "%Y-%m-%d %H:%M", &lt) == 0)
+        snprintf(out, n, "?");
+    tz_leave(saved);
+    if (zone)
+        snprintf(zone, zn, "%s", z);
+    return HQ_OK;
+}

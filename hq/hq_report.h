@@ -39,4 +39,11 @@ char *hq_report_csv(const struct cJSON *report);
 /* The report as text for a terminal, malloc'd; NULL when out of memory. */
 char *hq_report_text(const struct cJSON *report);
 
+/* Formats t ("YYYY-MM-DD HH:MM") in the time zone head office configured
+ * for branch (else for every branch, else the kiosk's default), the zone's
+ * name into zone (may be NULL). Safe from any thread (the zone switch is
+ * under the reports' lock). HQ_OK or a store error. */
+int hq_report_local_time(struct hq_store *s, const char *branch, long long t, char *out,
+                         size_t n, char *zone, size_t zn);
+
 #endif

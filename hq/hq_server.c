@@ -24,6 +24,7 @@
 #include "hq_console.h"
 #include "fdweb.h"
 #include "hq_health.h"
+#include "hq_notify.h"
 #include "hq_person.h"
 #include "hq_push.h"
 #include "hq_report.h"
@@ -1299,6 +1300,14 @@ static void do_admin_fleet(struct srv *sv, struct hq_store *s, struct MHD_Connec
         reply_err(r, 500, "internal", "%s", s->ops->errmsg(s));
         return;
     }
+    /* Messages to hosts that head office gave up on (issue 14), newest first. */
+    cJSON *failed = hq_notify_list_json(s, 1, 100);
+    if (!failed) {
+        cJSON_Delete(o);
+        reply_err(r, 500, "internal", "%s", s->ops->errmsg(s));
+        return;
+    }
+    cJSON_AddItemToObject(o, "notifications_failed", failed);
     reply_json(r, 200, o);
 }
 
@@ -1615,6 +1624,7 @@ int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
 {
     struct srv sv;
     struct upkeep up = {0};
+    struct hq_notifier *notifier = NULL;
     struct sockaddr_in sa;
     struct MHD_Daemon *d = NULL;
     const union MHD_DaemonInfo *info;
@@ -1748,6 +1758,11 @@ int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
     fflush(stdout);
     if (upkeep_start(&up, o->db) != 0)
         fprintf(stderr, "frontdesk-hq: the upkeep thread did not start\n");
+    {
+        char nerr[128];
+        if (!(notifier = hq_notify_start(o->db, nerr, sizeof nerr)))
+            fprintf(stderr, "frontdesk-hq: %s\n", nerr);
+    }
     int watching = pthread_create(&sv.watcher, NULL, watcher_run, &sv) == 0;
     if (!watching)
         fprintf(stderr, "frontdesk-hq: the connection watcher did not start\n");
@@ -1756,6 +1771,7 @@ int hq_server_run(const struct hq_server_opts *o, char *err, size_t errlen)
     if (watching)
         pthread_join(sv.watcher, NULL);
     MHD_stop_daemon(d);
+    hq_notify_stop(notifier);
     upkeep_stop(&up);
     rc = 0;
 out:

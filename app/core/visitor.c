@@ -466,3 +466,69 @@ int host_retire_others(struct fd_store *st, const int64_t *keep, int n, struct f
     free(ids);
     return rc == SQLITE_DONE ? sqlite3_changes(store_db(st)) : store_fail(st, err);
 }
+
+/* ---- telling the host (issue 14) ---- */
+
+int visitor_notice_put(struct fd_store *st, int64_t visitor_id, int64_t signed_in_at,
+                       const char *outcome, int64_t at, struct fd_err *err)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (!outcome || (strcmp(outcome, "sent") && strcmp(outcome, "failed") &&
+                     strcmp(outcome, "none")))
+        return fd_fail(err, FD_EINVAL, "outcome", "a notice is sent, failed or none");
+    if (visitor_id < 1 || at < 0)
+        return fd_fail(err, FD_EINVAL, "visitor", "a notice names a visitor and a time");
+    /* A later word replaces an earlier one, except that "sent" stays. */
+    s = store_prepare(st, "INSERT INTO visitor_notice(visitor_id, outcome, at)"
+                          " SELECT id, ?3, ?4 FROM visitor WHERE id = ?1 AND signed_in_at = ?2"
+                          " ON CONFLICT(visitor_id) DO UPDATE SET outcome = excluded.outcome,"
+                          " at = excluded.at WHERE visitor_notice.outcome <> 'sent'");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_int64(s, 1, visitor_id);
+    sqlite3_bind_int64(s, 2, signed_in_at);
+    sqlite3_bind_text(s, 3, outcome, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, at);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, err);
+    if (sqlite3_changes(store_db(st)) == 0 &&
+        (s = store_prepare(st, "SELECT 1 FROM visitor_notice WHERE visitor_id = ?1"))) {
+        sqlite3_bind_int64(s, 1, visitor_id);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc != SQLITE_ROW)
+            return fd_fail(err, FD_ENOTFOUND, "visitor", "no visitor %lld signed in at %lld",
+                           (long long)visitor_id, (long long)signed_in_at);
+    }
+    return 0;
+}
+
+static void row_to_untold(sqlite3_stmt *s, void *p)
+{
+    struct visitor_untold *u = p;
+    row_to_visitor(s, &u->v);
+    store_col_text(s, 11, u->outcome, sizeof u->outcome);
+}
+
+int visitor_untold_list(struct fd_store *st, int64_t now, struct visitor_untold **out, int *n,
+                        struct fd_err *err)
+{
+    char day[11];
+    sqlite3_stmt *s;
+    *out = NULL;
+    *n = 0;
+    queue_bday(st, now, day);
+    s = store_prepare(st, "SELECT " VISITOR_COLS ", coalesce(n.outcome, '') FROM visitor v"
+                          " LEFT JOIN visitor_notice n ON n.visitor_id = v.id"
+                          " WHERE v.bday = ?1 AND coalesce(n.outcome, '') <> 'sent'"
+                          " ORDER BY v.signed_in_at, v.id LIMIT 500");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+    if (store_collect(s, sizeof **out, 500, row_to_untold, (void **)out, n))
+        return store_fail(st, err);
+    return 0;
+}

@@ -115,4 +115,26 @@ int host_put(struct fd_store *st, int64_t id, const char *name, const char *depa
  * visitors refer to them). Returns how many, or FD_EDB. */
 int host_retire_others(struct fd_store *st, const int64_t *keep, int n, struct fd_err *err);
 
+/* ---- telling the host (issue 14) ---- */
+
+/* Records head office's word on whether visitor_id's host was told:
+ * outcome "sent", "failed" (gave up after a day) or "none" (the host has no
+ * notification target). signed_in_at must match the visitor's (ids recur
+ * after a restore: a notice for another visit is ignored, returning
+ * FD_ENOTFOUND). One statement: in the caller's transaction when there is
+ * one. Returns 0, FD_EINVAL, FD_ENOTFOUND or FD_EDB. */
+int visitor_notice_put(struct fd_store *st, int64_t visitor_id, int64_t signed_in_at,
+                       const char *outcome, int64_t at, struct fd_err *err);
+
+struct visitor_untold {
+    struct visitor v;
+    char outcome[8];            /* "" = no word from head office yet, "failed", "none" */
+};
+
+/* Today's arrivals (business day of now) whose host has not been told: no
+ * "sent" outcome from head office, oldest first, at most 500. Reception
+ * phones them. *out malloc'd (free()); returns 0 or FD_EDB. */
+int visitor_untold_list(struct fd_store *st, int64_t now, struct visitor_untold **out, int *n,
+                        struct fd_err *err);
+
 #endif

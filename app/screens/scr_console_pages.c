@@ -183,6 +183,37 @@ static void on_evacuate(struct ui_widget *w, void *ud)
         con_done(a, 1, "con.v.unprinted");
 }
 
+/* Today's arrivals whose host head office has not told (issue 14: head
+ * office out of reach, the host has no notification target, or sending
+ * failed): reception phones them. Core gives the list; shown only when
+ * someone is on it. */
+static void untold_list(struct app *a, struct ui_widget *box)
+{
+    struct visitor_untold *u = NULL;
+    int n = 0;
+    char buf[600], sub[400], when[32], key[32];
+    if (visitor_untold_list(a->st, bday_now(), &u, &n, NULL) != 0 || n == 0) {
+        free(u);
+        return;
+    }
+    ui_label(box, "untold_count", tr_fmt(buf, sizeof buf, "con.v.untold", n), UI_FONT_BODY);
+    struct ui_widget *l = ui_list(box, "untold", NULL, NULL);
+    ui_set_weight(l, 1);
+    ui_set_private(l, 1);
+    for (int i = 0; i < n; i++) {
+        app_time(u[i].v.signed_in_at, when, sizeof when);
+        snprintf(key, sizeof key, "con.v.untold_%s", u[i].outcome[0] ? u[i].outcome : "wait");
+        tr_fmt(buf, sizeof buf, "con.v.untold_row", u[i].v.host_name, u[i].v.badge,
+               u[i].v.name);
+        tr_fmt(sub, sizeof sub, "con.v.untold_sub", when, tr(key));
+        ui_list_add(l, buf, sub, (long)u[i].v.id);
+    }
+    explicit_bzero(buf, sizeof buf);
+    explicit_bzero(sub, sizeof sub);
+    explicit_bzero(u, (size_t)n * sizeof *u);
+    free(u);
+}
+
 void con_page_visitors(struct app *a, struct ui_widget *box)
 {
     struct visitor *v = NULL;
@@ -207,6 +238,7 @@ void con_page_visitors(struct app *a, struct ui_widget *box)
     if (v)
         explicit_bzero(v, (size_t)n * sizeof *v);
     free(v);
+    untold_list(a, box);
     msg_line(a, box);
     struct ui_widget *g = con_buttons(box, 2, 2);
     ui_set_enabled(ui_button(g, "signout_visitor", tr("con.v.signout"), on_signout_visitor, a),

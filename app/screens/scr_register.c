@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "bday.h"
+#include "store.h"
+#include "sync.h"
 #include "tr.h"
 #include "validate.h"
 #include "visitor.h"
@@ -86,6 +89,17 @@ static const char *step_field_name(int step)
     return names[step];
 }
 
+/* The last step's promise (issue 14): head office tells the host within
+ * seconds when it is within reach (sync_hq_in_reach: the last contact
+ * succeeded and is at most 3 minutes old); else reception calls the host,
+ * and the staff console lists the arrival until head office says it told
+ * them. */
+static const char *notified_key(struct app *a)
+{
+    return sync_hq_in_reach(store_db(a->st), (long long)time(NULL)) ? "register.notified"
+                                                                   : "register.call_host";
+}
+
 static void submit(struct app *a)
 {
     struct visitor *v = calloc(1, sizeof *v);
@@ -118,7 +132,7 @@ static void submit(struct app *a)
     }
     a->flow.id = v->id;
     ui_set_text(R.badge, v->badge);
-    ui_set_text(R.notified, tr_fmt(buf, sizeof buf, "register.notified", v->host_name));
+    ui_set_text(R.notified, tr_fmt(buf, sizeof buf, notified_key(a), v->host_name));
     a->flow.job = a->printer.visitor ? a->printer.visitor(a->printer.ctx, v->id, tr_zh()) : 0;
     explicit_bzero(v, sizeof *v);
     free(v);
@@ -243,7 +257,7 @@ struct ui_screen *scr_register(struct app *a)
     snprintf(idbuf, sizeof idbuf, "%lld", (long long)a->flow.id);
     if (v && visitor_find(a->st, idbuf, bday_now(), v, NULL) == 0) {
         ui_set_text(R.badge, v->badge);
-        ui_set_text(R.notified, tr_fmt(buf, sizeof buf, "register.notified", v->host_name));
+        ui_set_text(R.notified, tr_fmt(buf, sizeof buf, notified_key(a), v->host_name));
         show_step(a, ST_DONE);
         app_receipt_watch(a, "register.slip");
     } else {

@@ -983,3 +983,12 @@ double sync_backoff(int failures, double base, double cap, double floor)
     double w = hi * ((double)randombytes_uniform(1000001) / 1000000.0);
     return w < floor ? floor : w;
 }
+
+int sync_hq_in_reach(sqlite3 *db, long long now)
+{
+    struct sync_status s;
+    if (sync_status_get(db, &s) != 0 || !s.enrolled)
+        return 0;
+    return s.failures == 0 && s.last_success > 0 && s.last_success >= now - SYNC_REACH_S &&
+           s.last_success <= now + SYNC_REACH_S;
+}

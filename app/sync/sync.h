@@ -90,6 +90,14 @@ int sync_round(sqlite3 *db, long long max_batches, struct sync_result *res, char
 int sync_device_key(sqlite3 *db, char device_id[65], unsigned char sk[64], char *err,
                     size_t errlen);
 
+/* Whether head office is within reach now (issue 14: else reception calls
+ * the visitor's host itself): enrolled, the last sync attempt succeeded,
+ * and the last success is at most SYNC_REACH_S seconds old (the worker
+ * talks to head office every 15 s, at least every 5 minutes). 1 or 0 (also
+ * when the database cannot tell). */
+#define SYNC_REACH_S 180
+int sync_hq_in_reach(sqlite3 *db, long long now);
+
 /* Reads the sync health. Returns 0 or SYNC_E_DB. */
 int sync_status_get(sqlite3 *db, struct sync_status *st);
 

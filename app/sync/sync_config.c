@@ -289,6 +289,30 @@ static int apply_complaint(struct fd_store *st, const char *ref, const cJSON *v,
     return rc == FD_EDB ? rc : 0;
 }
 
+/* Head office's word on telling a visitor's host (issue 14): core's
+ * visitor module records it. A notice for a visit this kiosk no longer
+ * holds (restored from a backup) changes nothing and is no refusal. */
+static int apply_notice(struct fd_store *st, const cJSON *v, struct outcome *o,
+                        struct fd_err *e)
+{
+    int bad = 0, rc;
+    long long id = num(v, "visitor", 1, INT64_MAX / 2, 0, &bad);
+    long long in = num(v, "signed_in_at", 0, INT64_MAX / 2, 0, &bad);
+    long long at = num(v, "at", 0, INT64_MAX / 2, 0, &bad);
+    const char *outcome = str(v, "outcome");
+    if (bad || !cJSON_IsObject(v) || id == 0) {
+        fd_fail(e, FD_EINVAL, "notice", "a notice names a visitor, a time and an outcome");
+        skip(o, "notice", e);
+        return 0;
+    }
+    rc = visitor_notice_put(st, id, in, outcome, at, e);
+    if (rc == FD_EDB)
+        return rc;
+    if (rc == FD_EINVAL)
+        skip(o, "notice", e);
+    return 0;
+}
+
 int sync_apply_change(struct fd_store *st, const char *kind, const char *key,
                       const cJSON *value, char *why, size_t len)
 {
@@ -297,13 +321,15 @@ int sync_apply_change(struct fd_store *st, const char *kind, const char *key,
     sqlite3 *db = store_db(st);
     int rc;
 
-    if (strcmp(kind, "complaint") != 0 && strcmp(kind, "config") != 0)
+    if (strcmp(kind, "complaint") != 0 && strcmp(kind, "config") != 0 &&
+        strcmp(kind, "notice") != 0)
         return SYNC_CHANGE_NOT_MINE; /* not for this version of the kiosk */
     if (sqlite3_exec(db, "SAVEPOINT sync_change", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(why, len, "%s", sqlite3_errmsg(db));
         return SYNC_CHANGE_DB;
     }
     rc = strcmp(kind, "complaint") == 0 ? apply_complaint(st, key, value, &o, &e)
+         : strcmp(kind, "notice") == 0  ? apply_notice(st, value, &o, &e)
                                         : apply_config(st, key, value, &o, &e);
     if (rc != 0) {
         /* The kiosk's own database failed: the page is not applied. */

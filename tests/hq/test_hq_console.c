@@ -419,14 +419,30 @@ int main(void)
     CHECK_INT(post("/console/api/config/settings", &admin,
                    "{\"branch\":\"North\",\"key\":\"closing_time\",\"value\":\"19:30\"}").status,
               200);
+    /* Hosts with their notification targets (issue 14): checked, kept at
+     * head office, never in what the kiosk pulls. */
+    r = post("/console/api/config/hosts", &admin,
+             "{\"branch\":\"North\",\"items\":[{\"id\":7,\"name\":\"王经理\","
+             "\"department\":\"Sales\",\"notify\":\"https://evil.example.com/x\"}]}");
+    CHECK_INT(r.status, 400);
+    r = post("/console/api/config/hosts", &admin,
+             "{\"branch\":\"North\",\"items\":[{\"id\":7,\"name\":\"王经理\","
+             "\"department\":\"Sales\",\"notify\":\"mailto:wang@example.com\"}]}");
+    CHECK_INT(r.status, 200);
+    CHECK(strstr(r.body, "\"notify\":\"mailto:wang@example.com\"") != NULL);
+    CHECK(hq_ll("SELECT count(*) FROM config WHERE key = 'hosts' AND value LIKE '%example%'",
+                NULL) == 0);
+    CHECK(hq_ll("SELECT count(*) FROM host_notify WHERE host_id = 7 AND kind = 'email'"
+                " AND target = 'wang@example.com'", NULL) == 1);
     CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_OK);
     CHECK_INT(h_int(k, "SELECT daily_cap FROM service WHERE code = 'Q'"), 50);
+    CHECK_INT(h_int(k, "SELECT count(*) FROM host WHERE id = 7 AND name = '王经理'"), 1);
     CHECK_INT(h_int(k, "SELECT count(*) FROM staff WHERE name = '李 Li'"
                        " AND pin_hash LIKE '$argon2id$%'"), 1);
     CHECK_INT(h_int(k, "SELECT count(*) FROM config WHERE key = 'closing_time'"
                        " AND value = '19:30'"), 1);
     CHECK(hq_ll("SELECT count(*) FROM hq_audit WHERE actor = 'console:alice'"
-                " AND action = 'config.set'", NULL) == 3);
+                " AND action = 'config.set'", NULL) == 4);
 
     /* Fleet and revoke. */
     r = get("/console/api/fleet", &mgr);

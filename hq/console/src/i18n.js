@@ -260,6 +260,8 @@ const T = {
   'cf.c.services': ['办理业务（代码，逗号分隔）', 'Services (codes, comma-separated)'],
   'cf.h.name': ['姓名', 'Name'],
   'cf.h.department': ['部门', 'Department'],
+  'cf.h.notify': ['到访通知（企业微信/钉钉/飞书机器人或邮箱）', 'Arrival notice (WeCom/DingTalk/Feishu robot or email)'],
+  'cf.h.notify_ph': ['https://… 或 mailto:…', 'https://… or mailto:…'],
   'cf.st.name': ['姓名', 'Name'],
   'cf.st.role': ['角色', 'Role'],
   'cf.st.role.staff': ['员工', 'staff'],

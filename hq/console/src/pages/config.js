@@ -45,9 +45,10 @@ const LISTS = {
     cols: [
       { key: 'name', label: 'cf.h.name', kind: 'text', max: 60 },
       { key: 'department', label: 'cf.h.department', kind: 'text', max: 60 },
+      { key: 'notify', label: 'cf.h.notify', kind: 'notify' },
       { key: 'active', label: 'cf.s.active', kind: 'check' },
     ],
-    blank: { name: '', department: '', active: 1 },
+    blank: { name: '', department: '', notify: '', active: 1 },
   },
   staff: {
     title: 'cf.staff',
@@ -153,6 +154,16 @@ export async function configPage(ctx) {
       } else if (c.kind === 'choice') {
         input = select(null, c.options.map(([k, l]) => [k, t(l)]), v);
         readers.push((o) => { o[c.key] = input.value; });
+      } else if (c.kind === 'notify') {
+        // Head office's own (never sent to kiosks): a robot's webhook or
+        // mailto:ADDR, checked by the server; a changed URL drops the kind
+        // it had, which the server then reads from the URL.
+        input = h('input', { type: 'text', value: v ?? '', maxlength: 512, size: 24,
+          placeholder: t('cf.h.notify_ph'), spellcheck: false });
+        readers.push((o) => {
+          o.notify = input.value.trim();
+          if (o.notify !== (item.notify || '')) delete o.notify_kind;
+        });
       } else if (c.kind === 'pin') {
         input = h('input', { type: 'password', inputmode: 'numeric', autocomplete: 'new-password',
           pattern: '[0-9]{4,8}', size: 8, placeholder: item.pin_set ? t('cf.st.pin_set') : '' });
