@@ -23,6 +23,9 @@ struct visitor_in {             /* what the visitor typed */
     int64_t host_id;            /* from the host directory; or 0 and: */
     const char *host_name;      /* a name that must match an active host */
     const char *purpose;        /* optional */
+    const char *invitation;     /* the invitation's code (app/core/invite.c),
+                                   NULL for a walk-in; the host then need not
+                                   be in the directory (head office named it) */
 };
 
 struct visitor {
@@ -49,6 +52,13 @@ struct host {
  * *out (may be NULL). Returns 0, FD_EINVAL, FD_ENOTFOUND, FD_EFULL or FD_EDB. */
 int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
                     int64_t now, struct visitor *out, struct fd_err *err);
+
+/* visitor_sign_in inside the caller's open write transaction (invite.c
+ * marks its invitation used in the same one): the same checks, no commit;
+ * sets *id. Returns 0, FD_EINVAL, FD_ENOTFOUND, FD_EFULL or FD_EDB; on an
+ * error the caller rolls back. */
+int visitor_sign_in_tx(struct fd_store *st, const struct visitor_in *in, int64_t now,
+                       int64_t *id, struct fd_err *err);
 
 /* Signs visitor `id` out; `how` is "staff", "self" or "closing". FD_ESTATE
  * when already signed out. */
