@@ -434,7 +434,8 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
 {
     struct app *a = ud;
     static const char *const names[SCR_COUNT] = {"home", "ticket", "register", "complaint",
-                                                 "status", "rate", "staff", "console", "lobby"};
+                                                 "status", "rate", "staff", "console", "lobby",
+                                                 "invite"};
     if (!strcmp(cmd, "lang")) {
         tr_set_zh(!strcmp(args, "zh"));
         app_rebuild(a);
