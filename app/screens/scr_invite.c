@@ -20,6 +20,7 @@ enum { ST_CODE, ST_CONFIRM, ST_DONE, NSTEPS };
 static struct {
     struct ui_widget *steps[NSTEPS];
     struct ui_widget *code;           /* the field */
+    struct ui_widget *msg;            /* why a code was refused, large */
     struct ui_widget *name, *company, *purpose, *host, *phone, *badge, *noted;
     struct kb *kb;
     char pending[INVITE_CODE_LEN * 2 + 1]; /* a scanned code to look up when built */
@@ -58,7 +59,8 @@ static void refuse(int rc, int why, const struct invitation *inv)
     } else {
         msg = tr("invite.failed");
     }
-    ui_field_set_error(I.code, msg);
+    ui_set_text(I.msg, msg);
+    ui_set_visible(I.msg, 1);
 }
 
 /* Looks the typed code up: the guest's details, or why not. */
@@ -75,7 +77,8 @@ static void lookup(struct app *a)
         refuse(rc, why, inv);
         show_step(a, ST_CODE);
     } else {
-        ui_field_set_error(I.code, "");
+        ui_set_text(I.msg, "");
+        ui_set_visible(I.msg, 0);
         snprintf(I.found, sizeof I.found, "%s", inv->code);
         invite_code_format(inv->code, shown);
         ui_field_clear(I.code);
@@ -225,6 +228,10 @@ struct ui_screen *scr_invite(struct app *a)
     ui_field_on_submit(I.code, on_check, a);
     struct ui_widget *go = ui_button(row, "inv_check", tr("invite.check"), on_check, a);
     ui_set_style(go, UI_STYLE_PRIMARY);
+    I.msg = ui_label(left, "inv_msg", "", UI_FONT_TITLE);
+    ui_set_style(I.msg, UI_STYLE_DANGER);
+    ui_set_lines(I.msg, 3);
+    ui_set_visible(I.msg, 0);
     struct ui_widget *hint = ui_label(left, "scan_hint", tr("invite.scan"), UI_FONT_BODY);
     ui_set_lines(hint, 3);
     ui_spacer(left, 1);
