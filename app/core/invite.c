@@ -165,6 +165,21 @@ int invite_find(struct fd_store *st, const char *typed, int64_t now, struct invi
     return find(st, typed, now, out, why ? why : &dummy, err);
 }
 
+int invite_erase_old(struct fd_store *st, int64_t now, struct fd_err *err)
+{
+    char today[11], cut[11];
+    queue_bday(st, now, today);
+    if (bday_add(today, -1, cut))
+        return fd_fail(err, FD_EINVAL, "day", "no business day");
+    sqlite3_stmt *s = store_prepare(st, "DELETE FROM invitation WHERE day < ?1");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_text(s, 1, cut, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? sqlite3_changes(store_db(st)) : store_fail(st, err);
+}
+
 int invite_use(struct fd_store *st, const char *typed, int64_t now, struct visitor *out,
                int *why, struct fd_err *err)
 {
@@ -181,9 +196,8 @@ int invite_use(struct fd_store *st, const char *typed, int64_t now, struct visit
     if ((rc = find(st, typed, now, &inv, why, err)) != 0)
         goto fail;
     struct visitor_in in = {.name = inv.name, .phone = inv.phone, .company = inv.company,
-                            .host_name = inv.host, .purpose = inv.purpose,
-                            .invitation = inv.code};
-    if ((rc = visitor_sign_in_tx(st, &in, now, &id, err)) != 0)
+                            .host_name = inv.host, .purpose = inv.purpose};
+    if ((rc = visitor_sign_in_tx(st, &in, inv.code, now, &id, err)) != 0)
         goto fail;
     sqlite3_stmt *s = store_prepare(st, "UPDATE invitation SET used_at = ?2, visitor_id = ?3"
                                         " WHERE code = ?1 AND used_at IS NULL");

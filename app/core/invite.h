@@ -91,4 +91,10 @@ int invite_find(struct fd_store *st, const char *typed, int64_t now, struct invi
 int invite_use(struct fd_store *st, const char *typed, int64_t now, struct visitor *out,
                int *why, struct fd_err *err);
 
+/* Deletes the invitations of days before yesterday (business days): they
+ * can no longer be used, and they hold a guest's name and phone (the
+ * visitor a check-in made keeps its own, under visitor_retention_days).
+ * Local only. Returns how many, or FD_EDB. */
+int invite_erase_old(struct fd_store *st, int64_t now, struct fd_err *err);
+
 #endif

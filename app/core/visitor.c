@@ -17,7 +17,8 @@
 #define BADGE_MAX 9999 /* per business day */
 #define VISITOR_COLS                                                      \
     "id, badge, bday, name, phone, company, host_name, purpose,"          \
-    " signed_in_at, coalesce(signed_out_at, 0), coalesce(signout_how, '')"
+    " signed_in_at, coalesce(signed_out_at, 0), coalesce(signout_how, ''),"  \
+    " coalesce(invitation, '')"
 
 static void row_to_visitor(sqlite3_stmt *s, void *p)
 {
@@ -34,6 +35,7 @@ static void row_to_visitor(sqlite3_stmt *s, void *p)
     v->signed_in_at = sqlite3_column_int64(s, 8);
     v->signed_out_at = sqlite3_column_int64(s, 9);
     store_col_text(s, 10, v->signout_how, sizeof v->signout_how);
+    store_col_text(s, 11, v->invitation, sizeof v->invitation);
 }
 
 static int load_visitor(struct fd_store *st, int64_t id, struct visitor *v)
@@ -46,8 +48,9 @@ static int load_visitor(struct fd_store *st, int64_t id, struct visitor *v)
 }
 
 /* The body of a sign-in, in the caller's write transaction. */
-static int sign_in_locked(struct fd_store *st, const struct visitor_in *in, int64_t now,
-                          int64_t *id, struct fd_err *err)
+static int sign_in_locked(struct fd_store *st, const struct visitor_in *in,
+                          const char *invitation, int64_t now, int64_t *id,
+                          struct fd_err *err)
 {
     char phone[24], day[11], badge[8], host_name[HOST_NAME_MAX_CHARS * 4 + 1];
     int64_t host_id = 0;
@@ -61,7 +64,7 @@ static int sign_in_locked(struct fd_store *st, const struct visitor_in *in, int6
         return rc;
     if (!in->host_id &&
         (rc = val_text(in->host_name, "host", HOST_NAME_MAX_CHARS,
-                       in->invitation ? 0 : VAL_REQUIRED, err)))
+                       invitation ? 0 : VAL_REQUIRED, err)))
         return rc;
     val_phone_normalize(in->phone, phone, sizeof phone);
 
@@ -77,7 +80,7 @@ static int sign_in_locked(struct fd_store *st, const struct visitor_in *in, int6
         store_col_text(s, 1, host_name, sizeof host_name);
     }
     sqlite3_reset(s);
-    if (!host_id && in->invitation) /* head office named the host: taken as named */
+    if (!host_id && invitation) /* head office named the host: taken as named */
         snprintf(host_name, sizeof host_name, "%s", in->host_name ? in->host_name : "");
     else if (!host_id)
         return fd_fail(err, FD_ENOTFOUND, "host",
@@ -113,8 +116,8 @@ static int sign_in_locked(struct fd_store *st, const struct visitor_in *in, int6
     sqlite3_bind_text(s, 7, host_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 8, in->purpose ? in->purpose : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 9, now);
-    if (in->invitation)
-        sqlite3_bind_text(s, 10, in->invitation, -1, SQLITE_STATIC);
+    if (invitation)
+        sqlite3_bind_text(s, 10, invitation, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, 10);
     rc = sqlite3_step(s);
@@ -125,10 +128,10 @@ static int sign_in_locked(struct fd_store *st, const struct visitor_in *in, int6
     return 0;
 }
 
-int visitor_sign_in_tx(struct fd_store *st, const struct visitor_in *in, int64_t now,
-                       int64_t *id, struct fd_err *err)
+int visitor_sign_in_tx(struct fd_store *st, const struct visitor_in *in,
+                       const char *invitation, int64_t now, int64_t *id, struct fd_err *err)
 {
-    return sign_in_locked(st, in, now, id, err);
+    return sign_in_locked(st, in, invitation, now, id, err);
 }
 
 int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
@@ -139,7 +142,7 @@ int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
 
     if (store_begin(st))
         return store_fail(st, err);
-    if ((rc = sign_in_locked(st, in, now, &id, err)) != 0) {
+    if ((rc = sign_in_locked(st, in, NULL, now, &id, err)) != 0) {
         store_rollback(st);
         return rc;
     }

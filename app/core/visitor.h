@@ -23,9 +23,6 @@ struct visitor_in {             /* what the visitor typed */
     int64_t host_id;            /* from the host directory; or 0 and: */
     const char *host_name;      /* a name that must match an active host */
     const char *purpose;        /* optional */
-    const char *invitation;     /* the invitation's code (app/core/invite.c),
-                                   NULL for a walk-in; the host then need not
-                                   be in the directory (head office named it) */
 };
 
 struct visitor {
@@ -39,6 +36,7 @@ struct visitor {
     char purpose[VISITOR_PURPOSE_MAX * 4 + 1];
     int64_t signed_in_at, signed_out_at; /* 0 = still on site */
     char signout_how[8];        /* staff, self, closing */
+    char invitation[16];        /* the invitation's code (invite.h), "" for a walk-in */
 };
 
 struct host {
@@ -53,12 +51,14 @@ struct host {
 int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
                     int64_t now, struct visitor *out, struct fd_err *err);
 
-/* visitor_sign_in inside the caller's open write transaction (invite.c
- * marks its invitation used in the same one): the same checks, no commit;
- * sets *id. Returns 0, FD_EINVAL, FD_ENOTFOUND, FD_EFULL or FD_EDB; on an
- * error the caller rolls back. */
-int visitor_sign_in_tx(struct fd_store *st, const struct visitor_in *in, int64_t now,
-                       int64_t *id, struct fd_err *err);
+/* visitor_sign_in inside the caller's open write transaction, for a guest
+ * with an invitation (invite.c marks it used in the same transaction): the
+ * same checks, no commit; the visitor names `invitation` (its code), and a
+ * host head office named need not be in this kiosk's directory (then it is
+ * kept as named, without a directory entry). Sets *id. Returns 0,
+ * FD_EINVAL, FD_EFULL or FD_EDB; on an error the caller rolls back. */
+int visitor_sign_in_tx(struct fd_store *st, const struct visitor_in *in,
+                       const char *invitation, int64_t now, int64_t *id, struct fd_err *err);
 
 /* Signs visitor `id` out; `how` is "staff", "self" or "closing". FD_ESTATE
  * when already signed out. */

@@ -161,6 +161,7 @@ static void test_use(void)
     CHECK_STR(v.company, "ACME");
     CHECK_STR(v.host_name, "李华");
     CHECK_STR(v.bday, "2026-12-02");
+    CHECK_STR(v.invitation, today);
     CHECK_INT(count(st, "SELECT count(*) FROM visitor WHERE host_id IS NOT NULL"), 1);
     CHECK_INT(count(st, "SELECT count(*) FROM invitation WHERE used_at IS NOT NULL"
                         " AND visitor_id = (SELECT max(id) FROM visitor)"), 1);
@@ -183,6 +184,12 @@ static void test_use(void)
     CHECK_INT(invite_use(st, tomorrow, NOW + 86400, &v, &why, &e), 0);
     CHECK_STR(v.host_name, "Nobody Here");
     CHECK_INT(count(st, "SELECT count(*) FROM visitor WHERE host_id IS NULL"), 1);
+
+    /* past days' invitations are erased; today's and later stay */
+    CHECK_INT(invite_erase_old(st, NOW, &e), 0); /* yesterday's (12-01) kept a day */
+    CHECK_INT(invite_erase_old(st, NOW + 86400, &e), 1); /* 12-01 on 12-03 */
+    CHECK_INT(count(st, "SELECT count(*) FROM invitation WHERE day = '2026-12-01'"), 0);
+    CHECK_INT(count(st, "SELECT count(*) FROM visitor"), 2); /* visitors stay */
 
     /* a walk-in still needs a directory host, and has no invitation */
     struct visitor_in w = {.name = "Walk In", .phone = "13912345678", .host_name = "Nobody"};

@@ -80,6 +80,9 @@ check $? "no visitor checked in by the confirmation"
 check $? "the invitation is not marked used by its visitor"
 wait_until "SELECT count(*) FROM print_job WHERE kind = 'visitor' AND ref_id = (SELECT id FROM visitor WHERE invitation = '$scan')" 1
 check $? "no badge print job for the guest"
+shown=$(echo "$scan" | cut -c1-5)-$(echo "$scan" | cut -c6-10)
+[ "$(q "SELECT instr(payload, CAST('$shown' AS BLOB)) > 0 FROM print_job WHERE kind = 'visitor' AND ref_id = (SELECT id FROM visitor WHERE invitation = '$scan')")" = 1 ]
+check $? "the badge does not note the invitation $shown"
 wait_screen invite 2; check $? "the badge step is not shown"
 click done && wait_screen home; check $? "Done did not go home"
 

@@ -95,7 +95,15 @@ int main(void)
     CHECK_INT(bday_set_zone("Asia/Shanghai", NULL), 0); /* the kiosks' default zone */
     h_mkdir("invite");
     h_hq_db(hqdb, sizeof hqdb, "hq.sqlite"); /* FDHQ_TEST_DB: PostgreSQL */
-    CHECK(h_server_start(&srv, hqdb, 0, NULL, NULL, NULL) == 0);
+    char tokfile[512];
+    h_path(tokfile, sizeof tokfile, "admin.token");
+    FILE *tf = fopen(tokfile, "w");
+    CHECK(tf != NULL);
+    if (tf) {
+        fputs("invite-admin-token-0123456789\n", tf);
+        fclose(tf);
+    }
+    CHECK(h_server_start(&srv, hqdb, 0, NULL, "--admin-token-file", tokfile) == 0);
     h_url(&srv, url, sizeof url);
     struct fd_store *a = kiosk("a.sqlite", url, hqdb, "Main Street", now);
     struct fd_store *b = kiosk("b.sqlite", url, hqdb, "Main Street", now);
@@ -212,6 +220,44 @@ int main(void)
     CHECK_INT(round_ok(a), 0); /* A's own use stays its own */
     CHECK_INT(h_int(ka, "SELECT count(*) FROM invitation WHERE visitor_id IS NOT NULL"), 2);
     CHECK_INT(h_int(ka, "SELECT count(*) FROM visitor WHERE invitation IS NOT NULL"), 2);
+
+    /* The admin JSON: the same list, and invitations made over HTTP. */
+    if (system("command -v curl >/dev/null 2>&1") == 0) {
+        char cmd[1024];
+        static char body[1 << 16];
+        snprintf(cmd, sizeof cmd, "curl -s -H 'Authorization: Bearer invite-admin-token-0123456789'"
+                                  " '%s/v1/admin/invitations?branch=Main%%20Street&day=%s'", url, day);
+        FILE *p = popen(cmd, "r");
+        size_t n = p ? fread(body, 1, sizeof body - 1, p) : 0;
+        body[n] = '\0';
+        if (p)
+            pclose(p);
+        cJSON *o = cJSON_Parse(body);
+        CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "invitations")), 3);
+        cJSON_Delete(o);
+        snprintf(cmd, sizeof cmd, "curl -s -H 'Authorization: Bearer invite-admin-token-0123456789'"
+                                  " -d '{\"branch\":\"Main Street\",\"day\":\"%s\",\"name\":\"Web\","
+                                  "\"phone\":\"13500135000\"}' '%s/v1/admin/invitations'", day, url);
+        p = popen(cmd, "r");
+        n = p ? fread(body, 1, sizeof body - 1, p) : 0;
+        body[n] = '\0';
+        if (p)
+            pclose(p);
+        o = cJSON_Parse(body);
+        CHECK_INT(strlen(jstr(o, "code")), INVITE_CODE_LEN);
+        CHECK_STR(jstr(o, "qr"), jstr(o, "code"));
+        cJSON_Delete(o);
+        snprintf(cmd, sizeof cmd, "curl -s -o /dev/null -w '%%{http_code}' -H 'Authorization: Bearer"
+                                  " invite-admin-token-0123456789' -d '{\"branch\":\"Main Street\","
+                                  "\"day\":\"%s\",\"name\":\"Web\",\"phone\":\"1\"}'"
+                                  " '%s/v1/admin/invitations'", day, url);
+        p = popen(cmd, "r");
+        n = p ? fread(body, 1, sizeof body - 1, p) : 0;
+        body[n] = '\0';
+        if (p)
+            pclose(p);
+        CHECK_STR(body, "400"); /* core's phone rule */
+    }
 
     /* list filters by branch and day */
     snprintf(args, sizeof args, "list --branch 'Main Street' --day %s", tomorrow);
