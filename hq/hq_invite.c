@@ -114,7 +114,7 @@ int hq_invite_add(struct hq_store *s, const struct hq_invite_new *in, long long 
         struct invite_in ii = {c, in->day, in->name, in->phone, in->company ? in->company : "",
                                in->purpose ? in->purpose : "", in->host ? in->host : ""};
         if (invite_check(&ii, &e)) { /* core's rules, field by field */
-            snprintf(msg, msglen, "%s: %s", e.field, e.msg);
+            snprintf(msg, msglen, "%s", e.msg);
             return HQ_E_INVALID;
         }
         val_phone_normalize(in->phone, phone, sizeof phone);

@@ -3,7 +3,7 @@
 # (issue 14). Head office invites three guests (frontdesk-hq invite add);
 # the kiosk is enrolled and pulls them (frontdesk-ctl sync now); then the
 # kiosk runs with real X input from xdotool:
-#  - a code typed at scanner speed (xdotool type --delay 5, then Enter) on
+#  - a code typed at scanner speed (xdotool key --delay 5: digits, Enter) on
 #    the home screen opens the guest's confirmation; one click checks them
 #    in: the store holds one visitor naming the invitation, the invitation
 #    is used, a badge print job is queued;
@@ -56,10 +56,10 @@ click() { # ID: click the middle of the widget's rect in the last report
   sleep 1 # a new screen ignores touches for UI_SETTLE_MS (500 ms, ui.h)
   xdotool mousemove --window "$wid" $(( $1 + $3 / 2 )) $(( $2 + $4 / 2 )) click 1
 }
-nl='
-'
+keys() { echo "$1" | sed 's/./& /g'; } # CODE -> "3 1 8 ..." (xdotool key names)
 scanner() { # CODE: what a USB barcode scanner does: the digits and Enter, 5 ms apart
-  xdotool windowfocus --sync "$wid" type --delay 5 "$1$nl"
+  # (one xdotool key command: `type` would take a following Return as text)
+  xdotool windowfocus --sync "$wid" key --delay 5 $(keys "$1") Return
 }
 wait_until() { # SQL VALUE: wait (at most 60 s) until the query answers VALUE
   i=0
@@ -69,7 +69,8 @@ wait_until() { # SQL VALUE: wait (at most 60 s) until the query answers VALUE
 wait_screen home; check $? "the kiosk did not start: $(cat "$dir/err")"
 wid=$(xdotool search --sync --onlyvisible --name '^frontdesk$' | head -n1)
 
-# A scan on the home screen: the guest's confirmation, one touch, the badge.
+# A scan on the home screen (xdotool key --delay 5: the digits and Enter
+# 5 ms apart): the guest's confirmation, one touch, the badge.
 sleep 1
 scanner "$scan"
 wait_screen invite 1; check $? "the scan on the home screen did not open the confirmation"
@@ -108,7 +109,7 @@ click home && wait_screen home && click register && wait_screen register 0
 check $? "the sign-in screen did not open"
 sleep 1
 shown=$(grep -c '^screen invite' "$dir/report")
-xdotool windowfocus --sync "$wid" type --delay 150 "$human$nl"
+xdotool windowfocus --sync "$wid" key --delay 150 $(keys "$human") Return
 # X delivers in order: once the click on Home after the typing has shown
 # home, the typing and its Enter were handled (no time guessed).
 click home && wait_screen home; check $? "Home after the typing not seen"

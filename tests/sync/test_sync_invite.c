@@ -153,7 +153,7 @@ int main(void)
     }
     if (system("command -v zbarimg >/dev/null 2>&1") == 0) {
         char cmd[700], want[80];
-        snprintf(cmd, sizeof cmd, "zbarimg -q --raw '%s'", qr);
+        snprintf(cmd, sizeof cmd, "zbarimg -q --raw '%s' 2>/dev/null", qr);
         FILE *p = popen(cmd, "r");
         line[0] = '\0';
         if (p && fgets(line, sizeof line, p))
