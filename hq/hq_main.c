@@ -1,11 +1,13 @@
 /* hq_main.c - the frontdesk-hq command line: serve, enroll-token, stats,
  * complaint list|show|advance, config set, revoke, records, fleet, purge,
- * person find|export|erase, setting get|set, archive. Options may come
+ * person find|export|erase, setting get|set, archive, invite add|list|cancel
+ * (hq_invite.c). Options may come
  * before or after the command (`frontdesk-hq --db hq.sqlite stats --json`).
  * Everything but `serve` opens the store, does one thing and exits. */
 #include "hq_complaint.h"
 #include "hq_health.h"
 #include "hq_notify.h"
+#include "hq_invite.h"
 #include "hq_person.h"
 #include "hq_report.h"
 #include "hq_server.h"
@@ -570,6 +572,13 @@ int main(int argc, char **argv)
     const char *cmd;
     int rc = 2;
 
+    if (sodium_init() < 0) {
+        fprintf(stderr, "frontdesk-hq: libsodium failed to start\n");
+        return 1;
+    }
+    if ((rc = hq_invite_main(argc, argv)) >= 0) /* its own options (issue 14) */
+        return rc;
+    rc = 2;
     if (parse_args(argc, argv, &a) != 0 || a.npos < 1) {
         usage();
         return 2;

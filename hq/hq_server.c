@@ -25,6 +25,8 @@
 #include "fdweb.h"
 #include "hq_health.h"
 #include "hq_notify.h"
+#include "hq_invite.h"
+#include "invite.h"
 #include "hq_person.h"
 #include "hq_push.h"
 #include "hq_report.h"
@@ -737,6 +739,17 @@ static void do_push(struct srv *sv, struct hq_store *s, struct MHD_Connection *c
         }
         usleep(20000u << attempt);
     }
+    /* A visitor record naming an invitation: mark it used and tell the
+     * branch (its own short transaction; upkeep repeats it after a crash). */
+    for (size_t i = 0; i < msg.batch.n && res.applied > 0; i++)
+        if (strcmp(msg.batch.recs[i].type, "visitor") == 0 && !msg.batch.recs[i].quarantine &&
+            strstr(msg.batch.recs[i].json, "\"invitation\":\"")) {
+            int mk = hq_invite_mark_used(s, msg.batch.now);
+            if (mk < 0)
+                fprintf(stderr, "frontdesk-hq: invitations not marked used yet: %s\n",
+                        s->ops->errmsg(s));
+            break;
+        }
     m.batches++;
     m.records += (long long)res.applied;
     m.quarantined += (long long)res.quarantined;
@@ -1311,6 +1324,62 @@ static void do_admin_fleet(struct srv *sv, struct hq_store *s, struct MHD_Connec
     reply_json(r, 200, o);
 }
 
+/* GET /v1/admin/invitations[?branch=B&day=D]: hq_invite_list's array;
+ * POST with {"branch","day","name","phone","company","purpose","host","by"}
+ * invites (answers {"code","shown","qr"}; 400 with the field at fault). */
+static void do_admin_invitations(struct srv *sv, struct hq_store *s, struct MHD_Connection *c,
+                                 const char *method, const struct req *q, struct reply *r)
+{
+    char msg[300], code[16];
+    if (!sv->admin_on) {
+        reply_err(r, 404, "not_found", "the admin API is not enabled (--admin-token-file)");
+        return;
+    }
+    if (!admin_ok(sv, c)) {
+        reply_err(r, 401, "unauthorized", "admin requests need Authorization: Bearer TOKEN");
+        return;
+    }
+    if (strcmp(method, "GET") == 0) {
+        cJSON *arr = NULL, *o;
+        if (hq_invite_list(s, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "branch"),
+                           MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "day"),
+                           &arr) != HQ_OK) {
+            reply_err(r, 500, "internal", "%s", s->ops->errmsg(s));
+            return;
+        }
+        o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "invitations", arr);
+        reply_json(r, 200, o);
+    } else if (strcmp(method, "POST") == 0) {
+        cJSON *in = cJSON_ParseWithLength(q->body ? q->body : "", q->len);
+        if (!cJSON_IsObject(in)) {
+            cJSON_Delete(in);
+            reply_err(r, 400, "bad_request", "the body is a JSON object");
+            return;
+        }
+        struct hq_invite_new n = {jstr(in, "branch"), jstr(in, "day"), jstr(in, "name"),
+                                  jstr(in, "phone"), jstr(in, "company"), jstr(in, "purpose"),
+                                  jstr(in, "host"), jstr(in, "by")};
+        int rc = hq_invite_add(s, &n, now_s(), code, msg, sizeof msg);
+        cJSON_Delete(in);
+        if (rc == HQ_E_INVALID) {
+            reply_err(r, 400, "bad_request", "%s", msg);
+        } else if (rc != HQ_OK) {
+            reply_err(r, 500, "internal", "%s", msg);
+        } else {
+            char shown[INVITE_CODE_SHOWN];
+            cJSON *o = cJSON_CreateObject();
+            invite_code_format(code, shown);
+            cJSON_AddStringToObject(o, "code", code);
+            cJSON_AddStringToObject(o, "shown", shown);
+            cJSON_AddStringToObject(o, "qr", code);
+            reply_json(r, 200, o);
+        }
+    } else {
+        reply_err(r, 404, "not_found", "no such endpoint");
+    }
+}
+
 /* ---- upkeep: the log's months ahead and the personal-data sweep ---- */
 
 #define UPKEEP_EVERY 3600      /* seconds between passes */
@@ -1341,6 +1410,8 @@ static void upkeep_pass(struct upkeep *u)
     }
     if (s->ops->log_prepare(s, now - 86400, now + UPKEEP_AHEAD) != HQ_OK)
         fprintf(stderr, "frontdesk-hq: upkeep: log partitions: %s\n", s->ops->errmsg(s));
+    if (hq_invite_mark_used(s, now) < 0)
+        fprintf(stderr, "frontdesk-hq: upkeep: invitations: %s\n", s->ops->errmsg(s));
     if (hq_pii_sweep(s, now, UPKEEP_BATCHES, &c) != HQ_OK)
         fprintf(stderr, "frontdesk-hq: upkeep: personal data sweep: %s\n", s->ops->errmsg(s));
     hq_store_close(s);
@@ -1556,6 +1627,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         do_enroll(sv, s, c, q, &r);
     else if (strncmp(url, "/v1/admin/complaints", 20) == 0)
         do_admin(sv, s, c, method, url, q, &r);
+    else if (strcmp(url, "/v1/admin/invitations") == 0)
+        do_admin_invitations(sv, s, c, method, q, &r);
     else if (strcmp(url, "/v1/admin/fleet") == 0)
         do_admin_fleet(sv, s, c, method, &r);
     else if (strcmp(url, "/v1/admin/report") == 0)

@@ -60,6 +60,7 @@ static const struct hq_state_col visitor_cols[] = {
     {"signed_in_at", HQ_COL_INT, 1, I_TIME, NULL, 0},
     {"signed_out_at", HQ_COL_INT, 0, I_TIME, NULL, 0},
     {"signout_how", HQ_COL_TEXT, 0, 0, T_SHORT, signouts, 0},
+    {"invitation", HQ_COL_TEXT, 0, 0, T_SHORT, NULL, 0}, /* its code (issue 14) */
 };
 
 static const struct hq_state_col rating_cols[] = {

@@ -436,6 +436,15 @@ struct hq_store_ops {
      * kiosk carries on where head office stands. HQ_E_NOTFOUND if unknown. */
     int (*device_reenroll)(struct hq_store *s, const char *device_id, const char *branch,
                            const unsigned char pubkey[HQ_PUBKEY_BYTES], long long now);
+
+    /* Appends a change of `kind` (not "config": config_set keeps those) to
+     * the pull log for a branch ("" = every branch) and a device ("" = every
+     * device of the branch), with the serialization the log needs
+     * (PostgreSQL: the change-log lock, held until commit). In the caller's
+     * transaction, or its own. (issue 14: invitations) */
+    int (*change_put)(struct hq_store *s, const char *branch, const char *device_id,
+                      const char *kind, const char *key, const char *value_json,
+                      long long now);
 };
 
 /* Every backend's handle starts with this, so the generic code can reach the

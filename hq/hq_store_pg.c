@@ -2881,6 +2881,28 @@ static int pg_device_reenroll(struct hq_store *s, const char *device_id, const c
     return device_put(s, 1, device_id, branch, pubkey, now);
 }
 
+static int pg_change_put(struct hq_store *s, const char *branch, const char *device_id,
+                         const char *kind, const char *key, const char *value_json,
+                         long long now)
+{
+    struct pg_store *p = PG(s);
+    struct pa a = {0};
+    int own, rc;
+
+    if ((rc = op_begin(p, &own)) != HQ_OK)
+        return rc;
+    if ((rc = change_lock(p)) != HQ_OK)
+        return op_end(p, own, rc);
+    pa_txt(&a, branch ? branch : "");
+    pa_txt(&a, device_id ? device_id : "");
+    pa_txt(&a, kind);
+    pa_txt(&a, key);
+    pa_txt(&a, value_json);
+    pa_int(&a, now);
+    rc = run_cmd(p, Q_CHANGE_INS, &a, "change", NULL);
+    return op_end(p, own, rc);
+}
+
 const struct hq_store_ops hq_store_pg_ops = {
     .name = "postgresql",
     .open = pg_open,
@@ -2925,4 +2947,5 @@ const struct hq_store_ops hq_store_pg_ops = {
     .push_commit = pg_push_commit,
     .errmsg = pg_errmsg,
     .device_reenroll = pg_device_reenroll,
+    .change_put = pg_change_put,
 };

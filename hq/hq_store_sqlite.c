@@ -1613,6 +1613,23 @@ static int sq_device_reenroll(struct hq_store *s, const char *device_id, const c
     return sqlite3_changes(q->db) == 1 ? HQ_OK : HQ_E_NOTFOUND;
 }
 
+static int sq_change_put(struct hq_store *s, const char *branch, const char *device_id,
+                         const char *kind, const char *key, const char *value_json,
+                         long long now)
+{
+    struct sq_store *q = SQ(s);
+    sqlite3_stmt *st = stmt(q, Q_CHANGE_INS);
+    if (!st)
+        return HQ_E_IO;
+    bind_text(st, 1, branch ? branch : "");
+    bind_text(st, 2, device_id ? device_id : "");
+    bind_text(st, 3, kind);
+    bind_text(st, 4, key);
+    bind_text(st, 5, value_json);
+    sqlite3_bind_int64(st, 6, now);
+    return run(q, st, "change");
+}
+
 const struct hq_store_ops hq_store_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -1656,4 +1673,5 @@ const struct hq_store_ops hq_store_sqlite_ops = {
     .sql = sq_sql,
     .errmsg = sq_errmsg,
     .device_reenroll = sq_device_reenroll,
+    .change_put = sq_change_put,
 };

@@ -32,6 +32,25 @@ for size in 1920x1080 1080x1920 1024x600; do
 done
 echo "gallery: $(find "$out" -name '*.png' | wc -l) screenshots in $out"
 
+# ---- invitations (issue 14): tests/kiosk/invite_walk.txt on a store that
+# holds two invitations, as the pull from head office leaves them ----
+for size in 1920x1080 1080x1920 1024x600; do
+  for lang in zh en; do
+    dir=$out/$size/$lang
+    rm -f "$tmp"/i.db*
+    "$build/app/ctl/frontdesk-ctl" --db "$tmp/i.db" init --demo >/dev/null
+    sqlite3 "$tmp/i.db" "INSERT INTO invitation(code, day, name, phone, company, purpose, host,
+      updated_at) VALUES ('2611230018', '2026-11-23', '王小明 Wang Xiaoming', '13800138000',
+      '华东科技 ACME East', '签合同 Contract', '李娜', 0), ('2611240023', '2026-11-24',
+      'Next Day', '13900139000', '', '', '', 0)"
+    { echo "lang $lang"; cat tests/kiosk/invite_walk.txt; } > "$tmp/invite.txt"
+    SDL_RENDER_DRIVER=software xvfb-run -a -s "-screen 0 ${size}x24" \
+      "$build/app/kiosk/frontdesk" --allow-root --db "$tmp/i.db" --window "$size" --lang "$lang" \
+      --script "$tmp/invite.txt" --shots "$dir"
+  done
+done
+echo "gallery: invitation screenshots added"
+
 # ---- staff console and lobby (tests/console; kept by the console's owner) ----
 # console-*.png: the console walk on the demo branch at a fixed time (so the
 # screenshots do not depend on the hour they are made); lobby-*.png: the

@@ -17,7 +17,8 @@
 #define BADGE_MAX 9999 /* per business day */
 #define VISITOR_COLS                                                      \
     "id, badge, bday, name, phone, company, host_name, purpose,"          \
-    " signed_in_at, coalesce(signed_out_at, 0), coalesce(signout_how, '')"
+    " signed_in_at, coalesce(signed_out_at, 0), coalesce(signout_how, ''),"  \
+    " coalesce(invitation, '')"
 
 static void row_to_visitor(sqlite3_stmt *s, void *p)
 {
@@ -34,6 +35,7 @@ static void row_to_visitor(sqlite3_stmt *s, void *p)
     v->signed_in_at = sqlite3_column_int64(s, 8);
     v->signed_out_at = sqlite3_column_int64(s, 9);
     store_col_text(s, 10, v->signout_how, sizeof v->signout_how);
+    store_col_text(s, 11, v->invitation, sizeof v->invitation);
 }
 
 static int load_visitor(struct fd_store *st, int64_t id, struct visitor *v)
@@ -45,8 +47,10 @@ static int load_visitor(struct fd_store *st, int64_t id, struct visitor *v)
     return store_one(s, row_to_visitor, v);
 }
 
-int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
-                    int64_t now, struct visitor *out, struct fd_err *err)
+/* The body of a sign-in, in the caller's write transaction. */
+static int sign_in_locked(struct fd_store *st, const struct visitor_in *in,
+                          const char *invitation, int64_t now, int64_t *id,
+                          struct fd_err *err)
 {
     char phone[24], day[11], badge[8], host_name[HOST_NAME_MAX_CHARS * 4 + 1];
     int64_t host_id = 0;
@@ -59,16 +63,15 @@ int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
         (rc = val_text(in->purpose, "purpose", VISITOR_PURPOSE_MAX, 0, err)))
         return rc;
     if (!in->host_id &&
-        (rc = val_text(in->host_name, "host", HOST_NAME_MAX_CHARS, VAL_REQUIRED, err)))
+        (rc = val_text(in->host_name, "host", HOST_NAME_MAX_CHARS,
+                       invitation ? 0 : VAL_REQUIRED, err)))
         return rc;
     val_phone_normalize(in->phone, phone, sizeof phone);
 
-    if (store_begin(st))
-        return store_fail(st, err);
     s = store_prepare(st, "SELECT id, name FROM host WHERE active = 1 AND"
                           " (id = ?1 OR (?1 = 0 AND name = ?2)) LIMIT 1");
     if (!s)
-        goto dbfail;
+        return store_fail(st, err);
     sqlite3_bind_int64(s, 1, in->host_id);
     sqlite3_bind_text(s, 2, in->host_name ? in->host_name : "", -1, SQLITE_STATIC);
     rc = sqlite3_step(s);
@@ -77,34 +80,33 @@ int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
         store_col_text(s, 1, host_name, sizeof host_name);
     }
     sqlite3_reset(s);
-    if (!host_id) {
-        store_rollback(st);
+    if (!host_id && invitation) /* head office named the host: taken as named */
+        snprintf(host_name, sizeof host_name, "%s", in->host_name ? in->host_name : "");
+    else if (!host_id)
         return fd_fail(err, FD_ENOTFOUND, "host",
                        "the person visited is not in the directory");
-    }
     queue_bday(st, now, day);
     s = store_prepare(st, "INSERT INTO visitor_seq(bday, last) VALUES (?1, 1)"
                           " ON CONFLICT(bday) DO UPDATE SET last = last + 1"
                           " RETURNING last");
     if (!s)
-        goto dbfail;
+        return store_fail(st, err);
     sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_ROW) {
         sqlite3_reset(s);
-        goto dbfail;
+        return store_fail(st, err);
     }
     seq = sqlite3_column_int(s, 0);
     sqlite3_reset(s);
-    if (seq > BADGE_MAX) {
-        store_rollback(st);
+    if (seq > BADGE_MAX)
         return fd_fail(err, FD_EFULL, "", "all %d badges of today are used", BADGE_MAX);
-    }
     snprintf(badge, sizeof badge, "V%04u", (unsigned)seq % 10000u);
     s = store_prepare(st,
         "INSERT INTO visitor(bday, badge, name, phone, company, host_id, host_name,"
-        " purpose, signed_in_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        " purpose, signed_in_at, invitation)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, 0), ?7, ?8, ?9, ?10)");
     if (!s)
-        goto dbfail;
+        return store_fail(st, err);
     sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, badge, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, in->name, -1, SQLITE_STATIC);
@@ -114,20 +116,41 @@ int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
     sqlite3_bind_text(s, 7, host_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 8, in->purpose ? in->purpose : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 9, now);
+    if (invitation)
+        sqlite3_bind_text(s, 10, invitation, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 10);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
-        goto dbfail;
-    int64_t id = sqlite3_last_insert_rowid(store_db(st));
+        return store_fail(st, err);
+    *id = sqlite3_last_insert_rowid(store_db(st));
+    return 0;
+}
+
+int visitor_sign_in_tx(struct fd_store *st, const struct visitor_in *in,
+                       const char *invitation, int64_t now, int64_t *id, struct fd_err *err)
+{
+    return sign_in_locked(st, in, invitation, now, id, err);
+}
+
+int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
+                    int64_t now, struct visitor *out, struct fd_err *err)
+{
+    int64_t id = 0;
+    int rc;
+
+    if (store_begin(st))
+        return store_fail(st, err);
+    if ((rc = sign_in_locked(st, in, NULL, now, &id, err)) != 0) {
+        store_rollback(st);
+        return rc;
+    }
     if (store_commit(st))
         return store_fail(st, err);
     if (out && load_visitor(st, id, out))
         return store_fail(st, err);
     return 0;
-dbfail:
-    rc = store_fail(st, err);
-    store_rollback(st);
-    return rc;
 }
 
 int visitor_sign_out(struct fd_store *st, int64_t id, const char *how,

@@ -36,6 +36,7 @@ struct visitor {
     char purpose[VISITOR_PURPOSE_MAX * 4 + 1];
     int64_t signed_in_at, signed_out_at; /* 0 = still on site */
     char signout_how[8];        /* staff, self, closing */
+    char invitation[16];        /* the invitation's code (invite.h), "" for a walk-in */
 };
 
 struct host {
@@ -49,6 +50,15 @@ struct host {
  * *out (may be NULL). Returns 0, FD_EINVAL, FD_ENOTFOUND, FD_EFULL or FD_EDB. */
 int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
                     int64_t now, struct visitor *out, struct fd_err *err);
+
+/* visitor_sign_in inside the caller's open write transaction, for a guest
+ * with an invitation (invite.c marks it used in the same transaction): the
+ * same checks, no commit; the visitor names `invitation` (its code), and a
+ * host head office named need not be in this kiosk's directory (then it is
+ * kept as named, without a directory entry). Sets *id. Returns 0,
+ * FD_EINVAL, FD_EFULL or FD_EDB; on an error the caller rolls back. */
+int visitor_sign_in_tx(struct fd_store *st, const struct visitor_in *in,
+                       const char *invitation, int64_t now, int64_t *id, struct fd_err *err);
 
 /* Signs visitor `id` out; `how` is "staff", "self" or "closing". FD_ESTATE
  * when already signed out. */

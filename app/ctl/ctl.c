@@ -18,6 +18,7 @@
 #include "ctl.h"
 #include "demo.h"
 #include "export.h"
+#include "invite.h"
 #include "journal.h"
 #include "queue.h"
 #include "queue_json.h"
@@ -577,6 +578,9 @@ static int cmd_sweep(struct ctl *c)
 #endif
     if (x < 0)
         return ctl_fail(c, x, &e);
+    int inv = invite_erase_old(c->st, now, &e); /* past days' invitations */
+    if (inv < 0)
+        return ctl_fail(c, inv, &e);
     int o = retention_trim_outbox(c->st, now, &e);
     if (o < 0)
         return ctl_fail(c, o, &e);

@@ -322,7 +322,8 @@ static void report_now(void *ud)
     static const char *const ids[] = {"ticket", "register", "complaint", "status", "rate",
                                       "svc_A", "svc_B", "done", "home", "lang",
                                       "calling", "side", "cat_service", "next_text",
-                                      "next_contact", "submit", "desc", "back"};
+                                      "next_contact", "submit", "desc", "back",
+                                      "invite", "inv_confirm", "inv_code", "name"};
     ui_layout_now();
     fprintf(report, "screen %s\n", ui_screen_name(a->screen));
     fprintf(report, "step %d\n", a->flow.step);
@@ -335,7 +336,7 @@ static void report_now(void *ud)
         }
     }
     /* The lobby's call, for tests that time it from another process. */
-    static const char *const texts[] = {"now", "now_counter"};
+    static const char *const texts[] = {"now", "now_counter", "inv_msg", "badge"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         struct ui_widget *w = ui_find(a->screen, texts[i]);
         if (w && ui_text(w))
@@ -438,7 +439,8 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
 {
     struct app *a = ud;
     static const char *const names[SCR_COUNT] = {"home", "ticket", "register", "complaint",
-                                                 "status", "rate", "staff", "console", "lobby"};
+                                                 "status", "rate", "staff", "console", "lobby",
+                                                 "invite"};
     if (!strcmp(cmd, "lang")) {
         tr_set_zh(!strcmp(args, "zh"));
         app_rebuild(a);

@@ -205,6 +205,8 @@ int receipt_visitor(struct escpos *e, const struct receipt_visitor *v, enum rece
     escpos_pair(e, receipt_str("visitor.host", lang), v->host);
     fmt_time(buf, sizeof buf, v->signed_in_at);
     escpos_pair(e, receipt_str("visitor.time", lang), buf);
+    if (v->invitation && *v->invitation)
+        escpos_pair(e, receipt_str("visitor.invitation", lang), v->invitation);
     escpos_rule(e, '-');
     if (v->badge && *v->badge) {
         escpos_align(e, ESCPOS_CENTER);

@@ -33,6 +33,8 @@ struct receipt_visitor {
     const char *host;                    /* whom they visit */
     const char *badge;                   /* badge number, "V0007" */
     int64_t signed_in_at;
+    const char *invitation;              /* checked in with this invitation code
+                                            (shown form), NULL/"" = walk-in */
 };
 
 struct receipt_complaint {

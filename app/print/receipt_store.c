@@ -11,6 +11,7 @@
 #include "complaint.h"
 #include "config.h"
 #include "queue.h"
+#include "invite.h"
 #include "visitor.h"
 
 static int render(enum receipt_kind kind, const void *f, enum receipt_lang lang,
@@ -62,10 +63,14 @@ static int visitor(struct fd_store *st, int64_t id, const char *branch, enum rec
     snprintf(key, sizeof key, "%lld", (long long)id);
     rc = visitor_find(st, key, bday_now(), v, &e);
     if (rc == 0) {
+        char inv[INVITE_CODE_SHOWN] = "";
+        if (v->invitation[0])
+            invite_code_format(v->invitation, inv);
         struct receipt_visitor r = {.branch_zh = branch, .branch_en = branch,
                                     .name = v->name, .phone = v->phone,
                                     .company = v->company, .host = v->host_name,
-                                    .badge = v->badge, .signed_in_at = v->signed_in_at};
+                                    .badge = v->badge, .signed_in_at = v->signed_in_at,
+                                    .invitation = inv};
         rc = render(RECEIPT_VISITOR, &r, lang, prof, font, out, len, err, errlen);
     } else {
         rc = rc == FD_ENOTFOUND ? 1 : (snprintf(err, errlen, "%s", e.msg), -1);

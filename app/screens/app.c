@@ -14,15 +14,70 @@
 typedef struct ui_screen *(*builder_fn)(struct app *);
 static const builder_fn builders[SCR_COUNT] = {
     scr_home, scr_ticket, scr_register, scr_complaint, scr_status, scr_rate,
-    scr_staff, scr_console, scr_lobby,
+    scr_staff, scr_console, scr_lobby, scr_invite,
 };
 
 /* Fields whose typed text survives a rebuild of the same screen. */
 static const char *const carried[] = {
     "name", "phone", "company", "host_q", "purpose", "desc", "cname", "cphone", "ref",
+    "inv_code",
 };
 
 static void tick(void *ud);
+
+/* A USB barcode scanner types the invitation's QR (its code, digits) as key
+ * presses far faster than a hand can, ending in Enter. A burst of at least
+ * SCAN_MIN_DIGITS digits, each within SCAN_GAP_MS of the one before, with
+ * the Enter within SCAN_GAP_MS too, is a scan, wherever a visitor is: its
+ * Enter is taken (the focused field never acts on it) and the invitation
+ * screen shows that code. The digits themselves reach the focused field as
+ * they come (a person typing is never delayed); the screen they went into
+ * is left. People type a key every 100-300 ms; scanners every 1-10 ms. */
+#define SCAN_MIN_DIGITS 6
+#define SCAN_GAP_MS 50
+#define SCAN_MAX_DIGITS 24 /* longer is no code of ours: not a scan */
+
+static struct {
+    char digits[SCAN_MAX_DIGITS + 1];
+    int n;                  /* digits in the burst; -1: the burst is spoilt */
+    uint32_t last;          /* time of its last key */
+} scan;
+
+static int visitor_screen(enum scr s)
+{
+    return s == SCR_HOME || s == SCR_TICKET || s == SCR_REGISTER || s == SCR_COMPLAINT ||
+           s == SCR_STATUS || s == SCR_RATE || s == SCR_INVITE;
+}
+
+static int key_watch(void *ud, int key, uint32_t ms)
+{
+    struct app *a = ud;
+    int quick = scan.n != 0 && ms - scan.last <= SCAN_GAP_MS;
+    if (key == 0)
+        return 0; /* a modifier: neither part of a code nor a break in it */
+    if (key >= '0' && key <= '9') {
+        if (!quick)
+            scan.n = 0; /* a pause: a new burst starts here */
+        if (scan.n >= 0 && scan.n < SCAN_MAX_DIGITS)
+            scan.digits[scan.n++] = (char)key;
+        else
+            scan.n = -1;
+        scan.last = ms;
+        return 0;
+    }
+    int is_scan = key == '\r' && quick && scan.n >= SCAN_MIN_DIGITS && visitor_screen(a->cur);
+    char code[SCAN_MAX_DIGITS + 1];
+    if (is_scan) {
+        memcpy(code, scan.digits, (size_t)scan.n);
+        code[scan.n] = '\0';
+    }
+    explicit_bzero(&scan, sizeof scan);
+    if (!is_scan)
+        return 0;
+    scr_invite_open(a, code); /* goes home first, which wipes `scan` */
+    explicit_bzero(code, sizeof code);
+    return 1;
+}
 
 /* The receipt shown on the current confirmation (app_receipt_watch). */
 static struct {
@@ -216,6 +271,9 @@ void app_home(struct app *a)
         a->ime.forget(a->ime.ctx);
     scr_register_wipe();
     scr_complaint_wipe();
+    scr_invite_wipe();
+    explicit_bzero(&scan, sizeof scan);
+    ui_on_key_watch(key_watch, a); /* scans are taken on every visitor screen */
     explicit_bzero(&a->flow, sizeof a->flow);
     tr_set_zh(a->default_zh);
     a->cur = SCR_COUNT;

@@ -14,7 +14,7 @@
 
 enum scr {
     SCR_HOME, SCR_TICKET, SCR_REGISTER, SCR_COMPLAINT, SCR_STATUS, SCR_RATE,
-    SCR_STAFF, SCR_CONSOLE, SCR_LOBBY, SCR_COUNT
+    SCR_STAFF, SCR_CONSOLE, SCR_LOBBY, SCR_INVITE, SCR_COUNT
 };
 
 /* A print job as the staff console lists it. */
@@ -172,6 +172,11 @@ int scr_staff_settle(struct app *a, int timeout_ms);
 struct ui_screen *scr_console(struct app *a);
 struct ui_screen *scr_lobby(struct app *a);
 
+struct ui_screen *scr_invite(struct app *a);
+/* A guest's invitation code arrived (typed, or scanned anywhere: see
+ * app.c's scanner watch): shows the invitation screen with its outcome. */
+void scr_invite_open(struct app *a, const char *code);
+
 /* The lobby checks for new calls (main.c polls PRAGMA data_version and
  * calls this when it changed): announces them and rebuilds the display. */
 void scr_lobby_changed(struct app *a);
@@ -187,5 +192,6 @@ void scr_status_restore(struct app *a);
 /* Called by app_home and on exit: screens that keep static state wipe it. */
 void scr_register_wipe(void);
 void scr_complaint_wipe(void);
+void scr_invite_wipe(void);
 
 #endif

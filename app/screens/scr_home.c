@@ -1,4 +1,5 @@
-/* scr_home.c - the home screen: five large tiles, the language switch, the
+/* scr_home.c - the home screen: six large tiles (the last for invited
+ * guests; a scanned invitation works from here without a touch), the language switch, the
  * larger-text toggle, and the hidden staff entry (a long press in the top
  * left corner). Nothing here times out: an idle kiosk rests on this screen. */
 #include "app.h"
@@ -13,6 +14,7 @@ static void on_complaint(struct ui_widget *w, void *ud) { (void)w; go(ud, SCR_CO
 static void on_status(struct ui_widget *w, void *ud) { (void)w; go(ud, SCR_STATUS); }
 static void on_rate(struct ui_widget *w, void *ud) { (void)w; go(ud, SCR_RATE); }
 static void on_staff(struct ui_widget *w, void *ud) { (void)w; go(ud, SCR_STAFF); }
+static void on_invite(struct ui_widget *w, void *ud) { (void)w; go(ud, SCR_INVITE); }
 
 static void on_lang(struct ui_widget *w, void *ud)
 {
@@ -37,6 +39,7 @@ static const struct tile {
     {"complaint", "home.complaint", "home.complaint_sub", on_complaint, 0},
     {"status", "home.status", "home.status_sub", on_status, 0},
     {"rate", "home.rate", "home.rate_sub", on_rate, 0},
+    {"invite", "home.invite", "home.invite_sub", on_invite, 0}, /* issue 14 */
 };
 
 struct ui_screen *scr_home(struct app *a)

@@ -180,6 +180,12 @@ static void on_host_pick(struct ui_widget *w, void *ud)
     app_field_error(R.field[ST_HOST], "");
 }
 
+static void on_invite(struct ui_widget *w, void *ud)
+{
+    (void)w;
+    scr_invite_open(ud, ""); /* what was typed here is wiped on the way */
+}
+
 static void on_done(struct ui_widget *w, void *ud)
 {
     (void)w;
@@ -218,6 +224,12 @@ struct ui_screen *scr_register(struct app *a)
         R.next[i] = ui_button(row, i == ST_PURPOSE ? "submit" : id,
                               tr(i == ST_PURPOSE ? "common.submit" : "common.next"), on_next, a);
         ui_set_style(R.next[i], UI_STYLE_PRIMARY);
+        if (i == ST_NAME) {
+            /* An invited guest needs none of these questions (issue 14). */
+            struct ui_widget *inv = ui_button(col, "have_invite", tr("register.have_invite"),
+                                              on_invite, a);
+            ui_set_style(inv, UI_STYLE_QUIET);
+        }
         if (i == ST_HOST) {
             ui_field_on_change(R.field[i], on_host_query, a);
             R.hosts = ui_list(R.steps[i], "hosts", on_host_pick, a);

@@ -1,5 +1,5 @@
 /* sync_config.c - applies what head office pulls down (configuration and
- * complaint status) inside the pull's transaction, so a page and its cursor
+ * complaint status, invitations) inside the pull's transaction, so a page and its cursor
  * land together. Every row is written by the core module that owns its
  * table (queue for services and counters, visitor for hosts, staff, complaint,
  * config for settings), so the rules exist once: this file only reads JSON.
@@ -19,6 +19,7 @@
 
 #include "complaint.h"
 #include "config.h"
+#include "invite.h"
 #include "journal.h"
 #include "queue.h"
 #include "staff.h"
@@ -313,6 +314,26 @@ static int apply_notice(struct fd_store *st, const cJSON *v, struct outcome *o,
     return 0;
 }
 
+/* An invitation (issue 14): key = its code, value = what the kiosk needs to
+ * check the guest in; core's rules check every field. */
+static int apply_invitation(struct fd_store *st, const char *code, const cJSON *v,
+                            struct outcome *o, struct fd_err *e)
+{
+    struct invite_in in = {.code = code, .day = str(v, "day"), .name = str(v, "name"),
+                           .phone = str(v, "phone"), .company = str(v, "company"),
+                           .purpose = str(v, "purpose"), .host = str(v, "host")};
+    const char *state = str(v, "state");
+    if (!cJSON_IsObject(v)) {
+        fd_fail(e, FD_EINVAL, "value", "an invitation change is an object");
+        skip(o, "invitation", e);
+        return 0;
+    }
+    int rc = invite_put(st, &in, state ? state : "open", (int64_t)time(NULL), e);
+    if (rc && rc != FD_EDB)
+        skip(o, "invitation", e);
+    return rc == FD_EDB ? rc : 0;
+}
+
 int sync_apply_change(struct fd_store *st, const char *kind, const char *key,
                       const cJSON *value, char *why, size_t len)
 {
@@ -322,15 +343,16 @@ int sync_apply_change(struct fd_store *st, const char *kind, const char *key,
     int rc;
 
     if (strcmp(kind, "complaint") != 0 && strcmp(kind, "config") != 0 &&
-        strcmp(kind, "notice") != 0)
+        strcmp(kind, "notice") != 0 && strcmp(kind, "invitation") != 0)
         return SYNC_CHANGE_NOT_MINE; /* not for this version of the kiosk */
     if (sqlite3_exec(db, "SAVEPOINT sync_change", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(why, len, "%s", sqlite3_errmsg(db));
         return SYNC_CHANGE_DB;
     }
-    rc = strcmp(kind, "complaint") == 0 ? apply_complaint(st, key, value, &o, &e)
-         : strcmp(kind, "notice") == 0  ? apply_notice(st, value, &o, &e)
-                                        : apply_config(st, key, value, &o, &e);
+    rc = strcmp(kind, "complaint") == 0    ? apply_complaint(st, key, value, &o, &e)
+         : strcmp(kind, "notice") == 0     ? apply_notice(st, value, &o, &e)
+         : strcmp(kind, "invitation") == 0 ? apply_invitation(st, key, value, &o, &e)
+                                           : apply_config(st, key, value, &o, &e);
     if (rc != 0) {
         /* The kiosk's own database failed: the page is not applied. */
         snprintf(why, len, "%s", e.msg[0] ? e.msg : sqlite3_errmsg(db));

@@ -1,6 +1,6 @@
 /* sync_config.h - what head office pulls down (configuration: settings,
- * services, counters, hosts, staff_pins; complaint status), applied through
- * core's functions in the pull's transaction (sync_config.c). */
+ * services, counters, hosts, staff_pins; complaint status; invitations),
+ * applied through core's functions in the pull's transaction (sync_config.c). */
 #ifndef SYNC_CONFIG_H
 #define SYNC_CONFIG_H
 #include <cjson/cJSON.h>
@@ -16,8 +16,8 @@ enum {
     SYNC_CHANGE_DB = -1,      /* the kiosk database failed: abort the page */
 };
 
-/* Applies one pulled change (kind "config" or "complaint", its key and
- * value) inside the caller's open transaction, under a savepoint of its own.
+/* Applies one pulled change (kind "config", "complaint" or "invitation",
+ * its key and value) inside the caller's open transaction, under a savepoint of its own.
  * Returns one of the codes above; only SYNC_CHANGE_DB stops the page. */
 int sync_apply_change(struct fd_store *st, const char *kind, const char *key,
                       const cJSON *value, char *why, size_t len);

@@ -229,6 +229,32 @@ void ui_on_wake(void (*fn)(void *ud), void *ud)
     ui_g.wake_ud = ud;
 }
 
+void ui_on_key_watch(ui_key_watch_fn fn, void *ud)
+{
+    ui_g.key_watch = fn;
+    ui_g.key_watch_ud = ud;
+}
+
+/* The key as ui_on_key_watch reports it. */
+static int watched_key(const SDL_KeyboardEvent *k)
+{
+    SDL_Keycode c = k->keysym.sym;
+    if (k->repeat)
+        return -1;
+    if (c >= SDLK_0 && c <= SDLK_9)
+        return '0' + (int)(c - SDLK_0);
+    if (c >= SDLK_KP_1 && c <= SDLK_KP_9)
+        return '1' + (int)(c - SDLK_KP_1);
+    if (c == SDLK_KP_0)
+        return '0';
+    if (c == SDLK_RETURN || c == SDLK_KP_ENTER || c == SDLK_RETURN2)
+        return '\r';
+    if (c == SDLK_LSHIFT || c == SDLK_RSHIFT || c == SDLK_LCTRL || c == SDLK_RCTRL ||
+        c == SDLK_LALT || c == SDLK_RALT || c == SDLK_NUMLOCKCLEAR)
+        return 0;
+    return -1;
+}
+
 uint64_t ui_last_input(void)
 {
     return ui_g.last_input;
@@ -402,6 +428,9 @@ static void handle_event(const SDL_Event *e)
         break;
     case SDL_KEYDOWN:
         ui_g.last_input = ui_now();
+        if (ui_g.key_watch &&
+            ui_g.key_watch(ui_g.key_watch_ud, watched_key(&e->key), e->key.timestamp))
+            break; /* taken (a scanner's code) */
         if (e->key.keysym.sym == SDLK_ESCAPE && !ui_g.kiosk)
             ui_g.quit = 1;
         else

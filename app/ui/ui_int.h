@@ -153,6 +153,8 @@ struct ui_state {
     uint32_t wake_event;            /* registered SDL user event */
     void (*wake_fn)(void *);
     void *wake_ud;
+    ui_key_watch_fn key_watch;      /* ui_on_key_watch, NULL = none */
+    void *key_watch_ud;
     ui_clock_fn clock;
     void *clock_ctx;
     uint64_t last_input;

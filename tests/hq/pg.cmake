@@ -41,7 +41,7 @@ endif()
 # The SQLite-backend tests that accept a database URI (FDHQ_TEST_DB), again
 # on PostgreSQL as <name>_pg.
 foreach(t IN ITEMS test_sync_e2e test_sync_faults test_hq_refuse test_sync_hostile test_hq_hostile
-                 test_hq_proxy)
+                 test_hq_proxy test_sync_invite)
   if(TARGET ${t})
     get_target_property(dir ${t} SOURCE_DIR)
     if(EXISTS "${dir}/${t}.c")

@@ -1,0 +1,60 @@
+/* hq_invite.h - invitations at head office (issue 14): `frontdesk-hq invite
+ * add|list|cancel`, the admin JSON (GET /v1/admin/invitations), the
+ * "invitation" change each one sends down the pull to its branch, and the
+ * marking of an invitation used when a kiosk's visitor record names it. The
+ * code and every field follow core's rules (app/core/invite.h). This module
+ * owns the `invitation` table (hq/schema/{sqlite,pg}/0007_invite.sql) and
+ * reaches it only through the store's generic statement (sql) and
+ * change_put, so one text serves both backends. */
+#ifndef HQ_INVITE_H
+#define HQ_INVITE_H
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "hq_store.h"
+
+/* A new invitation: the fields core checks (invite_in) and the branch. */
+struct hq_invite_new {
+    const char *branch;       /* required, at most HQ_BRANCH_MAX bytes */
+    const char *day, *name, *phone, *company, *purpose, *host;
+    const char *by;           /* who invited ("" = head office) */
+};
+
+/* Stores an invitation with a fresh unique code and logs its change for
+ * the branch's pull, in one transaction. code gets the 10 digits. Returns
+ * HQ_OK, HQ_E_INVALID (msg says which field and why) or a store error. */
+int hq_invite_add(struct hq_store *s, const struct hq_invite_new *in, long long now,
+                  char code[16], char *msg, size_t msglen);
+
+/* Cancels an invitation not used yet and tells its branch. HQ_OK,
+ * HQ_E_NOTFOUND (no such code), HQ_E_INVALID (already used or cancelled:
+ * msg says) or a store error. */
+int hq_invite_cancel(struct hq_store *s, const char *code, const char *by, long long now,
+                     char *msg, size_t msglen);
+
+/* Invitations (branch, day: NULL = all) as a JSON array, by day then name:
+ * each {"code","shown","qr","branch","day","name","phone","company",
+ * "purpose","host","state":"open|cancelled|used","created_at","used_at",
+ * "used_device","uses","visitors":[{"device_id","id","badge",
+ * "signed_in_at"}]}; uses > 1 is a code used at two kiosks (both visitors
+ * kept). *out owned by the caller (cJSON_Delete). HQ_OK or a store error. */
+int hq_invite_list(struct hq_store *s, const char *branch, const char *day, cJSON **out);
+
+/* Marks used every invitation that a visitor record names and that is not
+ * marked yet (the first visitor's kiosk), and tells the branch's kiosks
+ * ("state":"used"), in one transaction. Called after a push that carried
+ * such a visitor and by the server's upkeep (a crash between the two
+ * leaves nothing lost: the visitor rows are the truth). Returns how many
+ * were marked, or a negative store error. */
+int hq_invite_mark_used(struct hq_store *s, long long now);
+
+/* Writes the QR code of `code` (the code alone, its only content) as a PNG
+ * file (libqrencode, libpng). 0, or -1 with msg filled. */
+int hq_invite_qr_png(const char *code, const char *path, char *msg, size_t msglen);
+
+/* `frontdesk-hq [--db DB] invite add|list|cancel ...`: when argv's command
+ * is "invite", runs it and returns the exit status (0 done, 1 refused or
+ * failed, 2 usage); otherwise returns -1 and does nothing. */
+int hq_invite_main(int argc, char **argv);
+
+#endif
