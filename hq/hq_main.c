@@ -1,9 +1,10 @@
 /* hq_main.c - the frontdesk-hq command line: serve, enroll-token, stats,
  * complaint list|show|advance, config set, revoke, records, fleet, purge,
- * person find|export|erase, setting get|set, archive. Options may come
+ * person find|export|erase, setting get|set, archive, deny add|list|remove. Options may come
  * before or after the command (`frontdesk-hq --db hq.sqlite stats --json`).
  * Everything but `serve` opens the store, does one thing and exits. */
 #include "hq_complaint.h"
+#include "hq_deny.h"
 #include "hq_health.h"
 #include "hq_person.h"
 #include "hq_report.h"
@@ -27,7 +28,7 @@
 struct args {
     const char *db, *listen, *tls_cert, *tls_key, *admin_token_file, *branch, *state, *to, *severity, *department,
         *resolution, *close_reason, *stat_category, *actor, *note, *phone, *by, *reason,
-        *before, *satisfaction, *role, *metrics_token_file;
+        *before, *satisfaction, *role, *metrics_token_file, *name;
     const char *branches[ARGS_MAX]; /* --branch may repeat (user add) */
     int nbranches;
     int json, csv, drop;
@@ -63,6 +64,7 @@ static const struct {
     {"--before", offsetof(struct args, before)},
     {"--satisfaction", offsetof(struct args, satisfaction)},
     {"--role", offsetof(struct args, role)},
+    {"--name", offsetof(struct args, name)},
 };
 
 /* Options that take a whole number, with its range. */
@@ -110,6 +112,9 @@ static void usage(void)
           "           (the password on standard input)\n"
           "       frontdesk-hq --db DB user list [--json] | disable NAME | enable NAME |"
           " passwd NAME\n"
+          "       frontdesk-hq --db DB deny add [--name N] [--phone P] --reason TEXT --by WHO\n"
+          "           [--branch B]   (kept as keyed hashes only)\n"
+          "       frontdesk-hq --db DB deny list [--json] | remove ID --by WHO --reason TEXT\n"
           "DB is a SQLite file or postgresql://...\n",
           stderr);
 }
@@ -590,7 +595,9 @@ int main(int argc, char **argv)
         rc = cmd_complaint(s, &a);
     } else if (strcmp(cmd, "config") == 0 && a.npos == 4 && strcmp(a.pos[1], "set") == 0) {
         cJSON *v = cJSON_Parse(a.pos[3]);
-        if (!v) {
+        if (!strcmp(a.pos[2], "deny_key") || !strcmp(a.pos[2], "deny_list")) {
+            fprintf(stderr, "frontdesk-hq: %s is kept by `frontdesk-hq deny`\n", a.pos[2]);
+        } else if (!v) {
             fprintf(stderr, "frontdesk-hq: the value must be JSON (quote strings: '\"x\"')\n");
         } else if (s->ops->config_set(s, a.branch, a.pos[2], a.pos[3], (long long)time(NULL)) !=
                    HQ_OK) {
@@ -624,6 +631,8 @@ int main(int argc, char **argv)
         rc = cmd_archive(s, &a);
     } else if (strcmp(cmd, "user") == 0 && a.npos >= 2) {
         rc = hq_user_cmd(s, a.npos - 1, a.pos + 1, a.role, a.branches, a.nbranches, a.json);
+    } else if (strcmp(cmd, "deny") == 0 && a.npos >= 2) {
+        rc = hq_deny_cmd(s, a.npos, a.pos, a.name, a.phone, a.reason, a.by, a.branch, a.json);
     } else if (strcmp(cmd, "records") == 0 && a.npos == 2) {
         rc = s->ops->records(s, a.pos[1], a.epoch, 0, 1 << 30, print_held, NULL) == HQ_OK ? 0 : 1;
     } else {

@@ -10,6 +10,7 @@
 
 #include "bday.h"
 #include "config.h"
+#include "deny.h"
 #include "queue.h"
 #include "retention.h"
 #include "validate.h"
@@ -17,7 +18,7 @@
 #define BADGE_MAX 9999 /* per business day */
 #define VISITOR_COLS                                                      \
     "id, badge, bday, name, phone, company, host_name, purpose,"          \
-    " signed_in_at, coalesce(signed_out_at, 0), coalesce(signout_how, '')"
+    " signed_in_at, coalesce(signed_out_at, 0), coalesce(signout_how, ''), held"
 
 static void row_to_visitor(sqlite3_stmt *s, void *p)
 {
@@ -34,6 +35,7 @@ static void row_to_visitor(sqlite3_stmt *s, void *p)
     v->signed_in_at = sqlite3_column_int64(s, 8);
     v->signed_out_at = sqlite3_column_int64(s, 9);
     store_col_text(s, 10, v->signout_how, sizeof v->signout_how);
+    v->held = sqlite3_column_int(s, 11);
 }
 
 static int load_visitor(struct fd_store *st, int64_t id, struct visitor *v)
@@ -50,8 +52,9 @@ int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
 {
     char phone[24], day[11], badge[8], host_name[HOST_NAME_MAX_CHARS * 4 + 1];
     int64_t host_id = 0;
-    int rc, seq;
+    int rc, seq, held;
     sqlite3_stmt *s;
+    struct deny_match match = {0};
 
     if ((rc = val_text(in->name, "name", VISITOR_NAME_MAX, VAL_REQUIRED, err)) ||
         (rc = val_phone(in->phone, "phone", VAL_REQUIRED, err)) ||
@@ -82,6 +85,8 @@ int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
         return fd_fail(err, FD_ENOTFOUND, "host",
                        "the person visited is not in the directory");
     }
+    if ((held = deny_check(st, in->name, in->phone, &match, err)) < 0)
+        goto dbfail;
     queue_bday(st, now, day);
     s = store_prepare(st, "INSERT INTO visitor_seq(bday, last) VALUES (?1, 1)"
                           " ON CONFLICT(bday) DO UPDATE SET last = last + 1"
@@ -102,7 +107,7 @@ int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
     snprintf(badge, sizeof badge, "V%04u", (unsigned)seq % 10000u);
     s = store_prepare(st,
         "INSERT INTO visitor(bday, badge, name, phone, company, host_id, host_name,"
-        " purpose, signed_in_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        " purpose, signed_in_at, held) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (!s)
         goto dbfail;
     sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
@@ -114,11 +119,16 @@ int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
     sqlite3_bind_text(s, 7, host_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 8, in->purpose ? in->purpose : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 9, now);
+    sqlite3_bind_int(s, 10, held);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         goto dbfail;
     int64_t id = sqlite3_last_insert_rowid(store_db(st));
+    if (held && (rc = deny_alert_add(st, id, badge, &match, now, err)) != 0) {
+        store_rollback(st);
+        return rc;
+    }
     if (store_commit(st))
         return store_fail(st, err);
     if (out && load_visitor(st, id, out))
