@@ -361,17 +361,22 @@ static void deny_banner(struct app *a, struct ui_widget *content)
     const char *by = !strcmp(al[0].matched, "name")    ? tr("con.deny.by.name")
                      : !strcmp(al[0].matched, "phone") ? tr("con.deny.by.phone")
                                                        : tr("con.deny.by.both");
-    struct ui_widget *row = ui_box(content, "deny_banner", UI_ROW);
+    struct ui_widget *row = ui_box(content, "deny_banner", UI_AUTO); /* a column in portrait */
     struct ui_widget *b = ui_button(row, "deny_alert",
-                                    tr_fmt(buf, sizeof buf, "con.deny.alert", al[0].badge,
-                                           al[0].name, app_time(al[0].at, when, sizeof when), by),
+                                    tr_fmt(buf, sizeof buf, "con.deny.alert", al[0].badge, by),
                                     NULL, NULL);
     ui_set_style(b, UI_STYLE_DANGER);
     ui_set_weight(b, 1);
-    ui_set_font(b, UI_FONT_BODY);
+    ui_set_font(b, UI_FONT_BODY); /* one line for the what, one for who and when */
     ui_set_private(b, 1);
-    if (n > 1)
-        ui_set_sub(b, tr_fmt(more, sizeof more, "con.deny.more", n - 1));
+    /* who and when on the second line, and how many more wait */
+    tr_fmt(buf, sizeof buf, "con.deny.detail", al[0].name, app_time(al[0].at, when, sizeof when));
+    if (n > 1) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, sizeof buf - len, " · %s",
+                 tr_fmt(more, sizeof more, "con.deny.more", n - 1));
+    }
+    ui_set_sub(b, buf);
     struct ui_widget *ack = ui_button(row, "deny_ack", tr("con.deny.ack"), on_deny_ack, a);
     ui_set_user(ack, (void *)(intptr_t)al[0].id);
     ui_set_style(ack, UI_STYLE_PRIMARY);
