@@ -200,17 +200,36 @@ int deny_set_key(struct fd_store *st, const char *hex, struct fd_err *err)
 int deny_put_list(struct fd_store *st, const struct deny_item *items, int n, int *skipped,
                   struct fd_err *err)
 {
-    int bad = 0;
+    int bad = 0, rc;
     if (skipped)
         *skipped = 0;
     if (n < 0 || n > DENY_LIST_MAX)
         return fd_fail(err, FD_EINVAL, "deny_list", "a deny list holds at most %d entries",
                        DENY_LIST_MAX);
-    sqlite3_stmt *s = store_prepare(st, "DELETE FROM deny_entry");
-    if (!s)
+    /* What is not listed goes; a listed entry that is not the protocol keeps
+     * its old row (as every list of the pull does, hq/PROTOCOL.md). The ids
+     * listed, as a JSON array for json_each: at most 20 digits and a comma
+     * each. */
+    size_t cap = 4 + (size_t)n * 21, len = 0;
+    char *ids = malloc(cap);
+    if (!ids)
+        return fd_fail(err, FD_EDB, "", "out of memory");
+    ids[len++] = '[';
+    for (int i = 0; i < n; i++)
+        if (items[i].id > 0)
+            len += (size_t)snprintf(ids + len, cap - len, "%s%lld", len > 1 ? "," : "",
+                                    (long long)items[i].id);
+    snprintf(ids + len, cap - len, "]");
+    sqlite3_stmt *s = store_prepare(st, "DELETE FROM deny_entry WHERE id NOT IN"
+                                        " (SELECT value FROM json_each(?1))");
+    if (!s) {
+        free(ids);
         return store_fail(st, err);
-    int rc = sqlite3_step(s);
+    }
+    sqlite3_bind_text(s, 1, ids, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
     sqlite3_reset(s);
+    free(ids);
     if (rc != SQLITE_DONE)
         return store_fail(st, err);
     for (int i = 0; i < n; i++) {
@@ -222,7 +241,8 @@ int deny_put_list(struct fd_store *st, const struct deny_item *items, int n, int
             continue;
         }
         s = store_prepare(st, "INSERT INTO deny_entry(id, name_hash, phone_hash)"
-                              " VALUES (?1, ?2, ?3) ON CONFLICT(id) DO NOTHING");
+                              " VALUES (?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET"
+                              " name_hash = excluded.name_hash, phone_hash = excluded.phone_hash");
         if (!s)
             return store_fail(st, err);
         sqlite3_bind_int64(s, 1, it->id);

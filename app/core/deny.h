@@ -70,9 +70,10 @@ struct deny_item {
  * when there is one. Returns 0, FD_EINVAL or FD_EDB. */
 int deny_set_key(struct fd_store *st, const char *hex, struct fd_err *err);
 
-/* Replaces the whole list with items[0..n): a bad entry (no hash, a hash
- * that is not hex, a bad id) is skipped and counted in *skipped (may be
- * NULL), the others apply. In the caller's transaction when there is one.
+/* Replaces the whole list with items[0..n): entries not listed go; a bad
+ * entry (no hash, a hash that is not hex, a bad id) is skipped and counted
+ * in *skipped (may be NULL), keeping its old row when its id is good; the
+ * others apply. In the caller's transaction when there is one.
  * Returns 0, FD_EINVAL (n over DENY_LIST_MAX: nothing changed) or FD_EDB. */
 int deny_put_list(struct fd_store *st, const struct deny_item *items, int n, int *skipped,
                   struct fd_err *err);

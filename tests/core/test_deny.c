@@ -225,12 +225,18 @@ static void kiosk(void)
     CHECK_INT(tu_int(st, "SELECT count(*) FROM audit WHERE action = 'deny.ack'"
                          " AND actor = 'Reception' AND subject = 'V0002'"), 1);
 
-    /* A list that no longer has entry 1: that name passes again. */
-    struct deny_item fewer[] = {{2, NULL, p2}};
-    CHECK_INT(deny_put_list(st, fewer, 1, &skipped, &e), 0);
-    CHECK_INT(deny_count(st), 1);
+    /* A list that no longer has entry 1: that name passes again. Entry 3
+     * is listed but not as the protocol says: it keeps its old row. */
+    struct deny_item fewer[] = {{2, NULL, p2}, {3, "not hex", NULL}};
+    CHECK_INT(deny_put_list(st, fewer, 2, &skipped, &e), 0);
+    CHECK_INT(skipped, 1);
+    CHECK_INT(deny_count(st), 2);
     CHECK_INT(deny_check(st, "Wang Barred", "13955556666", &m, &e), 0);
     CHECK_INT(deny_check(st, "x", "13700001111", &m, &e), 1);
+    CHECK_INT(deny_check(st, "Liu Both", "1", &m, &e), 1);
+    CHECK_INT(m.entry_id, 3);
+    CHECK_INT(deny_put_list(st, fewer, 1, &skipped, &e), 0); /* now entry 3 goes too */
+    CHECK_INT(deny_count(st), 1);
     CHECK_INT(deny_put_list(st, fewer, DENY_LIST_MAX + 1, &skipped, &e), FD_EINVAL);
 
     /* The bytes of the store: list entries' clear values never appear (the

@@ -233,6 +233,18 @@ int main(void)
     CHECK(strstr(audit, "deny.remove|bob|deny entry 1|lifted|") != NULL);
     for (size_t i = 0; i < sizeof CLEAR / sizeof CLEAR[0]; i++)
         CHECK_MSG(!strstr(audit, CLEAR[i]), "audit holds %s", CLEAR[i]);
+    /* A list head office should never send (a clear name where a hash
+     * goes, written past the CLI): the kiosk refuses the entry, audits the
+     * refusal (no value in it) and keeps nothing of it. */
+    if (hs)
+        CHECK_INT(hs->ops->config_set(hs, "South", "deny_list",
+                                      "[{\"id\":7,\"name\":\"Clear Text Name\"}]", now),
+                  HQ_OK);
+    CHECK_INT(sync_round(s, 0, &res, err, sizeof err), SYNC_OK);
+    CHECK_INT(res.skipped, 1);
+    CHECK_INT(deny_count(south), 0); /* entry 3 not listed any more; 7 refused */
+    CHECK_INT(h_int(s, "SELECT count(*) FROM audit WHERE action = 'sync_refused'"
+                       " AND subject = 'deny_list' AND detail NOT LIKE '%Clear%'"), 1);
     hq_store_close(hs);
 
     /* The files: head office's (SQLite) and the kiosks'. */
@@ -256,6 +268,7 @@ int main(void)
     CHECK(!file_has(ks, "13600002222") && !file_has(kn, "13600002222"));
     CHECK(!file_has(ks, "Liu Nobody") && !file_has(kn, "Liu Nobody"));
     CHECK(!file_has(kn, "Wang Barred"));
+    CHECK(!file_has(ks, "Clear Text Name"));
     store_close(north);
     store_close(south);
     h_rmdir();
