@@ -348,6 +348,17 @@ static void on_deny_ack(struct ui_widget *w, void *ud)
         con_done(a, 0, "con.deny.acked", badge);
 }
 
+/* A tap on the alert shows that visitor on the visitors page. */
+static void on_deny_show(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    a->flow.page = CON_VISITORS;
+    a->flow.sel = (int64_t)(intptr_t)ui_user(w);
+    a->flow.transfer = 0;
+    a->flow.msg[0] = '\0';
+    app_rebuild(a);
+}
+
 /* The oldest open alert as a banner (with how many more), or nothing. */
 static void deny_banner(struct app *a, struct ui_widget *content)
 {
@@ -364,7 +375,8 @@ static void deny_banner(struct app *a, struct ui_widget *content)
     struct ui_widget *row = ui_box(content, "deny_banner", UI_AUTO); /* a column in portrait */
     struct ui_widget *b = ui_button(row, "deny_alert",
                                     tr_fmt(buf, sizeof buf, "con.deny.alert", al[0].badge, by),
-                                    NULL, NULL);
+                                    on_deny_show, a);
+    ui_set_user(b, (void *)(intptr_t)al[0].visitor_id);
     ui_set_style(b, UI_STYLE_DANGER);
     ui_set_weight(b, 1);
     ui_set_font(b, UI_FONT_BODY); /* one line for the what, one for who and when */
