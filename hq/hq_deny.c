@@ -379,7 +379,7 @@ static int cmd_list(struct hq_store *s, const char *by, const char *reason, int 
     snprintf(detail, sizeof detail, "{\"entries\":%d}", cJSON_GetArraySize(c.arr));
     if (rc == HQ_OK) /* a look at the list is a use of it: audited */
         rc = s->ops->audit_put(s, now, by && *by ? by : "hq:cli", "deny.list", "",
-                               reason ? reason : "", json ? detail : "");
+                               reason ? reason : "", detail);
     if (rc != HQ_OK) {
         fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
         cJSON_Delete(c.arr);

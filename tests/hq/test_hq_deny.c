@@ -177,6 +177,18 @@ int main(void)
     CHECK(sqlite3_step(q) == SQLITE_ROW);
     CHECK_STR((const char *)sqlite3_column_text(q, 0), hqkey);
     sqlite3_finalize(q);
+    /* The hashes are the shared rule's: entry 2's phone as the kiosk would
+     * hash "13700001111" typed by a visitor. */
+    unsigned char key[DENY_KEY_BYTES];
+    char want[DENY_HASH_HEX + 1] = "";
+    CHECK_INT(deny_key_parse(hqkey, key), 0);
+    CHECK_INT(deny_hash_phone(key, "13700001111", want), 0);
+    q = NULL;
+    CHECK(sqlite3_prepare_v2(n, "SELECT count(*) FROM deny_entry WHERE id = 2 AND"
+                                " name_hash IS NULL AND phone_hash = ?1", -1, &q, NULL) == SQLITE_OK);
+    sqlite3_bind_text(q, 1, want, -1, SQLITE_STATIC);
+    CHECK(sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 1);
+    sqlite3_finalize(q);
 
     /* Sign-ins: by phone alone at North (its own entry), not at South; by
      * name alone (another case and spacing) at South; a normal visitor. */
