@@ -1,10 +1,11 @@
 /* hq_main.c - the frontdesk-hq command line: serve, enroll-token, stats,
  * complaint list|show|advance, config set, revoke, records, fleet, purge,
  * person find|export|erase, setting get|set, archive, invite add|list|cancel
- * (hq_invite.c). Options may come
+ * (hq_invite.c), deny add|list|remove. Options may come
  * before or after the command (`frontdesk-hq --db hq.sqlite stats --json`).
  * Everything but `serve` opens the store, does one thing and exits. */
 #include "hq_complaint.h"
+#include "hq_deny.h"
 #include "hq_health.h"
 #include "hq_notify.h"
 #include "hq_invite.h"
@@ -30,7 +31,7 @@
 struct args {
     const char *db, *listen, *tls_cert, *tls_key, *admin_token_file, *branch, *state, *to, *severity, *department,
         *resolution, *close_reason, *stat_category, *actor, *note, *phone, *by, *reason,
-        *before, *satisfaction, *role, *metrics_token_file;
+        *before, *satisfaction, *role, *metrics_token_file, *name;
     const char *notify, *notify_kind; /* host add|set (hq_notify.c) */
     int failed;                       /* notify list --failed */
     const char *branches[ARGS_MAX]; /* --branch may repeat (user add) */
@@ -70,6 +71,7 @@ static const struct {
     {"--role", offsetof(struct args, role)},
     {"--notify", offsetof(struct args, notify)},
     {"--notify-kind", offsetof(struct args, notify_kind)},
+    {"--name", offsetof(struct args, name)},
 };
 
 /* Options that take a whole number, with its range. */
@@ -123,6 +125,9 @@ static void usage(void)
           "       frontdesk-hq --db DB notify list [--failed] [--json] [--limit N]\n"
           "       frontdesk-hq --db DB setting get|set smtp_url|smtp_from|notify_lease_s"
           " [VALUE]\n"
+          "       frontdesk-hq --db DB deny add [--name N] [--phone P] --reason TEXT --by WHO\n"
+          "           [--branch B]   (kept as keyed hashes only)\n"
+          "       frontdesk-hq --db DB deny list [--json] | remove ID --by WHO --reason TEXT\n"
           "DB is a SQLite file or postgresql://...\n",
           stderr);
 }
@@ -617,7 +622,9 @@ int main(int argc, char **argv)
         rc = cmd_complaint(s, &a);
     } else if (strcmp(cmd, "config") == 0 && a.npos == 4 && strcmp(a.pos[1], "set") == 0) {
         cJSON *v = cJSON_Parse(a.pos[3]);
-        if (!v) {
+        if (!strcmp(a.pos[2], "deny_key") || !strcmp(a.pos[2], "deny_list")) {
+            fprintf(stderr, "frontdesk-hq: %s is kept by `frontdesk-hq deny`\n", a.pos[2]);
+        } else if (!v) {
             fprintf(stderr, "frontdesk-hq: the value must be JSON (quote strings: '\"x\"')\n");
         } else if (s->ops->config_set(s, a.branch, a.pos[2], a.pos[3], (long long)time(NULL)) !=
                    HQ_OK) {
@@ -656,6 +663,8 @@ int main(int argc, char **argv)
                                     .notify = a.notify, .notify_kind = a.notify_kind,
                                     .failed = a.failed, .json = a.json, .limit = a.limit};
         rc = hq_notify_cmd(s, a.npos, a.pos, &no);
+    } else if (strcmp(cmd, "deny") == 0 && a.npos >= 2) {
+        rc = hq_deny_cmd(s, a.npos, a.pos, a.name, a.phone, a.reason, a.by, a.branch, a.json);
     } else if (strcmp(cmd, "records") == 0 && a.npos == 2) {
         rc = s->ops->records(s, a.pos[1], a.epoch, 0, 1 << 30, print_held, NULL) == HQ_OK ? 0 : 1;
     } else {

@@ -76,5 +76,24 @@ for size in 1920x1080 1080x1920 1024x600; do
 done
 echo "gallery: console and lobby screenshots added"
 
+# ---- deny list (issue 14): the held visitor's end screen and the console's
+# alert. The store gets a deny key and one entry as the pull would
+# (tests/kiosk/deny_seed.py); tests/kiosk/deny_walk.txt signs the visitor in.
+for size in 1920x1080 1080x1920 1024x600; do
+  for lang in zh en; do
+    dir=$out/$size/$lang
+    mkdir -p "$dir"
+    rm -f "$tmp"/d.db*
+    "$build/app/ctl/frontdesk-ctl" --db "$tmp/d.db" init --demo >/dev/null
+    python3 tests/kiosk/deny_seed.py "$tmp/d.db" \
+      9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 1 "Wang Barred" ""
+    { echo "lang $lang"; cat tests/kiosk/deny_walk.txt; } > "$tmp/deny.txt"
+    SDL_RENDER_DRIVER=software xvfb-run -a -s "-screen 0 ${size}x24" \
+      "$build/app/kiosk/frontdesk" --allow-root --db "$tmp/d.db" --window "$size" --lang "$lang" \
+      --script "$tmp/deny.txt" --shots "$dir"
+  done
+done
+echo "gallery: deny list screenshots added"
+
 # ---- head-office browser console (scripts/gallery_hq.sh; kept by its owner) ----
 bash scripts/gallery_hq.sh "$build"

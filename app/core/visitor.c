@@ -10,6 +10,7 @@
 
 #include "bday.h"
 #include "config.h"
+#include "deny.h"
 #include "queue.h"
 #include "retention.h"
 #include "validate.h"
@@ -18,7 +19,7 @@
 #define VISITOR_COLS                                                      \
     "id, badge, bday, name, phone, company, host_name, purpose,"          \
     " signed_in_at, coalesce(signed_out_at, 0), coalesce(signout_how, ''),"  \
-    " coalesce(invitation, '')"
+    " coalesce(invitation, ''), held"
 
 static void row_to_visitor(sqlite3_stmt *s, void *p)
 {
@@ -36,6 +37,7 @@ static void row_to_visitor(sqlite3_stmt *s, void *p)
     v->signed_out_at = sqlite3_column_int64(s, 9);
     store_col_text(s, 10, v->signout_how, sizeof v->signout_how);
     store_col_text(s, 11, v->invitation, sizeof v->invitation);
+    v->held = sqlite3_column_int(s, 12);
 }
 
 static int load_visitor(struct fd_store *st, int64_t id, struct visitor *v)
@@ -54,8 +56,9 @@ static int sign_in_locked(struct fd_store *st, const struct visitor_in *in,
 {
     char phone[24], day[11], badge[8], host_name[HOST_NAME_MAX_CHARS * 4 + 1];
     int64_t host_id = 0;
-    int rc, seq;
+    int rc, seq, held;
     sqlite3_stmt *s;
+    struct deny_match match = {0};
 
     if ((rc = val_text(in->name, "name", VISITOR_NAME_MAX, VAL_REQUIRED, err)) ||
         (rc = val_phone(in->phone, "phone", VAL_REQUIRED, err)) ||
@@ -85,6 +88,9 @@ static int sign_in_locked(struct fd_store *st, const struct visitor_in *in,
     else if (!host_id)
         return fd_fail(err, FD_ENOTFOUND, "host",
                        "the person visited is not in the directory");
+    /* The deny list holds an invited guest as it holds a walk-in. */
+    if ((held = deny_check(st, in->name, in->phone, &match, err)) < 0)
+        return store_fail(st, err);
     queue_bday(st, now, day);
     s = store_prepare(st, "INSERT INTO visitor_seq(bday, last) VALUES (?1, 1)"
                           " ON CONFLICT(bday) DO UPDATE SET last = last + 1"
@@ -103,8 +109,8 @@ static int sign_in_locked(struct fd_store *st, const struct visitor_in *in,
     snprintf(badge, sizeof badge, "V%04u", (unsigned)seq % 10000u);
     s = store_prepare(st,
         "INSERT INTO visitor(bday, badge, name, phone, company, host_id, host_name,"
-        " purpose, signed_in_at, invitation)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, 0), ?7, ?8, ?9, ?10)");
+        " purpose, signed_in_at, invitation, held)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, 0), ?7, ?8, ?9, ?10, ?11)");
     if (!s)
         return store_fail(st, err);
     sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
@@ -120,11 +126,14 @@ static int sign_in_locked(struct fd_store *st, const struct visitor_in *in,
         sqlite3_bind_text(s, 10, invitation, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, 10);
+    sqlite3_bind_int(s, 11, held);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store_fail(st, err);
     *id = sqlite3_last_insert_rowid(store_db(st));
+    if (held && (rc = deny_alert_add(st, *id, badge, &match, now, err)) != 0)
+        return rc;
     return 0;
 }
 

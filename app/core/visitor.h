@@ -37,6 +37,7 @@ struct visitor {
     int64_t signed_in_at, signed_out_at; /* 0 = still on site */
     char signout_how[8];        /* staff, self, closing */
     char invitation[16];        /* the invitation's code (invite.h), "" for a walk-in */
+    int held;                   /* 1: matched the deny list; held at reception, no badge */
 };
 
 struct host {
@@ -47,7 +48,11 @@ struct host {
 
 /* Signs a visitor in. Every field is checked first (FD_EINVAL names the
  * field); the host must be an active directory entry (FD_ENOTFOUND). Fills
- * *out (may be NULL). Returns 0, FD_EINVAL, FD_ENOTFOUND, FD_EFULL or FD_EDB. */
+ * *out (may be NULL). Returns 0, FD_EINVAL, FD_ENOTFOUND, FD_EFULL or FD_EDB.
+ * A visitor whose name or phone matches head office's deny list (deny.h) is
+ * still signed in, with out->held = 1, an alert for the staff console and an
+ * audit record, all in the sign-in's transaction: the caller prints no
+ * badge and sends the visitor to reception without saying why. */
 int visitor_sign_in(struct fd_store *st, const struct visitor_in *in,
                     int64_t now, struct visitor *out, struct fd_err *err);
 

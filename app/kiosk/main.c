@@ -335,6 +335,20 @@ static void report_now(void *ud)
             fprintf(report, "%s %d %d %d %d\n", ids[i], r.x, r.y, r.w, r.h);
         }
     }
+    /* Widgets of a wizard's steps and the console, only while laid out
+     * (a step never shown has an empty rectangle): the register screen's
+     * fields and "see reception" end, the staff sign-in, the console's
+     * deny-list banner (tests/kiosk/test_deny.sh). */
+    static const char *const shown[] = {"next_name", "next_phone", "next_company", "host_q",
+                                        "hosts", "next_host_q", "badge", "held_title",
+                                        "held_done", "staff", "staff_1", "pin", "deny_alert",
+                                        "deny_ack", "tabs"};
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        struct ui_widget *w = ui_find(a->screen, shown[i]);
+        struct ui_rect r = w ? ui_rect_of(w) : (struct ui_rect){0};
+        if (w && r.w > 0 && r.h > 0)
+            fprintf(report, "%s %d %d %d %d\n", shown[i], r.x, r.y, r.w, r.h);
+    }
     /* The lobby's call, for tests that time it from another process. */
     static const char *const texts[] = {"now", "now_counter", "inv_msg", "badge"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {

@@ -2,13 +2,17 @@
  * PIN (scr_staff.c): page tabs, the counter page (call next, recall,
  * no-show, start serving, finish, transfer; who is being served and for how
  * long) and the way out of the kiosk program, which exists only here. The
- * other pages are in scr_console_pages.c and scr_console_admin.c. */
+ * other pages are in scr_console_pages.c and scr_console_admin.c. Above the
+ * tabs, a visitor held at reception (the deny list, app/core/deny.h) shows
+ * as a banner until a staff member acknowledges it: only here, never on a
+ * visitor's screen. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bday.h"
+#include "deny.h"
 #include "journal.h"
 #include "queue.h"
 #include "scr_console.h"
@@ -320,6 +324,79 @@ static void page_exit(struct app *a, struct ui_widget *box)
     ui_set_style(quit, UI_STYLE_DANGER);
 }
 
+/* ---- the deny list's alerts -------------------------------------------------- */
+
+static void on_deny_ack(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    struct deny_alert *al = NULL;
+    struct fd_err e = {0};
+    int n = 0;
+    int64_t id = (int64_t)(intptr_t)ui_user(w);
+    char badge[8] = "";
+    /* the badge for the message: from the open alerts, as shown */
+    if (deny_alert_open(a->st, &al, &n, NULL) == 0)
+        for (int i = 0; i < n; i++)
+            if (al[i].id == id)
+                snprintf(badge, sizeof badge, "%s", al[i].badge);
+    free(al);
+    int rc = deny_alert_ack(a->st, id, a->flow.staff_name[0] ? a->flow.staff_name : "?",
+                            bday_now(), &e); /* audited by core */
+    if (rc)
+        con_done(a, 1, "con.err.other", e.msg);
+    else
+        con_done(a, 0, "con.deny.acked", badge);
+}
+
+/* A tap on the alert shows that visitor on the visitors page. */
+static void on_deny_show(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    a->flow.page = CON_VISITORS;
+    a->flow.sel = (int64_t)(intptr_t)ui_user(w);
+    a->flow.transfer = 0;
+    a->flow.msg[0] = '\0';
+    app_rebuild(a);
+}
+
+/* The oldest open alert as a banner (with how many more), or nothing. */
+static void deny_banner(struct app *a, struct ui_widget *content)
+{
+    struct deny_alert *al = NULL;
+    int n = 0;
+    char buf[400], when[24], more[64];
+    if (deny_alert_open(a->st, &al, &n, NULL) != 0 || n == 0) {
+        free(al);
+        return;
+    }
+    const char *by = !strcmp(al[0].matched, "name")    ? tr("con.deny.by.name")
+                     : !strcmp(al[0].matched, "phone") ? tr("con.deny.by.phone")
+                                                       : tr("con.deny.by.both");
+    struct ui_widget *row = ui_box(content, "deny_banner", UI_AUTO); /* a column in portrait */
+    struct ui_widget *b = ui_button(row, "deny_alert",
+                                    tr_fmt(buf, sizeof buf, "con.deny.alert", al[0].badge, by),
+                                    on_deny_show, a);
+    ui_set_user(b, (void *)(intptr_t)al[0].visitor_id);
+    ui_set_style(b, UI_STYLE_DANGER);
+    ui_set_weight(b, 1);
+    ui_set_font(b, UI_FONT_BODY); /* one line for the what, one for who and when */
+    ui_set_private(b, 1);
+    /* who and when on the second line, and how many more wait */
+    tr_fmt(buf, sizeof buf, "con.deny.detail", al[0].name, app_time(al[0].at, when, sizeof when));
+    if (n > 1) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, sizeof buf - len, " · %s",
+                 tr_fmt(more, sizeof more, "con.deny.more", n - 1));
+    }
+    ui_set_sub(b, buf);
+    struct ui_widget *ack = ui_button(row, "deny_ack", tr("con.deny.ack"), on_deny_ack, a);
+    ui_set_user(ack, (void *)(intptr_t)al[0].id);
+    ui_set_style(ack, UI_STYLE_PRIMARY);
+    explicit_bzero(buf, sizeof buf);
+    explicit_bzero(al, (size_t)n * sizeof *al);
+    free(al);
+}
+
 /* ---- the screen --------------------------------------------------------------- */
 
 void scr_console_refresh(struct app *a)
@@ -383,6 +460,7 @@ struct ui_screen *scr_console(struct app *a)
         if (a->flow.page == CON_EXIT)
             ui_set_style(home, UI_STYLE_SELECTED);
     }
+    deny_banner(a, content);
     struct ui_widget *tabs = ui_grid(content, "tabs", CON_EXIT, 3);
     /* Seven tabs in a row: the smaller text keeps each word on one line. */
     enum ui_font tab_font = UI_FONT_SMALL;

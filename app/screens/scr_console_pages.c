@@ -229,6 +229,10 @@ void con_page_visitors(struct app *a, struct ui_widget *box)
         tr_fmt(buf, sizeof buf, "con.v.row", v[i].badge, v[i].name,
                v[i].company[0] ? v[i].company : "—");
         tr_fmt(sub, sizeof sub, "con.v.sub", v[i].host_name, when);
+        if (v[i].held) { /* the deny list: at reception, no badge */
+            size_t len = strlen(sub);
+            snprintf(sub + len, sizeof sub - len, " · %s", tr("con.v.held"));
+        }
         int row = ui_list_add(l, buf, sub, (long)v[i].id);
         if (v[i].id == a->flow.sel)
             ui_list_select(l, row);

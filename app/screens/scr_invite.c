@@ -22,6 +22,7 @@ static struct {
     struct ui_widget *code;           /* the field */
     struct ui_widget *msg;            /* why a code was refused, large */
     struct ui_widget *name, *company, *purpose, *host, *phone, *badge, *noted;
+    struct ui_widget *held; /* the deny list's "please see reception" (deny.h) */
     struct kb *kb;
     char pending[INVITE_CODE_LEN * 2 + 1]; /* a scanned code to look up when built */
     char found[INVITE_CODE_LEN + 1];  /* the code of the invitation shown */
@@ -108,9 +109,11 @@ static int show_done(struct app *a)
 {
     struct visitor *v = calloc(1, sizeof *v);
     char key[24], buf[160];
-    int ok = 0;
+    int ok = 0, held = 0;
     snprintf(key, sizeof key, "%lld", (long long)a->flow.id);
-    if (v && visitor_find(a->st, key, bday_now(), v, NULL) == 0) {
+    if (v && visitor_find(a->st, key, bday_now(), v, NULL) == 0 && v->held) {
+        held = ok = 1; /* the same neutral end as a walk-in's: nothing says why */
+    } else if (v && visitor_find(a->st, key, bday_now(), v, NULL) == 0) {
         ui_set_text(I.badge, v->badge);
         ui_set_text(I.noted, tr_fmt(buf, sizeof buf, "invite.noted", v->host_name[0]
                                                                     ? v->host_name
@@ -122,7 +125,13 @@ static int show_done(struct app *a)
     free(v);
     if (ok) {
         show_step(a, ST_DONE);
-        app_receipt_watch(a, "register.slip");
+        if (held) {
+            app_title(ui_screen_of(I.code), tr("invite.title"), 0, 0);
+            ui_set_visible(I.steps[ST_DONE], 0);
+            ui_set_visible(I.held, 1);
+        } else {
+            app_receipt_watch(a, "register.slip");
+        }
     }
     return ok;
 }
@@ -151,8 +160,10 @@ static void on_confirm(struct ui_widget *w, void *ud)
         show_step(a, ST_CODE);
     } else {
         a->flow.id = v->id;
-        a->flow.job = a->printer.visitor ? a->printer.visitor(a->printer.ctx, v->id, tr_zh())
-                                         : 0;
+        /* A guest the deny list holds gets no badge (as a walk-in would). */
+        a->flow.job = a->printer.visitor && !v->held
+                          ? a->printer.visitor(a->printer.ctx, v->id, tr_zh())
+                          : 0;
         for (int i = 0; i < 5; i++) { /* the details leave the screen now */
             struct ui_widget *f[] = {I.name, I.company, I.purpose, I.host, I.phone};
             ui_set_text(f[i], "");
@@ -272,6 +283,16 @@ struct ui_screen *scr_invite(struct app *a)
     app_receipt_labels(I.steps[ST_DONE]);
     struct ui_widget *done = ui_button(I.steps[ST_DONE], "done", tr("common.done"), on_done, a);
     ui_set_style(done, UI_STYLE_PRIMARY);
+    I.held = ui_box(content, "step_held", UI_COL);
+    ui_set_weight(I.held, 1);
+    ui_box_set_justify(I.held, UI_ALIGN_CENTER);
+    t = ui_label(I.held, "held_title", tr("register.reception_title"), UI_FONT_HEADLINE);
+    ui_set_align(t, UI_ALIGN_CENTER);
+    t = ui_label(I.held, "held_text", tr("register.reception_text"), UI_FONT_TITLE);
+    ui_set_align(t, UI_ALIGN_CENTER);
+    done = ui_button(I.held, "held_done", tr("common.done"), on_done, a);
+    ui_set_style(done, UI_STYLE_PRIMARY);
+    ui_set_visible(I.held, 0);
 
     if (a->flow.id && show_done(a)) {
         /* rebuilt after the check-in: the same badge again */

@@ -3,7 +3,9 @@
  * each step is large and fits a small screen with the keyboard. Each answer
  * is checked by core's own rules when the visitor moves on, and the whole
  * record again by core on sign-in; a message from core is shown under the
- * field it is about. The last step shows the badge number. */
+ * field it is about. The last step shows the badge number; a visitor whom
+ * core held at reception (head office's deny list, app/core/deny.h) sees
+ * only "please see reception", with no badge and no hint of why. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@ static struct {
     struct ui_widget *next[ST_DONE];  /* Next beside each field */
     struct kb *kb;
     struct ui_widget *badge, *notified;
+    struct ui_widget *held;           /* "please see reception" instead of the badge */
 } R;
 
 static const char *const field_ids[ST_DONE] = {"name", "phone", "company", "host_q", "purpose"};
@@ -100,6 +103,14 @@ static const char *notified_key(struct app *a)
                                                                    : "register.call_host";
 }
 
+/* The end for a visitor held at reception: no badge, no host, no slip. */
+static void show_held(struct app *a)
+{
+    show_step(a, ST_DONE);
+    ui_set_visible(R.steps[ST_DONE], 0);
+    ui_set_visible(R.held, 1);
+}
+
 static void submit(struct app *a)
 {
     struct visitor *v = calloc(1, sizeof *v);
@@ -131,6 +142,17 @@ static void submit(struct app *a)
         return;
     }
     a->flow.id = v->id;
+    if (v->held) {
+        /* Nothing prints and nothing says why; the staff console knows. */
+        explicit_bzero(v, sizeof *v);
+        free(v);
+        for (int i = 0; i < ST_DONE; i++)
+            ui_field_clear(R.field[i]);
+        if (a->ime.forget)
+            a->ime.forget(a->ime.ctx);
+        show_held(a);
+        return;
+    }
     ui_set_text(R.badge, v->badge);
     ui_set_text(R.notified, tr_fmt(buf, sizeof buf, notified_key(a), v->host_name));
     a->flow.job = a->printer.visitor ? a->printer.visitor(a->printer.ctx, v->id, tr_zh()) : 0;
@@ -260,6 +282,16 @@ struct ui_screen *scr_register(struct app *a)
     app_receipt_labels(R.steps[ST_DONE]);
     struct ui_widget *done = ui_button(R.steps[ST_DONE], "done", tr("common.done"), on_done, a);
     ui_set_style(done, UI_STYLE_PRIMARY);
+    R.held = ui_box(content, "step_held", UI_COL);
+    ui_set_weight(R.held, 1);
+    ui_box_set_justify(R.held, UI_ALIGN_CENTER);
+    t = ui_label(R.held, "held_title", tr("register.reception_title"), UI_FONT_HEADLINE);
+    ui_set_align(t, UI_ALIGN_CENTER);
+    t = ui_label(R.held, "held_text", tr("register.reception_text"), UI_FONT_TITLE);
+    ui_set_align(t, UI_ALIGN_CENTER);
+    done = ui_button(R.held, "held_done", tr("common.done"), on_done, a);
+    ui_set_style(done, UI_STYLE_PRIMARY);
+    ui_set_visible(R.held, 0);
 
     ui_spacer(content, 0.01f); /* the keyboard sits at the bottom */
     R.kb = app_keyboard(a, content, "letters");
@@ -267,7 +299,10 @@ struct ui_screen *scr_register(struct app *a)
     struct visitor *v = a->flow.id ? calloc(1, sizeof *v) : NULL;
     char idbuf[24], buf[256];
     snprintf(idbuf, sizeof idbuf, "%lld", (long long)a->flow.id);
-    if (v && visitor_find(a->st, idbuf, bday_now(), v, NULL) == 0) {
+    int found = v && visitor_find(a->st, idbuf, bday_now(), v, NULL) == 0;
+    if (found && v->held) {
+        show_held(a);
+    } else if (found) {
         ui_set_text(R.badge, v->badge);
         ui_set_text(R.notified, tr_fmt(buf, sizeof buf, notified_key(a), v->host_name));
         show_step(a, ST_DONE);

@@ -20,6 +20,7 @@
 #include "complaint.h"
 #include "config.h"
 #include "invite.h"
+#include "deny.h"
 #include "journal.h"
 #include "queue.h"
 #include "staff.h"
@@ -210,6 +211,34 @@ static int apply_staff(struct fd_store *st, const cJSON *v, struct outcome *o,
     return rc < 0 ? rc : 0;
 }
 
+/* deny_list: [{"id":N,"name":"<hex>"|null,"phone":"<hex>"|null}], keyed
+ * hashes only (deny.h); the whole list replaces the kiosk's. */
+static int apply_deny_list(struct fd_store *st, const cJSON *v, struct outcome *o,
+                           struct fd_err *e)
+{
+    int n = cJSON_GetArraySize(v), k = 0, skipped = 0, rc;
+    struct deny_item *items = calloc((size_t)(n > 0 ? n : 1), sizeof *items);
+    const cJSON *it;
+    if (!items)
+        return fd_fail(e, FD_EDB, "", "out of memory");
+    cJSON_ArrayForEach(it, v) {
+        int bad = 0;
+        items[k].id = num(it, "id", 1, 1LL << 50, 0, &bad);
+        items[k].name_hash = str(it, "name");
+        items[k].phone_hash = str(it, "phone");
+        if (bad)
+            items[k].id = 0; /* deny_put_list skips and counts it */
+        k++;
+    }
+    rc = deny_put_list(st, items, k, &skipped, e);
+    free(items);
+    if (rc == FD_EDB)
+        return rc;
+    if (rc || skipped) /* never a hash in the message: it names no entry */
+        skip(o, "deny_list", e);
+    return 0;
+}
+
 /* The structured keys: a list of at most `max` objects, and who applies it. */
 static const struct {
     const char *key;
@@ -220,6 +249,7 @@ static const struct {
     {"counters", ITEMS_MAX, apply_counters},
     {"hosts", HOSTS_MAX, apply_hosts},
     {"staff_pins", ITEMS_MAX, apply_staff},
+    {"deny_list", DENY_LIST_MAX, apply_deny_list},
 };
 
 /* A config change: a structured list, else a scalar setting through
@@ -227,6 +257,13 @@ static const struct {
 static int apply_config(struct fd_store *st, const char *key, const cJSON *v,
                         struct outcome *o, struct fd_err *e)
 {
+    if (strcmp(key, "deny_key") == 0) { /* head office's HMAC key, 64 hex */
+        int rc = cJSON_IsString(v) ? deny_set_key(st, v->valuestring, e)
+                                   : fd_fail(e, FD_EINVAL, key, "deny_key is a string");
+        if (rc && rc != FD_EDB)
+            skip(o, key, e);
+        return rc == FD_EDB ? rc : 0;
+    }
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
         const cJSON *it;
         if (strcmp(lists[i].key, key) != 0)
