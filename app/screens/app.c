@@ -117,11 +117,36 @@ static void arm_idle(struct app *a)
         a->tick = ui_timer_add(1000, tick, a);
 }
 
+int app_idle_s(const struct app *a)
+{
+    return ui_elder() ? a->idle_s * ELDER_IDLE_FACTOR : a->idle_s;
+}
+
+static void on_read(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    char text[4096];
+    (void)w;
+    if (!a->voice.say || !a->screen)
+        return;
+    ui_screen_text(a->screen, text, sizeof text);
+    /* the idle banner is hidden text of its own: not read */
+    a->voice.say(a->voice.ctx, text, tr_zh());
+}
+
+void app_read_button(struct app *a, struct ui_widget *bar)
+{
+    if (!ui_elder() || !a->voice.say)
+        return;
+    struct ui_widget *b = ui_button(bar, "read", tr("common.read"), on_read, a);
+    ui_set_style(b, UI_STYLE_PRIMARY);
+}
+
 static void tick(void *ud)
 {
     struct app *a = ud;
     int limit = (a->cur == SCR_CONSOLE || a->cur == SCR_STAFF ? a->staff_idle_s
-                                                                 : a->idle_s) * 1000;
+                                                                 : app_idle_s(a)) * 1000;
     int64_t left = (int64_t)limit - (int64_t)(ui_now() - ui_last_input());
     a->tick = 0;
     if (left <= 0) {
@@ -140,7 +165,7 @@ static void tick(void *ud)
         return;
     }
     if (a->countdown) {
-        if (left <= COUNTDOWN_S * 1000) {
+        if (left <= (ui_elder() ? ELDER_COUNTDOWN_S : COUNTDOWN_S) * 1000) {
             char buf[96];
             struct ui_widget *box = a->countdown;
             ui_set_text(ui_find(a->screen, "countdown_text"),
@@ -216,6 +241,8 @@ void app_home(struct app *a)
         a->ime.forget(a->ime.ctx);
     scr_register_wipe();
     scr_complaint_wipe();
+    if (a->voice.hush) /* nothing more is read for a visitor who left */
+        a->voice.hush(a->voice.ctx);
     explicit_bzero(&a->flow, sizeof a->flow);
     tr_set_zh(a->default_zh);
     a->cur = SCR_COUNT;
@@ -258,6 +285,7 @@ struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *titl
     ui_set_visible(n, 0);
     /* Home, then the language switch at the far right: the same place as on
      * the home screen, so a tap meant for one never lands on the other. */
+    app_read_button(a, bar);
     struct ui_widget *home = ui_button(bar, "home", tr("common.home"), on_home, a);
     ui_set_style(home, UI_STYLE_QUIET);
     ui_button(bar, "lang", tr("lang.switch"), on_lang, a);
