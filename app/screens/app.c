@@ -275,17 +275,28 @@ struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *titl
 {
     struct ui_widget *root = ui_screen_root(s);
     struct ui_widget *bar = ui_box(root, "bar", UI_ROW);
+    /* Elder mode: the bar's buttons at their larger size leave the title
+     * little room, so it has a line of its own under them (with Read
+     * aloud) when the screen is tall enough (not on a 600-line panel). */
+    int out_h = 0;
+    ui_output_size(NULL, &out_h);
+    struct ui_widget *tbar = ui_elder() && out_h >= 800 ? ui_box(root, "titlebar", UI_ROW)
+                                                        : NULL;
     if (on_back)
         ui_button(bar, "back", tr("common.back"), on_back, a);
-    struct ui_widget *t = ui_label(bar, "title", tr(title_key), UI_FONT_TITLE);
+    struct ui_widget *t = ui_label(tbar ? tbar : bar, "title", tr(title_key), UI_FONT_TITLE);
     ui_set_weight(t, 1);
-    ui_set_lines(t, 2); /* a long question wraps (portrait) rather than "手机…" */
-    struct ui_widget *n = ui_label(bar, "stepno", "", UI_FONT_BODY);
+    ui_set_lines(t, tbar ? 3 : 2); /* a long question wraps (portrait) rather than "手机…" */
+    struct ui_widget *n = ui_label(tbar ? tbar : bar, "stepno", "", UI_FONT_BODY);
     ui_set_lines(n, 1);
     ui_set_visible(n, 0);
-    /* Home, then the language switch at the far right: the same place as on
-     * the home screen, so a tap meant for one never lands on the other. */
-    app_read_button(a, bar);
+    if (tbar)
+        ui_spacer(bar, 1);
+    /* Read aloud beside the title it starts with (on the bar on a short
+     * screen). Home, then the language switch at the far right: the same
+     * place as on the home screen, so a tap meant for one never lands on
+     * the other. */
+    app_read_button(a, tbar ? tbar : bar);
     struct ui_widget *home = ui_button(bar, "home", tr("common.home"), on_home, a);
     ui_set_style(home, UI_STYLE_QUIET);
     ui_button(bar, "lang", tr("lang.switch"), on_lang, a);

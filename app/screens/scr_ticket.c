@@ -145,7 +145,7 @@ struct ui_screen *scr_ticket(struct app *a)
         T.pages = (T.nsvc + ELDER_PER_PAGE - 1) / ELDER_PER_PAGE;
         T.pager = ui_box(T.steps[0], "pager", UI_ROW);
         T.prev = ui_button(T.pager, "page_prev", tr("common.page_prev"), on_page, a);
-        T.pageno = ui_label(T.pager, "page", "", UI_FONT_TITLE);
+        T.pageno = ui_label(T.pager, "page", "", UI_FONT_BUTTON);
         ui_set_weight(T.pageno, 1);
         ui_set_align(T.pageno, UI_ALIGN_CENTER);
         T.next = ui_button(T.pager, "page_next", tr("common.page_next"), on_page, a);
