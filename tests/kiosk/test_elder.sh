@@ -1,15 +1,15 @@
 #!/bin/sh
-# test_elder.sh CTL FRONTDESK DIR WxH DPI LANG - elder mode (issue 17):
+# test_elder.sh CTL FRONTDESK DIR WxH DPI LANG [THEME] - elder mode (issue 17):
 # elder.txt at one size, panel dpi and language, then the speech of "read
 # aloud" is checked in the audio the kiosk played (SDL's disk driver: the
 # exact samples; not silent, at least half a second). Run under
 # run-xvfb.sh. Prints "N passed, N failed".
 set -u
-ctl=$1 kiosk=$2 src=$3 size=$4 dpi=$5 lang=$6
+ctl=$1 kiosk=$2 src=$3 size=$4 dpi=$5 lang=$6 theme=${7:-default}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/fdelder.XXXXXX") || exit 2
 pass=0 fail=0
 "$ctl" --db "$dir/k.db" init --demo >/dev/null
-printf 'dpi = %s\n' "$dpi" > "$dir/k.conf"
+printf 'dpi = %s\ntheme = %s\n' "$dpi" "$theme" > "$dir/k.conf"
 { echo "lang $lang"; cat "$src/elder.txt"; } > "$dir/elder.txt"
 if SDL_AUDIODRIVER=disk SDL_DISKAUDIOFILE="$dir/read.raw" SDL_DISKAUDIODELAY=4 \
    "$kiosk" --allow-root --db "$dir/k.db" --config "$dir/k.conf" --window "$size" \
