@@ -112,7 +112,7 @@ static void arm_idle(struct app *a)
         ui_timer_cancel(a->tick);
     a->tick = 0;
     /* Home and the lobby are idle by nature: no timer, no CPU; home only
-     * waits to turn larger text off for the next visitor. */
+     * waits to turn elder mode off for the next visitor. */
     if ((a->cur != SCR_HOME || ui_large_text()) && a->cur != SCR_LOBBY)
         a->tick = ui_timer_add(1000, tick, a);
 }
@@ -129,8 +129,8 @@ static void on_read(struct ui_widget *w, void *ud)
     (void)w;
     if (!a->voice.say || !a->screen)
         return;
+    /* what is shown now: hidden steps and the idle banner are not read */
     ui_screen_text(a->screen, text, sizeof text);
-    /* the idle banner is hidden text of its own: not read */
     a->voice.say(a->voice.ctx, text, tr_zh());
 }
 
@@ -159,8 +159,8 @@ static void tick(void *ud)
                               bday_now(), &e))
                 fprintf(stderr, "frontdesk: audit signout.idle: %s\n", e.msg);
         }
-        /* The visitor has gone: the next one starts with the usual size. */
-        ui_set_large_text(0);
+        /* The visitor has gone: the next one starts without elder mode. */
+        ui_set_elder(0);
         app_home(a);
         return;
     }
