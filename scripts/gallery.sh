@@ -50,6 +50,25 @@ for size in 1920x1080 1080x1920 1024x600; do
   done
 done
 echo "gallery: invitation screenshots added"
+# ---- elder mode (长辈模式, issue 17): docs/screens/elder/SIZE[@DPI]/LANG ----
+# The visitor screens with elder mode on (tests/kiosk/elder_walk.txt) at
+# each size, and the 10.1" 1024x600 panel at its real dpi (117).
+for case in 1920x1080 1080x1920 1024x600 1024x600@117; do
+  size=${case%@*}
+  dpi=96; [ "$case" != "$size" ] && dpi=${case#*@}
+  for lang in zh en; do
+    dir=$out/elder/$case/$lang
+    rm -rf "$dir"; mkdir -p "$dir"
+    rm -f "$tmp"/k.db*
+    "$build/app/ctl/frontdesk-ctl" --db "$tmp/k.db" init --demo >/dev/null
+    printf 'dpi = %s\n' "$dpi" > "$tmp/elder.conf"
+    { echo "lang $lang"; cat tests/kiosk/elder_walk.txt; } > "$tmp/elder.txt"
+    SDL_RENDER_DRIVER=software SDL_AUDIODRIVER=dummy xvfb-run -a -s "-screen 0 ${size}x24" \
+      "$build/app/kiosk/frontdesk" --allow-root --db "$tmp/k.db" --config "$tmp/elder.conf" \
+      --window "$size" --lang "$lang" --script "$tmp/elder.txt" --shots "$dir"
+  done
+done
+echo "gallery: $(find "$out/elder" -name '*.png' | wc -l) elder-mode screenshots in $out/elder"
 
 # ---- staff console and lobby (tests/console; kept by the console's owner) ----
 # console-*.png: the console walk on the demo branch at a fixed time (so the

@@ -50,6 +50,7 @@
 #include "ui_script.h"
 #include "visitor.h"
 #include "voice.h"
+#include "kiosk_read.h"
 
 #define SWEEP_MS 60000  /* is the lobby display still there (housekeeping: kiosk_sweep.c) */
 #define LOBBY_POLL_MS 250
@@ -101,6 +102,19 @@ static void lobby_spawn(void)
 static int voice_cb(void *ctx, const char *label, int counter)
 {
     return voice_call(ctx, label, counter);
+}
+
+/* Elder mode's read aloud (kiosk_read.c; not the lobby's voice). */
+static struct kread *reader;
+static int read_cb(void *ctx, const char *text, int zh)
+{
+    (void)ctx;
+    return kread_say(reader, text, zh);
+}
+static void hush_cb(void *ctx)
+{
+    (void)ctx;
+    kread_hush(reader);
 }
 
 /* Signals. No handler runs here: SIGTERM (systemd's stop) and SIGINT are
@@ -566,6 +580,22 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
         snprintf(err, errsz, "the printer is not %s after 10 s", want ? "ready" : "down");
         return -1;
     }
+    if (!strcmp(cmd, "wait_read")) { /* read aloud: all asked read out (<= 60 s) */
+        int n = reader ? kread_wait(reader, 60000) : -1;
+        if (n > 0) {
+            printf("read aloud: %d texts\n", n);
+            return 0;
+        }
+        snprintf(err, errsz, n < 0 ? "still reading aloud after 60 s" : "nothing was read aloud");
+        return -1;
+    }
+    if (!strcmp(cmd, "expect_reading")) { /* the reader is busy (1) or idle (0) now */
+        int busy = reader ? kread_busy(reader) : 0;
+        if (busy == atoi(args))
+            return 0;
+        snprintf(err, errsz, "the reader is %s", busy ? "busy" : "idle");
+        return -1;
+    }
     if (!strcmp(cmd, "screen")) {
         for (int i = 0; i < SCR_COUNT; i++)
             if (!strcmp(args, names[i])) {
@@ -868,6 +898,10 @@ int main(int argc, char **argv)
         }
         if (kp)
             kprint_bind(kp, &A.printer);
+        struct voice_config rc_ = {.speak = 1, .order = VOICE_ZH,
+                                   .volume = (int)cfg_get_int(st, "voice_volume")};
+        if ((reader = kread_start(&rc_)))
+            A.voice.say = read_cb, A.voice.hush = hush_cb;
         ime = ime_open(NULL, err, sizeof err);
         if (!ime)
             fprintf(stderr, "frontdesk: pinyin input is off: %s\n", err);
@@ -907,6 +941,9 @@ int main(int argc, char **argv)
         voice_drain(voice, 60000);
 #endif
     voice_close(voice);
+    A.voice.say = NULL, A.voice.hush = NULL;
+    kread_stop(reader);
+    reader = NULL;
     /* Workers first: the print worker renders with SDL_ttf, whose library
      * ui_shutdown tears down. */
     sync_worker_stop(syncw);

@@ -167,16 +167,41 @@ static void arm_idle(struct app *a)
         ui_timer_cancel(a->tick);
     a->tick = 0;
     /* Home and the lobby are idle by nature: no timer, no CPU; home only
-     * waits to turn larger text off for the next visitor. */
+     * waits to turn elder mode off for the next visitor. */
     if ((a->cur != SCR_HOME || ui_large_text()) && a->cur != SCR_LOBBY)
         a->tick = ui_timer_add(1000, tick, a);
+}
+
+int app_idle_s(const struct app *a)
+{
+    return ui_elder() ? a->idle_s * ELDER_IDLE_FACTOR : a->idle_s;
+}
+
+static void on_read(struct ui_widget *w, void *ud)
+{
+    struct app *a = ud;
+    char text[4096];
+    (void)w;
+    if (!a->voice.say || !a->screen)
+        return;
+    /* what is shown now: hidden steps and the idle banner are not read */
+    ui_screen_text(a->screen, text, sizeof text);
+    a->voice.say(a->voice.ctx, text, tr_zh());
+}
+
+void app_read_button(struct app *a, struct ui_widget *bar)
+{
+    if (!ui_elder() || !a->voice.say)
+        return;
+    struct ui_widget *b = ui_button(bar, "read", tr("common.read"), on_read, a);
+    ui_set_style(b, UI_STYLE_PRIMARY);
 }
 
 static void tick(void *ud)
 {
     struct app *a = ud;
     int limit = (a->cur == SCR_CONSOLE || a->cur == SCR_STAFF ? a->staff_idle_s
-                                                                 : a->idle_s) * 1000;
+                                                                 : app_idle_s(a)) * 1000;
     int64_t left = (int64_t)limit - (int64_t)(ui_now() - ui_last_input());
     a->tick = 0;
     if (left <= 0) {
@@ -189,13 +214,13 @@ static void tick(void *ud)
                               bday_now(), &e))
                 fprintf(stderr, "frontdesk: audit signout.idle: %s\n", e.msg);
         }
-        /* The visitor has gone: the next one starts with the usual size. */
-        ui_set_large_text(0);
+        /* The visitor has gone: the next one starts without elder mode. */
+        ui_set_elder(0);
         app_home(a);
         return;
     }
     if (a->countdown) {
-        if (left <= COUNTDOWN_S * 1000) {
+        if (left <= (ui_elder() ? ELDER_COUNTDOWN_S : COUNTDOWN_S) * 1000) {
             char buf[96];
             struct ui_widget *box = a->countdown;
             ui_set_text(ui_find(a->screen, "countdown_text"),
@@ -274,6 +299,8 @@ void app_home(struct app *a)
     scr_invite_wipe();
     explicit_bzero(&scan, sizeof scan);
     ui_on_key_watch(key_watch, a); /* scans are taken on every visitor screen */
+    if (a->voice.hush) /* nothing more is read for a visitor who left */
+        a->voice.hush(a->voice.ctx);
     explicit_bzero(&a->flow, sizeof a->flow);
     tr_set_zh(a->default_zh);
     a->cur = SCR_COUNT;
@@ -306,16 +333,28 @@ struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *titl
 {
     struct ui_widget *root = ui_screen_root(s);
     struct ui_widget *bar = ui_box(root, "bar", UI_ROW);
+    /* Elder mode: the bar's buttons at their larger size leave the title
+     * little room, so it has a line of its own under them (with Read
+     * aloud) when the screen is tall enough (not on a 600-line panel). */
+    int out_h = 0;
+    ui_output_size(NULL, &out_h);
+    struct ui_widget *tbar = ui_elder() && out_h >= 800 ? ui_box(root, "titlebar", UI_ROW)
+                                                        : NULL;
     if (on_back)
         ui_button(bar, "back", tr("common.back"), on_back, a);
-    struct ui_widget *t = ui_label(bar, "title", tr(title_key), UI_FONT_TITLE);
+    struct ui_widget *t = ui_label(tbar ? tbar : bar, "title", tr(title_key), UI_FONT_TITLE);
     ui_set_weight(t, 1);
-    ui_set_lines(t, 2); /* a long question wraps (portrait) rather than "手机…" */
-    struct ui_widget *n = ui_label(bar, "stepno", "", UI_FONT_BODY);
+    ui_set_lines(t, tbar ? 3 : 2); /* a long question wraps (portrait) rather than "手机…" */
+    struct ui_widget *n = ui_label(tbar ? tbar : bar, "stepno", "", UI_FONT_BODY);
     ui_set_lines(n, 1);
     ui_set_visible(n, 0);
-    /* Home, then the language switch at the far right: the same place as on
-     * the home screen, so a tap meant for one never lands on the other. */
+    if (tbar)
+        ui_spacer(bar, 1);
+    /* Read aloud beside the title it starts with (on the bar on a short
+     * screen). Home, then the language switch at the far right: the same
+     * place as on the home screen, so a tap meant for one never lands on
+     * the other. */
+    app_read_button(a, tbar ? tbar : bar);
     struct ui_widget *home = ui_button(bar, "home", tr("common.home"), on_home, a);
     ui_set_style(home, UI_STYLE_QUIET);
     ui_button(bar, "lang", tr("lang.switch"), on_lang, a);

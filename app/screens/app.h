@@ -64,6 +64,11 @@ struct app_ime {
 /* Lobby announcements (app/voice through main.c; NULL call = silent). */
 struct app_voice {
     int (*call)(void *ctx, const char *label, int counter);
+    /* Elder mode's "read aloud": speaks text (lines) in Chinese (zh 1) or
+     * English on a worker, never waiting; a new text replaces what is
+     * being read. NULL: no reader (the button is not shown). */
+    int (*say)(void *ctx, const char *text, int zh);
+    void (*hush)(void *ctx);     /* stops reading (the visitor has gone) */
     void *ctx;
 };
 
@@ -109,7 +114,7 @@ struct app {
 /* Shows screen `s`, built fresh. Typed text of fields with the same ids
  * carries over when the screen is rebuilt in place (language switch). */
 void app_go(struct app *a, enum scr s);
-/* Rebuilds the current screen (language, larger text). */
+/* Rebuilds the current screen (language, elder mode). */
 void app_rebuild(struct app *a);
 /* Wipes everything the visitor typed or was shown, then shows home in the
  * default language. */
@@ -153,6 +158,18 @@ void app_receipt_labels(struct ui_widget *box);
 
 /* The print worker saw a change: home shows whether the printer is down. */
 void app_printer_changed(struct app *a);
+
+/* Elder mode (长辈模式; ui_set_elder for the text, targets and signs): the
+ * idle reset waits ELDER_IDLE_FACTOR times idle_timeout_s (3 minutes at the
+ * default 60 s) and counts down the last ELDER_COUNTDOWN_S seconds; it ends
+ * with the visitor (the idle reset, Home). */
+#define ELDER_IDLE_FACTOR 3
+#define ELDER_COUNTDOWN_S 20
+/* The visitor's idle timeout in seconds now (longer in elder mode). */
+int app_idle_s(const struct app *a);
+/* Adds the "read aloud / 朗读" button to a bar when elder mode is on and
+ * there is a reader: it reads the screen shown (ui_screen_text) aloud. */
+void app_read_button(struct app *a, struct ui_widget *bar);
 
 /* Formats a Unix time as local "MM-DD HH:MM" into buf. */
 const char *app_time(int64_t t, char *buf, size_t len);

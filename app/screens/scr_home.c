@@ -23,9 +23,11 @@ static void on_lang(struct ui_widget *w, void *ud)
     app_rebuild(ud);
 }
 
+/* Elder mode (长辈模式): larger text, longer idle reset, read aloud; it
+ * ends with the visitor (app.c's idle reset). */
 static void on_large(struct ui_widget *w, void *ud)
 {
-    ui_set_large_text(ui_checked(w));
+    ui_set_elder(ui_checked(w));
     app_rebuild(ud);
 }
 
@@ -52,7 +54,8 @@ struct ui_screen *scr_home(struct app *a)
     ui_set_weight(title, 1);
     ui_set_lines(title, 1);
     struct ui_widget *large = ui_check(bar, "large", tr("common.large_text"), on_large, a);
-    ui_set_checked(large, ui_large_text());
+    ui_set_checked(large, ui_elder());
+    app_read_button(a, bar);
     ui_button(bar, "lang", tr("lang.switch"), on_lang, a);
 
     struct ui_widget *welcome = ui_label(root, "welcome", tr("app.title"), UI_FONT_HEADLINE);

@@ -13,11 +13,43 @@
 #include "queue.h"
 #include "tr.h"
 
+/* Elder mode shows fewer services at once: this many a page, with large
+ * Previous / Next buttons under them. */
+#define ELDER_PER_PAGE 2
+
 static struct {
     struct ui_widget *steps[2];  /* choose, result */
     struct ui_widget *number, *service, *ahead, *wait, *error;
+    struct ui_widget *svc[64];   /* the service tiles, in order */
+    int nsvc, page, pages;       /* elder mode's pages of them */
+    struct ui_widget *pager, *prev, *next, *pageno;
     struct app *app;
 } T;
+
+/* Elder mode: only page T.page of the tiles is shown. */
+static void show_page(void)
+{
+    char buf[64];
+    for (int i = 0; i < T.nsvc; i++)
+        ui_set_visible(T.svc[i], T.pages <= 1 || i / ELDER_PER_PAGE == T.page);
+    if (!T.pager)
+        return;
+    ui_set_visible(T.pager, T.pages > 1);
+    ui_set_enabled(T.prev, T.page > 0);
+    ui_set_enabled(T.next, T.page + 1 < T.pages);
+    ui_set_text(T.pageno, tr_fmt(buf, sizeof buf, "common.page", T.page + 1, T.pages));
+}
+
+static void on_page(struct ui_widget *w, void *ud)
+{
+    (void)ud;
+    int to = T.page + (w == T.next ? 1 : -1);
+    if (to < 0 || to >= T.pages)
+        return;
+    T.page = to;
+    ui_settle(); /* other tiles under the finger now: one touch, one action */
+    show_page();
+}
 
 /* Fills the result step for ticket t of the service named `name`. */
 static void fill_result(struct app *a, const struct queue_ticket *t, const char *name)
@@ -95,6 +127,8 @@ struct ui_screen *scr_ticket(struct app *a)
                                         on_service, a);
         /* the code must outlive v: keep it in the widget's id */
         ui_set_user(b, (void *)(ui_id(b) + 4));
+        if (b && T.nsvc < (int)(sizeof T.svc / sizeof T.svc[0]))
+            T.svc[T.nsvc++] = b;
         ui_set_font(b, UI_FONT_TITLE);
         if (v[i].open_now) {
             ui_set_sub(b, tr_fmt(buf, sizeof buf, "ticket.waiting", v[i].waiting,
@@ -106,6 +140,20 @@ struct ui_screen *scr_ticket(struct app *a)
         }
     }
     free(v);
+    if (ui_elder() && T.nsvc > ELDER_PER_PAGE) {
+        /* fewer at once, large Previous / Next under them */
+        T.pages = (T.nsvc + ELDER_PER_PAGE - 1) / ELDER_PER_PAGE;
+        T.pager = ui_box(T.steps[0], "pager", UI_ROW);
+        T.prev = ui_button(T.pager, "page_prev", tr("common.page_prev"), on_page, a);
+        T.pageno = ui_label(T.pager, "page", "", UI_FONT_BUTTON);
+        ui_set_weight(T.pageno, 1);
+        ui_set_align(T.pageno, UI_ALIGN_CENTER);
+        T.next = ui_button(T.pager, "page_next", tr("common.page_next"), on_page, a);
+        ui_set_font(T.prev, UI_FONT_TITLE);
+        ui_set_font(T.next, UI_FONT_TITLE);
+        ui_set_style(T.next, UI_STYLE_PRIMARY);
+        show_page();
+    }
     if (!open) {
         ui_set_text(T.error, tr("ticket.none"));
         ui_set_visible(T.error, 1);

@@ -550,15 +550,35 @@ int ui_panel_dpi(const char *name)
     return 0;
 }
 
-void ui_set_large_text(int on)
+void ui_set_elder(int on)
 {
     ui_g.large = on ? 1 : 0;
     ui_g.layout_dirty = ui_g.dirty = 1;
 }
 
+int ui_elder(void)
+{
+    return ui_g.large;
+}
+
+void ui_set_large_text(int on)
+{
+    ui_set_elder(on);
+}
+
 int ui_large_text(void)
 {
     return ui_g.large;
+}
+
+float ui_px_dp(int px)
+{
+    return (float)px * 160.0f / (float)ui_g.dpi;
+}
+
+int ui_dp_px(float dp)
+{
+    return (int)ceilf(dp * (float)ui_g.dpi / 160.0f);
 }
 
 int ui_set_theme(const char *name, char *err, size_t errsz)
@@ -613,6 +633,22 @@ int ui_shot(const char *png_path, char *err, size_t errsz)
     SDL_RenderPresent(ui_g.ren);
     frame_presented();
     return rc;
+}
+
+uint8_t *ui_read_frame(int *w, int *h)
+{
+    redraw();
+    uint8_t *px = SDL_malloc((size_t)ui_g.out_w * ui_g.out_h * 4);
+    if (px && SDL_RenderReadPixels(ui_g.ren, NULL, SDL_PIXELFORMAT_ABGR8888, px,
+                                   ui_g.out_w * 4) < 0) {
+        SDL_free(px);
+        px = NULL;
+    }
+    SDL_RenderPresent(ui_g.ren);
+    frame_presented();
+    *w = ui_g.out_w;
+    *h = ui_g.out_h;
+    return px;
 }
 
 void ui_get_stats(struct ui_stats *st)

@@ -130,9 +130,27 @@ int ui_target(void);
  * "15.6-1920x1080", "21.5-1920x1080"; the `panel` setting), from its
  * diagonal and resolution; 0 for a name not in the table. */
 int ui_panel_dpi(const char *name);
-/* Larger text (x1.25) for every screen; relayouts. */
+/* Elder mode (长辈模式), after MIIT's aging-friendly rules for apps (2021):
+ * text x1.25 and never under 18 dp (titles and larger: 30 dp), dp = px x
+ * 160 / dpi at the configured dpi; lines at 1.4 em (>= 1.3); an error
+ * (a field's message, a danger label) drawn with a warning sign beside its
+ * words, never told by colour alone. Touch targets are 15 mm in every mode
+ * (more than 60 dp at any dpi). Relayouts. The old "larger text" calls are
+ * the same switch. */
+void ui_set_elder(int on);
+int ui_elder(void);
 void ui_set_large_text(int on);
 int ui_large_text(void);
+/* Density-independent pixels of a length of px pixels at the configured
+ * dpi (dp = px x 160 / dpi), and back (rounded up). */
+float ui_px_dp(int px);
+int ui_dp_px(float dp);
+/* The text a visitor sees on s, in reading order (the tree's order): every
+ * shown label, button (and its second line), checkbox, big number, face
+ * caption and field message, one per line, into buf (cut at len, always
+ * NUL-terminated). Typed text and widgets marked private are left out: the
+ * screen is read aloud in a public room. Returns the bytes written. */
+size_t ui_screen_text(struct ui_screen *s, char *buf, size_t len);
 /* Switches theme: a name in data/ui ("default", "contrast") or a file path.
  * Returns 0 or -1 with err set (the old theme stays). */
 int ui_set_theme(const char *name, char *err, size_t errsz);

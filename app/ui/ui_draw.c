@@ -170,8 +170,15 @@ int ui_font_px(enum ui_font f)
 {
     int short_side = ui_g.out_w < ui_g.out_h ? ui_g.out_w : ui_g.out_h;
     float px = font_units[f] * (float)short_side / 100.0f;
-    if (ui_g.large)
+    if (ui_g.large) {
+        /* Elder mode: larger, and never under the standard's floors at the
+         * panel's real dpi (main text 18 dp, titles and up 30 dp). */
         px *= 1.25f;
+        float floor_px = (float)ui_dp_px(f >= UI_FONT_TITLE ? UI_ELDER_TITLE_DP
+                                                             : UI_ELDER_TEXT_DP);
+        if (px < floor_px)
+            px = floor_px;
+    }
     return px < 12 ? 12 : (int)lroundf(px);
 }
 
@@ -256,7 +263,10 @@ int ui_line_h(enum ui_font f)
         skips[slot].px = px;
         skips[slot].skip = TTF_FontLineSkip(font);
     }
-    /* Noto CJK's line skip is 1.45 em; 1.3 em reads fine and saves space. */
+    /* Noto CJK's line skip is 1.45 em; 1.3 em reads fine and saves space.
+     * Elder mode: 1.4 em, rounded up (the rule is at least 1.3). */
+    if (ui_g.large)
+        return (px * UI_ELDER_LINE_TENTHS + 9) / 10;
     int want = px * 13 / 10;
     return skips[slot].skip < want ? skips[slot].skip : want;
 }

@@ -15,6 +15,14 @@
 #define UI_MAX_LIST 2000     /* list rows */
 #define UI_MAX_TIMERS 32
 #define UI_MAX_SCREENS 64
+/* Elder mode's floors (MIIT 2021, aging-friendly rules for apps; dp = px x
+ * 160 / dpi): main text, the largest text (titles), line height in tenths
+ * of an em, touch targets of the main controls and of the rest. */
+#define UI_ELDER_TEXT_DP 18
+#define UI_ELDER_TITLE_DP 30
+#define UI_ELDER_LINE_TENTHS 14
+#define UI_ELDER_TARGET_DP 60
+#define UI_ELDER_TARGET_MINOR_DP 44
 
 enum ui_kind {
     UI_W_BOX, UI_W_GRID, UI_W_LABEL, UI_W_BUTTON, UI_W_FIELD, UI_W_CHECK,
@@ -147,7 +155,7 @@ struct ui_state {
     int dpi;
     int kiosk;
     int long_press_ms;
-    int large;                      /* larger text on */
+    int large;                      /* elder mode on (ui_set_elder) */
     int dirty, layout_dirty;
     int quit;
     uint32_t wake_event;            /* registered SDL user event */
@@ -218,6 +226,16 @@ void ui_draw_face(struct ui_rect r, enum ui_face_kind kind, SDL_Color fill,
 void ui_draw_check(struct ui_rect r, SDL_Color c);
 SDL_Color ui_col(enum ui_color c);
 
+/* ui.c: draws the current screen and reads it back, RGBA bytes (R first),
+ * *w x *h; SDL_free() it. NULL on failure. */
+uint8_t *ui_read_frame(int *w, int *h);
+
+/* ui_elder.c: WCAG contrast ratio of two colours (1..21), and the elder-mode
+ * check of the screen shown (ui_script's check_elder): 0, or -1 with every
+ * failure in err; prints one summary line on stdout. */
+double ui_contrast(SDL_Color a, SDL_Color b);
+int ui_elder_check(char *err, size_t errsz);
+
 /* ui_theme.c */
 int ui_theme_load(const char *name, struct ui_theme *t, char *err,
                   size_t errsz);
@@ -239,6 +257,18 @@ void ui_key_down(SDL_Keycode k);
 struct ui_widget *ui_widget_new(struct ui_widget *parent, enum ui_kind kind,
                                 const char *id);
 int ui_rect_has(struct ui_rect r, int x, int y);
+/* The colours a part of w's text is drawn in and what is behind it (the
+ * drawing uses this, and so does the elder-mode check). Returns 0, or -1
+ * when w has no such text. */
+enum ui_text_part { UI_PART_MAIN, UI_PART_SUB, UI_PART_ERROR, UI_PART_PLACEHOLDER };
+int ui_text_colors(const struct ui_widget *w, enum ui_text_part part, SDL_Color *fg,
+                   SDL_Color *bg);
+/* Elder mode: where the warning sign of w's error (a field's message, a
+ * danger label) is drawn, for text laid out in `text` (a label's rect, the
+ * line under a field's frame). Returns 0, or -1 when w shows none. */
+int ui_error_cue_rect(const struct ui_widget *w, struct ui_rect text, struct ui_rect *out);
+/* The rectangle under a field's frame that holds its message (h 0: none). */
+struct ui_rect ui_field_error_rect(const struct ui_widget *w);
 /* Rectangle of shown row `row` of a list when it is in view: 0, else -1. */
 int ui_list_row_rect(struct ui_widget *l, int row, struct ui_rect *r);
 

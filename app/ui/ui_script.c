@@ -451,9 +451,13 @@ static int run_line(const char *cmd, const char *args, const char *outdir,
                      ui_g.cur ? ui_g.cur->name : "(none)", args);
             return -1;
         }
-    } else if (strcmp(cmd, "large") == 0) {
-        ui_set_large_text(atoi(args));
+    } else if (strcmp(cmd, "large") == 0 || strcmp(cmd, "elder") == 0) {
+        ui_set_elder(atoi(args));
         ui_script_settle();
+    } else if (strcmp(cmd, "check_elder") == 0) {
+        if (ui_g.layout_dirty)
+            ui_layout_now();
+        return ui_elder_check(err, errsz);
     } else if (strcmp(cmd, "theme") == 0) {
         if (ui_set_theme(args, err, errsz) < 0)
             return -1;

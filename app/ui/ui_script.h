@@ -29,7 +29,10 @@
  *   expect_error ID [TEXT] fail unless field ID shows that message (none)
  *   expect_visible ID 0|1  fail unless widget ID (and every box above it) is
  *                          shown (1) or hidden (0)
- *   large 0|1 · theme NAME · wipe · echo TEXT · # comment
+ *   check_elder            fail unless the screen meets elder mode's rules
+ *                          (ui_elder.c: text, line height, targets, contrast
+ *                          from the theme and the pixels, error signs)
+ *   elder 0|1 (or large 0|1) · theme NAME · wipe · echo TEXT · # comment
  * Other commands go to the handler set with ui_script_set_handler (the
  * kiosk adds e.g. `lang zh`). */
 #ifndef UI_SCRIPT_H

@@ -865,6 +865,7 @@ static int count_visible(const struct ui_widget *w)
 
 static int natural_h(struct ui_widget *w, int width);
 static int natural_w(struct ui_widget *w);
+static int field_error_h(const struct ui_widget *w, int width);
 
 static int text_bold(const struct ui_widget *w)
 {
@@ -872,15 +873,87 @@ static int text_bold(const struct ui_widget *w)
            w->kind == UI_W_BIGNUM;
 }
 
+static int max_i(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* ---- elder mode: an error never told by colour alone ------------------ */
+
+/* The font an error is written in: a field's message line, a label's own. */
+static enum ui_font cue_font(const struct ui_widget *w)
+{
+    return w->kind == UI_W_FIELD ? UI_FONT_SMALL : w->font;
+}
+
+/* 1 when w shows an error or a warning that elder mode marks with a sign:
+ * a field's message, a danger label with text (not one on the idle
+ * banner, which is a panel of its own). */
+static int has_cue(const struct ui_widget *w)
+{
+    if (!ui_g.large)
+        return 0;
+    if (w->kind == UI_W_FIELD)
+        return w->error && *w->error;
+    return w->kind == UI_W_LABEL && w->style == UI_STYLE_DANGER && w->text && *w->text;
+}
+
+/* Side of the sign: the text's em. */
+static int cue_side(const struct ui_widget *w)
+{
+    return ui_font_px(cue_font(w));
+}
+
+/* Width the sign takes before the text (0 without one). */
+static int cue_reserve(const struct ui_widget *w)
+{
+    return has_cue(w) ? cue_side(w) * 4 / 3 : 0;
+}
+
+/* The text's box beside the sign: r moved right past it, and as much
+ * taken off the right of centred text so that it stays centred. */
+static struct ui_rect cue_text_box(const struct ui_widget *w, struct ui_rect r)
+{
+    int k = cue_reserve(w);
+    r.x += k;
+    r.w -= w->align == UI_ALIGN_CENTER ? 2 * k : k;
+    return r;
+}
+
+int ui_error_cue_rect(const struct ui_widget *w, struct ui_rect text, struct ui_rect *out)
+{
+    if (!has_cue(w))
+        return -1;
+    int side = cue_side(w), lh = ui_line_h(cue_font(w));
+    int bold = w->kind == UI_W_LABEL && (w->font >= UI_FONT_TITLE);
+    int th = ui_text_box_h(cue_font(w), bold, w->kind == UI_W_FIELD ? w->error : w->text,
+                           cue_text_box(w, text).w, w->kind == UI_W_FIELD ? 2 : w->max_lines);
+    if (th > text.h)
+        th = text.h;
+    /* beside the first line of the text, which is centred in its box */
+    int top = text.y + (text.h - th) / 2;
+    *out = (struct ui_rect){text.x, top + (lh - side) / 2, side, side};
+    return 0;
+}
+
+/* A warning sign: a filled circle in the error colour with a "!" of the
+ * background colour in it (shapes, so no font needs the glyph). */
+static void draw_cue(const struct ui_widget *w, struct ui_rect text)
+{
+    struct ui_rect c;
+    if (ui_error_cue_rect(w, text, &c) < 0)
+        return;
+    ui_fill_round(c, c.w / 2, ui_col(UC_ERROR));
+    int bw = max_i(2, c.w / 7), bx = c.x + (c.w - bw) / 2;
+    SDL_Color fg = ui_col(UC_BG);
+    ui_fill_rect((struct ui_rect){bx, c.y + c.h * 2 / 10, bw, c.h * 45 / 100}, fg);
+    ui_fill_rect((struct ui_rect){bx, c.y + c.h * 72 / 100, bw, bw}, fg);
+}
+
 static int check_box_px(const struct ui_widget *w)
 {
     int t = ui_target() * 3 / 4, l = ui_line_h(w->font) * 9 / 10;
     return t > l ? t : l;
-}
-
-static int max_i(int a, int b)
-{
-    return a > b ? a : b;
 }
 
 /* How small child c (now `size`) may get in shrink phase 0 (passive
@@ -1135,7 +1208,9 @@ static int natural_h(struct ui_widget *w, int width)
         return rows * mx + (rows - 1) * gap;
     }
     case UI_W_LABEL: {
-        int h = ui_text_box_h(w->font, text_bold(w), txt, width, w->max_lines);
+        int h = ui_text_box_h(w->font, text_bold(w), txt,
+                              cue_text_box(w, (struct ui_rect){0, 0, width, 0}).w,
+                              w->max_lines);
         return w->on_tap || w->on_long ? max_i(h, t) : h;
     }
     case UI_W_BUTTON: {
@@ -1151,8 +1226,7 @@ static int natural_h(struct ui_widget *w, int width)
     case UI_W_FIELD:
         /* a text area shows three lines at least (more with weight) */
         return max_i(t, (w->multiline ? 3 : 1) * ui_line_h(UI_FONT_BODY) + pad) +
-               (w->error ? ui_text_box_h(UI_FONT_SMALL, 0, w->error, width, 2)
-                         : 0);
+               field_error_h(w, width);
     case UI_W_LIST:
         return 3 * list_row_h(w);
     case UI_W_BIGNUM:
@@ -1265,6 +1339,64 @@ static void style_colors(const struct ui_widget *w, SDL_Color *bg,
     *fg = ui_col(f);
 }
 
+/* The colour behind w: the nearest panel above it (a danger panel is
+ * filled with the danger colour, other styled boxes with the panel colour),
+ * else the screen's background. */
+static SDL_Color behind(const struct ui_widget *w)
+{
+    for (const struct ui_widget *p = w->parent; p; p = p->parent)
+        if (p->kind == UI_W_BOX && p->style == UI_STYLE_DANGER)
+            return ui_col(UC_DANGER);
+        else if (p->kind == UI_W_BOX && p->style != UI_STYLE_NORMAL &&
+                 p->style != UI_STYLE_QUIET)
+            return ui_col(UC_PANEL);
+    return ui_col(UC_BG);
+}
+
+int ui_text_colors(const struct ui_widget *w, enum ui_text_part part, SDL_Color *fg,
+                   SDL_Color *bg)
+{
+    *bg = behind(w);
+    switch (w->kind) {
+    case UI_W_LABEL: {
+        /* on a danger panel (the idle banner) text is the panel's fg */
+        int on_danger = w->parent && w->parent->kind == UI_W_BOX &&
+                        w->parent->style == UI_STYLE_DANGER;
+        *fg = ui_col(on_danger ? UC_DANGER_FG
+                     : w->style == UI_STYLE_QUIET ? UC_MUTED
+                     : w->style == UI_STYLE_DANGER ? UC_ERROR
+                                                   : UC_FG);
+        return part == UI_PART_MAIN ? 0 : -1;
+    }
+    case UI_W_BUTTON:
+        style_colors(w, bg, fg);
+        return part == UI_PART_MAIN || part == UI_PART_SUB ? 0 : -1;
+    case UI_W_CHECK:
+        *fg = ui_col(w->enabled ? UC_FG : UC_DISABLED);
+        return part == UI_PART_MAIN ? 0 : -1;
+    case UI_W_BIGNUM:
+        *fg = ui_col(w->style == UI_STYLE_PRIMARY ? UC_PRIMARY : UC_FG);
+        return part == UI_PART_MAIN ? 0 : -1;
+    case UI_W_FACE:
+        *fg = ui_col(UC_FG);
+        return part == UI_PART_MAIN ? 0 : -1;
+    case UI_W_FIELD:
+        if (part == UI_PART_ERROR) { /* under the frame, on what is behind */
+            *fg = ui_col(UC_ERROR);
+            return 0;
+        }
+        *bg = ui_col(UC_FIELD);
+        *fg = ui_col(part == UI_PART_PLACEHOLDER ? UC_MUTED : UC_FIELD_FG);
+        return part == UI_PART_MAIN || part == UI_PART_PLACEHOLDER ? 0 : -1;
+    case UI_W_LIST:
+        *bg = ui_col(UC_PANEL);
+        *fg = ui_col(part == UI_PART_SUB ? UC_MUTED : UC_FG);
+        return part == UI_PART_MAIN || part == UI_PART_SUB ? 0 : -1;
+    default:
+        return -1;
+    }
+}
+
 static void draw_button(struct ui_widget *w)
 {
     SDL_Color bg, fg;
@@ -1320,7 +1452,8 @@ static int body_w(void *ctx, const char *s, size_t len)
 /* Height of the error text under a field (0 without one). */
 static int field_error_h(const struct ui_widget *w, int width)
 {
-    return w->error ? ui_text_box_h(UI_FONT_SMALL, 0, w->error, width, 2) : 0;
+    return w->error ? ui_text_box_h(UI_FONT_SMALL, 0, w->error, width - cue_reserve(w), 2)
+                    : 0;
 }
 
 /* The line the caret is on. */
@@ -1504,7 +1637,10 @@ static void draw_field(struct ui_widget *w)
         return;
     field_view(w, v);
     struct ui_rect box = v->box, in = v->in;
-    ui_fill_round(box, rad, ui_col(UC_FIELD));
+    SDL_Color tfg, ph_fg, fbg;
+    ui_text_colors(w, UI_PART_MAIN, &tfg, &fbg);
+    ui_text_colors(w, UI_PART_PLACEHOLDER, &ph_fg, &fbg);
+    ui_fill_round(box, rad, fbg);
     ui_stroke_round(box, rad, focused ? max_i(3, ui_units(0.5f)) : 2,
                     ui_col(w->error ? UC_ERROR : focused ? UC_FOCUS : UC_BORDER));
     TTF_Font *font = ui_font_get(v->px, 0);
@@ -1515,14 +1651,13 @@ static void draw_field(struct ui_widget *w)
         if (w->multiline)
             ph.h = v->lh;
         if (w->text && *w->text)
-            ui_draw_text_box(UI_FONT_BODY, 0, w->text, ph, UI_ALIGN_START, 1,
-                             ui_col(UC_MUTED), 0);
+            ui_draw_text_box(UI_FONT_BODY, 0, w->text, ph, UI_ALIGN_START, 1, ph_fg, 0);
     } else {
         SDL_Rect clip = {in.x, box.y, in.w, box.h};
         SDL_RenderSetClipRect(ui_g.ren, &clip);
         for (int r = 0; r < v->rows && v->top + r < v->nlines; r++) {
             const struct ui_line *L = &v->lines[v->top + r];
-            ui_draw_text(font, v->px, 0, v->s + L->start, L->len, ui_col(UC_FIELD_FG), in.x,
+            ui_draw_text(font, v->px, 0, v->s + L->start, L->len, tfg, in.x,
                          view_row_y(v, font, r), 1);
         }
         SDL_RenderSetClipRect(ui_g.ren, NULL);
@@ -1541,13 +1676,29 @@ static void draw_field(struct ui_widget *w)
         ui_fill_rect((struct ui_rect){caret_x + 1, caret_y + v->px / 8,
                                       max_i(2, ui_units(0.4f)), v->px * 11 / 10},
                      ui_col(UC_FOCUS));
-    if (w->error)
-        ui_draw_text_box(UI_FONT_SMALL, 0, w->error,
-                         (struct ui_rect){w->r.x, box.y + box.h, w->r.w,
-                                          w->r.h - box.h},
-                         UI_ALIGN_START, 2, ui_col(UC_ERROR), 0);
+    if (w->error) {
+        struct ui_rect er = {w->r.x, box.y + box.h, w->r.w, w->r.h - box.h};
+        draw_cue(w, er);
+        SDL_Color efg, ebg;
+        ui_text_colors(w, UI_PART_ERROR, &efg, &ebg);
+        ui_draw_text_box(UI_FONT_SMALL, 0, w->error, cue_text_box(w, er),
+                         UI_ALIGN_START, 2, efg, 0);
+    }
     explicit_bzero(v, sizeof *v);
     free(v);
+}
+
+struct ui_rect ui_field_error_rect(const struct ui_widget *w)
+{
+    struct ui_rect r = {w->r.x, w->r.y + w->r.h, w->r.w, 0};
+    struct field_view *v = w->kind == UI_W_FIELD && w->error ? malloc(sizeof *v) : NULL;
+    if (!v)
+        return r;
+    field_view((struct ui_widget *)w, v);
+    r = (struct ui_rect){w->r.x, v->box.y + v->box.h, w->r.w, w->r.h - v->box.h};
+    explicit_bzero(v, sizeof *v);
+    free(v);
+    return r;
 }
 
 static void draw_check(struct ui_widget *w)
@@ -1662,15 +1813,11 @@ static void draw_widget(struct ui_widget *w)
     switch (w->kind) {
     case UI_W_LABEL: {
         /* on a danger panel (the idle banner) text is the panel's fg */
-        int on_danger = w->parent && w->parent->kind == UI_W_BOX &&
-                        w->parent->style == UI_STYLE_DANGER;
-        ui_draw_text_box(w->font, text_bold(w), w->text, w->r, w->align,
-                         w->max_lines,
-                         ui_col(on_danger ? UC_DANGER_FG
-                                : w->style == UI_STYLE_QUIET ? UC_MUTED
-                                : w->style == UI_STYLE_DANGER ? UC_ERROR
-                                                              : UC_FG),
-                         w->private_);
+        SDL_Color fg, bg;
+        ui_text_colors(w, UI_PART_MAIN, &fg, &bg);
+        draw_cue(w, w->r);
+        ui_draw_text_box(w->font, text_bold(w), w->text, cue_text_box(w, w->r), w->align,
+                         w->max_lines, fg, w->private_);
         break;
     }
     case UI_W_BUTTON: draw_button(w); break;
@@ -1865,4 +2012,54 @@ void ui_key_down(SDL_Keycode k)
                                : k == SDLK_HOME ? UI_CARET_HOME : UI_CARET_END);
     else if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && f->on_submit)
         f->on_submit(f, f->submit_ud);
+}
+
+/* ---- the screen as text (read aloud) ------------------------------------ */
+
+static void text_add(char *buf, size_t len, size_t *at, const char *t)
+{
+    if (!t || !*t || *at + 1 >= len)
+        return;
+    int n = snprintf(buf + *at, len - *at, "%s\n", t);
+    if (n < 0)
+        return;
+    *at += (size_t)n < len - *at ? (size_t)n : len - *at - 1;
+}
+
+static void text_walk(const struct ui_widget *w, char *buf, size_t len, size_t *at)
+{
+    if (!w->visible)
+        return;
+    if (!w->private_) {
+        switch (w->kind) {
+        case UI_W_LABEL: case UI_W_CHECK: case UI_W_BIGNUM: case UI_W_FACE:
+            text_add(buf, len, at, w->text);
+            break;
+        case UI_W_BUTTON:
+            text_add(buf, len, at, w->text);
+            text_add(buf, len, at, w->sub);
+            break;
+        case UI_W_FIELD: /* never what was typed; its message, if any */
+            text_add(buf, len, at, w->error);
+            break;
+        default:
+            break;
+        }
+    }
+    for (const struct ui_widget *c = w->first; c; c = c->next)
+        text_walk(c, buf, len, at);
+}
+
+size_t ui_screen_text(struct ui_screen *s, char *buf, size_t len)
+{
+    size_t at = 0;
+    if (!buf || len == 0)
+        return 0;
+    buf[0] = '\0';
+    if (!s)
+        return 0;
+    text_walk(s->root, buf, len, &at);
+    for (int i = 0; i < s->noverlays; i++)
+        text_walk(s->overlays[i], buf, len, &at);
+    return at;
 }

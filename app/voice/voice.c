@@ -282,6 +282,8 @@ out:
 struct call {
     char label[8];
     int counter;
+    char *text;               /* voice_say: what to read (owned), else NULL */
+    int zh;
 };
 
 struct voice {
@@ -294,18 +296,62 @@ struct voice {
     int head, count;
     int busy;                 /* an announcement is being played */
     int stop;
+    int hush;                 /* voice_hush: cut what is playing */
     unsigned played;
     voice_tap_fn tap;         /* tests */
     void *tap_ctx;
 };
 
-/* Plays one announcement to its end (or until stop). */
+/* Renders text read aloud (voice_say): no chime, a little slower than a
+ * call; past VOICE_MAX_S what was made is kept (the rest is cut). */
+static int render_text(const struct voice_config *cfg, const char *text, int zh,
+                       int16_t **out, size_t *n, char *err, size_t errlen)
+{
+    struct pcm p = {0};
+    int rc = -1;
+    *out = NULL, *n = 0;
+    pthread_mutex_lock(&espeak_lock);
+    if (espeak_up(err, errlen))
+        goto out;
+    /* cmn-latn-pinyin reads Chinese characters too (its dictionary gives
+     * their pinyin); the plain cmn voice would read that pinyin as English. */
+    if (espeak_SetVoiceByName(zh ? "cmn-latn-pinyin" : "en") != EE_OK) {
+        snprintf(err, errlen, "espeak-ng has no %s voice", zh ? "Mandarin" : "English");
+        goto out;
+    }
+    espeak_SetParameter(espeakRATE, 130, 0);
+    espeak_ERROR e = espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
+                                  espeakCHARS_UTF8, NULL, &p);
+    espeak_Synchronize();
+    if (e != EE_OK && !p.over) {
+        snprintf(err, errlen, "espeak-ng failed to speak (%d)", (int)e);
+        goto out;
+    }
+    pcm_silence(&p, GAP_MS);
+    if (!p.s) {
+        snprintf(err, errlen, "no memory");
+        goto out;
+    }
+    int vol = cfg->volume < 0 ? 0 : cfg->volume > 100 ? 100 : cfg->volume;
+    for (size_t i = 0; i < p.n; i++)
+        p.s[i] = (int16_t)((int32_t)p.s[i] * vol / 100);
+    *out = p.s, *n = p.n;
+    p.s = NULL;
+    rc = 0;
+out:
+    pthread_mutex_unlock(&espeak_lock);
+    free(p.s);
+    return rc;
+}
+
+/* Plays one announcement to its end (or until stop or a hush). */
 static void play(struct voice *v, const struct call *c)
 {
     int16_t *pcm = NULL;
     size_t n = 0;
     char err[160];
-    if (voice_render(&v->cfg, c->label, c->counter, &pcm, &n, err, sizeof err)) {
+    if (c->text ? render_text(&v->cfg, c->text, c->zh, &pcm, &n, err, sizeof err)
+                : voice_render(&v->cfg, c->label, c->counter, &pcm, &n, err, sizeof err)) {
         fprintf(stderr, "voice: %s %d: %s\n", c->label, c->counter, err);
         return;
     }
@@ -317,8 +363,10 @@ static void play(struct voice *v, const struct call *c)
     /* Wait for the device to take it all: the next call starts after. */
     for (;;) {
         pthread_mutex_lock(&v->mu);
-        int stop = v->stop;
+        int stop = v->stop || v->hush;
         pthread_mutex_unlock(&v->mu);
+        if (stop)
+            SDL_ClearQueuedAudio(v->dev);
         if (stop || SDL_GetQueuedAudioSize(v->dev) == 0)
             break;
         SDL_Delay(20);
@@ -335,11 +383,14 @@ static void *worker(void *arg)
         if (v->stop)
             break;
         struct call c = v->q[v->head];
+        v->q[v->head].text = NULL; /* ours now */
         v->head = (v->head + 1) % VOICE_QUEUE_MAX;
         v->count--;
         v->busy = 1;
+        v->hush = 0;
         pthread_mutex_unlock(&v->mu);
         play(v, &c);
+        free(c.text);
         pthread_mutex_lock(&v->mu);
         v->busy = 0;
         v->played++;
@@ -411,6 +462,7 @@ int voice_call(struct voice *v, const char *label, int counter)
     pthread_mutex_lock(&v->mu);
     if (v->count < VOICE_QUEUE_MAX) {
         struct call *c = &v->q[(v->head + v->count) % VOICE_QUEUE_MAX];
+        memset(c, 0, sizeof *c);
         snprintf(c->label, sizeof c->label, "%s", label);
         c->counter = counter;
         v->count++;
@@ -421,6 +473,50 @@ int voice_call(struct voice *v, const char *label, int counter)
     if (rc)
         fprintf(stderr, "voice: %d calls waiting, %s dropped\n", VOICE_QUEUE_MAX, label);
     return rc;
+}
+
+int voice_say(struct voice *v, const char *text, int zh)
+{
+    int rc = -1;
+    size_t n = text ? strnlen(text, VOICE_TEXT_MAX) : 0;
+    char *copy = n ? malloc(n + 1) : NULL;
+    if (!v || !copy) {
+        free(copy);
+        return -1;
+    }
+    memcpy(copy, text, n); /* cut at the cap: the rest is not read */
+    copy[n] = '\0';
+    pthread_mutex_lock(&v->mu);
+    if (v->count < VOICE_QUEUE_MAX) {
+        struct call *c = &v->q[(v->head + v->count) % VOICE_QUEUE_MAX];
+        memset(c, 0, sizeof *c);
+        c->text = copy;
+        c->zh = zh ? 1 : 0;
+        copy = NULL;
+        v->count++;
+        pthread_cond_broadcast(&v->cv);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&v->mu);
+    free(copy);
+    return rc;
+}
+
+void voice_hush(struct voice *v)
+{
+    if (!v)
+        return;
+    pthread_mutex_lock(&v->mu);
+    while (v->count > 0) {
+        free(v->q[v->head].text);
+        v->q[v->head].text = NULL;
+        v->head = (v->head + 1) % VOICE_QUEUE_MAX;
+        v->count--;
+    }
+    if (v->busy)
+        v->hush = 1;
+    pthread_cond_broadcast(&v->cv);
+    pthread_mutex_unlock(&v->mu);
 }
 
 int voice_drain(struct voice *v, int timeout_ms)
@@ -465,6 +561,8 @@ void voice_close(struct voice *v)
     pthread_cond_broadcast(&v->cv);
     pthread_mutex_unlock(&v->mu);
     pthread_join(v->thread, NULL);
+    for (; v->count > 0; v->count--, v->head = (v->head + 1) % VOICE_QUEUE_MAX)
+        free(v->q[v->head].text); /* texts never read */
     SDL_CloseAudioDevice(v->dev);
     SDL_QuitSubSystem(SDL_INIT_AUDIO);
     pthread_mutex_destroy(&v->mu);

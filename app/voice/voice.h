@@ -53,6 +53,17 @@ int voice_open(const struct voice_config *cfg, struct voice **out, char *err, si
  * thread. */
 int voice_call(struct voice *v, const char *label, int counter);
 
+/* Queues text to be read aloud (elder mode's "read aloud" on the kiosk) in
+ * Mandarin (zh 1; Chinese characters are read through espeak-ng's pinyin
+ * voice) or English, without the chime; it is cut at VOICE_TEXT_MAX bytes
+ * and at VOICE_MAX_S seconds of speech. Returns 0, or -1 when the queue is
+ * full or there is no memory. Any thread; never waits for the speech. */
+#define VOICE_TEXT_MAX 2000
+int voice_say(struct voice *v, const char *text, int zh);
+
+/* Drops everything queued and cuts what is playing. Any thread. */
+void voice_hush(struct voice *v);
+
 /* Waits until every queued call has been played to the end, at most
  * timeout_ms. Returns 0, or -1 on timeout. For tests and tools. */
 int voice_drain(struct voice *v, int timeout_ms);
