@@ -185,6 +185,11 @@ static void show(struct app *a, enum scr s, struct ui_screen *old)
         ui_set_checked(ui_find(a->screen, "consent"), consent);
     if (in_place && s == SCR_STATUS)
         scr_status_restore(a);
+    /* the pinyin being composed goes on in the other language */
+    struct kb *kb_old = in_place ? kb_of_screen(old) : NULL;
+    struct kb *kb_new_ = kb_old ? kb_of_screen(a->screen) : NULL;
+    if (kb_new_)
+        kb_adopt(kb_new_, kb_old);
     ui_show(a->screen);
     ui_screen_free(old);
     arm_idle(a);
@@ -253,6 +258,7 @@ struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *titl
     struct ui_widget *t = ui_label(bar, "title", tr(title_key), UI_FONT_TITLE);
     ui_set_weight(t, 1);
     ui_set_lines(t, 2); /* a long question wraps (portrait) rather than "手机…" */
+    ui_set_fit(t, 1);   /* and past two lines takes a smaller font, never a cut */
     struct ui_widget *n = ui_label(bar, "stepno", "", UI_FONT_BODY);
     ui_set_lines(n, 1);
     ui_set_visible(n, 0);
