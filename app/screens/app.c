@@ -20,6 +20,7 @@ static const builder_fn builders[SCR_COUNT] = {
 /* Fields whose typed text survives a rebuild of the same screen. */
 static const char *const carried[] = {
     "name", "phone", "company", "host_q", "purpose", "desc", "cname", "cphone", "ref",
+    "ticket_no",
 };
 
 static void tick(void *ud);
