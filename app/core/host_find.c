@@ -42,8 +42,8 @@ static UTransliterator *translit(void)
 
 int host_pinyin(const char *name, char *out, size_t outsz)
 {
-    UChar u[PY_MAX];
-    char raw[PY_MAX * 3];
+    UChar u[4 * PY_MAX]; /* 40 characters grow to ~7 each ("zhāng ") */
+    char raw[4 * PY_MAX * 3];
     int32_t len = 0, limit;
     UErrorCode ec = U_ZERO_ERROR;
     if (!outsz)
@@ -52,10 +52,10 @@ int host_pinyin(const char *name, char *out, size_t outsz)
     pthread_mutex_lock(&tr_lock);
     UTransliterator *t = translit();
     if (t) {
-        u_strFromUTF8(u, PY_MAX, &len, name, -1, &ec);
+        u_strFromUTF8(u, 4 * PY_MAX, &len, name, -1, &ec);
         if (U_SUCCESS(ec)) {
             limit = len;
-            utrans_transUChars(t, u, &len, PY_MAX, 0, &limit, &ec);
+            utrans_transUChars(t, u, &len, 4 * PY_MAX, 0, &limit, &ec);
         }
         if (U_SUCCESS(ec))
             u_strToUTF8(raw, sizeof raw, NULL, u, len, &ec);

@@ -1013,7 +1013,10 @@ static int distribute(struct ui_widget *box, int avail, int cross, int *sizes, i
         return avail;
     int gap = *gapp;
     int free_px = avail - total - gap * (n - 1);
-    if (free_px < 0 && n > 1 && gap > 2) {
+    /* a column short of height gives up its gaps before any text (a
+     * step's prompt stays readable above the keyboard); a row's text gives
+     * way first (a title wraps or takes a smaller font) */
+    if (free_px < 0 && n > 1 && gap > 2 && col) {
         int g = gap - (-free_px + n - 2) / (n - 1);
         g = g < 2 ? 2 : g;
         free_px += (gap - g) * (n - 1);
@@ -1065,7 +1068,13 @@ static int distribute(struct ui_widget *box, int avail, int cross, int *sizes, i
                 i++;
             }
         }
-        return free_px < 0 ? free_px : 0; /* still short: the gaps give way (layout) */
+        if (free_px < 0 && n > 1 && gap > 2 && !col) { /* a row: its gaps last */
+            int g = gap - (-free_px + n - 2) / (n - 1);
+            g = g < 2 ? 2 : g;
+            free_px += (gap - g) * (n - 1);
+            *gapp = gap = g;
+        }
+        return free_px < 0 ? free_px : 0; /* still short: the padding gives way (layout) */
     }
     return free_px;
 }
@@ -1747,6 +1756,7 @@ void ui_draw_screen(struct ui_screen *s)
     draw_widget(s->root);
     for (int i = 0; i < s->noverlays; i++)
         draw_widget(s->overlays[i]);
+    ui_g.drawing = NULL; /* the ids go with their screen */
 }
 
 /* ---- input --------------------------------------------------------- */
