@@ -15,19 +15,23 @@ tmp=$(mktemp -d /tmp/fdgallery.XXXXXX)
 # the hour, and never a business day turning over in the middle of a walk.
 export FRONTDESK_NOW=${FRONTDESK_NOW:-1795428000}
 trap 'rm -rf "$tmp"' EXIT
-for size in 1920x1080 1080x1920 1024x600; do
+# The 10.1" panel (1024x600) also at its real 117 dpi (ui_panel_dpi), as a
+# visitor sees it: touch targets 15 mm there leave the least room.
+for case in 1920x1080 1080x1920 1024x600 1024x600-117dpi; do
+  size=${case%-*}
+  printf 'dpi = %s\n' "$([ "$case" = "$size" ] && echo 96 || echo 117)" > "$tmp/k.conf"
   for lang in zh en; do
-    dir=$out/$size/$lang
+    dir=$out/$case/$lang
     rm -rf "$dir"; mkdir -p "$dir"
     rm -f "$tmp"/k.db*
     "$build/app/ctl/frontdesk-ctl" --db "$tmp/k.db" init --demo >/dev/null
     { echo "lang $lang"; cat tests/kiosk/walk.txt; } > "$tmp/walk.txt"
     SDL_RENDER_DRIVER=software xvfb-run -a -s "-screen 0 ${size}x24" \
-      "$build/app/kiosk/frontdesk" --allow-root --db "$tmp/k.db" --window "$size" --lang "$lang" \
-      --script "$tmp/walk.txt" --shots "$dir"
+      "$build/app/kiosk/frontdesk" --allow-root --db "$tmp/k.db" --config "$tmp/k.conf" \
+      --window "$size" --lang "$lang" --script "$tmp/walk.txt" --shots "$dir"
     SDL_RENDER_DRIVER=software xvfb-run -a -s "-screen 0 ${size}x24" \
-      "$build/app/kiosk/frontdesk" --allow-root --db "$tmp/k.db" --window "$size" --lang "$lang" \
-      --lobby --shot "$dir/lobby.png"
+      "$build/app/kiosk/frontdesk" --allow-root --db "$tmp/k.db" --config "$tmp/k.conf" \
+      --window "$size" --lang "$lang" --lobby --shot "$dir/lobby.png"
   done
 done
 echo "gallery: $(find "$out" -name '*.png' | wc -l) screenshots in $out"

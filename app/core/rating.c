@@ -91,6 +91,54 @@ dbfail:
     return rc;
 }
 
+int rating_ticket(struct fd_store *st, const char *number, int64_t now, int window_s,
+                  int64_t *ticket_id, char label[8], struct fd_err *err)
+{
+    char want[8];
+    size_t n = 0;
+    *ticket_id = 0;
+    label[0] = '\0';
+    /* a letter or two and digits, as labels are made ("A012", "VIP3" no) */
+    for (const char *p = number ? number : ""; *p; p++) {
+        char c = *p;
+        if (c == ' ')
+            continue;
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) || n + 1 >= sizeof want)
+            return fd_fail(err, FD_EINVAL, "ticket", "not a ticket number");
+        want[n++] = c;
+    }
+    want[n] = '\0';
+    if (n < 2)
+        return fd_fail(err, FD_EINVAL, "ticket", "not a ticket number");
+    sqlite3_stmt *s = store_prepare(st,
+        "SELECT t.id, t.label, EXISTS (SELECT 1 FROM rating r WHERE r.ticket_id = t.id)"
+        " FROM ticket t WHERE t.label = ?1 AND t.state = 'done'"
+        " AND t.finished_at BETWEEN ?2 - ?3 AND ?2"
+        " ORDER BY t.finished_at DESC, t.id DESC LIMIT 1");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_text(s, 1, want, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int(s, 3, window_s);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return rc == SQLITE_DONE ? fd_fail(err, FD_ENOTFOUND, "ticket",
+                                           "no ticket %s finished lately", want)
+                                 : store_fail(st, err);
+    }
+    int64_t id = sqlite3_column_int64(s, 0);
+    store_col_text(s, 1, label, 8);
+    int rated = sqlite3_column_int(s, 2);
+    sqlite3_reset(s);
+    if (rated)
+        return fd_fail(err, FD_EEXIST, "ticket", "this visit was rated already");
+    *ticket_id = id;
+    return 0;
+}
+
 static void candidate_row(sqlite3_stmt *s, void *p)
 {
     struct rating_candidate *c = p;

@@ -21,6 +21,17 @@ int rating_add(struct fd_store *st, int64_t ticket_id, int service, int attitude
                int result, const char *comment, int64_t now, int64_t *id,
                int *offer_complaint, struct fd_err *err);
 
+/* The ticket a visitor names to rate it: the number on their slip
+ * ("A012"; any case, spaces ignored), served and finished within the last
+ * window_s seconds. Only the visitor holding the slip knows which number
+ * was theirs: the kiosk offers no list of recent visits to pick from
+ * (anyone could rate anyone's), and rating_add takes a ticket once.
+ * Returns 0 with *ticket_id and label (8 bytes, "A012"), FD_EINVAL (not a
+ * ticket number), FD_ENOTFOUND (no such ticket finished lately: not served
+ * yet, or too long ago), FD_EEXIST (rated already), FD_EDB. */
+int rating_ticket(struct fd_store *st, const char *number, int64_t now, int window_s,
+                  int64_t *ticket_id, char label[8], struct fd_err *err);
+
 struct rating_candidate {
     int64_t ticket_id;
     char label[8];   /* "A012" */

@@ -20,8 +20,9 @@ struct ime_kb *ime_kb_new(struct ime *ime);
 void ime_kb_free(struct ime_kb *k);
 
 /* Plugs k into kb and labels the switch 中 (pinyin on) / EN (off); the
- * keyboard starts in pinyin mode when `on`. Returns 0 or -1 (a label did
- * not fit). */
+ * keyboard starts in pinyin mode when `on`, or when the engine is composing
+ * (a screen rebuilt around the same field: the pinyin is kept). Returns 0
+ * or -1 (a label did not fit). */
 int ime_kb_attach(struct kb *kb, struct ime_kb *k, int on);
 
 /* The visitor is done (idle reset, completed form): forgets the learning,

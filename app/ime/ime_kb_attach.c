@@ -9,6 +9,10 @@ int ime_kb_attach(struct kb *kb, struct ime_kb *k, int on)
     if (kb_set_label(kb, "ime_on", "\xe4\xb8\xad") != 0 || /* 中 */
         kb_set_label(kb, "ime_off", "EN") != 0)
         return -1;
-    kb_set_ime_on(kb, on);
+    /* Attached while the engine composes - the screen was rebuilt around
+     * the same field for a language switch -: the pinyin typed so far stays
+     * and the input method stays on for it (issue 17). */
+    const char *pre = ime_kb_ops.preedit(k);
+    kb_set_ime_on(kb, on || (pre && *pre));
     return 0;
 }

@@ -21,6 +21,7 @@ static const builder_fn builders[SCR_COUNT] = {
 static const char *const carried[] = {
     "name", "phone", "company", "host_q", "purpose", "desc", "cname", "cphone", "ref",
     "inv_code",
+    "ticket_no",
 };
 
 static void tick(void *ud);
@@ -265,6 +266,11 @@ static void show(struct app *a, enum scr s, struct ui_screen *old)
         ui_set_checked(ui_find(a->screen, "consent"), consent);
     if (in_place && s == SCR_STATUS)
         scr_status_restore(a);
+    /* the pinyin being composed goes on in the other language */
+    struct kb *kb_old = in_place ? kb_of_screen(old) : NULL;
+    struct kb *kb_new_ = kb_old ? kb_of_screen(a->screen) : NULL;
+    if (kb_new_)
+        kb_adopt(kb_new_, kb_old);
     ui_show(a->screen);
     ui_screen_free(old);
     arm_idle(a);
@@ -345,6 +351,7 @@ struct ui_widget *app_frame(struct app *a, struct ui_screen *s, const char *titl
     struct ui_widget *t = ui_label(tbar ? tbar : bar, "title", tr(title_key), UI_FONT_TITLE);
     ui_set_weight(t, 1);
     ui_set_lines(t, tbar ? 3 : 2); /* a long question wraps (portrait) rather than "手机…" */
+    ui_set_fit(t, 1);   /* and past its lines takes a smaller font, never a cut */
     struct ui_widget *n = ui_label(tbar ? tbar : bar, "stepno", "", UI_FONT_BODY);
     ui_set_lines(n, 1);
     ui_set_visible(n, 0);

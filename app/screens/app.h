@@ -96,6 +96,7 @@ struct app {
         int64_t id;              /* record made by the flow (ticket, ...) */
         int64_t job;             /* its print job, 0 = none */
         int64_t ticket_id;       /* rate: the ticket; complaint: linked one */
+        char ticket_label[8];    /* rate: its number ("A012") */
         int64_t host_id;         /* register: chosen host */
         int faces[3];            /* rate: service, attitude, result (0 = unset) */
         char category[24];       /* complaint category */

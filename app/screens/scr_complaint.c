@@ -214,8 +214,16 @@ struct ui_screen *scr_complaint(struct app *a)
     struct ui_widget *nt = ui_button(trow, "next_text", tr("common.next"), on_next, a);
     ui_set_style(nt, UI_STYLE_PRIMARY);
 
+    /* A short landscape screen (the 10.1" panel at its real 117 dpi: 600 px
+     * are 8.7 touch targets) has no height for the fields, the consent and
+     * the letters keyboard one under the other: the consent joins the
+     * fields' row, and the title's "optional" says what the hint said. */
+    int out_w, out_h;
+    ui_output_size(&out_w, &out_h);
+    int short_ = out_w > out_h && out_h < 9 * ui_target();
     C.steps[ST_CONTACT] = ui_box(content, "step_contact", UI_COL);
-    ui_label(C.steps[ST_CONTACT], NULL, tr("complaint.anonymous"), UI_FONT_BODY);
+    if (!short_)
+        ui_label(C.steps[ST_CONTACT], NULL, tr("complaint.anonymous"), UI_FONT_BODY);
     struct ui_widget *row = ui_box(C.steps[ST_CONTACT], "contact_row", UI_ROW);
     C.cname = ui_field(row, "cname", tr("complaint.contact_name"), COMPLAINT_NAME_MAX);
     app_field_limit(C.cname, COMPLAINT_NAME_MAX);
@@ -223,9 +231,16 @@ struct ui_screen *scr_complaint(struct app *a)
     C.cphone = ui_field(row, "cphone", tr("complaint.contact_phone"), 24);
     ui_set_weight(C.cphone, 1);
     ui_field_set_keyboard(C.cphone, "phone");
+    if (short_) {
+        C.consent = ui_check(row, "consent", tr("complaint.consent"), NULL, NULL);
+        ui_set_font(C.consent, UI_FONT_SMALL);
+        ui_set_size(C.consent, 60); /* units: the fields share the rest */
+    }
     struct ui_widget *nc = ui_button(row, "next_contact", tr("common.next"), on_next, a);
     ui_set_style(nc, UI_STYLE_PRIMARY);
-    C.consent = ui_check(C.steps[ST_CONTACT], "consent", tr("complaint.consent"), NULL, NULL);
+    if (!short_)
+        C.consent = ui_check(C.steps[ST_CONTACT], "consent", tr("complaint.consent"), NULL,
+                             NULL);
     C.consent_err = ui_label(C.steps[ST_CONTACT], "consent_err", "", UI_FONT_BODY);
     ui_set_style(C.consent_err, UI_STYLE_DANGER);
     ui_set_visible(C.consent_err, 0);

@@ -1,7 +1,8 @@
-/* scr_rate.c - rate the service: the visitor picks the number they were
- * just served with (only tickets finished in the last half hour and not yet
- * rated are offered), then rates service, attitude and result on the four
- * faces 优/良/中/差. A poor mark offers a complaint linked to that ticket. */
+/* scr_rate.c - rate the service: the visitor types the number on their
+ * ticket (core's rating_ticket: finished in the last half hour, not rated
+ * yet; no list of recent numbers is offered, so nobody rates another's
+ * visit), then rates service, attitude and result on the four faces
+ * 优/良/中/差. A poor mark offers a complaint linked to that ticket. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,25 +13,39 @@
 #include "tr.h"
 
 #define RATE_WINDOW_S 1800
-#define RATE_MAX 12
 
 enum { ST_PICK, ST_FACES, ST_THANKS, ST_OFFER, NSTEPS };
 
 static struct {
     struct ui_widget *steps[NSTEPS];
     struct ui_widget *faces[3][4];
-    struct ui_widget *submit, *ticket;
+    struct ui_widget *submit, *ticket, *number;
 } Q;
 
 static const char *const dims[3] = {"rate.service", "rate.attitude", "rate.result"};
 static const char *const levels[4] = {"rate.excellent", "rate.good", "rate.fair", "rate.poor"};
 
+/* The number typed: core says whether it may be rated now. */
 static void on_pick(struct ui_widget *w, void *ud)
 {
+    (void)w;
     struct app *a = ud;
-    a->flow.ticket_id = (int64_t)(intptr_t)ui_user(w);
-    ui_set_text(Q.ticket, ui_text(w));
+    struct fd_err e = {0};
+    char label[8];
+    int64_t id = 0;
+    int rc = rating_ticket(a->st, ui_text(Q.number), bday_now(), RATE_WINDOW_S, &id, label, &e);
+    if (rc) {
+        ui_field_set_error(Q.number, tr(rc == FD_EEXIST    ? "rate.already"
+                                        : rc == FD_EINVAL ? "rate.bad_number"
+                                                          : "rate.not_found"));
+        return;
+    }
+    ui_field_set_error(Q.number, "");
+    a->flow.ticket_id = id;
+    snprintf(a->flow.ticket_label, sizeof a->flow.ticket_label, "%s", label);
+    ui_set_text(Q.ticket, label);
     app_wizard_show(a, Q.steps, NSTEPS, ST_FACES, NULL);
+    ui_set_visible(kb_widget(kb_of_screen(ui_screen_of(Q.submit))), 0);
 }
 
 static void on_face(struct ui_widget *w, void *ud)
@@ -76,27 +91,15 @@ struct ui_screen *scr_rate(struct app *a)
 {
     struct ui_screen *s = ui_screen_new("rate");
     struct ui_widget *content = app_frame(a, s, "rate.title", NULL);
-    struct rating_candidate *c = NULL;
-    int n = 0;
-    char picked[24] = "";
     memset(&Q, 0, sizeof Q);
 
     Q.steps[ST_PICK] = ui_box(content, "step_pick", UI_COL);
-    ui_set_weight(Q.steps[ST_PICK], 1);
-    rating_candidates(a->st, bday_now(), RATE_WINDOW_S, RATE_MAX, &c, &n, NULL);
-    ui_label(Q.steps[ST_PICK], NULL, tr(n ? "rate.pick" : "rate.none"), UI_FONT_TITLE);
-    struct ui_widget *grid = ui_grid(Q.steps[ST_PICK], "tickets", 4, 3);
-    ui_set_weight(grid, 1);
-    for (int i = 0; i < n; i++) {
-        char id[24];
-        snprintf(id, sizeof id, "t_%s", c[i].label);
-        struct ui_widget *b = ui_button(grid, id, c[i].label, on_pick, a);
-        ui_set_font(b, UI_FONT_HEADLINE);
-        ui_set_user(b, (void *)(intptr_t)c[i].ticket_id);
-        if (c[i].ticket_id == a->flow.ticket_id) /* rebuilt: the same ticket */
-            snprintf(picked, sizeof picked, "%s", c[i].label);
-    }
-    free(c);
+    struct ui_widget *prow = ui_box(Q.steps[ST_PICK], NULL, UI_ROW);
+    Q.number = ui_field(prow, "ticket_no", tr("rate.number"), 6);
+    ui_set_weight(Q.number, 1);
+    ui_field_on_submit(Q.number, on_pick, a);
+    struct ui_widget *pn = ui_button(prow, "next_pick", tr("common.next"), on_pick, a);
+    ui_set_style(pn, UI_STYLE_PRIMARY);
 
     Q.steps[ST_FACES] = ui_box(content, "step_faces", UI_COL);
     ui_set_weight(Q.steps[ST_FACES], 1);
@@ -137,16 +140,21 @@ struct ui_screen *scr_rate(struct app *a)
     ui_set_style(yes, UI_STYLE_PRIMARY);
     ui_set_weight(yes, 1);
     ui_set_weight(ui_button(row, "offer_no", tr("rate.offer_no"), on_home, a), 1);
+    ui_spacer(content, 0.01f); /* the keyboard sits at the bottom */
+    struct kb *kb = app_keyboard(a, content, "letters");
+    if (kb)
+        kb_set_ime_on(kb, 0); /* "A012": letters and digits, no pinyin */
     /* Rebuilt in place (language switch): the ticket, the faces chosen and
      * the step stay. */
-    int step = a->flow.step >= ST_THANKS ? a->flow.step
-               : a->flow.ticket_id && picked[0] ? a->flow.step : ST_PICK;
-    ui_set_text(Q.ticket, picked);
+    int step = a->flow.ticket_id ? a->flow.step : ST_PICK;
+    ui_set_text(Q.ticket, a->flow.ticket_label);
     for (int d = 0; d < 3; d++)
         for (int i = 0; i < 4; i++)
             ui_set_style(Q.faces[d][i], i + 1 == a->flow.faces[d] ? UI_STYLE_SELECTED
                                                                   : UI_STYLE_NORMAL);
     ui_set_enabled(Q.submit, a->flow.faces[0] && a->flow.faces[1] && a->flow.faces[2]);
-    app_wizard_show(a, Q.steps, NSTEPS, step, NULL);
+    app_wizard_show(a, Q.steps, NSTEPS, step, step == ST_PICK ? Q.number : NULL);
+    if (kb)
+        ui_set_visible(kb_widget(kb), step == ST_PICK);
     return s;
 }

@@ -15,6 +15,7 @@
 #include "bday.h"
 #include "store.h"
 #include "sync.h"
+#include "host_find.h"
 #include "tr.h"
 #include "validate.h"
 #include "visitor.h"
@@ -26,6 +27,7 @@ static struct {
     struct ui_widget *steps[NSTEPS];
     struct ui_widget *field[ST_DONE]; /* name, phone, company, host query, purpose */
     struct ui_widget *hosts;          /* the host list */
+    struct ui_widget *nomatch;        /* "no match" under the search */
     struct ui_widget *next[ST_DONE];  /* Next beside each field */
     struct kb *kb;
     struct ui_widget *badge, *notified;
@@ -189,10 +191,29 @@ static void on_back(struct ui_widget *w, void *ud)
         show_step(a, a->flow.step - 1);
 }
 
+/* The host list for what is typed in the search: core finds them (by the
+ * characters, the department or the pinyin, host_find); the choice stays
+ * when the chosen host is still listed; none found says so. */
+static void list_hosts(struct app *a, const char *query)
+{
+    struct host *h = NULL;
+    int n = 0;
+    struct fd_err e = {0};
+    ui_list_clear(R.hosts);
+    if (host_find(a->st, query, &h, &n, &e))
+        n = 0; /* a query core refuses (too long) finds nobody */
+    for (int k = 0; k < n; k++) {
+        int row = ui_list_add(R.hosts, h[k].name, h[k].department, (long)h[k].id);
+        if (row >= 0 && h[k].id == a->flow.host_id)
+            ui_list_select(R.hosts, row);
+    }
+    free(h);
+    ui_set_visible(R.nomatch, n == 0);
+}
+
 static void on_host_query(struct ui_widget *w, void *ud)
 {
-    (void)ud;
-    ui_list_set_filter(R.hosts, ui_text(w));
+    list_hosts(ud, ui_text(w));
 }
 
 static void on_host_pick(struct ui_widget *w, void *ud)
@@ -254,17 +275,11 @@ struct ui_screen *scr_register(struct app *a)
         }
         if (i == ST_HOST) {
             ui_field_on_change(R.field[i], on_host_query, a);
+            R.nomatch = ui_label(col, "nomatch", tr("register.no_match"), UI_FONT_BODY);
+            ui_set_style(R.nomatch, UI_STYLE_DANGER);
             R.hosts = ui_list(R.steps[i], "hosts", on_host_pick, a);
             ui_set_weight(R.hosts, 1);
-            struct host *h = NULL;
-            int n = 0;
-            host_search(a->st, NULL, &h, &n, NULL);
-            for (int k = 0; k < n; k++) {
-                int row = ui_list_add(R.hosts, h[k].name, h[k].department, (long)h[k].id);
-                if (row >= 0 && h[k].id == a->flow.host_id) /* rebuilt: keep the choice */
-                    ui_list_select(R.hosts, row);
-            }
-            free(h);
+            list_hosts(a, NULL); /* rebuilt: the choice stays */
         }
     }
     R.steps[ST_DONE] = ui_box(content, "step_done", UI_COL);

@@ -322,6 +322,17 @@ static int bar_cells(struct kb *kb, const struct geom *g, struct kb_cell *cells,
     *preedit_w = ui_text_w(UI_FONT_BODY, 0, pre, strlen(pre)) + 2 * pad;
     if (*preedit_w > g->bar.w - 3 * t) /* room for ‹, a candidate and › */
         *preedit_w = g->bar.w > 3 * t ? g->bar.w - 3 * t : 0;
+    /* The page's first candidate is shown whole ("我在这里等了很久", not
+     * "我在这里…"): the preedit gives up its room to it first (what the
+     * visitor typed is the lesser part), and a candidate wider than the
+     * bar still is drawn on two smaller lines (kb_draw). */
+    const char *c0 = kb->ime->candidate(kb->ime_ctx, kb->cand_page);
+    if (c0) {
+        int w0 = ui_text_w(UI_FONT_BODY, 0, c0, strlen(c0)) + 2 * pad;
+        int room = g->bar.w - t - (kb->cand_page > 0 ? t : 0) - (w0 < t ? t : w0);
+        if (*preedit_w > room)
+            *preedit_w = room > t ? room : 0;
+    }
     int x = g->bar.x + *preedit_w, right = g->bar.x + g->bar.w;
     if (kb->cand_page > 0) {
         cells[n++] = (struct kb_cell){{x, g->bar.y, t, g->bar.h}, CELL_PREV, 0};
@@ -595,12 +606,16 @@ static void kb_draw(struct ui_widget *w)
     struct kb_cell cells[KB_MAX_CELLS];
     int pw, n = bar_cells(kb, &g, cells, &pw);
     ui_fill_rect(g.bar, ui_col(UC_PANEL));
+    const char *self = ui_g.drawing;
     if (pw > 0) {
         const char *pre = kb->ime->preedit(kb->ime_ctx);
+        ui_g.drawing = "kb:preedit"; /* may be cut for a long candidate */
         ui_draw_text_box(UI_FONT_BODY, 0, pre,
                          (struct ui_rect){g.bar.x, g.bar.y, pw, g.bar.h},
                          UI_ALIGN_CENTER, 1, ui_col(UC_MUTED), 1);
+        ui_g.drawing = self;
     }
+    int pad = ui_units(1.5f);
     for (int i = 0; i < n; i++) {
         const char *label = cells[i].kind == CELL_PREV ? "\xE2\x80\xB9"
                             : cells[i].kind == CELL_NEXT
@@ -608,8 +623,17 @@ static void kb_draw(struct ui_widget *w)
                                 : kb->ime->candidate(kb->ime_ctx, cells[i].index);
         if (kb->pressed_cell == i)
             ui_fill_rect(cells[i].r, ui_col(UC_PRESSED));
-        ui_draw_text_box(UI_FONT_BODY, 0, label ? label : "", cells[i].r,
-                         UI_ALIGN_CENTER, 1,
+        /* wider than its cell (only a page's first candidate can be): two
+         * lines of the small font rather than a cut */
+        int wide = label && ui_text_w(UI_FONT_BODY, 0, label, strlen(label)) >
+                                cells[i].r.w - pad;
+        struct ui_rect in = cells[i].r;
+        if (wide) {
+            in.x += pad / 2;
+            in.w -= pad;
+        }
+        ui_draw_text_box(wide ? UI_FONT_SMALL : UI_FONT_BODY, 0, label ? label : "", in,
+                         UI_ALIGN_CENTER, wide ? 2 : 1,
                          ui_col(kb->pressed_cell == i ? UC_BG : UC_FG), 1);
     }
 }
@@ -889,6 +913,24 @@ void kb_set_ime_on(struct kb *kb, int on)
 int kb_ime_on(const struct kb *kb)
 {
     return kb->ime_on;
+}
+
+int kb_composing(struct kb *kb)
+{
+    const char *pre = kb->ime && kb->ime_on ? kb->ime->preedit(kb->ime_ctx) : NULL;
+    return pre && *pre;
+}
+
+void kb_adopt(struct kb *kb, const struct kb *old)
+{
+    kb->ime_on = kb->ime ? old->ime_on : 0;
+    kb->shift = old->shift;
+    /* the field focused now is the one composing: no reset for it */
+    kb->last_focus = ui_focused(kb->w->screen);
+    const struct kb_layout *L = find_layout(ui_field_keyboard(kb->last_focus));
+    if (kb->last_focus && L)
+        kb->layout = L;
+    ui_g.layout_dirty = ui_g.dirty = 1;
 }
 
 int kb_set_label(struct kb *kb, const char *action, const char *label)

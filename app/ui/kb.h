@@ -50,6 +50,16 @@ void kb_set_ime(struct kb *kb, const struct kb_ime_ops *ops, void *ctx);
 void kb_set_ime_on(struct kb *kb, int on);
 int kb_ime_on(const struct kb *kb);
 
+/* 1 when the input method holds letters not committed yet (pinyin being
+ * composed), 0 otherwise. */
+int kb_composing(struct kb *kb);
+
+/* The screen holding kb was rebuilt in place of the one holding old (a
+ * language switch), its field focused again: kb goes on where old was -
+ * the input method's state (what is being composed), shift - instead of
+ * resetting it as for a new field. Call before old is freed. */
+void kb_adopt(struct kb *kb, const struct kb *old);
+
 /* Label for an action key ("enter", "space", "layer:symbols", "ime_on",
  * "ime_off"...), e.g. a translation. 0, or -1 when the label is too long. */
 int kb_set_label(struct kb *kb, const char *action, const char *label);

@@ -457,6 +457,11 @@ static void redraw(void)
     ui_g.dirty = 0;
 }
 
+void ui_redraw_now(void)
+{
+    redraw();
+}
+
 int ui_step(int timeout_ms)
 {
     SDL_Event e;

@@ -264,6 +264,9 @@ void ui_set_font(struct ui_widget *w, enum ui_font font);
 void ui_set_style(struct ui_widget *w, enum ui_style style);
 void ui_set_align(struct ui_widget *w, enum ui_align align);
 void ui_set_lines(struct ui_widget *w, int max_lines); /* then "…" */
+/* A label that does not fit its lines is drawn a font step smaller (down
+ * to UI_FONT_SMALL) rather than cut with "…" (titles). */
+void ui_set_fit(struct ui_widget *w, int on);
 void ui_set_visible(struct ui_widget *w, int on);
 void ui_set_enabled(struct ui_widget *w, int on);
 /* Share of the parent's free space along its main axis (0: natural size). */

@@ -354,6 +354,38 @@ int ui_text_top(TTF_Font *font, int px, int center_y)
     return center_y + px * 36 / 100 - TTF_FontAscent(font);
 }
 
+int ui_text_fits(enum ui_font f, int bold, const char *s, int w, int max_lines)
+{
+    struct font_ref font = {ui_font_px(f), bold};
+    struct ui_line lines[64];
+    int truncated = 0;
+    if (!s || !*s)
+        return 1;
+    int n = break_lines(&font, s, w, max_lines, lines, 64, &truncated);
+    if (truncated)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (measure(&font, s + lines[i].start, lines[i].len) > w)
+            return 0;
+    return 1;
+}
+
+void ui_cuts_reset(void)
+{
+    ui_g.ncuts = 0;
+}
+
+/* Notes a cut for check_uncut: the widget being drawn and the text, unless
+ * it is visitor data. */
+static void note_cut(const char *s, int private_)
+{
+    if (ui_g.ncuts >= (int)(sizeof ui_g.cuts / sizeof ui_g.cuts[0]))
+        return;
+    struct ui_cut *c = &ui_g.cuts[ui_g.ncuts++];
+    snprintf(c->id, sizeof c->id, "%s", ui_g.drawing ? ui_g.drawing : "");
+    snprintf(c->text, sizeof c->text, "%s", private_ ? "(typed text)" : s);
+}
+
 int ui_text_box_h(enum ui_font f, int bold, const char *s, int w,
                   int max_lines)
 {
@@ -396,6 +428,7 @@ int ui_draw_text_box(enum ui_font f, int bold, const char *s, struct ui_rect r,
         char ell[1024];
         int lw = measure(&fr, ls, len);
         if ((i == n - 1 && truncated) || lw > r.w) {
+            note_cut(s, private_);
             int k = ui_text_ellipsize(ls, len, r.w, measure, &fr, ell,
                                       sizeof ell);
             if (k > 0) {

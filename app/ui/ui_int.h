@@ -77,6 +77,7 @@ struct ui_widget {
     enum ui_style style;
     enum ui_align align;
     int max_lines;                   /* 0: unlimited */
+    int fit;                         /* label: a font step smaller before "…" */
     /* input */
     ui_cb on_tap; void *tap_ud;
     ui_cb on_long; void *long_ud; int long_ms;
@@ -191,6 +192,12 @@ struct ui_state {
     int font_index, bold_index;
     struct ui_cache *text_cache;
     uint64_t frames, wakeups;
+    /* text cut with "…" in the frames drawn since ui_cuts_reset: for the
+     * layout checks of scripts (check_uncut); the text of visitor data is
+     * never kept */
+    const char *drawing;            /* id of the widget being drawn, "" */
+    int ncuts;
+    struct ui_cut { char id[40]; char text[96]; } cuts[16];
 };
 
 extern struct ui_state ui_g;
@@ -215,6 +222,13 @@ int ui_draw_text_box(enum ui_font f, int bold, const char *s, struct ui_rect r,
                      int private_);
 /* y of the top of a text texture whose line is centred on center_y. */
 int ui_text_top(TTF_Font *font, int px, int center_y);
+/* 1 when s fits at width w in max_lines lines (0: any number) without
+ * being cut, 0 otherwise. */
+int ui_text_fits(enum ui_font f, int bold, const char *s, int w, int max_lines);
+/* Forgets the cuts recorded (ui_g.cuts); the next frames record theirs. */
+void ui_cuts_reset(void);
+/* Lays out (if needed) and draws the current screen into the renderer. */
+void ui_redraw_now(void);
 /* Height text needs at width w. */
 int ui_text_box_h(enum ui_font f, int bold, const char *s, int w,
                   int max_lines);

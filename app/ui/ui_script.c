@@ -407,12 +407,107 @@ static int run_line(const char *cmd, const char *args, const char *outdir,
                                       w->id[0] ? w->id : "(no id)", w->r.w, w->r.h, w->r.x,
                                       w->r.y);
         }
+        /* nothing drawn on something else: no two widgets shown (boxes
+         * aside, overlays are on top by design) share pixels, and no text
+         * is squeezed below its one line (it would spill onto its
+         * neighbours) */
+        struct ui_widget *leaf[UI_MAX_WIDGETS];
+        int nl = 0;
+        for (int i = 0; sc && i < sc->nall && nl < UI_MAX_WIDGETS; i++) {
+            struct ui_widget *w = sc->all[i], *top = w;
+            int shown = 1;
+            for (struct ui_widget *p = w; p && shown; p = p->parent) {
+                shown = p->visible;
+                top = p;
+            }
+            if (!shown || top->is_overlay || w->kind == UI_W_BOX || w->kind == UI_W_GRID ||
+                w->kind == UI_W_SPACER || w->kind == UI_W_HOTSPOT)
+                continue;
+            if (w->kind == UI_W_LABEL && w->text && w->text[0] &&
+                w->r.h < ui_line_h(w->font) * 3 / 4) {
+                bad++;
+                if (o < errsz)
+                    o += (size_t)snprintf(err + o, errsz - o, "%s%s squeezed to %d px",
+                                          bad > 1 ? ", " : "", w->id[0] ? w->id : "(text)",
+                                          w->r.h);
+                continue;
+            }
+            if (w->r.w > 0 && w->r.h > 0)
+                leaf[nl++] = w;
+        }
+        for (int i = 0; i < nl; i++)
+            for (int j = i + 1; j < nl; j++) {
+                struct ui_rect a = leaf[i]->r, b = leaf[j]->r;
+                int related = 0;
+                for (struct ui_widget *p = leaf[i]->parent; p && !related; p = p->parent)
+                    related = p == leaf[j];
+                for (struct ui_widget *p = leaf[j]->parent; p && !related; p = p->parent)
+                    related = p == leaf[i];
+                if (related || a.x >= b.x + b.w || b.x >= a.x + a.w || a.y >= b.y + b.h ||
+                    b.y >= a.y + a.h)
+                    continue;
+                bad++;
+                if (o < errsz)
+                    o += (size_t)snprintf(err + o, errsz - o, "%s%s overlaps %s",
+                                          bad > 1 ? ", " : "",
+                                          leaf[i]->id[0] ? leaf[i]->id : "(no id)",
+                                          leaf[j]->id[0] ? leaf[j]->id : "(no id)");
+            }
         if (bad) {
             char head[128];
-            snprintf(head, sizeof head, ": under %d px (15 mm at %d dpi) or off the %dx%d screen on %s",
+            snprintf(head, sizeof head, ": under %d px (15 mm at %d dpi), off the %dx%d screen or overlapping on %s",
                      t, ui_g.dpi, ui_g.out_w, ui_g.out_h, sc ? sc->name : "?");
             if (o < errsz)
                 snprintf(err + o, errsz - o, "%s", head);
+            return -1;
+        }
+    } else if (strcmp(cmd, "dump") == 0) {
+        /* the layout of the widgets shown, one a line on stderr: depth,
+         * id, rectangle, and the text unless it is visitor data */
+        struct ui_screen *sc = ui_g.cur;
+        ui_script_settle();
+        if (ui_g.layout_dirty)
+            ui_layout_now();
+        fprintf(stderr, "dump %s %dx%d at %d dpi\n", sc ? sc->name : "?", ui_g.out_w,
+                ui_g.out_h, ui_g.dpi);
+        for (int i = 0; sc && i < sc->nall; i++) {
+            struct ui_widget *w = sc->all[i];
+            int shown = 1, depth = 0;
+            for (struct ui_widget *p = w; p && shown; p = p->parent, depth++)
+                shown = p->visible;
+            if (!shown)
+                continue;
+            fprintf(stderr, "%*s%s %dx%d+%d+%d %s\n", depth, "", w->id[0] ? w->id : "-",
+                    w->r.w, w->r.h, w->r.x, w->r.y,
+                    w->private_ || !w->text ? "" : w->text);
+        }
+    } else if (strcmp(cmd, "check_uncut") == 0) {
+        /* nothing drawn is cut with "…" (only in the widgets named, when
+         * ids are given: "title", "kb"); a frame is drawn to find out */
+        size_t o = 0;
+        int bad = 0;
+        ui_script_settle();
+        ui_cuts_reset();
+        ui_redraw_now();
+        for (int i = 0; i < ui_g.ncuts; i++) {
+            const struct ui_cut *c = &ui_g.cuts[i];
+            int want = !args[0];
+            char ids[256], *save = NULL;
+            snprintf(ids, sizeof ids, "%s", args);
+            for (char *id = strtok_r(ids, " ", &save); id && !want;
+                 id = strtok_r(NULL, " ", &save))
+                want = strcmp(id, c->id) == 0;
+            if (!want)
+                continue;
+            bad++;
+            if (o < errsz)
+                o += (size_t)snprintf(err + o, errsz - o, "%s%s \"%s\"", bad > 1 ? ", " : "",
+                                      c->id[0] ? c->id : "(no id)", c->text);
+        }
+        if (bad) {
+            if (o < errsz)
+                snprintf(err + o, errsz - o, ": cut with \"…\" on %s at %dx%d",
+                         ui_g.cur ? ui_g.cur->name : "?", ui_g.out_w, ui_g.out_h);
             return -1;
         }
     } else if (strcmp(cmd, "expect_error") == 0) {

@@ -25,7 +25,11 @@
  *   expect_checked ID 0|1  fail unless the checkbox is in that state
  *   expect_screen NAME     fail unless the current screen is NAME
  *   check_targets          fail unless every touchable widget shown is >= 15 mm
- *                          both ways and inside the screen
+ *                          both ways and inside the screen, no two widgets
+ *                          shown overlap and no text is squeezed off its line
+ *   dump                   the layout of the widgets shown, on stderr
+ *   check_uncut [ID...]    fail if text is cut with "…" anywhere (only in the
+ *                          widgets with these ids when given, e.g. title kb)
  *   expect_error ID [TEXT] fail unless field ID shows that message (none)
  *   expect_visible ID 0|1  fail unless widget ID (and every box above it) is
  *                          shown (1) or hidden (0)

@@ -489,6 +489,12 @@ void ui_set_lines(struct ui_widget *w, int max_lines)
     relayout();
 }
 
+void ui_set_fit(struct ui_widget *w, int on)
+{
+    w->fit = on ? 1 : 0;
+    relayout();
+}
+
 void ui_set_visible(struct ui_widget *w, int on)
 {
     if (w->visible == (on ? 1 : 0))
@@ -950,6 +956,19 @@ static void draw_cue(const struct ui_widget *w, struct ui_rect text)
     ui_fill_rect((struct ui_rect){bx, c.y + c.h * 72 / 100, bw, bw}, fg);
 }
 
+/* The font a label is drawn in at width: its own, or for a label that
+ * fits (ui_set_fit) the largest step down to small in which its text needs
+ * no "…" within its lines. */
+static enum ui_font label_font(const struct ui_widget *w, int width)
+{
+    if (!w->fit || !w->text)
+        return w->font;
+    for (int f = (int)w->font; f > UI_FONT_SMALL; f--)
+        if (ui_text_fits((enum ui_font)f, text_bold(w), w->text, width, w->max_lines))
+            return (enum ui_font)f;
+    return UI_FONT_SMALL;
+}
+
 static int check_box_px(const struct ui_widget *w)
 {
     int t = ui_target() * 3 / 4, l = ui_line_h(w->font) * 9 / 10;
@@ -1045,7 +1064,11 @@ static int shrink_min(const struct ui_widget *c, int size, int phase, int col)
     return 0;
 }
 
-static int distribute(struct ui_widget *box, int avail, int cross, int *sizes)
+/* Sizes of box's visible children along its axis in avail pixels; *gap is
+ * the gap between them, made smaller (down to 2 px) before any child gives
+ * way when they do not fit. Returns the pixels left over, or what is still
+ * missing (< 0) with every child at its least. */
+static int distribute(struct ui_widget *box, int avail, int cross, int *sizes, int *gapp)
 {
     int col = is_col(box), n = 0, total = 0;
     float sumw = 0;
@@ -1061,8 +1084,17 @@ static int distribute(struct ui_widget *box, int avail, int cross, int *sizes)
     }
     if (n == 0)
         return avail;
-    int gap = ui_units(box->gap_u);
+    int gap = *gapp;
     int free_px = avail - total - gap * (n - 1);
+    /* a column short of height gives up its gaps before any text (a
+     * step's prompt stays readable above the keyboard); a row's text gives
+     * way first (a title wraps or takes a smaller font) */
+    if (free_px < 0 && n > 1 && gap > 2 && col) {
+        int g = gap - (-free_px + n - 2) / (n - 1);
+        g = g < 2 ? 2 : g;
+        free_px += (gap - g) * (n - 1);
+        *gapp = gap = g;
+    }
     int i = 0;
     if (free_px >= 0 && sumw > 0) {
         int given = 0, last = -1;
@@ -1109,7 +1141,13 @@ static int distribute(struct ui_widget *box, int avail, int cross, int *sizes)
                 i++;
             }
         }
-        return 0;
+        if (free_px < 0 && n > 1 && gap > 2 && !col) { /* a row: its gaps last */
+            int g = gap - (-free_px + n - 2) / (n - 1);
+            g = g < 2 ? 2 : g;
+            free_px += (gap - g) * (n - 1);
+            *gapp = gap = g;
+        }
+        return free_px < 0 ? free_px : 0; /* still short: the padding gives way (layout) */
     }
     return free_px;
 }
@@ -1190,7 +1228,8 @@ static int natural_h(struct ui_widget *w, int width)
             return sum + ui_units(w->gap_u) * (n > 0 ? n - 1 : 0) + 2 * p;
         }
         int sizes[UI_MAX_WIDGETS], i = 0, mx = 0;
-        distribute(w, inner_w, 0, sizes);
+        int g = ui_units(w->gap_u);
+        distribute(w, inner_w, 0, sizes, &g);
         for (struct ui_widget *c = w->first; c; c = c->next)
             if (c->visible)
                 mx = max_i(mx, natural_h(c, sizes[i++]));
@@ -1208,7 +1247,8 @@ static int natural_h(struct ui_widget *w, int width)
         return rows * mx + (rows - 1) * gap;
     }
     case UI_W_LABEL: {
-        int h = ui_text_box_h(w->font, text_bold(w), txt,
+        int h = ui_text_box_h(label_font(w, cue_text_box(w, (struct ui_rect){0, 0, width, 0}).w),
+                              text_bold(w), txt,
                               cue_text_box(w, (struct ui_rect){0, 0, width, 0}).w,
                               w->max_lines);
         return w->on_tap || w->on_long ? max_i(h, t) : h;
@@ -1250,7 +1290,19 @@ static void layout(struct ui_widget *w, struct ui_rect r)
         int p = ui_units(w->pad_u), gap = ui_units(w->gap_u), col = is_col(w);
         struct ui_rect in = {r.x + p, r.y + p, r.w - 2 * p, r.h - 2 * p};
         int sizes[UI_MAX_WIDGETS], i = 0;
-        int left = distribute(w, col ? in.h : in.w, col ? in.w : in.h, sizes);
+        int left = distribute(w, col ? in.h : in.w, col ? in.w : in.h, sizes, &gap);
+        if (left < 0 && p > 2) {
+            /* Still short with every child at its least and the gaps at
+             * 2 px (a small screen at its real dpi): the padding gives way
+             * too, so the keyboard stays on the screen. */
+            int q = p - (-left + 1) / 2;
+            q = q < 2 ? 2 : q;
+            in = (struct ui_rect){r.x + q, r.y + q, r.w - 2 * q, r.h - 2 * q};
+            gap = ui_units(w->gap_u);
+            left = distribute(w, col ? in.h : in.w, col ? in.w : in.h, sizes, &gap);
+        }
+        if (left < 0)
+            left = 0;
         int pos = col ? in.y : in.x;
         if (w->justify == UI_ALIGN_CENTER)
             pos += left / 2;
@@ -1810,13 +1862,15 @@ static void draw_widget(struct ui_widget *w)
 {
     if (!w->visible)
         return;
+    ui_g.drawing = w->id;
     switch (w->kind) {
     case UI_W_LABEL: {
         /* on a danger panel (the idle banner) text is the panel's fg */
         SDL_Color fg, bg;
+        struct ui_rect box = cue_text_box(w, w->r);
         ui_text_colors(w, UI_PART_MAIN, &fg, &bg);
         draw_cue(w, w->r);
-        ui_draw_text_box(w->font, text_bold(w), w->text, cue_text_box(w, w->r), w->align,
+        ui_draw_text_box(label_font(w, box.w), text_bold(w), w->text, box, w->align,
                          w->max_lines, fg, w->private_);
         break;
     }
@@ -1850,6 +1904,7 @@ void ui_draw_screen(struct ui_screen *s)
     draw_widget(s->root);
     for (int i = 0; i < s->noverlays; i++)
         draw_widget(s->overlays[i]);
+    ui_g.drawing = NULL; /* the ids go with their screen */
 }
 
 /* ---- input --------------------------------------------------------- */

@@ -211,10 +211,24 @@ int main(void)
     CHECK_INT(rating_candidates(st, TU_NOW + 4000, 1800, 12, &rc, &n, &e), 0);
     CHECK_INT(n, 0); /* too long ago */
     free(rc);
+    /* by its number only (issue 17): served lately, any case, not twice */
+    int64_t tid = 0;
+    char lab[8], lower[128];
+    CHECK_INT(rating_ticket(st, t.label, TU_NOW + 400, 1800, &tid, lab, &e), 0);
+    CHECK_INT(tid, t.id);
+    CHECK_STR(lab, t.label);
+    snprintf(lower, sizeof lower, "%c %s", t.label[0] - 'A' + 'a', t.label + 1);
+    CHECK_INT(rating_ticket(st, lower, TU_NOW + 400, 1800, &tid, lab, &e), 0);
+    CHECK_INT(tid, t.id);
+    CHECK_INT(rating_ticket(st, t.label, TU_NOW + 4000, 1800, &tid, lab, &e), FD_ENOTFOUND);
+    CHECK_INT(rating_ticket(st, "A0'1", TU_NOW + 400, 1800, &tid, lab, &e), FD_EINVAL);
+    CHECK_INT(rating_ticket(st, "", TU_NOW + 400, 1800, &tid, lab, &e), FD_EINVAL);
+    CHECK_INT(rating_ticket(st, "Z999", TU_NOW + 400, 1800, &tid, lab, &e), FD_ENOTFOUND);
     CHECK_INT(rating_add(st, t.id, 5, 1, 1, "", TU_NOW, &rid, &offer, &e), FD_EINVAL);
     CHECK_INT(rating_add(st, t.id, 2, 4, 3, "柜员不耐烦", TU_NOW, &rid, &offer, &e), 0);
     CHECK_INT(offer, 1);
     CHECK_INT(rating_add(st, t.id, 1, 1, 1, "", TU_NOW, &rid, &offer, &e), FD_EEXIST);
+    CHECK_INT(rating_ticket(st, t.label, TU_NOW + 400, 1800, &tid, lab, &e), FD_EEXIST);
     CHECK_INT(rating_candidates(st, TU_NOW + 400, 1800, 12, &rc, &n, &e), 0);
     CHECK_INT(n, 0); /* rated: no longer offered */
     free(rc);

@@ -29,6 +29,8 @@ check "$([ "$(c complaint list | json "sum(1 for x in d['complaints'] if x['desc
   "complaint not filed with contact and consent"
 rating=$(c export csv rating | sed -n 2p | cut -d, -f4-6)
 check "$([ "$rating" = "2,4,3" ]; echo $?)" "rating stored as $rating, want 2,4,3"
+nrating=$(c export csv rating | sed 1d | grep -c .)
+check "$([ "$nrating" = 1 ]; echo $?)" "$nrating ratings stored, want 1 (once per ticket)"
 jobs=$("$ctl" --db "$dir/k.db" printer jobs)
 for kind in ticket visitor complaint; do
   echo "$jobs" | grep -q " $kind .* done"; check $? "no $kind receipt printed: $jobs"
