@@ -564,7 +564,7 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
 static int read_config(const char *path, struct fd_store *st, struct ui_config *uc,
                        char *err, size_t errlen)
 {
-    static char font[512], theme[128];
+    static char font[512], font_bold[512], theme[128];
     char line[600];
     int n = 0;
     FILE *f = fopen(path, "r");
@@ -595,6 +595,9 @@ static int read_config(const char *path, struct fd_store *st, struct ui_config *
         if (!strcmp(k, "font")) {
             snprintf(font, sizeof font, "%s", v);
             uc->font_path = font;
+        } else if (!strcmp(k, "font_bold")) {
+            snprintf(font_bold, sizeof font_bold, "%s", v);
+            uc->font_bold_path = font_bold;
         } else if (!strcmp(k, "font_index")) {
             uc->font_index = atoi(v);
         } else if (!strcmp(k, "dpi")) {
