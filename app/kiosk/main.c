@@ -11,7 +11,6 @@
  * the calls. --lobby alone is the lobby display by itself. As root it
  * refuses to start unless --allow-root (development, tests) says so. */
 #include <SDL.h>
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -37,6 +36,7 @@
 #include "ime_kb.h"
 #include "kiosk_counter.h"
 #include "kiosk_print.h"
+#include "kiosk_sync.h"
 #include "kiosk_sweep.h"
 #include "queue.h"
 #include "store.h"
@@ -475,7 +475,7 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
             return -1;
         }
         for (int i = 0; i < 200; i++) {
-            sync_worker_wake(syncw);
+            ksync_wake(syncw);
             if (sync_status_get(store_db(a->st), &ss) == 0 && ss.backlog == 0)
                 return 0;
             usleep(50000);
@@ -837,9 +837,8 @@ int main(int argc, char **argv)
             struct sync_worker_opts so = {.db_path = db, .on_change = wake_from_worker,
                                           .printer = kp ? kprint_health : NULL,
                                           .printer_ctx = kp};
-            curl_global_init(CURL_GLOBAL_DEFAULT);
-            if (sync_worker_start(&so, &syncw) != 0)
-                fprintf(stderr, "frontdesk: the sync worker did not start\n");
+            if (ksync_start(&so, &syncw, err, sizeof err) != 0)
+                fprintf(stderr, "frontdesk: the sync worker did not start: %s\n", err);
         }
         if (kp)
             kprint_bind(kp, &A.printer);
@@ -879,7 +878,7 @@ int main(int argc, char **argv)
     voice_close(voice);
     /* Workers first: the print worker renders with SDL_ttf, whose library
      * ui_shutdown tears down. */
-    sync_worker_stop(syncw);
+    ksync_stop(syncw);
     syncw = NULL;
     ksweep_stop(ksweep);
     ksweep = NULL;
@@ -894,7 +893,7 @@ int main(int argc, char **argv)
     }
 out:
     sig_thread_stop();
-    sync_worker_stop(syncw);
+    ksync_stop(syncw);
     ksweep_stop(ksweep);
     kcounter_stop(kcounter);
     ime_kb_free(ime_adapter);
