@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 static void *mod;
+static int ready;  /* the module loaded and libcurl initialised */
 static int (*mod_start)(const struct sync_worker_opts *, struct sync_worker **);
 static void (*mod_wake)(struct sync_worker *);
 static void (*mod_stop)(struct sync_worker *);
@@ -41,8 +42,12 @@ static void *open_in(const char *dir, char *err, size_t errsz)
 static int load(char *err, size_t errsz)
 {
     char self[PATH_MAX];
-    if (mod)
+    if (ready)
         return 0;
+    if (mod) {
+        snprintf(err, errsz, "libcurl did not initialise");
+        return -1;
+    }
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n > 0) {
         self[n] = '\0';
@@ -72,6 +77,7 @@ static int load(char *err, size_t errsz)
         snprintf(err, errsz, "libcurl did not initialise");
         return -1;
     }
+    ready = 1;
     return 0;
 }
 
