@@ -1,17 +1,22 @@
 #!/bin/sh
-# bench_kiosk.sh [BUILD_DIR] [DAYS=365|STORE] [ROUNDS=9] - the real kiosk full screen
-# at 1080x1920 (its own Xvfb of that size, the software renderer), on a fresh
-# store (init --demo) and on DAYS of a busy branch (bench/gen_year; or a copy
-# of STORE, a store gen_year made), side by side:
+# bench_kiosk.sh [BUILD_DIR] [DAYS=365|STORE] [ROUNDS=9] [BEFORE_BUILD] - the
+# real kiosk full screen at 1080x1920 (its own Xvfb of that size, the software
+# renderer), on a fresh store (init --demo) and on DAYS of a busy branch
+# (bench/gen_year; or a copy of STORE, a store gen_year made), side by side:
 #  - first frame as the visitor sees it: exec to the first SDL_RenderPresent
 #    of the home screen (the kiosk's --first-frame, a test-hooks build),
 #    against bench_bare_frame (SDL + the same font, one Chinese line: the
-#    floor) in the same run, ROUNDS times in turn (bench_first_frame);
+#    floor) in the same run, ROUNDS times in turn (bench_first_frame). The
+#    kiosk runs with the font files named in its configuration, as the
+#    shipped frontdesk.conf names them (the floor is given the file too);
+#    with BEFORE_BUILD (a test-hooks build of an older tree) its kiosk runs
+#    in the same turns as it ran then (no configuration), on its own copies
+#    of the stores (a newer kiosk migrates them);
 #  - CPU over 10 idle seconds and peak RSS (VmHWM) after them.
 # Then the toolkit's typing frame times (bench_ui) and the pinyin engine's
 # keystroke-to-candidates times and memory (bench_ime). Never fails on time.
 set -u
-build=${1:-build/plain} days=${2:-365} rounds=${3:-9}
+build=${1:-build/plain} days=${2:-365} rounds=${3:-9} before=${4:-}
 kiosk=$build/app/kiosk/frontdesk
 dir=$(mktemp -d /tmp/fdbench.XXXXXX)
 xpid=
@@ -23,6 +28,10 @@ if [ -f "$days" ]; then # a store gen_year made before (a copy is used)
 else
   "$build/bench/gen_year" "$days" "$dir/year.db" || exit 1
 fi
+if [ -n "$before" ]; then # the older kiosk's own stores, never migrated
+  "$before/app/ctl/frontdesk-ctl" --db "$dir/before-fresh.db" init --demo >/dev/null || exit 1
+  cp "$dir/year.db" "$dir/before-year.db" || exit 1
+fi
 Xvfb -displayfd 3 -screen 0 1080x1920x24 -nolisten tcp -noreset 3>"$dir/display" 2>/dev/null &
 xpid=$!
 i=0
@@ -31,14 +40,26 @@ DISPLAY=":$(head -n1 "$dir/display")"
 export DISPLAY SDL_VIDEODRIVER=x11 SDL_RENDER_DRIVER=software
 font=$(fc-match -f '%{file}' 'Noto Sans CJK SC')
 index=$(fc-match -f '%{index}' 'Noto Sans CJK SC')
-echo "--- 1080x1920 full screen; fresh store vs $days days"
-"$build/bench/bench_first_frame" "$rounds" \
+bold=$(fc-match -f '%{file}' 'Noto Sans CJK SC:bold')
+printf 'font = %s\nfont_bold = %s\nfont_index = %s\n' "$font" "$bold" "$index" > "$dir/kiosk.conf"
+echo "--- 1080x1920 full screen; fresh store vs $days days (fonts: $font, $bold, face $index)"
+set -- "$build/bench/bench_first_frame" "$rounds" \
   "bare SDL + one Chinese line" "$build/bench/bench_bare_frame" "$font" "$index" -- \
-  "kiosk, fresh store" "$kiosk" --allow-root --db "$dir/fresh.db" --first-frame -- \
-  "kiosk, $days days" "$kiosk" --allow-root --db "$dir/year.db" --first-frame
+  "kiosk, fresh store" "$kiosk" --allow-root --db "$dir/fresh.db" --config "$dir/kiosk.conf" \
+    --first-frame -- \
+  "kiosk, $days days" "$kiosk" --allow-root --db "$dir/year.db" --config "$dir/kiosk.conf" \
+    --first-frame
+if [ -n "$before" ]; then
+  set -- "$@" -- \
+    "before: kiosk, fresh store" "$before/app/kiosk/frontdesk" --allow-root \
+      --db "$dir/before-fresh.db" --first-frame -- \
+    "before: kiosk, $days days" "$before/app/kiosk/frontdesk" --allow-root \
+      --db "$dir/before-year.db" --first-frame
+fi
+"$@"
 hz=$(getconf CLK_TCK)
 for store in fresh year; do
-  "$kiosk" --allow-root --db "$dir/$store.db" >/dev/null 2>&1 &
+  "$kiosk" --allow-root --db "$dir/$store.db" --config "$dir/kiosk.conf" >/dev/null 2>&1 &
   pid=$!
   sleep 3 # started, workers' first rounds done
   t0=$(awk '{print $14 + $15}' /proc/$pid/stat)

@@ -33,7 +33,8 @@ bins=(frontdesk frontdesk-ctl)
 if cmake --build "$build" --target help | grep -q '^\.\.\. frontdesk-counter$'; then
     bins+=(frontdesk-counter)
 fi
-cmake --build "$build" -j "$(nproc)" --target "${bins[@]}" frontdesk-hq
+cmake --build "$build" -j "$(nproc)" --target "${bins[@]}" frontdesk-hq frontdesk-sync \
+    frontdesk-ctl-full
 find_bin() { find "$build" -type f -name "$1" -perm -u+x -not -path '*/CMakeFiles/*' | head -n1; }
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/fdpkg.XXXXXX")
@@ -93,6 +94,12 @@ for b in "${bins[@]}"; do
     strip_bin "$k/usr/bin/$b"
 done
 put packaging/backup.sh "$k/usr/libexec/frontdesk/backup" 0755
+# the kiosk's sync client, loaded once enrolled (app/kiosk/kiosk_sync.c)
+put "$build/app/kiosk/frontdesk-sync.so" "$k/usr/lib/frontdesk/frontdesk-sync.so" 0644
+strip_bin "$k/usr/lib/frontdesk/frontdesk-sync.so"
+# frontdesk-ctl's print, sync and sweep commands (app/ctl/CMakeLists.txt)
+put "$(find_bin frontdesk-ctl-full)" "$k/usr/libexec/frontdesk/frontdesk-ctl-full" 0755
+strip_bin "$k/usr/libexec/frontdesk/frontdesk-ctl-full"
 for u in frontdesk.service frontdesk-backup.service frontdesk-backup.timer; do
     put "packaging/systemd/$u" "$k/lib/systemd/system/$u" 0644
 done
@@ -100,7 +107,8 @@ put packaging/udev/60-frontdesk.rules "$k/lib/udev/rules.d/60-frontdesk.rules" 0
 put packaging/frontdesk.conf.example "$k/etc/frontdesk/frontdesk.conf" 0644
 mkdir -p "$k/DEBIAN"; echo /etc/frontdesk/frontdesk.conf > "$k/DEBIAN/conffiles"
 doc frontdesk "$k"
-kdeps=$(shlibs "${bins[@]/#/$k/usr/bin/}")
+kdeps=$(shlibs "${bins[@]/#/$k/usr/bin/}" "$k/usr/lib/frontdesk/frontdesk-sync.so" \
+              "$k/usr/libexec/frontdesk/frontdesk-ctl-full")
 control frontdesk "$k" "${kdeps:+$kdeps, }adduser, sqlite3, cage, xwayland, fonts-noto-cjk, espeak-ng-data" \
     "reception kiosk: queue tickets, visitors, complaints, ratings" \
     "The touch-screen kiosk of a branch's front desk: visitors take a queue ticket, register a visit, file a complaint and rate the service; a staff console; a lobby display with voice; receipts on a USB thermal printer. It runs full screen under cage as the system user frontdesk, restarted by systemd and watched by its watchdog, with a daily backup. frontdesk-ctl is the operators' command line."

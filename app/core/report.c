@@ -27,8 +27,12 @@ int report_day(struct fd_store *st, const char *day_in, int64_t now, char **json
     }
     bday_add(day, 1, next);
     sqlite3_stmt *s = store_prepare(st,
-        "WITH t AS (SELECT t.*, s.code AS code, s.name_zh, s.name_en FROM ticket t"
-        "   JOIN service s ON s.id = t.issued_service_id WHERE t.bday = ?1),"
+        /* Service by service through ticket's UNIQUE (issued_service_id,
+         * bday, number) index: the day's rows only, where a plain join
+         * read the whole table (CROSS JOIN keeps that order). Complaints
+         * by received_at through complaint_by_received (0009). */
+        "WITH t AS (SELECT t.*, s.code AS code, s.name_zh, s.name_en FROM service s"
+        "   CROSS JOIN ticket t ON t.issued_service_id = s.id WHERE t.bday = ?1),"
         " c AS (SELECT * FROM complaint WHERE received_at >= ?2 AND received_at < ?3),"
         " r AS (SELECT * FROM rating WHERE ticket_id IN (SELECT id FROM t))"
         " SELECT json_object("

@@ -14,7 +14,6 @@
  * the calls. --lobby alone is the lobby display by itself. As root it
  * refuses to start unless --allow-root (development, tests) says so. */
 #include <SDL.h>
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -40,6 +39,7 @@
 #include "ime_kb.h"
 #include "kiosk_counter.h"
 #include "kiosk_print.h"
+#include "kiosk_sync.h"
 #include "kiosk_sweep.h"
 #include "queue.h"
 #include "store.h"
@@ -509,7 +509,7 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
             return -1;
         }
         for (int i = 0; i < 200; i++) {
-            sync_worker_wake(syncw);
+            ksync_wake(syncw);
             if (sync_status_get(store_db(a->st), &ss) == 0 && ss.backlog == 0)
                 return 0;
             usleep(50000);
@@ -615,7 +615,7 @@ static int script_cmd(void *ud, const char *cmd, const char *args, char *err, si
 static int read_config(const char *path, struct fd_store *st, struct ui_config *uc,
                        char *err, size_t errlen)
 {
-    static char font[512], theme[128];
+    static char font[512], font_bold[512], theme[128];
     char line[600];
     int n = 0;
     FILE *f = fopen(path, "r");
@@ -646,6 +646,9 @@ static int read_config(const char *path, struct fd_store *st, struct ui_config *
         if (!strcmp(k, "font")) {
             snprintf(font, sizeof font, "%s", v);
             uc->font_path = font;
+        } else if (!strcmp(k, "font_bold")) {
+            snprintf(font_bold, sizeof font_bold, "%s", v);
+            uc->font_bold_path = font_bold;
         } else if (!strcmp(k, "font_index")) {
             uc->font_index = atoi(v);
         } else if (!strcmp(k, "dpi")) {
@@ -892,9 +895,8 @@ int main(int argc, char **argv)
             struct sync_worker_opts so = {.db_path = db, .on_change = wake_from_worker,
                                           .printer = kp ? kprint_health : NULL,
                                           .printer_ctx = kp};
-            curl_global_init(CURL_GLOBAL_DEFAULT);
-            if (sync_worker_start(&so, &syncw) != 0)
-                fprintf(stderr, "frontdesk: the sync worker did not start\n");
+            if (ksync_start(&so, &syncw, err, sizeof err) != 0)
+                fprintf(stderr, "frontdesk: the sync worker did not start: %s\n", err);
         }
         if (kp)
             kprint_bind(kp, &A.printer);
@@ -946,7 +948,7 @@ int main(int argc, char **argv)
     reader = NULL;
     /* Workers first: the print worker renders with SDL_ttf, whose library
      * ui_shutdown tears down. */
-    sync_worker_stop(syncw);
+    ksync_stop(syncw);
     syncw = NULL;
     ksweep_stop(ksweep);
     ksweep = NULL;
@@ -961,7 +963,7 @@ int main(int argc, char **argv)
     }
 out:
     sig_thread_stop();
-    sync_worker_stop(syncw);
+    ksync_stop(syncw);
     ksweep_stop(ksweep);
     kcounter_stop(kcounter);
     ime_kb_free(ime_adapter);

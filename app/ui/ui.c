@@ -5,9 +5,11 @@
  * Touch and mouse become one pointer here: SDL_FINGER* events are handled
  * directly (KMSDRM sends no mouse events for touch) and SDL's touch-to-mouse
  * emulation is off so X11 gives no duplicates. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ui_int.h"
 #include "ui_png.h"
@@ -83,20 +85,35 @@ int ui_init(const struct ui_config *cfg, char *err, size_t errsz)
     ui_g.long_press_ms = cfg->long_press_ms > 0 ? cfg->long_press_ms : 1500;
     ui_g.next_timer_id = 1;
 
-    /* Fonts first: no window flashes up when the font is missing. */
-    if (cfg->font_path) {
-        snprintf(ui_g.font_path, sizeof ui_g.font_path, "%s", cfg->font_path);
+    /* Fonts first: no window flashes up when the font is missing. A
+     * configured file is used as it is: fontconfig's start (its XML
+     * configuration and caches) cost the kiosk's first frame more than SDL
+     * spends to draw one (issue 18), and the shipped configuration names
+     * the files (packaging/frontdesk.conf.example). fontconfig finds the
+     * family only when no file is configured, or the one named cannot be
+     * read (a font package moved its files): then it says so. */
+    const char *font_path = cfg->font_path, *bold_path = cfg->font_bold_path;
+    if (font_path && access(font_path, R_OK) != 0) {
+        fprintf(stderr, "ui: font %s: %s; asking fontconfig\n", font_path, strerror(errno));
+        font_path = bold_path = NULL;
+    }
+    if (bold_path && access(bold_path, R_OK) != 0) {
+        fprintf(stderr, "ui: bold font %s: %s; asking fontconfig\n", bold_path,
+                strerror(errno));
+        bold_path = NULL;
+    }
+    if (font_path) {
+        snprintf(ui_g.font_path, sizeof ui_g.font_path, "%s", font_path);
         ui_g.font_index = cfg->font_index;
     } else if (ui_font_locate("Noto Sans CJK SC", 0, ui_g.font_path,
                               sizeof ui_g.font_path, &ui_g.font_index, err,
                               errsz) < 0) {
         return -1;
     }
-    if (cfg->font_bold_path) {
-        snprintf(ui_g.bold_path, sizeof ui_g.bold_path, "%s",
-                 cfg->font_bold_path);
+    if (bold_path) {
+        snprintf(ui_g.bold_path, sizeof ui_g.bold_path, "%s", bold_path);
         ui_g.bold_index = cfg->font_index;
-    } else if (cfg->font_path ||
+    } else if (font_path ||
                ui_font_locate("Noto Sans CJK SC", 1, ui_g.bold_path,
                               sizeof ui_g.bold_path, &ui_g.bold_index, err,
                               errsz) < 0) {

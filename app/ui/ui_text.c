@@ -141,7 +141,35 @@ int ui_text_break(const char *s, int max_w, ui_measure_fn measure, void *ctx,
     int have_ok = 0, count = 0, have_prev = 0;
     uint32_t prev = 0;
 
+    int para = 1; /* ls starts a paragraph (the text, or after a newline) */
     for (;;) {
+        /* A paragraph that fits whole is one line: one measure instead of
+         * one per break opportunity (each a longer prefix, shaped again),
+         * which between CJK characters is every character. Most labels
+         * fit; the home screen's layout measured ~10 prefixes each. */
+        if (para && !have_ok) {
+            const char *nl = memchr(s + ls, '\n', n - ls);
+            size_t e = nl ? (size_t)(nl - s) : n, end = trim_back(s, ls, e);
+            para = 0;
+            if (measure(ctx, s + ls, end - ls) <= max_w) {
+                if (count == max_lines) {
+                    lines[count - 1].len = trim_back(s, lines[count - 1].start, n) -
+                                           lines[count - 1].start;
+                    if (truncated)
+                        *truncated = 1;
+                    return count;
+                }
+                lines[count].start = ls;
+                lines[count].len = end - ls;
+                count++;
+                if (!nl)
+                    return count;
+                ls = pos = e + 1;
+                have_prev = 0;
+                para = 1;
+                continue;
+            }
+        }
         /* Find the next break opportunity: [ls, cend) is the candidate line,
          * cnext where the following line would start. */
         size_t cend = 0, cnext = 0;
@@ -158,6 +186,7 @@ int ui_text_break(const char *s, int max_w, ui_measure_fn measure, void *ctx,
                 cnext = pos + 1;
                 mandatory = found = 1;
                 have_prev = 0;
+                para = 1;
             } else if (have_prev && pos > ls && break_between(prev, c)) {
                 cend = trim_back(s, ls, pos);
                 cnext = pos;
