@@ -407,7 +407,13 @@ static int pipe_send(struct pg_store *p, int id, const struct pa *a)
  * rows, in the order device_id, id, epoch, seq, t->cols. Of several rows for
  * one key (device, id, ident) only the newest (epoch, seq) is offered (the
  * first of equals, as row by row would keep), and it replaces the held row
- * only when newer: the semantics of hq_state_sql_upsert, row by row. */
+ * only when newer: the semantics of hq_state_sql_upsert, row by row.
+ * MERGE, not INSERT ... ON CONFLICT: a new key is a plain insert (ON
+ * CONFLICT's speculative insertion costs a second index probe and a third
+ * WAL record per row: 35 % of the statement on a fleet's pushes). MERGE does
+ * not wait out a concurrent insert of the same key the way ON CONFLICT does,
+ * and need not: a device's state rows are written only under its push lock
+ * (a push), or with the tables truncated in the same transaction (rebuild). */
 static int state_set_sql(const struct hq_state_table *t, char *out, size_t len)
 {
     size_t n = 0;
@@ -419,26 +425,27 @@ static int state_set_sql(const struct hq_state_table *t, char *out, size_t len)
             return -1;                                                        \
         n += (size_t)k;                                                       \
     } while (0)
-    PUT("INSERT INTO %s(device_id, id, epoch, seq", t->table);
-    for (int i = 0; i < t->ncols; i++)
-        PUT(", %s", t->cols[i].name);
-    PUT(") SELECT DISTINCT ON (u.device_id, u.id, u.%s) u.device_id, u.id, u.epoch, u.seq",
-        t->ident);
-    for (int i = 0; i < t->ncols; i++)
-        PUT(", u.%s", t->cols[i].name);
-    PUT(" FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]");
+    PUT("MERGE INTO %s AS t USING (SELECT DISTINCT ON (u.device_id, u.id, u.%s) u.*"
+        " FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]", t->table, t->ident);
     for (int i = 0; i < t->ncols; i++)
         PUT(", $%d::%s[]", i + 5, t->cols[i].type == HQ_COL_INT ? "bigint" : "text");
     PUT(") WITH ORDINALITY AS u(device_id, id, epoch, seq");
     for (int i = 0; i < t->ncols; i++)
         PUT(", %s", t->cols[i].name);
-    PUT(", ord) ORDER BY u.device_id, u.id, u.%s, u.epoch DESC, u.seq DESC, u.ord",
+    PUT(", ord) ORDER BY u.device_id, u.id, u.%s, u.epoch DESC, u.seq DESC, u.ord) AS u"
+        " ON t.device_id = u.device_id AND t.id = u.id AND t.%s = u.%s", t->ident, t->ident,
         t->ident);
-    PUT(" ON CONFLICT (device_id, id, %s) DO UPDATE SET"
-        " epoch = excluded.epoch, seq = excluded.seq", t->ident);
+    PUT(" WHEN MATCHED AND (u.epoch, u.seq) > (t.epoch, t.seq) THEN UPDATE SET"
+        " epoch = u.epoch, seq = u.seq");
     for (int i = 0; i < t->ncols; i++)
-        PUT(", %s = excluded.%s", t->cols[i].name, t->cols[i].name);
-    PUT(" WHERE (excluded.epoch, excluded.seq) > (%s.epoch, %s.seq)", t->table, t->table);
+        PUT(", %s = u.%s", t->cols[i].name, t->cols[i].name);
+    PUT(" WHEN NOT MATCHED THEN INSERT (device_id, id, epoch, seq");
+    for (int i = 0; i < t->ncols; i++)
+        PUT(", %s", t->cols[i].name);
+    PUT(") VALUES (u.device_id, u.id, u.epoch, u.seq");
+    for (int i = 0; i < t->ncols; i++)
+        PUT(", u.%s", t->cols[i].name);
+    PUT(")");
 #undef PUT
     return 0;
 }
