@@ -17,7 +17,11 @@
  *      (fsync and synchronous_commit on); goal >= 0.6;
  *   2. the month report for all branches (hq_report_build), best of 3
  *      (goal < 2 s);
- *   3. database size per kiosk-year, and the projection to B x 365 days.
+ *   3. database size per kiosk-year, and the projection to B x 365 days;
+ *   4. what each way in cost, whatever the load of the box: CPU of the
+ *      PostgreSQL processes (from /proc: the postmaster, its live and its
+ *      ended children) and of this process per 1,000 records, WAL bytes per
+ *      record, and the push threads' CPU in hq_push_parse/hq_push_free.
  * HTTP, gzip and Ed25519 are measured by bench_sync; this one is the store.
  * Usage: bench_hq_fleet [branches=100] [days=31] [threads=8] [compare]
  * ("compare" first runs the push path one transaction per push, as before
@@ -742,9 +746,11 @@ int main(int argc, char **argv)
         printf("group commit      %9.2f pushes per transaction (%lld pushes in %lld commits)\n",
                (double)grouped / (double)groups, grouped, groups);
     if (compare)
-        printf("push, 1 tx/push   %9.0f rec/s (before group commit, same run) -> ratio %.2f\n",
+        printf("push, 1 tx/push   %9.0f rec/s (before group commit, same run) -> %.2f of plain"
+               " COPY\n",
                solo_rate, solo_rate / copy_rate);
-    printf("ratio push/COPY   %9.2f   (goal >= 0.6)%s\n", push_rate / copy_rate,
+    printf("ratio push/COPY   %9.2f   (against plain COPY, one transaction per connection;"
+           " goal >= 0.6)%s\n", push_rate / copy_rate,
            failed || pushed != total ? "   (SOME BATCHES FAILED)" : "");
     size_t batches = 0;
     for (int t = 0; t < threads; t++)
