@@ -17,7 +17,11 @@
  *      (fsync and synchronous_commit on); goal >= 0.6;
  *   2. the month report for all branches (hq_report_build), best of 3
  *      (goal < 2 s);
- *   3. database size per kiosk-year, and the projection to B x 365 days.
+ *   3. database size per kiosk-year, and the projection to B x 365 days;
+ *   4. what each way in cost, whatever the load of the box: CPU of the
+ *      PostgreSQL processes (from /proc: the postmaster, its live and its
+ *      ended children) and of this process per 1,000 records, WAL bytes per
+ *      record, and the push threads' CPU in hq_push_parse/hq_push_free.
  * HTTP, gzip and Ed25519 are measured by bench_sync; this one is the store.
  * Usage: bench_hq_fleet [branches=100] [days=31] [threads=8] [compare]
  * ("compare" first runs the push path one transaction per push, as before
@@ -31,8 +35,10 @@
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <dirent.h>
 #include <pwd.h>
 #include <stdint.h>
+#include <sys/resource.h>
 
 #define PER_DAY_TICKETS 80
 #define BATCH 400              /* rows per push, as the kiosk sends (SYNC_BATCH_ROWS) */
@@ -327,15 +333,104 @@ static long long pg_ll(PGconn *c, const char *sql)
     return v;
 }
 
+/* CPU seconds (user + sys) spent by the cluster so far: the postmaster with
+ * its reaped children (backends that have ended) and its live children
+ * (backends, checkpointer, WAL writer...), from /proc. -1 when unreadable. */
+static double pg_cpu(void)
+{
+    char path[700], line[1024];
+    long long pm = 0, ticks = 0;
+    FILE *f;
+    snprintf(path, sizeof path, "%s/postmaster.pid", pg_dir);
+    if (!(f = fopen(path, "r")))
+        return -1;
+    if (fscanf(f, "%lld", &pm) != 1)
+        pm = 0;
+    fclose(f);
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    if (!d || pm <= 0) {
+        if (d)
+            closedir(d);
+        return -1;
+    }
+    while ((e = readdir(d))) {
+        long long pid = atoll(e->d_name), ppid, ut, st, cut, cst;
+        if (pid <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%lld/stat", pid);
+        if (!(f = fopen(path, "r")))
+            continue;
+        char *rp = fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+        fclose(f);
+        /* after "pid (comm)": state ppid pgrp session tty tpgid flags minflt
+         * cminflt majflt cmajflt utime stime cutime cstime */
+        if (!rp || sscanf(rp + 2, "%*c %lld %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld %lld %lld",
+                          &ppid, &ut, &st, &cut, &cst) != 5)
+            continue;
+        if (pid == pm)
+            ticks += ut + st + cut + cst;
+        else if (ppid == pm)
+            ticks += ut + st;
+    }
+    closedir(d);
+    return (double)ticks / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* What a phase cost, independent of how busy the box was: CPU of the
+ * PostgreSQL processes and of this process (the client: parse, COPY text,
+ * arrays), WAL written. */
+struct cost {
+    double pg_cpu, cl_cpu;
+    long long wal;
+};
+
+static double self_cpu(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 +
+           (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec / 1e6;
+}
+
+static long long pg_ll(PGconn *c, const char *sql);
+
+static void cost_mark(PGconn *c, struct cost *k)
+{
+    usleep(200000); /* ended backends reaped by the postmaster */
+    k->pg_cpu = pg_cpu();
+    k->cl_cpu = self_cpu();
+    k->wal = pg_ll(c, "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint");
+}
+
+/* Prints the cost of a phase between marks a and b over `records` rows. */
+static void cost_print(const char *what, const struct cost *a, const struct cost *b,
+                       long long records)
+{
+    double k = records > 0 ? 1000.0 / (double)records : 0;
+    printf("  cost %-16s postgres %6.1f ms CPU per 1,000 records, client %5.1f ms,"
+           " WAL %5.0f bytes per record\n", what, (b->pg_cpu - a->pg_cpu) * 1000.0 * k,
+           (b->cl_cpu - a->cl_cpu) * 1000.0 * k,
+           records > 0 ? (double)(b->wal - a->wal) / (double)records : 0.0);
+}
+
 /* ---- the two ways in ---- */
 
 struct worker {
     const char *dsn;
     struct out out;
     double secs;
+    double parse_cpu;         /* this thread's CPU in hq_push_parse and hq_push_free */
     long long records;
     int failed;
 };
+
+static double thread_cpu(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 /* Plain COPY of the worker's rows into bench_copy (one statement). */
 static void *copy_run(void *arg)
@@ -421,8 +516,11 @@ static void *push_run(void *arg)
         struct hq_push_result res;
         char nonce[40];
         int rc;
-        if (hq_push_parse(w->out.bodies[i], strlen(w->out.bodies[i]), 500, &m, err,
-                          sizeof err) != 0) {
+        double c0 = thread_cpu();
+        int prc = hq_push_parse(w->out.bodies[i], strlen(w->out.bodies[i]), 500, &m, err,
+                                sizeof err);
+        w->parse_cpu += thread_cpu() - c0;
+        if (prc != 0) {
             fprintf(stderr, "push: %s\n", err);
             w->failed = 1;
             break;
@@ -464,7 +562,9 @@ static void *push_run(void *arg)
         }
         if (rc == HQ_OK)
             w->records += (long long)res.applied;
+        c0 = thread_cpu();
         hq_push_free(&m);
+        w->parse_cpu += thread_cpu() - c0;
     }
     w->secs = now_s() - t0;
     hq_store_close(s);
@@ -561,12 +661,19 @@ int main(int argc, char **argv)
             failed = 1;
         }
     }
+    struct cost k0, k1, k2, k3, k4, k5;
+    PQclear(PQexec(c, "CHECKPOINT"));
+    cost_mark(c, &k0);
     double copy_secs = run_all(ws, threads, copy_run);
+    cost_mark(c, &k1);
     for (int t = 0; t < threads; t++)
         failed |= ws[t].failed;
     long long copy_bytes = pg_ll(c, "SELECT pg_total_relation_size('bench_copy')");
     PQclear(PQexec(c, "TRUNCATE bench_copy"));
+    PQclear(PQexec(c, "CHECKPOINT")); /* every phase starts after one */
+    cost_mark(c, &k2);
     double copyb_secs = run_all(ws, threads, copy_batches_run);
+    cost_mark(c, &k3);
     for (int t = 0; t < threads; t++)
         failed |= ws[t].failed;
     PQclear(PQexec(c, "DROP TABLE bench_copy"));
@@ -576,26 +683,46 @@ int main(int argc, char **argv)
     /* 2. the push path: first, with "compare", one transaction per push (the
      * way before group commit), then emptied again */
     double solo_rate = 0;
+    long long solo = 0;
+    struct cost ks0, ks1;
     if (compare) {
-        long long solo = 0;
         one_by_one = 1;
+        cost_mark(c, &ks0);
         double secs = run_all(ws, threads, push_run);
+        cost_mark(c, &ks1);
         one_by_one = 0;
         for (int t = 0; t < threads; t++) {
             failed |= ws[t].failed;
             solo += ws[t].records;
             ws[t].records = 0;
+            ws[t].parse_cpu = 0;
         }
         solo_rate = (double)solo / secs;
+        /* CASCADE: the console's tables (complaint_note, ...) refer to
+         * complaint; without it the TRUNCATE failed whole, the nonces stayed
+         * and every push of the second pass was refused as a replay */
         char sql[1024];
         size_t n = (size_t)snprintf(sql, sizeof sql, "TRUNCATE record, quarantine, stream, nonce,"
                                     " complaint, complaint_event, device_health");
         for (int i = 0; i < hq_state_ntables && n < sizeof sql; i++)
             n += (size_t)snprintf(sql + n, sizeof sql - n, ", %s", hq_state_tables[i].table);
-        PQclear(PQexec(c, sql));
+        if (n + sizeof " CASCADE" >= sizeof sql)
+            abort();
+        strcat(sql, " CASCADE");
+        PGresult *r = PQexec(c, sql);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "bench_hq_fleet: %s: %s", sql, PQerrorMessage(c));
+            PQclear(r);
+            PQfinish(c);
+            failed = 1;
+            goto out;
+        }
+        PQclear(r);
         PQclear(PQexec(c, "CHECKPOINT"));
     }
+    cost_mark(c, &k4);
     double push_secs = run_all(ws, threads, push_run);
+    cost_mark(c, &k5);
     long long groups = 0, grouped = 0;
     hq_store_pg_group_stats(&groups, &grouped);
     long long pushed = 0;
@@ -619,13 +746,31 @@ int main(int argc, char **argv)
         printf("group commit      %9.2f pushes per transaction (%lld pushes in %lld commits)\n",
                (double)grouped / (double)groups, grouped, groups);
     if (compare)
-        printf("push, 1 tx/push   %9.0f rec/s (before group commit, same run) -> ratio %.2f\n",
+        printf("push, 1 tx/push   %9.0f rec/s (before group commit, same run) -> %.2f of plain"
+               " COPY\n",
                solo_rate, solo_rate / copy_rate);
-    printf("ratio push/COPY   %9.2f   (goal >= 0.6)%s\n", push_rate / copy_rate,
+    printf("ratio push/COPY   %9.2f   (against plain COPY, one transaction per connection;"
+           " goal >= 0.6)%s\n", push_rate / copy_rate,
            failed || pushed != total ? "   (SOME BATCHES FAILED)" : "");
+    size_t batches = 0;
+    for (int t = 0; t < threads; t++)
+        batches += ws[t].out.n;
     printf("COPY, commit/batch%9.0f rec/s (%zu commits, as durable as the pushes) -> push path"
-           " ratio %.2f\n", (double)total / copyb_secs, ws[0].out.n * (size_t)threads,
+           " ratio %.2f\n", (double)total / copyb_secs, batches,
            push_rate / ((double)total / copyb_secs));
+    cost_print("plain COPY", &k0, &k1, total);
+    cost_print("COPY per batch", &k2, &k3, total);
+    if (compare)
+        cost_print("push, 1 tx/push", &ks0, &ks1, solo);
+    cost_print("push path", &k4, &k5, pushed);
+    {
+        double parse = 0;
+        for (int t = 0; t < threads; t++)
+            parse += ws[t].parse_cpu;
+        printf("  of the push path's client CPU, hq_push_parse + hq_push_free (JSON, checks,"
+               " state rows): %.1f ms per 1,000 records\n",
+               pushed > 0 ? parse * 1e6 / (double)pushed : 0.0);
+    }
 
     /* 3. the month report for every branch */
     char month[8];
