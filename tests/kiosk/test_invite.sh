@@ -58,8 +58,20 @@ click() { # ID: click the middle of the widget's rect in the last report
 }
 keys() { echo "$1" | sed 's/./& /g'; } # CODE -> "3 1 8 ..." (xdotool key names)
 scanner() { # CODE: what a USB barcode scanner does: the digits and Enter, 5 ms apart
-  # (one xdotool key command: `type` would take a following Return as text)
-  xdotool windowfocus --sync "$wid" key --delay 5 $(keys "$1") Return
+  # (one xdotool key command: `type` would take a following Return as text).
+  # A scan opens the invitation screen afresh (a new "screen invite" block).
+  # xdotool is no scanner: on a loaded machine it may be preempted for more
+  # than 50 ms mid-burst, which is then rightly no scan; so up to 4 bursts.
+  n0=$(grep -c '^screen invite' "$dir/report")
+  for try in 1 2 3 4; do
+    xdotool windowfocus --sync "$wid" key --delay 5 $(keys "$1") Return
+    i=0
+    while [ $i -lt 100 ]; do
+      [ "$(grep -c '^screen invite' "$dir/report")" -gt "$n0" ] && return 0
+      sleep 0.1; i=$((i + 1))
+    done
+  done
+  return 1
 }
 wait_until() { # SQL VALUE: wait (at most 60 s) until the query answers VALUE
   i=0
