@@ -2022,11 +2022,18 @@ void ui_pointer_up(int x, int y)
     if (fired || dragging || !ui_rect_has(w->r, x, y) || !w->enabled)
         return;
     switch (w->kind) {
-    case UI_W_CHECK:
+    case UI_W_CHECK: {
+        /* on_change may rebuild the screen (elder mode's box does): w is
+         * gone then, so nothing of it is read after the call */
+        ui_cb tap = w->on_tap, change = w->on_change;
+        void *tap_ud = w->tap_ud;
         w->checked = !w->checked;
-        if (w->on_change)
-            w->on_change(w, w->change_ud);
-        break;
+        if (change)
+            change(w, w->change_ud);
+        else if (tap)
+            tap(w, tap_ud);
+        return;
+    }
     case UI_W_FIELD:
         ui_focus(w);
         field_place_caret(w, x, y); /* a tap puts the caret there */
