@@ -130,6 +130,22 @@ void app_receipt_watch(struct app *a, const char *printed_key)
     receipt.timer = ui_timer_add(0, receipt_poll, a);
 }
 
+struct ui_widget *app_held_panel(struct app *a, struct ui_widget *content, ui_cb on_done)
+{
+    struct ui_widget *held = ui_box(content, "step_held", UI_COL);
+    ui_set_weight(held, 1);
+    ui_box_set_justify(held, UI_ALIGN_CENTER);
+    struct ui_widget *t = ui_label(held, "held_title", tr("register.reception_title"),
+                                   UI_FONT_HEADLINE);
+    ui_set_align(t, UI_ALIGN_CENTER);
+    t = ui_label(held, "held_text", tr("register.reception_text"), UI_FONT_TITLE);
+    ui_set_align(t, UI_ALIGN_CENTER);
+    struct ui_widget *done = ui_button(held, "held_done", tr("common.done"), on_done, a);
+    ui_set_style(done, UI_STYLE_PRIMARY);
+    ui_set_visible(held, 0);
+    return held;
+}
+
 void app_receipt_labels(struct ui_widget *box)
 {
     struct ui_widget *line = ui_label(box, "receipt", "", UI_FONT_BODY);

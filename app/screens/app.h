@@ -157,6 +157,12 @@ void app_receipt_watch(struct app *a, const char *printed_key);
 /* Adds the two labels to box (centred). */
 void app_receipt_labels(struct ui_widget *box);
 
+/* The end of a sign-in the deny list holds (app/core/deny.h): a hidden
+ * panel in content saying only "please see reception" with a Done button
+ * (on_done), the same for a walk-in and an invited guest. Shown in place of
+ * the badge step; nothing on it says why. */
+struct ui_widget *app_held_panel(struct app *a, struct ui_widget *content, ui_cb on_done);
+
 /* The print worker saw a change: home shows whether the printer is down. */
 void app_printer_changed(struct app *a);
 

@@ -283,16 +283,7 @@ struct ui_screen *scr_invite(struct app *a)
     app_receipt_labels(I.steps[ST_DONE]);
     struct ui_widget *done = ui_button(I.steps[ST_DONE], "done", tr("common.done"), on_done, a);
     ui_set_style(done, UI_STYLE_PRIMARY);
-    I.held = ui_box(content, "step_held", UI_COL);
-    ui_set_weight(I.held, 1);
-    ui_box_set_justify(I.held, UI_ALIGN_CENTER);
-    t = ui_label(I.held, "held_title", tr("register.reception_title"), UI_FONT_HEADLINE);
-    ui_set_align(t, UI_ALIGN_CENTER);
-    t = ui_label(I.held, "held_text", tr("register.reception_text"), UI_FONT_TITLE);
-    ui_set_align(t, UI_ALIGN_CENTER);
-    done = ui_button(I.held, "held_done", tr("common.done"), on_done, a);
-    ui_set_style(done, UI_STYLE_PRIMARY);
-    ui_set_visible(I.held, 0);
+    I.held = app_held_panel(a, content, on_done);
 
     if (a->flow.id && show_done(a)) {
         /* rebuilt after the check-in: the same badge again */

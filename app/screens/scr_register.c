@@ -297,16 +297,7 @@ struct ui_screen *scr_register(struct app *a)
     app_receipt_labels(R.steps[ST_DONE]);
     struct ui_widget *done = ui_button(R.steps[ST_DONE], "done", tr("common.done"), on_done, a);
     ui_set_style(done, UI_STYLE_PRIMARY);
-    R.held = ui_box(content, "step_held", UI_COL);
-    ui_set_weight(R.held, 1);
-    ui_box_set_justify(R.held, UI_ALIGN_CENTER);
-    t = ui_label(R.held, "held_title", tr("register.reception_title"), UI_FONT_HEADLINE);
-    ui_set_align(t, UI_ALIGN_CENTER);
-    t = ui_label(R.held, "held_text", tr("register.reception_text"), UI_FONT_TITLE);
-    ui_set_align(t, UI_ALIGN_CENTER);
-    done = ui_button(R.held, "held_done", tr("common.done"), on_done, a);
-    ui_set_style(done, UI_STYLE_PRIMARY);
-    ui_set_visible(R.held, 0);
+    R.held = app_held_panel(a, content, on_done);
 
     ui_spacer(content, 0.01f); /* the keyboard sits at the bottom */
     R.kb = app_keyboard(a, content, "letters");

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "complaint.h"
 #include "core/testutil.h"
+#include "deny.h"
 #include "invite.h"
 #include "visitor.h"
 
@@ -201,10 +202,50 @@ static void test_use(void)
     store_close(st);
 }
 
+/* An invited guest on head office's deny list is held like a walk-in: the
+ * check-in is recorded (invitation used, nothing lost), marked held with a
+ * console alert, and the record head office receives carries both fields. */
+static void test_denied_guest(void)
+{
+    struct fd_store *st = tu_open("inv_deny.db");
+    struct fd_err e = {0};
+    struct visitor v;
+    char code[INVITE_CODE_LEN + 1], hash[DENY_HASH_HEX + 1];
+    unsigned char key[DENY_KEY_BYTES];
+    const char *hex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+    int why = -1;
+    int64_t host_id = 0;
+
+    CHECK_INT(cfg_set(st, "timezone", "Asia/Shanghai", NULL), 0);
+    CHECK_INT(bday_set_zone("Asia/Shanghai", NULL), 0);
+    CHECK_INT(host_add(st, "李华", "Sales", &host_id, NULL), 0);
+    CHECK_INT(deny_key_parse(hex, key), 0);
+    CHECK_INT(deny_hash_phone(key, "13800001111", hash), 0);
+    struct deny_item item = {7, NULL, hash};
+    CHECK_INT(deny_set_key(st, hex, &e), 0);
+    CHECK_INT(deny_put_list(st, &item, 1, NULL, &e), 0);
+    mk(code);
+    struct invite_in in = {.code = code, .day = "2026-12-02", .name = "Barred Guest",
+                           .phone = "+86 138 0000 1111", .host = "李华"};
+    CHECK_INT(invite_put(st, &in, "open", NOW, &e), 0);
+    CHECK_INT(invite_use(st, code, NOW, &v, &why, &e), 0);
+    CHECK_INT(v.held, 1);
+    CHECK_STR(v.invitation, code);
+    CHECK_INT(count(st, "SELECT count(*) FROM deny_alert WHERE ack_at IS NULL"), 1);
+    CHECK_INT(count(st, "SELECT count(*) FROM invitation WHERE used_at IS NOT NULL"), 1);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox WHERE type = 'visitor' AND"
+                              " json_extract(record, '$.held') = 1 AND"
+                              " json_extract(record, '$.invitation') = '%s'", code);
+    CHECK_INT(count(st, sql), 1);
+    store_close(st);
+}
+
 int main(void)
 {
     test_code_rule();
     test_fields();
     test_use();
+    test_denied_guest();
     return check_summary();
 }
