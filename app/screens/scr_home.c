@@ -58,10 +58,17 @@ struct ui_screen *scr_home(struct app *a)
     app_read_button(a, bar);
     ui_button(bar, "lang", tr("lang.switch"), on_lang, a);
 
-    struct ui_widget *welcome = ui_label(root, "welcome", tr("app.title"), UI_FONT_HEADLINE);
-    ui_set_align(welcome, UI_ALIGN_CENTER);
-    struct ui_widget *sub = ui_label(root, "subtitle", tr("home.subtitle"), UI_FONT_TITLE);
-    ui_set_align(sub, UI_ALIGN_CENTER);
+    /* The greeting, except in elder mode on a short screen (a 600-line
+     * panel), where its larger text would squeeze the six tiles: there the
+     * tiles are the whole screen. */
+    int out_h = 0;
+    ui_output_size(NULL, &out_h);
+    if (!ui_elder() || out_h >= 800) {
+        struct ui_widget *welcome = ui_label(root, "welcome", tr("app.title"), UI_FONT_HEADLINE);
+        ui_set_align(welcome, UI_ALIGN_CENTER);
+        struct ui_widget *sub = ui_label(root, "subtitle", tr("home.subtitle"), UI_FONT_TITLE);
+        ui_set_align(sub, UI_ALIGN_CENTER);
+    }
 
     struct ui_widget *grid = ui_grid(root, "menu", 3, 1);
     ui_set_weight(grid, 1);

@@ -268,9 +268,11 @@ struct ui_screen *scr_register(struct app *a)
                               tr(i == ST_PURPOSE ? "common.submit" : "common.next"), on_next, a);
         ui_set_style(R.next[i], UI_STYLE_PRIMARY);
         if (i == ST_NAME) {
-            /* An invited guest needs none of these questions (issue 14). */
-            struct ui_widget *inv = ui_button(col, "have_invite", tr("register.have_invite"),
-                                              on_invite, a);
+            /* An invited guest needs none of these questions (issue 14):
+             * beside Next on a landscape screen, where the keyboard leaves
+             * no height for a line of its own (10.1" panel at 117 dpi). */
+            struct ui_widget *inv = ui_button(ui_is_landscape() ? row : col, "have_invite",
+                                              tr("register.have_invite"), on_invite, a);
             ui_set_style(inv, UI_STYLE_QUIET);
         }
         if (i == ST_HOST) {

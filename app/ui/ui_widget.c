@@ -975,8 +975,6 @@ static int check_box_px(const struct ui_widget *w)
     return t > l ? t : l;
 }
 
-/* How small child c (now `size`) may get in shrink phase 0 (passive
- * children only) or 1 (touchable ones too, down to a touch target). */
 /* A custom widget's least height (its natural one unless it says). */
 static int custom_min_h(const struct ui_widget *c, int size)
 {
@@ -1045,8 +1043,19 @@ static int min_len(const struct ui_widget *c, int col)
     }
 }
 
+/* How small child c (now `size`) may get in shrink phase -1 (a scrolling
+ * list only), 0 (passive children) or 1 (touchable ones too, down to a
+ * touch target). */
 static int shrink_min(const struct ui_widget *c, int size, int phase, int col)
 {
+    /* Phase -1: only a list, which scrolls, gives way: down to one row
+     * (at least a touch target) before the text around it (its heading). */
+    if (phase < 0) {
+        if (c->kind != UI_W_LIST || !col)
+            return size;
+        int one = max_i(list_row_h(c), ui_target());
+        return size < one ? size : one;
+    }
     if (c->kind == UI_W_CUSTOM && col && c->size_u <= 0) /* the keyboard: keys stay 15 mm */
         return phase == 0 ? size : custom_min_h(c, size);
     if (c->size_u > 0 || c->kind == UI_W_CUSTOM)
@@ -1114,10 +1123,11 @@ static int distribute(struct ui_widget *box, int avail, int cross, int *sizes, i
         return 0;
     }
     if (free_px < 0) {
-        /* Take space back from text and other passive children first, then
-         * from touchable ones, which never go below a touch target; the
-         * keyboard (custom) keeps its size. */
-        for (int phase = 0; phase < 2 && free_px < 0; phase++) {
+        /* Take space back from scrolling lists first (down to a row), then
+         * from text and other passive children, then from touchable ones,
+         * which never go below a touch target; the keyboard (custom) keeps
+         * its size. */
+        for (int phase = -1; phase < 2 && free_px < 0; phase++) {
             int shrinkable = 0;
             i = 0;
             for (struct ui_widget *c = box->first; c; c = c->next) {
