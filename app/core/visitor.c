@@ -20,6 +20,7 @@
     "id, badge, bday, name, phone, company, host_name, purpose,"          \
     " signed_in_at, coalesce(signed_out_at, 0), coalesce(signout_how, ''),"  \
     " coalesce(invitation, ''), held"
+#define VISITOR_NCOLS 13 /* the columns above: what a query adds comes after */
 
 static void row_to_visitor(sqlite3_stmt *s, void *p)
 {
@@ -542,7 +543,7 @@ static void row_to_untold(sqlite3_stmt *s, void *p)
 {
     struct visitor_untold *u = p;
     row_to_visitor(s, &u->v);
-    store_col_text(s, 11, u->outcome, sizeof u->outcome);
+    store_col_text(s, VISITOR_NCOLS, u->outcome, sizeof u->outcome);
 }
 
 int visitor_untold_list(struct fd_store *st, int64_t now, struct visitor_untold **out, int *n,

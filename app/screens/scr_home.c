@@ -58,12 +58,10 @@ struct ui_screen *scr_home(struct app *a)
     app_read_button(a, bar);
     ui_button(bar, "lang", tr("lang.switch"), on_lang, a);
 
-    /* The greeting, except in elder mode on a short screen (a 600-line
-     * panel), where its larger text would squeeze the six tiles: there the
-     * tiles are the whole screen. */
-    int out_h = 0;
-    ui_output_size(NULL, &out_h);
-    if (!ui_elder() || out_h >= 800) {
+    /* The greeting, except in elder mode on a landscape screen, where its
+     * larger text would squeeze the six tiles: there the tiles are the
+     * whole screen (a portrait screen has room for both). */
+    if (!ui_elder() || !ui_is_landscape()) {
         struct ui_widget *welcome = ui_label(root, "welcome", tr("app.title"), UI_FONT_HEADLINE);
         ui_set_align(welcome, UI_ALIGN_CENTER);
         struct ui_widget *sub = ui_label(root, "subtitle", tr("home.subtitle"), UI_FONT_TITLE);

@@ -1044,17 +1044,19 @@ static int min_len(const struct ui_widget *c, int col)
 }
 
 /* How small child c (now `size`) may get in shrink phase -1 (a scrolling
- * list only), 0 (passive children) or 1 (touchable ones too, down to a
- * touch target). */
+ * list or a big number only), 0 (passive children) or 1 (touchable ones
+ * too, down to a touch target). */
 static int shrink_min(const struct ui_widget *c, int size, int phase, int col)
 {
-    /* Phase -1: only a list, which scrolls, gives way: down to one row
-     * (at least a touch target) before the text around it (its heading). */
+    /* Phase -1: only what fits itself to its box gives way, before the
+     * text around it: a list (it scrolls) down to one row, at least a touch
+     * target; a big number (drawn to its height) down to two title lines. */
     if (phase < 0) {
-        if (c->kind != UI_W_LIST || !col)
-            return size;
-        int one = max_i(list_row_h(c), ui_target());
-        return size < one ? size : one;
+        int least = !col                   ? size
+                    : c->kind == UI_W_LIST   ? max_i(list_row_h(c), ui_target())
+                    : c->kind == UI_W_BIGNUM ? 2 * ui_line_h(UI_FONT_TITLE) /* drawn to fit */
+                                             : size;
+        return size < least ? size : least;
     }
     if (c->kind == UI_W_CUSTOM && col && c->size_u <= 0) /* the keyboard: keys stay 15 mm */
         return phase == 0 ? size : custom_min_h(c, size);
@@ -1123,7 +1125,7 @@ static int distribute(struct ui_widget *box, int avail, int cross, int *sizes, i
         return 0;
     }
     if (free_px < 0) {
-        /* Take space back from scrolling lists first (down to a row), then
+        /* Take space back from lists and big numbers first, then
          * from text and other passive children, then from touchable ones,
          * which never go below a touch target; the keyboard (custom) keeps
          * its size. */

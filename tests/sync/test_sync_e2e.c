@@ -244,6 +244,7 @@ int main(void)
     if (h_hq_is_sqlite(hqdb)) {
         sqlite3 *h = NULL;
         sqlite3_open(hqdb, &h);
+        sqlite3_busy_timeout(h, 30000); /* serve's notification sender writes too */
         CHECK(h_exec(h, "DELETE FROM record WHERE seq = (SELECT max(seq) / 2 FROM record)") == 0);
         sqlite3_close(h);
         CHECK(h_compare(k, hqdb, &rows) != 0);
