@@ -16,6 +16,7 @@
 #include "bday.h"
 #include "config.h"
 #include "kiosk_sweep.h"
+#include "queue.h"
 #include "store.h"
 #include "year_store.h"
 
@@ -62,7 +63,18 @@ int main(int argc, char **argv)
         return 1;
     }
     int64_t now = time(NULL);
-    int64_t start = now / 86400 * 86400 - (int64_t)days * 86400;
+    /* The history ends the business day before today's (which turns at
+     * 04:00, not at midnight): built up to the UTC date, a run between
+     * 00:00 and 04:00 UTC filled today's business day with tickets its
+     * number sequence did not know, and the next ticket taken collided. */
+    char today[11];
+    struct tm tm = {0};
+    queue_bday(st, now, today);
+    if (!strptime(today, "%Y-%m-%d", &tm)) {
+        fprintf(stderr, "gen_year: no business day for now\n");
+        return 1;
+    }
+    int64_t start = (int64_t)timegm(&tm) - (int64_t)days * 86400;
     double t0 = now_ms();
     year_build(db, days, start);
     double built = now_ms() - t0;
