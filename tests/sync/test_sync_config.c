@@ -27,6 +27,17 @@ struct hq_ids {
 };
 
 /* complaint_list callback: head office's id of each of the two refs. */
+/* Runs a sync round and counts apart head office's notices (issue 14: kind
+ * "notice", one per recent visit, whenever serve's sender gets to it): they
+ * come down too, by the rows they make, and are not what this test set. */
+static int round_minus_notices(sqlite3 *k, struct sync_result *res, char *err, size_t len)
+{
+    long long before = h_int(k, "SELECT count(*) FROM visitor_notice");
+    int rc = sync_round(k, 0, res, err, len);
+    res->pulled -= h_int(k, "SELECT count(*) FROM visitor_notice") - before;
+    return rc;
+}
+
 static int find_ids(void *ctx, const struct hq_complaint *c)
 {
     struct hq_ids *x = ctx;
@@ -92,7 +103,7 @@ int main(void)
                                   "{\"id\":100,\"name\":\"New Host\",\"department\":\"IT\"}]", now),
               HQ_OK);
     CHECK_INT(hs->ops->config_set(hs, "Cfg", "staff_pins", staff_json, now), HQ_OK);
-    CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_OK);
+    CHECK_INT(round_minus_notices(k, &res, err, sizeof err), SYNC_OK);
     CHECK_INT(res.pulled, 4);
     CHECK_INT(res.skipped, 0);
 
@@ -156,7 +167,7 @@ int main(void)
     CHECK_INT(hs->ops->config_set(hs, "Cfg", "day_turnover_hour", "\"5\"", now), HQ_OK);
 
     long long cursor_before = h_int(k, "SELECT pull_cursor FROM sync_state");
-    CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_OK);
+    CHECK_INT(round_minus_notices(k, &res, err, sizeof err), SYNC_OK);
     CHECK_INT(res.pulled, 3);  /* the assessment, branch_name, day_turnover_hour */
     CHECK_INT(res.skipped, 4); /* the state, the services (C), the zone, terminal_no */
     CHECK(h_int(k, "SELECT pull_cursor FROM sync_state") > cursor_before);
@@ -184,7 +195,7 @@ int main(void)
     CHECK_INT(h_int(k, "SELECT count(*) FROM audit WHERE action = 'sync_refused'"
                        " AND detail LIKE '%C: %9999%'"), 1);
     /* nothing stuck: the next round finds nothing to apply or skip */
-    CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_OK);
+    CHECK_INT(round_minus_notices(k, &res, err, sizeof err), SYNC_OK);
     CHECK_INT(res.pulled + res.skipped, 0);
     struct sync_status ss;
     CHECK(sync_status_get(k, &ss) == 0);
