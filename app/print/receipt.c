@@ -59,13 +59,20 @@ static void strs_load(void)
     }
 }
 
-const char *receipt_str(const char *key, enum receipt_lang lang)
+/* The receipt's words for key in lang, or NULL when it has none. */
+static const char *find_str(const char *key, enum receipt_lang lang)
 {
     pthread_once(&strs_once, strs_load);
     for (int i = 0; i < nstrs; i++)
         if (strcmp(strs[i].key, key) == 0)
             return strs[i].text[lang == RECEIPT_EN ? 1 : 0];
-    return key;
+    return NULL;
+}
+
+const char *receipt_str(const char *key, enum receipt_lang lang)
+{
+    const char *w = find_str(key, lang);
+    return w ? w : key;
 }
 
 const char *receipt_category(const char *category, enum receipt_lang lang)
@@ -73,8 +80,8 @@ const char *receipt_category(const char *category, enum receipt_lang lang)
     char key[64];
     if (!category || snprintf(key, sizeof key, "cat.%s", category) >= (int)sizeof key)
         return category ? category : "";
-    const char *w = receipt_str(key, lang);
-    return w == key ? category : w; /* receipt_str answers the key itself when it has none */
+    const char *w = find_str(key, lang);
+    return w ? w : category;
 }
 
 static const char *pick(const char *zh, const char *en, enum receipt_lang lang)
