@@ -207,31 +207,20 @@ int deny_put_list(struct fd_store *st, const struct deny_item *items, int n, int
         return fd_fail(err, FD_EINVAL, "deny_list", "a deny list holds at most %d entries",
                        DENY_LIST_MAX);
     /* What is not listed goes; a listed entry that is not the protocol keeps
-     * its old row (as every list of the pull does, hq/PROTOCOL.md). The ids
-     * listed, as a JSON array for json_each: at most 20 digits and a comma
-     * each. */
-    size_t cap = 4 + (size_t)n * 21, len = 0;
-    char *ids = malloc(cap);
+     * its old row (as every list of the pull does, hq/PROTOCOL.md). */
+    int64_t *ids = calloc((size_t)(n > 0 ? n : 1), sizeof *ids);
+    int nids = 0;
     if (!ids)
         return fd_fail(err, FD_EDB, "", "out of memory");
-    ids[len++] = '[';
     for (int i = 0; i < n; i++)
         if (items[i].id > 0)
-            len += (size_t)snprintf(ids + len, cap - len, "%s%lld", len > 1 ? "," : "",
-                                    (long long)items[i].id);
-    snprintf(ids + len, cap - len, "]");
-    sqlite3_stmt *s = store_prepare(st, "DELETE FROM deny_entry WHERE id NOT IN"
-                                        " (SELECT value FROM json_each(?1))");
-    if (!s) {
-        free(ids);
-        return store_fail(st, err);
-    }
-    sqlite3_bind_text(s, 1, ids, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    sqlite3_reset(s);
+            ids[nids++] = items[i].id;
+    rc = store_exec_ids(st, "DELETE FROM deny_entry WHERE id NOT IN"
+                            " (SELECT value FROM json_each(?1))",
+                        ids, nids, err);
     free(ids);
-    if (rc != SQLITE_DONE)
-        return store_fail(st, err);
+    if (rc < 0)
+        return rc;
     for (int i = 0; i < n; i++) {
         const struct deny_item *it = &items[i];
         int hn = it->name_hash != NULL, hp = it->phone_hash != NULL;
@@ -240,7 +229,7 @@ int deny_put_list(struct fd_store *st, const struct deny_item *items, int n, int
             bad++;
             continue;
         }
-        s = store_prepare(st, "INSERT INTO deny_entry(id, name_hash, phone_hash)"
+        sqlite3_stmt *s = store_prepare(st, "INSERT INTO deny_entry(id, name_hash, phone_hash)"
                               " VALUES (?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET"
                               " name_hash = excluded.name_hash, phone_hash = excluded.phone_hash");
         if (!s)

@@ -938,6 +938,32 @@ void store_col_text(sqlite3_stmt *s, int col, char *dst, size_t len)
     snprintf(dst, len, "%s", v ? v : "");
 }
 
+int store_exec_ids(struct fd_store *st, const char *sql, const int64_t *ids, int n,
+                   struct fd_err *err)
+{
+    /* numbers need no escaping: at most 20 digits and a comma each */
+    size_t cap = 3 + (size_t)(n > 0 ? n : 0) * 21, len = 0;
+    char *list = malloc(cap);
+    int rc;
+    if (!list)
+        return fd_fail(err, FD_EDB, "", "out of memory");
+    list[len++] = '[';
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(list + len, cap - len, "%s%lld", i ? "," : "",
+                                (long long)ids[i]);
+    snprintf(list + len, cap - len, "]");
+    sqlite3_stmt *s = store_prepare(st, sql);
+    if (!s) {
+        free(list);
+        return store_fail(st, err);
+    }
+    sqlite3_bind_text(s, 1, list, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    free(list);
+    return rc == SQLITE_DONE ? sqlite3_changes(store_db(st)) : store_fail(st, err);
+}
+
 int store_fail(struct fd_store *st, struct fd_err *err)
 {
     return fd_fail(err, FD_EDB, "", "database error: %s", sqlite3_errmsg(st->db));

@@ -111,6 +111,13 @@ void store_col_text(sqlite3_stmt *s, int col, char *dst, size_t len);
 struct fd_err;
 int store_fail(struct fd_store *st, struct fd_err *err);
 
+/* Runs one statement whose ?1 is the list ids[0..n) (n may be 0), as a JSON
+ * array for json_each (e.g. "... WHERE id NOT IN (SELECT value FROM
+ * json_each(?1))"), in the caller's transaction when there is one.
+ * Returns the rows changed (>= 0), or FD_EDB with err set. */
+int store_exec_ids(struct fd_store *st, const char *sql, const int64_t *ids, int n,
+                   struct fd_err *err);
+
 /* PRAGMA data_version: changes when another connection (another process,
  * another thread) committed to the database since the last call on this one.
  * Screens poll it to show what others did. -1 on error. */

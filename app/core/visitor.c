@@ -474,30 +474,9 @@ int host_put(struct fd_store *st, int64_t id, const char *name, const char *depa
 
 int host_retire_others(struct fd_store *st, const int64_t *keep, int n, struct fd_err *err)
 {
-    /* The kept ids as a JSON array for json_each: numbers need no escaping. */
-    size_t cap = 3 + (size_t)(n > 0 ? n : 0) * 21, len = 0;
-    char *ids = malloc(cap);
-    int rc;
-    if (!ids)
-        return fd_fail(err, FD_EDB, "", "out of memory");
-    ids[len++] = '[';
-    for (int i = 0; i < n; i++)
-        len += (size_t)snprintf(ids + len, cap - len, "%s%lld", i ? "," : "",
-                                (long long)keep[i]);
-    snprintf(ids + len, cap - len, "]");
-    sqlite3_stmt *s = store_prepare(st,
-        "UPDATE host SET active = 0 WHERE active = 1"
-        " AND id NOT IN (SELECT value FROM json_each(?1))");
-    if (!s) {
-        free(ids);
-        return store_fail(st, err);
-    }
-    sqlite3_bind_text(s, 1, ids, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    free(ids);
-    return rc == SQLITE_DONE ? sqlite3_changes(store_db(st)) : store_fail(st, err);
+    return store_exec_ids(st, "UPDATE host SET active = 0 WHERE active = 1"
+                              " AND id NOT IN (SELECT value FROM json_each(?1))",
+                          keep, n, err);
 }
 
 /* ---- telling the host (issue 14) ---- */

@@ -161,6 +161,9 @@ static void kiosk(void)
     CHECK_INT(store_commit(st), 0);
     CHECK_INT(skipped, 3);
     CHECK_INT(deny_count(st), 3);
+    /* each entry holds only its own hashes (none left from the entry before) */
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM deny_entry WHERE id = 2 AND name_hash IS NULL"), 1);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM deny_entry WHERE id = 1 AND phone_hash IS NULL"), 1);
     CHECK_INT(deny_set_key(st, "not a key", &e), FD_EINVAL);
 
     /* A normal visitor is unaffected. */
