@@ -107,6 +107,16 @@ int64_t bday_start(const char *day, int turnover_hour)
     return (int64_t)mktime(&lt);
 }
 
+int64_t bday_fit(int64_t t, int64_t span, int turnover_hour)
+{
+    char d0[11], d1[11];
+    bday_of(t, turnover_hour, d0);
+    bday_of(t + span, turnover_hour, d1);
+    if (strcmp(d0, d1) == 0)
+        return t;
+    return bday_start(d1, turnover_hour) - span - 60;
+}
+
 int64_t bday_now(void)
 {
 #ifdef FD_TEST_HOOKS

@@ -33,6 +33,12 @@ int bday_parse(const char *day, int *y, int *m, int *d);
 /* Start of the business day `day` as a Unix time (local turnover hour). */
 int64_t bday_start(const char *day, int turnover_hour);
 
+/* The latest time no later than `t` from which `span` seconds stay inside one
+ * business day: `t` itself, or, when a turnover falls inside the stretch,
+ * span seconds (and a little) before that turnover. For generators and tests
+ * that play a stretch of a day and must not see the numbering restart. */
+int64_t bday_fit(int64_t t, int64_t span, int turnover_hour);
+
 /* The current time: time(NULL). A test build (FD_TEST_HOOKS) takes
  * FRONTDESK_NOW (Unix seconds) instead when set, so that tests can run every
  * program on a fixed day; a production build never reads it. */

@@ -59,6 +59,23 @@ int main(void)
     CHECK_INT(bday_start("2026-03-29", 3) - bday_start("2026-03-28", 3), 23 * 3600);
     CHECK_INT(bday_start("2026-10-25", 3) - bday_start("2026-10-24", 3), 25 * 3600);
 
+    /* bday_fit: a stretch that stays inside its day is left where it is; one
+     * that meets the turn moves to end before it, in the same day as its start */
+    CHECK_INT(bday_set_zone("Asia/Shanghai", &e), 0);
+    int64_t noon = local(2026, 11, 23, 12, 0);
+    CHECK_INT(bday_fit(noon, 3 * 3600, 4), noon);
+    int64_t late = local(2026, 11, 24, 1, 0); /* business day 2026-11-23 */
+    int64_t fit = bday_fit(late, 5 * 3600, 4);
+    CHECK(fit < late);
+    bday_of(fit, 4, day);
+    CHECK_STR(day, "2026-11-23");
+    bday_of(fit + 5 * 3600, 4, day);
+    CHECK_STR(day, "2026-11-23");
+    CHECK_INT(bday_fit(fit, 5 * 3600, 4), fit);
+    /* a stretch that starts just after the turn is already inside one day */
+    int64_t turn = local(2026, 11, 24, 4, 0);
+    CHECK_INT(bday_fit(turn, 5 * 3600, 4), turn);
+
     /* zones */
     CHECK_INT(bday_check_zone("Asia/Shanghai", &e), 0);
     CHECK_INT(bday_check_zone("Mars/Olympus", &e), FD_EINVAL);

@@ -34,6 +34,8 @@ static int core_day(struct fd_store *st, int n, int64_t now, int seed)
     struct fd_err e;
     struct queue_ticket t;
     int rc = 0;
+    /* One business day: a turn inside the stretch restarts the numbering. */
+    now = bday_fit(now, (int64_t)n * 40 + 800, (int)cfg_get_int(st, "day_turnover_hour"));
     for (int c = 1; c <= 4; c++) /* whatever the demo left at the counters */
         queue_finish(st, c, "staff", now, &t, &e);
     for (int i = 0; i < n; i++) {
