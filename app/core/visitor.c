@@ -536,6 +536,7 @@ int visitor_untold_list(struct fd_store *st, int64_t now, struct visitor_untold 
     s = store_prepare(st, "SELECT " VISITOR_COLS ", coalesce(n.outcome, '') FROM visitor v"
                           " LEFT JOIN visitor_notice n ON n.visitor_id = v.id"
                           " WHERE v.bday = ?1 AND coalesce(n.outcome, '') <> 'sent'"
+                          " AND v.signed_out_at IS NULL AND v.held = 0"
                           " ORDER BY v.signed_in_at, v.id LIMIT 500");
     if (!s)
         return store_fail(st, err);

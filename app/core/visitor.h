@@ -146,9 +146,10 @@ struct visitor_untold {
     char outcome[8];            /* "" = no word from head office yet, "failed", "none" */
 };
 
-/* Today's arrivals (business day of now) whose host has not been told: no
- * "sent" outcome from head office, oldest first, at most 500. Reception
- * phones them. *out malloc'd (free()); returns 0 or FD_EDB. */
+/* Today's arrivals (business day of now) still on site whose host has not
+ * been told: no "sent" outcome from head office, oldest first, at most 500.
+ * Reception phones them. A visitor who has left, or one held at the desk
+ * (deny list), is not listed: nobody is to be called for them. *out malloc'd (free()); returns 0 or FD_EDB. */
 int visitor_untold_list(struct fd_store *st, int64_t now, struct visitor_untold **out, int *n,
                         struct fd_err *err);
 

@@ -207,6 +207,17 @@ static void kiosk(void)
                          " AND json_extract(record, '$.action') = 'visitor.held'"
                          " AND json_extract(record, '$.detail') LIKE '%entry 1 matched by name%'"),
               1);
+    /* Reception is not asked to phone the host of a held visitor: only the
+     * ordinary arrival is on the list of hosts not told. */
+    {
+        struct visitor_untold *u = NULL;
+        int nu = 0;
+        CHECK_INT(visitor_untold_list(st, TU_NOW + 200, &u, &nu, &e), 0);
+        CHECK_INT(nu, 1);
+        if (nu == 1)
+            CHECK_STR(u[0].v.name, "Chen Normal");
+        free(u);
+    }
     struct deny_alert *al = NULL;
     int na = 0;
     CHECK_INT(deny_alert_open(st, &al, &na, &e), 0);

@@ -527,6 +527,12 @@ int main(void)
         CHECK_INT(n, 3);
         CHECK_STR(outcome_of(u, n, j.id), "(no word)");
         free(u);
+        /* Once the visitor has left, nobody needs to be called. */
+        CHECK(visitor_sign_out(st, j.id, "staff", (int64_t)time(NULL), &fe) == 0);
+        CHECK(visitor_untold_list(st, (int64_t)time(NULL), &u, &n, &fe) == 0);
+        CHECK_INT(n, 2);
+        CHECK_STR(outcome_of(u, n, j.id), "(told)");
+        free(u);
     }
 
     store_close(st);
