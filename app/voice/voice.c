@@ -206,28 +206,36 @@ static int spoken(const char *label, int counter, int zh, char *buf, size_t len)
     return at < len ? 0 : -1;
 }
 
-/* Synthesises one language into p; call with espeak_lock held. */
-static int speak_into(struct pcm *p, const char *label, int counter, int zh, char *err,
-                      size_t errlen)
+/* Synthesises text in one language into p at `rate` words a minute, with
+ * espeak_lock held. cmn-latn-pinyin reads Chinese characters too (its
+ * dictionary gives their pinyin); the plain cmn voice would read that pinyin
+ * as English. Past VOICE_MAX_S what was made is kept (p->over). */
+static int synth(struct pcm *p, const char *text, int zh, int rate, int ssml, char *err,
+                 size_t errlen)
 {
-    char text[512];
-    if (spoken(label, counter, zh, text, sizeof text)) {
-        snprintf(err, errlen, "announcement too long");
-        return -1;
-    }
     if (espeak_SetVoiceByName(zh ? "cmn-latn-pinyin" : "en") != EE_OK) {
         snprintf(err, errlen, "espeak-ng has no %s voice", zh ? "Mandarin" : "English");
         return -1;
     }
-    espeak_SetParameter(espeakRATE, zh ? 150 : 150, 0);
+    espeak_SetParameter(espeakRATE, rate, 0);
     espeak_ERROR e = espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
-                                  espeakCHARS_UTF8 | (zh ? 0 : espeakSSML), NULL, p);
-    if (e != EE_OK) {
+                                  espeakCHARS_UTF8 | (ssml ? espeakSSML : 0), NULL, p);
+    espeak_Synchronize();
+    if (e != EE_OK && !p->over) {
         snprintf(err, errlen, "espeak-ng failed to speak (%d)", (int)e);
         return -1;
     }
-    espeak_Synchronize();
     return 0;
+}
+
+/* Hands p's samples to the caller at the configured volume (p is emptied). */
+static void pcm_take(const struct voice_config *cfg, struct pcm *p, int16_t **out, size_t *n)
+{
+    int vol = cfg->volume < 0 ? 0 : cfg->volume > 100 ? 100 : cfg->volume;
+    for (size_t i = 0; i < p->n; i++)
+        p->s[i] = (int16_t)((int32_t)p->s[i] * vol / 100);
+    *out = p->s, *n = p->n;
+    p->s = NULL;
 }
 
 int voice_render(const struct voice_config *cfg, const char *label, int counter,
@@ -254,8 +262,13 @@ int voice_render(const struct voice_config *cfg, const char *label, int counter,
         case VOICE_EN: langs[nl++] = 0; break;
         }
         for (int i = 0; i < nl; i++) {
+            char text[512];
             pcm_silence(&p, GAP_MS);
-            if (speak_into(&p, label, counter, langs[i], err, errlen))
+            if (spoken(label, counter, langs[i], text, sizeof text)) {
+                snprintf(err, errlen, "announcement too long");
+                goto out;
+            }
+            if (synth(&p, text, langs[i], 150, !langs[i], err, errlen))
                 goto out;
         }
     }
@@ -265,11 +278,7 @@ int voice_render(const struct voice_config *cfg, const char *label, int counter,
                  VOICE_MAX_S);
         goto out;
     }
-    int vol = cfg->volume < 0 ? 0 : cfg->volume > 100 ? 100 : cfg->volume;
-    for (size_t i = 0; i < p.n; i++)
-        p.s[i] = (int16_t)((int32_t)p.s[i] * vol / 100);
-    *out = p.s, *n = p.n;
-    p.s = NULL;
+    pcm_take(cfg, &p, out, n);
     rc = 0;
 out:
     pthread_mutex_unlock(&espeak_lock);
@@ -313,30 +322,14 @@ static int render_text(const struct voice_config *cfg, const char *text, int zh,
     pthread_mutex_lock(&espeak_lock);
     if (espeak_up(err, errlen))
         goto out;
-    /* cmn-latn-pinyin reads Chinese characters too (its dictionary gives
-     * their pinyin); the plain cmn voice would read that pinyin as English. */
-    if (espeak_SetVoiceByName(zh ? "cmn-latn-pinyin" : "en") != EE_OK) {
-        snprintf(err, errlen, "espeak-ng has no %s voice", zh ? "Mandarin" : "English");
+    if (synth(&p, text, zh, 130, 0, err, errlen))
         goto out;
-    }
-    espeak_SetParameter(espeakRATE, 130, 0);
-    espeak_ERROR e = espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
-                                  espeakCHARS_UTF8, NULL, &p);
-    espeak_Synchronize();
-    if (e != EE_OK && !p.over) {
-        snprintf(err, errlen, "espeak-ng failed to speak (%d)", (int)e);
-        goto out;
-    }
     pcm_silence(&p, GAP_MS);
     if (!p.s) {
         snprintf(err, errlen, "no memory");
         goto out;
     }
-    int vol = cfg->volume < 0 ? 0 : cfg->volume > 100 ? 100 : cfg->volume;
-    for (size_t i = 0; i < p.n; i++)
-        p.s[i] = (int16_t)((int32_t)p.s[i] * vol / 100);
-    *out = p.s, *n = p.n;
-    p.s = NULL;
+    pcm_take(cfg, &p, out, n);
     rc = 0;
 out:
     pthread_mutex_unlock(&espeak_lock);
