@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <SDL_syswm.h>
+
 #include "ui_int.h"
 #include "ui_png.h"
 
@@ -67,6 +69,19 @@ static void fit_display(void)
         }
     }
     update_output_size();
+}
+
+/* Under X11 a key watch times keys by when they were pressed (the X server's
+ * time in each KeyPress, which SDL hands over as a SDL_SYSWMEVENT just before
+ * the key's SDL_KEYDOWN), not by when the loop got round to reading them: a
+ * frame that took 80 ms to draw would otherwise split a scanner's burst in
+ * two. Elsewhere (Wayland, KMSDRM) SDL's own time is used. */
+static void watch_key_times(void)
+{
+    const char *video = SDL_WasInit(SDL_INIT_VIDEO) ? SDL_GetCurrentVideoDriver() : NULL;
+    int x11 = video && strcmp(video, "x11") == 0;
+    SDL_EventState(SDL_SYSWMEVENT, ui_g.key_watch && x11 ? SDL_ENABLE : SDL_IGNORE);
+    ui_g.key_x_time_set = 0;
 }
 
 int ui_init(const struct ui_config *cfg, char *err, size_t errsz)
@@ -144,6 +159,7 @@ int ui_init(const struct ui_config *cfg, char *err, size_t errsz)
         SDL_SetHintWithPriority(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0",
                                 SDL_HINT_DEFAULT);
     ui_g.wake_event = SDL_RegisterEvents(1);
+    watch_key_times();
     uint32_t flags = SDL_WINDOW_ALLOW_HIGHDPI;
     int w = cfg->window_w, h = cfg->window_h;
     int display = cfg->display;
@@ -250,14 +266,18 @@ void ui_on_key_watch(ui_key_watch_fn fn, void *ud)
 {
     ui_g.key_watch = fn;
     ui_g.key_watch_ud = ud;
+    watch_key_times();
 }
 
-/* The key as ui_on_key_watch reports it. */
+/* The key as ui_on_key_watch reports it. A press SDL marks as a repeat
+ * counts as a press: under X11, SDL takes a release and a press of one key
+ * within 2 ms for a key held down, and a scanner typing "11" (or a busy X
+ * server stamping a burst with one time) does exactly that. The kiosk's only
+ * physical keyboard is the scanner: a held key at worst makes a burst that
+ * is no code of ours. */
 static int watched_key(const SDL_KeyboardEvent *k)
 {
     SDL_Keycode c = k->keysym.sym;
-    if (k->repeat)
-        return -1;
     if (c >= SDLK_0 && c <= SDLK_9)
         return '0' + (int)(c - SDLK_0);
     if (c >= SDLK_KP_1 && c <= SDLK_KP_9)
@@ -443,16 +463,27 @@ static void handle_event(const SDL_Event *e)
         ui_g.last_input = ui_now();
         ui_key_text(e->text.text);
         break;
-    case SDL_KEYDOWN:
+    case SDL_SYSWMEVENT:
+#if defined(SDL_VIDEO_DRIVER_X11)
+        if (e->syswm.msg && e->syswm.msg->subsystem == SDL_SYSWM_X11 &&
+            e->syswm.msg->msg.x11.event.type == KeyPress) {
+            ui_g.key_x_time = (uint32_t)e->syswm.msg->msg.x11.event.xkey.time;
+            ui_g.key_x_time_set = 1;
+        }
+#endif
+        break;
+    case SDL_KEYDOWN: {
+        uint32_t at = ui_g.key_x_time_set ? ui_g.key_x_time : e->key.timestamp;
+        ui_g.key_x_time_set = 0;
         ui_g.last_input = ui_now();
-        if (ui_g.key_watch &&
-            ui_g.key_watch(ui_g.key_watch_ud, watched_key(&e->key), e->key.timestamp))
+        if (ui_g.key_watch && ui_g.key_watch(ui_g.key_watch_ud, watched_key(&e->key), at))
             break; /* taken (a scanner's code) */
         if (e->key.keysym.sym == SDLK_ESCAPE && !ui_g.kiosk)
             ui_g.quit = 1;
         else
             ui_key_down(e->key.keysym.sym);
         break;
+    }
     default:
         if (e->type == ui_g.wake_event && ui_g.wake_fn)
             ui_g.wake_fn(ui_g.wake_ud);

@@ -82,9 +82,11 @@ void ui_on_wake(void (*fn)(void *ud), void *ud);
 /* Watches every key pressed on a physical keyboard (a USB barcode scanner is
  * one) before the focused widget gets it: fn(ud, key, ms) with key '0'..'9'
  * (main row or keypad), '\r' (Enter), 0 (a modifier such as Shift) or -1
- * (anything else, or a key held down and repeating), and ms the time SDL
- * took the event in (milliseconds, monotonic). fn returns 1 to take the
- * key (the widget never sees it), 0 to pass it on. NULL fn: no watch. */
+ * (anything else; a repeating key counts as pressed again), and ms the time
+ * the key was pressed (milliseconds; under X11 the X server's clock,
+ * elsewhere the time SDL took the event in; only differences between keys
+ * mean anything). fn returns 1 to take the key (the widget never sees it), 0
+ * to pass it on. NULL fn: no watch. */
 typedef int (*ui_key_watch_fn)(void *ud, int key, uint32_t ms);
 void ui_on_key_watch(ui_key_watch_fn fn, void *ud);
 

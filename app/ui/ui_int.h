@@ -164,6 +164,8 @@ struct ui_state {
     void *wake_ud;
     ui_key_watch_fn key_watch;      /* ui_on_key_watch, NULL = none */
     void *key_watch_ud;
+    uint32_t key_x_time;            /* X server time of the last KeyPress (ms) */
+    int key_x_time_set;             /* ... not yet paired with its SDL_KEYDOWN */
     ui_clock_fn clock;
     void *clock_ctx;
     uint64_t last_input;
