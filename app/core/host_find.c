@@ -5,9 +5,14 @@
  * table is written here. The transliterator is built once (its rules take
  * milliseconds to compile) and used under a lock; a directory is small
  * (hundreds of names) and is read through host_search, so core's SQL stays
- * in visitor.c. */
+ * in visitor.c. ICU is opened (dlopen) with the transliterator, not linked:
+ * its three libraries and their 2,000 relocations, bound at load, cost every
+ * start of the kiosk before its first frame, and only the host search on
+ * the visit form needs them (issue 18). The library and symbol names are
+ * the ones the headers compiled against give (urename.h versions them). */
 #include "host_find.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +20,11 @@
 
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
+#include <unicode/uvernum.h>
+
+#define HF_STR2(x) #x
+#define HF_STR(x) HF_STR2(x) /* a macro's expansion as a string */
+#define ICU_LIB "libicui18n.so." HF_STR(U_ICU_VERSION_MAJOR_NUM)
 
 #define PY_MAX 256 /* bytes of one name's pinyin */
 
@@ -22,8 +32,37 @@ static pthread_mutex_t tr_lock = PTHREAD_MUTEX_INITIALIZER;
 static UTransliterator *tr;
 static int tr_failed;
 
-/* The transliterator, built on first use; NULL when ICU cannot build it.
- * Called with tr_lock held. */
+/* The ICU functions used, from the library opened once (never closed). */
+static struct {
+    __typeof__(utrans_openU) *open_u;
+    __typeof__(utrans_transUChars) *trans_uchars;
+    __typeof__(u_uastrcpy) *uastrcpy;
+    __typeof__(u_strFromUTF8) *from_utf8;
+    __typeof__(u_strToUTF8) *to_utf8;
+} icu;
+
+/* Opens ICU and finds its functions (u_* are libicuuc's, which libicui18n
+ * brings). 0, or -1 when ICU is not installed or lacks one. */
+static int icu_open(void)
+{
+    void *h = dlopen(ICU_LIB, RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return -1;
+    *(void **)&icu.open_u = dlsym(h, HF_STR(utrans_openU));
+    *(void **)&icu.trans_uchars = dlsym(h, HF_STR(utrans_transUChars));
+    *(void **)&icu.uastrcpy = dlsym(h, HF_STR(u_uastrcpy));
+    *(void **)&icu.from_utf8 = dlsym(h, HF_STR(u_strFromUTF8));
+    *(void **)&icu.to_utf8 = dlsym(h, HF_STR(u_strToUTF8));
+    if (!icu.open_u || !icu.trans_uchars || !icu.uastrcpy || !icu.from_utf8 ||
+        !icu.to_utf8) {
+        dlclose(h);
+        return -1;
+    }
+    return 0;
+}
+
+/* The transliterator, built on first use; NULL when ICU is missing or
+ * cannot build it. Called with tr_lock held. */
 static UTransliterator *translit(void)
 {
     static const char id[] = "Han-Latin/Names; Latin-ASCII; Lower";
@@ -31,8 +70,12 @@ static UTransliterator *translit(void)
     UErrorCode ec = U_ZERO_ERROR;
     if (tr || tr_failed)
         return tr;
-    u_uastrcpy(uid, id);
-    tr = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &ec);
+    if (icu_open() < 0) {
+        tr_failed = 1;
+        return NULL;
+    }
+    icu.uastrcpy(uid, id);
+    tr = icu.open_u(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &ec);
     if (U_FAILURE(ec)) {
         tr = NULL;
         tr_failed = 1;
@@ -52,13 +95,13 @@ int host_pinyin(const char *name, char *out, size_t outsz)
     pthread_mutex_lock(&tr_lock);
     UTransliterator *t = translit();
     if (t) {
-        u_strFromUTF8(u, 4 * PY_MAX, &len, name, -1, &ec);
+        icu.from_utf8(u, 4 * PY_MAX, &len, name, -1, &ec);
         if (U_SUCCESS(ec)) {
             limit = len;
-            utrans_transUChars(t, u, &len, 4 * PY_MAX, 0, &limit, &ec);
+            icu.trans_uchars(t, u, &len, 4 * PY_MAX, 0, &limit, &ec);
         }
         if (U_SUCCESS(ec))
-            u_strToUTF8(raw, sizeof raw, NULL, u, len, &ec);
+            icu.to_utf8(raw, sizeof raw, NULL, u, len, &ec);
     }
     pthread_mutex_unlock(&tr_lock);
     if (!t || U_FAILURE(ec))

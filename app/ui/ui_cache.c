@@ -87,8 +87,9 @@ static void list_push_front(struct ui_cache *c, struct entry *e)
         c->tail = e;
 }
 
-/* Removes e from the table and list, frees its value and itself. */
-static void entry_remove(struct ui_cache *c, struct entry *e)
+/* Removes e from the table and list and frees it; its value is freed too
+ * unless keep_value (ui_cache_take hands it to the caller). */
+static void entry_unlink_free(struct ui_cache *c, struct entry *e, int keep_value)
 {
     struct entry **pp = &c->buckets[e->hash & (c->nbuckets - 1)];
     while (*pp != e)
@@ -97,10 +98,16 @@ static void entry_remove(struct ui_cache *c, struct entry *e)
     list_unlink(c, e);
     c->entries--;
     c->cost -= e->cost;
-    c->free_fn(e->value, e->private_, c->ctx);
+    if (!keep_value)
+        c->free_fn(e->value, e->private_, c->ctx);
     if (e->private_)
         explicit_bzero(e->key, e->klen);
     free(e);
+}
+
+static void entry_remove(struct ui_cache *c, struct entry *e)
+{
+    entry_unlink_free(c, e, 0);
 }
 
 void ui_cache_free(struct ui_cache *c)
@@ -129,6 +136,19 @@ void *ui_cache_get(struct ui_cache *c, const void *key, size_t klen)
     list_unlink(c, e);
     list_push_front(c, e);
     return e->value;
+}
+
+void *ui_cache_take(struct ui_cache *c, const void *key, size_t klen,
+                    int *private_)
+{
+    struct entry *e = find(c, key, klen, fnv1a(key, klen));
+    if (!e)
+        return NULL;
+    void *value = e->value;
+    if (private_)
+        *private_ = e->private_;
+    entry_unlink_free(c, e, 1);
+    return value;
 }
 
 int ui_cache_put(struct ui_cache *c, const void *key, size_t klen,

@@ -25,6 +25,12 @@ void ui_cache_free(struct ui_cache *c);
  * used, or NULL. */
 void *ui_cache_get(struct ui_cache *c, const void *key, size_t klen);
 
+/* Removes the value stored under key[0..klen) from the cache without
+ * freeing it and returns it (the caller now owns it), or NULL. When
+ * `private_` is not NULL it receives the flag the value was stored with. */
+void *ui_cache_take(struct ui_cache *c, const void *key, size_t klen,
+                    int *private_);
+
 /* Stores value under key (the cache copies the key; a value already under
  * that key is freed first). Least recently used values are evicted until
  * both caps hold. `private_` marks values made from typed visitor text: their

@@ -11,7 +11,18 @@
  * One face per size cost the kiosk 13 faces (~26 MiB) in a visitor's walk and
  * a face opened per new ticket-number size. TTF_SetFontSize is cheap, but it
  * empties SDL_ttf's glyph cache, so the widths the layout asks for on every
- * frame are kept in their own small cache and a steady frame loads no glyph. */
+ * frame are kept in their own small cache and a steady frame loads no glyph.
+ *
+ * Why a whole label is rendered when it is first measured (its "ink"): the
+ * layout measures every label, at every size, before anything is drawn, so
+ * each size change between a label's measure and its drawing emptied the
+ * glyph cache, and FreeType loaded each glyph five times (HarfBuzz's advance
+ * and SDL_ttf's metrics for the measure, the same again and the bitmap for
+ * the drawing): half the cost of the home screen's first frame (issue 18).
+ * Rendered at once in white, the label's width is the surface's, and its
+ * drawing only recolours those pixels: TTF_RenderUTF8_Blended fills a
+ * surface with the colour at alpha 0 and ORs each glyph's coverage into the
+ * alpha, so the pixels are exactly those a render in the colour gives. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +34,9 @@
 #define MASK_SLOTS 64        /* primitive masks; all dropped when full or resized */
 #define WIDTH_ENTRIES 4096   /* measured widths kept (LRU beyond) */
 #define WIDTH_BYTES (512u << 10) /* and the bytes of their keys */
+#define INK_ENTRIES 128      /* labels rendered at their measure, not drawn yet */
+#define INK_BYTES (4u << 20) /* and their pixels (least recently used go) */
+#define INK_MAX_TEXT 256     /* bytes: a longer text is measured only */
 
 /* The face of one weight, resized on demand. */
 struct face {
@@ -33,6 +47,8 @@ struct face {
 /* What a width is measured in (the measure callback's context). */
 struct font_ref {
     int px, bold;
+    const char *whole;   /* a text likely drawn as it is: measured, it is */
+    size_t whole_len;    /* rendered too (its ink); NULL: measure only */
 };
 
 struct tex {
@@ -50,6 +66,7 @@ struct mask_slot {
 
 static struct face faces[2];        /* [0] regular, [1] bold */
 static struct ui_cache *widths;     /* (px, bold, text) -> width + 1 */
+static struct ui_cache *inks;       /* (px, bold, text) -> SDL_Surface, white */
 static struct { int px, skip; } skips[16]; /* line skip per size (px % 16) */
 static struct mask_slot masks[MASK_SLOTS];
 
@@ -82,6 +99,19 @@ static void tex_free(void *value, int private_, void *ctx)
     free(t);
 }
 
+/* Frees an ink surface; its pixels may show typed text (every ink is
+ * stored private: the measure cannot tell), so they are zeroed first. */
+static void ink_free(void *value, int private_, void *ctx)
+{
+    (void)ctx;
+    SDL_Surface *sf = value;
+    if (private_ && SDL_LockSurface(sf) == 0) {
+        explicit_bzero(sf->pixels, (size_t)sf->pitch * (size_t)sf->h);
+        SDL_UnlockSurface(sf);
+    }
+    SDL_FreeSurface(sf);
+}
+
 /* Width entries hold no allocation: the value is the width + 1. */
 static void width_free(void *value, int private_, void *ctx)
 {
@@ -104,7 +134,8 @@ int ui_draw_init(char *err, size_t errsz, size_t cache_bytes,
     }
     ui_g.text_cache = ui_cache_new(cache_entries, cache_bytes, tex_free, NULL);
     widths = ui_cache_new(WIDTH_ENTRIES, WIDTH_BYTES, width_free, NULL);
-    if (!ui_g.text_cache || !widths) {
+    inks = ui_cache_new(INK_ENTRIES, INK_BYTES, ink_free, NULL);
+    if (!ui_g.text_cache || !widths || !inks) {
         snprintf(err, errsz, "text cache: bad size or no memory");
         goto fail;
     }
@@ -119,6 +150,8 @@ int ui_draw_init(char *err, size_t errsz, size_t cache_bytes,
     faces[0].px = 24;
     return 0;
 fail:
+    ui_cache_free(inks);
+    inks = NULL;
     ui_cache_free(widths);
     widths = NULL;
     ui_cache_free(ui_g.text_cache);
@@ -142,6 +175,8 @@ void ui_draw_fini(void)
     ui_g.text_cache = NULL;
     ui_cache_free(widths);
     widths = NULL;
+    ui_cache_free(inks);
+    inks = NULL;
     masks_clear();
     memset(skips, 0, sizeof skips);
     for (int i = 0; i < 2; i++)
@@ -158,6 +193,8 @@ void ui_draw_drop_private(void)
         ui_cache_drop_private(ui_g.text_cache);
     if (widths)
         ui_cache_drop_private(widths);
+    if (inks)
+        ui_cache_drop_private(inks);
 }
 
 
@@ -207,7 +244,10 @@ TTF_Font *ui_font_get(int px, int bold)
 /* Width of s[0..len) in the font of ctx (a struct font_ref). Widths are
  * cached under (px, bold, text); every entry is private (the text may be
  * what a visitor typed): its key is wiped when it leaves and all go at an
- * idle reset (ui_draw_drop_private). */
+ * idle reset (ui_draw_drop_private). When s[0..len) is ctx's whole text,
+ * a first measure renders it (white) and keeps the surface under the same
+ * key for ui_draw_text: the width is that surface's (SDL_ttf sizes the
+ * surface with the measure TTF_SizeUTF8 makes). */
 static int measure(void *ctx, const char *s, size_t len)
 {
     const struct font_ref *fr = ctx;
@@ -231,7 +271,15 @@ static int measure(void *ctx, const char *s, size_t len)
         goto out;
     memcpy(z, s, len);
     z[len] = '\0';
-    if (TTF_SizeUTF8(font, z, &w, &h) < 0 || w < 0)
+    SDL_Surface *ink = NULL;
+    if (fr->whole == s && fr->whole_len == len && len <= INK_MAX_TEXT)
+        ink = TTF_RenderUTF8_Blended(font, z, (SDL_Color){255, 255, 255, 255});
+    if (ink) {
+        w = ink->w;
+        /* At the cap it is not kept: drawn later, it is rendered then. */
+        if (ui_cache_put(inks, key, klen, ink, (size_t)ink->pitch * (size_t)ink->h, 1) < 0)
+            ink_free(ink, 1, NULL);
+    } else if (TTF_SizeUTF8(font, z, &w, &h) < 0 || w < 0)
         w = 0;
     explicit_bzero(z, len);
     free(z);
@@ -246,7 +294,12 @@ out:
 
 int ui_text_w(enum ui_font f, int bold, const char *s, size_t len)
 {
-    struct font_ref fr = {ui_font_px(f), bold};
+    /* A whole string (a label's natural width; the field measures spans of
+     * its text, the big number measures at the huge size to scale and draws
+     * at its own) is likely drawn as it is: its ink is made now. */
+    struct font_ref fr = {ui_font_px(f), bold, NULL, 0};
+    if (f != UI_FONT_HUGE && s[len] == '\0')
+        fr.whole = s, fr.whole_len = len;
     return measure(&fr, s, len);
 }
 
@@ -271,6 +324,40 @@ int ui_line_h(enum ui_font f)
     return skips[slot].skip < want ? skips[slot].skip : want;
 }
 
+/* Gives an ink (white, from TTF_RenderUTF8_Blended) the opaque colour c:
+ * every pixel keeps its alpha (the coverage) and takes c's RGB, as
+ * TTF_RenderUTF8_Blended in c would have made it. Returns 0, or -1 when the
+ * surface is not SDL_ttf's ARGB8888. */
+static int ink_tint(SDL_Surface *sf, SDL_Color c)
+{
+    if (sf->format->format != SDL_PIXELFORMAT_ARGB8888 || SDL_LockSurface(sf) < 0)
+        return -1;
+    uint32_t rgb = (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
+    /* four pixels at a time (GCC's vector extension; memcpy: no alignment
+     * assumed), then the rest one by one */
+    typedef uint32_t px4 __attribute__((vector_size(16)));
+    const px4 alpha4 = {0xFF000000u, 0xFF000000u, 0xFF000000u, 0xFF000000u};
+    const px4 rgb4 = {rgb, rgb, rgb, rgb};
+    for (int y = 0; y < sf->h; y++) {
+        uint8_t *row = (uint8_t *)sf->pixels + (size_t)y * sf->pitch;
+        int x = 0;
+        for (; x + 4 <= sf->w; x += 4) {
+            px4 p;
+            memcpy(&p, row + 4 * x, sizeof p);
+            p = (p & alpha4) | rgb4;
+            memcpy(row + 4 * x, &p, sizeof p);
+        }
+        for (; x < sf->w; x++) {
+            uint32_t p;
+            memcpy(&p, row + 4 * x, 4);
+            p = (p & 0xFF000000u) | rgb;
+            memcpy(row + 4 * x, &p, 4);
+        }
+    }
+    SDL_UnlockSurface(sf);
+    return 0;
+}
+
 void ui_draw_text(TTF_Font *font, int px, int bold, const char *s, size_t len,
                   SDL_Color c, int x, int y, int private_)
 {
@@ -281,10 +368,12 @@ void ui_draw_text(TTF_Font *font, int px, int bold, const char *s, size_t len,
     unsigned char *key = klen <= sizeof stackkey ? stackkey : malloc(klen);
     if (!key)
         return;
+    /* (px, bold, text, colour): its first 5 + len bytes are the key of the
+     * text's width and ink (measure). */
     memcpy(key, &px, 4);
     key[4] = (unsigned char)bold;
-    key[5] = c.r; key[6] = c.g; key[7] = c.b; key[8] = c.a;
-    memcpy(key + 9, s, len);
+    memcpy(key + 5, s, len);
+    key[5 + len] = c.r; key[6 + len] = c.g; key[7 + len] = c.b; key[8 + len] = c.a;
     /* Typed visitor text is never cached: it changes with every key and
      * must not outlive an idle reset. It is rendered, drawn, zeroed, freed. */
     struct tex *t = private_ ? NULL : ui_cache_get(ui_g.text_cache, key, klen);
@@ -292,8 +381,18 @@ void ui_draw_text(TTF_Font *font, int px, int bold, const char *s, size_t len,
     if (!t) {
         /* The face is shared by every size: make sure it is at px. */
         font = ui_font_get(px, bold);
-        char *z = font ? malloc(len + 1) : NULL;
+        char *z = NULL;
         SDL_Surface *surf = NULL;
+        /* Rendered when it was measured: recoloured (an opaque colour; a
+         * translucent one scales the coverage, rendered below). */
+        if (font && c.a == 255 &&
+            (surf = ui_cache_take(inks, key, 5 + len, NULL)) &&
+            ink_tint(surf, c) < 0) {
+            ink_free(surf, 1, NULL);
+            surf = NULL;
+        }
+        if (!surf && font)
+            z = malloc(len + 1);
         if (z) {
             memcpy(z, s, len);
             z[len] = '\0';
@@ -325,7 +424,7 @@ void ui_draw_text(TTF_Font *font, int px, int bold, const char *s, size_t len,
             cached = 0; /* larger than the whole cache: draw once, free */
     }
     if (private_)
-        explicit_bzero(key + 9, len);
+        explicit_bzero(key + 5, len);
     if (key != stackkey)
         free(key);
     if (!t)
@@ -356,7 +455,8 @@ int ui_text_top(TTF_Font *font, int px, int center_y)
 
 int ui_text_fits(enum ui_font f, int bold, const char *s, int w, int max_lines)
 {
-    struct font_ref font = {ui_font_px(f), bold};
+    /* No ink: a fitting label tries sizes it is not drawn in. */
+    struct font_ref font = {ui_font_px(f), bold, NULL, 0};
     struct ui_line lines[64];
     int truncated = 0;
     if (!s || !*s)
@@ -389,7 +489,7 @@ static void note_cut(const char *s, int private_)
 int ui_text_box_h(enum ui_font f, int bold, const char *s, int w,
                   int max_lines)
 {
-    struct font_ref font = {ui_font_px(f), bold};
+    struct font_ref font = {ui_font_px(f), bold, s, s ? strlen(s) : 0};
     struct ui_line lines[64];
     if (!s)
         return 0;
@@ -402,7 +502,7 @@ int ui_draw_text_box(enum ui_font f, int bold, const char *s, struct ui_rect r,
                      int private_)
 {
     int px = ui_font_px(f);
-    struct font_ref fr = {px, bold};
+    struct font_ref fr = {px, bold, s, s ? strlen(s) : 0};
     struct ui_line lines[64];
     int truncated = 0;
     if (!s || !*s)

@@ -212,6 +212,8 @@ void ui_draw_reset_sizes(void);     /* output size or text scale changed */
 void ui_draw_drop_private(void);    /* idle reset: typed text's textures, widths */
 int ui_font_px(enum ui_font f);
 TTF_Font *ui_font_get(int px, int bold);
+/* Width of s[0..len) in f. Reads s[len] too (s is a string or a span of
+ * one): a whole string's first measure also renders it for its drawing. */
 int ui_text_w(enum ui_font f, int bold, const char *s, size_t len);
 int ui_line_h(enum ui_font f);
 /* Draws s[0..len) with its top left at x,y; private_ marks typed text. */

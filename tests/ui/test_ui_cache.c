@@ -1,7 +1,8 @@
 /* test_ui_cache.c - the bounded LRU behind the text texture cache: both caps
  * hold, the least recently used goes first, a value too costly for the whole
  * cache is refused (and stays the caller's), private values are dropped by
- * ui_cache_drop_private. Pure: values are counters, not textures. */
+ * ui_cache_drop_private, a value taken out (ui_cache_take) is the caller's
+ * and no longer counted. Pure: values are counters, not textures. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,23 @@ int main(void)
     CHECK_INT(ui_cache_drop_private(c), 1);
     CHECK_INT(freed_private, 1);
     CHECK_INT(get(c, "typed"), -1);
+    CHECK_INT(get(c, "k49"), 49);
+
+    /* Taken out: handed over unfreed, its cost no longer counted. */
+    freed = 0;
+    int priv = -1;
+    CHECK_INT(put(c, "ink", 11, 10, 1), 0);
+    ui_cache_stats(c, &n, &cost, NULL);
+    size_t before = cost;
+    int *v = ui_cache_take(c, "ink", 3, &priv);
+    CHECK(v != NULL && *v == 11);
+    CHECK_INT(priv, 1);
+    CHECK_INT(freed, 0);
+    free(v);
+    ui_cache_stats(c, &n, &cost, NULL);
+    CHECK_INT(cost, before - 10);
+    CHECK_INT(get(c, "ink"), -1);
+    CHECK(ui_cache_take(c, "ink", 3, NULL) == NULL);
     CHECK_INT(get(c, "k49"), 49);
     ui_cache_clear(c);
     ui_cache_stats(c, &n, &cost, NULL);
