@@ -109,7 +109,11 @@ mkdir -p "$k/DEBIAN"; echo /etc/frontdesk/frontdesk.conf > "$k/DEBIAN/conffiles"
 doc frontdesk "$k"
 kdeps=$(shlibs "${bins[@]/#/$k/usr/bin/}" "$k/usr/lib/frontdesk/frontdesk-sync.so" \
               "$k/usr/libexec/frontdesk/frontdesk-ctl-full")
-control frontdesk "$k" "${kdeps:+$kdeps, }adduser, sqlite3, cage, xwayland, fonts-noto-cjk, espeak-ng-data" \
+# ICU (host search by pinyin) is opened with dlopen at the first search
+# (app/core/host_find.c), so dpkg-shlibdeps does not see it: named here, the
+# major version the build's headers gave the soname.
+icu="libicu$(pkg-config --modversion icu-uc | cut -d. -f1)"
+control frontdesk "$k" "${kdeps:+$kdeps, }$icu, adduser, sqlite3, cage, xwayland, fonts-noto-cjk, espeak-ng-data" \
     "reception kiosk: queue tickets, visitors, complaints, ratings" \
     "The touch-screen kiosk of a branch's front desk: visitors take a queue ticket, register a visit, file a complaint and rate the service; a staff console; a lobby display with voice; receipts on a USB thermal printer. It runs full screen under cage as the system user frontdesk, restarted by systemd and watched by its watchdog, with a daily backup. frontdesk-ctl is the operators' command line."
 
