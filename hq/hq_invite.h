@@ -52,6 +52,15 @@ int hq_invite_mark_used(struct hq_store *s, long long now);
  * file (libqrencode, libpng). 0, or -1 with msg filled. */
 int hq_invite_qr_png(const char *code, const char *path, char *msg, size_t msglen);
 
+/* The same PNG in memory: *out (malloc'd, caller frees) of *len bytes.
+ * 0, or -1 with msg filled. */
+int hq_invite_qr_png_mem(const char *code, unsigned char **out, size_t *len, char *msg,
+                         size_t msglen);
+
+/* The branch of invitation `code` (typed or stored form) into branch.
+ * HQ_OK, HQ_E_NOTFOUND (no such code) or a store error. */
+int hq_invite_branch(struct hq_store *s, const char *code, char branch[HQ_BRANCH_MAX + 1]);
+
 /* `frontdesk-hq [--db DB] invite add|list|cancel ...`: when argv's command
  * is "invite", runs it and returns the exit status (0 done, 1 refused or
  * failed, 2 usage); otherwise returns -1 and does nothing. */
