@@ -162,6 +162,15 @@ try {
         await page.mouse.move(w - 5, h - 5);
         await page.waitForTimeout(name === 'reports' ? 1200 : 300);
         await page.screenshot({ path: join(dir, name + '.png') }); n++;
+        if (name === 'config') { // the host directory, a robot's URL refused beside its host
+          await page.fill('#cf-hosts input[data-notify="3"]', 'https://hooks.example.com/robot/send');
+          await Promise.all([page.waitForResponse((r) => r.url().endsWith('/config/host-notify')),
+            page.click('#cf-hosts button[data-notify-save="3"]')]);
+          await page.waitForSelector('#notify-err-3:not([hidden])');
+          await page.evaluate(() => { document.getElementById('cf-hosts').scrollIntoView(); window.scrollBy(0, -64); });
+          await page.mouse.move(w - 5, h - 5);
+          await page.screenshot({ path: join(dir, 'config-hosts.png') }); n++;
+        }
       }
       // The same landing page as a branch manager sees it, and the lockout message.
       await page.click('#logout');

@@ -36,10 +36,19 @@ export async function invitationsPage(ctx) {
   const fBranch = h('select', { id: 'inv-f-branch' },
     h('option', { value: '' }, ctx.user.role === 'manager' ? t('inv.my_branches') : t('inv.all_branches')),
     branches.map((b) => h('option', { value: b, selected: b === filter.branch }, b)));
-  const fDay = h('input', { type: 'date', id: 'inv-f-day', value: filter.day });
+  // Days as text YYYY-MM-DD, as the list and the kiosks write them (a date
+  // input shows the PC's locale order instead).
+  const dayInput = (id, value, required) => h('input', { type: 'text', id, value, required, size: 10, maxlength: 10,
+    pattern: '[0-9]{4}-[0-9]{2}-[0-9]{2}', placeholder: 'YYYY-MM-DD', class: 'day', autocomplete: 'off' });
+  const fDay = dayInput('inv-f-day', filter.day, false);
   const fAll = h('input', { type: 'checkbox', id: 'inv-f-all', checked: filter.day === '' });
   fBranch.addEventListener('change', () => { filter.branch = fBranch.value; load(); });
-  fDay.addEventListener('change', () => { filter.day = fDay.value; fAll.checked = false; load(); });
+  fDay.addEventListener('change', () => {
+    if (!fDay.checkValidity()) return;
+    filter.day = fDay.value.trim();
+    fAll.checked = filter.day === '';
+    load();
+  });
   fAll.addEventListener('change', () => { filter.day = fAll.checked ? '' : (fDay.value || today()); load(); });
 
   const list = h('section', { class: 'card', id: 'inv-list-card' });
@@ -53,8 +62,8 @@ export async function invitationsPage(ctx) {
         h('label', { class: 'check' }, fAll, ' ', t('inv.every_day')),
         h('button', { type: 'button', onclick: () => load() }, t('refresh')))),
     h('div', { class: 'cols' }, list, side), branchList, hostList);
+  side.appendChild(qr); // the code and QR on top when shown: what is handed to the guest
   if (canInvite) side.appendChild(form());
-  side.appendChild(qr);
 
   async function load() {
     let d;
@@ -126,7 +135,7 @@ export async function invitationsPage(ctx) {
     const el = {
       branch: input('inv-branch', { required: true, maxlength: 128, list: 'inv-branches', autocomplete: 'off',
         value: filter.branch || (ctx.user.role === 'manager' ? (ctx.user.branches || [])[0] : '') || '' }),
-      day: h('input', { type: 'date', id: 'inv-day', required: true, value: filter.day || today() }),
+      day: dayInput('inv-day', filter.day || today(), true),
       name: input('inv-name', { required: true, maxlength: 120, autocomplete: 'off' }),
       phone: h('input', { type: 'tel', id: 'inv-phone', required: true, maxlength: 24, autocomplete: 'off', inputmode: 'tel' }),
       company: input('inv-company', { maxlength: 200, autocomplete: 'off' }),
@@ -137,10 +146,10 @@ export async function invitationsPage(ctx) {
     const submit = h('button', { type: 'submit', class: 'primary', id: 'inv-submit' }, t('inv.invite'));
     const f = h('form', { class: 'card stack', id: 'inv-form' }, h('h2', null, t('inv.new')),
       h('div', { class: 'inv-grid' },
+        field(t('inv.col.branch'), el.branch), field(t('inv.col.day'), el.day),
         field(t('inv.col.name'), el.name), field(t('inv.col.phone'), el.phone),
         field(t('inv.col.company'), el.company), field(t('inv.col.purpose'), el.purpose),
-        field(t('inv.col.host'), el.host), field(t('inv.col.branch'), el.branch),
-        field(t('inv.col.day'), el.day)),
+        field(t('inv.col.host'), el.host)),
       err, submit);
     f.addEventListener('submit', async (ev) => {
       ev.preventDefault();
