@@ -20,9 +20,10 @@ struct hq_invite_new {
     const char *by;           /* who invited ("" = head office) */
 };
 
-/* Stores an invitation with a fresh unique code and logs its change for
- * the branch's pull, in one transaction. code gets the 10 digits. Returns
- * HQ_OK, HQ_E_INVALID (msg says which field and why) or a store error. */
+/* Stores an invitation with a fresh unique code, logs its change for the
+ * branch's pull and audits it (invitation_add by `by`, else "hq"; the code,
+ * branch and day, no name or phone), in one transaction. code gets the 10
+ * digits. Returns HQ_OK, HQ_E_INVALID (msg: "field: why") or a store error. */
 int hq_invite_add(struct hq_store *s, const struct hq_invite_new *in, long long now,
                   char code[16], char *msg, size_t msglen);
 
