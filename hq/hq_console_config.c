@@ -400,11 +400,13 @@ static enum MHD_Result host_notify_post(struct cx *x, cJSON *b, const char *bran
         if (cJSON_IsNumber(hi) && (long long)hi->valuedouble == hid)
             host = it;
     }
-    if (!host) {
+    if (!host) { /* branch points into b: answer first */
+        enum MHD_Result ret = ans_err(x, 404, "not_found", "no host with id %lld in %s's"
+                                      " directory (save the list first)",
+                                      hid, *branch ? branch : "every branch");
         cfg_free(&r);
         cJSON_Delete(b);
-        return ans_err(x, 404, "not_found", "no host with id %lld in %s's directory (save the"
-                                            " list first)", hid, *branch ? branch : "every branch");
+        return ret;
     }
     /* The list in effect owns the target: the branch's own, or every branch's. */
     snprintf(subject, sizeof subject, "%s/%.120s", in || !*branch ? "(all branches)" : branch,
