@@ -2,10 +2,10 @@
  * (login, logout, me; the cookie; the CSRF and same-origin check on every
  * change), the complaint workflow (list, detail with history, advance,
  * assign, note), the fleet with its alarms, enrolment tokens and revoke,
- * users and the audit log. Configuration and reports are in
- * hq_console_config.c and hq_console_report.c. Every change is audited with
- * the user's name; a manager's requests are limited to their branches here,
- * in the API, not only in the page. */
+ * users and the audit log. Configuration, reports and invitations are in
+ * hq_console_config.c, hq_console_report.c and hq_console_invite.c. Every
+ * change is audited with the user's name; a manager's requests are limited
+ * to their branches here, in the API, not only in the page. */
 #include "hq_console.h"
 #include "hq_complaint.h"
 #include "hq_console_int.h"
@@ -88,6 +88,11 @@ enum MHD_Result ans_file(struct cx *x, const void *data, size_t len, const char 
     char disp[160];
     snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
     return send_mem(x, 200, data, len, ctype, "Content-Disposition", disp);
+}
+
+enum MHD_Result ans_bytes(struct cx *x, const void *data, size_t len, const char *ctype)
+{
+    return send_mem(x, 200, data, len, ctype, NULL, NULL);
 }
 
 /* Answers o (deleted) with the session cookie set (value) or deleted (NULL). */
@@ -1050,6 +1055,8 @@ static enum MHD_Result api(struct cx *x)
         return complaints(x, rest);
     if (strcmp(x->path, "fleet") == 0)
         return fleet(x);
+    if (prefix(x->path, "invitations", &rest))
+        return invitations(x, rest); /* roles checked there */
     if (prefix(x->path, "reports", &rest)) {
         if (strcmp(x->method, "GET") != 0)
             return ans_err(x, 405, "method", "GET only");

@@ -358,6 +358,74 @@ static int cfg_store(struct cx *x, const char *branch, const char *key, const cJ
     return rc;
 }
 
+/* POST config/host-notify {"branch","id","notify","notify_kind"}: sets
+ * ("notify" a target) or clears ("notify" "") one host's notification
+ * target, checked by hq_notify_target_check as `frontdesk-hq host set
+ * --notify` checks it. The target is head office's own: it goes on the
+ * hosts list in effect for the branch (the branch's own, else every
+ * branch's, as config_get shows it) and nothing goes down the pull. The
+ * audit row names the host and the kind, never the URL (a robot's webhook
+ * carries its key). Answers as GET config?branch=. */
+static enum MHD_Result host_notify_post(struct cx *x, cJSON *b, const char *branch)
+{
+    struct cfg_rows r;
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(b, "id");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(b, "notify");
+    const char *nk = jstr(b, "notify_kind");
+    const cJSON *hosts, *it, *host = NULL;
+    char kind[16] = "", target[HQ_NOTIFY_TARGET_MAX + 1] = "", why[300] = "";
+    char subject[HQ_BRANCH_MAX + 200], detail[48], q[HQ_BRANCH_MAX + 1];
+    int rc, in = 0;
+    long long hid;
+
+    if (!cJSON_IsNumber(id) || !cJSON_IsString(n)) {
+        cJSON_Delete(b);
+        return ans_err(x, 400, "bad_request", "host-notify needs {\"branch\", \"id\": the host's"
+                                              " id, \"notify\": a target or \"\"}");
+    }
+    hid = (long long)id->valuedouble;
+    if (*n->valuestring &&
+        hq_notify_target_check(n->valuestring, nk, kind, target, why, sizeof why) != 0) {
+        cJSON_Delete(b);
+        return ans_err(x, 400, "invalid", "%s", why);
+    }
+    if ((rc = cfg_load(x, branch, &r)) != HQ_OK) {
+        cJSON_Delete(b);
+        cfg_free(&r);
+        return ans_store(x, rc, "config");
+    }
+    hosts = cfg_value(&r, "hosts", &in);
+    cJSON_ArrayForEach(it, hosts) {
+        const cJSON *hi = cJSON_GetObjectItemCaseSensitive(it, "id");
+        if (cJSON_IsNumber(hi) && (long long)hi->valuedouble == hid)
+            host = it;
+    }
+    if (!host) { /* branch points into b: answer first */
+        enum MHD_Result ret = ans_err(x, 404, "not_found", "no host with id %lld in %s's"
+                                      " directory (save the list first)",
+                                      hid, *branch ? branch : "every branch");
+        cfg_free(&r);
+        cJSON_Delete(b);
+        return ret;
+    }
+    /* The list in effect owns the target: the branch's own, or every branch's. */
+    snprintf(subject, sizeof subject, "%s/%.120s", in || !*branch ? "(all branches)" : branch,
+             jstr(host, "name") ? jstr(host, "name") : "?");
+    snprintf(detail, sizeof detail, "%s", *target ? kind : "notify cleared");
+    cfg_free(&r);
+    if ((rc = x->s->ops->begin(x->s)) == HQ_OK &&
+        (rc = hq_notify_target_put(x->s, in ? "" : branch, hid, kind, target, x->now)) == HQ_OK &&
+        (rc = audit(x, "host.notify", subject, detail)) == HQ_OK)
+        rc = x->s->ops->commit(x->s);
+    if (rc != HQ_OK) {
+        cJSON_Delete(b);
+        return ans_store(x, rc, "host notify");
+    }
+    snprintf(q, sizeof q, "%s", branch);
+    cJSON_Delete(b);
+    return config_get_branch(x, q);
+}
+
 enum MHD_Result config_post(struct cx *x, const char *what)
 {
     cJSON *b = body_json(x), *value = NULL, *targets = NULL;
@@ -375,6 +443,8 @@ enum MHD_Result config_post(struct cx *x, const char *what)
         return ans_err(x, 400, "bad_request", "a JSON object with a branch (\"\" = every "
                                               "branch)");
     }
+    if (strcmp(what, "host-notify") == 0)
+        return host_notify_post(x, b, branch);
     if ((rc = cfg_load(x, branch, &r)) != HQ_OK) {
         cJSON_Delete(b);
         cfg_free(&r);

@@ -1,6 +1,7 @@
 /* hq_console_int.h - what the console's API files share (hq_console.c: the
  * session and routes; hq_console_config.c: configuration; hq_console_report.c:
- * reports and downloads). Not for other modules. */
+ * reports and downloads; hq_console_invite.c: invitations). Not for other
+ * modules. */
 #ifndef HQ_CONSOLE_INT_H
 #define HQ_CONSOLE_INT_H
 #include <cjson/cJSON.h>
@@ -36,6 +37,9 @@ enum MHD_Result ans_store(struct cx *x, int rc, const char *what);
 enum MHD_Result ans_file(struct cx *x, const void *data, size_t len, const char *ctype,
                          const char *filename);
 
+/* Bytes (len) as ctype, shown in the page (an image), not downloaded. */
+enum MHD_Result ans_bytes(struct cx *x, const void *data, size_t len, const char *ctype);
+
 /* A GET argument, NULL when absent. */
 const char *arg(struct cx *x, const char *name);
 /* The request body as a JSON object (caller deletes), NULL when it is not one. */
@@ -55,5 +59,8 @@ enum MHD_Result config_get(struct cx *x);
 enum MHD_Result config_post(struct cx *x, const char *what);
 enum MHD_Result report_get(struct cx *x);
 enum MHD_Result report_compare(struct cx *x);
+/* invitations[/CODE/cancel|/CODE/qr.png] (hq_console_invite.c); rest is
+ * what follows "invitations" in the path. */
+enum MHD_Result invitations(struct cx *x, const char *rest);
 
 #endif

@@ -17,6 +17,7 @@
 #define ADD_TRIES 8          /* fresh codes tried when one is taken (1e9 codes) */
 #define LIST_MAX 100000      /* rows in one listing */
 #define QR_MODULE 8          /* pixels per QR module in the PNG */
+#define BY_MAX 96            /* who invited: "console:" and a console user's name */
 
 static struct hq_param ptxt(const char *v)
 {
@@ -104,7 +105,7 @@ int hq_invite_add(struct hq_store *s, const struct hq_invite_new *in, long long 
         snprintf(msg, msglen, "--branch: a branch name of 1..%d bytes", HQ_BRANCH_MAX);
         return HQ_E_INVALID;
     }
-    if (in->by && val_text(in->by, "by", 64, 0, &e)) {
+    if (in->by && val_text(in->by, "by", BY_MAX, 0, &e)) {
         snprintf(msg, msglen, "--by: %s", e.msg);
         return HQ_E_INVALID;
     }
@@ -114,7 +115,10 @@ int hq_invite_add(struct hq_store *s, const struct hq_invite_new *in, long long 
         struct invite_in ii = {c, in->day, in->name, in->phone, in->company ? in->company : "",
                                in->purpose ? in->purpose : "", in->host ? in->host : ""};
         if (invite_check(&ii, &e)) { /* core's rules, field by field */
-            snprintf(msg, msglen, "%s", e.msg);
+            if (e.field[0] && strncmp(e.msg, e.field, strlen(e.field)) != 0)
+                snprintf(msg, msglen, "%s: %s", e.field, e.msg);
+            else
+                snprintf(msg, msglen, "%s", e.msg);
             return HQ_E_INVALID;
         }
         val_phone_normalize(in->phone, phone, sizeof phone);
@@ -130,6 +134,18 @@ int hq_invite_add(struct hq_store *s, const struct hq_invite_new *in, long long 
                          p, 10, NULL, NULL, NULL);
         if (rc == HQ_OK)
             rc = send_change(s, c, "open", now);
+        if (rc == HQ_OK) { /* as a cancel is: who, which code, where and when (no name) */
+            cJSON *d = cJSON_CreateObject();
+            char *dj;
+            cJSON_AddStringToObject(d, "branch", in->branch);
+            cJSON_AddStringToObject(d, "day", in->day);
+            dj = cJSON_PrintUnformatted(d);
+            cJSON_Delete(d);
+            rc = dj ? s->ops->audit_put(s, now, in->by && *in->by ? in->by : "hq",
+                                        "invitation_add", c, "", dj)
+                    : HQ_E_IO;
+            cJSON_free(dj);
+        }
         if (rc == HQ_OK)
             rc = s->ops->commit(s);
         if (rc != HQ_OK)
@@ -298,6 +314,29 @@ int hq_invite_list(struct hq_store *s, const char *branch, const char *day, cJSO
     return HQ_OK;
 }
 
+static int take_branch(void *ctx, int ncol, const char *const *col)
+{
+    char *b = ctx;
+    if (ncol >= 1 && col[0])
+        snprintf(b, HQ_BRANCH_MAX + 1, "%s", col[0]);
+    return 0;
+}
+
+int hq_invite_branch(struct hq_store *s, const char *code, char branch[HQ_BRANCH_MAX + 1])
+{
+    char c[INVITE_CODE_LEN + 1];
+    int rc;
+    branch[0] = '\0';
+    if (!code || invite_code_parse(code, c))
+        return HQ_E_NOTFOUND;
+    struct hq_param p[1] = {ptxt(c)};
+    rc = s->ops->sql(s, "SELECT branch FROM invitation WHERE code = $1", p, 1, take_branch,
+                     branch, NULL);
+    if (rc == HQ_OK && !branch[0])
+        rc = HQ_E_NOTFOUND;
+    return rc;
+}
+
 /* ---- used ---- */
 
 struct mark_ctx {
@@ -355,10 +394,10 @@ out:
 
 /* ---- QR ---- */
 
-int hq_invite_qr_png(const char *code, const char *path, char *msg, size_t msglen)
+/* Writes the QR code of `code` as a PNG to f. 0, or -1 with msg filled. */
+static int qr_write(const char *code, FILE *f, char *msg, size_t msglen)
 {
     QRcode *qr = QRcode_encodeString(code, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-    FILE *f = NULL;
     png_structp png = NULL;
     png_infop info = NULL;
     unsigned char *row = NULL;
@@ -368,14 +407,14 @@ int hq_invite_qr_png(const char *code, const char *path, char *msg, size_t msgle
         return -1;
     }
     int side = (qr->width + 8) * QR_MODULE; /* a quiet zone of 4 modules each side */
-    if (!(row = malloc((size_t)side)) || !(f = fopen(path, "wb"))) {
-        snprintf(msg, msglen, "%s: cannot write", path);
+    if (!(row = malloc((size_t)side))) {
+        snprintf(msg, msglen, "out of memory");
         goto out;
     }
     png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     info = png ? png_create_info_struct(png) : NULL;
     if (!info || setjmp(png_jmpbuf(png))) {
-        snprintf(msg, msglen, "%s: PNG could not be written", path);
+        snprintf(msg, msglen, "the PNG could not be written");
         goto out;
     }
     png_init_io(png, f);
@@ -397,13 +436,52 @@ int hq_invite_qr_png(const char *code, const char *path, char *msg, size_t msgle
 out:
     if (png)
         png_destroy_write_struct(&png, info ? &info : NULL);
-    if (f && fclose(f) != 0 && rc == 0) {
-        snprintf(msg, msglen, "%s: cannot write", path);
-        rc = -1;
-    }
     free(row);
     QRcode_free(qr);
     return rc;
+}
+
+int hq_invite_qr_png(const char *code, const char *path, char *msg, size_t msglen)
+{
+    FILE *f = fopen(path, "wb");
+    int rc;
+    if (!f) {
+        snprintf(msg, msglen, "%s: cannot write", path);
+        return -1;
+    }
+    rc = qr_write(code, f, msg, msglen);
+    if (fclose(f) != 0 && rc == 0) {
+        snprintf(msg, msglen, "%s: cannot write", path);
+        rc = -1;
+    }
+    return rc;
+}
+
+int hq_invite_qr_png_mem(const char *code, unsigned char **out, size_t *len, char *msg,
+                         size_t msglen)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n); /* glibc: a FILE that grows a buffer */
+    int rc;
+    *out = NULL;
+    *len = 0;
+    if (!f) {
+        snprintf(msg, msglen, "out of memory");
+        return -1;
+    }
+    rc = qr_write(code, f, msg, msglen);
+    if (fclose(f) != 0 && rc == 0) {
+        snprintf(msg, msglen, "out of memory");
+        rc = -1;
+    }
+    if (rc != 0) {
+        free(buf);
+        return -1;
+    }
+    *out = (unsigned char *)buf;
+    *len = n;
+    return 0;
 }
 
 /* ---- the command line ---- */

@@ -20,9 +20,10 @@ struct hq_invite_new {
     const char *by;           /* who invited ("" = head office) */
 };
 
-/* Stores an invitation with a fresh unique code and logs its change for
- * the branch's pull, in one transaction. code gets the 10 digits. Returns
- * HQ_OK, HQ_E_INVALID (msg says which field and why) or a store error. */
+/* Stores an invitation with a fresh unique code, logs its change for the
+ * branch's pull and audits it (invitation_add by `by`, else "hq"; the code,
+ * branch and day, no name or phone), in one transaction. code gets the 10
+ * digits. Returns HQ_OK, HQ_E_INVALID (msg: "field: why") or a store error. */
 int hq_invite_add(struct hq_store *s, const struct hq_invite_new *in, long long now,
                   char code[16], char *msg, size_t msglen);
 
@@ -51,6 +52,15 @@ int hq_invite_mark_used(struct hq_store *s, long long now);
 /* Writes the QR code of `code` (the code alone, its only content) as a PNG
  * file (libqrencode, libpng). 0, or -1 with msg filled. */
 int hq_invite_qr_png(const char *code, const char *path, char *msg, size_t msglen);
+
+/* The same PNG in memory: *out (malloc'd, caller frees) of *len bytes.
+ * 0, or -1 with msg filled. */
+int hq_invite_qr_png_mem(const char *code, unsigned char **out, size_t *len, char *msg,
+                         size_t msglen);
+
+/* The branch of invitation `code` (typed or stored form) into branch.
+ * HQ_OK, HQ_E_NOTFOUND (no such code) or a store error. */
+int hq_invite_branch(struct hq_store *s, const char *code, char branch[HQ_BRANCH_MAX + 1]);
 
 /* `frontdesk-hq [--db DB] invite add|list|cancel ...`: when argv's command
  * is "invite", runs it and returns the exit status (0 done, 1 refused or

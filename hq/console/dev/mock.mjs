@@ -48,11 +48,13 @@ const block = (k) => ({
   complaints: { total: 4 * k, by_category: { waiting: 2 * k, attitude: k, fees: k }, by_severity: { ordinary: 3 * k, serious: k, unassessed: 0 }, valid: 4 * k, invalid: 0, unassessed: 0, closed: 2 * k, feedback_24h: 3 * k, feedback_24h_share: 0.75, first_response_p50_s: 3600, close_p50_s: 86400 },
   ratings: { total: 50 * k, excellent: 30 * k, good: 12 * k, fair: 5 * k, poor: 3 * k, score: 78.5, service: { excellent: 30 * k, good: 12 * k, fair: 5 * k, poor: 3 * k }, attitude: { excellent: 28 * k, good: 15 * k, fair: 4 * k, poor: 3 * k }, result: { excellent: 25 * k, good: 17 * k, fair: 5 * k, poor: 3 * k } },
 });
+const invitations = []; // made with POST invitations (the mock draws no QR)
 const config = {
   services: [{ code: 'A', name_zh: '个人业务', name_en: 'Personal banking', sort: 1, active: 1, open_min: 540, close_min: 1020, daily_cap: 300 },
     { code: 'B', name_zh: '对公业务', name_en: 'Business banking', sort: 2, active: 1, open_min: 540, close_min: 960, daily_cap: 0 }],
   counters: [{ id: 1, name: '1号窗口', services: ['A'] }, { id: 2, name: '2号窗口', services: ['A', 'B'] }],
-  hosts: [{ id: 1, name: '张伟', department: '营业部', active: 1 }, { id: 2, name: '刘洋', department: '行政部', active: 1 }],
+  hosts: [{ id: 1, name: '张伟', department: '营业部', active: 1, notify: 'mailto:zhang.wei@example.com', notify_kind: 'email' },
+    { id: 2, name: '刘洋', department: '行政部', active: 1, notify: '', notify_kind: '' }],
   staff: [{ name: '陈静', role: 'manager', active: 1, pin_set: true }, { name: '赵磊', role: 'staff', active: 1, pin_set: true }],
   settings: { closing_time: '21:00', visitor_retention_days: '90', timezone: 'Asia/Shanghai' },
 };
@@ -148,6 +150,37 @@ createServer(async (req, res) => {
   }
   if (api === 'reports/compare') return err(res, 404, 'not_found', 'use the fallback');
   if (api === 'config') return send(res, 200, { branch: url.searchParams.get('branch') || '', ...config, inherited: {} });
+  if (api === 'config/host-notify') { // the real check is hq_notify_target_check
+    const b = json(), hst = config.hosts.find((x) => x.id === b.id);
+    if (!hst) return err(res, 404, 'not_found', 'no such host');
+    const kind = !b.notify ? '' : /^mailto:[^@\s]+@[^@\s]+\.\w+$/.test(b.notify) ? 'email'
+      : /^https:\/\/qyapi\.weixin\.qq\.com\//.test(b.notify) ? 'wecom' : /^https:\/\/oapi\.dingtalk\.com\//.test(b.notify) ? 'dingtalk'
+        : /^https:\/\/open\.feishu\.cn\//.test(b.notify) ? 'feishu' : null;
+    if (kind === null) return err(res, 400, 'invalid', `not a WeCom, DingTalk or Feishu robot's webhook (${b.notify})`);
+    Object.assign(hst, { notify: b.notify, notify_kind: kind });
+    return send(res, 200, { branch: b.branch, ...config, inherited: {} });
+  }
+  if (api === 'invitations') { // the QR route is the real server's only
+    if (req.method === 'POST') {
+      const b = json();
+      if (!mine(b.branch) || u.role === 'officer') return err(res, 403, 'forbidden', 'not yours');
+      if (!/^1\d{10}$/.test((b.phone || '').replace(/\s/g, ''))) return err(res, 400, 'invalid', 'phone: not a phone number');
+      const code = String(1e9 + Math.floor(Math.random() * 9e9)).slice(0, 10);
+      const v = { ...b, code, shown: code.slice(0, 5) + '-' + code.slice(5), qr: code, state: 'open', created_at: now(), uses: 0, visitors: [],
+        phone: b.phone.replace(/\s/g, '').replace(/^(\d{3})\d{4}/, '$1****') };
+      invitations.push(v);
+      return send(res, 200, { invitation: v });
+    }
+    const br = url.searchParams.get('branch'), day = url.searchParams.get('day');
+    return send(res, 200, { now: now(), invitations: invitations.filter((v) => mine(v.branch) && (!br || v.branch === br) && (!day || v.day === day)) });
+  }
+  if ((m = /^invitations\/(\d+)\/cancel$/.exec(api))) {
+    const v = invitations.find((x) => x.code === m[1]);
+    if (!v) return err(res, 404, 'not_found', 'no invitation has this code');
+    if (v.state !== 'open') return err(res, 409, 'invalid_transition', `this invitation is ${v.state} already`);
+    v.state = 'cancelled';
+    return send(res, 200, { code: v.code, state: 'cancelled' });
+  }
   if ((m = /^config\/(\w+)$/.exec(api))) { const b = json(); if (m[1] === 'settings') config.settings[b.key] = b.value; else config[m[1]] = b.items.map((x) => { const { pin, ...y } = x; return { ...y, ...(m[1] === 'staff' ? { pin_set: true } : {}) }; }); return send(res, 200, { branch: b.branch, ...config, inherited: {} }); }
   if (api === 'users') {
     if (req.method === 'POST') { const b = json(); users[b.name] = { ...b, fails: 0, locked_until: 0, disabled: false, last_login: 0 }; return send(res, 200, { user: b }); }

@@ -1,6 +1,6 @@
 // main.js - the console's shell: the session (GET me, login, logout), the
 // top bar (pages allowed for the user's role, language switch), a message
-// line, and a hash router (#/complaints, #/complaints/ID, #/fleet,
+// line, and a hash router (#/complaints, #/complaints/ID, #/invitations, #/fleet,
 // #/reports, #/config, #/users) that draws one page at a time. Each page
 // is a function (ctx, arg) that fills ctx.main; timers it starts are
 // stopped through ctx.onLeave when the user goes elsewhere.
@@ -17,6 +17,7 @@ import { fleetPage } from './pages/fleet.js';
 import { reportsPage } from './pages/reports.js';
 import { configPage } from './pages/config.js';
 import { usersPage } from './pages/users.js';
+import { invitationsPage } from './pages/invitations.js';
 
 const root = document.getElementById('app');
 let user = null;          // {name, role, branches} once signed in
@@ -26,6 +27,7 @@ let notice = '';          // a message for the login page (session expired)
 
 const PAGES = [
   { path: 'complaints', label: 'nav.complaints', page: complaintsPage },
+  { path: 'invitations', label: 'nav.invitations', page: invitationsPage },
   { path: 'fleet', label: 'nav.fleet', page: fleetPage },
   { path: 'reports', label: 'nav.reports', page: reportsPage },
   { path: 'config', label: 'nav.config', page: configPage, admin: true },

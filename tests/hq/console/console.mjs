@@ -8,10 +8,14 @@
 // open another branch's complaint through the API; cross-site POSTs (a
 // form on another site, a forged Origin, no CSRF token) change nothing; a
 // description `<img src=x onerror=alert(1)>` shows as those characters and
-// runs nothing; the XLSX downloads and holds the monthly complaint summary.
+// runs nothing; the XLSX downloads and holds the monthly complaint summary;
+// a host's arrival notice set in the configuration page (a bad URL refused
+// with a message beside the host); an invitation made in the page, listed
+// with its code, phone masked, its QR shown, reaching the kiosk, cancelled
+// from the page and held cancelled at the kiosk; an officer may not invite.
 // Prints "N passed, N failed" last.
 import { launch, checker } from '../../browser/browser.mjs';
-import { scratch, addUser, serve, kiosk, unzip, client } from './hq.mjs';
+import { scratch, addUser, serve, kiosk, unzip, client, run } from './hq.mjs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -266,6 +270,91 @@ try {
   await page.fill(`${addRow} td:nth-child(2) input`, '25:99');
   await page.click(`${addRow} button`);
   check((await bad).status() === 400 && (await page.textContent('#flash')).length > 0, 'a setting the kiosk\'s rules refuse is refused, with a message');
+
+  // ---- a host's arrival notice, set on its own: a bad URL refused with a message ----
+  await page.click('#cf-hosts .actions button.link'); // + add a row
+  await page.fill('#cf-hosts tbody tr:last-child td:nth-child(1) input', '王经理');
+  await page.fill('#cf-hosts tbody tr:last-child td:nth-child(2) input', '营业部');
+  const hostsSaved = page.waitForResponse((r) => r.url().endsWith('/config/hosts'));
+  await page.click('#cf-hosts button[type=submit]');
+  check((await hostsSaved).status() === 200, 'a host added to the directory from the page');
+  await page.waitForSelector('#cf-hosts input[data-notify="1"]');
+  const setNotify = async (target) => {
+    await page.fill('#cf-hosts input[data-notify="1"]', target);
+    const answer = page.waitForResponse((r) => r.url().endsWith('/config/host-notify'));
+    await page.click('#cf-hosts button[data-notify-save="1"]');
+    return (await answer).status();
+  };
+  check((await setNotify('https://evil.example.com/hook')) === 400, 'a webhook of no known robot is refused (400)');
+  await page.waitForSelector('#notify-err-1:not([hidden])');
+  const why = await page.textContent('#notify-err-1');
+  check(why.includes('通知地址无效') && why.includes('webhook'), `the page says why, beside the host (${why.slice(0, 60)}…)`);
+  check((await setNotify('mailto:not an address')) === 400, 'a mailto: that is no mail address is refused');
+  check((await setNotify('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc-123')) === 200, 'a WeCom robot\'s webhook is set from the page');
+  await page.waitForSelector('#cf-hosts input[data-notify="1"]');
+  check((await page.inputValue('#cf-hosts input[data-notify="1"]')) === 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc-123' &&
+    (await page.$('#notify-err-1:not([hidden])')) === null, 'the page shows the target saved, and no error');
+  const hostsNow = await page.evaluate(async () => (await (await fetch('/console/api/config')).json()).hosts);
+  check(hostsNow.length === 1 && hostsNow[0].notify_kind === 'wecom', 'head office keeps it as a WeCom target');
+  check((await setNotify('')) === 200 && (await page.evaluate(async () => (await (await fetch('/console/api/config')).json()).hosts[0].notify)) === '',
+    'an empty target clears it');
+
+  // ---- invitations: invite in the page, see the code and its QR, cancel ----
+  const kday = k1.json(['status']).bday; // the kiosk's business day, whatever the hour here
+  await page.goto(base + '/console/#/invitations');
+  await page.waitForSelector('#inv-form');
+  const guest = '赵六 ' + XSS;
+  await page.fill('#inv-name', guest);
+  await page.fill('#inv-phone', '139 1234 5678');
+  await page.fill('#inv-company', '华东科技');
+  await page.fill('#inv-purpose', '签合同');
+  await page.fill('#inv-host', '王经理');
+  await page.fill('#inv-branch', MAIN);
+  await page.fill('#inv-day', kday);
+  const madeAnswer = page.waitForResponse((r) => r.url().endsWith('/console/api/invitations') && r.request().method() === 'POST');
+  await page.click('#inv-submit');
+  const made = await madeAnswer;
+  check(made.status() === 200, 'an invitation made in the page');
+  const inv = made.status() === 200 ? (await made.json()).invitation : { code: 'none', shown: 'none' };
+  await page.waitForSelector('#inv-qr-img');
+  check((await page.textContent('#inv-code')).trim() === inv.shown && /^\d{5}-\d{5}$/.test(inv.shown), `the page shows the code a guest types (${inv.shown})`);
+  const qrShown = await page.waitForFunction(() => {
+    const i = document.querySelector('#inv-qr-img');
+    return i && i.complete && i.naturalWidth >= 200;
+  }, null, { timeout: 5000 }).then(() => true, () => false);
+  check(qrShown, 'and its QR code (a PNG drawn by head office)');
+  const invRow = `#inv-list tr[data-code="${inv.code}"]`;
+  await page.waitForSelector(invRow);
+  check((await page.textContent(`${invRow} button.code`)).trim() === inv.shown && (await page.getAttribute(invRow, 'data-state')) === 'open',
+    'the invitation is listed with its code, open');
+  check((await page.textContent(`${invRow} td.phone`)).trim() === '139****5678', 'the phone is shown masked');
+  check(!(await page.content()).includes('13912345678'), 'the whole phone number is nowhere in the page');
+  check((await page.textContent(`${invRow} td.name`)) === guest && (await page.$$('#page-invitations img:not(#inv-qr-img)')).length === 0,
+    'a guest\'s name with markup shows as those characters');
+  const kioskInv = () => run('sqlite3', [k1.db, `SELECT cancelled FROM invitation WHERE code = '${inv.code}'`]).trim();
+  k1.sync();
+  check(kioskInv() === '0', 'the kiosk has the invitation after its pull');
+  confirmFor = inv.shown;
+  const cancelAnswer = page.waitForResponse((r) => r.url().endsWith(`/invitations/${inv.code}/cancel`));
+  await page.click(`${invRow} button[data-cancel]`);
+  check((await cancelAnswer).status() === 200, 'cancelled from the page');
+  confirmFor = null;
+  await page.waitForSelector(`${invRow}[data-state="cancelled"]`, { timeout: 5000 }).catch(() => {});
+  check((await page.getAttribute(invRow, 'data-state')) === 'cancelled' && !(await page.$(`${invRow} button[data-cancel]`)),
+    'listed as cancelled, with no cancel button');
+  k1.sync();
+  check(kioskInv() === '1', 'the kiosk holds it cancelled after its pull (it refuses the code)');
+  check(cspErrors.length === 0 && pageErrors.length === 0 && dialogs.length === 0,
+    'no CSP violation, script error or stray dialog on the new pages' + (pageErrors[0] ? ': ' + pageErrors[0] : ''));
+
+  // ---- an officer reads the invitations but may not invite or cancel ----
+  const off = client(base);
+  await off.login('olga', PW.olga);
+  const offList = await off.req('GET', '/console/api/invitations');
+  check(offList.status === 200 && offList.data.invitations.some((x) => x.code === inv.code), 'an officer lists the invitations');
+  const offAdd = await off.req('POST', '/console/api/invitations', { branch: MAIN, day: kday, name: 'X', phone: '13600136000' },
+    { Origin: base, 'X-CSRF-Token': off.csrf });
+  check(offAdd.status === 403, 'an officer may not invite (403)');
 } catch (e) {
   check(false, 'ran to the end: ' + (e && e.stack ? e.stack : e));
   if (srv) console.log(srv.log().slice(-2000));

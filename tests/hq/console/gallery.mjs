@@ -80,12 +80,33 @@ try {
     { code: 'C', name_zh: '理财咨询', name_en: 'Wealth advice', sort: 3, active: 1, open_min: 600, close_min: 960, daily_cap: 60 }] });
   await cfg('counters', { branch: '', items: [{ id: 1, name: '1号窗口', services: ['A'] },
     { id: 2, name: '2号窗口', services: ['A', 'B'] }, { id: 3, name: '3号窗口', services: ['B', 'C'] }] });
-  await cfg('hosts', { branch: '', items: [{ id: 1, name: '刘洋', department: '行政部', active: 1 },
-    { id: 2, name: '张敏', department: '营业部', active: 1 }, { id: 3, name: '赵磊', department: '风险管理部', active: 1 }] });
+  await cfg('hosts', { branch: '', items: [
+    { id: 1, name: '刘洋', department: '行政部', active: 1, notify: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa' },
+    { id: 2, name: '张敏', department: '营业部', active: 1, notify: 'mailto:zhang.min@example.com' },
+    { id: 3, name: '赵磊', department: '风险管理部', active: 1 }] });
   await cfg('staff', { branch: '', items: [{ name: '陈静', role: 'manager', active: 1, pin: '2580' },
     { name: '王芳', role: 'staff', active: 1, pin: '1357' }] });
   await cfg('settings', { branch: '', key: 'closing_time', value: '21:00' });
   if (idOf(filed[4].ref)) await post(`complaints/${idOf(filed[4].ref)}/note`, { text: '已电话联系客户，客户同意方案，下周实施。' });
+  // Guests invited ahead (issue 14): the kiosks' day, one of yesterday, one cancelled.
+  const invited = [];
+  if (bday) {
+    const d = new Date(bday + 'T12:00:00Z');
+    d.setUTCDate(d.getUTCDate() - 1);
+    const yday = d.toISOString().slice(0, 10);
+    for (const [b, day, name, phone, company, purpose, host] of [
+      ['人民路支行', bday, '王小明', '13800138000', '华东科技有限公司', '签订年度合同', '刘洋'],
+      ['人民路支行', bday, 'Emily Carter', '13911112222', 'ACME Ltd.', 'Audit meeting', '张敏'],
+      ['滨江支行', bday, '李雷', '13712345678', '', '开户咨询', '赵磊'],
+      ['人民路支行', bday, '周杰', '13698765432', '星河物流', '送达文件', ''],
+      ['高新区支行', yday, '陈晨', '13566667777', '高新创投', '项目路演', '刘洋'],
+    ]) {
+      const r = await post('invitations', { branch: b, day, name, phone, company, purpose, host });
+      if (r.status === 200) invited.push(r.data.invitation);
+      else console.log(`gallery: invitation: ${r.status} ${JSON.stringify(r.data)}`);
+    }
+    if (invited[3]) await post(`invitations/${invited[3].code}/cancel`);
+  }
   ks.forEach((k) => k.sync());
   // The kiosks' own health (the program's sync worker): one printer unplugged.
   k2.ctl(['config', 'set', 'printer_uri', 'tcp://127.0.0.1:9']);
@@ -102,6 +123,7 @@ try {
     ['reports', '#/reports', '#rp-kpis, .empty'],
     ['config', '#/config', '#cf-services, .empty'],
     ['users', '#/users', '#users'],
+    ['invitations', '#/invitations', '#inv-list, .empty'],
   ];
   let n = 0;
   for (const lang of ['zh', 'en']) {
@@ -129,9 +151,26 @@ try {
             page.click('#rp-form button[type=submit]')]);
           await page.waitForSelector('#rp-kpis');
         }
+        if (name === 'invitations') { // every day, and the first guest's code and QR
+          await page.check('#inv-f-all');
+          await page.waitForSelector('#inv-list');
+          if (invited[0]) {
+            await page.click(`#inv-list tr[data-code="${invited[0].code}"] button.code`);
+            await page.waitForFunction(() => { const i = document.querySelector('#inv-qr-img'); return i && i.complete; });
+          }
+        }
         await page.mouse.move(w - 5, h - 5);
         await page.waitForTimeout(name === 'reports' ? 1200 : 300);
         await page.screenshot({ path: join(dir, name + '.png') }); n++;
+        if (name === 'config') { // the host directory, a robot's URL refused beside its host
+          await page.fill('#cf-hosts input[data-notify="3"]', 'https://hooks.example.com/robot/send');
+          await Promise.all([page.waitForResponse((r) => r.url().endsWith('/config/host-notify')),
+            page.click('#cf-hosts button[data-notify-save="3"]')]);
+          await page.waitForSelector('#notify-err-3:not([hidden])');
+          await page.evaluate(() => { document.getElementById('cf-hosts').scrollIntoView(); window.scrollBy(0, -64); });
+          await page.mouse.move(w - 5, h - 5);
+          await page.screenshot({ path: join(dir, 'config-hosts.png') }); n++;
+        }
       }
       // The same landing page as a branch manager sees it, and the lockout message.
       await page.click('#logout');

@@ -96,7 +96,7 @@ export function kiosk(dir, name, hqDb, hqUrl, branch, terminal, token) {
     appSync: () => {
       const script = join(dir, name + '-sync.txt');
       writeFileSync(script, 'sync_wait\n');
-      run('xvfb-run', ['-a', '-s', '-screen 0 800x600x24', KIOSK, '--db', db, '--window', '800x600', '--script', script],
+      run('xvfb-run', ['-a', '-s', '-screen 0 800x600x24', KIOSK, '--allow-root', '--db', db, '--window', '800x600', '--script', script],
         '', { SDL_RENDER_DRIVER: 'software', SDL_AUDIODRIVER: 'dummy' });
     },
   };

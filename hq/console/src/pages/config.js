@@ -156,12 +156,20 @@ export async function configPage(ctx) {
         readers.push((o) => { o[c.key] = input.value; });
       } else if (c.kind === 'notify') {
         // Head office's own (never sent to kiosks): a robot's webhook or
-        // mailto:ADDR, checked by the server; a changed URL drops the kind
-        // it had, which the server then reads from the URL.
-        input = h('input', { type: 'text', value: v ?? '', maxlength: 512, size: 24,
-          placeholder: t('cf.h.notify_ph'), spellcheck: false });
+        // mailto:ADDR, checked by the server as `frontdesk-hq host set
+        // --notify` checks it. "Set" saves this host's target alone
+        // (config/host-notify: nothing goes to the kiosks); the list's Save
+        // sends it too. A changed URL drops the kind it had, which the
+        // server then reads from the URL.
+        const text = h('input', { type: 'text', value: v ?? '', maxlength: 512, size: 24,
+          placeholder: t('cf.h.notify_ph'), spellcheck: false, dataset: { notify: item.id ?? '' } });
+        const err = h('p', { class: 'cell-error', role: 'alert', hidden: true,
+          id: item.id ? 'notify-err-' + item.id : null });
+        const set = h('button', { type: 'button', class: 'small', dataset: { notifySave: item.id ?? '' },
+          onclick: () => setNotify(item, text.value.trim(), err, set) }, t('cf.h.notify_set'));
+        input = h('div', null, h('div', { class: 'notify-cell' }, text, set), err);
         readers.push((o) => {
-          o.notify = input.value.trim();
+          o.notify = text.value.trim();
           if (o.notify !== (item.notify || '')) delete o.notify_kind;
         });
       } else if (c.kind === 'pin') {
@@ -181,6 +189,30 @@ export async function configPage(ctx) {
       return o;
     };
     return tr;
+  }
+
+  /* One host's notification target, set or cleared ("") on its own. */
+  async function setNotify(item, target, err, button) {
+    err.hidden = true;
+    if (!item.id) {
+      err.textContent = t('cf.h.notify_new');
+      err.hidden = false;
+      return;
+    }
+    const body = { id: item.id, notify: target };
+    if (target && target === item.notify && item.notify_kind) body.notify_kind = item.notify_kind;
+    button.disabled = true;
+    try {
+      const cfg = await api.post('config/host-notify', { branch: scope, ...body });
+      ctx.flash(t(target ? 'cf.h.notify_saved' : 'cf.h.notify_cleared', item.name), 'ok');
+      draw(cfg);
+    } catch (e) {
+      const text = e.code === 'invalid' ? t('cf.h.notify_bad', e.message) : ctx.errorText(e);
+      err.textContent = text;
+      err.hidden = false;
+      ctx.flash(text);
+      button.disabled = false;
+    }
   }
 
   function settingsEditor(settings, inherited) {
