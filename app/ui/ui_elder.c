@@ -266,8 +266,8 @@ static void widget(struct check *c, struct ui_widget *w)
         contrast(c, w, UI_PART_MAIN, w->font);
         break;
     case UI_W_FACE: /* its caption, in the font it is drawn in */
-        text_size(c, w, ui_face_caption_font(w, w->r.w));
-        contrast(c, w, UI_PART_MAIN, ui_face_caption_font(w, w->r.w));
+        text_size(c, w, ui_face_caption_font(w, w->r.w, w->r.h));
+        contrast(c, w, UI_PART_MAIN, ui_face_caption_font(w, w->r.w, w->r.h));
         break;
     case UI_W_BIGNUM:
         if (w->text && *w->text) {

@@ -995,24 +995,26 @@ enum ui_font ui_label_font(const struct ui_widget *w)
 }
 
 /* The largest font (from w's own down to UI_FONT_SMALL) that holds w's
- * caption on one line of width. */
-static enum ui_font caption_font_one(const struct ui_widget *w, int width)
+ * caption on one line of width, its line at most a third of height (the
+ * face above it keeps the rest; height 0: any). */
+static enum ui_font caption_font_one(const struct ui_widget *w, int width, int height)
 {
     const char *t = w->text ? w->text : "";
     for (int f = (int)w->font; f > UI_FONT_SMALL; f--)
-        if (ui_text_fits((enum ui_font)f, 1, t, width, 1))
+        if ((height <= 0 || 3 * ui_line_h((enum ui_font)f) <= height) &&
+            ui_text_fits((enum ui_font)f, 1, t, width, 1))
             return (enum ui_font)f;
     return UI_FONT_SMALL;
 }
 
-enum ui_font ui_face_caption_font(const struct ui_widget *w, int width)
+enum ui_font ui_face_caption_font(const struct ui_widget *w, int width, int height)
 {
     /* the faces beside it (a question's four) take the same font: one
      * caption smaller than the others would make its face look bigger */
-    enum ui_font f = caption_font_one(w, width);
+    enum ui_font f = caption_font_one(w, width, height);
     for (const struct ui_widget *k = w->parent ? w->parent->first : NULL; k; k = k->next)
         if (k != w && k->kind == UI_W_FACE && k->visible) {
-            enum ui_font g = caption_font_one(k, width);
+            enum ui_font g = caption_font_one(k, width, height);
             if (g < f)
                 f = g;
         }
@@ -1021,9 +1023,9 @@ enum ui_font ui_face_caption_font(const struct ui_widget *w, int width)
 
 /* Height of a face's caption at width: its lines (two at most) in the font
  * ui_face_caption_font picks. */
-static int face_caption_h(const struct ui_widget *w, int width)
+static int face_caption_h(const struct ui_widget *w, int width, int height)
 {
-    enum ui_font f = ui_face_caption_font(w, width);
+    enum ui_font f = ui_face_caption_font(w, width, height);
     int lh = ui_line_h(f);
     if (!w->text || !*w->text)
         return lh;
@@ -1346,7 +1348,7 @@ static int natural_h(struct ui_widget *w, int width)
     case UI_W_BIGNUM:
         return ui_line_h(UI_FONT_HUGE);
     case UI_W_FACE:
-        return max_i(2 * t, ui_units(16)) + face_caption_h(w, width);
+        return max_i(2 * t, ui_units(16)) + face_caption_h(w, width, 0);
     case UI_W_HOTSPOT:
         return t;
     case UI_W_CUSTOM:
@@ -1918,8 +1920,8 @@ static void draw_face(struct ui_widget *w)
 {
     /* the caption whole: a smaller font (down to UI_FONT_SMALL), then two
      * lines, never "…" (four faces side by side on a portrait screen) */
-    enum ui_font cf = ui_face_caption_font(w, w->r.w);
-    int lh = face_caption_h(w, w->r.w);
+    enum ui_font cf = ui_face_caption_font(w, w->r.w, w->r.h);
+    int lh = face_caption_h(w, w->r.w, w->r.h);
     if (lh > w->r.h / 2)
         lh = w->r.h / 2;
     struct ui_rect fr = {w->r.x, w->r.y, w->r.w, w->r.h - lh};
