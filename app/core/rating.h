@@ -32,6 +32,31 @@ int rating_add(struct fd_store *st, int64_t ticket_id, int service, int attitude
 int rating_ticket(struct fd_store *st, const char *number, int64_t now, int window_s,
                   int64_t *ticket_id, char label[8], struct fd_err *err);
 
+/* The ticket's own code, printed as the QR on its slip (after
+ * "ticket:BUSINESS_DAY:LABEL:"), by which a visitor rates it with the
+ * kiosk's barcode scanner: the business day as YYMMDD, each character of
+ * the label as two digits (0-9 as 00-09, A-Z as 10-35) and a Damm check
+ * digit (complaint_damm); A003 of 2026-11-23 is 261123 10000003 and its
+ * check. Digits only, so a USB scanner types it as one burst of digits;
+ * 15 to 21 of them, never the length of an invitation (10) or a complaint
+ * reference (13). */
+#define RATING_CODE_MAX 21
+
+/* Makes that code into out. Returns 0, or FD_EINVAL when bday is not
+ * YYYY-MM-DD of this century or label is not a ticket's (a letter, then
+ * letters and digits, 4 to 7 in all). */
+int rating_code_make(const char *bday, const char *label, char out[RATING_CODE_MAX + 1]);
+
+/* Reads a scanned code back: 0 with bday ("YYYY-MM-DD") and label, or
+ * FD_EINVAL when it is no ticket's code (length, digits, check digit). */
+int rating_code_parse(const char *code, char bday[11], char label[8]);
+
+/* rating_ticket for a scanned code: the ticket of that business day and
+ * label, under the same rules (finished within window_s, rated once).
+ * Returns as rating_ticket does; FD_EINVAL when the code is no ticket's. */
+int rating_ticket_code(struct fd_store *st, const char *code, int64_t now, int window_s,
+                       int64_t *ticket_id, char label[8], struct fd_err *err);
+
 struct rating_candidate {
     int64_t ticket_id;
     char label[8];   /* "A012" */

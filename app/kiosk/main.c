@@ -356,7 +356,8 @@ static void report_now(void *ud)
     static const char *const shown[] = {"next_name", "next_phone", "next_company", "host_q",
                                         "hosts", "next_host_q", "badge", "held_title",
                                         "held_done", "staff", "staff_1", "pin", "deny_alert",
-                                        "deny_ack", "tabs"};
+                                        "deny_ack", "tabs", "next_pick", "face_0_2",
+                                        "face_1_4", "face_2_3"};
     for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
         struct ui_widget *w = ui_find(a->screen, shown[i]);
         struct ui_rect r = w ? ui_rect_of(w) : (struct ui_rect){0};
@@ -364,7 +365,7 @@ static void report_now(void *ud)
             fprintf(report, "%s %d %d %d %d\n", shown[i], r.x, r.y, r.w, r.h);
     }
     /* The lobby's call, for tests that time it from another process. */
-    static const char *const texts[] = {"now", "now_counter", "inv_msg", "badge"};
+    static const char *const texts[] = {"now", "now_counter", "inv_msg", "badge", "ticket"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         struct ui_widget *w = ui_find(a->screen, texts[i]);
         if (w && ui_text(w))

@@ -1,6 +1,8 @@
 /* receipt_store.c - receipts from core records (receipt_store.h). The branch
  * name is the branch_name setting, in both languages (it is bilingual
- * already); the ticket's QR carries "ticket:BUSINESS_DAY:LABEL". */
+ * already); the ticket's QR carries "ticket:BUSINESS_DAY:LABEL:CODE", CODE
+ * the ticket's own code of digits (rating_code_make) that the kiosk's
+ * scanner takes on the rating screen. */
 #include "receipt_store.h"
 
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include "complaint.h"
 #include "config.h"
 #include "queue.h"
+#include "rating.h"
 #include "invite.h"
 #include "visitor.h"
 
@@ -33,11 +36,14 @@ static int ticket(struct fd_store *st, int64_t id, const char *branch, enum rece
     struct queue_ticket t;
     struct queue_service *v = NULL;
     struct fd_err e = {0};
-    char qr[64];
+    char qr[64], code[RATING_CODE_MAX + 1];
     int n = 0, rc = queue_ticket_get(st, id, bday_now(), &t, &e);
     if (rc)
         return rc == FD_ENOTFOUND ? 1 : (snprintf(err, errlen, "%s", e.msg), -1);
-    snprintf(qr, sizeof qr, "ticket:%s:%s", t.bday, t.label);
+    if (rating_code_make(t.bday, t.label, code) == 0)
+        snprintf(qr, sizeof qr, "ticket:%s:%s:%s", t.bday, t.label, code);
+    else
+        snprintf(qr, sizeof qr, "ticket:%s:%s", t.bday, t.label);
     struct receipt_ticket r = {.branch_zh = branch, .branch_en = branch, .label = t.label,
                                .people_ahead = strcmp(t.state, "waiting") ? -1 : t.ahead,
                                .issued_at = t.issued_at, .qr = qr};

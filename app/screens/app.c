@@ -31,7 +31,8 @@ static void tick(void *ud);
  * SCAN_MIN_DIGITS digits, each within SCAN_GAP_MS of the one before, with
  * the Enter within SCAN_GAP_MS too, is a scan, wherever a visitor is: its
  * Enter is taken (the focused field never acts on it) and the invitation
- * screen shows that code. The digits themselves reach the focused field as
+ * screen shows that code (a ticket's code, from its QR's last digits, goes
+ * to the rating screen instead: scr_rate_scan). The digits themselves reach the focused field as
  * they come (a person typing is never delayed); the screen they went into
  * is left. People type a key every 100-300 ms; scanners every 1-10 ms. */
 #define SCAN_MIN_DIGITS 6
@@ -75,7 +76,8 @@ static int key_watch(void *ud, int key, uint32_t ms)
     explicit_bzero(&scan, sizeof scan);
     if (!is_scan)
         return 0;
-    scr_invite_open(a, code); /* goes home first, which wipes `scan` */
+    if (!scr_rate_scan(a, code)) /* a ticket's QR: rate that visit */
+        scr_invite_open(a, code); /* goes home first, which wipes `scan` */
     explicit_bzero(code, sizeof code);
     return 1;
 }

@@ -188,6 +188,11 @@ struct ui_screen *scr_register(struct app *a);
 struct ui_screen *scr_complaint(struct app *a);
 struct ui_screen *scr_status(struct app *a);
 struct ui_screen *scr_rate(struct app *a);
+/* A scan (app.c's scanner watch) of a ticket's QR code (rating_code_make):
+ * the rating screen with that ticket picked, or its first step saying why
+ * not (on the rating screen also a code of no invitation's length: a
+ * ticket's misread). Returns 1 when taken, 0 when not (nothing done). */
+int scr_rate_scan(struct app *a, const char *code);
 struct ui_screen *scr_staff(struct app *a);
 /* Waits (real time, up to timeout_ms) for a staff PIN check running on its
  * thread and acts on its outcome now; for scripts (`wait_login`). Returns 0,

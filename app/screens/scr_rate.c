@@ -1,14 +1,17 @@
 /* scr_rate.c - rate the service: the visitor types the number on their
  * ticket (core's rating_ticket: finished in the last half hour, not rated
  * yet; no list of recent numbers is offered, so nobody rates another's
- * visit), then rates service, attitude and result on the four faces
- * 优/良/中/差. A poor mark offers a complaint linked to that ticket. */
+ * visit) or scans the ticket's QR at the kiosk's scanner (its code:
+ * rating_ticket_code, same rules), then rates service, attitude and result
+ * on the four faces 优/良/中/差. A poor mark offers a complaint linked to
+ * that ticket. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "bday.h"
+#include "invite.h"
 #include "rating.h"
 #include "tr.h"
 
@@ -25,15 +28,10 @@ static struct {
 static const char *const dims[3] = {"rate.service", "rate.attitude", "rate.result"};
 static const char *const levels[4] = {"rate.excellent", "rate.good", "rate.fair", "rate.poor"};
 
-/* The number typed: core says whether it may be rated now. */
-static void on_pick(struct ui_widget *w, void *ud)
+/* Core's answer on the ticket asked for (typed or scanned): on the first
+ * step, its message under the number; else the faces for that ticket. */
+static void picked(struct app *a, int rc, int64_t id, const char *label)
 {
-    (void)w;
-    struct app *a = ud;
-    struct fd_err e = {0};
-    char label[8];
-    int64_t id = 0;
-    int rc = rating_ticket(a->st, ui_text(Q.number), bday_now(), RATE_WINDOW_S, &id, label, &e);
     if (rc) {
         ui_field_set_error(Q.number, tr(rc == FD_EEXIST    ? "rate.already"
                                         : rc == FD_EINVAL ? "rate.bad_number"
@@ -46,6 +44,53 @@ static void on_pick(struct ui_widget *w, void *ud)
     ui_set_text(Q.ticket, label);
     app_wizard_show(a, Q.steps, NSTEPS, ST_FACES, NULL);
     ui_set_visible(kb_widget(kb_of_screen(ui_screen_of(Q.submit))), 0);
+}
+
+/* The number typed: core says whether it may be rated now. */
+static void on_pick(struct ui_widget *w, void *ud)
+{
+    (void)w;
+    struct app *a = ud;
+    struct fd_err e = {0};
+    char label[8];
+    int64_t id = 0;
+    int rc = rating_ticket(a->st, ui_text(Q.number), bday_now(), RATE_WINDOW_S, &id, label, &e);
+    picked(a, rc, id, label);
+}
+
+int scr_rate_scan(struct app *a, const char *code)
+{
+    char bday[11], label[8];
+    struct fd_err e = {0};
+    int64_t id = 0;
+    int ours = rating_code_parse(code, bday, label) == 0;
+    /* On this screen a code that is no invitation's either (its length) is
+     * a ticket's misread: said here, not on the invitation screen. */
+    if (!ours && (a->cur != SCR_RATE || strlen(code) == INVITE_CODE_LEN))
+        return 0;
+    if (a->cur != SCR_RATE) {
+        int zh = tr_zh();
+        app_home(a); /* whatever the visitor was doing is over */
+        tr_set_zh(zh);
+        app_go(a, SCR_RATE);
+    }
+    int rc = ours ? rating_ticket_code(a->st, code, bday_now(), RATE_WINDOW_S, &id, label, &e)
+                  : FD_EINVAL;
+    /* a new ticket: its faces start unset; the scanner's letters
+     * ("ticket:...") went into the number field as they came */
+    memset(a->flow.faces, 0, sizeof a->flow.faces);
+    for (int d = 0; d < 3; d++)
+        for (int i = 0; i < 4; i++)
+            ui_set_style(Q.faces[d][i], UI_STYLE_NORMAL);
+    ui_set_enabled(Q.submit, 0);
+    ui_field_clear(Q.number);
+    if (rc) {
+        a->flow.ticket_id = 0;
+        app_wizard_show(a, Q.steps, NSTEPS, ST_PICK, Q.number);
+        ui_set_visible(kb_widget(kb_of_screen(ui_screen_of(Q.submit))), 1);
+    }
+    picked(a, rc, id, label);
+    return 1;
 }
 
 static void on_face(struct ui_widget *w, void *ud)
@@ -103,23 +148,49 @@ struct ui_screen *scr_rate(struct app *a)
 
     Q.steps[ST_FACES] = ui_box(content, "step_faces", UI_COL);
     ui_set_weight(Q.steps[ST_FACES], 1);
-    Q.ticket = ui_label(Q.steps[ST_FACES], "ticket", "", UI_FONT_TITLE);
+    /* Each question: its words, then its four faces in a grid of equal
+     * cells (as a row of boxes they took their captions' widths, 185 px
+     * against 119). Portrait: the ticket's number on top, each question's
+     * words above its faces (the screen's width for them), Submit below.
+     * Landscape (short of height): the words beside the faces, the
+     * questions sharing what height there is (sized by it, not by the
+     * faces' wish: no text squeezed off its line), the number beside
+     * Submit. */
+    int land = ui_is_landscape();
+    if (!land)
+        Q.ticket = ui_label(Q.steps[ST_FACES], "ticket", "", UI_FONT_TITLE);
     for (int d = 0; d < 3; d++) {
-        struct ui_widget *row = ui_box(Q.steps[ST_FACES], NULL, UI_ROW);
-        ui_set_weight(row, d == 0 ? 2 : 1); /* the first question is the big one */
+        struct ui_widget *row = ui_box(Q.steps[ST_FACES], NULL, land ? UI_ROW : UI_COL);
+        ui_set_weight(row, d == 0 && !land ? 2 : 1); /* the first question is the big one */
+        if (land)
+            ui_set_size(row, 1);
+        else
+            ui_box_set_gap(row, 0.5f);
         struct ui_widget *l = ui_label(row, NULL, tr(dims[d]), UI_FONT_BODY);
-        ui_set_size(l, 20);
+        if (land)
+            ui_set_size(l, 20);
+        struct ui_widget *g = ui_grid(row, NULL, 4, 4);
+        ui_set_weight(g, 1);
         for (int i = 0; i < 4; i++) {
             char id[24];
             snprintf(id, sizeof id, "face_%d_%d", d, i + 1);
-            Q.faces[d][i] = ui_face(row, id, (enum ui_face_kind)(UI_FACE_EXCELLENT + i),
+            Q.faces[d][i] = ui_face(g, id, (enum ui_face_kind)(UI_FACE_EXCELLENT + i),
                                     tr(levels[i]), on_face, a);
             ui_set_user(Q.faces[d][i], (void *)(intptr_t)(d * 10 + i + 1));
             ui_set_weight(Q.faces[d][i], 1);
         }
     }
-    Q.submit = ui_button(Q.steps[ST_FACES], "submit", tr("common.submit"), on_submit, a);
+    struct ui_widget *srow = Q.steps[ST_FACES];
+    if (land) {
+        srow = ui_box(Q.steps[ST_FACES], NULL, UI_ROW);
+        Q.ticket = ui_label(srow, "ticket", "", UI_FONT_TITLE);
+        ui_set_weight(Q.ticket, 1);
+    }
+    ui_set_lines(Q.ticket, 1); /* "A012": kept whole, never squeezed */
+    Q.submit = ui_button(srow, "submit", tr("common.submit"), on_submit, a);
     ui_set_style(Q.submit, UI_STYLE_PRIMARY);
+    if (land)
+        ui_set_weight(Q.submit, 2);
     ui_set_enabled(Q.submit, 0);
 
     Q.steps[ST_THANKS] = ui_box(content, "step_thanks", UI_COL);

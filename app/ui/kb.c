@@ -230,6 +230,37 @@ struct geom {
     int gap;             /* inset of a key in its cell */
 };
 
+/* The clear edge kept around a key's label: a tenth of the key's smaller
+ * side, at least 4 px (its 1 px border and the rounding included). */
+static int label_margin(struct ui_rect kr)
+{
+    int m = (kr.w < kr.h ? kr.w : kr.h) / 10;
+    return m < 4 ? 4 : m;
+}
+
+/* 1 when a label of font px and width tw fits a key of kr with its margin.
+ * Lines are centred with the baseline 0.36 em below the middle: the ink of
+ * Latin and Chinese reaches about 0.6 em from the middle either way (a
+ * descender's foot, an ascender's top), so the key holds 1.2 em. */
+static int label_fits(struct ui_rect kr, int px, int tw)
+{
+    int m = label_margin(kr);
+    return tw + 2 * m <= kr.w && px * 6 / 5 + 2 * m <= kr.h;
+}
+
+/* The font a key's label is drawn in: the button font, or the largest
+ * smaller one that fits the key with its margin (a short key on a portrait
+ * screen in elder mode); UI_FONT_SMALL at least (elder mode keeps it at
+ * 18 dp). */
+static enum ui_font label_font(const char *label, struct ui_rect kr)
+{
+    for (int f = UI_FONT_BUTTON; f > UI_FONT_SMALL; f--)
+        if (label_fits(kr, ui_font_px((enum ui_font)f),
+                       ui_text_w((enum ui_font)f, 0, label, strlen(label))))
+            return (enum ui_font)f;
+    return UI_FONT_SMALL;
+}
+
 static void geometry(const struct kb *kb, struct ui_rect r, struct geom *g)
 {
     float maxu = 1;
@@ -245,6 +276,12 @@ static void geometry(const struct kb *kb, struct ui_rect r, struct geom *g)
     if (g->unit > 2 * t)
         g->unit = 2 * t;
     g->key_h = g->unit * 7 / 10;
+    /* Tall enough for a label in the button font (elder mode's letters on a
+     * portrait screen, where keys are narrow and the font is large): the
+     * row grows when the screen gives the height (below it shrinks). */
+    int lab = ui_font_px(UI_FONT_BUTTON) * 6 / 5, lm = lab / 8 < 4 ? 4 : lab / 8;
+    if (g->key_h < lab + 2 * lm + g->gap)
+        g->key_h = lab + 2 * lm + g->gap;
     /* the candidate bar belongs to letters (pinyin); digits have none */
     int bar_h = kb->ime && kb->layout->has_case ? t : 0;
     /* Given less height than that (a small screen at its real dpi), the
@@ -596,7 +633,7 @@ static void kb_draw(struct ui_widget *w)
             ui_stroke_round(kr, rad, 1, ui_col(UC_BORDER));
             char buf[24];
             const char *label = default_label(kb, k, buf, sizeof buf);
-            ui_draw_text_box(UI_FONT_BUTTON, 0, label, kr, UI_ALIGN_CENTER, 1,
+            ui_draw_text_box(label_font(label, kr), 0, label, kr, UI_ALIGN_CENTER, 1,
                              ui_col(fg), 0);
         }
     }
@@ -802,6 +839,58 @@ int kb_key_rect(struct kb *kb, const char *key_id, struct ui_rect *out)
         return -1;
     *out = key_rect(kb, &g, r, i);
     return 0;
+}
+
+/* 1 when pixel p (RGBA, R first) is the label colour c's (a glyph's core;
+ * its anti-aliased edge is not counted). */
+static int ink(const uint8_t *p, SDL_Color c)
+{
+    return abs(p[0] - c.r) <= 40 && abs(p[1] - c.g) <= 40 && abs(p[2] - c.b) <= 40;
+}
+
+int kb_check_labels(struct kb *kb, const uint8_t *px, int pw, int ph, char *err,
+                    size_t errsz)
+{
+    struct geom g;
+    int bad = 0, rad = ui_units(0.8f);
+    size_t o = strlen(err);
+    geometry(kb, kb->w->r, &g);
+    for (int r = 0; r < kb->layout->nrows; r++) {
+        const struct kb_row *R = &kb->layout->rows[r];
+        for (int i = 0; i < R->n; i++) {
+            const struct kb_key *k = &R->keys[i];
+            if (!is_key(k) || !shown(kb, k) || (kb->pressed_row == r && kb->pressed_key == i))
+                continue;
+            int lit = (strcmp(k->action, "shift") == 0 && kb->shift) ||
+                      (strcmp(k->action, "ime") == 0 && kb->ime_on);
+            SDL_Color fg = ui_col(lit ? UC_SELECTED_FG : UC_KEY_FG);
+            struct ui_rect kr = key_rect(kb, &g, r, i);
+            int m = label_margin(kr), hits = 0;
+            /* the band from inside the border (2 px) to the margin, the
+             * rounded corners left out */
+            for (int y = kr.y + 2; y < kr.y + kr.h - 2; y++)
+                for (int x = kr.x + 2; x < kr.x + kr.w - 2; x++) {
+                    int in_band = y < kr.y + m || y >= kr.y + kr.h - m || x < kr.x + m ||
+                                  x >= kr.x + kr.w - m;
+                    int corner = (x < kr.x + rad || x >= kr.x + kr.w - rad) &&
+                                 (y < kr.y + rad || y >= kr.y + kr.h - rad);
+                    if (!in_band || corner || x < 0 || y < 0 || x >= pw || y >= ph)
+                        continue;
+                    hits += ink(px + ((size_t)y * (size_t)pw + (size_t)x) * 4, fg);
+                }
+            if (hits == 0)
+                continue;
+            bad++;
+            char buf[24];
+            if (o < errsz) {
+                int n = snprintf(err + o, errsz - o, "%skey \"%s\" %dx%d: its label reaches "
+                                 "its %d px margin (%d px)", o ? "; " : "",
+                                 default_label(kb, k, buf, sizeof buf), kr.w, kr.h, m, hits);
+                o += n > 0 ? (size_t)n : 0;
+            }
+        }
+    }
+    return bad;
 }
 
 static int kb_part_rect(struct ui_widget *w, const char *part, struct ui_rect *r)

@@ -7,6 +7,7 @@
 #ifndef KB_H
 #define KB_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ui.h"
 
@@ -77,6 +78,14 @@ int kb_press(struct kb *kb, const char *key_id);
  * when it is not drawn. */
 int kb_key_rect(struct kb *kb, const char *key_id, struct ui_rect *r);
 
+/* For layout checks (check_elder): every key shown in the frame px (pw x
+ * ph RGBA bytes, R first, as ui_read_frame gives) holds its label with a
+ * clear margin (a tenth of its smaller side, at least 4 px): no pixel of
+ * the label's colour lies in that band inside its border. Returns the
+ * number of keys that fail, each appended to err (NUL-terminated, errsz
+ * bytes; "; " between). */
+int kb_check_labels(struct kb *kb, const uint8_t *px, int pw, int ph, char *err,
+                    size_t errsz);
 /* The keyboard on screen s (the first one), or NULL. */
 struct kb *kb_of_screen(struct ui_screen *s);
 

@@ -8,13 +8,17 @@
  * every text's colour against what is behind it (ui_text_colors: the colours
  * the drawing uses) at least 4.5:1, or 3:1 for text over 18 dp; the same
  * sampled from the rendered pixels for labels, buttons and big numbers; and
- * every error or warning drawn with its sign beside its words. The widget
- * tree gives sizes; the pixels give what a visitor actually sees. */
+ * every error or warning drawn with its sign beside its words; the faces of
+ * one rating question one size (their captions whole: check_uncut); every
+ * key's label inside its key with a margin (kb_check_labels, from the
+ * pixels). The widget tree gives sizes; the pixels give what a visitor
+ * actually sees. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kb.h"
 #include "ui_int.h"
 #include "ui_script.h"
 
@@ -60,10 +64,13 @@ static void fail(struct check *c, const char *fmt, const char *id, double got, d
     }
 }
 
-static void text_size(struct check *c, const struct ui_widget *w, enum ui_font f)
+/* Text drawn in font f meets its floor: 30 dp for a title's role (role,
+ * the widget's own font, title or larger), 18 dp otherwise. */
+static void text_size_role(struct check *c, const struct ui_widget *w, enum ui_font f,
+                           enum ui_font role)
 {
     float dp = ui_px_dp(ui_font_px(f));
-    float want = f >= UI_FONT_TITLE ? UI_ELDER_TITLE_DP : UI_ELDER_TEXT_DP;
+    float want = role >= UI_FONT_TITLE ? UI_ELDER_TITLE_DP : UI_ELDER_TEXT_DP;
     if (dp < c->min_text_dp)
         c->min_text_dp = dp;
     if (dp > c->max_text_dp)
@@ -75,6 +82,11 @@ static void text_size(struct check *c, const struct ui_widget *w, enum ui_font f
         c->min_line = line;
     if (line < 1.3f)
         fail(c, "line height %.2f em, under %.1f", w->id, line, 1.3);
+}
+
+static void text_size(struct check *c, const struct ui_widget *w, enum ui_font f)
+{
+    text_size_role(c, w, f, f);
 }
 
 static void contrast(struct check *c, const struct ui_widget *w, enum ui_text_part part,
@@ -222,7 +234,9 @@ static void widget(struct check *c, struct ui_widget *w)
     case UI_W_LABEL:
         if (!w->text || !*w->text)
             break;
-        text_size(c, w, w->font);
+        /* as drawn: a title that took a smaller font to stay whole is
+         * still held to a title's floor */
+        text_size_role(c, w, ui_label_font(w), w->font);
         contrast(c, w, UI_PART_MAIN, w->font);
         if (w->style == UI_STYLE_DANGER && !(w->parent && w->parent->style == UI_STYLE_DANGER))
             cue(c, w, w->r);
@@ -247,9 +261,13 @@ static void widget(struct check *c, struct ui_widget *w)
         sample(c, w, (struct ui_rect){w->r.x + pad, w->r.y + pad / 2, w->r.w - 2 * pad,
                                       w->r.h - pad});
         break;
-    case UI_W_CHECK: case UI_W_FACE:
+    case UI_W_CHECK:
         text_size(c, w, w->font);
         contrast(c, w, UI_PART_MAIN, w->font);
+        break;
+    case UI_W_FACE: /* its caption, in the font it is drawn in */
+        text_size(c, w, ui_face_caption_font(w, w->r.w, w->r.h));
+        contrast(c, w, UI_PART_MAIN, ui_face_caption_font(w, w->r.w, w->r.h));
         break;
     case UI_W_BIGNUM:
         if (w->text && *w->text) {
@@ -283,6 +301,24 @@ static void widget(struct check *c, struct ui_widget *w)
     }
 }
 
+/* The faces of one question (siblings) are one size: a choice is never
+ * made to look smaller than the others by its caption's length. */
+static void faces_equal(struct check *c, struct ui_screen *sc)
+{
+    for (int i = 0; i < sc->nall; i++) {
+        const struct ui_widget *a = sc->all[i];
+        if (a->kind != UI_W_FACE || !shown(a))
+            continue;
+        for (const struct ui_widget *b = a->next; b; b = b->next)
+            if (b->kind == UI_W_FACE && b->visible &&
+                (abs(b->r.w - a->r.w) > 1 || abs(b->r.h - a->r.h) > 1)) {
+                char what[96];
+                snprintf(what, sizeof what, "%s and %s", a->id, b->id);
+                fail(c, "faces of one question %.0f px and %.0f px wide", what, a->r.w, b->r.w);
+            }
+    }
+}
+
 int ui_elder_check(char *err, size_t errsz)
 {
     struct ui_screen *sc = ui_g.cur;
@@ -307,6 +343,13 @@ int ui_elder_check(char *err, size_t errsz)
     for (int i = 0; i < sc->nall; i++)
         if (shown(sc->all[i]))
             widget(&c, sc->all[i]);
+    faces_equal(&c, sc);
+    /* the keyboard's labels inside their keys, with a margin (pixels) */
+    struct kb *kb = kb_of_screen(sc);
+    if (kb && shown(kb_widget(kb))) {
+        c.bad += kb_check_labels(kb, px, c.pw, c.ph, err, errsz);
+        c.o = strlen(err);
+    }
     SDL_free(px);
     if (c.max_text_dp + 0.01f < UI_ELDER_TITLE_DP)
         fail(&c, "the largest text is %.1f dp, under %.0f dp", "screen", c.max_text_dp,

@@ -264,6 +264,14 @@ int ui_font_locate(const char *family, int bold, char *path, size_t pathsz,
 
 /* ui_widget.c */
 void ui_layout_screen(struct ui_screen *s);
+/* The font a face's caption is drawn in at width x height (0: as tall as
+ * it needs): its own, or the largest smaller one (down to UI_FONT_SMALL)
+ * that holds it and its sibling faces' captions on one line each, a line
+ * at most a third of the height. */
+enum ui_font ui_face_caption_font(const struct ui_widget *w, int width, int height);
+/* The font a label is drawn in at its rectangle (a fitting one's may be
+ * smaller than its own: ui_set_fit). */
+enum ui_font ui_label_font(const struct ui_widget *w);
 void ui_draw_screen(struct ui_screen *s);
 struct ui_widget *ui_hit(struct ui_screen *s, int x, int y);
 int ui_is_touchable(const struct ui_widget *w);

@@ -959,14 +959,78 @@ static void draw_cue(const struct ui_widget *w, struct ui_rect text)
 /* The font a label is drawn in at width: its own, or for a label that
  * fits (ui_set_fit) the largest step down to small in which its text needs
  * no "…" within its lines. */
-static enum ui_font label_font(const struct ui_widget *w, int width)
+/* The font a fitting label (ui_set_fit) is drawn in at width x height
+ * (height 0: as tall as it needs): the largest that holds its text on the
+ * lines that fit the height (its max_lines at most), so that a title
+ * squeezed to one line's height on a short screen takes a smaller font, or
+ * two lines of it, rather than a cut. */
+static enum ui_font label_font_h(const struct ui_widget *w, int width, int height)
 {
     if (!w->fit || !w->text)
         return w->font;
+    for (int f = (int)w->font; f > UI_FONT_SMALL; f--) {
+        int lines = w->max_lines;
+        if (height > 0) {
+            int fit = height / ui_line_h((enum ui_font)f);
+            if (fit < 1)
+                continue;
+            if (lines <= 0 || fit < lines)
+                lines = fit;
+        }
+        if (ui_text_fits((enum ui_font)f, text_bold(w), w->text, width, lines))
+            return (enum ui_font)f;
+    }
+    return UI_FONT_SMALL;
+}
+
+static enum ui_font label_font(const struct ui_widget *w, int width)
+{
+    return label_font_h(w, width, 0);
+}
+
+enum ui_font ui_label_font(const struct ui_widget *w)
+{
+    struct ui_rect box = cue_text_box(w, w->r);
+    return label_font_h(w, box.w, box.h);
+}
+
+/* The largest font (from w's own down to UI_FONT_SMALL) that holds w's
+ * caption on one line of width, its line at most a third of height (the
+ * face above it keeps the rest; height 0: any). */
+static enum ui_font caption_font_one(const struct ui_widget *w, int width, int height)
+{
+    const char *t = w->text ? w->text : "";
     for (int f = (int)w->font; f > UI_FONT_SMALL; f--)
-        if (ui_text_fits((enum ui_font)f, text_bold(w), w->text, width, w->max_lines))
+        if ((height <= 0 || 3 * ui_line_h((enum ui_font)f) <= height) &&
+            ui_text_fits((enum ui_font)f, 1, t, width, 1))
             return (enum ui_font)f;
     return UI_FONT_SMALL;
+}
+
+enum ui_font ui_face_caption_font(const struct ui_widget *w, int width, int height)
+{
+    /* the faces beside it (a question's four) take the same font: one
+     * caption smaller than the others would make its face look bigger */
+    enum ui_font f = caption_font_one(w, width, height);
+    for (const struct ui_widget *k = w->parent ? w->parent->first : NULL; k; k = k->next)
+        if (k != w && k->kind == UI_W_FACE && k->visible) {
+            enum ui_font g = caption_font_one(k, width, height);
+            if (g < f)
+                f = g;
+        }
+    return f;
+}
+
+/* Height of a face's caption at width: its lines (two at most) in the font
+ * ui_face_caption_font picks. */
+static int face_caption_h(const struct ui_widget *w, int width, int height)
+{
+    enum ui_font f = ui_face_caption_font(w, width, height);
+    int lh = ui_line_h(f);
+    if (!w->text || !*w->text)
+        return lh;
+    int h = ui_text_box_h(f, 1, w->text, width, 2);
+    return h < lh ? lh : h;
 }
 
 static int check_box_px(const struct ui_widget *w)
@@ -1210,7 +1274,7 @@ static int natural_w(struct ui_widget *w)
         return ui_text_w(UI_FONT_HUGE, 1, txt, strlen(txt));
     case UI_W_FACE:
         return max_i(max_i(2 * t, ui_units(16)),
-                     ui_text_w(w->font, 0, txt, strlen(txt)));
+                     ui_text_w(w->font, 1, txt, strlen(txt)));
     case UI_W_HOTSPOT:
         return t;
     case UI_W_CUSTOM:
@@ -1284,7 +1348,7 @@ static int natural_h(struct ui_widget *w, int width)
     case UI_W_BIGNUM:
         return ui_line_h(UI_FONT_HUGE);
     case UI_W_FACE:
-        return max_i(2 * t, ui_units(16)) + ui_line_h(w->font);
+        return max_i(2 * t, ui_units(16)) + face_caption_h(w, width, 0);
     case UI_W_HOTSPOT:
         return t;
     case UI_W_CUSTOM:
@@ -1854,7 +1918,12 @@ static void draw_bignum(struct ui_widget *w)
 
 static void draw_face(struct ui_widget *w)
 {
-    int lh = ui_line_h(w->font);
+    /* the caption whole: a smaller font (down to UI_FONT_SMALL), then two
+     * lines, never "…" (four faces side by side on a portrait screen) */
+    enum ui_font cf = ui_face_caption_font(w, w->r.w, w->r.h);
+    int lh = face_caption_h(w, w->r.w, w->r.h);
+    if (lh > w->r.h / 2)
+        lh = w->r.h / 2;
     struct ui_rect fr = {w->r.x, w->r.y, w->r.w, w->r.h - lh};
     int size = fr.w < fr.h ? fr.w : fr.h;
     static const enum ui_color fill[] = {UC_FACE_1, UC_FACE_2, UC_FACE_3,
@@ -1865,9 +1934,9 @@ static void draw_face(struct ui_widget *w)
     ui_draw_face((struct ui_rect){fr.x + inset, fr.y + inset, fr.w - 2 * inset,
                                   fr.h - 2 * inset},
                  w->face, ui_col(fill[w->face & 3]), ui_col(UC_FACE_FG));
-    ui_draw_text_box(w->font, 1, w->text,
+    ui_draw_text_box(cf, 1, w->text,
                      (struct ui_rect){w->r.x, w->r.y + w->r.h - lh, w->r.w, lh},
-                     UI_ALIGN_CENTER, 1, ui_col(UC_FG), w->private_);
+                     UI_ALIGN_CENTER, 2, ui_col(UC_FG), w->private_);
 }
 
 static void draw_widget(struct ui_widget *w)
@@ -1882,7 +1951,7 @@ static void draw_widget(struct ui_widget *w)
         struct ui_rect box = cue_text_box(w, w->r);
         ui_text_colors(w, UI_PART_MAIN, &fg, &bg);
         draw_cue(w, w->r);
-        ui_draw_text_box(label_font(w, box.w), text_bold(w), w->text, box, w->align,
+        ui_draw_text_box(label_font_h(w, box.w, box.h), text_bold(w), w->text, box, w->align,
                          w->max_lines, fg, w->private_);
         break;
     }

@@ -224,11 +224,30 @@ int main(void)
     CHECK_INT(rating_ticket(st, "A0'1", TU_NOW + 400, 1800, &tid, lab, &e), FD_EINVAL);
     CHECK_INT(rating_ticket(st, "", TU_NOW + 400, 1800, &tid, lab, &e), FD_EINVAL);
     CHECK_INT(rating_ticket(st, "Z999", TU_NOW + 400, 1800, &tid, lab, &e), FD_ENOTFOUND);
+    /* by the code on its QR (issue 17): its day and number, a check digit */
+    char code[RATING_CODE_MAX + 1], other[RATING_CODE_MAX + 1], day[11], lab2[8];
+    CHECK_INT(rating_code_make(t.bday, t.label, code), 0);
+    CHECK_INT(rating_code_parse(code, day, lab2), 0);
+    CHECK_STR(day, t.bday);
+    CHECK_STR(lab2, t.label);
+    CHECK_INT(rating_ticket_code(st, code, TU_NOW + 400, 1800, &tid, lab, &e), 0);
+    CHECK_INT(tid, t.id);
+    CHECK_INT(rating_ticket_code(st, code, TU_NOW + 4000, 1800, &tid, lab, &e), FD_ENOTFOUND);
+    snprintf(other, sizeof other, "%s", code);
+    other[strlen(other) - 1] = (char)('0' + (other[strlen(other) - 1] - '0' + 1) % 10);
+    CHECK_INT(rating_ticket_code(st, other, TU_NOW + 400, 1800, &tid, lab, &e), FD_EINVAL);
+    CHECK_INT(rating_code_make("2026-11-22", t.label, other), 0); /* another day's */
+    CHECK_INT(rating_ticket_code(st, other, TU_NOW + 400, 1800, &tid, lab, &e), FD_ENOTFOUND);
+    CHECK_INT(rating_code_make("2026-11-23", "A0'1", other), FD_EINVAL);
+    CHECK_INT(rating_code_make("2026-11-23", "001", other), FD_EINVAL);
+    CHECK_INT(rating_code_parse("2611230018", day, lab2), FD_EINVAL); /* an invitation's */
+    CHECK_INT(rating_code_parse("2611230010422", day, lab2), FD_EINVAL); /* a complaint's */
     CHECK_INT(rating_add(st, t.id, 5, 1, 1, "", TU_NOW, &rid, &offer, &e), FD_EINVAL);
     CHECK_INT(rating_add(st, t.id, 2, 4, 3, "柜员不耐烦", TU_NOW, &rid, &offer, &e), 0);
     CHECK_INT(offer, 1);
     CHECK_INT(rating_add(st, t.id, 1, 1, 1, "", TU_NOW, &rid, &offer, &e), FD_EEXIST);
     CHECK_INT(rating_ticket(st, t.label, TU_NOW + 400, 1800, &tid, lab, &e), FD_EEXIST);
+    CHECK_INT(rating_ticket_code(st, code, TU_NOW + 400, 1800, &tid, lab, &e), FD_EEXIST);
     CHECK_INT(rating_candidates(st, TU_NOW + 400, 1800, 12, &rc, &n, &e), 0);
     CHECK_INT(n, 0); /* rated: no longer offered */
     free(rc);
