@@ -433,7 +433,6 @@ int hq_invite_erase(struct hq_store *s, const char *phone, const char *before_da
 struct pii_find_ctx {
     hq_pii_fn fn;
     void *ctx;
-    const char *where;
 };
 
 /* An invitation row (code, branch, day, name, phone, company, purpose,
@@ -475,7 +474,7 @@ static int pii_change_row(void *ctx, int ncol, const char *const *col)
 int hq_invite_pii_find(struct hq_store *s, const char *phone, hq_pii_fn fn, void *ctx)
 {
     char norm[HQ_PHONE_DIGITS];
-    struct pii_find_ctx f = {fn, ctx, NULL};
+    struct pii_find_ctx f = {fn, ctx};
     int rc;
     val_phone_normalize(phone, norm, sizeof norm);
     struct hq_param p[2] = {ptxt(phone), ptxt(norm)};
