@@ -419,10 +419,11 @@ int hq_invite_erase(struct hq_store *s, const char *phone, const char *before_da
                          NULL, NULL, NULL);
         if (rc == HQ_OK)
             rc = s->ops->sql(s, "DELETE FROM invitation WHERE code = $1", p, 1, NULL, NULL, NULL);
-        if (rc == HQ_OK)
-            rc = s->ops->change_put(s, l.branch[i], "", "invitation", l.code[i], ERASED_CHANGE,
-                                    now);
     }
+    /* last: on PostgreSQL the first change_put takes the pull log's lock,
+     * which every writer of the log then waits for until the commit */
+    for (int i = 0; rc == HQ_OK && i < l.n; i++)
+        rc = s->ops->change_put(s, l.branch[i], "", "invitation", l.code[i], ERASED_CHANGE, now);
     if (rc == HQ_OK)
         *n = l.n;
     free(l.code);

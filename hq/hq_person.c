@@ -97,8 +97,12 @@ static void flush_erased(struct hq_store *s)
                 s->ops->errmsg(s));
 }
 
+/* Invitations erased per transaction: each is three statements (one round
+ * trip each on PostgreSQL), and the last part holds the pull log's lock. */
+#define INVITE_BATCH 100
+
 /* Invitations whose day is before the day of `before` (UTC), in
- * transactions of HQ_PII_BATCH each, at most max_batches (0 = all). */
+ * transactions of INVITE_BATCH each, at most max_batches (0 = all). */
 static int sweep_invitations(struct hq_store *s, long long before, long long now,
                              int max_batches, long long *total)
 {
@@ -112,7 +116,7 @@ static int sweep_invitations(struct hq_store *s, long long before, long long now
         long long n = 0;
         if ((rc = s->ops->begin(s)) != HQ_OK)
             break;
-        rc = hq_invite_erase(s, NULL, cut, HQ_PII_BATCH, now, &n);
+        rc = hq_invite_erase(s, NULL, cut, INVITE_BATCH, now, &n);
         if (rc == HQ_OK)
             rc = s->ops->commit(s);
         if (rc != HQ_OK) {
@@ -120,7 +124,7 @@ static int sweep_invitations(struct hq_store *s, long long before, long long now
             break;
         }
         *total += n;
-        if (n < HQ_PII_BATCH)
+        if (n < INVITE_BATCH)
             break;
     }
     if (*total > 0)

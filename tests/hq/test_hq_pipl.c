@@ -253,19 +253,30 @@ int main(void)
     }
 
     /* The sweep: the invitation whose day is 400 days ago goes (default
-     * personal_data_days 365), with its copies; the kiosks drop it. */
+     * personal_data_days 365), with its copies; the kiosks drop it. 250 more
+     * old ones of a branch without kiosks show the batches (100 each). */
+    char bulk[1024];
+    snprintf(bulk, sizeof bulk,
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250)"
+             " INSERT INTO invitation(code, branch, day, name, phone, created_at)"
+             " SELECT 'bulk' || CAST(i AS TEXT), 'Bulk', '%s', 'Bulk Guest',"
+             " '1390000' || CAST(1000 + i AS TEXT), 0 FROM n", old_day);
+    CHECK_INT(hq_exec(hqdb, bulk), HQ_OK);
     snprintf(args, sizeof args, "--db '%s' purge --json", hqdb);
     CHECK_INT(hq_out(args, out, sizeof out), 0);
     j = cJSON_Parse(out);
     CHECK_MSG(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "erased"),
-                                                       "invitations")) == 1, "%s", out);
+                                                       "invitations")) == 251, "%s", out);
     cJSON_Delete(j);
+    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM invitation WHERE branch = $1", "Bulk"), 0);
+    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM change WHERE branch = $1 AND value ="
+                             " '{\"state\":\"erased\"}'", "Bulk"), 250);
     CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM invitation WHERE code = $1", code_c), 0);
     CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM invitation WHERE code = $1", code_b), 1);
     CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM change WHERE value LIKE '%' || $1 || '%'",
                        "Old Guestname"), 0);
     CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM hq_audit WHERE action = 'purge'"
-                             " AND detail LIKE $1", "%\"invitations\":1%"), 1);
+                             " AND detail LIKE $1", "%\"invitations\":251%"), 1);
     snprintf(args, sizeof args, "--db '%s' purge --json", hqdb);
     CHECK_INT(hq_out(args, out, sizeof out), 0);
     CHECK_MSG(strstr(out, "\"invitations\":0") != NULL, "%s", out); /* done once */
