@@ -99,3 +99,11 @@ int seal_is_sealed(const char *stored)
 {
     return stored && strncmp(stored, SEAL_PREFIX, 3) == 0;
 }
+
+int seal_available(void)
+{
+    unsigned char key[crypto_secretbox_KEYBYTES];
+    int ok = machine_key(key) == 0;
+    sodium_memzero(key, sizeof key);
+    return ok;
+}

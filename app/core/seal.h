@@ -31,4 +31,8 @@ int seal_open(const char *stored, unsigned char *secret, size_t n);
 /* 1 when stored is sealed text (starts with "s1:"), else 0. */
 int seal_is_sealed(const char *stored);
 
+/* 1 when this machine has an id to seal with, else 0 (quietly: for a
+ * caller that would otherwise try, and log, at every round). */
+int seal_available(void);
+
 #endif
