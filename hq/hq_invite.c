@@ -392,6 +392,144 @@ out:
     return rc == HQ_OK ? m.n : rc;
 }
 
+/* ---- personal data (issue 10's rules: hq_person.c calls these) ---- */
+
+#define ERASED_CHANGE "{\"state\":\"erased\"}" /* what a kiosk needs: drop it */
+#define HQ_PHONE_DIGITS 64     /* a normalised phone (hq_person.h: HQ_PHONE_MAX typed) */
+
+/* Codes (and branches) of the invitations to erase. */
+struct code_list {
+    char (*code)[INVITE_CODE_LEN + 1];
+    char (*branch)[HQ_BRANCH_MAX + 1];
+    int n, cap;
+    int oom;
+};
+
+static int code_row(void *ctx, int ncol, const char *const *col)
+{
+    struct code_list *l = ctx;
+    if (ncol < 2 || !col[0] || !col[1] || strlen(col[0]) > INVITE_CODE_LEN ||
+        strlen(col[1]) > HQ_BRANCH_MAX)
+        return 0;
+    if (l->n == l->cap) {
+        int nc = l->cap ? l->cap * 2 : 16;
+        void *c = realloc(l->code, (size_t)nc * sizeof *l->code);
+        if (c)
+            l->code = c;
+        void *b = c ? realloc(l->branch, (size_t)nc * sizeof *l->branch) : NULL;
+        if (b)
+            l->branch = b;
+        if (!c || !b) {
+            l->oom = 1;
+            return 1;
+        }
+        l->cap = nc;
+    }
+    snprintf(l->code[l->n], sizeof l->code[0], "%s", col[0]);
+    snprintf(l->branch[l->n], sizeof l->branch[0], "%s", col[1]);
+    l->n++;
+    return 0;
+}
+
+int hq_invite_erase(struct hq_store *s, const char *phone, const char *before_day, int limit,
+                    long long now, long long *n)
+{
+    struct code_list l = {0};
+    char norm[HQ_PHONE_DIGITS];
+    int rc;
+    *n = 0;
+    if (phone) {
+        val_phone_normalize(phone, norm, sizeof norm);
+        struct hq_param p[2] = {ptxt(phone), ptxt(norm)};
+        rc = s->ops->sql(s, "SELECT code, branch FROM invitation WHERE phone = $1 OR phone = $2"
+                            " ORDER BY code", p, 2, code_row, &l, NULL);
+    } else {
+        if (!before_day || limit < 1)
+            return HQ_E_INVALID;
+        struct hq_param p[2] = {ptxt(before_day), pint(limit)};
+        rc = s->ops->sql(s, "SELECT code, branch FROM invitation WHERE day < $1"
+                            " ORDER BY day, code LIMIT $2", p, 2, code_row, &l, NULL);
+    }
+    if (l.oom)
+        rc = HQ_E_IO;
+    for (int i = 0; rc == HQ_OK && i < l.n; i++) {
+        struct hq_param p[1] = {ptxt(l.code[i])};
+        rc = s->ops->sql(s, "DELETE FROM change WHERE kind = 'invitation' AND key = $1", p, 1,
+                         NULL, NULL, NULL);
+        if (rc == HQ_OK)
+            rc = s->ops->sql(s, "DELETE FROM invitation WHERE code = $1", p, 1, NULL, NULL, NULL);
+    }
+    /* last: on PostgreSQL the first change_put takes the pull log's lock,
+     * which every writer of the log then waits for until the commit */
+    for (int i = 0; rc == HQ_OK && i < l.n; i++)
+        rc = s->ops->change_put(s, l.branch[i], "", "invitation", l.code[i], ERASED_CHANGE, now);
+    if (rc == HQ_OK)
+        *n = l.n;
+    free(l.code);
+    free(l.branch);
+    return rc;
+}
+
+struct pii_find_ctx {
+    hq_pii_fn fn;
+    void *ctx;
+};
+
+/* An invitation row (code, branch, day, name, phone, company, purpose,
+ * host, created_at, cancelled_at, used_at) as JSON for the person. */
+static int pii_inv_row(void *ctx, int ncol, const char *const *col)
+{
+    struct pii_find_ctx *f = ctx;
+    static const char *const names[] = {"code", "branch", "day", "name", "phone",
+                                        "company", "purpose", "host"};
+    if (ncol < 11)
+        return 0;
+    cJSON *o = cJSON_CreateObject();
+    for (int i = 0; i < 8; i++)
+        cJSON_AddStringToObject(o, names[i], col[i] ? col[i] : "");
+    cJSON_AddItemToObject(o, "created_at", num_or_null(col[8]));
+    cJSON_AddItemToObject(o, "cancelled_at", num_or_null(col[9]));
+    cJSON_AddItemToObject(o, "used_at", num_or_null(col[10]));
+    char *j = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!j)
+        return HQ_E_IO;
+    struct hq_pii_hit h = {"invitation", col[1] ? col[1] : "", "", 0, 0, "invitation", j};
+    int stop = f->fn(f->ctx, &h);
+    free(j);
+    return stop;
+}
+
+/* A change of the pull log (branch, device_id, value) copying one. */
+static int pii_change_row(void *ctx, int ncol, const char *const *col)
+{
+    struct pii_find_ctx *f = ctx;
+    if (ncol < 3)
+        return 0;
+    struct hq_pii_hit h = {"change", col[0] ? col[0] : "", col[1] ? col[1] : "", 0, 0,
+                           "invitation", col[2] ? col[2] : ""};
+    return f->fn(f->ctx, &h);
+}
+
+int hq_invite_pii_find(struct hq_store *s, const char *phone, hq_pii_fn fn, void *ctx)
+{
+    char norm[HQ_PHONE_DIGITS];
+    struct pii_find_ctx f = {fn, ctx};
+    int rc;
+    val_phone_normalize(phone, norm, sizeof norm);
+    struct hq_param p[2] = {ptxt(phone), ptxt(norm)};
+    rc = s->ops->sql(s, "SELECT code, branch, day, name, phone, company, purpose, host,"
+                        " created_at, cancelled_at, used_at FROM invitation"
+                        " WHERE phone = $1 OR phone = $2 ORDER BY day, code",
+                     p, 2, pii_inv_row, &f, NULL);
+    if (rc == HQ_OK)
+        rc = s->ops->sql(s, "SELECT c.branch, c.device_id, c.value FROM change c"
+                            " JOIN invitation i ON c.kind = 'invitation' AND c.key = i.code"
+                            " WHERE i.phone = $1 OR i.phone = $2 ORDER BY c.id",
+                         p, 2, pii_change_row, &f, NULL);
+    return rc;
+}
+
 /* ---- QR ---- */
 
 /* Writes the QR code of `code` as a PNG to f. 0, or -1 with msg filled. */

@@ -49,6 +49,25 @@ int hq_invite_list(struct hq_store *s, const char *branch, const char *day, cJSO
  * were marked, or a negative store error. */
 int hq_invite_mark_used(struct hq_store *s, long long now);
 
+/* Personal data (issue 10's rules, called by hq_person.c): erases whole
+ * invitations, their row and every earlier change of theirs in the pull log
+ * (each copies the guest's name and phone), then logs one change
+ * {"state":"erased"} per invitation so the branch's kiosks drop their copy.
+ * Which: with phone set, every invitation of that guest (the phone as typed
+ * or normalised as stored); with phone NULL, at most limit (>= 1) whose day
+ * is before before_day (YYYY-MM-DD), oldest first. Only inside the
+ * caller's transaction (begin .. commit: the deletes and the new changes
+ * land together). *n = invitations erased. HQ_OK, HQ_E_INVALID or a store
+ * error. */
+int hq_invite_erase(struct hq_store *s, const char *phone, const char *before_day, int limit,
+                    long long now, long long *n);
+
+/* Every invitation of the guest with that phone (where "invitation", the
+ * row as JSON) and every change in the pull log that copies one (where
+ * "change", its JSON), to fn; a non-zero return stops and is returned.
+ * HQ_OK or a store error. */
+int hq_invite_pii_find(struct hq_store *s, const char *phone, hq_pii_fn fn, void *ctx);
+
 /* Writes the QR code of `code` (the code alone, its only content) as a PNG
  * file (libqrencode, libpng). 0, or -1 with msg filled. */
 int hq_invite_qr_png(const char *code, const char *path, char *msg, size_t msglen);

@@ -124,7 +124,7 @@ static void usage(void)
           "       frontdesk-hq --db DB host list [--branch B] [--json]\n"
           "       frontdesk-hq --db DB notify list [--failed] [--json] [--limit N]\n"
           "       frontdesk-hq --db DB setting get|set smtp_url|smtp_from|notify_lease_s"
-          " [VALUE]\n"
+          "|notify_keep_days [VALUE]\n"
           "       frontdesk-hq --db DB deny add [--name N] [--phone P] --reason TEXT --by WHO\n"
           "           [--branch B]   (kept as keyed hashes only)\n"
           "       frontdesk-hq --db DB deny list [--json] | remove ID --by WHO --reason TEXT\n"

@@ -563,6 +563,16 @@ static int setting_check(const char *key, const char *v, char *why, size_t len)
         }
         return 0;
     }
+    if (strcmp(key, "notify_keep_days") == 0) {
+        char *end = NULL;
+        long n = strtol(v, &end, 10);
+        if (!end || *end || end == v || n < HQ_NOTIFY_KEEP_MIN || n > HQ_NOTIFY_KEEP_MAX) {
+            snprintf(why, len, "notify_keep_days is a whole number of days, %d to %d",
+                     HQ_NOTIFY_KEEP_MIN, HQ_NOTIFY_KEEP_MAX);
+            return -1;
+        }
+        return 0;
+    }
     if (strcmp(key, "smtp_from") == 0) {
         if (!mail_ok(v)) {
             snprintf(why, len, "smtp_from is a mail address (name@example.com)");
@@ -588,7 +598,8 @@ static int setting_check(const char *key, const char *v, char *why, size_t len)
 
 int hq_notify_setting(struct hq_store *s, int npos, const char *const *pos)
 {
-    static const char *const keys[] = {"smtp_url", "smtp_from", "notify_lease_s"};
+    static const char *const keys[] = {"smtp_url", "smtp_from", "notify_lease_s",
+                                       "notify_keep_days"};
     char v[SETTING_MAX + 1], why[200];
     int mine = 0, rc;
     if (npos < 3)
@@ -600,7 +611,9 @@ int hq_notify_setting(struct hq_store *s, int npos, const char *const *pos)
     if (npos == 3 && strcmp(pos[1], "get") == 0) {
         rc = s->ops->setting_get(s, pos[2], v, sizeof v);
         if (rc == HQ_E_NOTFOUND)
-            snprintf(v, sizeof v, "%s", strcmp(pos[2], "notify_lease_s") == 0 ? "60" : "");
+            snprintf(v, sizeof v, "%s", strcmp(pos[2], "notify_lease_s") == 0     ? "60"
+                                        : strcmp(pos[2], "notify_keep_days") == 0 ? "30"
+                                                                                  : "");
         else if (rc != HQ_OK) {
             fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
             return 1;
@@ -623,6 +636,47 @@ int hq_notify_setting(struct hq_store *s, int npos, const char *const *pos)
         return 0;
     }
     return -1;
+}
+
+/* ---- pruning ---- */
+
+int hq_notify_keep_days(struct hq_store *s)
+{
+    char v[32];
+    char *end = NULL;
+    long d;
+    if (s->ops->setting_get(s, "notify_keep_days", v, sizeof v) != HQ_OK)
+        return HQ_NOTIFY_KEEP_DAYS;
+    d = strtol(v, &end, 10);
+    if (!end || *end || end == v || d < HQ_NOTIFY_KEEP_MIN || d > HQ_NOTIFY_KEEP_MAX)
+        return HQ_NOTIFY_KEEP_DAYS;
+    return (int)d;
+}
+
+int hq_notify_prune(struct hq_store *s, long long now, int max_batches, long long *n)
+{
+    static const char *const ended[] = {"sent", "none", "failed"};
+    long long before = now - (long long)hq_notify_keep_days(s) * 86400;
+    int rc = HQ_OK, b = 0;
+    /* one state at a time: each delete is a range of the (state, done_at)
+     * index (0010_pipl.sql), a few hundred rows, committed on its own */
+    for (size_t k = 0; k < sizeof ended / sizeof ended[0] && rc == HQ_OK; k++) {
+        long long got = HQ_NOTIFY_PRUNE_BATCH;
+        while (rc == HQ_OK && got == HQ_NOTIFY_PRUNE_BATCH &&
+               (max_batches == 0 || b < max_batches)) {
+            struct hq_param p[3] = {{HQ_P_TEXT, 0, ended[k]}, {HQ_P_INT, before, NULL},
+                                    {HQ_P_INT, HQ_NOTIFY_PRUNE_BATCH, NULL}};
+            got = 0;
+            rc = s->ops->sql(s, "DELETE FROM notify_queue WHERE id IN (SELECT id FROM"
+                                " notify_queue WHERE state = $1 AND done_at < $2"
+                                " ORDER BY done_at LIMIT $3)",
+                             p, 3, NULL, NULL, &got);
+            if (rc == HQ_OK)
+                *n += got;
+            b++;
+        }
+    }
+    return rc;
 }
 
 /* ---- sending ---- */

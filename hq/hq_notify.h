@@ -52,13 +52,35 @@ int hq_notify_cmd(struct hq_store *s, int npos, const char *const *pos,
                   const struct hq_notify_opts *o);
 
 /* setting get|set for the sender's settings (smtp_url, smtp_from,
- * notify_lease_s). Returns the exit status, or -1 when key is not one of
+ * notify_lease_s) and the queue's notify_keep_days. Returns the exit status, or -1 when key is not one of
  * them (the caller goes on with its own). */
 int hq_notify_setting(struct hq_store *s, int npos, const char *const *pos);
 
 /* Failed (or, with all, every) notifications as a JSON array, newest first,
  * at most limit (the console's fleet API). NULL when the store failed. */
 struct cJSON *hq_notify_list_json(struct hq_store *s, int failed_only, int limit);
+
+/* Pruning (run by the retention sweep, hq_person.c): a row that ended
+ * ('sent', 'none': no target, 'failed': listed by `notify list --failed`
+ * and the console meanwhile) is deleted notify_keep_days after it ended
+ * (done_at); 'pending' rows never. The setting (`setting set
+ * notify_keep_days N`) is checked by hq_notify_setting: 2..3650 days, at
+ * least 2 so that no rebuild or late push can queue an arrival again
+ * (the queue's trigger takes only visits of the last day). */
+#define HQ_NOTIFY_KEEP_DAYS 30      /* notify_keep_days when unset or bad */
+#define HQ_NOTIFY_KEEP_MIN 2
+#define HQ_NOTIFY_KEEP_MAX 3650
+#define HQ_NOTIFY_PRUNE_BATCH 500   /* rows per delete (each its own transaction) */
+
+/* notify_keep_days from the store's settings (the default when unset or bad). */
+int hq_notify_keep_days(struct hq_store *s);
+
+/* Deletes the rows ended more than notify_keep_days before now, in
+ * statements of at most HQ_NOTIFY_PRUNE_BATCH rows, each committed alone
+ * (never inside the caller's transaction: call it with none open), at most
+ * max_batches of them (0 = until done). Adds the rows deleted to *n.
+ * HQ_OK or a store error (what earlier batches deleted stays deleted). */
+int hq_notify_prune(struct hq_store *s, long long now, int max_batches, long long *n);
 
 /* The sender thread of `serve`: its own store handle on db. start returns
  * NULL with err when the thread cannot start; stop wakes it, waits for the

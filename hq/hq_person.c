@@ -2,8 +2,13 @@
  * personal fields is a table; the backends find rows with it (their indexes
  * follow the same table, schema/.../0003_fleet.sql) and rewrite each row's
  * JSON with hq_pii_scrub, so the log, quarantine and state tables lose the
- * same fields and a rebuild from the log gives the same erased state. */
+ * same fields and a rebuild from the log gives the same erased state.
+ * Invitations (hq_invite.c owns them) are head office's own records, not
+ * the log's: they go whole, with their copies in the pull log. */
 #include "hq_person.h"
+
+#include "hq_invite.h"
+#include "hq_notify.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -79,11 +84,66 @@ int hq_pii_days(struct hq_store *s)
     return (int)d;
 }
 
+/* SQLite: after a commit that deleted personal data outside pii_erase
+ * (invitations), copies the WAL into the file and truncates it, as the
+ * backend does after pii_erase (its scrub_flush): the old page images in
+ * the WAL would keep the erased bytes. PRAGMA is SQLite's own, hence the
+ * check of the backend. PostgreSQL: VACUUM's business (hq/README.md). */
+static void flush_erased(struct hq_store *s)
+{
+    if (strcmp(s->ops->name, "sqlite") == 0 &&
+        s->ops->sql(s, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0, NULL, NULL, NULL) != HQ_OK)
+        fprintf(stderr, "frontdesk-hq: checkpoint after erasing invitations: %s\n",
+                s->ops->errmsg(s));
+}
+
+/* Invitations erased per transaction: each is three statements (one round
+ * trip each on PostgreSQL), and the last part holds the pull log's lock. */
+#define INVITE_BATCH 100
+
+/* Invitations whose day is before the day of `before` (UTC), in
+ * transactions of INVITE_BATCH each, at most max_batches (0 = all). */
+static int sweep_invitations(struct hq_store *s, long long before, long long now,
+                             int max_batches, long long *total)
+{
+    char cut[16];
+    time_t t = (time_t)before;
+    struct tm tm;
+    int rc = HQ_OK;
+    if (!gmtime_r(&t, &tm) || strftime(cut, sizeof cut, "%Y-%m-%d", &tm) != 10)
+        return HQ_E_INVALID;
+    for (int b = 0; max_batches == 0 || b < max_batches; b++) {
+        long long n = 0;
+        if ((rc = s->ops->begin(s)) != HQ_OK)
+            break;
+        rc = hq_invite_erase(s, NULL, cut, INVITE_BATCH, now, &n);
+        if (rc == HQ_OK)
+            rc = s->ops->commit(s);
+        if (rc != HQ_OK) {
+            s->ops->rollback(s);
+            break;
+        }
+        *total += n;
+        if (n < INVITE_BATCH)
+            break;
+    }
+    if (*total > 0)
+        flush_erased(s);
+    return rc;
+}
+
 int hq_pii_sweep(struct hq_store *s, long long now, int max_batches, struct hq_pii_count *out)
+{
+    return hq_pii_sweep_ex(s, now, max_batches, out, NULL);
+}
+
+int hq_pii_sweep_ex(struct hq_store *s, long long now, int max_batches, struct hq_pii_count *out,
+                    struct hq_sweep_more *more)
 {
     long long before = now - (long long)hq_pii_days(s) * 86400;
     struct hq_pii_count total = {0, 0};
-    int rc = HQ_OK;
+    long long invitations = 0, notes = 0;
+    int rc = HQ_OK, r2;
     for (int b = 0; max_batches == 0 || b < max_batches; b++) {
         struct hq_pii_count c = {0, 0};
         if ((rc = s->ops->pii_erase(s, NULL, before, HQ_PII_BATCH, &c)) != HQ_OK)
@@ -93,10 +153,20 @@ int hq_pii_sweep(struct hq_store *s, long long now, int max_batches, struct hq_p
         if (c.log == 0 && c.state == 0)
             break;
     }
-    if (total.log || total.state) {
-        char detail[160];
-        snprintf(detail, sizeof detail, "{\"before\":%lld,\"log\":%lld,\"state\":%lld}", before,
-                 total.log, total.state);
+    /* The invitations go with the visits (the same period, from their day)
+     * and the finished notifications after notify_keep_days: one failure
+     * does not stop the others; the first is returned. */
+    r2 = sweep_invitations(s, before, now, max_batches, &invitations);
+    if (rc == HQ_OK)
+        rc = r2;
+    r2 = hq_notify_prune(s, now, max_batches, &notes);
+    if (rc == HQ_OK)
+        rc = r2;
+    if (total.log || total.state || invitations || notes) {
+        char detail[200];
+        snprintf(detail, sizeof detail, "{\"before\":%lld,\"log\":%lld,\"state\":%lld,"
+                 "\"invitations\":%lld,\"notifications\":%lld}", before, total.log, total.state,
+                 invitations, notes);
         int ra = s->ops->audit_put(s, now, "hq:purge", "purge", "personal_data_days",
                                    "retention", detail);
         if (rc == HQ_OK)
@@ -105,6 +175,10 @@ int hq_pii_sweep(struct hq_store *s, long long now, int max_batches, struct hq_p
     if (out) {
         out->log += total.log;
         out->state += total.state;
+    }
+    if (more) {
+        more->invitations += invitations;
+        more->notifications += notes;
     }
     return rc;
 }
@@ -173,9 +247,12 @@ int hq_person_cmd(struct hq_store *s, const char *sub, const char *phone, const 
     hq_phone_mask(phone, mask, sizeof mask);
     if (strcmp(sub, "erase") == 0) {
         struct hq_pii_count c = {0, 0};
+        long long inv = 0;
         if ((rc = s->ops->begin(s)) == HQ_OK &&
-            (rc = s->ops->pii_erase(s, phone, 0, 0, &c)) == HQ_OK) {
-            snprintf(detail, sizeof detail, "{\"log\":%lld,\"state\":%lld}", c.log, c.state);
+            (rc = s->ops->pii_erase(s, phone, 0, 0, &c)) == HQ_OK &&
+            (rc = hq_invite_erase(s, phone, NULL, 0, now, &inv)) == HQ_OK) {
+            snprintf(detail, sizeof detail, "{\"log\":%lld,\"state\":%lld,"
+                     "\"invitations\":%lld}", c.log, c.state, inv);
             rc = s->ops->audit_put(s, now, by, "person.erase", mask, reason, detail);
         }
         if (rc == HQ_OK)
@@ -185,10 +262,14 @@ int hq_person_cmd(struct hq_store *s, const char *sub, const char *phone, const 
             s->ops->rollback(s);
             return 1;
         }
+        if (inv > 0)
+            flush_erased(s);
         if (json)
-            printf("{\"erased\":{\"log\":%lld,\"state\":%lld}}\n", c.log, c.state);
+            printf("{\"erased\":{\"log\":%lld,\"state\":%lld,\"invitations\":%lld}}\n",
+                   c.log, c.state, inv);
         else
-            printf("%s: %lld log row(s) and %lld state row(s) erased\n", mask, c.log, c.state);
+            printf("%s: %lld log row(s), %lld state row(s) and %lld invitation(s) erased\n",
+                   mask, c.log, c.state, inv);
         return 0;
     }
     /* find / export: audited before anything is shown */
@@ -201,6 +282,8 @@ int hq_person_cmd(struct hq_store *s, const char *sub, const char *phone, const 
     struct find_ctx f = {strcmp(sub, "export") == 0, json, cJSON_CreateArray(),
                          cJSON_CreateObject(), 0};
     rc = s->ops->pii_find(s, phone, find_one, &f);
+    if (rc == HQ_OK) /* invitations and their copies in the pull log */
+        rc = hq_invite_pii_find(s, phone, find_one, &f);
     if (rc != HQ_OK) {
         fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
         cJSON_Delete(f.rows);
@@ -235,16 +318,19 @@ int hq_person_cmd(struct hq_store *s, const char *sub, const char *phone, const 
 int hq_purge_cmd(struct hq_store *s, int json)
 {
     struct hq_pii_count c = {0, 0};
-    int days = hq_pii_days(s);
-    if (hq_pii_sweep(s, (long long)time(NULL), 0, &c) != HQ_OK) {
+    struct hq_sweep_more m = {0, 0};
+    int days = hq_pii_days(s), keep = hq_notify_keep_days(s);
+    if (hq_pii_sweep_ex(s, (long long)time(NULL), 0, &c, &m) != HQ_OK) {
         fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
         return 1;
     }
     if (json)
-        printf("{\"personal_data_days\":%d,\"erased\":{\"log\":%lld,\"state\":%lld}}\n", days,
-               c.log, c.state);
+        printf("{\"personal_data_days\":%d,\"erased\":{\"log\":%lld,\"state\":%lld,"
+               "\"invitations\":%lld},\"notify_keep_days\":%d,\"notifications_pruned\":%lld}\n",
+               days, c.log, c.state, m.invitations, keep, m.notifications);
     else
-        printf("personal data older than %d days: %lld log row(s) and %lld state row(s)"
-               " erased\n", days, c.log, c.state);
+        printf("personal data older than %d days: %lld log row(s), %lld state row(s) and %lld"
+               " invitation(s) erased; %lld notification(s) ended over %d days ago deleted\n",
+               days, c.log, c.state, m.invitations, m.notifications, keep);
     return 0;
 }

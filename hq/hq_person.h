@@ -4,7 +4,9 @@
  * retention sweep (`personal_data_days`, default 365, run by `serve` and by
  * `frontdesk-hq purge`), and a person's requests (`person find|export|erase
  * --phone P --by NAME --reason TEXT`), each written to hq_audit with who and
- * why. Statistics fields are never touched: reports stay the same. */
+ * why. Statistics fields are never touched: reports stay the same. The
+ * sweep and a person's requests also cover invitations (hq_invite.h) and
+ * the sweep prunes the notification queue (hq_notify.h). */
 #ifndef HQ_PERSON_H
 #define HQ_PERSON_H
 #include <stddef.h>
@@ -44,6 +46,23 @@ int hq_pii_days(struct hq_store *s);
  * Audits a pass that erased anything (actor "hq:purge"). Returns HQ_OK or a
  * store error. */
 int hq_pii_sweep(struct hq_store *s, long long now, int max_batches, struct hq_pii_count *out);
+
+/* What the sweep did beside the log and the state tables. */
+struct hq_sweep_more {
+    long long invitations;       /* invitations erased (hq_invite_erase) */
+    long long notifications;     /* notification rows pruned (hq_notify_prune) */
+};
+
+/* hq_pii_sweep, and (what hq_pii_sweep also does, uncounted) the rest of
+ * head office's retention, each part in its own short transactions and
+ * bounded by max_batches the same way: invitations whose day is more than
+ * personal_data_days ago (UTC) go whole, with their copies in the pull log,
+ * and the branch's kiosks are told to drop theirs (hq_invite_erase); the
+ * notification queue's ended rows go after notify_keep_days
+ * (hq_notify_prune). A part that fails does not stop the next; the first
+ * failure is returned. Adds to *out and *more (either may be NULL). */
+int hq_pii_sweep_ex(struct hq_store *s, long long now, int max_batches, struct hq_pii_count *out,
+                    struct hq_sweep_more *more);
 
 /* frontdesk-hq person find|export|erase and purge: print to stdout (JSON
  * with json), write the audit row first for find/export (a lookup that is

@@ -4,6 +4,7 @@
  * hand-written Unicode table or hash. Only the phone number's digit rules
  * are ours: they are the numbering plan, which no library knows. */
 #include "deny.h"
+#include "seal.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -183,18 +184,70 @@ int deny_key_parse(const char *hex, unsigned char key[DENY_KEY_BYTES])
 int deny_set_key(struct fd_store *st, const char *hex, struct fd_err *err)
 {
     unsigned char k[DENY_KEY_BYTES];
+    char stored[SEAL_TEXT_LEN(DENY_KEY_BYTES)];
     int rc = deny_key_parse(hex, k);
-    sodium_memzero(k, sizeof k);
-    if (rc)
+    if (rc) {
+        sodium_memzero(k, sizeof k);
         return fd_fail(err, FD_EINVAL, "deny_key", "the deny key is 64 lowercase hex digits");
+    }
+    /* sealed with the machine id, as the device key is (seal.h) */
+    rc = seal_put(k, sizeof k, stored, sizeof stored);
+    sodium_memzero(k, sizeof k);
+    if (rc < 0)
+        return fd_fail(err, FD_EINVAL, "deny_key", "the deny key cannot be sealed");
     sqlite3_stmt *s = store_prepare(st, "INSERT INTO deny_key(id, key) VALUES (1, ?1)"
                                         " ON CONFLICT(id) DO UPDATE SET key = excluded.key");
-    if (!s)
+    if (!s) {
+        sodium_memzero(stored, sizeof stored);
         return store_fail(st, err);
-    sqlite3_bind_text(s, 1, hex, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_text(s, 1, stored, -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
+    sodium_memzero(stored, sizeof stored);
     return rc == SQLITE_DONE ? 0 : store_fail(st, err);
+}
+
+int deny_key_seal(struct fd_store *st, struct fd_err *err)
+{
+    unsigned char k[DENY_KEY_BYTES];
+    char old[DENY_HASH_HEX + 1] = "", stored[SEAL_TEXT_LEN(DENY_KEY_BYTES)];
+    int rc, found = 0;
+    sqlite3_stmt *s = store_prepare(st, "SELECT key FROM deny_key WHERE id = 1");
+    if (!s)
+        return store_fail(st, err);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(s, 0);
+        /* sealed already, or not a key at all (left for deny_check to report) */
+        found = t && !seal_is_sealed(t) && strlen(t) == DENY_HASH_HEX;
+        if (found)
+            memcpy(old, t, DENY_HASH_HEX + 1);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, err);
+    if (!found)
+        return 0;
+    rc = deny_key_parse(old, k) == 0 ? seal_put(k, sizeof k, stored, sizeof stored) : -1;
+    sodium_memzero(k, sizeof k);
+    if (rc != 1) { /* not a key (deny_check ignores it), or no machine id (logged) */
+        sodium_memzero(old, sizeof old);
+        return 0;
+    }
+    /* only the value read: a key the pull replaced meanwhile is sealed already */
+    s = store_prepare(st, "UPDATE deny_key SET key = ?2 WHERE id = 1 AND key = ?1");
+    if (s) {
+        sqlite3_bind_text(s, 1, old, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, stored, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+    }
+    sodium_memzero(old, sizeof old);
+    sodium_memzero(stored, sizeof stored);
+    if (!s || rc != SQLITE_DONE)
+        return store_fail(st, err);
+    return sqlite3_changes(store_db(st)) > 0;
 }
 
 int deny_put_list(struct fd_store *st, const struct deny_item *items, int n, int *skipped,
@@ -262,7 +315,8 @@ int deny_count(struct fd_store *st)
     return n;
 }
 
-/* The held key into k: 1, 0 when none is held, FD_EDB. */
+/* The held key into k: 1, 0 when none is held (or it cannot be opened
+ * here: sealed on another machine, logged), FD_EDB. */
 static int held_key(struct fd_store *st, unsigned char k[DENY_KEY_BYTES], struct fd_err *err)
 {
     sqlite3_stmt *s = store_prepare(st, "SELECT key FROM deny_key WHERE id = 1");
@@ -270,9 +324,15 @@ static int held_key(struct fd_store *st, unsigned char k[DENY_KEY_BYTES], struct
     if (!s)
         return store_fail(st, err);
     rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        rc = deny_key_parse((const char *)sqlite3_column_text(s, 0), k) == 0 ? 1 : 0;
-    else
+    if (rc == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(s, 0);
+        /* sealed (seal.h), or plain hex as stored before sealing */
+        rc = seal_open(t, k, DENY_KEY_BYTES) == 0 ? 1 : 0;
+        if (rc == 0 && seal_is_sealed(t))
+            fprintf(stderr, "deny: the deny key was sealed on another machine (a restored"
+                            " backup?): no sign-in is checked until head office sends it"
+                            " again\n");
+    } else
         rc = rc == SQLITE_DONE ? 0 : FD_EDB;
     sqlite3_reset(s);
     return rc == FD_EDB ? store_fail(st, err) : rc;
@@ -419,4 +479,19 @@ dbfail:
     rc = store_fail(st, err);
     store_rollback(st);
     return rc;
+}
+
+int deny_alert_prune(struct fd_store *st, int64_t before, int max, struct fd_err *err)
+{
+    sqlite3_stmt *s = store_prepare(st, "DELETE FROM deny_alert WHERE id IN (SELECT id FROM"
+                                        " deny_alert WHERE ack_at IS NOT NULL AND ack_at < ?1"
+                                        " ORDER BY ack_at, id LIMIT ?2)");
+    int rc;
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_int64(s, 1, before);
+    sqlite3_bind_int(s, 2, max > 0 ? max : 1);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? sqlite3_changes(store_db(st)) : store_fail(st, err);
 }

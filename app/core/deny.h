@@ -2,7 +2,7 @@
  * keyed hashes. Head office (hq/hq_deny.c) and the kiosk share the one rule
  * here: how a name and a phone number are normalised, and how a normalised
  * value is hashed (HMAC-SHA256 with head office's deny key, libsodium). On
- * the kiosk this module owns deny_key, deny_entry and deny_alert
+ * the kiosk this module owns deny_key (sealed, seal.h), deny_entry and deny_alert
  * (data/schema/0008_deny.sql): the pull replaces the key and the list, a
  * sign-in asks deny_check, and a match leaves an alert for the staff console
  * until someone acknowledges it. No clear value of a list entry ever
@@ -66,9 +66,18 @@ struct deny_item {
     const char *phone_hash;     /* likewise */
 };
 
-/* Replaces the key (64 hex). One statement: in the caller's transaction
- * when there is one. Returns 0, FD_EINVAL or FD_EDB. */
+/* Replaces the key (64 hex, as head office sends it). It is stored sealed
+ * with the machine id (seal.h, as the device key is): a copy of the store
+ * taken off the box cannot hash a name to test it against the list. One
+ * statement: in the caller's transaction when there is one. Returns 0,
+ * FD_EINVAL or FD_EDB. */
 int deny_set_key(struct fd_store *st, const char *hex, struct fd_err *err);
+
+/* The migration path: a key stored before sealing (plain hex) is sealed in
+ * place. Returns 1 when it sealed it, 0 when there was nothing to do (no
+ * key, sealed already, or no machine id to seal with: logged by seal.c),
+ * or FD_EDB. One read, at most one write: cheap enough for every pull. */
+int deny_key_seal(struct fd_store *st, struct fd_err *err);
 
 /* Replaces the whole list with items[0..n): entries not listed go; a bad
  * entry (no hash, a hash that is not hex, a bad id) is skipped and counted
@@ -121,5 +130,12 @@ int deny_alert_open(struct fd_store *st, struct deny_alert **out, int *n, struct
  * FD_ENOTFOUND, FD_ESTATE (acknowledged already), FD_EINVAL or FD_EDB. */
 int deny_alert_ack(struct fd_store *st, int64_t id, const char *staff, int64_t now,
                    struct fd_err *err);
+
+/* Deletes at most max alerts that staff acknowledged before `before` (Unix
+ * seconds), oldest first; open alerts never. Their audit rows (visitor.held,
+ * deny.ack) stay: they are the record. One statement: in the caller's
+ * transaction when there is one. Returns how many went, or FD_EDB. The
+ * retention's period and batches are retention.c's (retention_prune_alerts). */
+int deny_alert_prune(struct fd_store *st, int64_t before, int max, struct fd_err *err);
 
 #endif

@@ -104,6 +104,22 @@ int invite_put(struct fd_store *st, const struct invite_in *in, const char *stat
     return rc == SQLITE_DONE ? 0 : store_fail(st, err);
 }
 
+int invite_drop(struct fd_store *st, const char *code, struct fd_err *err)
+{
+    char c[INVITE_CODE_LEN + 1];
+    int rc;
+    if (!code || invite_code_parse(code, c) || strcmp(c, code) != 0)
+        return fd_fail(err, FD_EINVAL, "code", "an invitation code is 10 digits with a valid"
+                                               " check digit");
+    sqlite3_stmt *s = store_prepare(st, "DELETE FROM invitation WHERE code = ?1");
+    if (!s)
+        return store_fail(st, err);
+    sqlite3_bind_text(s, 1, c, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? sqlite3_changes(store_db(st)) > 0 : store_fail(st, err);
+}
+
 static void row_to_inv(sqlite3_stmt *s, void *p)
 {
     struct invitation *v = p;

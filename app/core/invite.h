@@ -75,6 +75,14 @@ int invite_check(const struct invite_in *in, struct fd_err *err);
 int invite_put(struct fd_store *st, const struct invite_in *in, const char *state,
                int64_t now, struct fd_err *err);
 
+/* Drops the invitation `code` (head office erased it: its guest asked, or
+ * its retention ran out; state "erased" in the pull). Its row goes whole,
+ * name and phone with it; a visitor its check-in made stays (it is the
+ * visitor module's, under visitor_retention_days). One statement: in the
+ * caller's transaction when there is one. Returns 1 when a row went, 0
+ * when none was held, FD_EINVAL (not a code) or FD_EDB. */
+int invite_drop(struct fd_store *st, const char *code, struct fd_err *err);
+
 /* Looks a typed code up for use at time `now`. Returns 0 with *out filled
  * when it can be used now; FD_ENOTFOUND (*why INVITE_UNKNOWN: mistyped or
  * unknown), FD_ESTATE (*why INVITE_USED, INVITE_OTHER_DAY or

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "deny.h"
 
 #define MARK_EVERY_S 3600          /* one outbox_mark row an hour */
 #define MARK_KEEP_S (367 * 86400L) /* longer than the longest setting */
@@ -146,6 +147,31 @@ int retention_prune_copies(struct fd_store *st, int64_t now)
     if (days > 0 && days * 86400L < keep)
         keep = days * 86400L;
     return store_prune_copies(st, now, keep);
+}
+
+int retention_prune_alerts(struct fd_store *st, int64_t now, struct fd_err *err)
+{
+    long days = cfg_get_int(st, "visitor_retention_days");
+    int total = 0;
+    if (days <= 0)
+        return 0;
+    for (;;) {
+        int64_t t0 = retention_clock_ns();
+        int n;
+        if (store_begin(st))
+            return store_fail(st, err);
+        if ((n = deny_alert_prune(st, now - (int64_t)days * 86400, RETENTION_ALERT_BATCH,
+                                  err)) < 0) {
+            store_rollback(st);
+            return n;
+        }
+        if (store_commit(st))
+            return store_fail(st, err);
+        total += n;
+        if (n < RETENTION_ALERT_BATCH)
+            return total;
+        retention_pause(t0);
+    }
 }
 
 int retention_outbox_backlog(sqlite3 *db, int64_t *backlog, int *exact)

@@ -41,6 +41,16 @@ int retention_prune_copies(struct fd_store *st, int64_t now);
 
 void retention_pause(int64_t batch_started_ns);
 
+#define RETENTION_ALERT_BATCH 500 /* deny alerts deleted per transaction */
+
+/* Deletes the deny alerts (deny.c) that staff acknowledged more than
+ * visitor_retention_days ago: the visitor records' period (0 = kept, as the
+ * visitors are). Open alerts stay whatever their age; the audit rows of the
+ * alert and its acknowledgement stay. Batches of RETENTION_ALERT_BATCH, each
+ * its own transaction, paced by retention_pause. Returns how many went, or
+ * a negative FD_E* code (earlier batches stay deleted). */
+int retention_prune_alerts(struct fd_store *st, int64_t now, struct fd_err *err);
+
 /* Outbox rows counted exactly up to this span of sequence numbers. */
 #define RETENTION_BACKLOG_EXACT_SPAN 10000
 

@@ -581,6 +581,9 @@ static int cmd_sweep(struct ctl *c)
     int inv = invite_erase_old(c->st, now, &e); /* past days' invitations */
     if (inv < 0)
         return ctl_fail(c, inv, &e);
+    int alerts = retention_prune_alerts(c->st, now, &e); /* acknowledged deny alerts */
+    if (alerts < 0)
+        return ctl_fail(c, alerts, &e);
     int o = retention_trim_outbox(c->st, now, &e);
     if (o < 0)
         return ctl_fail(c, o, &e);
@@ -607,6 +610,7 @@ static int cmd_sweep(struct ctl *c)
         cJSON_AddNumberToObject(j, "tickets_closed", t);
         cJSON_AddNumberToObject(j, "visitors_signed_out", v);
         cJSON_AddNumberToObject(j, "visitors_erased", x);
+        cJSON_AddNumberToObject(j, "alerts_pruned", alerts);
         cJSON_AddNumberToObject(j, "outbox_dropped", o);
         cJSON_AddNumberToObject(j, "copies_removed", copies);
         cJSON_AddNumberToObject(j, "jobs_expired", jobs_expired);

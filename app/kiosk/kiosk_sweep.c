@@ -60,6 +60,7 @@ int ksweep_once(struct fd_store *st, int64_t now, const char *actor,
     n.visitors_signed_out = keep(visitor_sign_out_at_closing(st, now, &e), err, &e, &first);
     n.visitors_erased = keep(visitor_erase_old(st, now, erase_jobs, &now, &e), err, &e, &first);
     keep(invite_erase_old(st, now, &e), err, &e, &first); /* past days' invitations */
+    keep(retention_prune_alerts(st, now, &e), err, &e, &first); /* acknowledged deny alerts */
     n.outbox_dropped = keep(retention_trim_outbox(st, now, &e), err, &e, &first);
     rc = retention_prune_copies(st, now);
     if (rc < 0)

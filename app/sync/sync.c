@@ -9,7 +9,9 @@
 #include "sync_health.h"
 #include "sync_wire.h"
 #include "journal.h"
+#include "deny.h"
 #include "retention.h"
+#include "seal.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -69,72 +71,13 @@ static void keys_wipe(struct keys *k)
     sodium_memzero(k, sizeof *k);
 }
 
-/* The key that seals the device key at rest: a hash of this machine's id
- * (/etc/machine-id; a test build, FD_TEST_HOOKS, reads FD_MACHINE_ID_FILE
- * first). A copy of the database taken
- * off the box (a backup) then carries no usable device key; a restore on the
- * same box still works; on another box the kiosk must be enrolled again.
- * Returns 0, or -1 when there is no machine id to read. */
-static int machine_key(unsigned char key[crypto_secretbox_KEYBYTES])
-{
-#ifdef FD_TEST_HOOKS
-    const char *path = getenv("FD_MACHINE_ID_FILE");
-#else
-    const char *path = NULL;
-#endif
-    char id[128] = "";
-    FILE *f = fopen(path && *path ? path : "/etc/machine-id", "r");
-    size_t n;
-    if (!f)
-        return -1;
-    n = fread(id, 1, sizeof id - 1, f);
-    fclose(f);
-    id[n] = '\0';
-    id[strcspn(id, "\r\n")] = '\0';
-    if (strlen(id) < 8)
-        return -1;
-    crypto_generichash(key, crypto_secretbox_KEYBYTES, (const unsigned char *)id, strlen(id),
-                       (const unsigned char *)"frontdesk-device-key-1", 22);
-    sodium_memzero(id, sizeof id);
-    return 0;
-}
-
-#define SEALED_PREFIX "s1:"
-#define SEALED_HEX_MAX (2 * (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SYNC_SK_BYTES) + 4)
-
-/* The secret key as stored: "s1:" + hex(nonce | secretbox(sk)), or plain hex
- * when this machine has no id (logged). out must hold SEALED_HEX_MAX bytes. */
-static void seal_key(const unsigned char sk[SYNC_SK_BYTES], char *out)
-{
-    unsigned char key[crypto_secretbox_KEYBYTES];
-    unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SYNC_SK_BYTES];
-    if (machine_key(key) != 0) {
-        fprintf(stderr, "sync: no machine id: the device key is stored unsealed\n");
-        sync_hex(sk, SYNC_SK_BYTES, out);
-        return;
-    }
-    randombytes_buf(box, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, sk, SYNC_SK_BYTES, box, key);
-    memcpy(out, SEALED_PREFIX, 3);
-    sync_hex(box, sizeof box, out + 3);
-    sodium_memzero(key, sizeof key);
-}
-
-/* The inverse; 0, or -1 when it cannot be opened here (another machine). */
-static int unseal_key(const char *stored, unsigned char sk[SYNC_SK_BYTES])
-{
-    unsigned char key[crypto_secretbox_KEYBYTES];
-    unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SYNC_SK_BYTES];
-    int rc;
-    if (strncmp(stored, SEALED_PREFIX, 3) != 0)
-        return sync_unhex(stored, sk, SYNC_SK_BYTES);
-    if (sync_unhex(stored + 3, box, sizeof box) != 0 || machine_key(key) != 0)
-        return -1;
-    rc = crypto_secretbox_open_easy(sk, box + crypto_secretbox_NONCEBYTES,
-                                    sizeof box - crypto_secretbox_NONCEBYTES, box, key);
-    sodium_memzero(key, sizeof key);
-    return rc == 0 ? 0 : -1;
-}
+/* The device key is sealed at rest with this machine's id (core's seal.h,
+ * the one scheme for every secret the kiosk keeps): a copy of the database
+ * taken off the box (a backup) then carries no usable device key; a restore
+ * on the same box still works; on another box the kiosk must be enrolled
+ * again. A key stored before sealing (plain hex) still opens, and
+ * sync_seal_at_rest seals it. */
+#define SEALED_HEX_MAX SEAL_TEXT_LEN(SYNC_SK_BYTES)
 
 static int load_keys(sqlite3 *db, struct keys *k, char *err, size_t errlen)
 {
@@ -161,7 +104,7 @@ static int load_keys(sqlite3 *db, struct keys *k, char *err, size_t errlen)
         rc = SYNC_E_NOT_ENROLLED;
         goto out;
     }
-    if (unseal_key(sk, k->sk) != 0) {
+    if (seal_open(sk, k->sk, SYNC_SK_BYTES) != 0) {
         set_err(err, errlen, "the device key was sealed on another machine (a restored backup?):"
                              " enroll this kiosk again");
         rc = SYNC_E_NOT_ENROLLED;
@@ -466,7 +409,7 @@ int sync_enroll_ca(sqlite3 *db, const char *hq_url, const char *token, const cha
     }
     ans = cJSON_Parse(a.p ? a.p : "");
     const cJSON *br = cJSON_GetObjectItemCaseSensitive(ans, "branch");
-    seal_key(k.sk, sk_hex);
+    seal_put(k.sk, SYNC_SK_BYTES, sk_hex, sizeof sk_hex);
     if (sqlite3_prepare_v2(db,
                            "UPDATE sync_state SET hq_url = ?, branch = ?, public_key = ?,"
                            " secret_key = ?, enrolled_at = ?, ca_file = ?, pull_cursor = 0,"
@@ -798,6 +741,73 @@ int sync_push_once(sqlite3 *db, struct sync_result *res, char *err, size_t errle
     return rc;
 }
 
+/* ---- secrets at rest ---- */
+
+/* The device key: sealed in place when it is still plain hex. 1 sealed, 0
+ * nothing to do, SYNC_E_DB. */
+static int seal_device_key(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    unsigned char sk[SYNC_SK_BYTES];
+    char old[2 * SYNC_SK_BYTES + 1] = "", sealed[SEALED_HEX_MAX];
+    int rc = SYNC_E_DB, plain = 0;
+    if (sqlite3_prepare_v2(db, "SELECT secret_key FROM sync_state WHERE id = 1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return SYNC_E_DB;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        plain = t && !seal_is_sealed(t) && strlen(t) == 2 * SYNC_SK_BYTES;
+        if (plain)
+            memcpy(old, t, sizeof old);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return SYNC_E_DB;
+    if (!plain)
+        return 0;
+    if (seal_open(old, sk, SYNC_SK_BYTES) != 0 || seal_put(sk, SYNC_SK_BYTES, sealed,
+                                                           sizeof sealed) != 1) {
+        rc = 0; /* not a key (load_keys says so), or no machine id (logged) */
+        goto out;
+    }
+    /* only the value read: an enrolment meanwhile wrote a sealed key */
+    if (sqlite3_prepare_v2(db, "UPDATE sync_state SET secret_key = ?2 WHERE id = 1"
+                               " AND secret_key = ?1", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, old, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, sealed, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_DONE)
+            rc = sqlite3_changes(db) > 0;
+    }
+out:
+    sqlite3_finalize(st);
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(old, sizeof old);
+    sodium_memzero(sealed, sizeof sealed);
+    return rc;
+}
+
+int sync_seal_at_rest(sqlite3 *db)
+{
+    struct fd_store *core = NULL;
+    struct fd_err e = {0};
+    int a, b;
+    if (!seal_available())
+        return 0; /* plain as before; seal_put logged it when the key was stored */
+    if ((a = seal_device_key(db)) < 0)
+        return a;
+    if (store_wrap(db, &core) != 0)
+        return SYNC_E_DB;
+    b = deny_key_seal(core, &e);
+    store_close(core);
+    if (b < 0) {
+        fprintf(stderr, "sync: sealing the deny key: %s\n", e.msg);
+        return SYNC_E_DB;
+    }
+    return a + b;
+}
+
 /* ---- pull ---- */
 
 int sync_pull(sqlite3 *db, struct sync_result *res, char *err, size_t errlen)
@@ -806,6 +816,8 @@ int sync_pull(sqlite3 *db, struct sync_result *res, char *err, size_t errlen)
     int rc, more = 1;
 
     struct fd_store *core = NULL;
+    if (sync_seal_at_rest(db) < 0) /* the pull says what the database did */
+        fprintf(stderr, "sync: secrets not sealed yet: %s\n", sqlite3_errmsg(db));
     if ((rc = load_keys(db, &k, err, errlen)) != SYNC_OK)
         return rc;
     if (store_wrap(db, &core) != 0) {

@@ -90,6 +90,14 @@ int sync_round(sqlite3 *db, long long max_batches, struct sync_result *res, char
 int sync_device_key(sqlite3 *db, char device_id[65], unsigned char sk[64], char *err,
                     size_t errlen);
 
+/* Seals at rest (core's seal.h) the secrets a store may still hold in
+ * plain hex from before sealing: the device key (sync_state.secret_key)
+ * and head office's deny key (deny.c's deny_key_seal). Called at every pull
+ * (one read each when there is nothing to do). Returns how many it sealed
+ * (0 also when this machine has no id to seal with: nothing is tried, and
+ * nothing is logged at each pull), or SYNC_E_DB. */
+int sync_seal_at_rest(sqlite3 *db);
+
 /* Whether head office is within reach now (issue 14: else reception calls
  * the visitor's host itself): enrolled, the last sync attempt succeeded,
  * and the last success is at most SYNC_REACH_S seconds old (the worker

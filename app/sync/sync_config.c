@@ -352,7 +352,9 @@ static int apply_notice(struct fd_store *st, const cJSON *v, struct outcome *o,
 }
 
 /* An invitation (issue 14): key = its code, value = what the kiosk needs to
- * check the guest in; core's rules check every field. */
+ * check the guest in; core's rules check every field. State "erased" (head
+ * office erased the guest's data: hq_invite_erase) carries nothing else and
+ * drops the kiosk's copy. */
 static int apply_invitation(struct fd_store *st, const char *code, const cJSON *v,
                             struct outcome *o, struct fd_err *e)
 {
@@ -360,12 +362,19 @@ static int apply_invitation(struct fd_store *st, const char *code, const cJSON *
                            .phone = str(v, "phone"), .company = str(v, "company"),
                            .purpose = str(v, "purpose"), .host = str(v, "host")};
     const char *state = str(v, "state");
+    int rc;
     if (!cJSON_IsObject(v)) {
         fd_fail(e, FD_EINVAL, "value", "an invitation change is an object");
         skip(o, "invitation", e);
         return 0;
     }
-    int rc = invite_put(st, &in, state ? state : "open", (int64_t)time(NULL), e);
+    if (state && strcmp(state, "erased") == 0) {
+        rc = invite_drop(st, code, e);
+        if (rc == FD_EINVAL)
+            skip(o, "invitation", e);
+        return rc == FD_EDB ? rc : 0;
+    }
+    rc = invite_put(st, &in, state ? state : "open", (int64_t)time(NULL), e);
     if (rc && rc != FD_EDB)
         skip(o, "invitation", e);
     return rc == FD_EDB ? rc : 0;

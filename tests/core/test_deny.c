@@ -1,8 +1,9 @@
 /* test_deny.c - the deny list's rule and the kiosk's copy (app/core/deny.c):
  * normalisation (full-width digits, +86/0086, spaces, case), the keyed hash,
  * a sign-in that matches by name alone, by phone alone, or not at all, the
- * alert and its acknowledgement, a list that replaces the previous one, and
- * the store file's bytes: no clear value of a list entry anywhere in it. */
+ * alert and its acknowledgement and its retention, a list that replaces the
+ * previous one, the store file's bytes: no clear value of a list entry
+ * anywhere in it; and the key sealed at rest, an old plain key sealed. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include "check.h"
 #include "deny.h"
 #include "journal.h"
+#include "retention.h"
+#include "seal.h"
 #include "testutil.h"
 #include "visitor.h"
 
@@ -239,6 +242,22 @@ static void kiosk(void)
     CHECK_INT(tu_int(st, "SELECT count(*) FROM audit WHERE action = 'deny.ack'"
                          " AND actor = 'Reception' AND subject = 'V0002'"), 1);
 
+    /* The kiosk's retention: an acknowledged alert goes visitor_retention_days
+     * after its acknowledgement (0 = kept, as the visitors are); the open
+     * one stays whatever its age; the audit of both stays. */
+    CHECK_INT(cfg_set(st, "visitor_retention_days", "0", &e), 0); /* 0: kept */
+    CHECK_INT(retention_prune_alerts(st, TU_NOW + 400 * 86400LL, &e), 0);
+    CHECK_INT(cfg_set(st, "visitor_retention_days", "30", &e), 0);
+    CHECK_INT(retention_prune_alerts(st, TU_NOW + 300 + 29 * 86400LL, &e), 0);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM deny_alert"), 2);
+    CHECK_INT(retention_prune_alerts(st, TU_NOW + 301 + 30 * 86400LL, &e), 1);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM deny_alert"), 1);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM deny_alert WHERE ack_at IS NULL"), 1);
+    CHECK_INT(retention_prune_alerts(st, TU_NOW + 4000 * 86400LL, &e), 0);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM audit WHERE action = 'deny.ack'"), 1);
+    CHECK_INT(tu_int(st, "SELECT count(*) FROM audit WHERE action = 'visitor.held'"), 2);
+    CHECK_INT(cfg_set(st, "visitor_retention_days", "90", &e), 0);
+
     /* A list that no longer has entry 1: that name passes again. Entry 3
      * is listed but not as the protocol says: it keeps its old row. */
     struct deny_item fewer[] = {{2, NULL, p2}, {3, "not hex", NULL}};
@@ -268,6 +287,74 @@ static void kiosk(void)
     store_close(st);
 }
 
+/* The key at rest: sealed with the machine id (seal.h) as the device key
+ * is; a key stored plain by an older kiosk still works and is sealed in
+ * place (deny_key_seal); on another machine the key does not open and no
+ * sign-in matches (nothing crashes, nothing is held by mistake). */
+static void sealed_key(void)
+{
+    struct fd_store *st = tu_open("sealed.db");
+    struct fd_err e = {0};
+    struct deny_match m;
+    unsigned char key[DENY_KEY_BYTES], back[DENY_KEY_BYTES];
+    char n1[65], stored[SEAL_TEXT_LEN(DENY_KEY_BYTES)], plain[65];
+    struct deny_item items[1] = {{1, n1, NULL}};
+
+    /* the shared function: a round trip, plain hex read, damage refused */
+    CHECK_INT(deny_key_parse(KEY_HEX, key), 0);
+    CHECK_INT(seal_put(key, sizeof key, stored, sizeof stored), 1);
+    CHECK(seal_is_sealed(stored) && !strstr(stored, KEY_HEX));
+    CHECK_INT(seal_open(stored, back, sizeof back), 0);
+    CHECK(memcmp(key, back, sizeof key) == 0);
+    CHECK_INT(seal_open(KEY_HEX, back, sizeof back), 0);
+    CHECK(memcmp(key, back, sizeof key) == 0);
+    stored[10] = stored[10] == 'a' ? 'b' : 'a';
+    CHECK_INT(seal_open(stored, back, sizeof back), -1);
+    CHECK_INT(seal_open("s1:00", back, sizeof back), -1);
+    CHECK_INT(seal_put(key, sizeof key, stored, 10), -1);
+
+    CHECK_INT(deny_hash_name(key, "Wang Barred", n1), 0);
+    CHECK_INT(deny_set_key(st, KEY_HEX, &e), 0);
+    CHECK_INT(deny_put_list(st, items, 1, NULL, &e), 0);
+    CHECK_INT(tu_int(st, "SELECT key LIKE 's1:%' FROM deny_key"), 1);
+    CHECK_INT(tu_int(st, "SELECT instr(key, '9f86d081884c7d65') FROM deny_key"), 0);
+    CHECK_INT(deny_check(st, "wang barred", "", &m, &e), 1);
+    CHECK_INT(deny_key_seal(st, &e), 0); /* sealed already */
+
+    /* an older kiosk's store: the key in plain hex */
+    snprintf(plain, sizeof plain, "%s", KEY_HEX);
+    sqlite3_stmt *q = NULL;
+    CHECK(sqlite3_prepare_v2(store_db(st), "UPDATE deny_key SET key = ?1", -1, &q, NULL) ==
+          SQLITE_OK);
+    sqlite3_bind_text(q, 1, plain, -1, SQLITE_STATIC);
+    CHECK(sqlite3_step(q) == SQLITE_DONE);
+    sqlite3_finalize(q);
+    CHECK_INT(deny_check(st, "Wang Barred", "", &m, &e), 1); /* still works */
+    CHECK_INT(deny_key_seal(st, &e), 1);
+    CHECK_INT(tu_int(st, "SELECT key LIKE 's1:%' FROM deny_key"), 1);
+    CHECK_INT(deny_key_seal(st, &e), 0);
+    CHECK_INT(deny_check(st, "Wang Barred", "", &m, &e), 1);
+    CHECK_INT(sqlite3_exec(store_db(st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(file_has(tu_path("sealed.db"), KEY_HEX), 0); /* secure_delete: gone */
+
+#ifdef FD_TEST_HOOKS /* another machine: FD_MACHINE_ID_FILE, a test hook */
+    const char *other = tu_path("other-machine-id");
+    FILE *f = fopen(other, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("0123456789abcdef0123456789abcdef\n", f);
+        fclose(f);
+        setenv("FD_MACHINE_ID_FILE", other, 1);
+        CHECK_INT(deny_check(st, "Wang Barred", "", &m, &e), 0);
+        unsetenv("FD_MACHINE_ID_FILE");
+        CHECK_INT(deny_check(st, "Wang Barred", "", &m, &e), 1);
+    }
+#endif
+    sodium_memzero(key, sizeof key);
+    store_close(st);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -275,5 +362,6 @@ int main(void)
     normalise();
     hashing();
     kiosk();
+    sealed_key();
     return check_summary();
 }

@@ -11,6 +11,7 @@
 #include "check.h"
 #include "demo.h"
 #include "deny.h"
+#include "seal.h"
 #include "harness.h"
 #include "store.h"
 #include "sync.h"
@@ -172,11 +173,53 @@ int main(void)
                   HQ_OK);
     CHECK_INT(strlen(hqkey), DENY_HASH_HEX + 1);
     hqkey[DENY_HASH_HEX] = '\0';
+    /* The kiosk holds head office's key sealed with its machine id (seal.h),
+     * never the clear hex. */
     sqlite3_stmt *q = NULL;
+    unsigned char held[DENY_KEY_BYTES], want_key[DENY_KEY_BYTES];
     CHECK(sqlite3_prepare_v2(n, "SELECT key FROM deny_key", -1, &q, NULL) == SQLITE_OK);
     CHECK(sqlite3_step(q) == SQLITE_ROW);
-    CHECK_STR((const char *)sqlite3_column_text(q, 0), hqkey);
+    const char *stored = (const char *)sqlite3_column_text(q, 0);
+    CHECK_MSG(stored && strncmp(stored, "s1:", 3) == 0 && !strstr(stored, hqkey), "%s",
+              stored ? stored : "(null)");
+    CHECK_INT(seal_open(stored, held, sizeof held), 0);
+    CHECK_INT(deny_key_parse(hqkey, want_key), 0);
+    CHECK(memcmp(held, want_key, sizeof held) == 0);
     sqlite3_finalize(q);
+    /* A kiosk from before sealing: both its secrets in plain hex. The next
+     * pull seals them in place (sync_seal_at_rest) and sync goes on. */
+    {
+        char dev_id[65], plain_sk[129], kerr[256];
+        unsigned char sk[64];
+        CHECK_INT(sync_device_key(n, dev_id, sk, kerr, sizeof kerr), SYNC_OK);
+        sodium_bin2hex(plain_sk, sizeof plain_sk, sk, sizeof sk);
+        sodium_memzero(sk, sizeof sk);
+        sqlite3_stmt *u = NULL;
+        CHECK(sqlite3_prepare_v2(n, "UPDATE sync_state SET secret_key = ?1", -1, &u, NULL) ==
+              SQLITE_OK);
+        sqlite3_bind_text(u, 1, plain_sk, -1, SQLITE_STATIC);
+        CHECK(sqlite3_step(u) == SQLITE_DONE);
+        sqlite3_finalize(u);
+        u = NULL;
+        CHECK(sqlite3_prepare_v2(n, "UPDATE deny_key SET key = ?1", -1, &u, NULL) == SQLITE_OK);
+        sqlite3_bind_text(u, 1, hqkey, -1, SQLITE_STATIC);
+        CHECK(sqlite3_step(u) == SQLITE_DONE);
+        sqlite3_finalize(u);
+        CHECK_INT(h_int(n, "SELECT (SELECT key NOT LIKE 's1:%' FROM deny_key) + (SELECT"
+                           " secret_key NOT LIKE 's1:%' FROM sync_state)"), 2);
+        CHECK_INT(sync_round(n, 0, &res, err, sizeof err), SYNC_OK);
+        CHECK_INT(h_int(n, "SELECT (SELECT key LIKE 's1:%' FROM deny_key) + (SELECT"
+                           " secret_key LIKE 's1:%' FROM sync_state)"), 2);
+        CHECK_INT(sync_seal_at_rest(n), 0); /* done once */
+        q = NULL;
+        CHECK(sqlite3_prepare_v2(n, "SELECT key FROM deny_key", -1, &q, NULL) == SQLITE_OK);
+        CHECK(sqlite3_step(q) == SQLITE_ROW);
+        CHECK_INT(seal_open((const char *)sqlite3_column_text(q, 0), held, sizeof held), 0);
+        CHECK(memcmp(held, want_key, sizeof held) == 0);
+        sqlite3_finalize(q);
+        CHECK_INT(sync_round(n, 0, &res, err, sizeof err), SYNC_OK); /* the sealed key signs */
+        sodium_memzero(plain_sk, sizeof plain_sk);
+    }
     /* The hashes are the shared rule's: entry 2's phone as the kiosk would
      * hash "13700001111" typed by a visitor. */
     unsigned char key[DENY_KEY_BYTES];
