@@ -195,6 +195,315 @@ static const char *check_record(const char *type, long long v, const cJSON *rec)
     return get_int(rec, "id", &x) == 0 ? NULL : "missing or mistyped field";
 }
 
+/* ---- each record's text as received ----
+ * The log keeps a record's JSON text as the kiosk sent it: cut from the body
+ * rather than printed again from the parsed tree (printing was most of a
+ * push's parse: every number formatted and read back). cJSON keeps no
+ * positions, so the spans come from a second, strict pass over the body
+ * cJSON already accepted, written by hand for that reason: it walks the
+ * root object to its "records" array and each element to its "record"
+ * value. It trusts a span only where it can be sure it reads the body as
+ * cJSON did and the text is strict JSON every backend takes (RFC 8259:
+ * whitespace only space/tab/LF/CR, no raw control character in a string,
+ * escapes as the RFC lists them, numbers by its grammar); anything else - an
+ * escaped key on the way (cJSON compares keys decoded), a byte-order mark,
+ * cJSON's leniencies (leading zeros, "1.", control bytes as whitespace), a
+ * number with more than 3 exponent digits or over 64 bytes (PostgreSQL's
+ * jsonb, which the log's indexes cast to, refuses numbers beyond its range),
+ * nesting deeper than cJSON's limit - makes the whole body fall back to
+ * printing from the tree, as before. Either way the stored text parses to
+ * the very tree head office checked; a re-sent version is recognised by its
+ * (epoch, seq), never by its text, so the text need not be canonical. A
+ * record bound for quarantine by its own checks is printed from the tree as
+ * before (rare, and there the print makes a NUL or bad bytes visible). */
+
+#define SPAN_DEPTH_MAX 1000   /* cJSON's own nesting limit (CJSON_NESTING_LIMIT) */
+#define SPAN_NUMBER_MAX 64    /* bytes of one number taken as received */
+
+struct span {
+    const char *p;            /* start of the value's text, NULL: no such member */
+    size_t len;
+};
+
+static const char *scan_value(const char *p, const char *end, int depth);
+
+static const char *scan_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+static int hexdig(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* A string starting at p (its '"'): returns the byte after its closing
+ * quote, or NULL. *escaped = 1 when it holds an escape. Bytes from 0x80 on
+ * are passed as they are (cJSON copies them; the record's checks decide). */
+static const char *scan_string(const char *p, const char *end, int *escaped)
+{
+    *escaped = 0;
+    if (p >= end || *p != '"')
+        return NULL;
+    for (p++; p < end; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"')
+            return p + 1;
+        if (c < 0x20)
+            return NULL;
+        if (c == '\\') {
+            *escaped = 1;
+            if (++p >= end)
+                return NULL;
+            if (*p == 'u') {
+                if (end - p < 5 || !hexdig(p[1]) || !hexdig(p[2]) || !hexdig(p[3]) ||
+                    !hexdig(p[4]))
+                    return NULL;
+                p += 4;
+            } else if (!strchr("\"\\/bfnrt", *p) || *p == '\0') {
+                return NULL;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* A number by RFC 8259's grammar, within SPAN_NUMBER_MAX bytes and 3
+ * exponent digits: the byte after it, or NULL. */
+static const char *scan_number(const char *p, const char *end)
+{
+    const char *s = p;
+    if (p < end && *p == '-')
+        p++;
+    if (p < end && *p == '0')
+        p++;
+    else if (p < end && *p >= '1' && *p <= '9')
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    else
+        return NULL;
+    if (p < end && *p == '.') {
+        if (++p >= end || *p < '0' || *p > '9')
+            return NULL;
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        const char *d;
+        if (++p < end && (*p == '+' || *p == '-'))
+            p++;
+        for (d = p; p < end && *p >= '0' && *p <= '9'; p++)
+            ;
+        if (p == d || p - d > 3)
+            return NULL;
+    }
+    return p - s <= SPAN_NUMBER_MAX ? p : NULL;
+}
+
+static const char *scan_word(const char *p, const char *end, const char *w)
+{
+    size_t n = strlen(w);
+    return (size_t)(end - p) >= n && memcmp(p, w, n) == 0 ? p + n : NULL;
+}
+
+/* An object or array starting at p: the byte after its closing bracket, or
+ * NULL. */
+static const char *scan_container(const char *p, const char *end, int depth)
+{
+    char close = *p == '{' ? '}' : ']';
+    int esc;
+    if (depth >= SPAN_DEPTH_MAX)
+        return NULL;
+    p = scan_ws(p + 1, end);
+    if (p < end && *p == close)
+        return p + 1;
+    for (;;) {
+        if (close == '}') {
+            if (!(p = scan_string(p, end, &esc)))
+                return NULL;
+            p = scan_ws(p, end);
+            if (p >= end || *p != ':')
+                return NULL;
+            p = scan_ws(p + 1, end);
+        }
+        if (!(p = scan_value(p, end, depth + 1)))
+            return NULL;
+        p = scan_ws(p, end);
+        if (p < end && *p == close)
+            return p + 1;
+        if (p >= end || *p != ',')
+            return NULL;
+        p = scan_ws(p + 1, end);
+    }
+}
+
+/* Any value starting at p (no whitespace before it): the byte after it, or
+ * NULL when it is not strict JSON as above. */
+static const char *scan_value(const char *p, const char *end, int depth)
+{
+    int esc;
+    if (p >= end)
+        return NULL;
+    switch (*p) {
+    case '{':
+    case '[':
+        return scan_container(p, end, depth);
+    case '"':
+        return scan_string(p, end, &esc);
+    case 't':
+        return scan_word(p, end, "true");
+    case 'f':
+        return scan_word(p, end, "false");
+    case 'n':
+        return scan_word(p, end, "null");
+    default:
+        return scan_number(p, end);
+    }
+}
+
+/* Walks the members of the object at p (its '{'), calling fn for each with
+ * its key (the raw text between the quotes, which holds no escape) and the
+ * start of its value; fn returns the byte after the value, or NULL. Returns
+ * the byte after the object, or NULL (not strict, an escaped key, or fn
+ * refused). */
+typedef const char *(*member_fn)(void *ctx, const char *key, size_t keylen, const char *v,
+                                 const char *end);
+
+static const char *scan_members(const char *p, const char *end, member_fn fn, void *ctx)
+{
+    if (p >= end || *p != '{')
+        return NULL;
+    p = scan_ws(p + 1, end);
+    if (p < end && *p == '}')
+        return p + 1;
+    for (;;) {
+        const char *k = p;
+        int esc;
+        if (!(p = scan_string(p, end, &esc)) || esc)
+            return NULL;
+        size_t keylen = (size_t)(p - k) - 2;
+        p = scan_ws(p, end);
+        if (p >= end || *p != ':')
+            return NULL;
+        p = scan_ws(p + 1, end);
+        if (!(p = fn(ctx, k + 1, keylen, p, end)))
+            return NULL;
+        p = scan_ws(p, end);
+        if (p < end && *p == '}')
+            return p + 1;
+        if (p >= end || *p != ',')
+            return NULL;
+        p = scan_ws(p + 1, end);
+    }
+}
+
+static int key_is(const char *key, size_t keylen, const char *name)
+{
+    return keylen == strlen(name) && memcmp(key, name, keylen) == 0;
+}
+
+/* A member of one element of "records": the first "record" is its span
+ * (cJSON's lookup takes the first of equal keys too). */
+static const char *element_member(void *ctx, const char *key, size_t keylen, const char *v,
+                                  const char *end)
+{
+    struct span *sp = ctx;
+    const char *after = scan_value(v, end, 3);
+    if (after && !sp->p && key_is(key, keylen, "record")) {
+        sp->p = v;
+        sp->len = (size_t)(after - v);
+    }
+    return after;
+}
+
+struct root_scan {
+    struct span *spans;       /* n of them, filled in element order */
+    size_t n, found;          /* elements expected (cJSON's count) and seen */
+    int seen;                 /* 1: "records" walked */
+};
+
+/* A member of the root: the first "records" is walked element by element. */
+static const char *root_member(void *ctx, const char *key, size_t keylen, const char *v,
+                               const char *end)
+{
+    struct root_scan *rs = ctx;
+    if (rs->seen || !key_is(key, keylen, "records"))
+        return scan_value(v, end, 1);
+    rs->seen = 1;
+    if (*v != '[')
+        return NULL; /* cJSON refuses such a body anyway */
+    const char *p = scan_ws(v + 1, end);
+    if (p < end && *p == ']')
+        return p + 1;
+    for (;;) {
+        if (rs->found >= rs->n)
+            return NULL; /* more elements than cJSON saw: never trust this reading */
+        struct span *sp = &rs->spans[rs->found++];
+        p = *p == '{' ? scan_members(p, end, element_member, sp) : scan_value(p, end, 2);
+        if (!p)
+            return NULL;
+        p = scan_ws(p, end);
+        if (p < end && *p == ']')
+            return p + 1;
+        if (p >= end || *p != ',')
+            return NULL;
+        p = scan_ws(p + 1, end);
+    }
+}
+
+/* Whether span sp (or its absence) is the text of the tree's value v (or
+ * its absence): the first byte names the kind of value. */
+static int span_fits(const struct span *sp, const cJSON *v)
+{
+    if (!v || !sp->p)
+        return !v && !sp->p;
+    switch (sp->p[0]) {
+    case '{': return cJSON_IsObject(v);
+    case '[': return cJSON_IsArray(v);
+    case '"': return cJSON_IsString(v);
+    case 't': return cJSON_IsTrue(v);
+    case 'f': return cJSON_IsFalse(v);
+    case 'n': return cJSON_IsNull(v);
+    default: return cJSON_IsNumber(v);
+    }
+}
+
+/* Finds the text of every records[i].record in body (len bytes; the text
+ * cJSON parsed into root). Returns 0 with spans[0..n) set (p NULL where an
+ * element has no "record"), or -1 when the body is not read with certainty
+ * (see above): then no span may be used. */
+static int record_spans(const char *body, size_t len, const cJSON *records, size_t n,
+                        struct span *spans)
+{
+    struct root_scan rs = {spans, n, 0, 0};
+    const char *end = body + len, *p = scan_ws(body, end);
+    const cJSON *it;
+    size_t i = 0;
+    memset(spans, 0, n * sizeof *spans);
+    if (!scan_members(p, end, root_member, &rs) || !rs.seen || rs.found != n)
+        return -1;
+    cJSON_ArrayForEach(it, records) {
+        if (i >= n || !span_fits(&spans[i], cJSON_GetObjectItemCaseSensitive(it, "record")))
+            return -1;
+        i++;
+    }
+    return i == n ? 0 : -1;
+}
+
+/* A copy of the span as a NUL-terminated string from cJSON's allocator (the
+ * server's parse budget counts it), or NULL when out of memory. */
+static char *span_text(const struct span *sp)
+{
+    char *t = cJSON_malloc(sp->len + 1);
+    if (t) {
+        memcpy(t, sp->p, sp->len);
+        t[sp->len] = '\0';
+    }
+    return t;
+}
+
 /* Fills c from a complaint record (strings point into the tree). */
 static void complaint_fields(const cJSON *rec, struct hq_complaint *c)
 {
@@ -243,10 +552,13 @@ int hq_push_parse(const char *json, size_t len, size_t max_records, struct hq_pu
 
     memset(m, 0, sizeof *m);
     char *marked = mark_nuls(json, len);
-    root = cJSON_ParseWithLength(marked ? marked : json, len);
-    free(marked);
+    const char *body = marked ? marked : json; /* what cJSON read: spans come from it */
+    struct span *spans = NULL;
+    int raw = 0;              /* 1: spans hold each record's text as received */
+    root = cJSON_ParseWithLength(body, len);
     if (!root || !cJSON_IsObject(root)) {
         cJSON_Delete(root);
+        free(marked);
         set_err(err, errlen, "body is not a JSON object");
         return -1;
     }
@@ -291,6 +603,8 @@ int hq_push_parse(const char *json, size_t len, size_t max_records, struct hq_pu
         goto fail;
     }
     m->batch.recs = m->recs;
+    if (n > 0 && (spans = malloc(n * sizeof *spans)) != NULL)
+        raw = record_spans(body, len, records, n, spans) == 0;
     cJSON_ArrayForEach(it, records) {
         struct hq_record *r = &m->recs[i];
         const cJSON *rec = cJSON_GetObjectItemCaseSensitive(it, "record");
@@ -307,7 +621,11 @@ int hq_push_parse(const char *json, size_t len, size_t max_records, struct hq_pu
         /* a type name that is not text is not kept (the reason says why) */
         r->type = type && !check_string(type) && strlen(type) <= 64 ? type : "";
         r->quarantine = type ? check_record(type, v, rec) : "type missing";
-        m->texts[i] = rec ? cJSON_PrintUnformatted(rec) : NULL;
+        /* a record for quarantine is printed from the tree, as ever: what no
+         * backend holds (a NUL, bytes that are not UTF-8) is made visible there */
+        m->texts[i] = !rec                     ? NULL
+                      : raw && !r->quarantine ? span_text(&spans[i])
+                                              : cJSON_PrintUnformatted(rec);
         m->batch.n = ++i; /* texts[0..i) are freed by hq_push_free from here on */
         if (rec && !m->texts[i - 1]) {
             set_err(err, errlen, "out of memory");
@@ -341,8 +659,12 @@ int hq_push_parse(const char *json, size_t len, size_t max_records, struct hq_pu
     if (it)
         m->has_health = hq_health_parse(it, &m->health, m->health_err,
                                         sizeof m->health_err) == 0;
+    free(spans);
+    free(marked);
     return 0;
 fail:
+    free(spans);
+    free(marked);
     hq_push_free(m);
     return -1;
 }

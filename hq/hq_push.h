@@ -17,7 +17,8 @@ struct hq_push_msg {
     struct hq_record *recs;       /* batch.n of them */
     struct hq_complaint *cmps;    /* one per record; used by complaint records */
     struct hq_state_row *states;  /* one per record; used by types with a state table */
-    char **texts;                 /* compact JSON of each record (owned) */
+    char **texts;                 /* JSON text of each record as received, or printed
+                                     compact when the body is not strict JSON (owned) */
     void *root;                   /* the parsed cJSON tree (owned) */
     struct hq_health health;      /* the "health" object, when has_health */
     int has_health;               /* 1: health present and valid */

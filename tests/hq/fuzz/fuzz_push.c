@@ -2,12 +2,14 @@
  * input is a body as a kiosk would send it (gzip, or plain JSON when it does
  * not start with the gzip magic). Whatever comes in, the parser must either
  * refuse it or hand back a batch that keeps its promises: seq strictly
- * increasing, every record with a type and JSON text, complaint fields only
+ * increasing, every record with a type and JSON text (a logged one whole and
+ * without raw control bytes), complaint fields only
  * on valid complaint records, a health record only when every field checked. */
 #include "hq_push.h"
 #include "sync_wire.h"
 
 #include <assert.h>
+#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             assert(i == 0 || r->seq > m.batch.recs[i - 1].seq);
             assert(!r->complaint || (!r->quarantine && strcmp(r->type, "complaint") == 0));
             assert(!r->complaint || r->complaint->ref);
+            /* a logged text is JSON, cut from the body or printed, never torn */
+            if (!r->quarantine) {
+                cJSON *back = cJSON_Parse(r->json);
+                assert(back);
+                cJSON_Delete(back);
+                for (const char *c = r->json; *c; c++)
+                    assert((unsigned char)*c >= 0x20 || *c == ' ' || *c == '\t' ||
+                           *c == '\n' || *c == '\r');
+            }
         }
         /* a health record is either fully checked or absent, never half */
         assert(!m.has_health || (m.health.app_version && m.health.printer_message &&
