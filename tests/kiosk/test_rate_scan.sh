@@ -66,13 +66,15 @@ keys() { # TEXT -> xdotool key names ("t i c k e t colon 2 0 2 6 minus ...")
   echo "$1" | sed 's/./& /g; s/:/colon/g; s/-/minus/g'
 }
 blocks() { grep -c '^screen' "$dir/report"; }
-scanner() { # QR: what a USB barcode scanner does: every key and Enter 5 ms apart
-  # (one xdotool key command). Each scan writes a new report block. xdotool
-  # is no scanner: preempted for more than 50 ms mid-burst, it is rightly
-  # no scan; so up to 4 bursts.
+scanner() { # QR: what a USB barcode scanner does: every key and Enter in one
+  # burst (one xdotool key command, no delay: the kiosk times keys by the X
+  # server's clock and counts a key SDL calls a repeat; a process sleeping
+  # between keys may wait past 50 ms for the CPU on a loaded machine). Each
+  # scan writes a new report block. xdotool is no scanner: preempted for
+  # more than 50 ms mid-burst, it is rightly no scan; so up to 4 bursts.
   for try in 1 2 3 4; do
     n0=$(blocks)
-    xdotool windowfocus --sync "$wid" key --delay 5 $(keys "$1") Return
+    xdotool windowfocus --sync "$wid" key --delay 0 $(keys "$1") Return
     i=0
     while [ $i -lt 50 ]; do
       [ "$(blocks)" -gt "$n0" ] && sleep 0.3 && return 0
