@@ -48,8 +48,13 @@ struct ui_screen *scr_home(struct app *a)
 {
     struct ui_screen *s = ui_screen_new("home");
     struct ui_widget *root = ui_screen_root(s);
+    /* In elder mode on a portrait screen the bar's larger controls leave the
+     * branch's name no room ("·"): the greeting's headline names the branch
+     * instead (a line more would squeeze the tiles). */
+    int branch_row = ui_elder() && !ui_is_landscape();
     struct ui_widget *bar = ui_box(root, "bar", UI_ROW);
-    struct ui_widget *title = ui_label(bar, "branch", a->branch ? a->branch : "",
+    struct ui_widget *title = ui_label(bar, branch_row ? "bar_gap" : "branch",
+                                       branch_row ? "" : a->branch ? a->branch : "",
                                        UI_FONT_BODY);
     ui_set_weight(title, 1);
     ui_set_lines(title, 1);
@@ -62,10 +67,16 @@ struct ui_screen *scr_home(struct app *a)
      * larger text would squeeze the six tiles: there the tiles are the
      * whole screen (a portrait screen has room for both). */
     if (!ui_elder() || !ui_is_landscape()) {
-        struct ui_widget *welcome = ui_label(root, "welcome", tr("app.title"), UI_FONT_HEADLINE);
+        int named = branch_row && a->branch && a->branch[0];
+        struct ui_widget *welcome = ui_label(root, named ? "branch" : "welcome",
+                                             named ? a->branch : tr("app.title"),
+                                             UI_FONT_HEADLINE);
         ui_set_align(welcome, UI_ALIGN_CENTER);
+        ui_set_lines(welcome, 1);
+        ui_set_fit(welcome, 1);
         struct ui_widget *sub = ui_label(root, "subtitle", tr("home.subtitle"), UI_FONT_TITLE);
         ui_set_align(sub, UI_ALIGN_CENTER);
+        ui_set_fit(sub, 1); /* elder mode, portrait: smaller, never cut */
     }
 
     struct ui_widget *grid = ui_grid(root, "menu", 3, 1);
