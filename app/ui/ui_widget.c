@@ -1577,10 +1577,15 @@ static int body_w(void *ctx, const char *s, size_t len)
     return ui_text_w(UI_FONT_BODY, 0, s, len);
 }
 
+/* Lines a field's error may take: a message the visitor must act on is
+ * never cut (elder mode on a portrait screen needs three). */
+#define FIELD_ERROR_LINES 3
+
 /* Height of the error text under a field (0 without one). */
 static int field_error_h(const struct ui_widget *w, int width)
 {
-    return w->error ? ui_text_box_h(UI_FONT_SMALL, 0, w->error, width - cue_reserve(w), 2)
+    return w->error ? ui_text_box_h(UI_FONT_SMALL, 0, w->error, width - cue_reserve(w),
+                                    FIELD_ERROR_LINES)
                     : 0;
 }
 
@@ -1810,7 +1815,7 @@ static void draw_field(struct ui_widget *w)
         SDL_Color efg, ebg;
         ui_text_colors(w, UI_PART_ERROR, &efg, &ebg);
         ui_draw_text_box(UI_FONT_SMALL, 0, w->error, cue_text_box(w, er),
-                         UI_ALIGN_START, 2, efg, 0);
+                         UI_ALIGN_START, FIELD_ERROR_LINES, efg, 0);
     }
     explicit_bzero(v, sizeof *v);
     free(v);
