@@ -338,6 +338,45 @@ static void h_url(const struct h_server *s, char *out, size_t len)
 }
 
 /* Runs a frontdesk-hq command and returns its first output line in out. */
+/* frontdesk-hq --db DB user add NAME --role R [--branch B], the password on
+ * stdin. Returns pclose's status (0 when added). */
+static int h_user_add(const char *db, const char *name, const char *role, const char *branch,
+                      const char *pw)
+{
+    char cmd[2048];
+    FILE *p;
+    snprintf(cmd, sizeof cmd, "'%s' --db '%s' user add '%s' --role %s%s%s%s", FDHQ_BIN, db,
+             name, role, branch ? " --branch '" : "", branch ? branch : "", branch ? "'" : "");
+    if (!(p = popen(cmd, "w")))
+        return -1;
+    fprintf(p, "%s\n", pw);
+    return pclose(p);
+}
+
+static int h_one_ll(void *ctx, int ncol, const char *const *col)
+{
+    (void)ncol;
+    *(long long *)ctx = col[0] ? atoll(col[0]) : 0;
+    return 0;
+}
+
+/* One number from head office's database DB (any backend): the first column
+ * of the first row of sql, with ?1 = p1 when p1 is not NULL; -2 when the
+ * store does not open, -3 when the query fails. */
+static long long h_hq_ll(const char *db, const char *sql, const char *p1)
+{
+    struct hq_store *s = NULL;
+    char err[256];
+    long long v = -1;
+    struct hq_param p[1] = {{HQ_P_TEXT, 0, p1}};
+    if (hq_store_open(db, &s, err, sizeof err) != HQ_OK)
+        return -2;
+    if (s->ops->sql(s, sql, p, p1 ? 1 : 0, h_one_ll, &v, NULL) != HQ_OK)
+        v = -3;
+    hq_store_close(s);
+    return v;
+}
+
 static int h_hq_cmd(const char *args, char *out, size_t len)
 {
     char cmd[2048];

@@ -106,41 +106,6 @@ static long login(const char *name, const char *pw, struct sess *s)
     return r.status;
 }
 
-/* frontdesk-hq user add NAME --role R [--branch B] with the password on stdin. */
-static int user_add(const char *name, const char *role, const char *branch, const char *pw)
-{
-    char cmd[2048];
-    FILE *p;
-    snprintf(cmd, sizeof cmd, "'%s' --db '%s' user add '%s' --role %s%s%s%s", FDHQ_BIN, hqdb,
-             name, role, branch ? " --branch '" : "", branch ? branch : "", branch ? "'" : "");
-    if (!(p = popen(cmd, "w")))
-        return -1;
-    fprintf(p, "%s\n", pw);
-    return pclose(p);
-}
-
-/* One number from head office's database (any backend). */
-static int one_ll(void *ctx, int ncol, const char *const *col)
-{
-    (void)ncol;
-    *(long long *)ctx = col[0] ? atoll(col[0]) : 0;
-    return 0;
-}
-
-static long long hq_ll(const char *sql, const char *p1)
-{
-    struct hq_store *s = NULL;
-    char err[256];
-    long long v = -1;
-    struct hq_param p[1] = {{HQ_P_TEXT, 0, p1}};
-    if (hq_store_open(hqdb, &s, err, sizeof err) != HQ_OK)
-        return -2;
-    if (s->ops->sql(s, sql, p, p1 ? 1 : 0, one_ll, &v, NULL) != HQ_OK)
-        v = -3;
-    hq_store_close(s);
-    return v;
-}
-
 static long long json_num(const char *body, const char *k1, const char *k2)
 {
     cJSON *o = cJSON_Parse(body), *v = cJSON_GetObjectItem(o, k1);
@@ -211,15 +176,15 @@ int main(void)
     CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_OK);
 
     /* Accounts from the command line. */
-    CHECK_INT(user_add("alice", "admin", NULL, "alice-password-1"), 0);
-    CHECK_INT(user_add("bob", "officer", NULL, "bob-password-12"), 0);
-    CHECK_INT(user_add("mgr", "manager", "North", "mgr-password-123"), 0);
-    CHECK_INT(user_add("mgr2", "manager", "South", "mgr2-password-12"), 0);
-    CHECK_INT(user_add("carol", "officer", NULL, "carol-password-1"), 0);
-    CHECK(user_add("dave", "manager", NULL, "dave-password-1") != 0); /* a manager needs a branch */
-    CHECK(user_add("erin", "officer", NULL, "short") != 0);
-    CHECK(user_add("bob", "officer", NULL, "bob-password-12") != 0); /* taken */
-    CHECK(hq_ll("SELECT count(*) FROM console_user WHERE pw_hash LIKE '$argon2id$%'", NULL) == 5);
+    CHECK_INT(h_user_add(hqdb, "alice", "admin", NULL, "alice-password-1"), 0);
+    CHECK_INT(h_user_add(hqdb, "bob", "officer", NULL, "bob-password-12"), 0);
+    CHECK_INT(h_user_add(hqdb, "mgr", "manager", "North", "mgr-password-123"), 0);
+    CHECK_INT(h_user_add(hqdb, "mgr2", "manager", "South", "mgr2-password-12"), 0);
+    CHECK_INT(h_user_add(hqdb, "carol", "officer", NULL, "carol-password-1"), 0);
+    CHECK(h_user_add(hqdb, "dave", "manager", NULL, "dave-password-1") != 0); /* a manager needs a branch */
+    CHECK(h_user_add(hqdb, "erin", "officer", NULL, "short") != 0);
+    CHECK(h_user_add(hqdb, "bob", "officer", NULL, "bob-password-12") != 0); /* taken */
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM console_user WHERE pw_hash LIKE '$argon2id$%'", NULL) == 5);
 
     /* Login right and wrong; no session, no API. */
     CHECK_INT(get("/console/api/me", NULL).status, 401);
@@ -254,7 +219,7 @@ int main(void)
     /* Cross-site: without the token, with another Origin, from another site:
      * refused, nothing written. */
     snprintf(path, sizeof path, "/console/api/complaints/%lld/note", id);
-    long long notes = hq_ll("SELECT count(*) FROM complaint_note", NULL);
+    long long notes = h_hq_ll(hqdb, "SELECT count(*) FROM complaint_note", NULL);
     CHECK_INT(call("POST", path, &bob, 0, "{\"text\":\"x\"}", NULL).status, 403);
     CHECK_INT(call("POST", path, &bob, 1, "{\"text\":\"x\"}", "Origin: http://evil.example").status,
               403);
@@ -267,13 +232,13 @@ int main(void)
                    "{\"name\":\"bob\",\"password\":\"bob-password-12\"}",
                    "Sec-Fetch-Site: cross-site").status,
               403);
-    CHECK_INT(hq_ll("SELECT count(*) FROM complaint_note", NULL), notes);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM complaint_note", NULL), notes);
     /* The same from our page: written. */
     snprintf(cmd, sizeof cmd, "Origin: http://127.0.0.1:%d", srv.port);
     r = call("POST", path, &bob, 1, "{\"text\":\"<b>rang</b> the customer\"}", cmd);
     CHECK_INT(r.status, 200);
     CHECK(strstr(r.body, "\"kind\":\"note\"") && strstr(r.body, "<b>rang</b> the customer"));
-    CHECK_INT(hq_ll("SELECT count(*) FROM complaint_note", NULL), notes + 1);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM complaint_note", NULL), notes + 1);
 
     /* A manager of another branch: refused by the API; the branch's own manager sees it. */
     snprintf(path, sizeof path, "/console/api/complaints/%lld", id);
@@ -291,7 +256,7 @@ int main(void)
               403);
     CHECK_INT(get("/console/api/config", &mgr).status, 403);   /* admin only */
     CHECK_INT(get("/console/api/users", &bob).status, 403);
-    CHECK_INT(hq_ll("SELECT count(*) FROM complaint WHERE state <> 'received'", NULL), 0);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM complaint WHERE state <> 'received'", NULL), 0);
 
     /* Assign to the officer. */
     snprintf(path, sizeof path, "/console/api/complaints/%lld/assign", id);
@@ -344,11 +309,11 @@ int main(void)
     o = cJSON_Parse(r.body);
     CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(o, "history")), 8); /* 6 steps, note, assign */
     cJSON_Delete(o);
-    CHECK(hq_ll("SELECT count(*) FROM hq_audit WHERE actor = 'console:bob'"
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE actor = 'console:bob'"
                 " AND action = 'complaint.advance'", NULL) == 6);
-    CHECK(hq_ll("SELECT count(*) FROM hq_audit WHERE actor = 'console:bob'"
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE actor = 'console:bob'"
                 " AND action IN ('complaint.note', 'complaint.assign')", NULL) == 2);
-    CHECK(hq_ll("SELECT count(*) FROM complaint_event WHERE actor = 'console:bob'", NULL) == 6);
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM complaint_event WHERE actor = 'console:bob'", NULL) == 6);
     r = get("/console/api/complaints", &bob); /* closed: off the landing list */
     CHECK(r.status == 200 && !strstr(r.body, ref));
 
@@ -403,7 +368,7 @@ int main(void)
              "\"name_en\":\"Enquiries\",\"open_min\":1000,\"close_min\":900}]}");
     CHECK_INT(r.status, 400);
     CHECK(strstr(r.body, "\"error\":\"invalid\"") != NULL);
-    CHECK_INT(hq_ll("SELECT count(*) FROM config WHERE key = 'services'", NULL), 0);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM config WHERE key = 'services'", NULL), 0);
     r = post("/console/api/config/services", &admin,
              "{\"branch\":\"North\",\"items\":[{\"code\":\"Q\",\"name_zh\":\"咨询\","
              "\"name_en\":\"Enquiries\",\"open_min\":540,\"close_min\":1020,\"daily_cap\":50}]}");
@@ -430,9 +395,9 @@ int main(void)
              "\"department\":\"Sales\",\"notify\":\"mailto:wang@example.com\"}]}");
     CHECK_INT(r.status, 200);
     CHECK(strstr(r.body, "\"notify\":\"mailto:wang@example.com\"") != NULL);
-    CHECK(hq_ll("SELECT count(*) FROM config WHERE key = 'hosts' AND value LIKE '%example%'",
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM config WHERE key = 'hosts' AND value LIKE '%example%'",
                 NULL) == 0);
-    CHECK(hq_ll("SELECT count(*) FROM host_notify WHERE host_id = 7 AND kind = 'email'"
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM host_notify WHERE host_id = 7 AND kind = 'email'"
                 " AND target = 'wang@example.com'", NULL) == 1);
     CHECK_INT(sync_round(k, 0, &res, err, sizeof err), SYNC_OK);
     CHECK_INT(h_int(k, "SELECT daily_cap FROM service WHERE code = 'Q'"), 50);
@@ -441,7 +406,7 @@ int main(void)
                        " AND pin_hash LIKE '$argon2id$%'"), 1);
     CHECK_INT(h_int(k, "SELECT count(*) FROM config WHERE key = 'closing_time'"
                        " AND value = '19:30'"), 1);
-    CHECK(hq_ll("SELECT count(*) FROM hq_audit WHERE actor = 'console:alice'"
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE actor = 'console:alice'"
                 " AND action = 'config.set'", NULL) == 4);
 
     /* Fleet and revoke. */
@@ -473,25 +438,25 @@ int main(void)
              "{\"name\":\"carol\",\"password\":\"carol-password-1\"}", NULL);
     CHECK_INT(r.status, 423);
     CHECK(json_num(r.body, "retry_after", NULL) > 800);
-    CHECK(hq_ll("SELECT count(*) FROM hq_audit WHERE actor = 'console:carol'"
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE actor = 'console:carol'"
                 " AND action = 'login.lock'", NULL) == 1);
     /* ... until the lock runs out (moved back, not waited for). */
-    CHECK(hq_ll("UPDATE console_user SET locked_until = locked_until - 901 WHERE name = $1"
+    CHECK(h_hq_ll(hqdb, "UPDATE console_user SET locked_until = locked_until - 901 WHERE name = $1"
                 " RETURNING 1", "carol") == 1);
     CHECK_INT(login("carol", "carol-password-1", &carol), 200);
     CHECK_INT(login("bob", "bob-password-12", &s), 200); /* others never locked */
 
     /* Idle expiry and logout. */
     CHECK_INT(get("/console/api/me", &carol).status, 200);
-    CHECK(hq_ll("UPDATE console_session SET last_seen = last_seen - 1801 WHERE user_name = $1"
+    CHECK(h_hq_ll(hqdb, "UPDATE console_session SET last_seen = last_seen - 1801 WHERE user_name = $1"
                 " RETURNING 1", "carol") == 1);
     CHECK_INT(get("/console/api/me", &carol).status, 401);
-    CHECK_INT(hq_ll("SELECT count(*) FROM console_session WHERE user_name = $1", "carol"), 0);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM console_session WHERE user_name = $1", "carol"), 0);
     CHECK_INT(call("POST", "/console/api/logout", &mgr, 0, "{}", NULL).status, 403); /* CSRF */
     r = post("/console/api/logout", &mgr, "{}");
     CHECK(r.status == 200 && r.cookie_deleted);
     CHECK_INT(get("/console/api/me", &mgr).status, 401);
-    CHECK(hq_ll("SELECT count(*) FROM hq_audit WHERE actor = 'console:mgr' AND action = 'logout'",
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE actor = 'console:mgr' AND action = 'logout'",
                 NULL) == 1);
 
     /* Users: an admin disables one; their sessions end. */
@@ -525,7 +490,7 @@ int main(void)
         CHECK(sync_round(k, 0, &res, err, sizeof err) != SYNC_OK);
         r = get("/console/api/fleet", &admin);
         CHECK(strstr(r.body, "\"revoked\":true") != NULL);
-        CHECK(hq_ll("SELECT count(*) FROM hq_audit WHERE actor = 'console:alice'"
+        CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE actor = 'console:alice'"
                     " AND action = 'revoke'", NULL) == 1);
     }
 

@@ -103,39 +103,6 @@ static long login(const char *name, const char *pw, struct sess *s)
     return r->status;
 }
 
-static int user_add(const char *name, const char *role, const char *branch, const char *pw)
-{
-    char cmd[2048];
-    FILE *p;
-    snprintf(cmd, sizeof cmd, "'%s' --db '%s' user add '%s' --role %s%s%s%s", FDHQ_BIN, hqdb,
-             name, role, branch ? " --branch '" : "", branch ? branch : "", branch ? "'" : "");
-    if (!(p = popen(cmd, "w")))
-        return -1;
-    fprintf(p, "%s\n", pw);
-    return pclose(p);
-}
-
-static int one_ll(void *ctx, int ncol, const char *const *col)
-{
-    (void)ncol;
-    *(long long *)ctx = col[0] ? atoll(col[0]) : 0;
-    return 0;
-}
-
-static long long hq_ll(const char *sql, const char *p1)
-{
-    struct hq_store *s = NULL;
-    char err[256];
-    long long v = -1;
-    struct hq_param p[1] = {{HQ_P_TEXT, 0, p1}};
-    if (hq_store_open(hqdb, &s, err, sizeof err) != HQ_OK)
-        return -2;
-    if (s->ops->sql(s, sql, p, p1 ? 1 : 0, one_ll, &v, NULL) != HQ_OK)
-        v = -3;
-    hq_store_close(s);
-    return v;
-}
-
 /* The string at o.k1[.k2] of a JSON text, copied into out ("" if none). */
 static void jget(const char *body, const char *k1, const char *k2, char *out, size_t n)
 {
@@ -199,10 +166,10 @@ int main(void)
     queue_bday(kst, now, day); /* the kiosk's business day */
     CHECK_INT(bday_add(day, -1, yday), 0);
 
-    CHECK_INT(user_add("alice", "admin", NULL, "alice-password-1"), 0);
-    CHECK_INT(user_add("bob", "officer", NULL, "bob-password-12"), 0);
-    CHECK_INT(user_add("mgr", "manager", "North", "mgr-password-123"), 0);
-    CHECK_INT(user_add("mgr2", "manager", "South", "mgr2-password-12"), 0);
+    CHECK_INT(h_user_add(hqdb, "alice", "admin", NULL, "alice-password-1"), 0);
+    CHECK_INT(h_user_add(hqdb, "bob", "officer", NULL, "bob-password-12"), 0);
+    CHECK_INT(h_user_add(hqdb, "mgr", "manager", "North", "mgr-password-123"), 0);
+    CHECK_INT(h_user_add(hqdb, "mgr2", "manager", "South", "mgr2-password-12"), 0);
     CHECK_INT(login("alice", "alice-password-1", &admin), 200);
     CHECK_INT(login("bob", "bob-password-12", &bob), 200);
     CHECK_INT(login("mgr", "mgr-password-123", &mgr), 200);
@@ -216,7 +183,7 @@ int main(void)
     CHECK_INT(post("/console/api/invitations", &bob, body)->status, 403);  /* officer */
     CHECK_INT(post("/console/api/invitations", &mgr2, body)->status, 403); /* other branch */
     CHECK_INT(call("POST", "/console/api/invitations", &mgr, NULL)->status, 403); /* no CSRF */
-    CHECK_INT(hq_ll("SELECT count(*) FROM invitation", NULL), 0);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM invitation", NULL), 0);
     {
         static const struct {
             const char *json;
@@ -244,7 +211,7 @@ int main(void)
                       "bad input %zu: %ld %s", i, r->status, r->body);
         }
     }
-    CHECK_INT(hq_ll("SELECT count(*) FROM invitation", NULL), 0);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM invitation", NULL), 0);
 
     /* The branch's manager invites: the code, the phone masked only. */
     r = post("/console/api/invitations", &mgr, body);
@@ -258,7 +225,7 @@ int main(void)
     jget(r->body, "invitation", "name", txt, sizeof txt);
     CHECK_STR(txt, "王小明 <b>x</b>"); /* text, as given */
     CHECK(strstr(r->body, "13800138000") == NULL);
-    CHECK(hq_ll("SELECT count(*) FROM invitation WHERE phone = '13800138000'"
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM invitation WHERE phone = '13800138000'"
                 " AND created_by = 'console:mgr'", NULL) == 1);
     /* An administrator invites for yesterday: listed as expired. */
     snprintf(body, sizeof body, "{\"branch\":\"North\",\"day\":\"%s\",\"name\":\"Late\","
@@ -333,11 +300,11 @@ int main(void)
     CHECK_INT(round_ok(kst), 0);
     CHECK_INT(invite_find(kst, code, now, &inv, &why, &fe), FD_ESTATE);
     CHECK_INT(why, INVITE_CANCELLED);
-    CHECK(hq_ll("SELECT count(*) FROM hq_audit WHERE actor = 'console:mgr'"
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE actor = 'console:mgr'"
                 " AND action = 'invitation_add'", NULL) == 1);
-    CHECK(hq_ll("SELECT count(*) FROM hq_audit WHERE actor = 'console:mgr'"
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE actor = 'console:mgr'"
                 " AND action = 'invitation_cancel' AND subject = $1", code) == 1);
-    CHECK(hq_ll("SELECT count(*) FROM hq_audit WHERE action = 'invitation_add'"
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE action = 'invitation_add'"
                 " AND detail LIKE '%1380013%'", NULL) == 0);
 
     /* ---- host notice targets ---- */
@@ -345,7 +312,7 @@ int main(void)
              "{\"branch\":\"North\",\"items\":[{\"id\":7,\"name\":\"王经理\","
              "\"department\":\"Sales\",\"active\":1}]}");
     CHECK_INT(r->status, 200);
-    long long sets = hq_ll("SELECT count(*) FROM hq_audit WHERE action = 'config.set'", NULL);
+    long long sets = h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE action = 'config.set'", NULL);
     const char *wecom = "{\"branch\":\"North\",\"id\":7,\"notify\":"
                         "\"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=s3cr3t-key\"}";
     CHECK_INT(post("/console/api/config/host-notify", &bob, wecom)->status, 403);
@@ -366,25 +333,25 @@ int main(void)
     CHECK_INT(post("/console/api/config/host-notify", &admin,
                    "{\"branch\":\"North\",\"id\":99,\"notify\":\"mailto:a@example.com\"}")
                   ->status, 404);
-    CHECK_INT(hq_ll("SELECT count(*) FROM host_notify", NULL), 0);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM host_notify", NULL), 0);
     r = post("/console/api/config/host-notify", &admin, wecom);
     CHECK_MSG(r->status == 200 && strstr(r->body, "\"notify_kind\":\"wecom\""), "%ld %s",
               r->status, r->body);
-    CHECK(hq_ll("SELECT count(*) FROM host_notify WHERE branch = 'North' AND host_id = 7"
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM host_notify WHERE branch = 'North' AND host_id = 7"
                 " AND kind = 'wecom'", NULL) == 1);
-    CHECK(hq_ll("SELECT count(*) FROM hq_audit WHERE actor = 'console:alice'"
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE actor = 'console:alice'"
                 " AND action = 'host.notify' AND detail = 'wecom'", NULL) == 1);
-    CHECK_INT(hq_ll("SELECT count(*) FROM hq_audit WHERE detail LIKE '%s3cr3t%'"
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE detail LIKE '%s3cr3t%'"
                     " OR subject LIKE '%s3cr3t%'", NULL), 0);
-    CHECK_INT(hq_ll("SELECT count(*) FROM hq_audit WHERE action = 'config.set'", NULL), sets);
-    CHECK_INT(hq_ll("SELECT count(*) FROM config WHERE value LIKE '%s3cr3t%'", NULL), 0);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE action = 'config.set'", NULL), sets);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM config WHERE value LIKE '%s3cr3t%'", NULL), 0);
     CHECK_INT(round_ok(kst), 0);
     CHECK_INT(h_int(store_db(kst), "SELECT count(*) FROM host WHERE id = 7"), 1);
     /* "" clears. */
     r = post("/console/api/config/host-notify", &admin,
              "{\"branch\":\"North\",\"id\":7,\"notify\":\"\"}");
     CHECK(r->status == 200 && strstr(r->body, "\"notify\":\"\""));
-    CHECK_INT(hq_ll("SELECT count(*) FROM host_notify", NULL), 0);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM host_notify", NULL), 0);
     /* A branch that takes every branch's directory: the target goes there. */
     CHECK_INT(post("/console/api/config/hosts", &admin,
                    "{\"branch\":\"\",\"items\":[{\"id\":3,\"name\":\"Zhao\",\"active\":1}]}")
@@ -393,7 +360,7 @@ int main(void)
              "{\"branch\":\"South\",\"id\":3,\"notify\":\"mailto:zhao@example.com\"}");
     CHECK_MSG(r->status == 200 && strstr(r->body, "\"notify\":\"mailto:zhao@example.com\""),
               "%s", r->body);
-    CHECK(hq_ll("SELECT count(*) FROM host_notify WHERE branch = '' AND host_id = 3"
+    CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM host_notify WHERE branch = '' AND host_id = 3"
                 " AND kind = 'email' AND target = 'zhao@example.com'", NULL) == 1);
 
     store_close(kst);
