@@ -49,6 +49,8 @@ struct live {
     int stop;
     int poke;                     /* poll now: this process just wrote */
     uint64_t polls, rebuilds;     /* counted for the bench and the log */
+    int watching;                 /* the watcher's loop runs */
+    int checking;                 /* ... and is reading the store right now */
     pthread_t thread;
     int started;
 };
@@ -76,6 +78,7 @@ void live_stop(struct live *lv);
 struct live_stream {
     struct live *lv;
     int64_t cursor;               /* id of the last call sent */
+    uint64_t fresh;               /* send once lv->polls reaches this */
     uint64_t state_sent;          /* state_seq of the last snapshot sent */
     int hello;                    /* the first event (with the cursor) is out */
     char *out;                    /* bytes not yet given to libmicrohttpd */

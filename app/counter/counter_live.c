@@ -220,12 +220,14 @@ static void *watch_main(void *arg)
         return NULL;
     }
     pthread_mutex_lock(&lv->mu);
+    lv->watching = 1;
     while (!lv->stop) {
         struct timespec ts;
         if (!lv->clients) { /* nobody listens: no polling at all */
             pthread_cond_wait(&lv->cv, &lv->mu);
             continue;
         }
+        lv->checking = 1;
         pthread_mutex_unlock(&lv->mu);
         int64_t dv = store_data_version(st);
         int64_t sec = bday_now(); /* "serving for" and waits move each second */
@@ -240,13 +242,17 @@ static void *watch_main(void *arg)
             refresh(lv, st);
         }
         pthread_mutex_lock(&lv->mu);
+        lv->checking = 0;
         lv->polls++;
+        pthread_cond_broadcast(&lv->cv); /* streams waiting for a fresh look */
         deadline_ms(&ts, LIVE_POLL_MS);
         while (!lv->stop && !lv->poke &&
                pthread_cond_timedwait(&lv->cv, &lv->mu, &ts) != ETIMEDOUT)
             ; /* woken by our own broadcasts: keep the pace */
         lv->poke = 0;
     }
+    lv->watching = 0;
+    pthread_cond_broadcast(&lv->cv);
     pthread_mutex_unlock(&lv->mu);
     counter_pool_put(lv->pool, st, 0);
     return NULL;
@@ -355,7 +361,14 @@ struct live_stream *live_stream_open(struct live *lv, int64_t last_id, int (*ali
      * after its last (a cursor ahead of the store, from a store restored
      * since, starts now too). */
     s->cursor = last_id < 0 || last_id > lv->ring_to ? lv->ring_to : last_id;
+    /* With no stream open the watcher slept: its ring and snapshot may miss
+     * what other processes did since. The stream sends nothing but its hello
+     * until the watcher has looked at the store after this moment (a look
+     * under way may have begun before), so a page that reconnects gets the
+     * calls it missed before a state, never a stale state first. */
+    s->fresh = lv->polls + (lv->checking ? 2 : 1);
     lv->clients++;
+    lv->poke = 1;
     pthread_cond_broadcast(&lv->cv); /* wakes the watcher if it slept */
     pthread_mutex_unlock(&lv->mu);
     return s;
@@ -444,6 +457,13 @@ static int next_events(struct live_stream *s)
             s->hello = 1;
             out_add(s, "retry: 1000\nid: %lld\nevent: hello\ndata: {\"cursor\":%lld}\n\n",
                     (long long)s->cursor, (long long)s->cursor);
+        }
+        if (lv->watching && lv->polls < s->fresh) { /* see live_stream_open */
+            if (pthread_cond_timedwait(&lv->cv, &lv->mu, &ts) == ETIMEDOUT) {
+                out_add(s, ": ping\n\n");
+                break;
+            }
+            continue;
         }
         if (s->cursor < lv->ring_from) /* the ring moved past us meanwhile */
             break;
