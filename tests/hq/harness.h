@@ -371,8 +371,10 @@ static long long h_hq_ll(const char *db, const char *sql, const char *p1)
     struct hq_param p[1] = {{HQ_P_TEXT, 0, p1}};
     if (hq_store_open(db, &s, err, sizeof err) != HQ_OK)
         return -2;
-    if (s->ops->sql(s, sql, p, p1 ? 1 : 0, h_one_ll, &v, NULL) != HQ_OK)
+    if (s->ops->sql(s, sql, p, p1 ? 1 : 0, h_one_ll, &v, NULL) != HQ_OK) {
+        fprintf(stderr, "%s: %s\n", sql, s->ops->errmsg(s));
         v = -3;
+    }
     hq_store_close(s);
     return v;
 }
@@ -394,6 +396,23 @@ static int h_hq_cmd(const char *args, char *out, size_t len)
     while (fgetc(p) != EOF)
         ;
     st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs frontdesk-hq with args; all its output (stderr too) into out.
+ * Returns its exit status, or -1 when it could not run. */
+static int h_hq_out(const char *args, char *out, size_t len)
+{
+    char cmd[2048];
+    size_t n = 0;
+    FILE *p;
+    snprintf(cmd, sizeof cmd, "'%s' %s 2>&1", FDHQ_BIN, args);
+    if (!(p = popen(cmd, "r")))
+        return -1;
+    while (n + 1 < len && (n += fread(out + n, 1, len - 1 - n, p)) > 0 && !feof(p))
+        ;
+    out[n] = '\0';
+    int st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 

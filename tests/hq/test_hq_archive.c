@@ -62,21 +62,6 @@ static long long held(const char *db)
     return n;
 }
 
-static int hq_out(const char *args, char *out, size_t len)
-{
-    char cmd[2048];
-    size_t n = 0;
-    FILE *p;
-    snprintf(cmd, sizeof cmd, "'%s' %s 2>&1", FDHQ_BIN, args);
-    if (!(p = popen(cmd, "r")))
-        return -1;
-    while (n + 1 < len && (n += fread(out + n, 1, len - 1 - n, p)) > 0 && !feof(p))
-        ;
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 int main(void)
 {
     char db[512], err[256], args[1024], out[4096];
@@ -96,15 +81,15 @@ int main(void)
     CHECK_INT(held(db), 30);
 
     snprintf(args, sizeof args, "--db '%s' archive --before 2026-13", db);
-    CHECK_INT(hq_out(args, out, sizeof out), 2);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 2);
     snprintf(args, sizeof args, "--db '%s' archive --before 2026-03 --json --by ops"
              " --reason 'year closed'", db);
     if (sqlite) {
-        CHECK_INT(hq_out(args, out, sizeof out), 2); /* nothing to detach: --drop only */
+        CHECK_INT(h_hq_out(args, out, sizeof out), 2); /* nothing to detach: --drop only */
         CHECK_INT(held(db), 30);
         snprintf(args, sizeof args, "--db '%s' archive --before 2026-03 --drop --json", db);
     }
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_MSG(strstr(out, "\"months\":2") && strstr(out, "\"rows\":25"), "%s", out);
     CHECK_INT(held(db), 5); /* March only */
 
@@ -130,7 +115,7 @@ int main(void)
         }
         PQclear(r);
         snprintf(args, sizeof args, "--db '%s' archive --before 2026-04 --drop", db);
-        CHECK_INT(hq_out(args, out, sizeof out), 0);
+        CHECK_INT(h_hq_out(args, out, sizeof out), 0);
         CHECK_MSG(strstr(out, "1 month(s), 10 record(s) dropped") != NULL, "%s", out);
         r = PQexec(c, "SELECT to_regclass('record_2026_03') IS NULL,"
                       " to_regclass('record_2026_01') IS NOT NULL,"

@@ -19,6 +19,7 @@
 #include "check.h"
 #include "demo.h"
 #include "fderr.h"
+#include "harness_kiosk.h"
 #include "harness.h"
 #include "http_client.h"
 #include "invite.h"
@@ -127,16 +128,6 @@ static void listed_state(const char *body, const char *code, char *out, size_t n
     cJSON_Delete(o);
 }
 
-static int round_ok(struct fd_store *st)
-{
-    struct sync_result res;
-    char err[512];
-    int rc = sync_round(store_db(st), 0, &res, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "sync_round: %s\n", err);
-    return rc;
-}
-
 int main(void)
 {
     char kdb[512], url[128], tok[128], err[256], path[256], body[1024], day[11], yday[11];
@@ -162,7 +153,7 @@ int main(void)
     CHECK(demo_load(kst, now - 3600, &fe) == 0);
     CHECK(h_token(hqdb, "North", tok, sizeof tok) == 0);
     CHECK_INT(sync_enroll(store_db(kst), url, tok, err, sizeof err), SYNC_OK);
-    CHECK_INT(round_ok(kst), 0);
+    CHECK_INT(h_round(kst), 0);
     queue_bday(kst, now, day); /* the kiosk's business day */
     CHECK_INT(bday_add(day, -1, yday), 0);
 
@@ -280,7 +271,7 @@ int main(void)
     CHECK_INT(get("/console/api/invitations/1234567890/qr.png", &bob)->status, 404);
 
     /* The kiosk gets it by its pull and could use it. */
-    CHECK_INT(round_ok(kst), 0);
+    CHECK_INT(h_round(kst), 0);
     CHECK_INT(invite_find(kst, code, now, &inv, &why, &fe), 0);
     CHECK_STR(inv.name, "王小明 <b>x</b>");
 
@@ -297,7 +288,7 @@ int main(void)
     snprintf(path, sizeof path, "/console/api/invitations?day=%s&branch=North", day);
     listed_state(get(path, &mgr)->body, code, st, sizeof st);
     CHECK_STR(st, "cancelled");
-    CHECK_INT(round_ok(kst), 0);
+    CHECK_INT(h_round(kst), 0);
     CHECK_INT(invite_find(kst, code, now, &inv, &why, &fe), FD_ESTATE);
     CHECK_INT(why, INVITE_CANCELLED);
     CHECK(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE actor = 'console:mgr'"
@@ -345,7 +336,7 @@ int main(void)
                     " OR subject LIKE '%s3cr3t%'", NULL), 0);
     CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE action = 'config.set'", NULL), sets);
     CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM config WHERE value LIKE '%s3cr3t%'", NULL), 0);
-    CHECK_INT(round_ok(kst), 0);
+    CHECK_INT(h_round(kst), 0);
     CHECK_INT(h_int(store_db(kst), "SELECT count(*) FROM host WHERE id = 7"), 1);
     /* "" clears. */
     r = post("/console/api/config/host-notify", &admin,

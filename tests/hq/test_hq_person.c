@@ -14,22 +14,6 @@
 
 static struct h_server srv;
 
-/* Runs frontdesk-hq with args; all output into out. Returns the exit status. */
-static int hq_out(const char *args, char *out, size_t len)
-{
-    char cmd[2048];
-    size_t n = 0;
-    FILE *p;
-    snprintf(cmd, sizeof cmd, "'%s' %s 2>&1", FDHQ_BIN, args);
-    if (!(p = popen(cmd, "r")))
-        return -1;
-    while (n + 1 < len && (n += fread(out + n, 1, len - 1 - n, p)) > 0 && !feof(p))
-        ;
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* What the log holds for the device, by person. */
 struct scan {
     long long rows, visitors, complaints;
@@ -229,31 +213,31 @@ int main(void)
     /* find / export: refused without who and why, shown and audited with them. */
     snprintf(args, sizeof args, "--db '%s' person find --phone %s --reason 'PIPL #7'", hqdb,
              phones[1]);
-    CHECK_INT(hq_out(args, out, sizeof out), 2);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 2);
     snprintf(args, sizeof args, "--db '%s' person find --phone %s --by alice --reason"
              " 'PIPL request #7' --json", hqdb, phones[1]);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     cJSON *j = cJSON_Parse(out);
     CHECK_MSG(j && cJSON_GetObjectItem(j, "found")->valuedouble >= 1, "%s", out);
     CHECK(strstr(out, "Recentvisitor") == NULL); /* find counts, it does not show */
     cJSON_Delete(j);
     snprintf(args, sizeof args, "--db '%s' person export --phone %s --by alice --reason"
              " 'PIPL request #7'", hqdb, phones[1]);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_MSG(strstr(out, "Qian Recentvisitor") && strstr(out, "NewCo Unique"), "%s", out);
     CHECK_MSG(strstr(out, "\"where\":\t\"visitor_state\"") != NULL, "%s", out); /* and the state row */
     CHECK(strstr(out, "Zhao Oldvisitor") == NULL);
     snprintf(args, sizeof args, "--db '%s' person find --phone 13955550005 --by alice --reason"
              " 'PIPL request #8' --json", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_MSG(strstr(out, "quarantine.visitor") != NULL, "%s", out);
 
     /* purge: the default keeps 365 days. */
     snprintf(args, sizeof args, "--db '%s' setting get personal_data_days", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_INT(atoi(out), 365);
     snprintf(args, sizeof args, "--db '%s' purge --json", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     j = cJSON_Parse(out);
     CHECK_MSG(j && cJSON_GetObjectItem(cJSON_GetObjectItem(j, "erased"), "log")->valuedouble >= 3,
               "%s", out);
@@ -270,29 +254,29 @@ int main(void)
     CHECK_MSG(!strstr(quar, "Wu Quarantined") && !strstr(quar, "13955550005") &&
               strstr(quar, "\"badge\":\"VQ\"") && strstr(quar, "not json {"), "%s", quar);
     snprintf(args, sizeof args, "--db '%s' purge --json", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_MSG(strstr(out, "\"log\":0") != NULL, "%s", out); /* done once */
 
     /* A person's erasure: at once, whatever the age. */
     snprintf(args, sizeof args, "--db '%s' person erase --phone %s --by bob --reason"
              " 'asked at the counter'", hqdb, phones[3]);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     s = scan_log(hqdb, dev);
     CHECK_INT(s.erased[3], 1);
     CHECK_INT(s.named[1], 1);
     snprintf(args, sizeof args, "--db '%s' person find --phone %s --by bob --reason check"
              " --json", hqdb, phones[3]);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_MSG(strstr(out, "\"found\":\t0") || strstr(out, "\"found\":0"), "%s", out);
 
     /* The setting moves the cut-off: 5 days takes the 10-day-old visit. */
     snprintf(args, sizeof args, "--db '%s' setting set personal_data_days 0", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 2);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 2);
     snprintf(args, sizeof args, "--db '%s' setting set personal_data_days 5 --by carol"
              " --reason policy", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     snprintf(args, sizeof args, "--db '%s' purge", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     s = scan_log(hqdb, dev);
     CHECK_INT(s.erased[1], 1);
     CHECK_INT(s.named[1], 0);
@@ -302,18 +286,18 @@ int main(void)
      * (rebuild) gives exactly the same rows. */
     static char before_rebuild[1 << 16];
     snprintf(args, sizeof args, "--db '%s' state visitor_state %s", hqdb, dev);
-    CHECK_INT(hq_out(args, before_rebuild, sizeof before_rebuild), 0);
+    CHECK_INT(h_hq_out(args, before_rebuild, sizeof before_rebuild), 0);
     CHECK_MSG(strstr(before_rebuild, "\"badge\":\"VOLD\"") != NULL, "%s", before_rebuild);
     CHECK(strstr(before_rebuild, "Oldvisitor") == NULL && strstr(before_rebuild, "Recentvisitor") == NULL);
     CHECK(strstr(before_rebuild, "王经理") != NULL); /* the host stays */
     snprintf(args, sizeof args, "--db '%s' rebuild", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     snprintf(args, sizeof args, "--db '%s' state visitor_state %s", hqdb, dev);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_STR(out, before_rebuild);
     snprintf(args, sizeof args, "--db '%s' person find --phone %s --by bob --reason check"
              " --json", hqdb, phones[1]);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_MSG(strstr(out, "\"found\":\t0") || strstr(out, "\"found\":0"), "%s", out);
 
     if (h_hq_is_sqlite(hqdb)) {

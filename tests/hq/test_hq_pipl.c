@@ -15,49 +15,12 @@
 
 #include "check.h"
 #include "demo.h"
+#include "harness_kiosk.h"
 #include "harness.h"
 #include "store.h"
 #include "sync.h"
 
 static struct h_server srv;
-
-/* Runs frontdesk-hq with args; all its output into out. Exit status. */
-static int hq_out(const char *args, char *out, size_t len)
-{
-    char cmd[2048];
-    size_t n = 0;
-    FILE *p;
-    snprintf(cmd, sizeof cmd, "'%s' %s 2>&1", FDHQ_BIN, args);
-    if (!(p = popen(cmd, "r")))
-        return -1;
-    while (n + 1 < len && (n += fread(out + n, 1, len - 1 - n, p)) > 0 && !feof(p))
-        ;
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int first_col(void *ctx, int ncol, const char *const *col)
-{
-    char *out = ctx;
-    if (ncol > 0)
-        snprintf(out, 4096, "%s", col[0] ? col[0] : "(null)");
-    return 0;
-}
-
-/* One value of a head-office query (both backends: the store's sql op). */
-static long long hq_count(const char *db, const char *sql, const char *param)
-{
-    struct hq_store *s = NULL;
-    char err[256], out[4096] = "-1";
-    struct hq_param p[1] = {{HQ_P_TEXT, 0, param}};
-    if (hq_store_open(db, &s, err, sizeof err) != HQ_OK)
-        return -2;
-    if (s->ops->sql(s, sql, p, param ? 1 : 0, first_col, out, NULL) != HQ_OK)
-        fprintf(stderr, "%s: %s\n", sql, s->ops->errmsg(s));
-    hq_store_close(s);
-    return atoll(out);
-}
 
 static int hq_exec(const char *db, const char *sql)
 {
@@ -70,33 +33,6 @@ static int hq_exec(const char *db, const char *sql)
     if (rc != HQ_OK)
         fprintf(stderr, "%s: %s\n", sql, s->ops->errmsg(s));
     hq_store_close(s);
-    return rc;
-}
-
-/* A kiosk of branch, enrolled with head office. */
-static struct fd_store *kiosk(const char *name, const char *url, const char *hqdb,
-                              const char *branch, int64_t now)
-{
-    char path[512], err[512], tok[128];
-    struct fd_store *st = NULL;
-    struct fd_err fe;
-    h_path(path, sizeof path, name);
-    CHECK(store_open(path, &st, err, sizeof err) == 0);
-    if (!st)
-        return NULL;
-    CHECK(demo_load(st, now - 3600, &fe) == 0);
-    CHECK(h_token(hqdb, branch, tok, sizeof tok) == 0);
-    CHECK_INT(sync_enroll(store_db(st), url, tok, err, sizeof err), SYNC_OK);
-    return st;
-}
-
-static int round_ok(struct fd_store *st)
-{
-    struct sync_result res;
-    char err[512];
-    int rc = sync_round(store_db(st), 0, &res, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "sync_round: %s\n", err);
     return rc;
 }
 
@@ -160,7 +96,7 @@ int main(void)
     h_hq_db(hqdb, sizeof hqdb, "hq.sqlite");
     CHECK(h_server_start(&srv, hqdb, 0, NULL, NULL, NULL) == 0);
     h_url(&srv, url, sizeof url);
-    struct fd_store *k1 = kiosk("k1.sqlite", url, hqdb, "East", now);
+    struct fd_store *k1 = h_kiosk_enrolled("k1.sqlite", url, hqdb, "East", now);
     if (!k1)
         return check_summary();
     utc_day(now + 86400, today); /* tomorrow (UTC): no sweep takes it */
@@ -178,21 +114,21 @@ int main(void)
     snprintf(args, sizeof args, "--db '%s' invite add --branch East --day %s --name"
              " 'Old Guestname' --phone %s --company OldInviteCo", hqdb, old_day, P_C);
     CHECK_INT(h_hq_cmd(args, code_c, sizeof code_c), 0);
-    CHECK_INT(round_ok(k1), 0);
+    CHECK_INT(h_round(k1), 0);
     snprintf(args, sizeof args, "--db '%s' invite cancel %s --by admin", hqdb, code_a);
     CHECK_INT(h_hq_cmd(args, line, sizeof line), 0);
-    CHECK_INT(round_ok(k1), 0);
+    CHECK_INT(h_round(k1), 0);
     CHECK_INT(kiosk_has(k1, code_a), 1);
     CHECK_INT(kiosk_has(k1, code_b), 1);
     CHECK_INT(kiosk_has(k1, code_c), 1);
     CHECK_INT(h_int(store_db(k1), "SELECT count(*) FROM invitation WHERE cancelled = 1"), 1);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM change WHERE kind = 'invitation'"
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM change WHERE kind = 'invitation'"
                              " AND key = $1", code_a), 2);
 
     /* find / export: the invitation and its copies in the pull log. */
     snprintf(args, sizeof args, "--db '%s' person find --phone %s --by alice --reason"
              " 'PIPL #21' --json", hqdb, P_A);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     cJSON *j = cJSON_Parse(out);
     cJSON *br = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "branches"), "East");
     CHECK_MSG(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "found")) == 3, "%s", out);
@@ -204,7 +140,7 @@ int main(void)
     cJSON_Delete(j);
     snprintf(args, sizeof args, "--db '%s' person export --phone '138-1111-2222' --by alice"
              " --reason 'PIPL #21'", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_MSG(strstr(out, "Zhou Invited") && strstr(out, "InviteCo Unique") &&
               strstr(out, "\"where\":\t\"invitation\"") && strstr(out, code_a), "%s", out);
     CHECK(strstr(out, "Wu Keepme") == NULL);
@@ -213,40 +149,40 @@ int main(void)
      * "erased" change left for the kiosks; the other guest's stay. */
     snprintf(args, sizeof args, "--db '%s' person erase --phone %s --by bob --reason"
              " 'asked by mail' --json", hqdb, P_A);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     j = cJSON_Parse(out);
     CHECK_MSG(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "erased"),
                                                        "invitations")) == 1, "%s", out);
     cJSON_Delete(j);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM invitation WHERE code = $1", code_a), 0);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM change WHERE value LIKE '%' || $1 || '%'",
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM invitation WHERE code = $1", code_a), 0);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM change WHERE value LIKE '%' || $1 || '%'",
                        P_A), 0);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM change WHERE value LIKE '%' || $1 || '%'",
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM change WHERE value LIKE '%' || $1 || '%'",
                        "Zhou Invited"), 0);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM change WHERE kind = 'invitation'"
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM change WHERE kind = 'invitation'"
                              " AND key = $1 AND value = '{\"state\":\"erased\"}'", code_a), 1);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM change WHERE kind = 'invitation'"
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM change WHERE kind = 'invitation'"
                              " AND key = $1", code_a), 1);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM change WHERE value LIKE '%' || $1 || '%'",
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM change WHERE value LIKE '%' || $1 || '%'",
                        "Wu Keepme"), 1);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM hq_audit WHERE actor = 'bob' AND action ="
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE actor = 'bob' AND action ="
                              " 'person.erase' AND detail LIKE '%\"invitations\":1%'"
                              " AND subject = $1", "138****2222"), 1);
     snprintf(args, sizeof args, "--db '%s' person find --phone %s --by bob --reason check"
              " --json", hqdb, P_A);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_MSG(strstr(out, "\"found\":\t0") != NULL, "%s", out);
 
     /* The kiosk that holds it drops it at its next pull; a kiosk enrolled
      * now never receives the guest's data (only the "erased" change). */
-    CHECK_INT(round_ok(k1), 0);
+    CHECK_INT(h_round(k1), 0);
     CHECK_INT(kiosk_has(k1, code_a), 0);
     CHECK_INT(kiosk_has(k1, code_b), 1);
     CHECK_INT(h_int(store_db(k1), "SELECT count(*) FROM audit WHERE action ="
                                   " 'sync_refused'"), 0); /* understood, not skipped */
-    struct fd_store *k2 = kiosk("k2.sqlite", url, hqdb, "East", now);
+    struct fd_store *k2 = h_kiosk_enrolled("k2.sqlite", url, hqdb, "East", now);
     if (k2) {
-        CHECK_INT(round_ok(k2), 0);
+        CHECK_INT(h_round(k2), 0);
         CHECK_INT(kiosk_has(k2, code_a), 0);
         CHECK_INT(kiosk_has(k2, code_b), 1);
         CHECK_INT(kiosk_has(k2, code_c), 1);
@@ -263,28 +199,28 @@ int main(void)
              " '1390000' || CAST(1000 + i AS TEXT), 0 FROM n", old_day);
     CHECK_INT(hq_exec(hqdb, bulk), HQ_OK);
     snprintf(args, sizeof args, "--db '%s' purge --json", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     j = cJSON_Parse(out);
     CHECK_MSG(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "erased"),
                                                        "invitations")) == 251, "%s", out);
     cJSON_Delete(j);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM invitation WHERE branch = $1", "Bulk"), 0);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM change WHERE branch = $1 AND value ="
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM invitation WHERE branch = $1", "Bulk"), 0);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM change WHERE branch = $1 AND value ="
                              " '{\"state\":\"erased\"}'", "Bulk"), 250);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM invitation WHERE code = $1", code_c), 0);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM invitation WHERE code = $1", code_b), 1);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM change WHERE value LIKE '%' || $1 || '%'",
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM invitation WHERE code = $1", code_c), 0);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM invitation WHERE code = $1", code_b), 1);
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM change WHERE value LIKE '%' || $1 || '%'",
                        "Old Guestname"), 0);
-    CHECK_INT(hq_count(hqdb, "SELECT count(*) FROM hq_audit WHERE action = 'purge'"
+    CHECK_INT(h_hq_ll(hqdb, "SELECT count(*) FROM hq_audit WHERE action = 'purge'"
                              " AND detail LIKE $1", "%\"invitations\":251%"), 1);
     snprintf(args, sizeof args, "--db '%s' purge --json", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_MSG(strstr(out, "\"invitations\":0") != NULL, "%s", out); /* done once */
-    CHECK_INT(round_ok(k1), 0);
+    CHECK_INT(h_round(k1), 0);
     CHECK_INT(kiosk_has(k1, code_c), 0);
     CHECK_INT(kiosk_has(k1, code_b), 1);
     if (k2) {
-        CHECK_INT(round_ok(k2), 0);
+        CHECK_INT(h_round(k2), 0);
         CHECK_INT(kiosk_has(k2, code_c), 0);
     }
 
@@ -317,9 +253,9 @@ int main(void)
              " next_at, done_at) SELECT 'bulk', i, %lld, %lld, 'sent', 0, %lld FROM n",
              now - 50 * 86400LL, now - 50 * 86400LL, now - 50 * 86400LL);
     CHECK_INT(hq_exec(hqdb, sql), HQ_OK);
-    CHECK_INT(hq_count(hqdb, MINE, NULL), 1206);
+    CHECK_INT(h_hq_ll(hqdb, MINE, NULL), 1206);
     snprintf(args, sizeof args, "--db '%s' purge --json", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     j = cJSON_Parse(out);
     CHECK_MSG(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "notifications_pruned")) == 1203,
               "%s", out);
@@ -328,29 +264,29 @@ int main(void)
     cJSON_Delete(j);
     snprintf(line, sizeof line, "SELECT count(*) FROM notify_queue WHERE device_id = 'd'"
                                 " AND visitor_id IN (2, 4, 6)");
-    CHECK_INT(hq_count(hqdb, line, NULL), 3);
-    CHECK_INT(hq_count(hqdb, MINE, NULL), 3);
+    CHECK_INT(h_hq_ll(hqdb, line, NULL), 3);
+    CHECK_INT(h_hq_ll(hqdb, MINE, NULL), 3);
 
     /* The setting is checked like the others; a shorter one takes more. */
     static const char *const bad[] = {"0", "1", "3651", "abc", "7days"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(args, sizeof args, "--db '%s' setting set notify_keep_days %s", hqdb, bad[i]);
-        CHECK_MSG(hq_out(args, out, sizeof out) == 2, "%s accepted: %s", bad[i], out);
+        CHECK_MSG(h_hq_out(args, out, sizeof out) == 2, "%s accepted: %s", bad[i], out);
     }
     snprintf(args, sizeof args, "--db '%s' setting get notify_keep_days", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_INT(atoi(out), 30);
     snprintf(args, sizeof args, "--db '%s' setting set notify_keep_days 3", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     snprintf(args, sizeof args, "--db '%s' setting get notify_keep_days", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_INT(atoi(out), 3);
     snprintf(args, sizeof args, "--db '%s' purge --json", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_out(args, out, sizeof out), 0);
     CHECK_MSG(strstr(out, "\"notifications_pruned\":1") != NULL, "%s", out); /* the 5-day one */
-    CHECK_INT(hq_count(hqdb, MINE " AND state = 'pending'", NULL),
+    CHECK_INT(h_hq_ll(hqdb, MINE " AND state = 'pending'", NULL),
               1);
-    CHECK_INT(hq_count(hqdb, MINE, NULL), 2);
+    CHECK_INT(h_hq_ll(hqdb, MINE, NULL), 2);
 
     if (h_hq_is_sqlite(hqdb)) {
         /* secure_delete and the checkpoint: the erased bytes are nowhere */
@@ -368,7 +304,7 @@ int main(void)
          * hq/README.md says what it does and does not guarantee) */
         static const char *const gone[] = {"Zhou Invited", "Old Guestname", P_A, P_C};
         for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
-            CHECK_INT(hq_count(hqdb, "SELECT (SELECT count(*) FROM invitation WHERE name = $1"
+            CHECK_INT(h_hq_ll(hqdb, "SELECT (SELECT count(*) FROM invitation WHERE name = $1"
                                      " OR phone = $1) + (SELECT count(*) FROM change WHERE"
                                      " value LIKE '%' || $1 || '%')", gone[i]), 0);
     }

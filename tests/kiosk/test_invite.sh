@@ -37,46 +37,10 @@ later=$("$hq" --db "$dir/hq.sqlite" invite add --branch East --day 2026-11-24 --
 "$ctl" --db "$dir/k.db" sync now >/dev/null 2>&1
 [ "$(q 'SELECT count(*) FROM invitation')" = 3 ]; check $? "the pull did not bring the 3 invitations"
 
+. "$(dirname "$0")/kiosk_report.sh" # wait_screen, click, keys, scanner
 "$kiosk" --allow-root --db "$dir/k.db" --window 1024x600 --lang en --report "$dir/report" 2> "$dir/err" &
 pid=$!
-wait_screen() { # NAME [STEP]: the report's last block is screen NAME (at step STEP)
-  i=0
-  while [ $i -lt 600 ]; do
-    block=$(awk '$1 == "screen" {b = ""} {b = b $0 "\n"} END {printf "%s", b}' "$dir/report" 2>/dev/null)
-    if echo "$block" | grep -qx "screen $1" && echo "$block" | grep -qx end &&
-       { [ $# -lt 2 ] || echo "$block" | grep -qx "step $2"; }; then return 0; fi
-    sleep 0.1; i=$((i + 1))
-  done
-  return 1
-}
 msg() { awk '$1 == "screen" {m = ""} $1 == "text" && $2 == "inv_msg" {$1 = ""; $2 = ""; m = substr($0, 3)} END {print m}' "$dir/report"; }
-click() { # ID: click the middle of the widget's rect in the last report
-  set -- $(awk -v id="$1" '$1 == "screen" {r = ""} $1 == id {r = $2 " " $3 " " $4 " " $5} END {print r}' "$dir/report")
-  [ $# = 4 ] || return 1
-  sleep 1 # a new screen ignores touches for UI_SETTLE_MS (500 ms, ui.h)
-  xdotool mousemove --window "$wid" $(( $1 + $3 / 2 )) $(( $2 + $4 / 2 )) click 1
-}
-keys() { echo "$1" | sed 's/./& /g'; } # CODE -> "3 1 8 ..." (xdotool key names)
-scanner() { # CODE: what a USB barcode scanner does: the digits and Enter, 5 ms apart
-  # (one xdotool key command: `type` would take a following Return as text).
-  # A scan opens the invitation screen afresh (a new "screen invite" block).
-  # The kiosk times keys by the X server's clock, so its own slow frames do
-  # not split a burst, and it counts a key SDL calls a repeat (a release and
-  # press within 2 ms), so no delay is needed between keys: a process that
-  # sleeps between keys may wait far longer than 50 ms for the CPU again on
-  # a loaded machine (CI, load 15, with --delay 5). xdotool may still be
-  # preempted mid-burst, which is then rightly no scan: up to 4 bursts.
-  n0=$(grep -c '^screen invite' "$dir/report")
-  for try in 1 2 3 4; do
-    xdotool windowfocus --sync "$wid" key --delay 0 $(keys "$1") Return
-    i=0
-    while [ $i -lt 100 ]; do
-      [ "$(grep -c '^screen invite' "$dir/report")" -gt "$n0" ] && return 0
-      sleep 0.1; i=$((i + 1))
-    done
-  done
-  return 1
-}
 wait_until() { # SQL VALUE: wait (at most 60 s) until the query answers VALUE
   i=0
   while [ $i -lt 300 ] && [ "$(q "$1")" != "$2" ]; do sleep 0.2; i=$((i + 1)); done
@@ -88,7 +52,7 @@ wid=$(xdotool search --sync --onlyvisible --name '^frontdesk$' | head -n1)
 # A scan on the home screen (xdotool key --delay 0: the digits and Enter
 # in one burst): the guest's confirmation, one touch, the badge.
 sleep 1
-scanner "$scan"
+scanner "$scan" "^screen invite"
 wait_screen invite 1; check $? "the scan on the home screen did not open the confirmation"
 click inv_confirm
 wait_until "SELECT count(*) FROM visitor WHERE invitation = '$scan'" 1
@@ -104,17 +68,17 @@ wait_screen invite 2; check $? "the badge step is not shown"
 click done && wait_screen home; check $? "Done did not go home"
 
 # The same code again: refused as used, in the visitor's language.
-scanner "$scan"
+scanner "$scan" "^screen invite"
 wait_screen invite 0; check $? "a used code did not stop at the code step"
 [ "$(msg)" = "This invitation has already been used: each code works only once" ]
 check $? "a used code's sentence: '$(msg)'"
 # Another day's code, scanned on the invitation screen itself.
-scanner "$later"
+scanner "$later" "^screen invite"
 wait_screen invite 0 && [ "$(msg)" = "This invitation is for 2026-11-24, not for today" ]
 check $? "another day's code's sentence: '$(msg)'"
 # A mistyped code (check digit wrong).
 bad=$(echo "$scan" | python3 -c "import sys; s=sys.stdin.read().strip(); print(s[:-1] + str((int(s[-1]) + 1) % 10))")
-scanner "$bad"
+scanner "$bad" "^screen invite"
 wait_screen invite 0 && [ "$(msg)" = "That code is not right — please check it and type it again" ]
 check $? "a mistyped code's sentence: '$(msg)'"
 [ "$(q 'SELECT count(*) FROM visitor WHERE invitation IS NOT NULL')" = 1 ]

@@ -43,46 +43,10 @@ check $? "the receipt's QR '$qr1' is not ticket:DAY:LABEL:CODE"
 # the code with its last (check) digit changed
 bad=$(echo "$qr1" | python3 -c "import sys; s=sys.stdin.read().strip(); print(s[:-1] + str((int(s[-1]) + 1) % 10))")
 
+. "$(dirname "$0")/kiosk_report.sh" # wait_screen, click, keys, scanner
 "$kiosk" --allow-root --db "$dir/k.db" --window 1024x600 --lang en --report "$dir/report" 2> "$dir/err" &
 pid=$!
-wait_screen() { # NAME [STEP]: the report's last block is screen NAME (at step STEP)
-  i=0
-  while [ $i -lt 600 ]; do
-    block=$(awk '$1 == "screen" {b = ""} {b = b $0 "\n"} END {printf "%s", b}' "$dir/report" 2>/dev/null)
-    if echo "$block" | grep -qx "screen $1" && echo "$block" | grep -qx end &&
-       { [ $# -lt 2 ] || echo "$block" | grep -qx "step $2"; }; then return 0; fi
-    sleep 0.1; i=$((i + 1))
-  done
-  return 1
-}
 shown_ticket() { awk '$1 == "screen" {m = ""} $1 == "text" && $2 == "ticket" {m = $3} END {print m}' "$dir/report"; }
-click() { # ID: click the middle of the widget's rect in the last report
-  set -- $(awk -v id="$1" '$1 == "screen" {r = ""} $1 == id {r = $2 " " $3 " " $4 " " $5} END {print r}' "$dir/report")
-  [ $# = 4 ] || return 1
-  sleep 1 # a new screen ignores touches for UI_SETTLE_MS (500 ms, ui.h)
-  xdotool mousemove --window "$wid" $(( $1 + $3 / 2 )) $(( $2 + $4 / 2 )) click 1
-}
-keys() { # TEXT -> xdotool key names ("t i c k e t colon 2 0 2 6 minus ...")
-  echo "$1" | sed 's/./& /g; s/:/colon/g; s/-/minus/g'
-}
-blocks() { grep -c '^screen' "$dir/report"; }
-scanner() { # QR: what a USB barcode scanner does: every key and Enter in one
-  # burst (one xdotool key command, no delay: the kiosk times keys by the X
-  # server's clock and counts a key SDL calls a repeat; a process sleeping
-  # between keys may wait past 50 ms for the CPU on a loaded machine). Each
-  # scan writes a new report block. xdotool is no scanner: preempted for
-  # more than 50 ms mid-burst, it is rightly no scan; so up to 4 bursts.
-  for try in 1 2 3 4; do
-    n0=$(blocks)
-    xdotool windowfocus --sync "$wid" key --delay 0 $(keys "$1") Return
-    i=0
-    while [ $i -lt 50 ]; do
-      [ "$(blocks)" -gt "$n0" ] && sleep 0.3 && return 0
-      sleep 0.1; i=$((i + 1))
-    done
-  done
-  return 1
-}
 ratings() { q "SELECT count(*) FROM rating WHERE ticket_id = $1"; }
 wait_until() { # SQL VALUE: wait (at most 60 s) until the query answers VALUE
   i=0

@@ -11,6 +11,7 @@
 #include "bday.h"
 #include "check.h"
 #include "demo.h"
+#include "harness_kiosk.h"
 #include "harness.h"
 #include "invite.h"
 #include "queue.h"
@@ -55,32 +56,6 @@ static long long jnum(const cJSON *o, const char *k)
     return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
 }
 
-static struct fd_store *kiosk(const char *name, const char *url, const char *hqdb,
-                              const char *branch, int64_t now)
-{
-    char path[512], err[512], tok[128];
-    struct fd_store *st = NULL;
-    struct fd_err fe;
-    h_path(path, sizeof path, name);
-    CHECK(store_open(path, &st, err, sizeof err) == 0);
-    if (!st)
-        return NULL;
-    CHECK(demo_load(st, now - 3600, &fe) == 0);
-    CHECK(h_token(hqdb, branch, tok, sizeof tok) == 0);
-    CHECK_INT(sync_enroll(store_db(st), url, tok, err, sizeof err), SYNC_OK);
-    return st;
-}
-
-static int round_ok(struct fd_store *st)
-{
-    struct sync_result res;
-    char err[512];
-    int rc = sync_round(store_db(st), 0, &res, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "sync_round: %s\n", err);
-    return rc;
-}
-
 int main(void)
 {
     struct h_server srv;
@@ -105,9 +80,9 @@ int main(void)
     }
     CHECK(h_server_start(&srv, hqdb, 0, NULL, "--admin-token-file", tokfile) == 0);
     h_url(&srv, url, sizeof url);
-    struct fd_store *a = kiosk("a.sqlite", url, hqdb, "Main Street", now);
-    struct fd_store *b = kiosk("b.sqlite", url, hqdb, "Main Street", now);
-    struct fd_store *c = kiosk("c.sqlite", url, hqdb, "Other", now);
+    struct fd_store *a = h_kiosk_enrolled("a.sqlite", url, hqdb, "Main Street", now);
+    struct fd_store *b = h_kiosk_enrolled("b.sqlite", url, hqdb, "Main Street", now);
+    struct fd_store *c = h_kiosk_enrolled("c.sqlite", url, hqdb, "Other", now);
     if (!a || !b || !c)
         return check_summary();
     sqlite3 *ka = store_db(a), *kb = store_db(b), *kc = store_db(c);
@@ -171,9 +146,9 @@ int main(void)
     cJSON_Delete(all);
 
     /* The pull brings them to the branch's kiosks, not to another branch. */
-    CHECK_INT(round_ok(a), 0);
-    CHECK_INT(round_ok(b), 0);
-    CHECK_INT(round_ok(c), 0);
+    CHECK_INT(h_round(a), 0);
+    CHECK_INT(h_round(b), 0);
+    CHECK_INT(h_round(c), 0);
     CHECK_INT(h_int(ka, "SELECT count(*) FROM invitation"), 4);
     CHECK_INT(h_int(kb, "SELECT count(*) FROM invitation"), 4);
     CHECK_INT(h_int(kc, "SELECT count(*) FROM invitation"), 0);
@@ -193,7 +168,7 @@ int main(void)
     CHECK_INT(invite_use(b, twice_code, now + 5, &v, &why, &e), 0);
 
     /* The push carries the visitor naming the invitation: marked used. */
-    CHECK_INT(round_ok(a), 0);
+    CHECK_INT(h_round(a), 0);
     it = listed(hqdb, today_code, &all);
     CHECK(it != NULL);
     CHECK_STR(jstr(it, "state"), "used");
@@ -206,7 +181,7 @@ int main(void)
 
     /* Kiosk B learns it is used and refuses it; then B's own use of
      * "twice" goes up: shown as used twice, both visitors kept. */
-    CHECK_INT(round_ok(b), 0);
+    CHECK_INT(h_round(b), 0);
     CHECK_INT(h_int(kb, "SELECT used_hq FROM invitation WHERE used_at IS NULL AND"
                         " name = '王小明'"), 1);
     CHECK_INT(invite_use(b, today_code, now, &v, &why, &e), FD_ESTATE);
@@ -217,7 +192,7 @@ int main(void)
     CHECK_INT(jnum(it, "uses"), 2);
     CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(it, "visitors")), 2);
     cJSON_Delete(all);
-    CHECK_INT(round_ok(a), 0); /* A's own use stays its own */
+    CHECK_INT(h_round(a), 0); /* A's own use stays its own */
     CHECK_INT(h_int(ka, "SELECT count(*) FROM invitation WHERE visitor_id IS NOT NULL"), 2);
     CHECK_INT(h_int(ka, "SELECT count(*) FROM visitor WHERE invitation IS NOT NULL"), 2);
 
