@@ -13,23 +13,33 @@
 #define MARK_EVERY_S 3600          /* one outbox_mark row an hour */
 #define MARK_KEEP_S (367 * 86400L) /* longer than the longest setting */
 
-int64_t retention_clock_ns(void)
+static int64_t clock_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void retention_pause(int64_t batch_started_ns)
+int retention_batches(int (*step)(void *ctx, int max), void *ctx, int max)
 {
-    int64_t took = retention_clock_ns() - batch_started_ns;
-    if (took < 2000000)
-        took = 2000000;
-    if (took > 50000000)
-        took = 50000000;
-    struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)took};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
+    int total = 0;
+    for (;;) {
+        int64_t t0 = clock_ns();
+        int n = step(ctx, max);
+        if (n < 0)
+            return n;
+        total += n;
+        if (n < max)
+            return total;
+        int64_t took = clock_ns() - t0;
+        if (took < 2000000)
+            took = 2000000;
+        if (took > 50000000)
+            took = 50000000;
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)took};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+    }
 }
 
 int retention_enrolled(struct fd_store *st)
@@ -89,11 +99,47 @@ static int64_t mark_and_cut(struct fd_store *st, int64_t now, long days)
     return cut < 0 && cut != FD_EDB ? 0 : cut;
 }
 
+struct outbox_trim {
+    struct fd_store *st;
+    int64_t cut;              /* rows up to this seq go */
+    struct fd_err *err;
+};
+
+/* One batch of retention_trim_outbox: none once the kiosk is enrolled. */
+static int outbox_step(void *ctx, int max)
+{
+    struct outbox_trim *o = ctx;
+    struct fd_store *st = o->st;
+    int enrolled, n;
+    if (store_begin(st))
+        return store_fail(st, o->err);
+    if ((enrolled = retention_enrolled(st)) != 0) { /* enrolled meanwhile */
+        store_rollback(st);
+        return enrolled < 0 ? store_fail(st, o->err) : 0;
+    }
+    sqlite3_stmt *s = store_prepare(st,
+        "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE seq <= ?1"
+        " ORDER BY seq LIMIT ?2)");
+    if (s) {
+        sqlite3_bind_int64(s, 1, o->cut);
+        sqlite3_bind_int(s, 2, max);
+    }
+    if (!s || run(s)) {
+        int rc = store_fail(st, o->err);
+        store_rollback(st);
+        return rc;
+    }
+    n = sqlite3_changes(store_db(st));
+    if (store_commit(st))
+        return store_fail(st, o->err);
+    return n;
+}
+
 int retention_trim_outbox(struct fd_store *st, int64_t now, struct fd_err *err)
 {
     long days = cfg_get_int(st, "outbox_standalone_days");
     int64_t cut;
-    int total = 0, enrolled;
+    int enrolled;
     if (days <= 0)
         days = 31;
     if (store_begin(st))
@@ -109,35 +155,8 @@ int retention_trim_outbox(struct fd_store *st, int64_t now, struct fd_err *err)
         return store_fail(st, err);
     if (enrolled || cut <= 0)
         return 0;
-    for (;;) {
-        int64_t t0 = retention_clock_ns();
-        int n;
-        if (store_begin(st))
-            return store_fail(st, err);
-        if ((enrolled = retention_enrolled(st)) != 0) { /* enrolled meanwhile */
-            store_rollback(st);
-            return enrolled < 0 ? store_fail(st, err) : total;
-        }
-        sqlite3_stmt *s = store_prepare(st,
-            "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE seq <= ?1"
-            " ORDER BY seq LIMIT ?2)");
-        if (s) {
-            sqlite3_bind_int64(s, 1, cut);
-            sqlite3_bind_int(s, 2, RETENTION_OUTBOX_BATCH);
-        }
-        if (!s || run(s)) {
-            int rc = store_fail(st, err);
-            store_rollback(st);
-            return rc;
-        }
-        n = sqlite3_changes(store_db(st));
-        if (store_commit(st))
-            return store_fail(st, err);
-        total += n;
-        if (n < RETENTION_OUTBOX_BATCH)
-            return total;
-        retention_pause(t0);
-    }
+    struct outbox_trim o = {st, cut, err};
+    return retention_batches(outbox_step, &o, RETENTION_OUTBOX_BATCH);
 }
 
 int retention_prune_copies(struct fd_store *st, int64_t now)
@@ -149,29 +168,35 @@ int retention_prune_copies(struct fd_store *st, int64_t now)
     return store_prune_copies(st, now, keep);
 }
 
+struct alert_prune {
+    struct fd_store *st;
+    int64_t before;           /* acknowledged before this time */
+    struct fd_err *err;
+};
+
+/* One batch of retention_prune_alerts, in its own transaction. */
+static int alert_step(void *ctx, int max)
+{
+    struct alert_prune *a = ctx;
+    int n;
+    if (store_begin(a->st))
+        return store_fail(a->st, a->err);
+    if ((n = deny_alert_prune(a->st, a->before, max, a->err)) < 0) {
+        store_rollback(a->st);
+        return n;
+    }
+    if (store_commit(a->st))
+        return store_fail(a->st, a->err);
+    return n;
+}
+
 int retention_prune_alerts(struct fd_store *st, int64_t now, struct fd_err *err)
 {
     long days = cfg_get_int(st, "visitor_retention_days");
-    int total = 0;
     if (days <= 0)
         return 0;
-    for (;;) {
-        int64_t t0 = retention_clock_ns();
-        int n;
-        if (store_begin(st))
-            return store_fail(st, err);
-        if ((n = deny_alert_prune(st, now - (int64_t)days * 86400, RETENTION_ALERT_BATCH,
-                                  err)) < 0) {
-            store_rollback(st);
-            return n;
-        }
-        if (store_commit(st))
-            return store_fail(st, err);
-        total += n;
-        if (n < RETENTION_ALERT_BATCH)
-            return total;
-        retention_pause(t0);
-    }
+    struct alert_prune a = {st, now - (int64_t)days * 86400, err};
+    return retention_batches(alert_step, &a, RETENTION_ALERT_BATCH);
 }
 
 int retention_outbox_backlog(sqlite3 *db, int64_t *backlog, int *exact)

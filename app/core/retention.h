@@ -30,16 +30,19 @@ int retention_enrolled(struct fd_store *st);
  * a negative FD_E* code (rows deleted by earlier batches stay deleted). */
 int retention_trim_outbox(struct fd_store *st, int64_t now, struct fd_err *err);
 
-/* Between two batches: sleeps as long as the last batch took (at least 2 ms,
- * at most 50 ms), so that another connection waiting for the write lock
- * gets it. `batch_started_ns` comes from retention_clock_ns(). */
 /* Removes the store's restore and migration copies once they are older than
  * RETENTION_COPY_KEEP_S, or than visitor_retention_days when that is
  * shorter (they hold personal data). Returns how many went, or FD_EDB. */
 #define RETENTION_COPY_KEEP_S (7 * 86400L)
 int retention_prune_copies(struct fd_store *st, int64_t now);
 
-void retention_pause(int64_t batch_started_ns);
+/* Housekeeping in batches: calls step(ctx, max), which does at most `max`
+ * rows in a transaction of its own and returns how many (or a negative
+ * FD_E* code), until it does fewer than `max`. Between two batches it sleeps
+ * as long as the last took (at least 2 ms, at most 50 ms), so that another
+ * connection waiting for the write lock gets it. Returns the rows of all
+ * batches, or step's negative code (batches already committed stay done). */
+int retention_batches(int (*step)(void *ctx, int max), void *ctx, int max);
 
 #define RETENTION_ALERT_BATCH 500 /* deny alerts deleted per transaction */
 
@@ -47,7 +50,7 @@ void retention_pause(int64_t batch_started_ns);
  * visitor_retention_days ago: the visitor records' period (0 = kept, as the
  * visitors are). Open alerts stay whatever their age; the audit rows of the
  * alert and its acknowledgement stay. Batches of RETENTION_ALERT_BATCH, each
- * its own transaction, paced by retention_pause. Returns how many went, or
+ * its own transaction, paced by retention_batches. Returns how many went, or
  * a negative FD_E* code (earlier batches stay deleted). */
 int retention_prune_alerts(struct fd_store *st, int64_t now, struct fd_err *err);
 
@@ -62,8 +65,5 @@ int retention_prune_alerts(struct fd_store *st, int64_t now, struct fd_err *err)
  * every row: half a year store's file for one `frontdesk-ctl status`.
  * Returns 0, or FD_EDB (*backlog = 0). `exact` may be NULL. */
 int retention_outbox_backlog(sqlite3 *db, int64_t *backlog, int *exact);
-
-/* CLOCK_MONOTONIC in nanoseconds. */
-int64_t retention_clock_ns(void);
 
 #endif

@@ -383,20 +383,25 @@ dbfail:
     return rc;
 }
 
+struct erase_old {
+    struct fd_store *st;
+    int64_t now;
+    visitor_erase_hook hook;
+    void *ctx;
+    struct fd_err *err;
+};
+
+static int erase_step(void *ctx, int max)
+{
+    struct erase_old *e = ctx;
+    return visitor_erase_batch(e->st, e->now, max, e->hook, e->ctx, e->err);
+}
+
 int visitor_erase_old(struct fd_store *st, int64_t now, visitor_erase_hook hook,
                       void *ctx, struct fd_err *err)
 {
-    int total = 0;
-    for (;;) {
-        int64_t t0 = retention_clock_ns();
-        int n = visitor_erase_batch(st, now, VISITOR_ERASE_BATCH, hook, ctx, err);
-        if (n < 0)
-            return n;
-        total += n;
-        if (n < VISITOR_ERASE_BATCH)
-            return total;
-        retention_pause(t0);
-    }
+    struct erase_old e = {st, now, hook, ctx, err};
+    return retention_batches(erase_step, &e, VISITOR_ERASE_BATCH);
 }
 
 int host_add(struct fd_store *st, const char *name, const char *department,

@@ -101,7 +101,7 @@ typedef int (*visitor_erase_hook)(void *ctx, sqlite3 *db, int64_t visitor_id);
  * record will never be sent). Local only: no outbox row is written.
  * visitor_erase_batch erases at most `max` (<= VISITOR_ERASE_BATCH) in one
  * short write transaction and returns how many; visitor_erase_old repeats
- * batches, pausing between them (retention_pause) so that other writers get
+ * batches, pausing between them (retention_batches) so that other writers get
  * in, until none is left. `hook` may be NULL. Both return the number erased,
  * or a negative FD_E* code (batches already committed stay erased). */
 int visitor_erase_batch(struct fd_store *st, int64_t now, int max,

@@ -169,38 +169,42 @@ int printq_expire(sqlite3 *db, int64_t now, int max_age_s)
                       now, max_age_s, 0, why);
 }
 
+/* One batch of printq_compact: a statement over at most max rows (?3), with
+ * now (?1) and a span (?2) bound. */
+struct compact {
+    sqlite3 *db;
+    const char *sql;
+    int64_t now, span;
+};
+
+static int compact_step(void *ctx, int max)
+{
+    struct compact *c = ctx;
+    return exec_count(c->db, c->sql, c->now, c->span, max, NULL);
+}
+
 int printq_compact(sqlite3 *db, int64_t now, int64_t keep_s)
 {
-    int total = 0, n;
     if (keep_s < 3600)
         keep_s = 3600;
     /* Bytes of jobs past the reprint window, then the rows of jobs past the
      * history; PRINTQ_BATCH rows per transaction, a pause between. */
-    do {
-        int64_t t0 = retention_clock_ns();
-        n = exec_count(db, "UPDATE print_job SET payload = X'', bytes_dropped_at = ?1"
-                           " WHERE id IN (SELECT id FROM print_job WHERE bytes_dropped_at IS NULL"
-                           " AND created_at < ?1 - ?2 AND state NOT IN ('pending', 'printing')"
-                           " LIMIT ?3)", now, keep_s, PRINTQ_BATCH, NULL);
-        if (n < 0)
-            return -1;
-        total += n;
-        if (n == PRINTQ_BATCH)
-            retention_pause(t0);
-    } while (n == PRINTQ_BATCH);
-    do {
-        int64_t t0 = retention_clock_ns();
-        n = exec_count(db, "DELETE FROM print_job WHERE id IN (SELECT id FROM print_job"
+    struct compact bytes = {db,
+                            "UPDATE print_job SET payload = X'', bytes_dropped_at = ?1"
+                            " WHERE id IN (SELECT id FROM print_job WHERE bytes_dropped_at IS NULL"
+                            " AND created_at < ?1 - ?2 AND state NOT IN ('pending', 'printing')"
+                            " LIMIT ?3)",
+                            now, keep_s};
+    struct compact rows = {db,
+                           "DELETE FROM print_job WHERE id IN (SELECT id FROM print_job"
                            " WHERE created_at < ?1 - ?2 AND state NOT IN ('pending', 'printing')"
-                           " LIMIT ?3)", now, (int64_t)PRINTQ_HISTORY_DAYS * 86400,
-                       PRINTQ_BATCH, NULL);
-        if (n < 0)
-            return -1;
-        total += n;
-        if (n == PRINTQ_BATCH)
-            retention_pause(t0);
-    } while (n == PRINTQ_BATCH);
-    return total;
+                           " LIMIT ?3)",
+                           now, (int64_t)PRINTQ_HISTORY_DAYS * 86400};
+    int a = retention_batches(compact_step, &bytes, PRINTQ_BATCH);
+    if (a < 0)
+        return -1;
+    int b = retention_batches(compact_step, &rows, PRINTQ_BATCH);
+    return b < 0 ? -1 : a + b;
 }
 
 int64_t printq_keep_s(long reprint_hours, long retention_days)
