@@ -642,15 +642,8 @@ int hq_notify_setting(struct hq_store *s, int npos, const char *const *pos)
 
 int hq_notify_keep_days(struct hq_store *s)
 {
-    char v[32];
-    char *end = NULL;
-    long d;
-    if (s->ops->setting_get(s, "notify_keep_days", v, sizeof v) != HQ_OK)
-        return HQ_NOTIFY_KEEP_DAYS;
-    d = strtol(v, &end, 10);
-    if (!end || *end || end == v || d < HQ_NOTIFY_KEEP_MIN || d > HQ_NOTIFY_KEEP_MAX)
-        return HQ_NOTIFY_KEEP_DAYS;
-    return (int)d;
+    return (int)hq_setting_num(s, "notify_keep_days", HQ_NOTIFY_KEEP_DAYS, HQ_NOTIFY_KEEP_MIN,
+                               HQ_NOTIFY_KEEP_MAX);
 }
 
 int hq_notify_prune(struct hq_store *s, long long now, int max_batches, long long *n)
@@ -1004,16 +997,6 @@ static long long backoff(long long attempts)
     return d < RETRY_MAX ? d : RETRY_MAX;
 }
 
-static long setting_num(struct hq_store *s, const char *key, long def, long lo, long hi)
-{
-    char v[32];
-    long n;
-    if (s->ops->setting_get(s, key, v, sizeof v) != HQ_OK)
-        return def;
-    n = strtol(v, NULL, 10);
-    return n >= lo && n <= hi ? n : def;
-}
-
 /* Builds the message (never the phone: head office reads only these
  * columns) and sends one claimed row. Returns HQ_OK or a store error. */
 static int send_one(struct hq_store *s, const struct job *j, int lease)
@@ -1109,7 +1092,8 @@ static void *sender_run(void *arg)
             s = NULL;
             continue;
         }
-        int lease = (int)setting_num(s, "notify_lease_s", LEASE_DEFAULT, LEASE_MIN, LEASE_MAX);
+        int lease =
+            (int)hq_setting_num(s, "notify_lease_s", LEASE_DEFAULT, LEASE_MIN, LEASE_MAX);
         for (int i = 0; i < PASS_ROWS; i++) {
             struct job j;
             int c = claim(s, n->owner, (long long)time(NULL), lease, &j);

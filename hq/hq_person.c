@@ -73,15 +73,8 @@ void hq_phone_mask(const char *phone, char *out, size_t len)
 
 int hq_pii_days(struct hq_store *s)
 {
-    char v[32];
-    char *end = NULL;
-    long d;
-    if (s->ops->setting_get(s, "personal_data_days", v, sizeof v) != HQ_OK)
-        return HQ_PII_DAYS_DEFAULT;
-    d = strtol(v, &end, 10);
-    if (!end || *end || end == v || d < 1 || d > HQ_PII_DAYS_MAX)
-        return HQ_PII_DAYS_DEFAULT;
-    return (int)d;
+    return (int)hq_setting_num(s, "personal_data_days", HQ_PII_DAYS_DEFAULT, 1,
+                               HQ_PII_DAYS_MAX);
 }
 
 /* SQLite: after a commit that deleted personal data outside pii_erase
@@ -132,13 +125,8 @@ static int sweep_invitations(struct hq_store *s, long long before, long long now
     return rc;
 }
 
-int hq_pii_sweep(struct hq_store *s, long long now, int max_batches, struct hq_pii_count *out)
-{
-    return hq_pii_sweep_ex(s, now, max_batches, out, NULL);
-}
-
-int hq_pii_sweep_ex(struct hq_store *s, long long now, int max_batches, struct hq_pii_count *out,
-                    struct hq_sweep_more *more)
+int hq_pii_sweep(struct hq_store *s, long long now, int max_batches, struct hq_pii_count *out,
+                 struct hq_sweep_more *more)
 {
     long long before = now - (long long)hq_pii_days(s) * 86400;
     struct hq_pii_count total = {0, 0};
@@ -320,7 +308,7 @@ int hq_purge_cmd(struct hq_store *s, int json)
     struct hq_pii_count c = {0, 0};
     struct hq_sweep_more m = {0, 0};
     int days = hq_pii_days(s), keep = hq_notify_keep_days(s);
-    if (hq_pii_sweep_ex(s, (long long)time(NULL), 0, &c, &m) != HQ_OK) {
+    if (hq_pii_sweep(s, (long long)time(NULL), 0, &c, &m) != HQ_OK) {
         fprintf(stderr, "frontdesk-hq: %s\n", s->ops->errmsg(s));
         return 1;
     }

@@ -40,29 +40,26 @@ void hq_phone_mask(const char *phone, char *out, size_t len);
 /* personal_data_days from the store's settings (default when unset or bad). */
 int hq_pii_days(struct hq_store *s);
 
-/* One pass of the retention sweep at `now`: erases, in transactions of at
- * most HQ_PII_BATCH rows each, what happened more than personal_data_days
- * ago, at most max_batches transactions (0 = until done). Adds to *out.
- * Audits a pass that erased anything (actor "hq:purge"). Returns HQ_OK or a
- * store error. */
-int hq_pii_sweep(struct hq_store *s, long long now, int max_batches, struct hq_pii_count *out);
-
 /* What the sweep did beside the log and the state tables. */
 struct hq_sweep_more {
     long long invitations;       /* invitations erased (hq_invite_erase) */
     long long notifications;     /* notification rows pruned (hq_notify_prune) */
 };
 
-/* hq_pii_sweep, and (what hq_pii_sweep also does, uncounted) the rest of
- * head office's retention, each part in its own short transactions and
- * bounded by max_batches the same way: invitations whose day is more than
- * personal_data_days ago (UTC) go whole, with their copies in the pull log,
- * and the branch's kiosks are told to drop theirs (hq_invite_erase); the
- * notification queue's ended rows go after notify_keep_days
- * (hq_notify_prune). A part that fails does not stop the next; the first
- * failure is returned. Adds to *out and *more (either may be NULL). */
-int hq_pii_sweep_ex(struct hq_store *s, long long now, int max_batches, struct hq_pii_count *out,
-                    struct hq_sweep_more *more);
+/* One pass of head office's retention at `now`, each part in its own short
+ * transactions, at most max_batches of them per part (0 = until done):
+ * - the log and the state tables: what happened more than
+ *   personal_data_days ago, HQ_PII_BATCH rows a transaction (*out);
+ * - invitations whose day is more than personal_data_days ago (UTC) go
+ *   whole, with their copies in the pull log, and the branch's kiosks are
+ *   told to drop theirs (hq_invite_erase; more->invitations);
+ * - the notification queue's ended rows after notify_keep_days
+ *   (hq_notify_prune; more->notifications).
+ * Audits a pass that erased anything (actor "hq:purge"). A part that fails
+ * does not stop the next; the first failure is returned, else HQ_OK. Adds to
+ * *out and *more (either may be NULL). */
+int hq_pii_sweep(struct hq_store *s, long long now, int max_batches, struct hq_pii_count *out,
+                 struct hq_sweep_more *more);
 
 /* frontdesk-hq person find|export|erase and purge: print to stdout (JSON
  * with json), write the audit row first for find/export (a lookup that is

@@ -1412,7 +1412,7 @@ static void upkeep_pass(struct upkeep *u)
         fprintf(stderr, "frontdesk-hq: upkeep: log partitions: %s\n", s->ops->errmsg(s));
     if (hq_invite_mark_used(s, now) < 0)
         fprintf(stderr, "frontdesk-hq: upkeep: invitations: %s\n", s->ops->errmsg(s));
-    if (hq_pii_sweep(s, now, UPKEEP_BATCHES, &c) != HQ_OK)
+    if (hq_pii_sweep(s, now, UPKEEP_BATCHES, &c, NULL) != HQ_OK)
         fprintf(stderr, "frontdesk-hq: upkeep: personal data sweep: %s\n", s->ops->errmsg(s));
     hq_store_close(s);
 }

@@ -5,6 +5,7 @@
 #include "hq_store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int hq_store_open(const char *dsn, struct hq_store **out, char *err, size_t errlen)
@@ -43,4 +44,15 @@ const char *hq_store_rcname(int rc)
     case HQ_E_INVALID: return "invalid";
     default: return "unknown";
     }
+}
+
+long hq_setting_num(struct hq_store *s, const char *key, long def, long lo, long hi)
+{
+    char v[32];
+    char *end = NULL;
+    long n;
+    if (s->ops->setting_get(s, key, v, sizeof v) != HQ_OK)
+        return def;
+    n = strtol(v, &end, 10);
+    return end && end != v && !*end && n >= lo && n <= hi ? n : def;
 }

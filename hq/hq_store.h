@@ -471,4 +471,8 @@ void hq_store_close(struct hq_store *s);
 /* Short name of a result code ("ok", "io", "gap", ...). */
 const char *hq_store_rcname(int rc);
 
+/* A whole-number head-office setting: its value when it is set and a whole
+ * number in [lo, hi], else def. */
+long hq_setting_num(struct hq_store *s, const char *key, long def, long lo, long hi);
+
 #endif
