@@ -83,6 +83,26 @@ static UTransliterator *translit(void)
     return tr;
 }
 
+static void *warm_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&tr_lock);
+    translit();
+    pthread_mutex_unlock(&tr_lock);
+    return NULL;
+}
+
+void host_find_warm(void)
+{
+    pthread_t t;
+    pthread_attr_t at;
+    if (pthread_attr_init(&at) != 0)
+        return;
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    pthread_create(&t, &at, warm_main, NULL);
+    pthread_attr_destroy(&at);
+}
+
 int host_pinyin(const char *name, char *out, size_t outsz)
 {
     UChar u[4 * PY_MAX]; /* 40 characters grow to ~7 each ("zhāng ") */

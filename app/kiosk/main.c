@@ -35,6 +35,7 @@
 #include "complaint.h"
 #include "config.h"
 #include "demo.h"
+#include "host_find.h"
 #include "ime.h"
 #include "ime_kb.h"
 #include "kiosk_counter.h"
@@ -905,6 +906,7 @@ int main(int argc, char **argv)
                                    .volume = (int)cfg_get_int(st, "voice_volume")};
         if ((reader = kread_start(&rc_)))
             A.voice.say = read_cb, A.voice.hush = hush_cb;
+        host_find_warm(); /* ICU for the host search by pinyin, off this thread */
         ime = ime_open(NULL, err, sizeof err);
         if (!ime)
             fprintf(stderr, "frontdesk: pinyin input is off: %s\n", err);

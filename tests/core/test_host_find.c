@@ -29,6 +29,9 @@ int main(void)
 {
     struct fd_store *st = tu_open("hosts.db");
     char py[128];
+    /* As the kiosk starts it: the transliterator made on a thread of its
+     * own while the first search (below) may already wait for it. */
+    host_find_warm();
     CHECK_INT(demo_load(st, 1700000000, NULL), 0);
 
     CHECK_INT(host_pinyin("张伟", py, sizeof py), 0);
