@@ -32,9 +32,11 @@ static void tick(void *ud);
  * the Enter within SCAN_GAP_MS too, is a scan, wherever a visitor is: its
  * Enter is taken (the focused field never acts on it) and the invitation
  * screen shows that code (a ticket's code, from its QR's last digits, goes
- * to the rating screen instead: scr_rate_scan). The digits themselves reach the focused field as
- * they come (a person typing is never delayed); the screen they went into
- * is left. People type a key every 100-300 ms; scanners every 1-10 ms. */
+ * to the rating screen instead: scr_rate_scan). The digits themselves reach
+ * the focused field as they come (a person typing is never delayed); the
+ * screen they went into is left. People type a key every 100-300 ms;
+ * scanners every 1-10 ms. Keys are timed by when they were pressed
+ * (ui_on_key_watch), not when the loop read them. */
 #define SCAN_MIN_DIGITS 6
 #define SCAN_GAP_MS 50
 #define SCAN_MAX_DIGITS 24 /* longer is no code of ours: not a scan */
