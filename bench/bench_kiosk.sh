@@ -57,6 +57,40 @@ if [ -n "$before" ]; then
       --db "$dir/before-year.db" --first-frame
 fi
 "$@"
+# The same first frame the way the box runs it: full screen under cage (the
+# Wayland kiosk compositor; its headless backend here, 720x1280 rotated as
+# a portrait panel), as an unprivileged user, with SDL's default renderer
+# (OpenGL ES through EGL; on this machine without a GPU that is Mesa's
+# llvmpipe, which the floor pays as well). Under X11 above, Xlib reads the
+# locale's Compose table inside SDL_Init (49 M instructions of the floor's
+# 75 M, and its cache is never used by root); under Wayland that is
+# xkbcommon's.
+if command -v cage >/dev/null 2>&1; then
+  echo "--- under cage (Wayland, headless 720x1280 portrait), unprivileged, default renderer"
+  mkdir -p "$dir/run" && chmod 700 "$dir/run"
+  as=""
+  if [ "$(id -u)" = 0 ]; then
+    chown -R nobody:nogroup "$dir"
+    as="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+  fi
+  set -- "$build/bench/bench_first_frame" "$rounds" \
+    "bare SDL + one Chinese line" "$build/bench/bench_bare_frame" "$font" "$index" -- \
+    "kiosk, fresh store" "$kiosk" --db "$dir/fresh.db" --config "$dir/kiosk.conf" \
+      --first-frame -- \
+    "kiosk, $days days" "$kiosk" --db "$dir/year.db" --config "$dir/kiosk.conf" --first-frame
+  if [ -n "$before" ]; then
+    set -- "$@" -- \
+      "before: kiosk, fresh store" "$before/app/kiosk/frontdesk" --db "$dir/before-fresh.db" \
+        --first-frame -- \
+      "before: kiosk, $days days" "$before/app/kiosk/frontdesk" --db "$dir/before-year.db" \
+        --first-frame
+  fi
+  env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_RENDER_DRIVER XDG_RUNTIME_DIR="$dir/run" \
+      WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
+      SDL_VIDEODRIVER=wayland HOME="$dir" $as cage -r -- "$@" \
+      > "$dir/cage.out" 2> "$dir/cage.err"
+  grep -v '^$' "$dir/cage.out" || tail -n 5 "$dir/cage.err"
+fi
 hz=$(getconf CLK_TCK)
 for store in fresh year; do
   "$kiosk" --allow-root --db "$dir/$store.db" --config "$dir/kiosk.conf" >/dev/null 2>&1 &
