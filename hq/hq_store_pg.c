@@ -177,7 +177,6 @@ struct pg_store {
     int pipe_sent;             /* statements sent in pipeline mode, results not read */
     long long month_lo, month_hi; /* a month of the log known to have its partition */
     struct gc_queue *gq;       /* pushes waiting to share a commit (NULL: each alone) */
-    int copy_conflict;         /* the last state COPY met a key already held */
     char err[512];             /* last error text */
 };
 
@@ -615,8 +614,8 @@ static int pipe_state_table(struct pg_store *p, int ti, const struct hq_state_ro
 
 static int pipe_send_sql(struct pg_store *p, const char *sql, const struct pa *a);
 
-/* Sends (pipelined) the upserts of n state rows: one statement per table
- * but table index skip (-1: none; its rows went by state_copy). Each joins a batch's few rows to a table of millions by its key, which is
+/* Sends (pipelined) the upserts of n state rows: one statement per table.
+ * Each joins a batch's few rows to a table of millions by its key, which is
  * an index lookup per row; but the planner, judging by statistics that lag
  * behind tables every push grows (or that were taken when they were small,
  * or before rebuild's TRUNCATE), may hash the batch and read the whole table
@@ -626,7 +625,7 @@ static int pipe_send_sql(struct pg_store *p, const char *sql, const struct pa *a
  * the transaction just before and put back just after, in the same
  * pipeline (an aborted transaction puts them back by itself). */
 static int pipe_states(struct pg_store *p, const struct hq_state_row *rows,
-                       const struct hq_state_row *const *rowp, size_t n, int skip)
+                       const struct hq_state_row *const *rowp, size_t n)
 {
     int rc = HQ_OK;
     if (n == 0)
@@ -634,8 +633,7 @@ static int pipe_states(struct pg_store *p, const struct hq_state_row *rows,
     rc = pipe_send_sql(p, "SELECT set_config('enable_hashjoin', 'off', true),"
                           " set_config('enable_mergejoin', 'off', true)", NULL);
     for (int ti = 0; ti < hq_state_ntables && rc == HQ_OK; ti++)
-        if (ti != skip)
-            rc = pipe_state_table(p, ti, rows, rowp, n);
+        rc = pipe_state_table(p, ti, rows, rowp, n);
     if (rc == HQ_OK)
         rc = pipe_send_sql(p, "SELECT set_config(name, reset_val, true) FROM pg_settings"
                               " WHERE name IN ('enable_hashjoin', 'enable_mergejoin')", NULL);
@@ -1317,7 +1315,7 @@ static int pg_push_apply(struct hq_store *s, const struct hq_batch *b,
             for (size_t i = first; i < end; i++)
                 if (!b->recs[i].quarantine && b->recs[i].state)
                     sr[k++] = b->recs[i].state;
-            rc = pipe_states(p, NULL, sr, k, -1);
+            rc = pipe_states(p, NULL, sr, k);
             free(sr);
         }
     }
@@ -1631,7 +1629,7 @@ static int pg_state_put(struct hq_store *s, const struct hq_state_row *rows, siz
         return rc;
     if ((rc = prepare_state(p)) != HQ_OK || (rc = pipe_begin(p)) != HQ_OK)
         return op_end(p, own, rc);
-    rc = pipe_states(p, rows, NULL, n, -1);
+    rc = pipe_states(p, rows, NULL, n);
     rc = pipe_end(p, rc);
     return op_end(p, own, rc);
 }
@@ -2332,19 +2330,16 @@ static int pg_sql(struct hq_store *s, const char *sql, const struct hq_param *pr
  * A push (push_commit) joins it; when no push of that queue is being applied
  * the pusher becomes the leader: it takes the queue (at most GROUP_MAX pushes
  * and about GROUP_ROWS records, one push per device) and applies them in one
- * transaction on its own connection, in five round trips whatever their
+ * transaction on its own connection, in four round trips whatever their
  * number (begin + every nonce, device lock and stream read; the log's rows
- * of every push in one COPY; the group's ticket events in another
- * (state_copy); then quarantine, complaints, the other state upserts of the
- * whole group - one statement per table -, streams, health and COMMIT in
- * one pipeline). Each pusher is answered only after that commit:
+ * of every push in one COPY; then quarantine, complaints, the state upserts
+ * of the whole group - one statement per table -, streams, health and
+ * COMMIT in one pipeline). Each pusher is answered only after that commit:
  * durability is the same as one transaction per push (synchronous_commit
  * stays on); what is shared is the fsync and the round trips. A replayed
  * nonce or a gap fails only its own push (its nonce is taken back); an
  * error in the shared part is retried push by push, so one bad push never
- * fails the others (a retry writes ticket events by the upsert: an event
- * held already, from a restored kiosk, fails the COPY and nothing else) -
- * unless COMMIT had been sent (it may have committed:
+ * fails the others - unless COMMIT had been sent (it may have committed:
  * then every push of the group gets the error, and the kiosks' resends are
  * ignored rows, never duplicates). Devices are locked in device_id order, so
  * two servers' groups cannot deadlock on each other. */
@@ -2563,122 +2558,19 @@ static size_t state_newest(const struct hq_state_row **sr, size_t n)
     return k;
 }
 
-/* The state table whose rows a group writes by COPY (state_copy): ticket
- * events. A kiosk never changes an event once written, so a group brings
- * each one once, new to head office; the upsert's join to the table (an
- * index probe per row) and its arrays are work a plain insert does not do,
- * and events are two thirds of a kiosk-day's state rows (236 of 344). An
- * event head office holds already (a kiosk restored from a backup sends its
- * events again) makes the COPY fail on the key: the group is then applied
- * again with the upsert (group_run), whose newest-wins rule is the rule. */
-#define COPY_STATE_TYPE "ticket_event"
-
-/* Writes the rows of sr[0..n) that belong to state table ti with one COPY
- * (each key once: the rows come from state_newest). *conflict = 1 when it
- * failed on a key the table holds (SQLSTATE 23505), the transaction then
- * aborted. */
-static int state_copy(struct pg_store *p, int ti, const struct hq_state_row *const *sr,
-                      size_t n, int *conflict)
-{
-    const struct hq_state_table *t = &hq_state_tables[ti];
-    struct copybuf buf = {0}, sql = {0};
-    char num[32];
-    size_t count = 0;
-    int rc = HQ_OK;
-    PGresult *r;
-
-    *conflict = 0;
-    for (size_t i = 0; i < n; i++)
-        count += sr[i]->t == t;
-    if (count == 0)
-        return HQ_OK;
-    int err = cb_raw(&sql, "COPY ") || cb_raw(&sql, t->table) ||
-              cb_raw(&sql, "(device_id, id, epoch, seq");
-    for (int c = 0; c < t->ncols; c++)
-        err = err || cb_raw(&sql, ", ") || cb_raw(&sql, t->cols[c].name);
-    err = err || cb_raw(&sql, ") FROM STDIN") || cb_reserve(&sql, 1);
-    if (err) {
-        free(sql.d);
-        set_err(p, "state copy: out of memory");
-        return HQ_E_IO;
-    }
-    sql.d[sql.len] = '\0';
-    r = PQexec(p->conn, sql.d);
-    free(sql.d);
-    if (PQresultStatus(r) != PGRES_COPY_IN)
-        return fail(p, r, "state copy");
-    PQclear(r);
-    for (size_t i = 0; i < n && rc == HQ_OK; i++) {
-        const struct hq_state_row *row = sr[i];
-        if (row->t != t)
-            continue;
-        snprintf(num, sizeof num, "\t%lld\t%lld\t%lld", row->id, row->epoch, row->seq);
-        err = cb_text(&buf, row->device_id ? row->device_id : "") || cb_raw(&buf, num);
-        for (int c = 0; c < t->ncols && !err; c++) {
-            const struct hq_state_val *x = &row->v[c];
-            if (x->null)
-                err = cb_raw(&buf, "\t\\N");
-            else if (t->cols[c].type == HQ_COL_INT)
-                err = (snprintf(num, sizeof num, "\t%lld", x->i), cb_raw(&buf, num));
-            else
-                err = cb_raw(&buf, "\t") || cb_text(&buf, x->s ? x->s : "");
-        }
-        if (err || cb_raw(&buf, "\n")) {
-            set_err(p, "state copy: out of memory");
-            rc = HQ_E_IO;
-        } else if (buf.len >= COPY_CHUNK) {
-            if (PQputCopyData(p->conn, buf.d, (int)buf.len) != 1) {
-                set_err(p, "state copy: %s", PQerrorMessage(p->conn));
-                rc = HQ_E_IO;
-            }
-            buf.len = 0;
-        }
-    }
-    if (rc == HQ_OK && buf.len > 0 && PQputCopyData(p->conn, buf.d, (int)buf.len) != 1) {
-        set_err(p, "state copy: %s", PQerrorMessage(p->conn));
-        rc = HQ_E_IO;
-    }
-    free(buf.d);
-    if (PQputCopyEnd(p->conn, rc == HQ_OK ? NULL : "push aborted") != 1 && rc == HQ_OK) {
-        set_err(p, "state copy end: %s", PQerrorMessage(p->conn));
-        rc = HQ_E_IO;
-    }
-    while ((r = PQgetResult(p->conn)) != NULL) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-            if (code && strcmp(code, "23505") == 0)
-                *conflict = 1;
-            int f = fail(p, r, "state copy");
-            if (rc == HQ_OK)
-                rc = f;
-            continue;
-        }
-        if (rc == HQ_OK && strtoll(PQcmdTuples(r), NULL, 10) != (long long)count) {
-            set_err(p, "state copy: stored %s rows of %zu", PQcmdTuples(r), count);
-            rc = HQ_E_IO;
-        }
-        PQclear(r);
-    }
-    return rc;
-}
-
 /* Applies the pushes P[0..n) (distinct devices, in device_id order) in one
  * transaction; sets each P[i]->rc and res. Returns HQ_OK when the
  * transaction committed, else the error (every push then has it, and
  * *commit_sent says whether COMMIT had gone out). */
-static int group_apply(struct pg_store *p, struct gc_push **P, size_t n, int copy_state,
-                       int *commit_sent)
+static int group_apply(struct pg_store *p, struct gc_push **P, size_t n, int *commit_sent)
 {
     PGresult *rs[1 + 3 * GROUP_MAX];
     int rc, nres = 1 + 3 * (int)n, piping = 0;
-    int skip = -1; /* the state table written by COPY, -1: none */
-    size_t stored = 0, nstate = 0, nsr = 0;
-    const struct hq_state_row **sr = NULL;
+    size_t stored = 0, nstate = 0;
     struct pa a;
 
     assert(n >= 1 && n <= GROUP_MAX);
     *commit_sent = 0;
-    p->copy_conflict = 0;
     memset(rs, 0, sizeof rs);
     for (size_t i = 0; i < n; i++) {
         memset(P[i]->res, 0, sizeof *P[i]->res);
@@ -2778,25 +2670,7 @@ static int group_apply(struct pg_store *p, struct gc_push **P, size_t n, int cop
                 nstate++;
     }
 
-    /* The group's state rows, each key's newest version only. */
-    if (nstate > 0) {
-        if (!(sr = calloc(nstate, sizeof *sr))) {
-            set_err(p, "state: out of memory");
-            rc = HQ_E_IO;
-            goto out;
-        }
-        for (size_t i = 0; i < n; i++) {
-            const struct hq_batch *b = P[i]->j->batch;
-            if (P[i]->rc != HQ_OK)
-                continue;
-            for (size_t r = P[i]->first; r < P[i]->end; r++)
-                if (!b->recs[r].quarantine && b->recs[r].state)
-                    sr[nsr++] = b->recs[r].state;
-        }
-        nsr = state_newest(sr, nsr);
-    }
-
-    /* 2. the log: every push's rows in one COPY; the ticket events too */
+    /* 2. the log: every push's rows in one COPY */
     if (stored > 0) {
         struct copybuf buf = {0};
         if ((rc = copy_open(p)) != HQ_OK)
@@ -2808,15 +2682,6 @@ static int group_apply(struct pg_store *p, struct gc_push **P, size_t n, int cop
         free(buf.d);
         if (rc != HQ_OK)
             goto out;
-    }
-    if (copy_state && nsr > 0) {
-        const struct hq_state_table *t = hq_state_for_type(COPY_STATE_TYPE);
-        int conflict = 0;
-        skip = t ? (int)(t - hq_state_tables) : -1;
-        if (skip >= 0 && (rc = state_copy(p, skip, sr, nsr, &conflict)) != HQ_OK) {
-            p->copy_conflict = conflict;
-            goto out;
-        }
     }
 
     /* 3. the rest and COMMIT in one pipeline */
@@ -2839,8 +2704,26 @@ static int group_apply(struct pg_store *p, struct gc_push **P, size_t n, int cop
             if (b->recs[k].quarantine || b->recs[k].complaint)
                 rc = put_extra(p, b, &b->recs[k]);
     }
-    if (rc == HQ_OK && nsr > 0) /* the other state rows: one upsert per table */
-        rc = pipe_states(p, NULL, sr, nsr, skip);
+    if (rc == HQ_OK && nstate > 0) { /* the group's state rows: one upsert per table */
+        const struct hq_state_row **sr = calloc(nstate, sizeof *sr);
+        size_t k = 0;
+        if (!sr) {
+            set_err(p, "state: out of memory");
+            rc = HQ_E_IO;
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                const struct hq_batch *b = P[i]->j->batch;
+                if (P[i]->rc != HQ_OK)
+                    continue;
+                for (size_t r = P[i]->first; r < P[i]->end; r++)
+                    if (!b->recs[r].quarantine && b->recs[r].state)
+                        sr[k++] = b->recs[r].state;
+            }
+            k = state_newest(sr, k);
+            rc = pipe_states(p, NULL, sr, k);
+            free(sr);
+        }
+    }
     for (size_t i = 0; i < n && rc == HQ_OK; i++) {
         struct gc_push *g = P[i];
         const struct hq_batch *b = g->j->batch;
@@ -2878,7 +2761,6 @@ static int group_apply(struct pg_store *p, struct gc_push **P, size_t n, int cop
             if (P[i]->rc == HQ_OK)
                 P[i]->res->high = (P[i]->res->applied > 0 || P[i]->known) ? P[i]->cur : 0;
 out:
-    free(sr);
     for (int i = 0; i < nres; i++)
         PQclear(rs[i]);
     if (piping)
@@ -2905,13 +2787,9 @@ static void group_run(struct pg_store *p, struct gc_push **P, size_t n)
             P[k] = P[k - 1];
             P[k - 1] = t;
         }
-    if (group_apply(p, P, n, 1, &sent) == HQ_OK || sent)
-        return;
-    if (n > 1) /* one by one: a bad push fails alone */
-        for (size_t i = 0; i < n; i++)
-            group_apply(p, &P[i], 1, 0, &sent);
-    else if (p->copy_conflict) /* an event held already: by the upsert */
-        group_apply(p, P, 1, 0, &sent);
+    if (group_apply(p, P, n, &sent) != HQ_OK && n > 1 && !sent)
+        for (size_t i = 0; i < n; i++) /* one by one: a bad push fails alone */
+            group_apply(p, &P[i], 1, &sent);
 }
 
 static int pg_push_commit(struct hq_store *s, const struct hq_push_job *j,

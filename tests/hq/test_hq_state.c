@@ -46,8 +46,8 @@ static int push(struct hq_store *s, const char *body, struct hq_push_result *res
 }
 
 /* Pushes a body the way the server does: through push_commit where the
- * backend has one (PostgreSQL: group commit, ticket events by COPY), with
- * the given nonce; elsewhere as push() does. */
+ * backend has one (PostgreSQL: group commit), with the given nonce;
+ * elsewhere as push() does. */
 static int push_commit(struct hq_store *s, const char *body, const char *nonce,
                        struct hq_push_result *res)
 {
@@ -316,10 +316,9 @@ int main(void)
         cJSON_Delete(tree);
     }
 
-    /* ---- the server's path (push_commit): a restored kiosk sends an event
-     * head office holds already. On PostgreSQL a group writes ticket events
-     * by COPY; the key held makes it fail, and the group is applied again
-     * with the upsert: the newer epoch's row wins, once, nothing refused. */
+    /* ---- the server's path (push_commit: on PostgreSQL, group commit): a
+     * restored kiosk sends an event head office holds already; the newer
+     * epoch's row wins, once, nothing refused. */
     snprintf(body, sizeof body,
              "{\"device_id\":\"devsouth\",\"epoch\":1,\"records\":["
              "{\"seq\":1,\"type\":\"ticket_event\",\"v\":1,\"record\":{\"id\":1,\"ticket\":1,"
