@@ -69,6 +69,27 @@ static int push_commit(struct hq_store *s, const char *body, const char *nonce,
     return rc;
 }
 
+/* Two ticket events of device devsouth in epoch (its seq 1 and 2) as a
+ * push body; service and actor are JSON (null or a string). */
+struct ev {
+    long long id, at;
+    const char *event, *service, *actor;
+};
+
+static void events_body(char *out, size_t n, int epoch, const struct ev e[2])
+{
+    int k = snprintf(out, n, "{\"device_id\":\"devsouth\",\"epoch\":%d,%s\"records\":[",
+                     epoch, epoch > 1 ? "\"epoch_start\":1," : "");
+    for (int i = 0; i < 2 && k > 0 && (size_t)k < n; i++)
+        k += snprintf(out + k, n - (size_t)k,
+                      "%s{\"seq\":%d,\"type\":\"ticket_event\",\"v\":1,\"record\":{\"id\":%lld,"
+                      "\"ticket\":1,\"at\":%lld,\"event\":\"%s\",\"counter\":1,"
+                      "\"service\":%s,\"actor\":%s}}",
+                      i ? "," : "", i + 1, e[i].id, e[i].at, e[i].event, e[i].service, e[i].actor);
+    if (k > 0 && (size_t)k < n)
+        snprintf(out + k, n - (size_t)k, "]}");
+}
+
 /* A ticket record's JSON. */
 static char *ticket(char *out, size_t n, long long id, const char *bday, const char *svc,
                     const char *state, long long issued, long long called, long long serving,
@@ -128,6 +149,14 @@ static int count_id(void *ctx, const struct hq_state_row *row)
         c[2] += strcmp(row->v[hq_state_col(row->t, "state")].s, "done") == 0;
     }
     return 0;
+}
+
+/* Whether devsouth's ticket event id is held with both texts in its row. */
+static int event_has(struct hq_store *s, long long id, const char *a, const char *b)
+{
+    char row[2048];
+    row_of(s, "ticket_event_state", "devsouth", id, row, sizeof row);
+    return strstr(row, a) && strstr(row, b);
 }
 
 static int count_rows(void *ctx, const struct hq_state_row *row)
@@ -319,36 +348,20 @@ int main(void)
     /* ---- the server's path (push_commit: on PostgreSQL, group commit): a
      * restored kiosk sends an event head office holds already; the newer
      * epoch's row wins, once, nothing refused. */
-    snprintf(body, sizeof body,
-             "{\"device_id\":\"devsouth\",\"epoch\":1,\"records\":["
-             "{\"seq\":1,\"type\":\"ticket_event\",\"v\":1,\"record\":{\"id\":1,\"ticket\":1,"
-             "\"at\":%lld,\"event\":\"called\",\"counter\":1,\"service\":null,\"actor\":\"li\"}},"
-             "{\"seq\":2,\"type\":\"ticket_event\",\"v\":1,\"record\":{\"id\":2,\"ticket\":1,"
-             "\"at\":%lld,\"event\":\"serving\",\"counter\":1,\"service\":\"A\",\"actor\":\"li\\t\\\\x\"}}]}",
-             T, T + 5);
+    events_body(body, sizeof body, 1, (struct ev[]){{1, T, "called", "null", "\"li\""},
+                                                   {2, T + 5, "serving", "\"A\"",
+                                                    "\"li\\t\\\\x\""}});
     CHECK_INT(push_commit(s, body, "nonce-ev-1", &res), HQ_OK);
     CHECK_INT(res.high, 2);
-    CHECK(strstr(row_of(s, "ticket_event_state", "devsouth", 1, row, sizeof row),
-                 "\"actor\":\"li\"") != NULL);
-    CHECK(strstr(row, "\"epoch\":1,\"seq\":1") != NULL);
-    /* text through COPY's escapes comes back as sent (a tab, a backslash) */
-    CHECK(strstr(row_of(s, "ticket_event_state", "devsouth", 2, row, sizeof row),
-                 "\"actor\":\"li\\t\\\\x\"") != NULL);
-    CHECK(strstr(row, "\"service\":\"A\"") != NULL);
-    snprintf(body, sizeof body,
-             "{\"device_id\":\"devsouth\",\"epoch\":2,\"epoch_start\":1,\"records\":["
-             "{\"seq\":1,\"type\":\"ticket_event\",\"v\":1,\"record\":{\"id\":1,\"ticket\":1,"
-             "\"at\":%lld,\"event\":\"called\",\"counter\":1,\"service\":null,\"actor\":\"wang\"}},"
-             "{\"seq\":2,\"type\":\"ticket_event\",\"v\":1,\"record\":{\"id\":3,\"ticket\":1,"
-             "\"at\":%lld,\"event\":\"done\",\"counter\":1,\"service\":null,\"actor\":\"wang\"}}]}",
-             T, T + 9);
+    CHECK(event_has(s, 1, "\"actor\":\"li\"", "\"epoch\":1,\"seq\":1"));
+    /* text with a tab and a backslash comes back as sent */
+    CHECK(event_has(s, 2, "\"actor\":\"li\\t\\\\x\"", "\"service\":\"A\""));
+    events_body(body, sizeof body, 2, (struct ev[]){{1, T, "called", "null", "\"wang\""},
+                                                   {3, T + 9, "done", "null", "\"wang\""}});
     CHECK_INT(push_commit(s, body, "nonce-ev-2", &res), HQ_OK);
     CHECK_INT(res.applied, 2);
-    CHECK(strstr(row_of(s, "ticket_event_state", "devsouth", 1, row, sizeof row),
-                 "\"actor\":\"wang\"") != NULL);
-    CHECK(strstr(row, "\"epoch\":2,\"seq\":1") != NULL);
-    CHECK(strstr(row_of(s, "ticket_event_state", "devsouth", 3, row, sizeof row),
-                 "\"event\":\"done\"") != NULL);
+    CHECK(event_has(s, 1, "\"actor\":\"wang\"", "\"epoch\":2,\"seq\":1"));
+    CHECK(event_has(s, 3, "\"event\":\"done\"", "\"epoch\":2,\"seq\":2"));
     {
         long long c[2] = {1, 0};
         struct hq_state_filter flt = {"devsouth", NULL, NULL, NULL, 0, 0};
