@@ -158,9 +158,9 @@ int ui_init(const struct ui_config *cfg, char *err, size_t errsz)
     /* A box without a GPU (no DRM render node) draws SDL's OpenGL ES
      * renderer with Mesa's llvmpipe, on the CPU, compiling shaders for
      * each new mix of texture, tint and blending the screens use: under
-     * cage the kiosk's first frame took 1.42x the CPU of a bare SDL program
-     * drawing one line, against 1.09x with SDL's software renderer, which
-     * hands the compositor one finished picture (issue 18); and wlroots'
+     * cage the kiosk's first frame took 1.52x the CPU of a bare SDL program
+     * drawing one line, against 1.22x with SDL's software renderer, which
+     * hands the compositor one finished picture (issue 18, README); and wlroots'
      * pixman output showed llvmpipe's frames black. A renderer named in the
      * environment (SDL_RENDER_DRIVER) is kept. */
     if (!SDL_GetHint(SDL_HINT_RENDER_DRIVER) && !has_render_node()) {

@@ -399,14 +399,15 @@ static int h_hq_cmd(const char *args, char *out, size_t len)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* Runs frontdesk-hq with args; all its output (stderr too) into out.
+/* Runs frontdesk-hq with args; its output into out, stderr too when
+ * with_stderr (a caller that parses stdout as JSON leaves it out).
  * Returns its exit status, or -1 when it could not run. */
-static int h_hq_out(const char *args, char *out, size_t len)
+static int h_hq_read(const char *args, int with_stderr, char *out, size_t len)
 {
     char cmd[2048];
     size_t n = 0;
     FILE *p;
-    snprintf(cmd, sizeof cmd, "'%s' %s 2>&1", FDHQ_BIN, args);
+    snprintf(cmd, sizeof cmd, "'%s' %s%s", FDHQ_BIN, args, with_stderr ? " 2>&1" : "");
     if (!(p = popen(cmd, "r")))
         return -1;
     while (n + 1 < len && (n += fread(out + n, 1, len - 1 - n, p)) > 0 && !feof(p))
@@ -414,6 +415,12 @@ static int h_hq_out(const char *args, char *out, size_t len)
     out[n] = '\0';
     int st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* h_hq_read with stderr: what a person at the terminal sees. */
+static int h_hq_out(const char *args, char *out, size_t len)
+{
+    return h_hq_read(args, 1, out, len);
 }
 
 /* Prints an enrolment token for branch into tok. */

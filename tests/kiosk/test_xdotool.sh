@@ -19,21 +19,7 @@ wait_count() { # N: wait (at most 60 s) until A's queue holds N tickets
   while [ $i -lt 300 ] && [ "$(count)" != "$1" ]; do sleep 0.2; i=$((i + 1)); done
   [ "$(count)" = "$1" ]
 }
-wait_screen() { # NAME: the report's last screen is NAME (at most 60 s: ASan)
-  i=0
-  while [ $i -lt 600 ]; do
-    last=$(grep '^screen' "$dir/report" 2>/dev/null | tail -n1)
-    [ "$last" = "screen $1" ] && grep -q '^end' "$dir/report" && return 0
-    sleep 0.1; i=$((i + 1))
-  done
-  return 1
-}
-click() { # ID: click the middle of the widget's rect in the last report
-  set -- $(awk -v id="$1" '$1 == "screen" {r = ""} $1 == id {r = $2 " " $3 " " $4 " " $5} END {print r}' "$dir/report")
-  [ $# = 4 ] || return 1
-  sleep 1 # a new screen ignores touches for UI_SETTLE_MS (500 ms, ui.h)
-  xdotool mousemove --window "$wid" $(( $1 + $3 / 2 )) $(( $2 + $4 / 2 )) click 1
-}
+. "$(dirname "$0")/kiosk_report.sh" # wait_screen, click
 wait_screen home; check $? "the kiosk did not start: $(cat "$dir/err")"
 wid=$(xdotool search --sync --onlyvisible --name '^frontdesk$' | head -n1)
 [ -n "$wid" ]; check $? "no frontdesk window"

@@ -122,22 +122,6 @@ static void get(const char *path, const char *token, struct resp *r)
     curl_easy_cleanup(c);
 }
 
-/* Runs a frontdesk-hq command and reads all of its output into out. */
-static int hq_out(const char *args, char *out, size_t len)
-{
-    char cmd[2048];
-    size_t n = 0;
-    FILE *p;
-    snprintf(cmd, sizeof cmd, "'%s' %s", FDHQ_BIN, args);
-    if (!(p = popen(cmd, "r")))
-        return -1;
-    while (n + 1 < len && (n += fread(out + n, 1, len - 1 - n, p)) > 0 && !feof(p))
-        ;
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* hq_health_parse on a body made of good fields with the ones in
  * field_json ("\"key\":value,...") put in place of (or beside) them. */
 static int parse_with(const char *field_json)
@@ -277,7 +261,7 @@ int main(void)
 
     /* The CLI and the dashboard show the same. */
     snprintf(args, sizeof args, "--db '%s' fleet --json", hqdb);
-    CHECK_INT(hq_out(args, out, sizeof out), 0);
+    CHECK_INT(h_hq_read(args, 0, out, sizeof out), 0);
     cJSON *j = cJSON_Parse(out);
     cJSON *dev = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "devices"), 0);
     CHECK(cJSON_IsTrue(cJSON_GetObjectItem(dev, "online")));
@@ -307,7 +291,7 @@ int main(void)
                         "UPDATE device_health SET received_at = received_at - 1000") == 0);
         sqlite3_close(h);
         snprintf(args, sizeof args, "--db '%s' fleet", hqdb);
-        CHECK_INT(hq_out(args, out, sizeof out), 0);
+        CHECK_INT(h_hq_read(args, 0, out, sizeof out), 0);
         CHECK_MSG(strstr(out, "OFFLINE") && strstr(out, "North Gate"), "%s", out);
         get("/v1/admin/fleet", token, &r);
         CHECK(strstr(r.body, "\"online\":false") != NULL);
