@@ -6,8 +6,9 @@
 #              window must be the root's size at 0,0 (xwininfo), and xwd's
 #              picture of the root window is checked;
 #   MODE cage: cage, the kiosk compositor, on its headless backend with the
-#              pixman renderer (WxH: 1280x720, wlroots' headless output;
-#              720x1280 is the same output rotated by `cage -r`), the
+#              pixman renderer (WxH: 1280x720, wlroots' headless output,
+#              turned 180 degrees by `cage -r -r`; 720x1280 is the same
+#              output turned 90 degrees by `cage -r`), the
 #              picture taken by grim. As root, cage (which refuses root) and
 #              the kiosk run as nobody.
 # SCREEN is home or lobby (--lobby). The picture must show the screen edge to
@@ -70,7 +71,14 @@ else
     chown -R nobody:nogroup "$dir"
     as="setpriv --reuid=nobody --regid=nogroup --clear-groups"
   fi
-  rot=""; [ "$w" -lt "$h" ] && rot="-r"
+  # Landscape is the output turned twice (180 degrees): wlroots 0.15 then
+  # composites the kiosk's frame into the output's own buffer, as a DRM
+  # output does (its scan-out test refuses a client's shared-memory buffer).
+  # Unturned, the headless output's test accepts the kiosk's buffer for
+  # direct scan-out, its commit then fails ("Basic output test failed" at
+  # every frame) and grim's copies came back black for 10 to 70 s (CI failed
+  # after 60 pictures); turned, the first picture passes within 3 s.
+  rot="-r -r"; [ "$w" -lt "$h" ] && rot="-r"
   # No renderer is named: on a machine without a GPU (no DRM render node)
   # the kiosk picks SDL's software renderer itself, and says so. With the
   # OpenGL ES one, llvmpipe's EGL buffers reached the pixman headless output
