@@ -1,8 +1,9 @@
-/* ctl_print.c - frontdesk-ctl print / printer (see ctl_print.h). Reads the
- * ticket, visitor or complaint with plain SELECTs, lays the receipt out with
- * app/print/receipt, records it as a print_job and prints it through the
+/* ctl_print.c - frontdesk-ctl print / printer (see ctl_print.h). Renders the
+ * receipt of a ticket, visitor or complaint through app/print/receipt_store
+ * (the kiosk's own), records it as a print_job and prints it through the
  * same printq_run_job the kiosk's worker uses, so the delivery rule (marked
- * 'printing' before the first byte, never resent blindly) holds here too. */
+ * 'printing' before the first byte, never resent blindly) holds here too.
+ * The job rows are the print queue's (printq.h): no SQL here. */
 #include "ctl_print.h"
 
 #include <cjson/cJSON.h>
@@ -73,13 +74,6 @@ static int parse_id(const char *s, long long *id)
     char *end = NULL;
     *id = s ? strtoll(s, &end, 10) : 0;
     return s && *s && end && !*end && *id > 0 ? 0 : -1;
-}
-
-/* Column i as a string that lives as long as the statement row; "" for NULL. */
-static const char *col(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? (const char *)t : "";
 }
 
 static void print_status_text(const char *uri, const struct prn_transport *t,
@@ -274,38 +268,36 @@ out:
 
 static int cmd_jobs(sqlite3 *db, int json)
 {
-    sqlite3_stmt *s = NULL;
+    struct printq_job jobs[20];
+    int n = db ? printq_jobs(db, jobs, 20) : -1;
     cJSON *arr = json ? cJSON_CreateArray() : NULL;
 
-    if (!db || sqlite3_prepare_v2(db, "SELECT id, kind, ref_id, state, attempts, "
-                                      "coalesce(last_error, ''), created_at, printed_at "
-                                      "FROM print_job ORDER BY id DESC LIMIT 20", -1, &s,
-                                  NULL) != SQLITE_OK) {
-        fprintf(stderr, "frontdesk-ctl: %s\n", db ? sqlite3_errmsg(db) : "no database");
+    if (n < 0) {
+        fprintf(stderr, "frontdesk-ctl: print jobs: %s\n", db ? sqlite3_errmsg(db) : "no database");
         cJSON_Delete(arr);
         return P_DB;
     }
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    for (int i = 0; i < n; i++) {
+        const struct printq_job *j = &jobs[i];
         if (json) {
             cJSON *o = cJSON_CreateObject();
-            cJSON_AddNumberToObject(o, "job", (double)sqlite3_column_int64(s, 0));
-            cJSON_AddStringToObject(o, "kind", col(s, 1));
-            cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 2));
-            cJSON_AddStringToObject(o, "state", col(s, 3));
-            cJSON_AddNumberToObject(o, "attempts", sqlite3_column_int(s, 4));
-            cJSON_AddStringToObject(o, "last_error", col(s, 5));
-            cJSON_AddNumberToObject(o, "created_at", (double)sqlite3_column_int64(s, 6));
-            if (sqlite3_column_type(s, 7) == SQLITE_NULL)
-                cJSON_AddNullToObject(o, "printed_at");
+            cJSON_AddNumberToObject(o, "job", (double)j->id);
+            cJSON_AddStringToObject(o, "kind", j->kind);
+            cJSON_AddNumberToObject(o, "id", (double)j->ref_id);
+            cJSON_AddStringToObject(o, "state", j->state);
+            cJSON_AddNumberToObject(o, "attempts", j->attempts);
+            cJSON_AddStringToObject(o, "last_error", j->error);
+            cJSON_AddNumberToObject(o, "created_at", (double)j->created_at);
+            if (j->printed_at)
+                cJSON_AddNumberToObject(o, "printed_at", (double)j->printed_at);
             else
-                cJSON_AddNumberToObject(o, "printed_at", (double)sqlite3_column_int64(s, 7));
+                cJSON_AddNullToObject(o, "printed_at");
             cJSON_AddItemToArray(arr, o);
         } else {
-            printf("%6lld %-9s %6lld %-9s %d %s\n", sqlite3_column_int64(s, 0), col(s, 1),
-                   sqlite3_column_int64(s, 2), col(s, 3), sqlite3_column_int(s, 4), col(s, 5));
+            printf("%6lld %-9s %6lld %-9s %d %s\n", (long long)j->id, j->kind,
+                   (long long)j->ref_id, j->state, j->attempts, j->error);
         }
     }
-    sqlite3_finalize(s);
     if (json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "jobs", arr);

@@ -10,6 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef FD_CTL_PRINT
+#include "printq.h"
+
+/* The printer for the health record of a round run here: no printer worker
+ * in this process (known false), but the jobs that failed and wait for
+ * staff are in the store, and the print queue counts them. */
+static void ctl_printer(void *ctx, struct sync_printer *out)
+{
+    const struct ctl *c = ctx;
+    int pending, failed;
+    snprintf(out->message, sizeof out->message, "no printer worker");
+    if (printq_counts(store_db(c->st), &pending, &failed) == 0)
+        out->jobs_failed = failed;
+}
+#endif
+
 /* Reports a sync failure like ctl_fail does; returns the exit status. */
 static int sync_fail(const struct ctl *c, int rc, const char *msg)
 {
@@ -54,7 +70,12 @@ int ctl_sync_now(struct ctl *c)
      * record says printer.known false (hq/PROTOCOL.md, "a tool pushed"). */
     struct sync_health_state hs = {0};
     curl_global_init(CURL_GLOBAL_DEFAULT);
+#ifdef FD_CTL_PRINT
+    rc = sync_health_round(&hs, store_db(c->st), c->db_path, ctl_printer, c, &res, err,
+                           sizeof err);
+#else
     rc = sync_health_round(&hs, store_db(c->st), c->db_path, NULL, NULL, &res, err, sizeof err);
+#endif
     curl_global_cleanup();
     if (rc != SYNC_OK)
         return sync_fail(c, rc, err);

@@ -70,18 +70,13 @@ static int p_job_state(void *ctx, int64_t job)
 {
     struct kprint *k = ctx;
     struct printq_state ps = {0};
+    char v[12];
     int state = -1;
-    sqlite3_stmt *s = store_prepare(k->st, "SELECT state FROM print_job WHERE id = ?1");
-    if (!s)
+    if (printq_job_state(store_db(k->st), job, v, sizeof v) != 0)
         return -1;
-    sqlite3_bind_int64(s, 1, job);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        const char *v = (const char *)sqlite3_column_text(s, 0);
-        state = !strcmp(v, "done") ? 1
-                : !strcmp(v, "pending") || !strcmp(v, "printing") ? 0
-                : -1; /* failed, cancelled, expired */
-    }
-    sqlite3_reset(s);
+    state = !strcmp(v, "done") ? 1
+            : !strcmp(v, "pending") || !strcmp(v, "printing") ? 0
+            : -1; /* failed, cancelled, expired */
     if (state == 0) { /* queued: printing only if the printer can print now */
         if (k->q)
             printq_get_state(k->q, &ps);
@@ -109,23 +104,17 @@ static int p_status(void *ctx, char *buf, size_t len)
 static int p_jobs(void *ctx, struct app_job *out, int max)
 {
     struct kprint *k = ctx;
-    int n = 0;
-    sqlite3_stmt *s = store_prepare(k->st,
-        "SELECT id, kind, state, created_at, coalesce(last_error, '') FROM print_job"
-        " ORDER BY id DESC LIMIT ?1");
-    if (!s)
-        return 0;
-    sqlite3_bind_int(s, 1, max);
-    while (n < max && sqlite3_step(s) == SQLITE_ROW) {
-        out[n].id = sqlite3_column_int64(s, 0);
-        store_col_text(s, 1, out[n].kind, sizeof out[n].kind);
-        store_col_text(s, 2, out[n].state, sizeof out[n].state);
-        out[n].created_at = sqlite3_column_int64(s, 3);
-        store_col_text(s, 4, out[n].error, sizeof out[n].error);
-        n++;
+    struct printq_job *j = calloc((size_t)(max > 0 ? max : 1), sizeof *j);
+    int n = j ? printq_jobs(store_db(k->st), j, max) : -1;
+    for (int i = 0; i < n; i++) {
+        out[i].id = j[i].id;
+        snprintf(out[i].kind, sizeof out[i].kind, "%s", j[i].kind);
+        snprintf(out[i].state, sizeof out[i].state, "%s", j[i].state);
+        out[i].created_at = j[i].created_at;
+        snprintf(out[i].error, sizeof out[i].error, "%s", j[i].error);
     }
-    sqlite3_reset(s);
-    return n;
+    free(j);
+    return n < 0 ? 0 : n;
 }
 
 static int p_reprint(void *ctx, int64_t job)
@@ -283,6 +272,8 @@ void kprint_health(void *ctx, struct sync_printer *out)
         return;
     }
     printq_get_state(k->q, &ps);
+    out->known = 1;
+    out->jobs_failed = ps.failed > 0 ? ps.failed : 0; /* the worker's last count */
     out->online = ps.connected && !ps.status.offline;
     out->paper_out = ps.status.paper_end;
     out->paper_near_end = ps.status.paper_near_end;

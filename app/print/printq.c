@@ -102,6 +102,67 @@ int printq_counts(sqlite3 *db, int *pending, int *failed)
     return rc;
 }
 
+/* Copies column i's text into dst (cut to its size), "" for NULL. */
+static void col_text(sqlite3_stmt *s, int i, char *dst, size_t len)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    snprintf(dst, len, "%s", t ? (const char *)t : "");
+}
+
+int printq_jobs(sqlite3 *db, struct printq_job *out, int max)
+{
+    sqlite3_stmt *s = NULL;
+    int n = 0, rc = SQLITE_DONE;
+
+    if (max <= 0)
+        return 0;
+    if (sqlite3_prepare_v2(db, "SELECT id, kind, coalesce(ref_id, 0), state, attempts,"
+                               " coalesce(last_error, ''), created_at, coalesce(printed_at, 0)"
+                               " FROM print_job ORDER BY id DESC LIMIT ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int(s, 1, max);
+    while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct printq_job *j = &out[n++];
+        j->id = sqlite3_column_int64(s, 0);
+        col_text(s, 1, j->kind, sizeof j->kind);
+        j->ref_id = sqlite3_column_int64(s, 2);
+        col_text(s, 3, j->state, sizeof j->state);
+        j->attempts = sqlite3_column_int(s, 4);
+        col_text(s, 5, j->error, sizeof j->error);
+        j->created_at = sqlite3_column_int64(s, 6);
+        j->printed_at = sqlite3_column_int64(s, 7);
+    }
+    if (n < max && rc != SQLITE_DONE)
+        n = -1;
+    sqlite3_finalize(s);
+    return n;
+}
+
+int printq_job_state(sqlite3 *db, int64_t id, char *state, size_t len)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = -1;
+
+    if (len)
+        *state = '\0';
+    if (sqlite3_prepare_v2(db, "SELECT state FROM print_job WHERE id = ?1", -1, &s, NULL) !=
+        SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    switch (sqlite3_step(s)) {
+    case SQLITE_ROW:
+        col_text(s, 0, state, len);
+        rc = 0;
+        break;
+    case SQLITE_DONE:
+        rc = 1;
+        break;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int printq_reprint(sqlite3 *db, int64_t id, int64_t *new_id)
 {
     sqlite3_stmt *s = NULL;

@@ -82,6 +82,23 @@ int printq_fail(sqlite3 *db, int64_t id, const char *why);
  * follows those few rows, not the history (the worker publishes these on
  * every poll of an idle kiosk). Returns 0, or -1 with both left at -1. */
 int printq_counts(sqlite3 *db, int *pending, int *failed);
+/* A job as the staff console's printer page and `frontdesk-ctl printer
+ * jobs` list it. */
+struct printq_job {
+    int64_t id;
+    char kind[16];              /* ticket, visitor, complaint, evacuation, ... */
+    int64_t ref_id;             /* the record printed, 0 if none */
+    char state[12];             /* pending printing done failed cancelled expired */
+    int attempts;
+    char error[256];            /* last_error, "" if none */
+    int64_t created_at;
+    int64_t printed_at;         /* 0: not printed */
+};
+/* The newest jobs, at most max, newest first. Returns how many, or -1. */
+int printq_jobs(sqlite3 *db, struct printq_job *out, int max);
+/* Job id's state word into state: 0, 1 if there is no such job (state ""),
+ * or -1 (SQLite error). */
+int printq_job_state(sqlite3 *db, int64_t id, char *state, size_t len);
 /* 'printing' -> 'failed' for every job (done by printq_start); *n counts them. */
 int printq_recover(sqlite3 *db, int *n);
 

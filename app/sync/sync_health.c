@@ -65,18 +65,6 @@ static void clean_text(char *dst, size_t cap, const char *src)
     dst[o] = '\0';
 }
 
-static long long count(sqlite3 *db, const char *sql, int *bad)
-{
-    sqlite3_stmt *st = NULL;
-    long long v = 0;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    else if (bad)
-        *bad = 1;
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* Seconds this process has run: its start (clock ticks after boot, from
  * /proc/self/stat) against the boot clock. 0 when /proc cannot tell. */
 static long long uptime_s(void)
@@ -135,13 +123,11 @@ int sync_health_collect(sqlite3 *db, const char *db_path, sync_printer_fn fn, vo
         memset(&p, 0, sizeof p);
         fn(ctx, &p);
         out->printer = p;
-        out->printer.known = 1;
         clean_text(out->printer.message, sizeof out->printer.message, p.message);
     } else {
         snprintf(out->printer.message, sizeof out->printer.message, "no printer worker");
     }
-    /* print_job is the print queue's (0002_print.sql); a store without it has none */
-    out->print_failed = count(db, "SELECT count(*) FROM print_job WHERE state = 'failed'", NULL);
+    out->print_failed = out->printer.jobs_failed > 0 ? out->printer.jobs_failed : 0;
     int64_t backlog = 0; /* exact up to 10,000 rows, then an upper bound: never a scan */
     if (retention_outbox_backlog(db, &backlog, NULL) != 0)
         bad = 1;

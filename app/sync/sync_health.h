@@ -19,15 +19,19 @@ struct sync_printer {
     int paper_near_end;
     int cover_open;
     char message[96];           /* "ready", "paper end", ... */
+    long long jobs_failed;      /* print jobs failed, waiting for staff
+                                   (printq_counts; the print queue owns
+                                   print_job, so sync never reads it) */
 };
 
-/* Fills *out from the print queue; runs on the sync thread (thread-safe). */
+/* Fills *out (zeroed before the call) from the print queue, known included;
+ * runs on the sync thread (thread-safe). */
 typedef void (*sync_printer_fn)(void *ctx, struct sync_printer *out);
 
 struct sync_health {
     char app_version[33];
     struct sync_printer printer;
-    long long print_failed;     /* print_job rows in state 'failed' */
+    long long print_failed;     /* printer.jobs_failed (0 without fn) */
     long long backlog;          /* outbox rows (exact up to 10,000, then an upper bound) */
     char last_error[257];       /* sync_state.last_error */
     long long uptime_s;         /* seconds this process has run */

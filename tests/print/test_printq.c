@@ -191,6 +191,24 @@ int main(int argc, char **argv)
     job_row(c, st, sizeof st, NULL, NULL, 0);
     CHECK_STR(st, "cancelled");
     CHECK_INT(printed_times(ticket, tlen), 0);
+    /* ... as the staff console and frontdesk-ctl read them (printq's own
+     * reads: no other module runs SQL on print_job) */
+    {
+        struct printq_job jl[2];
+        char w[12] = "x";
+        CHECK_INT(printq_job_state(db, c, w, sizeof w), 0);
+        CHECK_STR(w, "cancelled");
+        CHECK_INT(printq_job_state(db, c + 1000, w, sizeof w), 1);
+        CHECK_STR(w, "");
+        CHECK_INT(printq_jobs(db, jl, 2), 2); /* the newest two, newest first */
+        CHECK(jl[0].id == c && jl[1].id == b);
+        CHECK_STR(jl[0].state, "cancelled");
+        CHECK_STR(jl[0].kind, "ticket");
+        CHECK(jl[0].ref_id == 23 && jl[0].printed_at == 0 && jl[0].created_at > 0);
+        CHECK_STR(jl[1].state, "done");
+        CHECK(jl[1].printed_at >= jl[1].created_at && jl[1].attempts == 1);
+        CHECK_INT(printq_jobs(db, jl, 0), 0);
+    }
 
     /* 4. a printer that never answers status still prints */
     fakeprn_clear(prn);

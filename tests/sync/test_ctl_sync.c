@@ -15,6 +15,9 @@
 #include "sync.h"
 #include "queue.h"
 #include "demo.h"
+#ifdef FD_CTL_PRINT
+#include "printq.h"
+#endif
 
 #include <stdarg.h>
 
@@ -55,7 +58,7 @@ void ctl_print_json(cJSON *obj)
 /* The health head office holds for the only device (fleet view), now. */
 struct seen {
     int rows;
-    long long health_at, backlog;
+    long long health_at, backlog, print_failed;
     int printer_known;
     char version[40];
 };
@@ -67,6 +70,7 @@ static int fleet_row(void *ctx, const struct hq_fleet_row *r)
     o->health_at = r->health_at;
     if (r->health_at > 0) {
         o->backlog = r->h.backlog;
+        o->print_failed = r->h.print_failed;
         o->printer_known = r->h.printer_known;
         snprintf(o->version, sizeof o->version, "%s", r->h.app_version);
     }
@@ -157,6 +161,13 @@ int main(void)
     CHECK(strstr(captured, "\"branch\":\"CTL\"") != NULL);
     c.nopt = 0;
 
+    /* A receipt that failed and waits for staff (the print queue's rows). */
+    int64_t job = 0;
+#ifdef FD_CTL_PRINT
+    CHECK(printq_enqueue(store_db(c.st), "ticket", 1, "\x1b@", 2, &job) == 0);
+    CHECK(printq_fail(store_db(c.st), job, "paper end") == 0);
+#endif
+
     /* sync now empties the backlog; status shows the success. */
     CHECK_INT(ctl_sync_now(&c), CTL_OK);
     CHECK(strstr(captured, "\"pushed\":") != NULL);
@@ -175,13 +186,19 @@ int main(void)
     CHECK(f.health_at > 0);
     CHECK(f.backlog >= 10);
     CHECK_INT(f.printer_known, 0);
+    CHECK_INT(f.print_failed, job > 0); /* counted by the print queue */
     CHECK(f.version[0] != '\0');
     /* Nothing left to send: sync now still sends the health alone (an
-     * empty push), which now says the backlog is 0. */
+     * empty push), which now says the backlog is 0 (and, staff having
+     * cancelled the failed receipt, no failed job). */
+#ifdef FD_CTL_PRINT
+    CHECK(printq_cancel(store_db(c.st), job) == 0);
+#endif
     CHECK_INT(ctl_sync_now(&c), CTL_OK);
     CHECK(strstr(captured, "\"pushed\":0") != NULL);
     f = fleet(hqdb);
     CHECK_INT(f.backlog, 0);
+    CHECK_INT(f.print_failed, 0);
 
     /* A second kiosk of the branch left at the default terminal number
      * (001, as the first): their complaint references collide, and head

@@ -22,13 +22,16 @@ static struct h_server srv;
 /* The printer the worker sees: the test flips it. */
 static pthread_mutex_t pmu = PTHREAD_MUTEX_INITIALIZER;
 static int paper_out = 1;
+static int jobs_failed = 2; /* what the print queue counted */
 
 static void printer(void *ctx, struct sync_printer *out)
 {
     (void)ctx;
     pthread_mutex_lock(&pmu);
+    out->known = 1;
     out->online = 1;
     out->paper_out = paper_out;
+    out->jobs_failed = jobs_failed;
     snprintf(out->message, sizeof out->message, "%s", paper_out ? "paper end\n(DLE EOT 4)" : "ready");
     pthread_mutex_unlock(&pmu);
 }
@@ -36,7 +39,7 @@ static void printer(void *ctx, struct sync_printer *out)
 /* The fleet row of the only device, through the store interface, at now. */
 struct one {
     int seen, online, paper_out, known;
-    long long health_at, backlog, disk, uptime;
+    long long health_at, backlog, disk, uptime, print_failed;
     char version[40], message[100], branch[64];
 };
 
@@ -51,6 +54,7 @@ static int fleet_one(void *ctx, const struct hq_fleet_row *r)
         o->paper_out = r->h.paper_out;
         o->known = r->h.printer_known;
         o->backlog = r->h.backlog;
+        o->print_failed = r->h.print_failed;
         o->disk = r->h.disk_free_mb;
         o->uptime = r->h.uptime_s;
         snprintf(o->version, sizeof o->version, "%s", r->h.app_version);
@@ -238,6 +242,7 @@ int main(void)
     CHECK_STR(o.version, FD_TEST_APP_VERSION);
     CHECK_STR(o.message, "paper end (DLE EOT 4)"); /* the newline became a space */
     CHECK_STR(o.branch, "North Gate");
+    CHECK_INT(o.print_failed, 2); /* the print queue's count, as it said it */
     CHECK(o.disk > 0);
     CHECK(o.uptime >= 0 && o.uptime < 3600);
     CHECK(o.backlog >= 0);
@@ -253,9 +258,11 @@ int main(void)
     long long t1 = (long long)time(NULL);
     pthread_mutex_lock(&pmu);
     paper_out = 0;
+    jobs_failed = 0; /* staff reprinted or cancelled them */
     pthread_mutex_unlock(&pmu);
     sync_worker_wake(w);
     CHECK_MSG(wait_paper(hqdb, 0, t1) == 0, "the refill never reached head office");
+    CHECK_INT(fleet_at(hqdb, (long long)time(NULL)).print_failed, 0);
     CHECK(h_compare(k, hqdb, NULL) == 0); /* still no extra row in the log */
     sync_worker_stop(w);
 
