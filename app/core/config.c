@@ -15,6 +15,7 @@
 
 #include "bday.h"
 #include "embedded.h"
+#include "retention.h"
 #include "validate.h"
 
 extern const struct fd_embedded_file fd_default_config[];
@@ -238,17 +239,9 @@ int cfg_is_device(const char *key)
 
 int cfg_enrolled(struct fd_store *st)
 {
-    int on = 0;
-    sqlite3_stmt *s = NULL;
-    /* sync_state is a table of the store (schema 0003); a store without it,
-     * or with no head office in it, is standalone. */
-    if (sqlite3_prepare_v2(store_db(st),
-                           "SELECT hq_url <> '' AND secret_key <> '' FROM sync_state"
-                           " WHERE id = 1", -1, &s, NULL) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW)
-        on = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
-    return on;
+    /* One rule of what enrolled means (retention.h); a store that cannot
+     * say is taken as standalone here. */
+    return retention_enrolled(st) == 1;
 }
 
 int cfg_set_by(struct fd_store *st, const char *key, const char *value,

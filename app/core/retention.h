@@ -16,8 +16,9 @@
 #define RETENTION_OUTBOX_BATCH 1000 /* outbox rows deleted per transaction */
 
 /* 1 when the kiosk is enrolled with head office (sync_state has a head
- * office and a key: the rule of app/sync/sync.c's sync_status_get), 0 when
- * it is not, FD_EDB when the store cannot say. Cheap: one row. */
+ * office and a key), 0 when it is not, FD_EDB when the store cannot say.
+ * Cheap: one row. Core's one reading of the rule (cfg_enrolled asks it);
+ * app/sync/sync_status.c applies the same to the row it reads whole. */
 int retention_enrolled(struct fd_store *st);
 
 /* Bounds the outbox of a kiosk that is not enrolled: rows older than
