@@ -5,6 +5,9 @@
  * followed_up (the customer's satisfaction recorded) -> closed. */
 #include "hq_complaint.h"
 
+#include "complaint.h"
+#include "fderr.h"
+
 #include <cjson/cJSON.h>
 
 #include <stdio.h>
@@ -93,28 +96,48 @@ static int empty(const char *v)
 int hq_complaint_advance(struct hq_store *s, long long id, const struct hq_advance *a,
                          long long now, char *err, size_t errlen)
 {
-    return hq_complaint_advance_s(s, id, a, NULL, now, err, errlen);
+    return hq_complaint_advance_s(s, id, a, NULL, now, err, errlen, NULL);
+}
+
+/* HQ_E_INVALID with err and why filled: the input `field` at fault; code
+ * FD_EINVAL for a value a rule refused, FD_ESTATE for a step not allowed
+ * now or missing what it needs. */
+static int refuse(char *err, size_t errlen, struct fd_err *why, int code, const char *field,
+                  const char *msg)
+{
+    snprintf(err, errlen, "%s", msg);
+    fd_fail(why, code, field, "%s", msg);
+    return HQ_E_INVALID;
 }
 
 int hq_complaint_advance_s(struct hq_store *s, long long id, const struct hq_advance *a,
-                           const char *satisfaction, long long now, char *err, size_t errlen)
+                           const char *satisfaction, long long now, char *err, size_t errlen,
+                           struct fd_err *why)
 {
     const struct hq_store_ops *o = s->ops;
     struct cur k;
+    struct fd_err fe = {0};
     char from[32];
     int rc, needs = -1;
+    /* What a branch receives of this step, by the branch's own rules. */
+    const struct complaint_hq sent = {.severity = a->severity, .valid = a->valid,
+                                      .department = a->department, .resolution = a->resolution,
+                                      .close_reason = a->close_reason,
+                                      .stat_category = a->stat_category, .note = a->note};
 
     memset(&k, 0, sizeof k);
     if (!hq_complaint_state_ok(a->to)) {
-        snprintf(err, errlen, "unknown state '%s'", a->to ? a->to : "");
-        return HQ_E_INVALID;
+        char msg[80];
+        snprintf(msg, sizeof msg, "unknown state '%.40s'", a->to ? a->to : "");
+        return refuse(err, errlen, why, FD_EINVAL, "to", msg);
     }
-    if (satisfaction && !hq_complaint_satisfaction_ok(satisfaction)) {
-        snprintf(err, errlen, "satisfaction must be excellent, good, fair or poor");
-        return HQ_E_INVALID;
-    }
-    if (a->severity && strcmp(a->severity, "ordinary") != 0 && strcmp(a->severity, "serious") != 0) {
-        snprintf(err, errlen, "severity must be ordinary or serious");
+    if (satisfaction && !hq_complaint_satisfaction_ok(satisfaction))
+        return refuse(err, errlen, why, FD_EINVAL, "satisfaction",
+                      "satisfaction must be excellent, good, fair or poor");
+    if (complaint_hq_check(&sent, &fe) != 0) {
+        snprintf(err, errlen, "%s", fe.msg);
+        if (why)
+            *why = fe;
         return HQ_E_INVALID;
     }
     if ((rc = o->begin(s)) != HQ_OK) {
@@ -133,8 +156,9 @@ int hq_complaint_advance_s(struct hq_store *s, long long id, const struct hq_adv
         if (strcmp(rules[i].from, from) == 0 && strcmp(rules[i].to, a->to) == 0)
             needs = rules[i].needs;
     if (needs < 0) {
-        snprintf(err, errlen, "complaint %lld cannot go from %s to %s", id, from, a->to);
-        rc = HQ_E_INVALID;
+        char msg[160];
+        snprintf(msg, sizeof msg, "complaint %lld cannot go from %s to %s", id, from, a->to);
+        rc = refuse(err, errlen, why, FD_ESTATE, "", msg);
         goto out;
     }
     k.c.state = a->to;
@@ -150,23 +174,24 @@ int hq_complaint_advance_s(struct hq_store *s, long long id, const struct hq_adv
         k.c.close_reason = a->close_reason;
     if (a->stat_category)
         k.c.stat_category = a->stat_category;
-    if ((needs & N_ASSESS) && (empty(k.c.severity) || k.c.valid < 0)) {
-        snprintf(err, errlen, "assessing needs --severity and --valid");
-        rc = HQ_E_INVALID;
-    } else if ((needs & N_DEPT) && empty(k.c.department)) {
-        snprintf(err, errlen, "investigating needs --department");
-        rc = HQ_E_INVALID;
-    } else if ((needs & N_RESOLUTION) && empty(k.c.resolution)) {
-        snprintf(err, errlen, "proposing needs --resolution");
-        rc = HQ_E_INVALID;
-    } else if ((needs & N_FOLLOWUP) && (empty(satisfaction) || empty(k.c.close_reason))) {
-        snprintf(err, errlen, "the follow-up needs --satisfaction and --close-reason (what the "
-                              "customer said)");
-        rc = HQ_E_INVALID;
-    } else if ((needs & N_CLOSE) && (empty(k.c.close_reason) || empty(k.c.stat_category))) {
-        snprintf(err, errlen, "closing needs --close-reason and --stat-category");
-        rc = HQ_E_INVALID;
-    }
+    /* what the step needs (why->field: the first one missing) */
+    if ((needs & N_ASSESS) && (empty(k.c.severity) || k.c.valid < 0))
+        rc = refuse(err, errlen, why, FD_ESTATE, empty(k.c.severity) ? "severity" : "valid",
+                    "assessing needs --severity and --valid");
+    else if ((needs & N_DEPT) && empty(k.c.department))
+        rc = refuse(err, errlen, why, FD_ESTATE, "department",
+                    "investigating needs --department");
+    else if ((needs & N_RESOLUTION) && empty(k.c.resolution))
+        rc = refuse(err, errlen, why, FD_ESTATE, "resolution", "proposing needs --resolution");
+    else if ((needs & N_FOLLOWUP) && (empty(satisfaction) || empty(k.c.close_reason)))
+        rc = refuse(err, errlen, why, FD_ESTATE,
+                    empty(satisfaction) ? "satisfaction" : "close_reason",
+                    "the follow-up needs --satisfaction and --close-reason (what the "
+                    "customer said)");
+    else if ((needs & N_CLOSE) && (empty(k.c.close_reason) || empty(k.c.stat_category)))
+        rc = refuse(err, errlen, why, FD_ESTATE,
+                    empty(k.c.close_reason) ? "close_reason" : "stat_category",
+                    "closing needs --close-reason and --stat-category");
     if (rc != HQ_OK)
         goto out;
     k.c.id = id;

@@ -32,9 +32,15 @@ int hq_complaint_advance(struct hq_store *s, long long id, const struct hq_advan
 
 /* hq_complaint_advance with the customer's satisfaction at the follow-up
  * (excellent|good|fair|poor; NULL keeps it), which the step to followed_up
- * needs. */
+ * needs. On HQ_E_INVALID, why (if not NULL) names the input at fault:
+ * why->code FD_EINVAL for a value a rule refused (why->limit set for a
+ * text too long), FD_ESTATE for a step not allowed from the current state
+ * (why->field "") or missing a field it needs (named). The texts a branch receives are checked by core's
+ * own rules (complaint_hq_check), so that no kiosk refuses the step. */
+struct fd_err;
 int hq_complaint_advance_s(struct hq_store *s, long long id, const struct hq_advance *a,
-                           const char *satisfaction, long long now, char *err, size_t errlen);
+                           const char *satisfaction, long long now, char *err, size_t errlen,
+                           struct fd_err *why);
 
 /* The complaint as a JSON object (for the CLI and the admin API); the
  * caller owns it (cJSON_Delete). */

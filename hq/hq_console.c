@@ -16,6 +16,8 @@
 #include <sodium.h>
 
 #include "complaint.h" /* app/core: the categories a kiosk knows */
+#include "fderr.h"
+#include "validate.h"   /* app/core: what a text may hold */
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,7 +28,7 @@
 #define COOKIE "fdhq_session"
 #define LIST_MAX 1000        /* complaints in one list answer */
 #define SCAN_MAX 20000       /* complaints a manager's list looks through */
-#define NOTE_MAX 2000        /* bytes of a note */
+#define NOTE_MAX 2000        /* characters of a note (head office's own, never sent) */
 #define AUDIT_MAX 1000
 
 /* ---- answers (lib/fdweb: headers, JSON, cookies) ---- */
@@ -70,6 +72,26 @@ enum MHD_Result ans_err(struct cx *x, unsigned status, const char *code, const c
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return fdweb_error(x->c, status, code, msg, x->tls);
+}
+
+enum MHD_Result ans_refused(struct cx *x, unsigned status, const char *code, const char *field,
+                            int limit, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    cJSON *o = cJSON_CreateObject();
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!o)
+        return ans_json(x, status, NULL);
+    cJSON_AddStringToObject(o, "error", code);
+    if (field && *field)
+        cJSON_AddStringToObject(o, "field", field);
+    if (limit > 0)
+        cJSON_AddNumberToObject(o, "limit", limit);
+    cJSON_AddStringToObject(o, "message", msg);
+    return ans_json(x, status, o);
 }
 
 enum MHD_Result ans_store(struct cx *x, int rc, const char *what)
@@ -422,6 +444,14 @@ static enum MHD_Result complaint_show(struct cx *x, long long id)
     n = hq_complaint_next(k.state, next, 8);
     for (int i = 0; i < n; i++)
         cJSON_AddItemToArray(arr, cJSON_CreateString(next[i]));
+    /* The most characters each text holds: the kiosk's rules (app/core
+     * complaint.h) for what a branch receives; the page's fields take them. */
+    cJSON *lim = cJSON_AddObjectToObject(o, "limits");
+    cJSON_AddNumberToObject(lim, "department", COMPLAINT_NAME_MAX);
+    cJSON_AddNumberToObject(lim, "resolution", COMPLAINT_NOTE_MAX);
+    cJSON_AddNumberToObject(lim, "close_reason", COMPLAINT_NOTE_MAX);
+    cJSON_AddNumberToObject(lim, "note", COMPLAINT_NOTE_MAX);
+    cJSON_AddNumberToObject(lim, "text", NOTE_MAX);
     arr = cJSON_AddArrayToObject(o, "history");
     struct hq_param p[1] = {{HQ_P_INT, id, NULL}};
     rc = x->s->ops->sql(x->s,
@@ -437,32 +467,26 @@ static enum MHD_Result complaint_show(struct cx *x, long long id)
     return ans_json(x, 200, o);
 }
 
-/* A text member checked by the kiosk's rule for that field (app/core
- * validate.c: the pull refuses what the kiosk would): NULL when absent. */
-static int field(const cJSON *b, const char *k, size_t max_chars, int multiline,
-                 const char **out, char *why, size_t len)
+/* Member k of b as text (*out; NULL when absent or null), or -1 when it is
+ * not text. What it may hold is core's rule (hq_complaint_advance_s). */
+static int field(const cJSON *b, const char *k, const char **out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, k);
     *out = NULL;
     if (!v || cJSON_IsNull(v))
         return 0;
-    if (!cJSON_IsString(v) || !text_ok(v->valuestring, max_chars * 4, multiline) ||
-        strlen(v->valuestring) > max_chars * 4) {
-        snprintf(why, len, "%s must be text of at most %zu characters", k, max_chars);
+    if (!cJSON_IsString(v))
         return -1;
-    }
     *out = v->valuestring;
     return 0;
 }
-
-#define KIOSK_NAME_MAX 40   /* COMPLAINT_NAME_MAX (app/core/complaint.h) */
-#define KIOSK_NOTE_MAX 500  /* COMPLAINT_NOTE_MAX */
 
 static enum MHD_Result api_complaint_advance(struct cx *x, long long id)
 {
     struct one_ctx k;
     enum MHD_Result ret;
     struct hq_advance a;
+    struct fd_err why = {0};
     char err[300] = "";
     cJSON *b;
     const cJSON *valid;
@@ -481,32 +505,27 @@ static enum MHD_Result api_complaint_advance(struct cx *x, long long id)
     a.valid = cJSON_IsBool(valid) ? cJSON_IsTrue(valid)
               : cJSON_IsNumber(valid) ? valid->valueint != 0 : -1;
     a.actor = x->actor;
-    if (field(b, "department", KIOSK_NAME_MAX, 0, &a.department, err, sizeof err) ||
-        field(b, "resolution", KIOSK_NOTE_MAX, 1, &a.resolution, err, sizeof err) ||
-        field(b, "close_reason", KIOSK_NOTE_MAX, 1, &a.close_reason, err, sizeof err) ||
-        field(b, "stat_category", KIOSK_NAME_MAX, 0, &a.stat_category, err, sizeof err) ||
-        field(b, "note", KIOSK_NOTE_MAX, 1, &a.note, err, sizeof err)) {
+    if (field(b, "department", &a.department) || field(b, "resolution", &a.resolution) ||
+        field(b, "close_reason", &a.close_reason) || field(b, "stat_category", &a.stat_category) ||
+        field(b, "note", &a.note)) {
         cJSON_Delete(b);
-        return ans_err(x, 400, "invalid", "%s", err);
+        return ans_err(x, 400, "bad_request", "department, resolution, close_reason,"
+                                              " stat_category and note are texts");
     }
-    if (a.stat_category && *a.stat_category) {
-        int known = 0;
-        for (int i = 0; complaint_category(i); i++)
-            known |= strcmp(complaint_category(i), a.stat_category) == 0;
-        if (!known) {
-            cJSON_Delete(b);
-            return ans_err(x, 400, "invalid", "stat_category is not a complaint category");
-        }
-    }
-    rc = hq_complaint_advance_s(x->s, id, &a, jstr(b, "satisfaction"), x->now, err, sizeof err);
+    rc = hq_complaint_advance_s(x->s, id, &a, jstr(b, "satisfaction"), x->now, err, sizeof err,
+                                &why);
     if (rc == HQ_OK) {
         char detail[160];
         snprintf(detail, sizeof detail, "%s -> %s", k.state, a.to);
         rc = audit(x, "complaint.advance", k.branch, detail);
     }
     cJSON_Delete(b);
+    /* A value a rule refused: 400 invalid; a step not allowed now, or one
+     * missing what it needs: 409 invalid_transition. Both name the field. */
+    if (rc == HQ_E_INVALID && why.code == FD_EINVAL)
+        return ans_refused(x, 400, "invalid", why.field, why.limit, "%s", err);
     if (rc == HQ_E_INVALID)
-        return ans_err(x, 409, "invalid_transition", "%s", err);
+        return ans_refused(x, 409, "invalid_transition", why.field, 0, "%s", err);
     if (rc == HQ_E_NOTFOUND)
         return ans_err(x, 404, "not_found", "%s", err);
     if (rc != HQ_OK)
@@ -560,9 +579,10 @@ static enum MHD_Result complaint_note(struct cx *x, long long id)
     cJSON_Delete(k.c);
     b = body_json(x);
     t = jstr(b, "text");
-    if (!t || !*t || !text_ok(t, NOTE_MAX, 1)) {
+    struct fd_err why = {0};
+    if (val_text(t, "text", NOTE_MAX, VAL_REQUIRED | VAL_MULTILINE, &why) != 0) {
         cJSON_Delete(b);
-        return ans_err(x, 400, "invalid", "a note is 1 to %d bytes of text", NOTE_MAX);
+        return ans_refused(x, 400, "invalid", "text", why.limit, "%s", why.msg);
     }
     rc = note_put(x, id, "note", t, NULL);
     cJSON_Delete(b);
@@ -594,9 +614,9 @@ static enum MHD_Result complaint_assign(struct cx *x, long long id)
         rc = hq_user_get(x->s, name, &who);
         if (rc == HQ_E_NOTFOUND || (rc == HQ_OK && (who.disabled ||
                                                     !hq_user_may_branch(&who, k.branch)))) {
-            enum MHD_Result bad = ans_err(
-                x, 400, "invalid", "%.64s is not an active user who may work this branch's "
-                                   "complaints", name);
+            enum MHD_Result bad = ans_refused(
+                x, 400, "invalid", "officer", 0, "%.64s is not an active user who may work"
+                                                 " this branch's complaints", name);
             cJSON_Delete(b); /* name points into it */
             return bad;
         }

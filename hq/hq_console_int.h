@@ -30,6 +30,13 @@ struct cx {
 enum MHD_Result ans_json(struct cx *x, unsigned status, cJSON *o);
 enum MHD_Result ans_err(struct cx *x, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* A refusal that names the input at fault, so that the page can say it in
+ * its user's language: {"error": code, "field": field, "limit": limit (a
+ * text's most characters, when that is the rule), "message": English for
+ * logs}. field "" or limit 0 leave those out. */
+enum MHD_Result ans_refused(struct cx *x, unsigned status, const char *code, const char *field,
+                            int limit, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 /* A store error rc (HQ_E_BUSY: 503 busy; else 500 internal; the reason goes
  * to stderr only). */
 enum MHD_Result ans_store(struct cx *x, int rc, const char *what);

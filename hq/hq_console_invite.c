@@ -16,6 +16,7 @@
 #include "bday.h"
 #include "embedded.h"
 #include "invite.h"
+#include "visitor.h" /* the visitor's texts' limits, which an invitation's are */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,13 @@ static enum MHD_Result inv_list(struct cx *x)
     }
     o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "now", (double)x->now);
+    /* The most characters each text of a new invitation holds: the kiosk's
+     * rules (app/core invite_check), which the page's fields take. */
+    cJSON *lim = cJSON_AddObjectToObject(o, "limits");
+    cJSON_AddNumberToObject(lim, "name", VISITOR_NAME_MAX);
+    cJSON_AddNumberToObject(lim, "company", VISITOR_COMPANY_MAX);
+    cJSON_AddNumberToObject(lim, "purpose", VISITOR_PURPOSE_MAX);
+    cJSON_AddNumberToObject(lim, "host", HOST_NAME_MAX_CHARS);
     arr = cJSON_AddArrayToObject(o, "invitations");
     for (it = all ? all->child : NULL; it; it = next) {
         next = it->next;
@@ -175,7 +183,8 @@ static enum MHD_Result inv_add(struct cx *x)
                                jstr(b, "host"), x->actor};
     if (!in.branch || !*in.branch || !text_ok(in.branch, HQ_BRANCH_MAX, 0)) {
         cJSON_Delete(b);
-        return ans_err(x, 400, "invalid", "branch: a branch name of 1..%d bytes", HQ_BRANCH_MAX);
+        return ans_refused(x, 400, "invalid", "branch", 0, "branch: a branch name of 1..%d bytes",
+                           HQ_BRANCH_MAX);
     }
     if (!may_invite(x, in.branch)) {
         cJSON_Delete(b);
@@ -183,14 +192,15 @@ static enum MHD_Result inv_add(struct cx *x)
                                             " may invite");
     }
     if (!in.day || !in.name || !in.phone) {
+        const char *f = !in.day ? "day" : !in.name ? "name" : "phone";
         cJSON_Delete(b);
-        return ans_err(x, 400, "invalid", "%s: required", !in.day ? "day" : !in.name ? "name"
-                                                                                   : "phone");
+        return ans_refused(x, 400, "invalid", f, 0, "%s: required", f);
     }
-    rc = hq_invite_add(x->s, &in, x->now, code, msg, sizeof msg);
+    struct fd_err why = {0};
+    rc = hq_invite_add(x->s, &in, x->now, code, msg, sizeof msg, &why);
     if (rc == HQ_E_INVALID) {
         cJSON_Delete(b);
-        return ans_err(x, 400, "invalid", "%s", msg);
+        return ans_refused(x, 400, "invalid", why.field, why.limit, "%s", msg);
     }
     if (rc != HQ_OK) {
         cJSON_Delete(b);

@@ -95,7 +95,7 @@ static int send_change(struct hq_store *s, const char *code, const char *state, 
 }
 
 int hq_invite_add(struct hq_store *s, const struct hq_invite_new *in, long long now,
-                  char code[16], char *msg, size_t msglen)
+                  char code[16], char *msg, size_t msglen, struct fd_err *why)
 {
     struct fd_err e = {0};
     int rc = HQ_E_EXISTS;
@@ -103,10 +103,13 @@ int hq_invite_add(struct hq_store *s, const struct hq_invite_new *in, long long 
     if (!in->branch || !*in->branch || strlen(in->branch) > HQ_BRANCH_MAX ||
         val_text(in->branch, "branch", HQ_BRANCH_MAX, VAL_REQUIRED, &e)) {
         snprintf(msg, msglen, "--branch: a branch name of 1..%d bytes", HQ_BRANCH_MAX);
+        fd_fail(why, FD_EINVAL, "branch", "%s", msg);
         return HQ_E_INVALID;
     }
     if (in->by && val_text(in->by, "by", BY_MAX, 0, &e)) {
         snprintf(msg, msglen, "--by: %s", e.msg);
+        if (why)
+            *why = e;
         return HQ_E_INVALID;
     }
     for (int t = 0; t < ADD_TRIES && rc == HQ_E_EXISTS; t++) {
@@ -119,6 +122,8 @@ int hq_invite_add(struct hq_store *s, const struct hq_invite_new *in, long long 
                 snprintf(msg, msglen, "%s: %s", e.field, e.msg);
             else
                 snprintf(msg, msglen, "%s", e.msg);
+            if (why)
+                *why = e;
             return HQ_E_INVALID;
         }
         val_phone_normalize(in->phone, phone, sizeof phone);
@@ -738,7 +743,7 @@ int hq_invite_main(int argc, char **argv)
         char code[16], shown[INVITE_CODE_SHOWN];
         struct hq_invite_new in = {a.branch, a.day, a.name, a.phone, a.company, a.purpose,
                                    a.host, a.by};
-        int r = hq_invite_add(s, &in, now, code, msg, sizeof msg);
+        int r = hq_invite_add(s, &in, now, code, msg, sizeof msg, NULL);
         if (r != HQ_OK) {
             fprintf(stderr, "frontdesk-hq: %s\n", msg);
             rc = r == HQ_E_INVALID ? 2 : 1;

@@ -23,9 +23,12 @@ struct hq_invite_new {
 /* Stores an invitation with a fresh unique code, logs its change for the
  * branch's pull and audits it (invitation_add by `by`, else "hq"; the code,
  * branch and day, no name or phone), in one transaction. code gets the 10
- * digits. Returns HQ_OK, HQ_E_INVALID (msg: "field: why") or a store error. */
+ * digits. Returns HQ_OK, HQ_E_INVALID (msg: "field: why"; why, if not NULL,
+ * core's report: the field, and the limit of a text too long) or a store
+ * error. */
+struct fd_err;
 int hq_invite_add(struct hq_store *s, const struct hq_invite_new *in, long long now,
-                  char code[16], char *msg, size_t msglen);
+                  char code[16], char *msg, size_t msglen, struct fd_err *why);
 
 /* Cancels an invitation not used yet and tells its branch. HQ_OK,
  * HQ_E_NOTFOUND (no such code), HQ_E_INVALID (already used or cancelled:

@@ -335,7 +335,7 @@ static int cmd_complaint(struct hq_store *s, const struct args *a)
                                      a->resolution, a->close_reason, a->stat_category,
                                      a->actor ? a->actor : "hq", a->note};
             rc = hq_complaint_advance_s(s, id, &adv, a->satisfaction, (long long)time(NULL), err,
-                                        sizeof err);
+                                        sizeof err, NULL);
             if (rc != HQ_OK) {
                 fprintf(stderr, "frontdesk-hq: %s\n", err);
                 return rc == HQ_E_IO ? 1 : 2;

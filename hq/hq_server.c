@@ -1360,7 +1360,7 @@ static void do_admin_invitations(struct srv *sv, struct hq_store *s, struct MHD_
         struct hq_invite_new n = {jstr(in, "branch"), jstr(in, "day"), jstr(in, "name"),
                                   jstr(in, "phone"), jstr(in, "company"), jstr(in, "purpose"),
                                   jstr(in, "host"), jstr(in, "by")};
-        int rc = hq_invite_add(s, &n, now_s(), code, msg, sizeof msg);
+        int rc = hq_invite_add(s, &n, now_s(), code, msg, sizeof msg, NULL);
         cJSON_Delete(in);
         if (rc == HQ_E_INVALID) {
             reply_err(r, 400, "bad_request", "%s", msg);

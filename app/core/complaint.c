@@ -423,19 +423,9 @@ static int known_state(const char *s)
     return 0;
 }
 
-int complaint_set_hq(struct fd_store *st, const char *ref, const struct complaint_hq *h,
-                     int64_t now, struct fd_err *err)
+int complaint_hq_check(const struct complaint_hq *h, struct fd_err *err)
 {
-    struct complaint c;
     int rc;
-    sqlite3 *db = store_db(st);
-    sqlite3_stmt *s;
-
-    /* Head office runs the workflow, so its order of states is not checked
-     * here; what each field may hold is. */
-    if ((rc = load_by_ref(st, ref ? ref : "", &c)))
-        return rc == FD_ENOTFOUND ? fd_fail(err, rc, "ref", "no complaint %s here", ref)
-                                  : store_fail(st, err);
     if (h->state && !known_state(h->state))
         return fd_fail(err, FD_EINVAL, "state", "unknown complaint state %.40s", h->state);
     if (h->severity && *h->severity && strcmp(h->severity, "ordinary") &&
@@ -451,6 +441,24 @@ int complaint_set_hq(struct fd_store *st, const char *ref, const struct complain
         (rc = val_text(h->close_reason, "close_reason", COMPLAINT_NOTE_MAX, VAL_MULTILINE,
                        err)) ||
         (rc = val_text(h->note, "note", COMPLAINT_NOTE_MAX, VAL_MULTILINE, err)))
+        return rc;
+    return 0;
+}
+
+int complaint_set_hq(struct fd_store *st, const char *ref, const struct complaint_hq *h,
+                     int64_t now, struct fd_err *err)
+{
+    struct complaint c;
+    int rc;
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *s;
+
+    /* Head office runs the workflow, so its order of states is not checked
+     * here; what each field may hold is. */
+    if ((rc = load_by_ref(st, ref ? ref : "", &c)))
+        return rc == FD_ENOTFOUND ? fd_fail(err, rc, "ref", "no complaint %s here", ref)
+                                  : store_fail(st, err);
+    if ((rc = complaint_hq_check(h, err)))
         return rc;
     if (sqlite3_exec(db, "SAVEPOINT complaint_hq", NULL, NULL, NULL) != SQLITE_OK)
         return store_fail(st, err);

@@ -128,4 +128,11 @@ struct complaint_hq {
 int complaint_set_hq(struct fd_store *st, const char *ref, const struct complaint_hq *h,
                      int64_t now, struct fd_err *err);
 
+/* What complaint_set_hq checks of each field, without a store: head office
+ * asks it before it takes a step, so that what it sends is what every
+ * kiosk takes (a department of 41 characters would be refused at the
+ * branch's pull, and the branch would never see the step). 0 or FD_EINVAL
+ * (field named; err->limit set when a text is too long). */
+int complaint_hq_check(const struct complaint_hq *h, struct fd_err *err);
+
 #endif

@@ -10,6 +10,7 @@ int fd_fail(struct fd_err *e, int code, const char *field, const char *fmt, ...)
     if (e) {
         va_list ap;
         e->code = code;
+        e->limit = 0;
         snprintf(e->field, sizeof e->field, "%s", field ? field : "");
         va_start(ap, fmt);
         vsnprintf(e->msg, sizeof e->msg, fmt, ap);

@@ -25,6 +25,7 @@ struct fd_err {
     int code;       /* the FD_E* code returned */
     char field[32]; /* the input field at fault, "" if none */
     char msg[256];  /* one sentence for a person, no trailing newline */
+    int limit;      /* a text too long: the most characters field holds; else 0 */
 };
 
 /* Fills `e` (if not NULL) and returns `code`, so that callers can write

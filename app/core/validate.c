@@ -80,10 +80,13 @@ int val_text(const char *s, const char *field, size_t max_chars, int flags,
     }
     if ((flags & VAL_REQUIRED) && blank)
         return fd_fail(err, FD_EINVAL, field, "%s is required", field);
-    if (chars > max_chars)
-        return fd_fail(err, FD_EINVAL, field,
-                       "%s is too long (%zu characters, at most %zu)", field,
-                       chars, max_chars);
+    if (chars > max_chars) {
+        fd_fail(err, FD_EINVAL, field, "%s is too long (%zu characters, at most %zu)", field,
+                chars, max_chars);
+        if (err)
+            err->limit = max_chars > 1000000 ? 1000000 : (int)max_chars;
+        return FD_EINVAL;
+    }
     return 0;
 }
 

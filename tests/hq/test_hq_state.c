@@ -466,8 +466,8 @@ int main(void)
     {
         long long id = 0;
         struct hq_advance a1 = {"assessed", "ordinary", 1, NULL, NULL, NULL, NULL, "hq:li", ""};
-        struct hq_advance a2 = {"closed", NULL, -1, NULL, NULL, "called back", "wait", "hq:li",
-                                ""};
+        struct hq_advance a2 = {"closed", NULL, -1, NULL, NULL, "called back", "waiting",
+                                "hq:li", ""}; /* a category every kiosk knows */
         CHECK_INT(s->ops->complaint_list(s, NULL, NULL, 100, first_id, &id), HQ_OK);
         CHECK(id > 0);
         CHECK_INT(hq_complaint_advance(s, id, &a1, c1 + 3600, err, sizeof err), HQ_OK);

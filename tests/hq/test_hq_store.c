@@ -8,6 +8,7 @@
 #include "check.h"
 #include "harness.h"
 #include "hq_complaint.h"
+#include "fderr.h"
 #include "hq_state.h"
 
 #include <pthread.h>
@@ -287,7 +288,29 @@ int main(int argc, char **argv)
     CHECK_STR(got.severity, "serious");
     CHECK_INT(got.valid, 1);
     CHECK_INT(s->ops->complaint_get(s, 999999, cmp_cb, &got), HQ_E_NOTFOUND);
-    struct hq_advance skip = {"closed", NULL, -1, NULL, NULL, "x", "y", "hq:x", NULL};
+    /* a statistics category no kiosk knows, or a department longer than a
+     * kiosk holds (41 characters of Chinese: 123 bytes), would be refused
+     * at the branch's pull: head office refuses them first, naming them */
+    struct fd_err why = {0};
+    struct hq_advance bad = {"closed", NULL, -1, NULL, NULL, "x", "y", "hq:x", NULL};
+    CHECK_INT(hq_complaint_advance_s(s, cid, &bad, NULL, 701, err, sizeof err, &why),
+              HQ_E_INVALID);
+    CHECK_STR(why.field, "stat_category");
+    CHECK_INT(why.code, FD_EINVAL);
+    char dept[41 * 3 + 1] = "";
+    for (int i = 0; i < 41; i++)
+        strcat(dept, "部");
+    struct hq_advance wide = {"investigating", NULL, -1, dept, NULL, NULL, NULL, "hq:x", NULL};
+    CHECK_INT(hq_complaint_advance_s(s, cid, &wide, NULL, 701, err, sizeof err, &why),
+              HQ_E_INVALID);
+    CHECK_STR(why.field, "department");
+    CHECK_INT(why.limit, 40);
+    struct hq_advance closed = {"closed", NULL, -1, NULL, NULL, "x", NULL, "hq:x", NULL};
+    CHECK_INT(hq_complaint_advance_s(s, cid, &closed, NULL, 701, err, sizeof err, &why),
+              HQ_E_INVALID); /* closing needs a category */
+    CHECK_STR(why.field, "stat_category");
+    CHECK_INT(why.code, FD_ESTATE);
+    struct hq_advance skip = {"closed", NULL, -1, NULL, NULL, "x", "waiting", "hq:x", NULL};
     CHECK_INT(hq_complaint_advance(s, cid, &skip, 701, err, sizeof err), HQ_OK); /* assessed->closed ok */
     struct hq_advance back = {"investigating", NULL, -1, "Ops", NULL, NULL, NULL, "hq:x", NULL};
     CHECK_INT(hq_complaint_advance(s, cid, &back, 702, err, sizeof err), HQ_E_INVALID);

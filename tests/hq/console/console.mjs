@@ -132,6 +132,30 @@ try {
       (c) => c.state === 'closed'],
   ];
   for (const [to, fill, seen] of walk) {
+    if (to === 'investigating') {
+      // The department field holds what a kiosk holds (the server says 40
+      // characters: core's rule for what a branch receives). A page that
+      // let more through (an old page, a pasted text) is refused with the
+      // field's name and rule in Chinese, and the branch never got a step
+      // it would refuse at its pull.
+      const dep = '#step-investigating input[name=department]';
+      await page.waitForSelector(dep);
+      check((await page.getAttribute(dep, 'maxlength')) === '40',
+        'the department field takes at most 40 characters, the kiosk\'s rule (' + (await page.getAttribute(dep, 'maxlength')) + ')');
+      await page.evaluate((sel) => document.querySelector(sel).removeAttribute('maxlength'), dep);
+      await page.fill(dep, '部'.repeat(41));
+      const refused = page.waitForResponse((r) => r.url().endsWith('/advance'));
+      await page.click('#step-investigating button[type=submit]');
+      const rr = await refused;
+      const rb = await rr.json();
+      check(rr.status() === 400 && rb.field === 'department' && rb.limit === 40,
+        `41 characters of department are refused naming the field and its limit (${rr.status()} ${JSON.stringify(rb)})`);
+      await page.waitForSelector('#flash:not([hidden])');
+      const said = await page.textContent('#flash');
+      check(said === '“责任部门”最多 40 个字，请删减后再提交。' && !/[A-Za-z]/.test(said),
+        'the refusal is said in Chinese with the field\'s label, no English (' + said + ')');
+      check(kioskSees(walked.ref).state === 'assessed', 'the refused step changed nothing at the kiosk');
+    }
     const st = await step(to, fill);
     check(st === 200, `page moves the complaint to ${to}`);
     const c = kioskSees(walked.ref);
@@ -303,8 +327,23 @@ try {
   const kday = k1.json(['status']).bday; // the kiosk's business day, whatever the hour here
   await page.goto(base + '/console/#/invitations');
   await page.waitForSelector('#inv-form');
+  await page.waitForSelector('#inv-list-card h2');
+  check((await page.getAttribute('#inv-name', 'maxlength')) === '40',
+    'the guest\'s name takes at most 40 characters, a kiosk\'s rule (' + (await page.getAttribute('#inv-name', 'maxlength')) + ')');
+  // a number no kiosk would take: refused, said in Chinese, nothing made
   const guest = '赵六 ' + XSS;
   await page.fill('#inv-name', guest);
+  await page.fill('#inv-phone', '12345');
+  await page.fill('#inv-branch', MAIN);
+  await page.fill('#inv-day', kday);
+  const badAnswer = page.waitForResponse((r) => r.url().endsWith('/console/api/invitations') && r.request().method() === 'POST');
+  await page.click('#inv-submit');
+  const refusedInv = await badAnswer;
+  const badBody = await refusedInv.json();
+  await page.waitForSelector('#inv-error:not([hidden])');
+  const badSaid = await page.textContent('#inv-error');
+  check(refusedInv.status() === 400 && badBody.field === 'phone' && badSaid === '请填写正确的手机号码。',
+    `a phone number a kiosk would refuse is refused in Chinese, naming the field (${refusedInv.status()} ${badBody.field}: ${badSaid})`);
   await page.fill('#inv-phone', '139 1234 5678');
   await page.fill('#inv-company', '华东科技');
   await page.fill('#inv-purpose', '签合同');

@@ -31,6 +31,10 @@ export async function complaintPage(ctx, id) {
     return;
   }
   let dueEl = null, current = null;
+  // The most characters each text holds, as the server says (the kiosk's
+  // own rules for what a branch receives): a field never takes more.
+  let limits = {};
+  const most = (k) => (Number.isInteger(limits[k]) && limits[k] > 0 ? limits[k] : undefined);
   draw(data);
   const tick = setInterval(() => { if (dueEl && current) paintDue(dueEl, current); }, 1000);
   ctx.onLeave(() => clearInterval(tick));
@@ -51,6 +55,7 @@ export async function complaintPage(ctx, id) {
   function draw(d) {
     const c = d.complaint;
     current = c;
+    limits = d.limits || {};
     syncNow(d.now);
     dueEl = h('span', { id: 'cd-due' });
     paintDue(dueEl, c);
@@ -126,7 +131,7 @@ export async function complaintPage(ctx, id) {
 
   /* One form for the step to `to`, with the fields the server needs. */
   function stepForm(c, to) {
-    const note = h('input', { type: 'text', name: 'note', maxlength: 2000 });
+    const note = h('input', { type: 'text', name: 'note', maxlength: most('note') });
     const fields = [];
     const get = {};
     const radios = (name, options, current) => h('div', { class: 'radios' }, options.map(([v, label]) =>
@@ -145,18 +150,18 @@ export async function complaintPage(ctx, id) {
       get.severity = (f) => radioValue(f, 'severity');
     } else if (to === 'investigating') {
       if (c.state === 'proposed') title = t('cd.step.reinvestigate');
-      const dep = h('input', { type: 'text', name: 'department', required: true, maxlength: 100, value: c.department || '' });
+      const dep = h('input', { type: 'text', name: 'department', required: true, maxlength: most('department'), value: c.department || '' });
       fields.push(field(t('cd.step.department'), dep));
       get.department = () => dep.value.trim();
     } else if (to === 'proposed') {
-      const res = h('textarea', { name: 'resolution', required: true, maxlength: 2000, rows: 3 });
+      const res = h('textarea', { name: 'resolution', required: true, maxlength: most('resolution'), rows: 3 });
       fields.push(field(t('cd.step.resolution'), res));
       get.resolution = () => res.value.trim();
     } else if (to === 'resolved') {
       fields.push(h('p', { class: 'hint' }, t('cd.step.carried')));
     } else if (to === 'followed_up') {
       fields.push(field(t('cd.step.satisfaction'), radios('satisfaction', SATISFACTION.map((s) => [s, satLabel(s)]))));
-      const fu = h('textarea', { name: 'followup', required: true, maxlength: 2000, rows: 3 });
+      const fu = h('textarea', { name: 'followup', required: true, maxlength: most('close_reason'), rows: 3 });
       fields.push(field(t('cd.step.followup'), fu));
       get.satisfaction = (f) => radioValue(f, 'satisfaction');
       get.followup = () => fu.value.trim();
@@ -166,7 +171,7 @@ export async function complaintPage(ctx, id) {
     } else if (to === 'closed') {
       const cat = select({ name: 'stat_category', required: true },
         CATEGORIES.map((k) => [k, catLabel(k)]), c.stat_category || c.category);
-      const why = h('textarea', { name: 'close_reason', required: true, maxlength: 2000, rows: 2 });
+      const why = h('textarea', { name: 'close_reason', required: true, maxlength: most('close_reason'), rows: 2 });
       fields.push(field(t('cd.step.stat_category'), cat));
       fields.push(field(t('cd.step.close_reason'), why));
       get.stat_category = () => cat.value;
@@ -202,7 +207,7 @@ export async function complaintPage(ctx, id) {
   }
 
   function noteForm() {
-    const text = h('textarea', { name: 'text', rows: 3, maxlength: 2000, required: true });
+    const text = h('textarea', { name: 'text', rows: 3, maxlength: most('text'), required: true });
     const form = h('form', { class: 'stack', id: 'note-form' }, text,
       h('button', { type: 'submit' }, t('cd.note_btn')));
     form.addEventListener('submit', (ev) => {

@@ -51,6 +51,7 @@ export async function invitationsPage(ctx) {
   });
   fAll.addEventListener('change', () => { filter.day = fAll.checked ? '' : (fDay.value || today()); load(); });
 
+  let formEl = {}; // the new invitation's fields, once made
   const list = h('section', { class: 'card', id: 'inv-list-card' });
   const side = h('div', { class: 'inv-side' });
   const qr = h('section', { class: 'card', id: 'inv-qr', hidden: true });
@@ -71,6 +72,10 @@ export async function invitationsPage(ctx) {
       mount(list, h('p', { class: 'empty' }, ctx.errorText(e))); return;
     }
     syncNow(d.now);
+    // The new invitation's fields hold what a kiosk takes (the server's limits).
+    for (const [k, n] of Object.entries(d.limits || {})) {
+      if (formEl[k] && Number.isInteger(n) && n > 0) formEl[k].maxLength = n;
+    }
     const rows = d.invitations || [];
     const counts = STATES.map((s) => [s, rows.filter((r) => r.state === s).length]).filter(([, n]) => n);
     document.getElementById('inv-summary').textContent =
@@ -132,7 +137,7 @@ export async function invitationsPage(ctx) {
 
   function form() {
     const input = (id, attrs) => h('input', { type: 'text', id, ...attrs });
-    const el = {
+    const el = formEl = {
       branch: input('inv-branch', { required: true, maxlength: 128, list: 'inv-branches', autocomplete: 'off',
         value: filter.branch || (ctx.user.role === 'manager' ? (ctx.user.branches || [])[0] : '') || '' }),
       day: dayInput('inv-day', filter.day || today(), true),
