@@ -898,6 +898,7 @@ static enum MHD_Result user_answer(struct cx *x, const char *name)
 static enum MHD_Result users(struct cx *x, const char *rest)
 {
     const char *br[HQ_USER_BRANCHES_MAX];
+    struct fd_err why = {0}; /* a refusal's field, for the page */
     char err[256] = "";
     cJSON *b, *o;
     int nb = 0, rc;
@@ -918,7 +919,7 @@ static enum MHD_Result users(struct cx *x, const char *rest)
     if (*rest == '\0') {
         const char *name = jstr(b, "name");
         rc = hq_user_add(x->s, name, jstr(b, "role"), br, nb, jstr(b, "password"), x->now, err,
-                         sizeof err);
+                         sizeof err, &why);
         if (rc == HQ_OK)
             rc = audit(x, "user.add", name, jstr(b, "role"));
         if (rc == HQ_OK) {
@@ -934,13 +935,14 @@ static enum MHD_Result users(struct cx *x, const char *rest)
         int d = cJSON_IsBool(dis) ? cJSON_IsTrue(dis) : -1;
         if (!role && nb > 0) {
             cJSON_Delete(b);
-            return ans_err(x, 400, "invalid", "branches go with a role");
+            return ans_refused(x, 400, "invalid", "branches", 0, "branches go with a role");
         }
         if (d == 1 && strcmp(name, x->u.name) == 0) {
             cJSON_Delete(b);
-            return ans_err(x, 400, "invalid", "you cannot disable yourself");
+            return ans_refused(x, 400, "invalid", "disabled", 0, "you cannot disable yourself");
         }
-        rc = hq_user_update(x->s, name, role, br, nb, d, jstr(b, "password"), err, sizeof err);
+        rc = hq_user_update(x->s, name, role, br, nb, d, jstr(b, "password"), err, sizeof err,
+                            &why);
         snprintf(detail, sizeof detail, "%s%s%s", role ? role : "",
                  d == 1 ? " disabled" : d == 0 ? " enabled" : "",
                  jstr(b, "password") ? " password" : "");
@@ -962,7 +964,7 @@ static enum MHD_Result users(struct cx *x, const char *rest)
     }
     cJSON_Delete(b);
     if (rc == HQ_E_INVALID)
-        return ans_err(x, 400, "invalid", "%s", err);
+        return ans_refused(x, 400, "invalid", why.field, 0, "%s", err);
     if (rc == HQ_E_EXISTS)
         return ans_err(x, 409, "exists", "%s", err);
     if (rc == HQ_E_NOTFOUND)

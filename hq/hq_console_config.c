@@ -25,8 +25,10 @@
 #include "fderr.h"
 #include "hq_console.h"
 #include "hq_notify.h"
+#include "queue.h"
 #include "staff.h"
 #include "store.h"
+#include "visitor.h"
 #include "sync_config.h"
 
 static const char *const lists[] = {"services", "counters", "hosts", "staff_pins"};
@@ -79,14 +81,14 @@ static void scratch_close(struct scratch *k)
  * kiosk would skip it (why says the kiosk's reason), -1 the scratch store
  * failed (why). */
 static int scratch_apply(struct scratch *k, const char *key, const cJSON *value, char *why,
-                         size_t len)
+                         size_t len, struct fd_err *fe)
 {
     int rc;
     if (store_begin(k->st) != 0) {
         snprintf(why, len, "scratch kiosk store: cannot begin");
         return -1;
     }
-    rc = sync_apply_change(k->st, "config", key, value, why, len);
+    rc = sync_apply_change(k->st, "config", key, value, why, len, fe);
     if (store_commit(k->st) != 0 && rc == SYNC_CHANGE_APPLIED) {
         snprintf(why, len, "scratch kiosk store: cannot commit");
         return -1;
@@ -102,7 +104,7 @@ int hq_config_check(const char *key, const cJSON *value, char *why, size_t len)
         scratch_close(&k);
         return -1;
     }
-    rc = scratch_apply(&k, key, value, why, len);
+    rc = scratch_apply(&k, key, value, why, len, NULL);
     scratch_close(&k);
     return rc;
 }
@@ -112,7 +114,8 @@ int hq_config_check(const char *key, const cJSON *value, char *why, size_t len)
  * host_notify, never in the list the kiosks pull. Fills *targets with
  * [{"id":N,"kind":K,"target":T}] for the entries that carry "notify" ("" =
  * clear) and removes notify/notify_kind from value. 0, or 1 with why. */
-static int hosts_split_notify(cJSON *value, cJSON **targets, char *why, size_t len)
+static int hosts_split_notify(cJSON *value, cJSON **targets, char *why, size_t len,
+                              struct fd_err *fe)
 {
     cJSON *it;
     *targets = cJSON_CreateArray();
@@ -131,6 +134,7 @@ static int hosts_split_notify(cJSON *value, cJSON **targets, char *why, size_t l
                                                       jstr(it, "notify_kind"), kind, target,
                                                       w, sizeof w) != 0) {
             snprintf(why, len, "%.60s: %s", jstr(it, "name") ? jstr(it, "name") : "host", w);
+            fd_fail(fe, FD_EINVAL, "notify", "%s", w);
             return 1;
         }
         t = cJSON_CreateObject();
@@ -253,6 +257,20 @@ static enum MHD_Result config_get_branch(struct cx *x, const char *branch)
         }
     }
     cJSON_AddItemToObject(o, "inherited", inh);
+    /* The most characters each list's texts hold: the kiosk's rules
+     * (app/core), which the page's fields take as their maxlength. */
+    cJSON *lim = cJSON_AddObjectToObject(o, "limits"), *l;
+    l = cJSON_AddObjectToObject(lim, "services");
+    cJSON_AddNumberToObject(l, "code", QUEUE_CODE_MAX);
+    cJSON_AddNumberToObject(l, "name_zh", QUEUE_NAME_MAX);
+    cJSON_AddNumberToObject(l, "name_en", QUEUE_NAME_MAX);
+    l = cJSON_AddObjectToObject(lim, "counters");
+    cJSON_AddNumberToObject(l, "name", QUEUE_NAME_MAX);
+    l = cJSON_AddObjectToObject(lim, "hosts");
+    cJSON_AddNumberToObject(l, "name", HOST_NAME_MAX_CHARS);
+    cJSON_AddNumberToObject(l, "department", HOST_DEPT_MAX);
+    l = cJSON_AddObjectToObject(lim, "staff");
+    cJSON_AddNumberToObject(l, "name", STAFF_NAME_MAX);
     cfg_free(&r);
     return ans_json(x, 200, o);
 }
@@ -268,7 +286,7 @@ enum MHD_Result config_get(struct cx *x)
  * store, an unchanged one keeps the stored hash. Returns the list for
  * staff_pins (caller deletes), or NULL with why. */
 static cJSON *staff_with_hashes(struct scratch *k, const cJSON *items, const cJSON *old,
-                                long long now, char *why, size_t len)
+                                long long now, char *why, size_t len, struct fd_err *why_e)
 {
     cJSON *out = cJSON_CreateArray();
     const cJSON *it, *o;
@@ -280,6 +298,7 @@ static cJSON *staff_with_hashes(struct scratch *k, const cJSON *items, const cJS
         cJSON *e;
         if (!cJSON_IsObject(it) || !name) {
             snprintf(why, len, "every staff entry needs a name");
+            fd_fail(why_e, FD_EINVAL, "name", "%s", why);
             goto bad;
         }
         if (pin) {
@@ -288,6 +307,8 @@ static cJSON *staff_with_hashes(struct scratch *k, const cJSON *items, const cJS
             sqlite3_stmt *q = NULL;
             if (staff_add(k->st, name, role, pin, now, &id, &fe) != 0) {
                 snprintf(why, len, "%s: %s", name, fe.msg);
+                if (why_e)
+                    *why_e = fe;
                 goto bad;
             }
             if (sqlite3_prepare_v2(store_db(k->st), "SELECT pin_hash FROM staff WHERE id = ?",
@@ -310,6 +331,7 @@ static cJSON *staff_with_hashes(struct scratch *k, const cJSON *items, const cJS
             }
             if (!hash) {
                 snprintf(why, len, "%s: a new staff member needs a PIN", name);
+                fd_fail(why_e, FD_EINVAL, "pin", "%s", why);
                 goto bad;
             }
         }
@@ -433,6 +455,7 @@ enum MHD_Result config_post(struct cx *x, const char *what)
     const char *key = NULL;
     struct scratch k;
     struct cfg_rows r = {0};
+    struct fd_err fe = {0}; /* what was refused: the field, for the page */
     char why[400] = "";
     int rc, in, refused = 0;
     enum MHD_Result ret;
@@ -451,7 +474,6 @@ enum MHD_Result config_post(struct cx *x, const char *what)
         return ans_store(x, rc, "config");
     }
     if (strcmp(what, "settings") == 0) {
-        struct fd_err fe = {0};
         const char *v = jstr(b, "value");
         key = jstr(b, "key");
         if (!key || !v || cfg_is_device(key) != 0) {
@@ -481,11 +503,11 @@ enum MHD_Result config_post(struct cx *x, const char *what)
             /* Counters name services: the branch's services first. */
             const cJSON *svc = cfg_value(&r, "services", &in);
             if (strcmp(key, "counters") == 0 && svc &&
-                scratch_apply(&k, "services", svc, why, sizeof why) < 0)
+                scratch_apply(&k, "services", svc, why, sizeof why, NULL) < 0)
                 refused = -1;
             if (!refused && strcmp(key, "staff_pins") == 0) {
                 value = staff_with_hashes(&k, items, cfg_value(&r, "staff_pins", &in), x->now,
-                                          why, sizeof why);
+                                          why, sizeof why, &fe);
                 refused = value ? 0 : 1;
                 /* The hashing added rows: check the list on a clean store. */
                 scratch_close(&k);
@@ -494,10 +516,10 @@ enum MHD_Result config_post(struct cx *x, const char *what)
             } else if (!refused) {
                 value = cJSON_Duplicate(items, 1);
                 if (strcmp(key, "hosts") == 0)
-                    refused = hosts_split_notify(value, &targets, why, sizeof why);
+                    refused = hosts_split_notify(value, &targets, why, sizeof why, &fe);
             }
             if (!refused) {
-                int a = scratch_apply(&k, key, value, why, sizeof why);
+                int a = scratch_apply(&k, key, value, why, sizeof why, &fe);
                 refused = a == 0 ? 0 : a == 1 ? 1 : -1;
             }
             scratch_close(&k);
@@ -512,7 +534,7 @@ enum MHD_Result config_post(struct cx *x, const char *what)
             fprintf(stderr, "frontdesk-hq: console config check: %s\n", why);
             return ans_err(x, 500, "internal", "the configuration could not be checked");
         }
-        return ans_err(x, 400, "invalid", "%s", why);
+        return ans_refused(x, 400, "invalid", fe.field, fe.limit, "%s", why);
     }
     rc = cfg_store(x, branch, key, value, targets);
     cJSON_Delete(targets);

@@ -9,9 +9,12 @@
  * and PostgreSQL alike. */
 #include "hq_user.h"
 
+#include "fderr.h"
+
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdarg.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,46 +58,49 @@ static int valid_text(const char *s, size_t max)
     return 1;
 }
 
-int hq_user_check(const char *name, const char *role, const char *const *branches, int n,
-                  char *err, size_t errlen)
+/* -1 with the sentence in err and in why (the input `field` at fault). */
+static int refuse(char *err, size_t errlen, struct fd_err *why, const char *field,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int refuse(char *err, size_t errlen, struct fd_err *why, const char *field,
+                  const char *fmt, ...)
 {
-    if (!valid_text(name, HQ_USER_NAME_MAX) || strchr(name, ' ') || strchr(name, '/')) {
-        snprintf(err, errlen, "a user name is 1 to %d bytes of text, no spaces or '/'",
-                 HQ_USER_NAME_MAX);
-        return -1;
-    }
-    if (!role || (strcmp(role, "admin") && strcmp(role, "officer") && strcmp(role, "manager"))) {
-        snprintf(err, errlen, "the role is admin, officer or manager");
-        return -1;
-    }
-    if (n < 0 || n > HQ_USER_BRANCHES_MAX) {
-        snprintf(err, errlen, "at most %d branches", HQ_USER_BRANCHES_MAX);
-        return -1;
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    fd_fail(why, FD_EINVAL, field, "%s", err);
+    return -1;
+}
+
+int hq_user_check(const char *name, const char *role, const char *const *branches, int n,
+                  char *err, size_t errlen, struct fd_err *why)
+{
+    if (!valid_text(name, HQ_USER_NAME_MAX) || strchr(name, ' ') || strchr(name, '/'))
+        return refuse(err, errlen, why, "name",
+                      "a user name is 1 to %d bytes of text, no spaces or '/'",
+                      HQ_USER_NAME_MAX);
+    if (!role || (strcmp(role, "admin") && strcmp(role, "officer") && strcmp(role, "manager")))
+        return refuse(err, errlen, why, "role", "the role is admin, officer or manager");
+    if (n < 0 || n > HQ_USER_BRANCHES_MAX)
+        return refuse(err, errlen, why, "branches", "at most %d branches",
+                      HQ_USER_BRANCHES_MAX);
     for (int i = 0; i < n; i++)
-        if (!valid_text(branches[i], HQ_BRANCH_MAX)) {
-            snprintf(err, errlen, "a branch name is 1 to %d bytes of text", HQ_BRANCH_MAX);
-            return -1;
-        }
-    if (strcmp(role, "manager") == 0 && n == 0) {
-        snprintf(err, errlen, "a manager needs at least one --branch");
-        return -1;
-    }
-    if (strcmp(role, "manager") != 0 && n > 0) {
-        snprintf(err, errlen, "only managers are limited to branches");
-        return -1;
-    }
+        if (!valid_text(branches[i], HQ_BRANCH_MAX))
+            return refuse(err, errlen, why, "branches", "a branch name is 1 to %d bytes of text",
+                          HQ_BRANCH_MAX);
+    if (strcmp(role, "manager") == 0 && n == 0)
+        return refuse(err, errlen, why, "branches", "a manager needs at least one --branch");
+    if (strcmp(role, "manager") != 0 && n > 0)
+        return refuse(err, errlen, why, "branches", "only managers are limited to branches");
     return 0;
 }
 
-static int check_password(const char *pw, char *err, size_t errlen)
+static int check_password(const char *pw, char *err, size_t errlen, struct fd_err *why)
 {
     size_t n = pw ? strlen(pw) : 0;
-    if (n < HQ_PASSWORD_MIN || n > HQ_PASSWORD_MAX || !valid_text(pw, HQ_PASSWORD_MAX)) {
-        snprintf(err, errlen, "a password is %d to %d bytes of text", HQ_PASSWORD_MIN,
-                 HQ_PASSWORD_MAX);
-        return -1;
-    }
+    if (n < HQ_PASSWORD_MIN || n > HQ_PASSWORD_MAX || !valid_text(pw, HQ_PASSWORD_MAX))
+        return refuse(err, errlen, why, "password", "a password is %d to %d bytes of text",
+                      HQ_PASSWORD_MIN, HQ_PASSWORD_MAX);
     return 0;
 }
 
@@ -183,13 +189,13 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES])
 
 int hq_user_add(struct hq_store *s, const char *name, const char *role,
                 const char *const *branches, int n, const char *password, long long now,
-                char *err, size_t errlen)
+                char *err, size_t errlen, struct fd_err *why)
 {
     char hash[crypto_pwhash_STRBYTES];
     char *br;
     int rc;
-    if (hq_user_check(name, role, branches, n, err, errlen) != 0 ||
-        check_password(password, err, errlen) != 0)
+    if (hq_user_check(name, role, branches, n, err, errlen, why) != 0 ||
+        check_password(password, err, errlen, why) != 0)
         return HQ_E_INVALID;
     if (hash_password(password, hash) != 0) {
         snprintf(err, errlen, "out of memory hashing the password");
@@ -214,7 +220,7 @@ int hq_user_add(struct hq_store *s, const char *name, const char *role,
 
 int hq_user_update(struct hq_store *s, const char *name, const char *role,
                    const char *const *branches, int n, int disabled, const char *password,
-                   char *err, size_t errlen)
+                   char *err, size_t errlen, struct fd_err *why)
 {
     struct hq_user u;
     char hash[crypto_pwhash_STRBYTES] = "";
@@ -226,9 +232,9 @@ int hq_user_update(struct hq_store *s, const char *name, const char *role,
                  rc == HQ_E_NOTFOUND ? name : s->ops->errmsg(s));
         return rc;
     }
-    if (role && hq_user_check(name, role, branches, n, err, errlen) != 0)
+    if (role && hq_user_check(name, role, branches, n, err, errlen, why) != 0)
         return HQ_E_INVALID;
-    if (password && check_password(password, err, errlen) != 0)
+    if (password && check_password(password, err, errlen, why) != 0)
         return HQ_E_INVALID;
     if (password && hash_password(password, hash) != 0) {
         snprintf(err, errlen, "out of memory hashing the password");
@@ -569,13 +575,13 @@ int hq_user_cmd(struct hq_store *s, int npos, const char *const *pos, const char
                             "bytes)\n", HQ_PASSWORD_MAX);
             return 2;
         }
-        rc = hq_user_add(s, pos[1], role, branches, nbranches, pw, now, err, sizeof err);
+        rc = hq_user_add(s, pos[1], role, branches, nbranches, pw, now, err, sizeof err, NULL);
         sodium_memzero(pw, sizeof pw);
         if (rc == HQ_OK)
             rc = s->ops->audit_put(s, now, "cli", "user.add", pos[1], "", role ? role : "");
     } else if ((strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0) && npos == 2) {
         int off = strcmp(verb, "disable") == 0;
-        rc = hq_user_update(s, pos[1], NULL, NULL, 0, off, NULL, err, sizeof err);
+        rc = hq_user_update(s, pos[1], NULL, NULL, 0, off, NULL, err, sizeof err, NULL);
         if (rc == HQ_OK)
             rc = s->ops->audit_put(s, now, "cli", off ? "user.disable" : "user.enable", pos[1],
                                    "", "");
@@ -584,7 +590,7 @@ int hq_user_cmd(struct hq_store *s, int npos, const char *const *pos, const char
             fprintf(stderr, "frontdesk-hq: give the password on standard input\n");
             return 2;
         }
-        rc = hq_user_update(s, pos[1], NULL, NULL, 0, -1, pw, err, sizeof err);
+        rc = hq_user_update(s, pos[1], NULL, NULL, 0, -1, pw, err, sizeof err, NULL);
         sodium_memzero(pw, sizeof pw);
         if (rc == HQ_OK)
             rc = s->ops->audit_put(s, now, "cli", "user.passwd", pos[1], "", "");

@@ -40,22 +40,24 @@ enum hq_login_rc {
 };
 
 /* Checks a name, a role and a manager's branches (role "manager" needs at
- * least one). Returns 0, or -1 with a sentence in err. */
+ * least one). Returns 0, or -1 with a sentence in err; why (if not NULL)
+ * names the field ("name", "role", "branches"; "password" below). */
+struct fd_err;
 int hq_user_check(const char *name, const char *role, const char *const *branches, int n,
-                  char *err, size_t errlen);
+                  char *err, size_t errlen, struct fd_err *why);
 
 /* Adds a user (password hashed here: Argon2id, 64 MiB, 3 passes). Returns
  * HQ_OK, HQ_E_INVALID (err says which rule), HQ_E_EXISTS, or a store error. */
 int hq_user_add(struct hq_store *s, const char *name, const char *role,
                 const char *const *branches, int n, const char *password, long long now,
-                char *err, size_t errlen);
+                char *err, size_t errlen, struct fd_err *why);
 
 /* Sets what is given (NULL/-1 keeps it): role and branches (together),
  * disabled (1 also ends the user's sessions; 0 also clears a lock),
  * password. HQ_E_NOTFOUND, HQ_E_INVALID (err), or a store error. */
 int hq_user_update(struct hq_store *s, const char *name, const char *role,
                    const char *const *branches, int n, int disabled, const char *password,
-                   char *err, size_t errlen);
+                   char *err, size_t errlen, struct fd_err *why);
 
 /* The user by name into u. HQ_OK, HQ_E_NOTFOUND or a store error. */
 int hq_user_get(struct hq_store *s, const char *name, struct hq_user *u);

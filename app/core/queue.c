@@ -50,7 +50,8 @@ static void row_to_ticket(sqlite3_stmt *s, void *p)
 static int check_code(const char *code, struct fd_err *err)
 {
     size_t n = code ? strlen(code) : 0;
-    if (n < 1 || n > 2 || !isupper((unsigned char)code[0]) ||
+    _Static_assert(QUEUE_CODE_MAX == 2, "a code is checked letter by letter below");
+    if (n < 1 || n > QUEUE_CODE_MAX || !isupper((unsigned char)code[0]) ||
         (n == 2 && !isupper((unsigned char)code[1])))
         return fd_fail(err, FD_EINVAL, "code",
                        "service code must be one or two capital letters A-Z");

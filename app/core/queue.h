@@ -14,6 +14,7 @@
 
 #define QUEUE_NAME_MAX 40 /* characters in a service or counter name */
 #define QUEUE_SORT_MAX 1000000 /* |sort| of a service on the home screen */
+#define QUEUE_CODE_MAX 2   /* capital letters of a service code: "A", "VP" */
 #define QUEUE_CODES_MAX 64 /* bytes of a counter's "A,B,..." list */
 
 struct queue_service {

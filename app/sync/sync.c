@@ -882,7 +882,7 @@ int sync_pull(sqlite3 *db, struct sync_result *res, char *err, size_t errlen)
             /* Through core's functions; a change core refuses is skipped
              * (logged and audited there) and the page goes on. */
             switch (sync_apply_change(core, kind->valuestring, key->valuestring, val, why,
-                                      sizeof why)) {
+                                      sizeof why, NULL)) {
             case SYNC_CHANGE_DB:
                 set_err(err, errlen, "applying %s %s: %s", kind->valuestring,
                         key->valuestring, why);

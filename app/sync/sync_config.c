@@ -33,12 +33,15 @@
 struct outcome {
     int skipped;
     char why[200];
+    struct fd_err first; /* core's report of the first refusal */
 };
 
 static void skip(struct outcome *o, const char *what, const struct fd_err *e)
 {
-    if (o->skipped++ == 0)
+    if (o->skipped++ == 0) {
         snprintf(o->why, sizeof o->why, "%.40s: %.150s", what, e->msg);
+        o->first = *e;
+    }
 }
 
 static const char *str(const cJSON *o, const char *k)
@@ -381,7 +384,7 @@ static int apply_invitation(struct fd_store *st, const char *code, const cJSON *
 }
 
 int sync_apply_change(struct fd_store *st, const char *kind, const char *key,
-                      const cJSON *value, char *why, size_t len)
+                      const cJSON *value, char *why, size_t len, struct fd_err *first)
 {
     struct outcome o = {0};
     struct fd_err e = {0};
@@ -410,6 +413,8 @@ int sync_apply_change(struct fd_store *st, const char *kind, const char *key,
         /* Logged, and kept where the staff see it (and head office, through
          * the audit's outbox row). A bad list entry leaves the good ones. */
         char detail[300];
+        if (first)
+            *first = o.first;
         snprintf(why, len, "%s%s", o.why, o.skipped > 1 ? " (and more)" : "");
         snprintf(detail, sizeof detail, "%.10s %.40s: %d skipped: %.200s", kind, key, o.skipped,
                  o.why);

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
+#include "fderr.h"
 #include "store.h"
 
 enum {
@@ -18,8 +19,11 @@ enum {
 
 /* Applies one pulled change (kind "config", "complaint" or "invitation",
  * its key and value) inside the caller's open transaction, under a savepoint of its own.
- * Returns one of the codes above; only SYNC_CHANGE_DB stops the page. */
+ * Returns one of the codes above; only SYNC_CHANGE_DB stops the page. On
+ * SYNC_CHANGE_SKIPPED, first (if not NULL) is core's report of the first
+ * entry refused: its field, and the limit of a text too long (head office
+ * checks a list on a scratch kiosk with this, and names the field). */
 int sync_apply_change(struct fd_store *st, const char *kind, const char *key,
-                      const cJSON *value, char *why, size_t len);
+                      const cJSON *value, char *why, size_t len, struct fd_err *first);
 
 #endif

@@ -36,23 +36,29 @@ const FIELD_SENTENCE = {
   day: 'err.f.day',
 };
 
-/* The sentence for a refusal naming a known field, else null. */
-function fieldText(code, body) {
+/* The sentence for a refusal naming a known field, else null. `page` may
+ * add its own fields: labels (field -> the label as shown) and sentences
+ * (field -> i18n key). */
+function fieldText(code, body, page) {
   const f = body && typeof body.field === 'string' ? body.field : '';
-  if (!FIELD_LABEL[f]) return null;
-  const label = t(FIELD_LABEL[f]);
+  const own = (page && page.labels) || {};
+  const label = Object.hasOwn(own, f) ? own[f] : FIELD_LABEL[f] ? t(FIELD_LABEL[f]) : null;
+  if (!label) return null;
   if (code === 'invalid_transition') return t('err.f.needed', label);
   if (code !== 'invalid') return null;
   if (Number.isInteger(body.limit) && body.limit > 0) return t('err.f.too_long', label, body.limit);
+  const sentences = (page && page.sentences) || {};
+  if (Object.hasOwn(sentences, f)) return t(sentences[f], label);
   if (FIELD_SENTENCE[f]) return t(FIELD_SENTENCE[f]);
   return t('err.f.check', label);
 }
 
-/* The message for an ApiError (or anything thrown), in the user's language. */
-export function errorText(e) {
+/* The message for an ApiError (or anything thrown), in the user's language;
+ * page: see fieldText. */
+export function errorText(e, page) {
   const code = e && e.code;
   const msg = (e && e.message) || '';
-  const byField = fieldText(code, e && e.body);
+  const byField = fieldText(code, e && e.body, page);
   if (byField) return byField;
   switch (code) {
     case 'network': return t('err.network');

@@ -278,6 +278,20 @@ try {
   try { k3.sync(); } catch { refused = true; }
   check(refused, 'the kiosk revoked from the page can no longer sync');
 
+  // ---- users: a refusal names its field, in Chinese ----
+  await page.goto(base + '/console/#/users');
+  await page.waitForSelector('#us-name');
+  await page.fill('#us-name', 'mgr_nobranch');
+  await page.selectOption('#us-role', 'manager');
+  await page.fill('#us-password', 'correct horse battery');
+  const noBranch = page.waitForResponse((r) => r.url().endsWith('/console/api/users'));
+  await page.click('#us-add button[type=submit]');
+  const noBranchBody = await (await noBranch).json();
+  await page.waitForSelector('#flash:not([hidden])');
+  const userSaid = await page.textContent('#flash');
+  check(noBranchBody.field === 'branches' && userSaid === '只有网点经理需要填写网点，且至少填写一个。',
+    `a manager without a branch is refused in Chinese, naming the field (${userSaid})`);
+
   // ---- configuration from the page reaches the kiosk by its pull ----
   await page.goto(base + '/console/#/config');
   await page.waitForSelector('#cf-settings');
@@ -293,7 +307,29 @@ try {
   await page.fill(`${addRow} td:nth-child(1) input`, 'closing_time');
   await page.fill(`${addRow} td:nth-child(2) input`, '25:99');
   await page.click(`${addRow} button`);
-  check((await bad).status() === 400 && (await page.textContent('#flash')).length > 0, 'a setting the kiosk\'s rules refuse is refused, with a message');
+  const badSetting = await bad;
+  const settingSaid = await page.textContent('#flash');
+  check(badSetting.status() === 400 && (await badSetting.json()).field === 'closing_time' &&
+    settingSaid === '设置“closing_time”的值不符合要求，请检查后重试。',
+    `a setting the kiosk's rules refuse is refused, named, in Chinese (${settingSaid})`);
+  // the lists' texts hold what a kiosk holds; a code no kiosk takes is said in Chinese
+  await page.click('#cf-services .actions button.link'); // + add a row
+  const svcRow = '#cf-services tbody tr:last-child';
+  check((await page.getAttribute(`${svcRow} td:nth-child(1) input`, 'maxlength')) === '2' &&
+    (await page.getAttribute(`${svcRow} td:nth-child(2) input`, 'maxlength')) === '40',
+    'a service code takes 2 letters and a name 40 characters, the kiosk\'s rules');
+  await page.fill(`${svcRow} td:nth-child(1) input`, 'a1');
+  await page.fill(`${svcRow} td:nth-child(2) input`, '测试业务');
+  await page.fill(`${svcRow} td:nth-child(3) input`, 'Test');
+  const badCode = page.waitForResponse((r) => r.url().endsWith('/config/services'));
+  await page.click('#cf-services button[type=submit]');
+  const badCodeBody = await (await badCode).json();
+  const codeSaid = await page.textContent('#flash');
+  check(badCodeBody.field === 'code' && codeSaid === '业务代码须为一至两个大写英文字母（A–Z）。',
+    `a service code a kiosk refuses is refused in Chinese, naming the rule (${codeSaid})`);
+  await page.goto(base + '/console/#/complaints');
+  await page.goto(base + '/console/#/config'); // the list as it was
+  await page.waitForSelector('#cf-settings');
 
   // ---- a host's arrival notice, set on its own: a bad URL refused with a message ----
   await page.click('#cf-hosts .actions button.link'); // + add a row

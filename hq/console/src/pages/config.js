@@ -10,20 +10,30 @@ import { t } from '../i18n.js';
 import * as api from '../api.js';
 
 let scope = '';
+// The most characters each list's texts hold, as the server says (the
+// kiosk's rules): { services: { code: 2, ... }, ... }.
+let limits = {};
 
 /* Minutes after midnight <-> "HH:MM". */
 const toHm = (m) => (m === null || m === undefined ? '' :
   `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
 const fromHm = (s) => { const m = /^(\d{1,2}):(\d{2})$/.exec(s || ''); return m ? Number(m[1]) * 60 + Number(m[2]) : null; };
 
+/* Rules of a list's fields (the kiosk's, app/core) that are not a length. */
+const REFUSAL_SENTENCES = {
+  code: 'err.f.code', hours: 'err.f.hours', daily_cap: 'err.f.daily_cap',
+  id: 'err.f.counter_id', services: 'err.f.counter_services', pin: 'err.f.pin',
+  role: 'err.f.check', notify: 'err.f.notify',
+};
+
 /* The column kinds of an editable list. */
 const LISTS = {
   services: {
     title: 'cf.services',
     cols: [
-      { key: 'code', label: 'cf.s.code', kind: 'text', size: 4, max: 4 },
-      { key: 'name_zh', label: 'cf.s.name_zh', kind: 'text', max: 40 },
-      { key: 'name_en', label: 'cf.s.name_en', kind: 'text', max: 40 },
+      { key: 'code', label: 'cf.s.code', kind: 'text', size: 4 },
+      { key: 'name_zh', label: 'cf.s.name_zh', kind: 'text' },
+      { key: 'name_en', label: 'cf.s.name_en', kind: 'text' },
       { key: 'open_min', label: 'cf.s.open', kind: 'time' },
       { key: 'close_min', label: 'cf.s.close', kind: 'time' },
       { key: 'daily_cap', label: 'cf.s.cap', kind: 'number', min: 0, maxv: 9999 },
@@ -35,7 +45,7 @@ const LISTS = {
     title: 'cf.counters',
     cols: [
       { key: 'id', label: 'cf.c.id', kind: 'number', min: 1, maxv: 999 },
-      { key: 'name', label: 'cf.c.name', kind: 'text', max: 40 },
+      { key: 'name', label: 'cf.c.name', kind: 'text' },
       { key: 'services', label: 'cf.c.services', kind: 'list' },
     ],
     blank: { id: '', name: '', services: [] },
@@ -43,8 +53,8 @@ const LISTS = {
   hosts: {
     title: 'cf.hosts',
     cols: [
-      { key: 'name', label: 'cf.h.name', kind: 'text', max: 60 },
-      { key: 'department', label: 'cf.h.department', kind: 'text', max: 60 },
+      { key: 'name', label: 'cf.h.name', kind: 'text' },
+      { key: 'department', label: 'cf.h.department', kind: 'text' },
       { key: 'notify', label: 'cf.h.notify', kind: 'notify' },
       { key: 'active', label: 'cf.s.active', kind: 'check' },
     ],
@@ -54,7 +64,7 @@ const LISTS = {
     title: 'cf.staff',
     hint: 'cf.st.pin_hint',
     cols: [
-      { key: 'name', label: 'cf.st.name', kind: 'text', max: 40 },
+      { key: 'name', label: 'cf.st.name', kind: 'text' },
       { key: 'role', label: 'cf.st.role', kind: 'choice', options: [['staff', 'cf.st.role.staff'], ['manager', 'cf.st.role.manager']] },
       { key: 'active', label: 'cf.s.active', kind: 'check' },
       { key: 'pin', label: 'cf.st.pin', kind: 'pin' },
@@ -84,6 +94,7 @@ export async function configPage(ctx) {
 
   function draw(cfg) {
     const inh = cfg.inherited || {};
+    limits = cfg.limits || {};
     mount(body, h('div', { class: 'cfg-grid' },
       Object.entries(LISTS).map(([name, spec]) => listEditor(name, spec, cfg[name] || [], scope && inh[name])),
       settingsEditor(cfg.settings || {}, scope && inh.settings)));
@@ -95,13 +106,26 @@ export async function configPage(ctx) {
       const cfg = await api.post('config/' + path, { branch: scope, ...body });
       ctx.flash(t('saved'), 'ok');
       draw(cfg);
-    } catch (e) { ctx.flash(ctx.errorText(e)); button.disabled = false; }
+    } catch (e) { ctx.flash(ctx.errorText(e, refusalWords(path, body))); button.disabled = false; }
+  }
+
+  /* How a refusal of this list (or setting) names its field: the column's
+   * label, and a sentence for the rules that are not a text's length. */
+  function refusalWords(path, body) {
+    if (path === 'settings') {
+      return { labels: { [body.key]: body.key }, sentences: { [body.key]: 'err.f.setting' } };
+    }
+    const labels = {};
+    for (const c of (LISTS[path] || { cols: [] }).cols) labels[c.key] = t(c.label);
+    labels.hours = t('cf.s.hours');
+    if (path === 'hosts') labels.notify = t('cf.h.notify');
+    return { labels, sentences: REFUSAL_SENTENCES };
   }
 
   function listEditor(name, spec, items, inherited) {
     const tbody = h('tbody');
     const emptyRow = h('tr', { class: 'empty-row' }, h('td', { colspan: spec.cols.length + 1, class: 'muted' }, t('cf.none')));
-    const addRow = (item) => { emptyRow.remove(); tbody.appendChild(rowFor(spec, item)); };
+    const addRow = (item) => { emptyRow.remove(); tbody.appendChild(rowFor(name, spec, item)); };
     if (items.length) items.forEach(addRow); else tbody.appendChild(emptyRow);
     const saveBtn = h('button', { type: 'submit', class: 'primary' }, t('save'));
     const form = h('form', { class: 'card cfg', id: 'cf-' + name },
@@ -128,13 +152,14 @@ export async function configPage(ctx) {
     return form;
   }
 
-  function rowFor(spec, item) {
+  function rowFor(name, spec, item) {
     const readers = [];
     const cells = spec.cols.map((c) => {
       let input;
       const v = item[c.key];
       if (c.kind === 'text') {
-        input = h('input', { type: 'text', value: v ?? '', maxlength: c.max || 100, size: c.size || 12, required: c.key !== 'department' });
+        const most = (limits[name] || {})[c.key] || 100; // the server's (the kiosk's rule)
+        input = h('input', { type: 'text', value: v ?? '', maxlength: most, size: c.size || 12, required: c.key !== 'department' });
         readers.push((o) => { o[c.key] = input.value.trim(); });
       } else if (c.kind === 'number') {
         input = h('input', { type: 'number', value: v ?? '', min: c.min, max: c.maxv, class: 'n', required: true });
@@ -207,7 +232,7 @@ export async function configPage(ctx) {
       ctx.flash(t(target ? 'cf.h.notify_saved' : 'cf.h.notify_cleared', item.name), 'ok');
       draw(cfg);
     } catch (e) {
-      const text = e.code === 'invalid' ? t('cf.h.notify_bad', e.message) : ctx.errorText(e);
+      const text = e.code === 'invalid' ? t('err.f.notify') : ctx.errorText(e);
       err.textContent = text;
       err.hidden = false;
       ctx.flash(text);

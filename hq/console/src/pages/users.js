@@ -8,6 +8,15 @@ import { dateTime, now } from '../fmt.js';
 
 const ROLES = ['admin', 'officer', 'manager'];
 
+/* How a refusal names its field here (errors.js): labels as shown, and a
+ * sentence for each rule. */
+const WORDS = () => ({
+  labels: { name: t('us.col.name'), role: t('us.col.role'), branches: t('us.col.branches'),
+    password: t('us.password'), disabled: t('us.disable') },
+  sentences: { name: 'err.f.user_name', branches: 'err.f.branches', password: 'err.f.password',
+    disabled: 'err.f.disable_self' },
+});
+
 export async function usersPage(ctx) {
   const list = h('section', { class: 'card', id: 'us-list' });
   const add = h('section', { class: 'card', id: 'us-add' });
@@ -54,7 +63,7 @@ export async function usersPage(ctx) {
       await api.post('users/' + encodeURIComponent(name), body);
       ctx.flash(t('saved'), 'ok');
       load();
-    } catch (e) { ctx.flash(ctx.errorText(e)); }
+    } catch (e) { ctx.flash(ctx.errorText(e, WORDS())); }
   }
 
   const name = h('input', { type: 'text', required: true, maxlength: 64, id: 'us-name', autocomplete: 'off' });
@@ -72,7 +81,7 @@ export async function usersPage(ctx) {
       form.reset();
       ctx.flash(t('saved'), 'ok');
       load();
-    } catch (e) { ctx.flash(ctx.errorText(e)); }
+    } catch (e) { ctx.flash(ctx.errorText(e, WORDS())); }
   });
   mount(add, h('h2', null, t('us.add')), form);
   await load();
