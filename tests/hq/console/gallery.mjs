@@ -119,6 +119,7 @@ try {
     ['complaints', '#/complaints', '#complaints, .empty'],
     ['complaint', `#/complaints/${idOf(filed[4].ref)}`, '#cd-description'],
     ['complaint-new', `#/complaints/${idOf(filed[2].ref)}`, '#cd-description'],
+    ['complaint-refused', `#/complaints/${idOf(filed[1].ref)}`, '#step-investigating'],
     ['fleet', '#/fleet', '#fl-devices'],
     ['reports', '#/reports', '#rp-kpis, .empty'],
     ['config', '#/config', '#cf-services, .empty'],
@@ -150,6 +151,15 @@ try {
           await Promise.all([page.waitForResponse((r) => r.url().includes('/console/api/reports?')),
             page.click('#rp-form button[type=submit]')]);
           await page.waitForSelector('#rp-kpis');
+        }
+        if (name === 'complaint-refused') { // a department longer than a kiosk holds, pasted
+          const dep = '#step-investigating input[name=department]';
+          await page.evaluate((sel) => document.querySelector(sel).removeAttribute('maxlength'), dep);
+          await page.fill(dep, '营业部'.repeat(14));
+          await Promise.all([page.waitForResponse((r) => r.url().endsWith('/advance')),
+            page.click('#step-investigating button[type=submit]')]);
+          await page.waitForSelector('#flash:not([hidden])');
+          await page.evaluate(() => { document.getElementById('step-investigating').scrollIntoView(); window.scrollBy(0, -120); });
         }
         if (name === 'invitations') { // every day, and the first guest's code and QR
           await page.check('#inv-f-all');

@@ -235,7 +235,7 @@ export async function configPage(ctx) {
       const text = e.code === 'invalid' ? t('err.f.notify') : ctx.errorText(e);
       err.textContent = text;
       err.hidden = false;
-      ctx.flash(text);
+      ctx.flash(''); // said beside the host, once
       button.disabled = false;
     }
   }
