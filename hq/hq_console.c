@@ -71,7 +71,7 @@ enum MHD_Result ans_err(struct cx *x, unsigned status, const char *code, const c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return fdweb_error(x->c, status, code, msg, x->tls);
+    return ans_refused(x, status, code, NULL, 0, "%s", msg);
 }
 
 enum MHD_Result ans_refused(struct cx *x, unsigned status, const char *code, const char *field,

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "retention.h"
+#include "store.h"
 
 struct printq {
     struct printq_config cfg;   /* copy; strings below are owned copies */
@@ -102,13 +103,6 @@ int printq_counts(sqlite3 *db, int *pending, int *failed)
     return rc;
 }
 
-/* Copies column i's text into dst (cut to its size), "" for NULL. */
-static void col_text(sqlite3_stmt *s, int i, char *dst, size_t len)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    snprintf(dst, len, "%s", t ? (const char *)t : "");
-}
-
 int printq_jobs(sqlite3 *db, struct printq_job *out, int max)
 {
     sqlite3_stmt *s = NULL;
@@ -125,11 +119,11 @@ int printq_jobs(sqlite3 *db, struct printq_job *out, int max)
     while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct printq_job *j = &out[n++];
         j->id = sqlite3_column_int64(s, 0);
-        col_text(s, 1, j->kind, sizeof j->kind);
+        store_col_text(s, 1, j->kind, sizeof j->kind);
         j->ref_id = sqlite3_column_int64(s, 2);
-        col_text(s, 3, j->state, sizeof j->state);
+        store_col_text(s, 3, j->state, sizeof j->state);
         j->attempts = sqlite3_column_int(s, 4);
-        col_text(s, 5, j->error, sizeof j->error);
+        store_col_text(s, 5, j->error, sizeof j->error);
         j->created_at = sqlite3_column_int64(s, 6);
         j->printed_at = sqlite3_column_int64(s, 7);
     }
@@ -152,7 +146,7 @@ int printq_job_state(sqlite3 *db, int64_t id, char *state, size_t len)
     sqlite3_bind_int64(s, 1, id);
     switch (sqlite3_step(s)) {
     case SQLITE_ROW:
-        col_text(s, 0, state, len);
+        store_col_text(s, 0, state, len);
         rc = 0;
         break;
     case SQLITE_DONE:
