@@ -107,8 +107,8 @@ static int build(struct cx *x, const char *branch, cJSON **rep, enum MHD_Result 
     rc = hq_report_build(x->s, kind, period, branch, rep, err, sizeof err);
     if (rc == HQ_OK)
         return 0;
-    if (rc == HQ_E_INVALID)
-        *ret = ans_err(x, 400, "bad_request", "%s", err);
+    if (rc == HQ_E_INVALID) /* a period that is no real day or month: the page names it */
+        *ret = ans_refused(x, 400, "invalid", "period", 0, "%s", err);
     else if (rc == HQ_E_NOTFOUND)
         *ret = ans_err(x, 404, "not_found", "%s", err);
     else

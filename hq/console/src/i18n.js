@@ -57,6 +57,7 @@ const T = {
   'err.f.pin': ['PIN 码的位数不对，或含有数字以外的字符。', 'A PIN has the wrong number of digits, or something other than digits.'],
   'err.f.notify': ['通知地址无效。可填写企业微信、钉钉或飞书群机器人的 webhook 地址，或 mailto:邮箱地址；留空则不通知。',
                    'The notice address is not valid: a WeCom, DingTalk or Feishu group robot’s webhook, or mailto:address; empty sends none.'],
+  'err.f.period': ['请选择一个有效的日期或月份。', 'Please choose a real day or month.'],
   'err.f.setting': ['设置“%s”的值不符合要求，请检查后重试。', 'The value of “%s” is not one it can take: please check it.'],
   'err.invalid': ['输入有误：%s', 'Please check the entry: %s'],
   'err.bad_request': ['请求有误：%s', 'The request was not right: %s'],

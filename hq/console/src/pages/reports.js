@@ -57,7 +57,11 @@ export async function reportsPage(ctx) {
         api.get('reports' + api.qs(q)),
         api.get('reports/compare' + api.qs({ kind: q.kind, period: q.period })).catch(() => null),
       ]);
-    } catch (e) { mount(body, h('p', { class: 'empty' }, ctx.errorText(e))); return; }
+    } catch (e) {
+      mount(body, h('p', { class: 'empty' }, ctx.errorText(e, { labels: { period: t('rp.period') },
+        sentences: { period: 'err.f.period' } })));
+      return;
+    }
     const rows = compareRows(rep, cmp, state.branch);
     const tot = rep.total || {};
     const tk = tot.tickets || {}, cp = tot.complaints || {}, rt = tot.ratings || {};
