@@ -15,7 +15,7 @@
 #include "fdweb.h"
 #include <sodium.h>
 
-#include "complaint.h" /* app/core: the categories a kiosk knows */
+#include "complaint.h" /* app/core: how much of a complaint's texts a kiosk holds */
 #include "fderr.h"
 #include "validate.h"   /* app/core: what a text may hold */
 

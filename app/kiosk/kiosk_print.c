@@ -71,12 +71,11 @@ static int p_job_state(void *ctx, int64_t job)
     struct kprint *k = ctx;
     struct printq_state ps = {0};
     char v[12];
-    int state = -1;
     if (printq_job_state(store_db(k->st), job, v, sizeof v) != 0)
         return -1;
-    state = !strcmp(v, "done") ? 1
-            : !strcmp(v, "pending") || !strcmp(v, "printing") ? 0
-            : -1; /* failed, cancelled, expired */
+    int state = !strcmp(v, "done") ? 1
+                : !strcmp(v, "pending") || !strcmp(v, "printing") ? 0
+                : -1; /* failed, cancelled, expired */
     if (state == 0) { /* queued: printing only if the printer can print now */
         if (k->q)
             printq_get_state(k->q, &ps);

@@ -18,22 +18,12 @@ const FIELD_LABEL = {
   note: 'fld.note',
   text: 'fld.note',
   officer: 'cd.assignee',
-  // an invitation
-  branch: 'inv.col.branch',
-  day: 'inv.col.day',
-  name: 'inv.col.name',
-  phone: 'inv.col.phone',
-  company: 'inv.col.company',
-  purpose: 'inv.col.purpose',
-  host: 'inv.col.host',
 };
 
 /* Fields whose refusal has its own sentence (the rule is not the text's). */
 const FIELD_SENTENCE = {
   officer: 'err.f.officer',
   stat_category: 'err.f.stat_category',
-  phone: 'err.f.phone',
-  day: 'err.f.day',
 };
 
 /* The sentence for a refusal naming a known field, else null. `page` may

@@ -14,6 +14,13 @@ import { syncNow, today, dateTime } from '../fmt.js';
 let filter = { branch: '', day: '' };
 
 const STATES = ['open', 'used', 'expired', 'cancelled'];
+
+/* How a refusal of the new invitation names its field (errors.js). */
+const WORDS = () => ({
+  labels: Object.fromEntries(['branch', 'day', 'name', 'phone', 'company', 'purpose', 'host']
+    .map((f) => [f, t('inv.col.' + f)])),
+  sentences: { phone: 'err.f.phone', day: 'err.f.day' },
+});
 const BADGE = { open: 'ok', used: 'muted', expired: 'warn', cancelled: 'bad' };
 
 export async function invitationsPage(ctx) {
@@ -181,7 +188,7 @@ export async function invitationsPage(ctx) {
         await load();
         showQr(v, true);
       } catch (e) {
-        err.textContent = ctx.errorText(e);
+        err.textContent = ctx.errorText(e, WORDS());
         err.hidden = false;
       } finally { submit.disabled = false; }
     });
